@@ -1,0 +1,63 @@
+"""The public entry points: what the CLI calls, and what a script may call."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import polars as pl
+
+from shopreport.config import Config, read_config
+from shopreport.errors import DataError
+from shopreport.metrics import KpiReport, Period, compute_kpis as _compute
+from shopreport.metrics.base import in_range
+from shopreport.metrics.period import parse_month
+from shopreport.sources.dataset import Dataset, read_dataset
+
+
+def load(config: str | Path | Config) -> Dataset:
+    """Read the config (a path or a Config) and scan its tables, checking the contract."""
+    cfg = config if isinstance(config, Config) else read_config(config)
+    ds = read_dataset(cfg)
+    ds.check()
+    return ds
+
+
+def month(config: Config, text: str, today: date | None = None) -> Period:
+    """The month named on the command line ('2026-10' or 'previous')."""
+    return parse_month(text, config.timezone, today)
+
+
+def compute_kpis(config: str | Path | Config, period: str | Period, allow_empty: bool = False,
+                 today: date | None = None) -> KpiReport:
+    """Every metric of a month with MoM, YoY and attainment, and the breakdowns."""
+    ds = load(config)
+    if isinstance(period, str):
+        period = month(ds.config, period, today)
+    if not allow_empty:
+        _require_orders(ds, period)
+    return _compute(ds, period, today)
+
+
+def _require_orders(ds: Dataset, period: Period) -> None:
+    """Stop with a clear message when the period has no paid orders."""
+    orders = ds.frame("orders").filter(pl.col("pay_time").is_not_null())
+    row = pl.concat([
+        orders.filter(in_range("pay_time", period.start, period.end)).select(n=pl.len()),
+        orders.select(first=pl.col("pay_time").min(), last=pl.col("pay_time").max()),
+    ], how="horizontal").collect().row(0, named=True)
+    if row["n"] == 0:
+        span = (f"the data has paid orders from {row['first']:%Y-%m-%d} to {row['last']:%Y-%m-%d}"
+                if row["first"] else "the orders table has no paid orders at all")
+        raise DataError(
+            f"No paid orders in {period.label}: {span}. Choose a month inside that range "
+            "(or pass --allow-empty to report a month without orders)."
+        )
+
+
+def make_demo(folder: str | Path, seed: int = 7, end: str = "2026-10", months: int = 26,
+              orders_per_month: int = 8000) -> Path:
+    """Write the demo shop (config + Parquet tables) into `folder`; return the config path."""
+    from shopreport.demo import write_demo
+
+    return write_demo(Path(folder), seed=seed, end=end, months=months, orders_per_month=orders_per_month)

@@ -1,0 +1,98 @@
+"""The `shopreport` command: parse, call the API, print. Errors become messages, not tracebacks."""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+import click
+
+from shopreport import __version__
+from shopreport.errors import ShopreportError
+
+CONFIG_HELP = "The shop's config file (default: ./shopreport.yaml)."
+
+
+def config_option(func):
+    """The shared --config option."""
+    return click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
+                        default="shopreport.yaml", show_default=True, help=CONFIG_HELP)(func)
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.option("--debug", is_flag=True, help="Show the full traceback of an error.")
+@click.version_option(__version__, prog_name="shopreport")
+@click.pass_context
+def cli(ctx: click.Context, debug: bool) -> None:
+    """Operations decks and KPIs for online shops, computed from the shop's own data."""
+    ctx.obj = {"debug": debug}
+
+
+@cli.command()
+@click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
+@click.option("--seed", default=7, show_default=True, help="Random seed; the same seed writes the same shop.")
+@click.option("--end", default="2026-10", show_default=True, help="Last month of the data (YYYY-MM).")
+@click.option("--months", default=26, show_default=True, type=click.IntRange(1, 120), help="How many months of data.")
+@click.option("--orders-per-month", default=8000, show_default=True, type=click.IntRange(10, 10_000_000),
+              help="Average paid orders per month (sets the size).")
+def demo(folder: Path, seed: int, end: str, months: int, orders_per_month: int) -> None:
+    """Write a realistic demo shop (config + data) into FOLDER."""
+    from shopreport import api
+
+    config = api.make_demo(folder, seed=seed, end=end, months=months, orders_per_month=orders_per_month)
+    click.echo(f"Demo shop written: {config}")
+    click.echo(f"Next: shopreport kpis --config {config} --month {end}")
+
+
+@cli.command()
+@config_option
+@click.option("--month", "month_text", required=True, help="The month: YYYY-MM, or 'previous' for the last complete month.")
+@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
+@click.option("--allow-empty", is_flag=True, help="Report a month without paid orders instead of stopping.")
+def kpis(config_path: Path, month_text: str, fmt: str, allow_empty: bool) -> None:
+    """Print every metric of a month with MoM, YoY and target attainment."""
+    from shopreport import api
+
+    report = api.compute_kpis(config_path, month_text, allow_empty=allow_empty)
+    if fmt == "json":
+        click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
+    else:
+        from shopreport.config import read_config
+        from shopreport.tables import print_kpis
+
+        print_kpis(report, read_config(config_path))
+
+
+@cli.command()
+def schema() -> None:
+    """Print the JSON Schema of shopreport.yaml (for editor completion)."""
+    from shopreport.config import config_schema
+
+    click.echo(config_schema())
+
+
+def main() -> None:
+    """Entry point: run the CLI; a ShopreportError prints its message and exits 1 (data) or 2 (config)."""
+    debug = "--debug" in sys.argv[1:]
+    try:
+        cli.main(standalone_mode=False)
+    except click.exceptions.Abort:
+        click.echo("Aborted.", err=True)
+        sys.exit(130)
+    except click.ClickException as exc:
+        exc.show()
+        sys.exit(exc.exit_code)
+    except ShopreportError as exc:
+        if debug:
+            raise
+        click.echo(f"Error: {exc.message}", err=True)
+        sys.exit(exc.exit_code)
+    except KeyboardInterrupt:
+        sys.exit(130)
+    except Exception as exc:
+        if debug:
+            raise
+        click.echo(f"Error: unexpected {type(exc).__name__}: {exc}. Run again with --debug for the "
+                   "traceback, and report it.", err=True)
+        sys.exit(1)

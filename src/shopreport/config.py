@@ -1,0 +1,319 @@
+"""The YAML config: pydantic models (extra keys forbidden) and the loader that explains errors."""
+
+from __future__ import annotations
+
+import json
+import re
+from pathlib import Path
+from typing import Any, Literal, get_args, get_origin
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+import yaml
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import model_validator
+
+from shopreport.errors import ConfigError, did_you_mean
+from shopreport.resources import read_yaml_resource
+from shopreport.sources.contract import TABLES
+
+CURRENCY_SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "BRL": "R$", "GBP": "£", "EUR": "€",
+                    "JPY": "¥", "HKD": "HK$", "BDT": "Tk "}
+PERIOD_KEY = re.compile(r"^\d{4}(-\d{2})?$")
+
+
+class Model(BaseModel):
+    """Base of every config model: unknown keys are errors, field docstrings document."""
+
+    model_config = ConfigDict(extra="forbid", use_attribute_docstrings=True)
+
+
+class FileOptions(Model):
+    """How one file (or glob, or folder) is read."""
+
+    path: str
+    """File, folder or glob (`data/orders_*.csv`), relative to the config file."""
+    format: Literal["csv", "tsv", "parquet", "excel"] | None = None
+    """File format; by default taken from the suffix (.csv .tsv .txt .parquet .xlsx .xls)."""
+    encoding: str = "utf-8"
+    """Text encoding of CSV/TSV files: utf-8 (a BOM is fine) or gb18030/gbk for Chinese exports."""
+    separator: str | None = None
+    """Field separator of text files; default ',' (tab for .tsv)."""
+    sheet: str | int | None = None
+    """Excel sheet name or 0-based index; default the first sheet."""
+    header_row: int | None = None
+    """0-based row of the header, for exports with title rows above it."""
+    headers: list[str] | None = None
+    """Column names for a file without a header row."""
+
+
+class Join(FileOptions):
+    """Another file joined onto the table's rows (by file headers) before the mapping."""
+
+    on: str | list[str]
+    """The header(s) both files share, e.g. `order_id`."""
+    sum: list[str] = []
+    """Headers summed per key when the joined file has several rows per key (payments)."""
+
+
+class TableConfig(FileOptions):
+    """One canonical table: where it is and how its headers map to canonical names."""
+
+    columns: dict[str, str] = {}
+    """Mapping from the file's header to the canonical column name (`订单编号: order_id`)."""
+    constants: dict[str, str | int | float] = {}
+    """Canonical columns the file lacks, set to one value (`quantity: 1`)."""
+    joins: list[Join] = []
+    """Files joined onto this one before mapping (payments summed per order, a lookup)."""
+    paid_statuses: list[str] | None = None
+    """orders only: statuses that mean paid, used when there is no pay_time column."""
+
+
+class DataConfig(Model):
+    """The shop's tables; only `orders` is required (data-contract.md)."""
+
+    orders: TableConfig
+    order_items: TableConfig | None = None
+    products: TableConfig | None = None
+    inventory: TableConfig | None = None
+    traffic: TableConfig | None = None
+    events: TableConfig | None = None
+    refunds: TableConfig | None = None
+    marketing: TableConfig | None = None
+    service: TableConfig | None = None
+    reviews: TableConfig | None = None
+    customers: TableConfig | None = None
+
+    @model_validator(mode="after")
+    def _mapping_targets_are_canonical(self) -> DataConfig:
+        for name, table in self.tables().items():
+            allowed = TABLES[name].names
+            for target in [*table.columns.values(), *table.constants]:
+                if target not in allowed:
+                    raise ValueError(
+                        f"data.{name}: '{target}' is not a column of the {name} table."
+                        f"{did_you_mean(target, allowed)} Its columns are: {', '.join(allowed)}."
+                    )
+        return self
+
+    def tables(self) -> dict[str, TableConfig]:
+        """The configured tables by canonical name."""
+        return {n: getattr(self, n) for n in TABLES if getattr(self, n) is not None}
+
+
+class MetricOptions(Model):
+    """Options of the metric definitions, for platforms that define a metric differently."""
+
+    returning_lookback_days: int = Field(365, ge=1)
+    """A returning buyer (老买家) also paid in this many days before the period."""
+    repurchase_window_days: int | None = Field(None, ge=1)
+    """Unset: Taobao 复购率 (≥2 paid orders in the period). Set (30/90): JD's fixed window
+    ending at the period end."""
+    rfm_lookback_days: int = Field(365, ge=1)
+    """Look-back window of the RFM segmentation."""
+    cohort_months: int = Field(12, ge=1, le=36)
+    """How many monthly cohorts the retention table shows."""
+    slow_mover_days: int = Field(30, ge=1)
+    """A SKU with stock and no sales in this many days is a slow mover (滞销)."""
+    cover_window_days: int = Field(28, ge=1)
+    """Days of sales that set the velocity for days of cover and reorder quantities."""
+    lead_time_days: float = Field(14, ge=0)
+    """Supplier lead time when products.lead_time_days is not given."""
+    review_days: float = Field(7, ge=0)
+    """Days between two reorder reviews."""
+    safety_z: float = Field(1.65, ge=0)
+    """Service-level factor of the safety stock (1.65 ≈ 95%)."""
+    lifecycle_new_days: int = Field(90, ge=1)
+    """A product launched (or first sold) this many days before the period end is 'new'."""
+    lifecycle_change: float = Field(0.2, gt=0)
+    """Growth against the three periods before that makes a product growing (or declining)."""
+    top_n: int = Field(20, ge=1)
+    """Length of top-N lists (products, reorder list, slow movers)."""
+
+
+def _default_thresholds() -> dict[str, float]:
+    """The default thresholds, read once from templates/thresholds.yaml."""
+    return read_yaml_resource("thresholds.yaml")
+
+
+class Thresholds(Model):
+    """Thresholds of the diagnosis rules; defaults in templates/thresholds.yaml."""
+
+    conversion_drop_pp: float = _default_thresholds()["conversion_drop_pp"]
+    """A source whose conversion fell by at least this (fraction, 0.003 = 0.3 个百分点)."""
+    refund_rate_rise_pp: float = _default_thresholds()["refund_rate_rise_pp"]
+    """A category whose refund rate rose by at least this."""
+    min_category_gmv_share: float = _default_thresholds()["min_category_gmv_share"]
+    """Categories smaller than this share of GMV are not diagnosed."""
+    stockout_top_n: int = _default_thresholds()["stockout_top_n"]
+    """A stockout counts when the SKU is among this many best sellers."""
+    slow_mover_min_stock_value: float = _default_thresholds()["slow_mover_min_stock_value"]
+    """Slow movers tying up at least this stock value are flagged."""
+    target_roas: float = _default_thresholds()["target_roas"]
+    """Paid channels below this ROAS are flagged."""
+    first_response_slow_s: float = _default_thresholds()["first_response_slow_s"]
+    """A mean first response slower than this many seconds is flagged."""
+    bad_review_rate_max: float = _default_thresholds()["bad_review_rate_max"]
+    """A bad-review rate above this is flagged."""
+
+
+class Config(Model):
+    """shopreport.yaml: one shop, its data, targets and the parts only a person knows."""
+
+    shop: str
+    """Shop name, shown on the cover and in file names."""
+    presenter: str = ""
+    """演讲人 on the cover."""
+    platform: Literal["taobao", "tmall", "jd", "douyin", "shopify", "other"] = "taobao"
+    """Where the shop sells; sets the wording of footnotes."""
+    timezone: str = "Asia/Shanghai"
+    """Shop time zone; naive timestamps in the data are read as this local time."""
+    currency: str = "CNY"
+    """ISO currency code of the amounts."""
+    currency_symbol: str | None = None
+    """Symbol written before money; default from the currency (CNY ¥, USD $, BRL R$ …)."""
+    language: Literal["zh-CN", "en"] = "zh-CN"
+    """Language of the decks."""
+    data: DataConfig
+    """The tables (data-contract.md)."""
+    targets: dict[str, dict[str, float]] = {}
+    """Targets by period ('2026-10' or '2026') and metric id: `{'2026-10': {gmv: 12000000}}`."""
+    metrics: MetricOptions = MetricOptions()
+    """Options of the metric definitions."""
+    thresholds: Thresholds = Thresholds()
+    """Thresholds of the diagnosis rules."""
+    highlights: dict[str, list[str]] = {}
+    """Highlights only a person knows, by period."""
+    plans: dict[str, list[str]] = {}
+    """Plan items for the period after the key, by period."""
+
+    _base_dir: Path = PrivateAttr(default=Path("."))
+    _source: str = PrivateAttr(default="<config>")
+
+    @field_validator("timezone")
+    @classmethod
+    def _known_timezone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"unknown time zone '{value}' (use an IANA name like Asia/Shanghai)")
+        return value
+
+    @field_validator("targets", "highlights", "plans")
+    @classmethod
+    def _period_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
+        for key in value:
+            if not PERIOD_KEY.match(str(key)):
+                raise ValueError(f"'{key}' is not a period: write '2026-10' for a month or '2026'")
+        return value
+
+    @field_validator("targets")
+    @classmethod
+    def _known_metrics(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
+        from shopreport.metrics.registry import METRICS
+
+        for period, targets in value.items():
+            for metric in targets:
+                if metric not in METRICS:
+                    raise ValueError(
+                        f"target '{metric}' for {period} is not a metric."
+                        f"{did_you_mean(metric, METRICS)} Metric ids: see `shopreport kpis`."
+                    )
+        return value
+
+    @property
+    def base_dir(self) -> Path:
+        """Folder of the config file; data paths are relative to it."""
+        return self._base_dir
+
+    @property
+    def source(self) -> str:
+        """Where the config came from, for messages."""
+        return self._source
+
+    @property
+    def symbol(self) -> str:
+        """Currency symbol for money."""
+        if self.currency_symbol is not None:
+            return self.currency_symbol
+        return CURRENCY_SYMBOLS.get(self.currency.upper(), self.currency.upper() + " ")
+
+    @property
+    def tz(self) -> ZoneInfo:
+        """The shop's time zone."""
+        return ZoneInfo(self.timezone)
+
+
+def read_config(path: str | Path) -> Config:
+    """Read and validate a YAML config; every problem becomes a ConfigError naming the key."""
+    path = Path(path)
+    if not path.is_file():
+        hint = " Run `shopreport demo DIR` to make an example, or pass --config." if not path.exists() else ""
+        raise ConfigError(f"Config file {path} not found.{hint}")
+    try:
+        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "problem_mark", None)
+        line = f" line {where.line + 1}, column {where.column + 1}:" if where else ""
+        raise ConfigError(f"{path}:{line} not valid YAML ({getattr(exc, 'problem', exc)}).")
+    except UnicodeDecodeError:
+        raise ConfigError(f"{path}: not a UTF-8 text file; save the config as UTF-8.")
+    return parse_config(raw, source=str(path), base_dir=path.resolve().parent)
+
+
+def parse_config(raw: Any, source: str = "<config>", base_dir: Path | None = None) -> Config:
+    """Validate an already-parsed config mapping."""
+    if not isinstance(raw, dict):
+        raise ConfigError(f"{source}: the config must be a mapping of keys (shop, data, …).")
+    try:
+        config = Config.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{source}: " + explain_validation(exc)) from None
+    config._base_dir = base_dir or Path(".").resolve()
+    config._source = source
+    return config
+
+
+def explain_validation(exc: ValidationError) -> str:
+    """Turn pydantic's errors into sentences that name the key and suggest a fix."""
+    lines = []
+    for err in exc.errors():
+        loc = ".".join(str(p) for p in err["loc"])
+        if err["type"] == "extra_forbidden":
+            allowed = _allowed_keys(err["loc"][:-1])
+            lines.append(f"unknown key '{loc}'.{did_you_mean(str(err['loc'][-1]), allowed)}")
+        elif err["type"] == "missing":
+            lines.append(f"missing key '{loc}'.")
+        else:
+            msg = err["msg"].removeprefix("Value error, ")
+            lines.append(f"'{loc}': {msg}" if loc else msg)
+    return "; ".join(lines)
+
+
+def _allowed_keys(loc: tuple) -> list[str]:
+    """Field names of the model found at `loc` in Config."""
+    model: Any = Config
+    for part in loc:
+        fields = getattr(model, "model_fields", None)
+        if not fields or part not in fields:
+            if fields is None and get_origin(model) is dict:
+                model = get_args(model)[1]
+                continue
+            return []
+        model = _model_of(fields[part].annotation)
+    return list(getattr(model, "model_fields", {}))
+
+
+def _model_of(annotation: Any) -> Any:
+    """The BaseModel inside Optional[...] / list[...] annotations, else the annotation."""
+    for arg in (annotation, *get_args(annotation)):
+        if isinstance(arg, type) and issubclass(arg, BaseModel):
+            return arg
+        for inner in get_args(arg):
+            if isinstance(inner, type) and issubclass(inner, BaseModel):
+                return inner
+    return annotation
+
+
+def config_schema() -> str:
+    """The JSON Schema of shopreport.yaml, for editor completion."""
+    return json.dumps(Config.model_json_schema(), ensure_ascii=False, indent=2)

@@ -1,0 +1,561 @@
+"""The demo shop: a deterministic, realistic Chinese online shop, generated with NumPy.
+
+Everything is vectorised over orders, lines and SKUs; the only loops run over days (the
+inventory simulation) or over the handful of categories, sources and channels.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+import numpy as np
+import polars as pl
+
+from shopreport.demo import catalog as C
+
+US_PER_DAY = 86_400_000_000
+EPOCH = np.datetime64("1970-01-01T00:00:00", "us")
+
+
+@dataclass
+class Calendar:
+    """The days of the demo window and their calendar effects."""
+
+    days: np.ndarray          # datetime64[D]
+    start: date
+    end: date                 # exclusive
+
+    @property
+    def n(self) -> int:
+        """Number of days."""
+        return len(self.days)
+
+    @property
+    def months(self) -> np.ndarray:
+        """Month 1–12 of each day."""
+        return (self.days.astype("datetime64[M]").astype(int) % 12) + 1
+
+    @property
+    def years(self) -> np.ndarray:
+        """Calendar year of each day."""
+        return self.days.astype("datetime64[Y]").astype(int) + 1970
+
+    @property
+    def dom(self) -> np.ndarray:
+        """Day of month of each day."""
+        return (self.days - self.days.astype("datetime64[M]")).astype(int) + 1
+
+
+def make_calendar(end: str, months: int) -> Calendar:
+    """Days from the first of the first month to the end of month `end`."""
+    last = np.datetime64(end, "M")
+    first = last - (months - 1)
+    days = np.arange(first.astype("datetime64[D]"), (last + 1).astype("datetime64[D]"))
+    return Calendar(days, first.astype(date), (last + 1).astype("datetime64[D]").astype(date))
+
+
+def campaign_of_days(cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
+    """Per day: a sales multiplier of the campaigns and the campaign name (or '')."""
+    mult = np.ones(cal.n)
+    name = np.full(cal.n, "", dtype=object)
+    m, d, years = cal.months, cal.dom, cal.years
+
+    def mark(mask, factor, label):
+        mult[mask] *= factor
+        name[mask & (name == "")] = label
+
+    mark((m == 10) & (d >= 20), 1.25, "双11")
+    mark((m == 11) & (d <= 3), 3.0, "双11")
+    mark((m == 11) & (d >= 4) & (d <= 10), 1.35, "双11")
+    mark((m == 11) & (d == 11), 8.0, "双11")
+    mark((m == 11) & (d >= 12) & (d <= 13), 1.5, "双11")
+    mark((m == 6) & (d <= 3), 2.0, "618")
+    mark((m == 6) & (d >= 4) & (d <= 17), 1.2, "618")
+    mark((m == 6) & (d == 18), 5.0, "618")
+    mark((m == 6) & (d >= 19) & (d <= 20), 1.3, "618")
+    mark((m == 12) & (d == 12), 2.2, "双12")
+    for year in np.unique(years):
+        cny = C.SPRING_FESTIVAL.get(int(year))
+        if cny is None:
+            continue
+        offset = (cal.days - np.datetime64(cny, "D")).astype(int)
+        mark((offset >= -25) & (offset <= -8), 1.25, "年货节")
+        mult[(offset >= -7) & (offset <= 7)] *= 0.45
+        mult[(offset >= 8) & (offset <= 14)] *= 0.8
+    return mult, name
+
+
+def daily_orders(cal: Calendar, per_month: int, rng: np.random.Generator, campaign: np.ndarray) -> np.ndarray:
+    """Orders per day: trend × weekday × month × campaigns, scaled to `per_month` on average."""
+    t = np.arange(cal.n) / 365.0
+    weekday = np.array(C.WEEKDAY)[(cal.days.astype(int) + 3) % 7]
+    month = np.array(C.MONTH)[cal.months - 1]
+    expected = 1.22**t * weekday * month * campaign
+    expected *= per_month * (cal.n / 30.44) / expected.sum()
+    noise = rng.lognormal(0, 0.06, cal.n)
+    return rng.poisson(expected * noise)
+
+
+def pick_by_day(rng: np.random.Generator, weights: np.ndarray, day: np.ndarray) -> np.ndarray:
+    """For each row, an index drawn from the row's day of a (days × k) weight matrix."""
+    probs = weights / weights.sum(axis=1, keepdims=True)
+    cum = np.cumsum(probs, axis=1)
+    cum[:, -1] = 1.0
+    flat = (cum + np.arange(len(weights))[:, None]).ravel()
+    pos = np.searchsorted(flat, day + rng.random(len(day)) * (1 - 1e-12), side="right")
+    return np.minimum(pos - day * weights.shape[1], weights.shape[1] - 1)
+
+
+def labels(index: np.ndarray, names: list[str]) -> pl.Series:
+    """A string Series from integer codes."""
+    return pl.Series(index, dtype=pl.Int64).replace_strict(dict(enumerate(names)), return_dtype=pl.String)
+
+
+def to_us(days: np.ndarray, seconds: np.ndarray) -> np.ndarray:
+    """datetime64[us] from day indexes into the calendar plus seconds."""
+    return days.astype("datetime64[us]") + (seconds * 1e6).astype("timedelta64[us]")
+
+
+def make_products(cal: Calendar, rng: np.random.Generator) -> pl.DataFrame:
+    """About 210 SKUs over nine categories, with prices, costs, launches and lead times."""
+    rows = []
+    for c, (cat, code, (lo, hi), margin, _, _, _, _, items) in enumerate(C.CATEGORIES):
+        n = 3 * len(items) + 2
+        for i in range(n):
+            item = items[i % len(items)]
+            adj = C.ADJECTIVES[(i // len(items) + c) % len(C.ADJECTIVES)]
+            price = float(np.round(np.exp(rng.uniform(np.log(lo), np.log(hi))), 0)) - 0.1
+            cost = round(price * (1 - margin) * rng.uniform(0.85, 1.15), 2)
+            rows.append((f"{code}{i + 1:03d}", cat, f"{adj}{item}", price, cost, c))
+    n = len(rows)
+    window = (cal.end - cal.start).days
+    launched_in_window = rng.random(n) < 0.3
+    offset = np.where(launched_in_window, rng.integers(0, window - 20, n), -rng.integers(60, 1100, n))
+    launch = np.array([np.datetime64(cal.start, "D") + int(o) for o in offset])
+    return pl.DataFrame({
+        "sku": [r[0] for r in rows],
+        "category": [r[1] for r in rows],
+        "name": [r[2] for r in rows],
+        "brand": "悦享",
+        "price": [r[3] for r in rows],
+        "unit_cost": [r[4] for r in rows],
+        "launch_date": launch.astype("datetime64[D]"),
+        "lead_time_days": rng.choice([5, 7, 10, 15, 21, 30], n).astype(float),
+        "_cat": [r[5] for r in rows],
+    })
+
+
+def demand_weights(cal: Calendar, products: pl.DataFrame, rng: np.random.Generator,
+                   campaign_name: np.ndarray) -> np.ndarray:
+    """Days × SKUs popularity: base × lifecycle × category season, growth and campaigns."""
+    n = products.height
+    cat = products["_cat"].to_numpy()
+    day = np.arange(cal.n)[:, None]
+    pop = rng.lognormal(0, 0.9, n)
+    launch = (products["launch_date"].to_numpy().astype("datetime64[D]") - cal.days[0]).astype(int)
+    ramp = np.clip((day - launch[None, :]) / 45.0, 0, 1)
+    declining = rng.random(n) < 0.18
+    decline_from = rng.integers(cal.n // 4, cal.n - 60, n)
+    decay = np.where(declining[None, :] & (day > decline_from[None, :]),
+                     np.exp(-(day - decline_from[None, :]) / 90.0), 1.0)
+    w = pop[None, :] * ramp * np.maximum(decay, 0.01)
+    for c, spec in enumerate(C.CATEGORIES):
+        growth, weight, peaks = spec[4], spec[6], spec[7]
+        season = np.where(np.isin(cal.months, peaks), 1.35, 1.0)
+        boost = np.ones(cal.n)
+        if C.CATEGORIES[c][0] in ("美妆护肤", "家用电器"):
+            boost[campaign_name == "双11"] = 1.6
+            boost[campaign_name == "618"] = 1.4
+        if C.CATEGORIES[c][0] == "食品饮料":
+            boost[campaign_name == "年货节"] = 2.5
+        cols = cat == c
+        trend = (1 + growth) ** (np.arange(cal.n) / 365.0)
+        w[:, cols] *= (weight * season * boost * trend)[:, None] / cols.sum()
+    return w
+
+
+def simulate_inventory(cal: Calendar, products: pl.DataFrame, expected: np.ndarray,
+                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
+    """Stock per day and SKU under a weekly order-up-to policy with late suppliers.
+
+    Returns (receipts, available) where `available` marks days a SKU can be sold.
+    """
+    n = products.height
+    lead = products["lead_time_days"].to_numpy().astype(int)
+    on_hand = np.ceil(expected[:30].mean(axis=0) * 45)
+    receipts = np.zeros_like(expected)
+    available = np.ones_like(expected, dtype=bool)
+    pipeline = np.zeros((cal.n + 60, n))
+    late = rng.random(n) < 0.12          # unreliable suppliers: late and short deliveries
+    over = rng.random(n) < 0.08          # over-bought SKUs: stock that will not sell
+    pipeline[0] += on_hand
+    on_hand = np.zeros(n)
+    for d in range(cal.n):
+        on_hand += pipeline[d]
+        receipts[d] = pipeline[d]
+        available[d] = on_hand > 0
+        on_hand = np.maximum(on_hand - expected[d], 0)
+        if d % 7 == 0:
+            velocity = expected[max(0, d - 28): d + 1].mean(axis=0)
+            ahead = expected[d: d + 35].mean(axis=0) if d + 35 <= cal.n else velocity
+            target = np.maximum(velocity, ahead) * (lead + 7 + 10) * np.where(over, 3.0, 1.0)
+            on_order = pipeline[d + 1:].sum(axis=0)
+            qty = np.ceil(np.maximum(target - on_hand - on_order, 0))
+            delay = lead + np.where(late & (rng.random(n) < 0.5), rng.integers(10, 30, n), 0)
+            qty = np.where(late & (rng.random(n) < 0.3), np.floor(qty * 0.4), qty)
+            np.add.at(pipeline, (d + 1 + delay, np.arange(n)), qty)
+    return receipts, available
+
+
+def write_tables(folder, tables: dict[str, pl.DataFrame]) -> None:
+    """Write each table as data/<name>.parquet."""
+    folder.mkdir(parents=True, exist_ok=True)
+    for name, frame in tables.items():
+        frame.write_parquet(folder / f"{name}.parquet", statistics=True, row_group_size=1_000_000)
+
+
+def generate(seed: int, end: str, months: int, orders_per_month: int) -> dict[str, pl.DataFrame]:
+    """Every table of the demo shop."""
+    rng = np.random.default_rng(seed)
+    cal = make_calendar(end, months)
+    campaign_mult, campaign_name = campaign_of_days(cal)
+    products = make_products(cal, rng)
+    weights = demand_weights(cal, products, rng, campaign_name)
+
+    per_day = daily_orders(cal, orders_per_month, rng, campaign_mult)
+    n_paid = int(per_day.sum())
+    unpaid = rng.binomial(per_day, 0.07)
+    created = per_day + unpaid
+    n = int(created.sum())
+    day = np.repeat(np.arange(cal.n), created)
+    is_paid = np.ones(n, dtype=bool)
+    order_in_day = np.arange(n) - np.repeat(np.cumsum(created) - created, created)
+    is_paid[order_in_day >= np.repeat(per_day, created)] = False
+    rng.shuffle(is_paid)  # no pattern in which orders stay unpaid
+
+    lines_per_order = 1 + np.minimum(rng.poisson(0.45, n), 4)
+    mean_qty = 1.25
+    expected_units = weights / weights.sum(axis=1, keepdims=True) * (created * lines_per_order.mean() * mean_qty)[:, None]
+    receipts, available = simulate_inventory(cal, products, expected_units, rng)
+    sell_weights = weights * np.where(available, 1.0, 1e-9)
+
+    orders, order_day, order_seconds = _orders(cal, rng, day, is_paid, campaign_name)
+    lines = _lines(cal, rng, products, sell_weights, order_day, lines_per_order)
+    orders, lines = _amounts(rng, orders, lines, products)
+    inventory = _inventory(cal, products, receipts, lines)
+    refunds = _refunds(cal, rng, orders, lines, products)
+    traffic = _traffic(cal, rng, orders, campaign_mult)
+    marketing = _marketing(cal, rng, orders)
+    customers = _customers(rng, orders)
+    service = _service(cal, rng, orders, refunds)
+    reviews = _reviews(cal, rng, orders, lines, products, refunds)
+    del n_paid
+    return {
+        "orders": orders.drop("_day", "_customer"),
+        "order_items": lines.select("order_id", "sku", "quantity", "unit_price", "amount"),
+        "products": products.drop("_cat"),
+        "inventory": inventory,
+        "traffic": traffic,
+        "refunds": refunds,
+        "marketing": marketing,
+        "service": service,
+        "reviews": reviews,
+        "customers": customers,
+    }
+
+
+def _orders(cal: Calendar, rng, day: np.ndarray, is_paid: np.ndarray, campaign_name: np.ndarray):
+    """Orders: ids, customers (new and returning), times, sources, regions, campaigns."""
+    n = len(day)
+    hour_p = np.array(C.HOURS) / sum(C.HOURS)
+    hour = rng.choice(24, n, p=hour_p)
+    big = np.isin(campaign_name[day], ["双11", "618"]) & (rng.random(n) < 0.25)
+    peak_day = (cal.dom[day] == 11) | (cal.dom[day] == 18)
+    hour = np.where(big & peak_day, rng.integers(0, 2, n), hour)
+    seconds = hour * 3600 + rng.integers(0, 3600, n)
+    order_time = to_us(cal.days[day], seconds)
+    order_us = order_time.astype(np.int64)
+    sort = np.argsort(order_us, kind="stable")
+    day, order_time, is_paid, seconds = day[sort], order_time[sort], is_paid[sort], seconds[sort]
+
+    # customers: a new id with probability ~62%, otherwise a returning customer drawn with a
+    # bias towards recent ones; regions stick to the customer
+    is_new = rng.random(n) < 0.62
+    is_new[:50] = True
+    existing = np.cumsum(is_new) - is_new
+    pick = np.floor(existing * rng.random(n) ** 0.45).astype(np.int64)
+    customer = np.where(is_new, existing, np.minimum(pick, np.maximum(existing - 1, 0)))
+
+    n_customers = int(is_new.sum())
+    prov_w = np.array([p[1] for p in C.PROVINCES])
+    prov = rng.choice(len(C.PROVINCES), n_customers, p=prov_w / prov_w.sum())
+    city_names = [c for p in C.PROVINCES for c, _ in p[2]]
+    city_offset = np.cumsum([0] + [len(p[2]) for p in C.PROVINCES])[:-1]
+    city_count = np.array([len(p[2]) for p in C.PROVINCES])
+    city = city_offset[prov] + np.floor(rng.random(n_customers) ** 1.6 * city_count[prov]).astype(int)
+
+    # traffic source mix drifts from the start shares to the end shares
+    frac = np.linspace(0, 1, cal.n)[:, None]
+    mix = np.array([s[3] for s in C.SOURCES])[None, :] * (1 - frac) + np.array([s[4] for s in C.SOURCES])[None, :] * frac
+    live = np.isin(campaign_name, ["双11", "618"])
+    mix[live, 2] *= 1.5
+    source = pick_by_day(rng, mix, day)
+
+    pay_delay = np.where(campaign_name[day] == "双11", rng.exponential(1800, n), rng.exponential(240, n)) + 5
+    pay_time = order_time + pay_delay.astype("timedelta64[s]").astype("timedelta64[us]")
+    data_end = np.datetime64(cal.end, "us")
+    is_paid &= pay_time < data_end
+    order_id = 3_100_000_000_000_000_000 + np.arange(n, dtype=np.int64) * 997 + rng.integers(0, 997, n)
+    age = (data_end - pay_time).astype("timedelta64[D]").astype(int)
+    status = np.where(~is_paid, 2, np.where(age > 15, 0, 1))
+    frame = pl.DataFrame({
+        "order_id": pl.Series(order_id).cast(pl.String),
+        "customer_id": pl.Series(customer).cast(pl.String).str.zfill(8),
+        "order_time": order_time,
+        "pay_time": pl.Series(np.where(is_paid, pay_time, np.datetime64("NaT"))),
+        "status": labels(status, ["交易成功", "卖家已发货", "交易关闭"]),
+        "channel": labels(source, [s[0] for s in C.SOURCES]),
+        "device": labels((rng.random(n) < 0.11).astype(int), ["无线", "PC"]),
+        "province": labels(prov[customer], [p[0] for p in C.PROVINCES]),
+        "city": labels(city[customer], city_names),
+        "campaign": pl.Series(campaign_name[day]).cast(pl.String).replace("", None),
+        "_day": day,
+        "_customer": customer,
+    }).with_columns(customer_id="C" + pl.col("customer_id"))
+    return frame, day, seconds
+
+
+def _lines(cal, rng, products: pl.DataFrame, weights: np.ndarray, order_day: np.ndarray,
+           lines_per_order: np.ndarray) -> pl.DataFrame:
+    """Order lines: a SKU drawn from the day's (stock-aware) popularity, and a quantity."""
+    order_index = np.repeat(np.arange(len(order_day)), lines_per_order)
+    line_day = order_day[order_index]
+    sku = pick_by_day(rng, weights, line_day)
+    cat = products["_cat"].to_numpy()[sku]
+    food = np.array([c[0] == "食品饮料" for c in C.CATEGORIES])[cat]
+    qty = 1 + (rng.random(len(sku)) < np.where(food, 0.45, 0.15)) + (rng.random(len(sku)) < 0.05)
+    return pl.DataFrame({"_order": order_index, "_sku": sku, "quantity": qty.astype(np.int64), "_day": line_day})
+
+
+def _amounts(rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.DataFrame):
+    """Prices, promotion and coupon discounts, shipping; line amounts add up to the order."""
+    price = products["price"].to_numpy()[lines["_sku"].to_numpy()]
+    campaign = orders["campaign"].is_not_null().to_numpy()[lines["_order"].to_numpy()]
+    unit_price = np.round(price * np.where(campaign, 0.9, 1.0), 2)
+    value = unit_price * lines["quantity"].to_numpy()
+    n = orders.height
+    subtotal = np.bincount(lines["_order"].to_numpy(), weights=value, minlength=n)
+    has_campaign = orders["campaign"].is_not_null().to_numpy()
+    coupon = rng.random(n) < np.where(has_campaign, 0.55, 0.2)
+    discount = np.where(subtotal >= 300, 40.0, np.where(subtotal >= 200, 20.0, np.where(subtotal >= 99, 10.0, 5.0)))
+    discount = np.where(coupon, np.minimum(discount, subtotal * 0.3), 0.0)
+    shipping = np.where(subtotal - discount >= 99, 0.0, 8.0)
+    paid_amount = np.round(subtotal - discount + shipping, 2)
+    paid = orders["pay_time"].is_not_null().to_numpy()
+    codes = np.where(subtotal >= 300, 3, np.where(subtotal >= 200, 2, np.where(subtotal >= 99, 1, 0)))
+    orders = orders.with_columns(
+        paid_amount=np.where(paid, paid_amount, 0.0),
+        discount_amount=discount,
+        shipping_fee=shipping,
+        coupon_code=pl.Series(np.where(coupon, codes, -1)).replace_strict(
+            {-1: None, 0: "店铺券5元", 1: "满99减10", 2: "满200减20", 3: "满300减40"}, return_dtype=pl.String),
+        promotion=pl.when(pl.col("campaign").is_not_null()).then(pl.col("campaign") + "大促9折"),
+    )
+    net_share = np.where(subtotal > 0, (subtotal - discount) / np.where(subtotal > 0, subtotal, 1), 0)
+    amount = np.round(value * net_share[lines["_order"].to_numpy()], 2)
+    lines = lines.with_columns(
+        order_id=orders["order_id"].gather(lines["_order"]),
+        sku=products["sku"].gather(lines["_sku"]),
+        unit_price=unit_price,
+        amount=amount,
+    )
+    return orders, lines
+
+
+def _inventory(cal: Calendar, products: pl.DataFrame, receipts: np.ndarray, lines: pl.DataFrame) -> pl.DataFrame:
+    """End-of-day stock per SKU, replayed from receipts and the lines actually sold."""
+    n = products.height
+    sold = np.zeros((cal.n, n))
+    np.add.at(sold, (lines["_day"].to_numpy(), lines["_sku"].to_numpy()), lines["quantity"].to_numpy())
+    stock = np.zeros((cal.n, n))
+    level = np.zeros(n)
+    for d in range(cal.n):
+        level = np.maximum(level + receipts[d] - sold[d], 0)
+        stock[d] = level
+    return pl.DataFrame({
+        "date": np.repeat(cal.days, n),
+        "sku": np.tile(products["sku"].to_numpy(), cal.n),
+        "on_hand": stock.ravel(),
+        "warehouse": "华东仓",
+    })
+
+
+def _refunds(cal, rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.DataFrame) -> pl.DataFrame:
+    """Refunds of paid lines by category return rates and reasons, after the payment."""
+    order_idx = lines["_order"].to_numpy()
+    paid = orders["pay_time"].is_not_null().to_numpy()[order_idx]
+    cat = products["_cat"].to_numpy()[lines["_sku"].to_numpy()]
+    rate = np.array([c[5] for c in C.CATEGORIES])[cat]
+    recent = lines["_day"].to_numpy() >= cal.n - 45
+    womens = cat == 0
+    rate = rate * np.where(recent & womens, 1.35, 1.0)  # a sizing problem in the latest collection
+    rate = rate * np.where(orders["campaign"].is_not_null().to_numpy()[order_idx], 1.2, 1.0)
+    hit = paid & (rng.random(len(rate)) < rate)
+    idx = np.flatnonzero(hit)
+    mix = np.array([C.REASON_MIX[C.CATEGORIES[c][0]] for c in range(len(C.CATEGORIES))])
+    reason = pick_by_day(rng, mix, cat[idx])
+    pay = orders["pay_time"].to_numpy()[order_idx[idx]]
+    delay = (rng.lognormal(np.log(4 * 86400), 0.7, len(idx))).astype("timedelta64[s]").astype("timedelta64[us]")
+    refund_time = (pay + delay).astype("datetime64[s]").astype("datetime64[us]")
+    keep = refund_time < np.datetime64(cal.end, "us")
+    kind = np.where(np.isin(reason, [3, 8]), 1, 0)
+    return pl.DataFrame({
+        "order_id": lines["order_id"].gather(idx).filter(keep),
+        "sku": lines["sku"].gather(idx).filter(keep),
+        "refund_time": refund_time[keep],
+        "amount": lines["amount"].to_numpy()[idx][keep],
+        "reason": labels(reason[keep], C.REFUND_REASONS),
+        "kind": labels(kind[keep], ["return", "refund_only"]),
+    }).sort("refund_time", "order_id")
+
+
+def _traffic(cal, rng, orders: pl.DataFrame, campaign_mult: np.ndarray) -> pl.DataFrame:
+    """Visitors per day and source from buyers ÷ the source's conversion (which drifts)."""
+    paid = orders.filter(pl.col("pay_time").is_not_null())
+    names = [s[0] for s in C.SOURCES]
+    code = paid["channel"].replace_strict({s: i for i, s in enumerate(names)}, return_dtype=pl.Int64).to_numpy()
+    day = (paid["pay_time"].to_numpy().astype("datetime64[D]") - cal.days[0]).astype(int)
+    buyers = np.zeros((cal.n, len(names)))
+    np.add.at(buyers, (day, code), 1)
+    conv = np.array([s[1] for s in C.SOURCES])[None, :] * np.ones((cal.n, 1))
+    conv *= np.where(campaign_mult > 1.5, 1.6, np.where(campaign_mult > 1.1, 1.15, 1.0))[:, None]
+    last_month = cal.days >= cal.days[-1].astype("datetime64[M]").astype("datetime64[D]")
+    conv[last_month, 1] *= 0.78  # the recommendation feed converted worse in the last month
+    visitors = np.round(buyers / conv * rng.lognormal(0, 0.05, buyers.shape) + rng.integers(3, 40, buyers.shape))
+    cart = np.round(visitors * np.array([s[2] for s in C.SOURCES])[None, :] * rng.lognormal(0, 0.05, buyers.shape))
+    return pl.DataFrame({
+        "date": np.repeat(cal.days, len(names)),
+        "source": np.tile(names, cal.n),
+        "visitors": visitors.ravel(),
+        "page_views": np.round(visitors.ravel() * rng.uniform(2.6, 3.8, visitors.size)),
+        "cart_visitors": cart.ravel(),
+        "fav_visitors": np.round(visitors.ravel() * rng.uniform(0.03, 0.05, visitors.size)),
+        "bounce_rate": np.round(rng.uniform(0.38, 0.6, visitors.size), 3),
+    })
+
+
+def _marketing(cal, rng, orders: pl.DataFrame) -> pl.DataFrame:
+    """Paid channels: attributed GMV as a share of their source's GMV, spend from ROAS."""
+    paid = orders.filter(pl.col("pay_time").is_not_null()).with_columns(date=pl.col("pay_time").dt.date())
+    by_day = paid.group_by("date", "channel").agg(gmv=pl.col("paid_amount").sum(), n=pl.len())
+    days = pl.DataFrame({"date": cal.days.astype("datetime64[D]")})
+    frames = []
+    for channel, source, share, roas, cpc, ctr in C.PAID_CHANNELS:
+        daily = days.join(by_day.filter(pl.col("channel") == source), on="date", how="left").fill_null(0)
+        k = daily.height
+        attributed = daily["gmv"].to_numpy() * share * rng.lognormal(0, 0.08, k)
+        spend = attributed / (roas * rng.lognormal(0, 0.12, k))
+        clicks = np.round(spend / (cpc * rng.lognormal(0, 0.05, k)))
+        frames.append(pl.DataFrame({
+            "date": daily["date"], "channel": channel, "spend": np.round(spend, 2),
+            "impressions": np.round(clicks / (ctr * rng.lognormal(0, 0.05, k))), "clicks": clicks,
+            "attributed_gmv": np.round(attributed, 2),
+            "attributed_orders": np.round(daily["n"].to_numpy() * share),
+        }))
+    return pl.concat(frames).sort("date", "channel")
+
+
+def _customers(rng, orders: pl.DataFrame) -> pl.DataFrame:
+    """One row per customer: first order, membership tier by spend, gender, age band."""
+    per = orders.group_by("customer_id").agg(
+        first_order_time=pl.col("order_time").min(), spend=pl.col("paid_amount").sum()
+    ).sort("customer_id")
+    n = per.height
+    tier = np.searchsorted([300, 1500, 5000], per["spend"].to_numpy(), side="right")
+    join = per["first_order_time"].to_numpy() - (rng.integers(0, 400, n) * 86400e6).astype("timedelta64[us]")
+    return per.select(
+        "customer_id", "first_order_time",
+        member_tier=labels(tier, C.MEMBER_TIERS),
+        join_time=pl.Series(join),
+        gender=labels((rng.random(n) < 0.34).astype(int), ["女", "男"]),
+        age_band=labels(rng.choice(6, n, p=[0.14, 0.26, 0.24, 0.16, 0.13, 0.07]), C.AGE_BANDS),
+    )
+
+
+def _service(cal, rng, orders: pl.DataFrame, refunds: pl.DataFrame) -> pl.DataFrame:
+    """Sessions before purchase, from browsers who did not buy, and after-sales."""
+    paid = orders.filter(pl.col("pay_time").is_not_null())
+    pre = paid.sample(fraction=0.24, seed=int(rng.integers(1 << 31)))
+    pre_start = pre["pay_time"].to_numpy() - (rng.exponential(3 * 3600, pre.height) + 120).astype("timedelta64[s]")
+    browsers = orders.sample(fraction=0.08, seed=int(rng.integers(1 << 31)))
+    br_start = browsers["order_time"].to_numpy() - (rng.uniform(2, 20, browsers.height) * 86400).astype("timedelta64[s]")
+    after = refunds.sample(fraction=0.6, seed=int(rng.integers(1 << 31))).join(
+        orders.select("order_id", "customer_id"), on="order_id", how="left")
+    af_start = after["refund_time"].to_numpy() - (rng.uniform(0.1, 2, after.height) * 86400).astype("timedelta64[s]")
+    start = np.concatenate([pre_start, br_start, af_start]).astype("datetime64[s]").astype("datetime64[us]")
+    customer = pl.concat([pre["customer_id"], browsers["customer_id"], after["customer_id"]])
+    kind = np.concatenate([np.zeros(pre.height), np.ones(browsers.height), np.full(after.height, 2)]).astype(int)
+    n = len(start)
+    keep = (start >= np.datetime64(cal.start, "us")) & (start < np.datetime64(cal.end, "us"))
+    bot = rng.random(n) < np.where(kind == 2, 0.35, 0.6)
+    day = (start.astype("datetime64[D]") - cal.days[0]).astype(int).clip(0, cal.n - 1)
+    busy = np.isin(cal.months[day], [6, 11]) & np.isin(cal.dom[day], [1, 2, 3, 11, 18])
+    latest = day >= cal.n - (cal.dom[-1])
+    human = rng.lognormal(np.log(22), 0.6, n) * np.where(busy, 2.6, 1.0) * np.where(latest, 1.3, 1.0)
+    response = np.round(np.where(bot, rng.uniform(1, 3, n), human), 1)
+    resolved = rng.random(n) < np.where(bot, 0.72, 0.9)
+    base = np.clip(5 - (response > 60) - (response > 180) - (~resolved) * 2 + rng.integers(-1, 1, n), 1, 5)
+    rated = rng.random(n) < 0.45
+    topic = np.where(kind == 2, 4, rng.choice([0, 1, 2, 3, 5, 6], n, p=[0.35, 0.2, 0.2, 0.12, 0.05, 0.08]))
+    frame = pl.DataFrame({
+        "start_time": start,
+        "customer_id": customer,
+        "first_response_seconds": response,
+        "handled_by": labels(bot.astype(int), ["human", "bot"]),
+        "resolved": resolved,
+        "satisfaction": pl.Series(np.where(rated, base, 0)).replace(0, None).cast(pl.Float64),
+        "topic": labels(topic, C.SERVICE_TOPICS),
+    })
+    return frame.filter(pl.Series(keep)).sort("start_time", "customer_id")
+
+
+def _reviews(cal, rng, orders, lines, products, refunds) -> pl.DataFrame:
+    """Reviews of paid lines a few days after payment; refunded lines review worse."""
+    pay = orders["pay_time"].to_numpy()[lines["_order"].to_numpy()]
+    paid = ~np.isnat(pay)
+    refunded = lines.select("order_id", "sku").join(
+        refunds.select("order_id", "sku", "reason").unique(["order_id", "sku"]), on=["order_id", "sku"], how="left"
+    )["reason"]
+    was_refunded = refunded.is_not_null().to_numpy()
+    write = paid & (rng.random(lines.height) < np.where(was_refunded, 0.2, 0.33))
+    idx = np.flatnonzero(write)
+    n = len(idx)
+    cat = products["_cat"].to_numpy()[lines["_sku"].to_numpy()[idx]]
+    weak_sku = products["sku"].to_numpy()[lines["_sku"].to_numpy()[idx]] == "JD003"
+    good_p = np.array([0.015, 0.012, 0.043, 0.15, 0.78])
+    bad_p = np.array([0.55, 0.25, 0.12, 0.05, 0.03])
+    probs = np.where((was_refunded[idx] | weak_sku)[:, None], bad_p[None, :], good_p[None, :])
+    rating = 1 + pick_by_day(rng, probs, np.arange(n))
+    reason = refunded.gather(idx).fill_null("质量问题").replace_strict(
+        {r: i for i, r in enumerate(C.REFUND_REASONS)}, return_dtype=pl.Int64).to_numpy()
+    bad_texts = [C.BAD_REVIEWS[r] for r in C.REFUND_REASONS]
+    bad_offset = len(C.GOOD_REVIEWS) + len(C.MIDDLE_REVIEWS) + np.cumsum([0] + [len(t) for t in bad_texts])[:-1]
+    bad_count = np.array([len(t) for t in bad_texts])
+    texts = C.GOOD_REVIEWS + C.MIDDLE_REVIEWS + [t for group in bad_texts for t in group]
+    text_index = np.where(
+        rating >= 4, rng.integers(0, len(C.GOOD_REVIEWS), n),
+        np.where(rating == 3, len(C.GOOD_REVIEWS) + rng.integers(0, len(C.MIDDLE_REVIEWS), n),
+                 bad_offset[reason] + rng.integers(0, 1 << 20, n) % bad_count[reason]),
+    )
+    text = labels(text_index, texts)
+    review_time = pay[idx] + (rng.uniform(3, 15, n) * 86400).astype("timedelta64[s]").astype("timedelta64[us]")
+    keep = review_time < np.datetime64(cal.end, "us")
+    del cat
+    return pl.DataFrame({
+        "order_id": lines["order_id"].gather(idx),
+        "sku": lines["sku"].gather(idx),
+        "review_time": review_time,
+        "rating": rating.astype(float),
+        "text": text,
+    }).filter(pl.Series(keep)).sort("review_time", "order_id")

@@ -1,0 +1,69 @@
+"""Writing the demo shop to a folder: data/<table>.parquet and shopreport.yaml."""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+
+import jinja2
+import numpy as np
+import polars as pl
+
+from shopreport.demo.generator import generate, write_tables
+from shopreport.errors import ConfigError
+from shopreport.resources import templates_dir
+
+
+def write_demo(folder: Path, seed: int = 7, end: str = "2026-10", months: int = 26,
+               orders_per_month: int = 8000) -> Path:
+    """Generate the demo shop into `folder` and return the path of its config."""
+    try:
+        np.datetime64(end, "M")
+    except ValueError:
+        raise ConfigError(f"--end '{end}' is not a month: write YYYY-MM.") from None
+    if len(end) != 7:
+        raise ConfigError(f"--end '{end}' is not a month: write YYYY-MM.")
+    tables = generate(seed, end, months, orders_per_month)
+    write_tables(folder / "data", tables)
+    config = folder / "shopreport.yaml"
+    config.write_text(render_config(tables, end), encoding="utf-8")
+    return config
+
+
+def _round(value: float, digits: int = 2) -> float:
+    """Round to `digits` significant digits, as people write targets."""
+    if value <= 0:
+        return value
+    scale = 10 ** (digits - 1 - math.floor(math.log10(value)))
+    return round(value * scale) / scale
+
+
+def monthly_targets(tables: dict[str, pl.DataFrame], end: str) -> dict[str, dict[str, float]]:
+    """Targets for the last three months and the next one: last year's month grown ~20%."""
+    paid = tables["orders"].filter(pl.col("pay_time").is_not_null()).with_columns(
+        month=pl.col("pay_time").dt.strftime("%Y-%m"))
+    monthly = paid.group_by("month").agg(gmv=pl.col("paid_amount").sum(), buyers=pl.col("customer_id").n_unique())
+    by_month = {r["month"]: r for r in monthly.to_dicts()}
+    last = np.datetime64(end, "M")
+    targets = {}
+    for k in (-2, -1, 0, 1):
+        month = str(last + k)
+        base = by_month.get(str(last + k - 12)) or by_month.get(str(last + min(k, 0)))
+        if not base:
+            continue
+        targets[month] = {
+            "gmv": _round(base["gmv"] * 1.2, 3),
+            "buyers": _round(base["buyers"] * 1.15, 3),
+            "conversion": 0.03,
+            "refund_rate": 0.08,
+        }
+    return targets
+
+
+def render_config(tables: dict[str, pl.DataFrame], end: str) -> str:
+    """The demo config from templates/demo/shopreport.yaml.j2."""
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()),
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    return env.get_template("demo/shopreport.yaml.j2").render(
+        tables=list(tables), targets=monthly_targets(tables, end), last_month=end,
+    )

@@ -1,0 +1,285 @@
+"""Breakdowns of a period: lists of records by day, category, source, region, product …
+
+Every function returns a LazyFrame (collected together by the engine); records are
+sorted, since Polars does not keep row order after group_by or join.
+"""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+from shopreport.metrics.base import in_range
+from shopreport.metrics.decompose import contributions
+from shopreport.metrics.measures import BOT_NAMES, Context, inventory_missing, sku_status
+from shopreport.metrics.period import Period
+
+RESPONSE_BINS = [10, 30, 60, 180]
+
+
+def daily(ctx: Context, cur: Period, prev: Period, ly: Period) -> pl.LazyFrame:
+    """GMV by day of the period, beside the same day of the previous period and last year."""
+
+    def by_day(period: Period, name: str) -> pl.LazyFrame:
+        return ctx.lazy_paid(period).group_by("day").agg(
+            pl.col("paid_amount").sum().alias(name),
+            pl.len().alias(f"{name}_orders") if name == "gmv" else pl.len().alias(f"_{name}_n"),
+        ).with_columns(index=(pl.col("day") - pl.lit(period.start)).dt.total_days()).drop("day")
+
+    days = pl.LazyFrame({"date": pl.date_range(cur.start, cur.last_day, eager=True)}).with_columns(
+        index=(pl.col("date") - pl.lit(cur.start)).dt.total_days()
+    )
+    frame = days
+    for period, name in [(cur, "gmv"), (prev, "previous_gmv"), (ly, "last_year_gmv")]:
+        frame = frame.join(by_day(period, name), on="index", how="left")
+    return frame.select(
+        pl.col("date").dt.strftime("%Y-%m-%d"), pl.col("index").alias("day"),
+        pl.col("gmv").fill_null(0.0), pl.col("gmv_orders").fill_null(0).alias("orders"),
+        "previous_gmv", "last_year_gmv",
+    ).sort("day")
+
+
+def keyed_contributions(frames: dict[str, pl.DataFrame], key: str) -> pl.DataFrame:
+    """Contributions of each `key` value to the MoM change, with YoY growth beside."""
+    mom = contributions(frames["cur"], frames["prev"], key)
+    ly = frames["ly"].select(key, pl.col("gmv").alias("last_year_gmv"))
+    extra = frames["cur"].drop("gmv")
+    out = (
+        mom.join(ly, on=key, how="left", nulls_equal=True)
+        .join(extra, on=key, how="left", nulls_equal=True)
+        .rename({"previous": "previous_gmv", "growth": "mom", "delta": "delta_mom",
+                 "contribution": "contribution_mom"})
+        .with_columns(
+            yoy=pl.when(pl.col("last_year_gmv") > 0).then(pl.col("gmv") / pl.col("last_year_gmv") - 1)
+        )
+    )
+    return out.sort(["gmv", key], descending=[True, False], nulls_last=True)
+
+
+def grouped_gmv(ctx: Context, periods: dict[str, Period], key: str, source: str) -> dict[str, pl.LazyFrame]:
+    """GMV (and buyers, units) by `key` for each period, from paid orders or order lines."""
+    out = {}
+    for name, period in periods.items():
+        if source == "lines":
+            frame = ctx.lazy_lines(period).group_by(key).agg(
+                gmv=pl.col("line_gmv").sum(), units=pl.col("quantity").sum(),
+                buyers=pl.col("customer_id").n_unique(),
+            )
+        else:
+            frame = ctx.lazy_paid(period).group_by(key).agg(
+                gmv=pl.col("paid_amount").sum(), orders=pl.len(), buyers=pl.col("customer_id").n_unique(),
+            )
+        out[name] = frame
+    return out
+
+
+def source_visitors(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Visitors by source for the period (events: distinct; traffic: daily sums)."""
+    if ctx.ds.has("events") and "source" in ctx.ds.columns("events"):
+        events = ctx.ds.frame("events").filter(in_range("time", period.start, period.end))
+        return events.group_by(pl.col("source").alias("channel")).agg(visitors=pl.col("visitor_id").n_unique())
+    if ctx.ds.has("traffic"):
+        traffic = ctx.ds.frame("traffic").filter(in_range("date", period.start, period.end, dates=True))
+        return traffic.group_by(pl.col("source").alias("channel")).agg(visitors=pl.col("visitors").sum())
+    return None
+
+
+def new_vs_returning(ctx: Context, period: Period) -> pl.LazyFrame:
+    """Buyers, orders, GMV and AOV of new and returning buyers."""
+    lookback = ctx.base.paid.lazy().filter(
+        in_range("pay_time", period.start - timedelta(days=ctx.opts.returning_lookback_days), period.start)
+    ).select("customer_id").unique().with_columns(returning=pl.lit(True))
+    paid = ctx.lazy_paid(period).join(lookback, on="customer_id", how="left").with_columns(
+        segment=pl.when(pl.col("returning")).then(pl.lit("returning")).otherwise(pl.lit("new"))
+    )
+    return paid.group_by("segment").agg(
+        buyers=pl.col("customer_id").n_unique(), orders=pl.len(), gmv=pl.col("paid_amount").sum()
+    ).with_columns(
+        aov=pl.col("gmv") / pl.col("buyers"),
+        gmv_share=pl.col("gmv") / pl.col("gmv").sum(),
+    ).sort("segment")
+
+
+def funnel(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Visit → cart → order → pay, counted as distinct visitors or customers per step."""
+    steps = ["view", "cart", "order", "pay"]
+    if ctx.ds.has("events"):
+        events = ctx.ds.frame("events").filter(in_range("time", period.start, period.end))
+        counts = events.select([
+            pl.col("visitor_id").n_unique().alias("view"),
+            *[pl.col("visitor_id").filter(pl.col("event") == s).n_unique().alias(s) for s in steps[1:]],
+        ])
+        basis = "events"
+    elif ctx.ds.has("traffic"):
+        traffic = ctx.ds.frame("traffic").filter(in_range("date", period.start, period.end, dates=True))
+        has_cart = "cart_visitors" in ctx.ds.columns("traffic")
+        ordered = ctx.ds.frame("orders").filter(in_range("order_time", period.start, period.end))
+        counts = pl.concat([
+            traffic.select(view=pl.col("visitors").sum(),
+                           cart=pl.col("cart_visitors").sum() if has_cart else pl.lit(None, pl.Float64)),
+            ordered.select(order=pl.col("customer_id").n_unique()),
+            ctx.lazy_paid(period).select(pay=pl.col("customer_id").n_unique()),
+        ], how="horizontal")
+        basis = "traffic+orders"
+    else:
+        return None
+    long = counts.select([pl.col(s).cast(pl.Float64) for s in steps]).unpivot(variable_name="step", value_name="count")
+    return long.with_columns(
+        order=pl.col("step").replace_strict({s: i for i, s in enumerate(steps)}, return_dtype=pl.Int32),
+        basis=pl.lit(basis),
+    ).sort("order").with_columns(
+        step_rate=pl.col("count") / pl.col("count").shift(1),
+        overall_rate=pl.col("count") / pl.col("count").first(),
+    ).drop("order")
+
+
+def marketing_by_channel(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Spend, clicks, attributed GMV, ROAS, CTR and CPC of each paid channel."""
+    if not ctx.ds.has("marketing"):
+        return None
+    cols = ctx.ds.columns("marketing")
+    frame = ctx.ds.frame("marketing").filter(in_range("date", period.start, period.end, dates=True))
+    sums = [pl.col(c).sum() for c in ("spend", "impressions", "clicks", "attributed_gmv", "attributed_orders") if c in cols]
+    out = frame.group_by("channel").agg(sums)
+    derived = {
+        "roas": ("attributed_gmv", "spend"), "ctr": ("clicks", "impressions"), "cpc": ("spend", "clicks"),
+    }
+    for name, (a, b) in derived.items():
+        if a in cols and b in cols:
+            out = out.with_columns(pl.when(pl.col(b) > 0).then(pl.col(a) / pl.col(b)).alias(name))
+    return out.sort(["spend", "channel"], descending=[True, False])
+
+
+def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
+    """Per SKU: GMV and units now, the average of the three periods before, and its stage."""
+    opts = ctx.opts
+    before = ([period.shift_months(-i) for i in (1, 2, 3)] if period.kind == "month" else [period.previous()])
+    now = ctx.lazy_lines(period).group_by("sku").agg(
+        gmv=pl.col("line_gmv").sum(), units=pl.col("quantity").sum(),
+        buyers=pl.col("customer_id").n_unique(),
+        name=pl.col("name").first(), category=pl.col("category").first(),
+        launch_date=pl.col("launch_date").first(),
+    )
+    earlier = (
+        ctx.base.lines.lazy()
+        .filter(in_range("pay_time", before[-1].start, before[0].end))
+        .group_by("sku")
+        .agg(units_before=pl.col("quantity").sum() / len(before), gmv_before=pl.col("line_gmv").sum() / len(before))
+    )
+    first_sale = ctx.base.lines.lazy().group_by("sku").agg(first_sale=pl.col("day").min())
+    new_since = period.end - timedelta(days=opts.lifecycle_new_days)
+    started = pl.coalesce("launch_date", "first_sale")
+    change = pl.col("units") / pl.col("units_before") - 1
+    stage = (
+        pl.when(started >= new_since).then(pl.lit("new"))
+        .when(pl.col("units_before").fill_null(0) == 0).then(pl.lit("new"))
+        .when(change >= opts.lifecycle_change).then(pl.lit("growing"))
+        .when(change <= -opts.lifecycle_change).then(pl.lit("declining"))
+        .otherwise(pl.lit("mature"))
+    )
+    return (
+        now.join(earlier, on="sku", how="left")
+        .join(first_sale, on="sku", how="left")
+        .with_columns(growth=pl.when(pl.col("gmv_before") > 0).then(pl.col("gmv") / pl.col("gmv_before") - 1),
+                      stage=stage)
+        .with_columns(share=pl.col("gmv") / pl.col("gmv").sum())
+        .select("sku", "name", "category", "gmv", "share", "units", "buyers", "gmv_before", "growth",
+                "stage", pl.col("launch_date").cast(pl.String))
+        .sort(["gmv", "sku"], descending=[True, False])
+    )
+
+
+def inventory_lists(ctx: Context, period: Period) -> dict[str, pl.LazyFrame]:
+    """Stockouts, slow movers and the reorder list at the period end."""
+    if inventory_missing(ctx):
+        return {}
+    status = sku_status(ctx, period)
+    top = ctx.opts.top_n
+    keep = ["sku", "name", "category", "on_hand", "stock_value", "units", "gmv", "velocity",
+            "days_of_cover", "days_since_sale", "lead_time", "reorder_qty"]
+    status = status.select([c for c in keep if c in status.collect_schema().names()])
+    return {
+        "stockouts": status.filter(pl.col("on_hand") <= 0, pl.col("units") > 0)
+        .sort(["gmv", "sku"], descending=[True, False]).head(top),
+        "slow_movers": status.filter(pl.col("on_hand") > 0)
+        .filter(pl.col("days_since_sale").is_null() | (pl.col("days_since_sale") >= ctx.opts.slow_mover_days))
+        .sort(["stock_value", "sku"], descending=[True, False], nulls_last=True).head(top),
+        "reorder": status.filter(pl.col("reorder_qty") > 0)
+        .sort(["days_of_cover", "sku"], nulls_last=True).head(top),
+        "inventory_by_category": status.group_by("category").agg(
+            skus=pl.len(), on_hand=pl.col("on_hand").sum(), stock_value=pl.col("stock_value").sum(),
+            velocity=pl.col("velocity").sum(),
+        ).with_columns(
+            days_of_cover=pl.when(pl.col("velocity") > 0).then(pl.col("on_hand") / pl.col("velocity"))
+        ).sort(["stock_value", "category"], descending=[True, False], nulls_last=True),
+    }
+
+
+def coupon_effect(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Orders with and without a coupon or promotion: GMV share, order value, discount."""
+    cols = ctx.base.paid.columns
+    flags = [pl.col(c).is_not_null() for c in ("coupon_code", "promotion") if c in cols]
+    if not flags:
+        return None
+    discount = pl.col("discount_amount").sum() if "discount_amount" in cols else pl.lit(None, pl.Float64)
+    paid = ctx.lazy_paid(period).with_columns(promoted=pl.any_horizontal(flags))
+    return paid.group_by("promoted").agg(
+        orders=pl.len(), buyers=pl.col("customer_id").n_unique(), gmv=pl.col("paid_amount").sum(),
+        discount=discount,
+    ).with_columns(
+        gmv_share=pl.col("gmv") / pl.col("gmv").sum(), order_value=pl.col("gmv") / pl.col("orders"),
+    ).sort("promoted")
+
+
+def refunds_by(ctx: Context, period: Period, key: str) -> pl.LazyFrame | None:
+    """Refund amount and count by reason or category (via the refunded SKU)."""
+    if not ctx.ds.has("refunds"):
+        return None
+    refunds = ctx.ds.frame("refunds").filter(in_range("refund_time", period.start, period.end))
+    cols = ctx.ds.columns("refunds")
+    if key == "category":
+        if "sku" not in cols or not ctx.ds.has("products"):
+            return None
+        refunds = refunds.join(ctx.ds.frame("products").select("sku", "category").unique("sku"), on="sku", how="left")
+    elif key not in cols:
+        return None
+    out = refunds.group_by(key).agg(amount=pl.col("amount").sum(), refunds=pl.len(),
+                                    orders=pl.col("order_id").n_unique())
+    return out.with_columns(share=pl.col("amount") / pl.col("amount").sum()).sort(
+        ["amount", key], descending=[True, False], nulls_last=True)
+
+
+def ratings(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Reviews by star rating 1–5 (all five, zero where none)."""
+    if not ctx.ds.has("reviews"):
+        return None
+    reviews = ctx.ds.frame("reviews").filter(in_range("review_time", period.start, period.end))
+    counts = reviews.group_by(pl.col("rating").round().cast(pl.Int64)).agg(reviews=pl.len())
+    stars = pl.LazyFrame({"rating": [1, 2, 3, 4, 5]}, schema={"rating": pl.Int64})
+    return stars.join(counts, on="rating", how="left").with_columns(
+        pl.col("reviews").fill_null(0)
+    ).with_columns(share=pl.col("reviews") / pl.col("reviews").sum()).sort("rating")
+
+
+def response_distribution(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Sessions by first-response band (≤10 s, 10–30 s, 30–60 s, 1–3 min, >3 min), bot vs human."""
+    if not ctx.ds.has("service"):
+        return None
+    cols = ctx.ds.columns("service")
+    sessions = ctx.ds.frame("service").filter(in_range("start_time", period.start, period.end))
+    labels = ["≤10s", "10-30s", "30-60s", "1-3min", ">3min"]
+    seconds = pl.col("first_response_seconds")
+    band = pl.when(seconds <= RESPONSE_BINS[0]).then(0)
+    for i, edge in enumerate(RESPONSE_BINS[1:], start=1):
+        band = band.when(seconds <= edge).then(i)
+    band = band.otherwise(len(RESPONSE_BINS))
+    handler = (
+        pl.when(pl.col("handled_by").str.to_lowercase().is_in(BOT_NAMES)).then(pl.lit("bot")).otherwise(pl.lit("human"))
+        if "handled_by" in cols else pl.lit("all")
+    )
+    out = sessions.group_by(band.alias("band_index"), handler.alias("handled_by")).agg(sessions=pl.len())
+    return out.with_columns(
+        band=pl.col("band_index").replace_strict(dict(enumerate(labels)), return_dtype=pl.String),
+        share=pl.col("sessions") / pl.col("sessions").sum(),
+    ).sort("band_index", "handled_by")

@@ -1,0 +1,105 @@
+"""Customer views: RFM segments and monthly cohort retention."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+
+import polars as pl
+
+from shopreport.metrics.base import Base, in_range
+from shopreport.metrics.period import Period
+
+# (R↑, F↑, M↑) → segment id, 中文, English; "↑" is strictly better than the median
+# (R↑ = bought more recently than the median customer).
+RFM_SEGMENTS = [
+    ((True, True, True), "important_value", "重要价值客户", "Important value"),
+    ((True, False, True), "important_develop", "重要发展客户", "Important to develop"),
+    ((False, True, True), "important_keep", "重要保持客户", "Important to keep"),
+    ((False, False, True), "important_winback", "重要挽留客户", "Important to win back"),
+    ((True, True, False), "general_value", "一般价值客户", "General value"),
+    ((True, False, False), "general_develop", "一般发展客户", "General to develop"),
+    ((False, True, False), "general_keep", "一般保持客户", "General to keep"),
+    ((False, False, False), "general_winback", "一般挽留客户", "General to win back"),
+]
+
+
+def rfm_customers(base: Base, end: Period, lookback_days: int) -> pl.LazyFrame:
+    """Per customer over the look-back window ending at the period end: R (days), F, M, segment."""
+    start = end.end - timedelta(days=lookback_days)
+    per_customer = (
+        base.paid.lazy()
+        .filter(in_range("pay_time", start, end.end))
+        .group_by("customer_id")
+        .agg(
+            recency_days=(pl.lit(end.end) - pl.col("day").max()).dt.total_days(),
+            frequency=pl.len(),
+            monetary=pl.col("paid_amount").sum(),
+        )
+    )
+    r_up = pl.col("recency_days") < pl.col("recency_days").median()
+    f_up = pl.col("frequency") > pl.col("frequency").median()
+    m_up = pl.col("monetary") > pl.col("monetary").median()
+    segment = pl.lit(None, pl.String)
+    for (r, f, m), seg_id, _, _ in reversed(RFM_SEGMENTS):
+        segment = pl.when((r_up == r) & (f_up == f) & (m_up == m)).then(pl.lit(seg_id)).otherwise(segment)
+    return per_customer.with_columns(segment=segment)
+
+
+def rfm_segments(base: Base, period: Period, lookback_days: int) -> pl.LazyFrame:
+    """The eight RFM segments: customers, share, total and mean R, F, M (segment order)."""
+    order = pl.DataFrame({
+        "segment": [s[1] for s in RFM_SEGMENTS],
+        "segment_zh": [s[2] for s in RFM_SEGMENTS],
+        "segment_en": [s[3] for s in RFM_SEGMENTS],
+        "rank": list(range(len(RFM_SEGMENTS))),
+    }).lazy()
+    stats = rfm_customers(base, period, lookback_days).group_by("segment").agg(
+        customers=pl.len(),
+        monetary=pl.col("monetary").sum(),
+        avg_recency_days=pl.col("recency_days").mean(),
+        avg_frequency=pl.col("frequency").mean(),
+        avg_monetary=pl.col("monetary").mean(),
+    )
+    joined = order.join(stats, on="segment", how="left").with_columns(
+        pl.col("customers", "monetary").fill_null(0)
+    )
+    return joined.with_columns(
+        share=pl.when(pl.col("customers").sum() > 0).then(pl.col("customers") / pl.col("customers").sum()),
+        monetary_share=pl.when(pl.col("monetary").sum() > 0).then(pl.col("monetary") / pl.col("monetary").sum()),
+    ).sort("rank").drop("rank")
+
+
+def cohorts(base: Base, period: Period, months: int) -> pl.LazyFrame:
+    """Cohorts by month of first paid order; per later month k, the share that paid again."""
+    first_month = period.shift_months(-(months - 1))
+    members = (
+        base.first_paid.lazy()
+        .filter(in_range("first_pay", first_month.start, period.end))
+        .select("customer_id", cohort=pl.col("first_pay").dt.truncate("1mo"))
+    )
+    active = (
+        base.paid.lazy()
+        .filter(in_range("pay_time", first_month.start, period.end))
+        .select("customer_id", month=pl.col("pay_time").dt.truncate("1mo"))
+        .unique()
+    )
+    sizes = members.group_by("cohort").agg(size=pl.len())
+    month_index = lambda c: pl.col(c).dt.year() * 12 + pl.col(c).dt.month()  # noqa: E731
+    retained = (
+        members.join(active, on="customer_id", how="inner")
+        .with_columns(k=month_index("month") - month_index("cohort"))
+        .filter(pl.col("k") >= 0)
+        .group_by("cohort", "k")
+        .agg(customers=pl.len())
+    )
+    last = period.start.year * 12 + period.start.month
+    grid = sizes.with_columns(k=pl.int_ranges(0, last - month_index("cohort") + 1)).explode("k")
+    return (
+        grid.join(retained, on=["cohort", "k"], how="left")
+        .with_columns(
+            customers=pl.col("customers").fill_null(0),
+        )
+        .with_columns(rate=pl.col("customers") / pl.col("size"), cohort=pl.col("cohort").dt.strftime("%Y-%m"))
+        .select("cohort", "size", "k", "customers", "rate")
+        .sort("cohort", "k")
+    )

@@ -1,0 +1,359 @@
+"""The metric engine: every metric of a period with MoM, YoY, targets, and the breakdowns.
+
+Three stages: one scan of orders and lines for the whole span (`read_base`); every
+metric and breakdown query of every period collected together (`pl.collect_all`);
+then plain arithmetic on the numbers (derived metrics, changes, LMDI).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from datetime import date, datetime, timedelta
+from typing import Any
+
+import polars as pl
+
+from shopreport.metrics import breakdowns as bd
+from shopreport.metrics.base import read_base
+from shopreport.metrics.customers import cohorts, rfm_segments
+from shopreport.metrics.decompose import lmdi
+from shopreport.metrics.measures import MEASURES, Context
+from shopreport.metrics.period import Period, shop_today
+from shopreport.metrics.registry import METRICS
+from shopreport.sources.dataset import Dataset
+
+WINDOWS = ("cur", "prev", "ly")
+TIME_COLUMNS = {"orders": "order_time", "inventory": "date", "traffic": "date", "events": "time",
+                "refunds": "refund_time", "marketing": "date", "service": "start_time",
+                "reviews": "review_time", "customers": "first_order_time"}
+
+
+@dataclass
+class MetricValue:
+    """One metric of a report: the period's value and its comparisons."""
+
+    id: str
+    value: float | None
+    previous: float | None
+    last_year: float | None
+    target: float | None
+    time_progress: float | None
+    unavailable: str | None = None
+    note: str | None = None
+
+    @property
+    def mom(self) -> float | None:
+        """Change against the previous period, as a fraction."""
+        return change(self.value, self.previous)
+
+    @property
+    def yoy(self) -> float | None:
+        """Change against the same period last year, as a fraction."""
+        return change(self.value, self.last_year)
+
+    @property
+    def attainment(self) -> float | None:
+        """Actual ÷ target."""
+        return self.value / self.target if self.value is not None and self.target else None
+
+    @property
+    def pace(self) -> float | None:
+        """Attainment ÷ time progress, for a period still running."""
+        if self.attainment is None or not self.time_progress:
+            return None
+        return self.attainment / self.time_progress
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON record of this metric (fixed key order)."""
+        return {
+            "value": clean(self.value), "previous": clean(self.previous), "mom": clean(self.mom),
+            "last_year": clean(self.last_year), "yoy": clean(self.yoy), "target": clean(self.target),
+            "attainment": clean(self.attainment), "pace": clean(self.pace),
+            "unit": METRICS[self.id].unit, "note": self.note, "unavailable": self.unavailable,
+        }
+
+
+def change(value: float | None, base: float | None) -> float | None:
+    """(value − base) ÷ |base|, or None when not computable."""
+    if value is None or base is None or base == 0:
+        return None
+    return (value - base) / abs(base)
+
+
+def clean(value: Any) -> Any:
+    """JSON-safe numbers: NaN and infinities become None."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+@dataclass
+class KpiReport:
+    """Everything `shopreport kpis` prints and the decks show, for one period."""
+
+    shop: str
+    currency: str
+    period: Period
+    previous: Period
+    last_year: Period
+    time_progress: float | None
+    metrics: dict[str, MetricValue]
+    decomposition: dict[str, Any]
+    breakdowns: dict[str, pl.DataFrame]
+    coverage: list[dict[str, Any]]
+    notes: list[str] = field(default_factory=list)
+
+    def value(self, metric_id: str) -> float | None:
+        """The period's value of a metric."""
+        return self.metrics[metric_id].value
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document (stable key order, sorted records)."""
+        return {
+            "shop": self.shop,
+            "currency": self.currency,
+            "period": {**_period_dict(self.period), "time_progress": clean(self.time_progress),
+                       "previous": _period_dict(self.previous), "last_year": _period_dict(self.last_year)},
+            "metrics": {k: v.to_dict() for k, v in self.metrics.items()},
+            "decomposition": self.decomposition,
+            "breakdowns": {k: records(v) for k, v in self.breakdowns.items()},
+            "coverage": self.coverage,
+            "notes": self.notes,
+        }
+
+
+def _period_dict(period: Period) -> dict[str, Any]:
+    """A period as JSON: label, first and last day."""
+    return {"label": period.label, "start": period.start.isoformat(), "end": period.last_day.isoformat(),
+            "days": period.days}
+
+
+def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """A frame as JSON-safe records (dates as ISO strings)."""
+    temporal = [c for c, t in frame.schema.items() if t.is_temporal()]
+    if temporal:
+        frame = frame.with_columns(pl.col(temporal).cast(pl.String))
+    return [{k: clean(v) for k, v in row.items()} for row in frame.to_dicts()]
+
+
+class Batch:
+    """Queries collected together so that Polars shares their scans."""
+
+    def __init__(self) -> None:
+        self.keys: list[Any] = []
+        self.queries: list[pl.LazyFrame] = []
+
+    def add(self, key: Any, query: pl.LazyFrame | None) -> None:
+        """Queue a query under `key` (None is skipped)."""
+        if query is not None:
+            self.keys.append(key)
+            self.queries.append(query)
+
+    def collect(self) -> dict[Any, pl.DataFrame]:
+        """Run every queued query at once."""
+        return dict(zip(self.keys, pl.collect_all(self.queries)))
+
+
+def report_span(period: Period, ctx_opts) -> tuple[date, date]:
+    """First and last day of the orders a report on `period` needs."""
+    opts = ctx_opts
+    windows = [period, period.previous(), period.last_year()]
+    lookback = max(opts.returning_lookback_days, opts.rfm_lookback_days, opts.repurchase_window_days or 0)
+    starts = [min(w.start for w in windows) - timedelta(days=lookback)]
+    if period.kind == "month":
+        starts += [period.shift_months(-(opts.cohort_months - 1)).start, period.shift_months(-3).start]
+    return min(starts), period.end
+
+
+def compute_kpis(ds: Dataset, period: Period, today: date | None = None) -> KpiReport:
+    """Every metric of `period` with MoM, YoY and target attainment, plus the breakdowns."""
+    config, opts = ds.config, ds.config.metrics
+    windows = {"cur": period, "prev": period.previous(), "ly": period.last_year()}
+    start, end = report_span(period, opts)
+    ctx = Context(ds, read_base(ds, start, end), opts)
+
+    batch, missing = Batch(), {}
+    for wname, window in windows.items():
+        for group, measure in MEASURES.items():
+            measured = measure(ctx, window)
+            for i, query in enumerate(measured.queries):
+                batch.add(("m", wname, group, i), query)
+            missing.update(measured.missing)
+    _queue_breakdowns(batch, ctx, windows)
+    _queue_coverage(batch, ds)
+    results = batch.collect()
+
+    values = {w: _window_values(results, w) for w in WINDOWS}
+    reasons = _reasons(missing)
+    today = today or shop_today(config.timezone)
+    running = period.start <= today < period.end
+    progress = period.elapsed_days(today) / period.days if running else None
+    targets = config.targets.get(period.label, {})
+    notes = _notes(ds, ctx)
+    metrics = {
+        mid: MetricValue(
+            mid, values["cur"].get(mid), values["prev"].get(mid), values["ly"].get(mid),
+            targets.get(mid), progress, reasons.get(mid),
+            notes.get(mid),
+        )
+        for mid in METRICS
+    }
+    for metric in metrics.values():
+        if metric.unavailable:
+            metric.value = metric.previous = metric.last_year = None
+    return KpiReport(
+        shop=config.shop, currency=config.currency, period=period, previous=windows["prev"],
+        last_year=windows["ly"], time_progress=progress, metrics=metrics,
+        decomposition={"mom": lmdi(values["prev"], values["cur"]), "yoy": lmdi(values["ly"], values["cur"])},
+        breakdowns=_finish_breakdowns(results),
+        coverage=_coverage(results, ds),
+        notes=sorted(set(notes.values())),
+    )
+
+
+def _window_values(results: dict, window: str) -> dict[str, float | None]:
+    """Measured values of one window, then the derived ones in registry order."""
+    values: dict[str, float | None] = {}
+    for key, frame in results.items():
+        if key[0] == "m" and key[1] == window and frame.height:
+            values.update({k: _number(v) for k, v in frame.row(0, named=True).items()})
+    for metric in METRICS.values():
+        if metric.formula is not None:
+            values[metric.id] = metric.derive(values)
+    return values
+
+
+def _number(value: Any) -> float | None:
+    """A collected cell as a float (None stays None)."""
+    return None if value is None else clean(float(value))
+
+
+def _reasons(missing: dict[str, str]) -> dict[str, str]:
+    """Why each metric is unavailable; a derived metric inherits its first missing input's reason."""
+    reasons = dict(missing)
+    for metric in METRICS.values():
+        if metric.formula is not None:
+            for name in metric.inputs:
+                if name in reasons:
+                    reasons[metric.id] = reasons[name]
+                    break
+    return reasons
+
+
+def _notes(ds: Dataset, ctx: Context) -> dict[str, str]:
+    """Footnotes on how a metric was measured, where the data forces a choice."""
+    notes = {}
+    if not ds.has("events") and ds.has("traffic"):
+        notes["visitors"] = "visitors are the sum of daily UV from the traffic table (not de-duplicated across days)"
+        for mid in ("conversion", "uv_value", "cart_rate"):
+            notes[mid] = notes["visitors"]
+    if ds.has("products") and "unit_cost" not in ds.columns("products"):
+        for mid in ("stock_value", "turnover_days"):
+            notes[mid] = "stock is valued at price: products have no unit_cost"
+    if ctx.opts.repurchase_window_days:
+        notes["repurchase_rate"] = (
+            f"buyers with ≥ 2 paid orders in the {ctx.opts.repurchase_window_days} days to the period end"
+        )
+    return notes
+
+
+def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) -> None:
+    """Queue every breakdown query of the report."""
+    cur = windows["cur"]
+    batch.add("daily", bd.daily(ctx, cur, windows["prev"], windows["ly"]))
+    paid_cols = ctx.base.paid.columns
+    keyed = [("by_category", "category", "lines")] if ctx.base.lines is not None else []
+    keyed += [(f"by_{k}", k, "orders") for k in ("channel", "province", "city") if k in paid_cols]
+    for name, key, source in keyed:
+        for wname, query in bd.grouped_gmv(ctx, windows, key, source).items():
+            batch.add(("k", name, key, wname), query)
+    for wname in ("cur", "prev"):
+        batch.add(("visitors_by_source", wname), bd.source_visitors(ctx, windows[wname]))
+    batch.add("new_vs_returning", bd.new_vs_returning(ctx, cur))
+    batch.add("funnel", bd.funnel(ctx, cur))
+    batch.add("marketing_by_channel", bd.marketing_by_channel(ctx, cur))
+    batch.add("coupons", bd.coupon_effect(ctx, cur))
+    if ctx.base.lines is not None:
+        batch.add("products", bd.lifecycle(ctx, cur))
+    for name, query in bd.inventory_lists(ctx, cur).items():
+        batch.add(name, query)
+    batch.add("refunds_by_reason", bd.refunds_by(ctx, cur, "reason"))
+    batch.add("refunds_by_category", bd.refunds_by(ctx, cur, "category"))
+    batch.add("ratings", bd.ratings(ctx, cur))
+    batch.add("response_times", bd.response_distribution(ctx, cur))
+    batch.add("rfm", rfm_segments(ctx.base, cur, ctx.opts.rfm_lookback_days))
+    batch.add("cohorts", cohorts(ctx.base, cur, ctx.opts.cohort_months))
+
+
+def _finish_breakdowns(results: dict) -> dict[str, pl.DataFrame]:
+    """Assemble the collected breakdown frames (contributions, source conversion)."""
+    out: dict[str, pl.DataFrame] = {}
+    grouped: dict[tuple[str, str], dict[str, pl.DataFrame]] = {}
+    for key, frame in results.items():
+        if isinstance(key, tuple) and key[0] == "k":
+            grouped.setdefault((key[1], key[2]), {})[key[3]] = frame
+    for (name, key), frames in grouped.items():
+        out[name] = bd.keyed_contributions(frames, key)
+    if "by_channel" in out:
+        out["by_source"] = _with_conversion(out.pop("by_channel"), results)
+    if "by_city" in out:
+        out["by_city"] = out["by_city"].head(30)
+    for key, frame in results.items():
+        if isinstance(key, str) and key != "coverage":
+            out[key] = frame
+    if "products" in out:
+        out["lifecycle"] = (
+            out["products"].group_by("stage").agg(skus=pl.len(), gmv=pl.col("gmv").sum()).sort("stage")
+        )
+        out["products"] = out["products"].head(20)
+    return dict(sorted(out.items()))
+
+
+def _with_conversion(by_channel: pl.DataFrame, results: dict) -> pl.DataFrame:
+    """Add visitors and conversion (buyers ÷ visitors) by source, now and before."""
+    frame = by_channel.rename({"channel": "source"})
+    cur, prev = results.get(("visitors_by_source", "cur")), results.get(("visitors_by_source", "prev"))
+    if cur is None:
+        return frame
+    frame = frame.join(cur.rename({"channel": "source"}), on="source", how="left")
+    frame = frame.with_columns(conversion=pl.when(pl.col("visitors") > 0).then(pl.col("buyers") / pl.col("visitors")))
+    if prev is not None:
+        frame = frame.join(prev.rename({"channel": "source", "visitors": "previous_visitors"}), on="source", how="left")
+    return frame.sort(["gmv", "source"], descending=[True, False], nulls_last=True)
+
+
+def _queue_coverage(batch: Batch, ds: Dataset) -> None:
+    """Queue rows and date range of every configured table."""
+    for name in ds.tables:
+        column = TIME_COLUMNS.get(name)
+        cols = ds.columns(name)
+        exprs = [pl.len().alias("rows")]
+        if column and column in cols:
+            exprs += [pl.col(column).min().alias("first"), pl.col(column).max().alias("last")]
+        batch.add(("coverage", name), ds.frame(name).select(exprs))
+
+
+def _coverage(results: dict, ds: Dataset) -> list[dict[str, Any]]:
+    """One record per table: files, rows, first and last date."""
+    out = []
+    for name, source in ds.tables.items():
+        row = results[("coverage", name)].row(0, named=True)
+        first, last = row.get("first"), row.get("last")
+        out.append({
+            "table": name,
+            "files": [str(p) for p in source.files],
+            "rows": row["rows"],
+            "first": _day(first),
+            "last": _day(last),
+        })
+    return out
+
+
+def _day(value: Any) -> str | None:
+    """A date or datetime as an ISO date string."""
+    if isinstance(value, datetime):
+        return value.date().isoformat()
+    if isinstance(value, date):
+        return value.isoformat()
+    return None

@@ -1,0 +1,301 @@
+"""Measured metrics: per query group, one-row LazyFrames for one period.
+
+Each `measure_*` returns the queries of its group for a period and the reasons of the
+metrics it cannot measure with the data at hand. Derived metrics are not computed here
+(see registry.py).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+import polars as pl
+
+from shopreport.config import MetricOptions
+from shopreport.metrics.base import Base, in_range
+from shopreport.metrics.period import Period
+from shopreport.sources.dataset import Dataset
+
+BOT_NAMES = ["bot", "robot", "机器人", "智能客服", "ai"]
+
+
+@dataclass
+class Context:
+    """What every measure needs: the data, the shared frames and the metric options."""
+
+    ds: Dataset
+    base: Base
+    opts: MetricOptions
+
+    def lazy_paid(self, period: Period) -> pl.LazyFrame:
+        """Paid orders of the period."""
+        return self.base.paid.lazy().filter(in_range("pay_time", period.start, period.end))
+
+    def lazy_lines(self, period: Period) -> pl.LazyFrame:
+        """Lines of the orders paid in the period."""
+        return self.base.lines.lazy().filter(in_range("pay_time", period.start, period.end))
+
+
+@dataclass
+class Measured:
+    """The queries of one group for one period, and why some of its metrics are missing."""
+
+    queries: list[pl.LazyFrame] = field(default_factory=list)
+    missing: dict[str, str] = field(default_factory=dict)
+
+
+def measure_orders(ctx: Context, w: Period) -> Measured:
+    """gmv, paid_orders, buyers, returning_buyers, repurchase_rate."""
+    paid = ctx.lazy_paid(w)
+    per_buyer = paid.group_by("customer_id").agg(n=pl.len())
+    lookback = ctx.base.paid.lazy().filter(
+        in_range("pay_time", w.start - timedelta(days=ctx.opts.returning_lookback_days), w.start)
+    ).select("customer_id").unique()
+    totals = paid.select(
+        gmv=pl.col("paid_amount").sum(), paid_orders=pl.len(), buyers=pl.col("customer_id").n_unique()
+    )
+    returning = per_buyer.join(lookback, on="customer_id", how="semi").select(returning_buyers=pl.len())
+    window = ctx.opts.repurchase_window_days
+    if window:
+        repeat = ctx.base.paid.lazy().filter(in_range("pay_time", w.end - timedelta(days=window), w.end))
+        repeat = repeat.group_by("customer_id").agg(n=pl.len())
+    else:
+        repeat = per_buyer
+    rate = repeat.select(
+        repurchase_rate=pl.when(pl.len() > 0).then((pl.col("n") >= 2).sum() / pl.len())
+    )
+    return Measured([totals, returning, rate])
+
+
+def measure_refunds(ctx: Context, w: Period) -> Measured:
+    """refund_amount and refunded_orders of refunds made in the period."""
+    if not ctx.ds.has("refunds"):
+        return Measured(missing=dict.fromkeys(["refund_amount", "refunded_orders"], "no refunds table"))
+    refunds = ctx.ds.frame("refunds").filter(in_range("refund_time", w.start, w.end))
+    return Measured([refunds.select(
+        refund_amount=pl.col("amount").sum(), refunded_orders=pl.col("order_id").n_unique()
+    )])
+
+
+def measure_traffic(ctx: Context, w: Period) -> Measured:
+    """visitors and cart_visitors: true distinct from events, else sums of daily traffic."""
+    if ctx.ds.has("events"):
+        events = ctx.ds.frame("events").filter(in_range("time", w.start, w.end))
+        return Measured([events.select(
+            visitors=pl.col("visitor_id").n_unique(),
+            cart_visitors=pl.col("visitor_id").filter(pl.col("event") == "cart").n_unique(),
+        )])
+    if not ctx.ds.has("traffic"):
+        reason = "no traffic or events table"
+        return Measured(missing={"visitors": reason, "cart_visitors": reason})
+    traffic = ctx.ds.frame("traffic").filter(in_range("date", w.start, w.end, dates=True))
+    has_cart = "cart_visitors" in ctx.ds.columns("traffic")
+    cart = pl.col("cart_visitors").sum() if has_cart else pl.lit(None, pl.Float64)
+    missing = {} if has_cart else {"cart_visitors": "traffic has no cart_visitors column"}
+    return Measured([traffic.select(visitors=pl.col("visitors").sum(), cart_visitors=cart)], missing)
+
+
+LINE_METRICS = ["units", "line_revenue", "costed_revenue", "cogs"]
+
+
+def measure_lines(ctx: Context, w: Period) -> Measured:
+    """units, line revenue and cost of goods of paid orders' lines."""
+    if ctx.base.lines is None:
+        return Measured(missing=dict.fromkeys(LINE_METRICS, "no order_items table"))
+    lines = ctx.lazy_lines(w)
+    costed = pl.col("cost").is_not_null()
+    missing = {}
+    if "unit_cost" not in ctx.ds.columns("products"):
+        missing = dict.fromkeys(["costed_revenue", "cogs"], "products have no unit_cost")
+    return Measured([lines.select(
+        units=pl.col("quantity").sum(),
+        line_revenue=pl.col("revenue").sum(),
+        costed_revenue=pl.col("revenue").filter(costed).sum(),
+        cogs=pl.col("cost").sum(),
+    )], missing)
+
+
+INVENTORY_METRICS = ["sell_through", "stock_value", "turnover_days", "stockout_skus",
+                     "slow_movers", "days_of_cover", "reorder_qty", "reorder_skus"]
+
+
+def inventory_missing(ctx: Context) -> str | None:
+    """Why inventory metrics cannot be computed, or None."""
+    absent = [t for t in ("inventory", "order_items", "products") if not ctx.ds.has(t)]
+    return f"needs the {', '.join(absent)} table(s)" if absent else None
+
+
+def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
+    """Per SKU at the period end: stock, sales, velocity, cover, reorder quantity."""
+    opts = ctx.opts
+    inventory = ctx.ds.frame("inventory").filter(in_range("date", w.start, w.end, dates=True))
+    last = inventory.select(pl.col("date").max().alias("date"))
+    stock = (
+        inventory.join(last, on="date", how="semi")
+        .group_by("sku").agg(on_hand=pl.col("on_hand").sum())
+    )
+    products = ctx.ds.frame("products")
+    pcols = [c for c in ["sku", "name", "category", "price", "unit_cost", "lead_time_days"]
+             if c in products.collect_schema().names()]
+    lines = ctx.base.lines.lazy()
+    sold = ctx.lazy_lines(w).group_by("sku").agg(units=pl.col("quantity").sum(), gmv=pl.col("line_gmv").sum())
+    cover_start = w.end - timedelta(days=opts.cover_window_days)
+    daily = (
+        lines.filter(in_range("pay_time", cover_start, w.end))
+        .group_by("sku", "day").agg(q=pl.col("quantity").sum())
+        .group_by("sku").agg(recent_units=pl.col("q").sum(), sum_sq=(pl.col("q") ** 2).sum())
+    )
+    last_sale = (
+        lines.filter(pl.col("pay_time") < w.end_dt).group_by("sku").agg(last_sale=pl.col("day").max())
+    )
+    n = float(opts.cover_window_days)
+    frame = (
+        stock.join(products.select(pcols).unique("sku", keep="first"), on="sku", how="left")
+        .join(sold, on="sku", how="left")
+        .join(daily, on="sku", how="left")
+        .join(last_sale, on="sku", how="left")
+        .with_columns(pl.col("units", "gmv", "recent_units", "sum_sq").fill_null(0))
+    )
+    names = frame.collect_schema().names()
+    cost = pl.coalesce([pl.col(c) for c in ("unit_cost", "price") if c in names] or [pl.lit(None, pl.Float64)])
+    lead = pl.col("lead_time_days").fill_null(opts.lead_time_days) if "lead_time_days" in names else pl.lit(opts.lead_time_days)
+    velocity = pl.col("recent_units") / n
+    sigma = ((pl.col("sum_sq") - pl.col("recent_units") ** 2 / n) / (n - 1)).clip(lower_bound=0).sqrt()
+    need = velocity * (lead + opts.review_days) + opts.safety_z * sigma * lead.sqrt() - pl.col("on_hand")
+    return frame.with_columns(
+        stock_value=pl.col("on_hand") * cost,
+        velocity=velocity,
+        days_of_cover=pl.when(velocity > 0).then(pl.col("on_hand") / velocity),
+        days_since_sale=(pl.lit(w.last_day) - pl.col("last_sale")).dt.total_days(),
+        lead_time=lead,
+        reorder_qty=need.clip(lower_bound=0).ceil(),
+        slow=(pl.col("on_hand") > 0) & (pl.col("last_sale").is_null() | (pl.col("last_sale") < w.end - timedelta(days=opts.slow_mover_days))),
+        stockout=(pl.col("on_hand") <= 0) & (pl.col("units") > 0),
+    ).sort("sku")
+
+
+def measure_inventory(ctx: Context, w: Period) -> Measured:
+    """Stock value, turnover, sell-through, stockouts, slow movers, cover and reorders."""
+    reason = inventory_missing(ctx)
+    if reason:
+        return Measured(missing=dict.fromkeys(INVENTORY_METRICS, reason))
+    status = sku_status(ctx, w)
+    products = ctx.ds.frame("products")
+    pcols = [c for c in ("unit_cost", "price") if c in products.collect_schema().names()]
+    if not pcols:
+        return Measured(missing=dict.fromkeys(INVENTORY_METRICS, "products have no unit_cost or price"))
+    valued = ctx.ds.frame("inventory").filter(in_range("date", w.start, w.end, dates=True)).join(
+        products.select("sku", *pcols).unique("sku", keep="first"), on="sku", how="left"
+    ).with_columns(value=pl.col("on_hand") * pl.coalesce(pcols))
+    avg_stock = valued.group_by("date").agg(v=pl.col("value").sum()).select(avg_stock=pl.col("v").mean())
+    units = ctx.lazy_lines(w).select(
+        units=pl.col("quantity").sum(), cogs=pl.col("cost_or_price").sum()
+    )
+    totals = status.select(
+        on_hand=pl.col("on_hand").sum(),
+        stock_value=pl.col("stock_value").sum(),
+        stockout_skus=pl.col("stockout").sum(),
+        slow_movers=pl.col("slow").sum(),
+        velocity=pl.col("velocity").sum(),
+        reorder_qty=pl.col("reorder_qty").sum(),
+        reorder_skus=(pl.col("reorder_qty") > 0).sum(),
+    )
+    days = float(w.days)
+    combined = pl.concat([totals, avg_stock, units], how="horizontal").select(
+        sell_through=pl.when(pl.col("units") + pl.col("on_hand") > 0)
+        .then(pl.col("units") / (pl.col("units") + pl.col("on_hand"))),
+        stock_value="stock_value",
+        turnover_days=pl.when(pl.col("cogs") > 0).then(pl.col("avg_stock") / (pl.col("cogs") / days)),
+        stockout_skus="stockout_skus",
+        slow_movers="slow_movers",
+        days_of_cover=pl.when(pl.col("velocity") > 0).then(pl.col("on_hand") / pl.col("velocity")),
+        reorder_qty="reorder_qty",
+        reorder_skus="reorder_skus",
+    )
+    return Measured([combined])
+
+
+MARKETING_COLUMNS = {"spend": "spend", "attributed_gmv": "attributed_gmv",
+                     "impressions": "impressions", "clicks": "clicks"}
+
+
+def measure_marketing(ctx: Context, w: Period) -> Measured:
+    """Paid channels: spend, attributed GMV, impressions, clicks."""
+    if not ctx.ds.has("marketing"):
+        return Measured(missing=dict.fromkeys(MARKETING_COLUMNS, "no marketing table"))
+    cols = ctx.ds.columns("marketing")
+    marketing = ctx.ds.frame("marketing").filter(in_range("date", w.start, w.end, dates=True))
+    present = {m: c for m, c in MARKETING_COLUMNS.items() if c in cols}
+    missing = {m: f"marketing has no {c} column" for m, c in MARKETING_COLUMNS.items() if c not in cols}
+    return Measured([marketing.select([pl.col(c).sum().alias(m) for m, c in present.items()])], missing)
+
+
+SERVICE_METRICS = ["service_sessions", "first_response_s", "first_response_p90_s", "resolution_rate",
+                   "satisfaction_rate", "bot_share", "inquiry_conversion"]
+
+
+def measure_service(ctx: Context, w: Period) -> Measured:
+    """Customer-service sessions: response times, resolution, satisfaction, bot share, inquiry conversion."""
+    if not ctx.ds.has("service"):
+        return Measured(missing=dict.fromkeys(SERVICE_METRICS, "no service table"))
+    cols = ctx.ds.columns("service")
+    sessions = ctx.ds.frame("service").filter(in_range("start_time", w.start, w.end))
+    exprs = [
+        pl.len().alias("service_sessions"),
+        pl.col("first_response_seconds").mean().alias("first_response_s"),
+        pl.col("first_response_seconds").quantile(0.9, "linear").alias("first_response_p90_s"),
+    ]
+    missing = {}
+    optional = {
+        "resolution_rate": ("resolved", pl.col("resolved").cast(pl.Float64).mean()),
+        "satisfaction_rate": ("satisfaction", (pl.col("satisfaction") >= 4).sum() / pl.col("satisfaction").count()),
+        "bot_share": ("handled_by", pl.col("handled_by").str.to_lowercase().is_in(BOT_NAMES).mean()),
+    }
+    for metric, (column, expr) in optional.items():
+        if column in cols:
+            exprs.append(expr.alias(metric))
+        else:
+            missing[metric] = f"service has no {column} column"
+    queries = [sessions.select(exprs)]
+    if "customer_id" in cols:
+        queries.append(_inquiry_conversion(ctx, sessions))
+    else:
+        missing["inquiry_conversion"] = "service has no customer_id column"
+    return Measured(queries, missing)
+
+
+def _inquiry_conversion(ctx: Context, sessions: pl.LazyFrame) -> pl.LazyFrame:
+    """Share of inquiring customers who paid within 24 h after one of their sessions."""
+    asked = sessions.filter(pl.col("customer_id").is_not_null()).select("customer_id", "start_time").sort("start_time")
+    paid = ctx.base.paid.lazy().select("customer_id", "pay_time").sort("pay_time")
+    matched = asked.join_asof(
+        paid, left_on="start_time", right_on="pay_time", by="customer_id",
+        strategy="forward", tolerance=timedelta(hours=24), check_sortedness=False,
+    )
+    per_customer = matched.group_by("customer_id").agg(paid=pl.col("pay_time").is_not_null().any())
+    return per_customer.select(inquiry_conversion=pl.when(pl.len() > 0).then(pl.col("paid").mean()))
+
+
+def measure_reviews(ctx: Context, w: Period) -> Measured:
+    """Review count, average rating and bad-review rate."""
+    if not ctx.ds.has("reviews"):
+        return Measured(missing=dict.fromkeys(["reviews", "avg_rating", "bad_review_rate"], "no reviews table"))
+    reviews = ctx.ds.frame("reviews").filter(in_range("review_time", w.start, w.end))
+    return Measured([reviews.select(
+        reviews=pl.len(),
+        avg_rating=pl.col("rating").mean(),
+        bad_review_rate=pl.when(pl.len() > 0).then((pl.col("rating") <= 2).sum() / pl.len()),
+    )])
+
+
+MEASURES = {
+    "orders": measure_orders,
+    "refunds": measure_refunds,
+    "traffic": measure_traffic,
+    "lines": measure_lines,
+    "inventory": measure_inventory,
+    "marketing": measure_marketing,
+    "service": measure_service,
+    "reviews": measure_reviews,
+}

@@ -1,0 +1,108 @@
+"""Reporting periods: `[start, end)` in shop-local time, with MoM and YoY comparisons."""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from zoneinfo import ZoneInfo
+
+from shopreport.errors import ConfigError
+
+
+@dataclass(frozen=True)
+class Period:
+    """A half-open date range `[start, end)`; `kind` is month, year or range."""
+
+    kind: str
+    start: date
+    end: date
+    label: str
+
+    @property
+    def days(self) -> int:
+        """Length in days."""
+        return (self.end - self.start).days
+
+    @property
+    def start_dt(self) -> datetime:
+        """Start as a naive local datetime."""
+        return datetime.combine(self.start, datetime.min.time())
+
+    @property
+    def end_dt(self) -> datetime:
+        """End (exclusive) as a naive local datetime."""
+        return datetime.combine(self.end, datetime.min.time())
+
+    @property
+    def last_day(self) -> date:
+        """The last day inside the period."""
+        return self.end - timedelta(days=1)
+
+    def previous(self) -> Period:
+        """环比: the month/year before, or a range of the same length just before."""
+        if self.kind == "month":
+            return month_period(*_add_months(self.start.year, self.start.month, -1))
+        if self.kind == "year":
+            return year_period(self.start.year - 1)
+        start = self.start - timedelta(days=self.days)
+        return Period("range", start, self.start, f"{start}~{self.start - timedelta(days=1)}")
+
+    def last_year(self) -> Period:
+        """同比: the same calendar dates one year earlier."""
+        if self.kind == "month":
+            return month_period(self.start.year - 1, self.start.month)
+        if self.kind == "year":
+            return year_period(self.start.year - 1)
+        start, end = _year_back(self.start), _year_back(self.end)
+        return Period("range", start, end, f"{start}~{end - timedelta(days=1)}")
+
+    def shift_months(self, months: int) -> Period:
+        """The month `months` away from this month."""
+        return month_period(*_add_months(self.start.year, self.start.month, months))
+
+    def elapsed_days(self, today: date) -> int:
+        """Days of the period that are over by `today` (today not counted)."""
+        return max(0, min(self.days, (today - self.start).days))
+
+
+def _year_back(day: date) -> date:
+    """The same date a year earlier (29 Feb → 28 Feb)."""
+    try:
+        return day.replace(year=day.year - 1)
+    except ValueError:
+        return day.replace(year=day.year - 1, day=28)
+
+
+def _add_months(year: int, month: int, months: int) -> tuple[int, int]:
+    """(year, month) moved by `months`."""
+    index = year * 12 + month - 1 + months
+    return index // 12, index % 12 + 1
+
+
+def month_period(year: int, month: int) -> Period:
+    """The calendar month."""
+    ny, nm = _add_months(year, month, 1)
+    return Period("month", date(year, month, 1), date(ny, nm, 1), f"{year:04d}-{month:02d}")
+
+
+def year_period(year: int) -> Period:
+    """The calendar year."""
+    return Period("year", date(year, 1, 1), date(year + 1, 1, 1), f"{year:04d}")
+
+
+def shop_today(tz: str) -> date:
+    """Today's date in the shop's time zone."""
+    return datetime.now(ZoneInfo(tz)).date()
+
+
+def parse_month(text: str, tz: str, today: date | None = None) -> Period:
+    """'2026-10' → that month; 'previous' → the last complete month in the shop's zone."""
+    text = text.strip()
+    if text in {"previous", "last"}:
+        today = today or shop_today(tz)
+        return month_period(*_add_months(today.year, today.month, -1))
+    match = re.fullmatch(r"(\d{4})-?(\d{1,2})", text)
+    if not match or not 1 <= int(match.group(2)) <= 12:
+        raise ConfigError(f"--month '{text}' is not a month: write YYYY-MM (e.g. 2026-10) or 'previous'.")
+    return month_period(int(match.group(1)), int(match.group(2)))

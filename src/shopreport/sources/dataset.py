@@ -1,0 +1,296 @@
+"""A shop's tables as canonical, typed LazyFrames, and the checks of the data contract."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+
+import polars as pl
+
+from shopreport.config import Config, FileOptions, Join, TableConfig
+from shopreport.errors import DataError, did_you_mean
+from shopreport.sources.contract import EVENT_ALIASES, TABLES, Table
+from shopreport.sources.parse import is_bad, parse_column, parse_num
+from shopreport.sources.readers import expand_paths, file_format, scan_file
+
+DEFAULT_PAID_STATUSES = [
+    "paid", "completed", "complete", "shipped", "delivered", "fulfilled", "invoiced", "approved",
+    "processing", "partially_refunded", "refunded", "已付款", "已支付", "买家已付款", "等待卖家发货",
+    "待发货", "卖家已发货", "已发货", "待收货", "等待买家确认收货", "交易成功", "已完成", "已签收",
+]
+ROW, FILE = "__row", "__file"
+SHOW_BAD = 3
+
+
+@dataclass(frozen=True)
+class Problem:
+    """One finding of the checks: where, what, and whether it stops the run."""
+
+    table: str
+    message: str
+    error: bool = True
+
+
+@dataclass
+class TableSource:
+    """One table: its files, its typed frame and the frame the checks run on."""
+
+    name: str
+    files: list[Path]
+    frame: pl.LazyFrame
+    checked: pl.LazyFrame
+    headers: dict[str, str]
+    line_offset: int
+    checks: list[str] = field(default_factory=list)
+
+    @property
+    def spec(self) -> Table:
+        """The contract of this table."""
+        return TABLES[self.name]
+
+    def column_label(self, column: str) -> str:
+        """'paid_amount' or 'paid_amount (买家实际支付金额)' when the file calls it otherwise."""
+        header = self.headers.get(column, column)
+        return column if header == column else f"{column} ({header})"
+
+
+@dataclass
+class Dataset:
+    """The configured tables of one shop; only orders is required."""
+
+    config: Config
+    tables: dict[str, TableSource]
+
+    def has(self, name: str) -> bool:
+        """Whether the table is configured."""
+        return name in self.tables
+
+    def frame(self, name: str) -> pl.LazyFrame:
+        """The canonical, typed LazyFrame of a table."""
+        return self.tables[name].frame
+
+    def columns(self, name: str) -> list[str]:
+        """Canonical columns a table has."""
+        return self.tables[name].frame.collect_schema().names() if name in self.tables else []
+
+    def check(self) -> list[Problem]:
+        """Run the contract checks; raise DataError on the first table with errors."""
+        queries, owners = [], []
+        for source in self.tables.values():
+            for query, describe in _checks(source):
+                queries.append(query)
+                owners.append((source, describe))
+        problems: list[Problem] = []
+        for (source, describe), result in zip(owners, pl.collect_all(queries)):
+            problems.extend(describe(result))
+        errors = [p for p in problems if p.error]
+        if errors:
+            raise DataError(" ".join(p.message for p in errors[:3]))
+        return problems
+
+
+def read_dataset(config: Config) -> Dataset:
+    """Scan every configured table into canonical, typed LazyFrames (nothing is loaded yet)."""
+    return Dataset(config, {name: _read_table(name, spec, config)
+                            for name, spec in config.data.tables().items()})
+
+
+def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
+    """Scan, join, map and type one table."""
+    label = f"{config.source}: data.{name}"
+    files = expand_paths(spec.path, config.base_dir, label)
+    joins = [_scan_join(join, config, f"{label}.joins") for join in spec.joins]
+    parts, checked_parts = [], []
+    headers: dict[str, str] = {}
+    for path in files:
+        raw = scan_file(path, spec)
+        for join, frame in zip(spec.joins, joins):
+            raw = _join(raw, frame, join, path)
+        raw, headers = _map_columns(raw, spec, TABLES[name], path)
+        typed, checked = _typed(raw, TABLES[name], config.timezone)
+        parts.append(typed)
+        checked_parts.append(checked.with_columns(pl.lit(str(path)).alias(FILE)))
+    frame = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
+    checked = pl.concat(checked_parts, how="diagonal_relaxed") if len(parts) > 1 else checked_parts[0]
+    frame, checked = _derive(name, frame, spec), _derive(name, checked, spec)
+    header_lines = 0 if spec.headers else 1
+    fmt = file_format(files[0], spec)
+    offset = (spec.header_row or 0) + header_lines + (1 if fmt == "excel" else 0)
+    return TableSource(name, files, frame, checked, headers, offset)
+
+
+def _scan_join(join: Join, config: Config, label: str) -> pl.LazyFrame:
+    """The joined file, summed per key when asked (several payments per order)."""
+    files = expand_paths(join.path, config.base_dir, label)
+    frame = pl.concat([scan_file(p, join) for p in files], how="diagonal_relaxed")
+    keys = [join.on] if isinstance(join.on, str) else join.on
+    names = frame.collect_schema().names()
+    for column in [*keys, *join.sum]:
+        if column not in names:
+            raise DataError(f"{label}: {files[0]} has no column '{column}'.{did_you_mean(column, names)}")
+    if join.sum:
+        others = [c for c in names if c not in keys and c not in join.sum]
+        schema = frame.collect_schema()
+        frame = frame.group_by(keys).agg(
+            *[parse_num(pl.col(c), schema[c]).sum() for c in join.sum],
+            *[pl.col(c).first() for c in others],
+        )
+    return frame
+
+
+def _join(raw: pl.LazyFrame, other: pl.LazyFrame, join: Join, path: Path) -> pl.LazyFrame:
+    """Left-join `other` onto the table's rows by the shared header(s)."""
+    keys = [join.on] if isinstance(join.on, str) else join.on
+    names = raw.collect_schema().names()
+    for key in keys:
+        if key not in names:
+            raise DataError(f"{path}: has no column '{key}' to join on.{did_you_mean(key, names)}")
+    return raw.join(other, on=keys, how="left", suffix="_joined")
+
+
+def _map_columns(
+    raw: pl.LazyFrame, spec: TableConfig, table: Table, path: Path
+) -> tuple[pl.LazyFrame, dict[str, str]]:
+    """Rename the file's headers to canonical names; check the required ones are there."""
+    names = raw.collect_schema().names()
+    for header in spec.columns:
+        if header not in names:
+            raise DataError(
+                f"{path}: the mapping for {table.name} names the column '{header}', which the file "
+                f"lacks.{did_you_mean(header, names)} Its columns are: {', '.join(names[:40])}."
+            )
+    source = {canonical: header for header, canonical in spec.columns.items()}
+    for column in table.names:
+        if column not in source and column in names and column not in spec.constants:
+            source[column] = column
+    exprs = [pl.col(header).alias(canonical) for canonical, header in source.items()]
+    exprs += [pl.lit(value).alias(column) for column, value in spec.constants.items()]
+    missing = [c for c in table.required if c not in source and c not in spec.constants]
+    if missing:
+        raise DataError(
+            f"{path}: the {table.name} table needs the column(s) {', '.join(missing)}, which the "
+            f"file lacks. Map the file's header to it under data.{table.name}.columns "
+            f"(for example `{names[0] if names else 'header'}: {missing[0]}`) in the config. "
+            f"The file's columns are: {', '.join(names[:40])}."
+        )
+    return raw.select(exprs), source
+
+
+def _typed(raw: pl.LazyFrame, table: Table, tz: str) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The typed frame, and the same with row numbers and bad-value flags for the checks."""
+    schema = raw.collect_schema()
+    parsed = {
+        c: parse_column(pl.col(c), schema[c], table.column(c).kind, tz).alias(c)
+        for c in schema.names()
+    }
+    typed = raw.select(parsed.values())
+    flags = [is_bad(pl.col(c), schema[c], expr).alias(f"__bad_{c}") for c, expr in parsed.items()]
+    checked = raw.with_row_index(ROW, offset=1).select(
+        pl.col(ROW), *[pl.col(c).cast(pl.String).alias(f"__raw_{c}") for c in parsed],
+        *parsed.values(), *flags,
+    )
+    return typed, checked
+
+
+def _derive(name: str, frame: pl.LazyFrame, spec: TableConfig) -> pl.LazyFrame:
+    """Table-specific derived columns: orders' pay_time, events' canonical names."""
+    names = frame.collect_schema().names()
+    if name == "orders" and "pay_time" not in names:
+        if "status" in names:
+            statuses = spec.paid_statuses or DEFAULT_PAID_STATUSES
+            paid = pl.col("status").str.to_lowercase().is_in([s.lower() for s in statuses])
+            frame = frame.with_columns(pay_time=pl.when(paid).then(pl.col("order_time")))
+        else:
+            frame = frame.with_columns(pay_time=pl.col("order_time"))
+    if name == "events":
+        aliases = pl.col("event").str.to_lowercase().replace(EVENT_ALIASES)
+        frame = frame.with_columns(event=aliases)
+    return frame
+
+
+def _checks(source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
+    """The contract's checks of one table, as (query, describe-result) pairs."""
+    table, checked = source.spec, source.checked
+    names = [c for c in source.frame.collect_schema().names() if f"__bad_{c}" in checked.collect_schema().names()]
+    out: list[tuple[pl.LazyFrame, object]] = []
+    for column in names:
+        out.append((_bad_values_query(checked, column), _describe_bad(source, column)))
+    for column in [c.name for c in table.columns if c.non_negative and c.name in names]:
+        query = checked.filter(pl.col(column) < 0).select(FILE, ROW, f"__raw_{column}")
+        out.append((_with_total(query), _describe_negative(source, column)))
+    if table.key and table.key in names:
+        query = (checked.filter(pl.col(table.key).is_duplicated())
+                 .select(FILE, ROW, f"__raw_{table.key}").sort(FILE, ROW))
+        out.append((_with_total(query), _describe_duplicate(source, table.key)))
+    return out
+
+
+def _with_total(query: pl.LazyFrame) -> pl.LazyFrame:
+    """The first few rows of `query` with the number of all its rows."""
+    return query.with_columns(total=pl.len()).head(SHOW_BAD)
+
+
+def _bad_values_query(checked: pl.LazyFrame, column: str) -> pl.LazyFrame:
+    """Rows whose value of `column` did not parse."""
+    return _with_total(checked.filter(pl.col(f"__bad_{column}")).select(FILE, ROW, f"__raw_{column}"))
+
+
+def _where(source: TableSource, rows: pl.DataFrame) -> str:
+    """'data/orders.csv line 17' for the first row of a check's result."""
+    file, row = rows[FILE][0], rows[ROW][0]
+    return f"{file}, line {row + source.line_offset}"
+
+
+def _examples(rows: pl.DataFrame, column: str) -> str:
+    """The first bad values, quoted."""
+    return ", ".join(repr(v) for v in rows[f"__raw_{column}"].to_list())
+
+
+KIND_WORDS = {"num": "a number", "int": "a whole number", "time": "a date and time",
+              "date": "a date", "bool": "yes/no", "str": "text"}
+
+
+def _describe_bad(source: TableSource, column: str):
+    """Message for values that do not parse as their type."""
+
+    def describe(rows: pl.DataFrame) -> list[Problem]:
+        if rows.is_empty():
+            return []
+        kind = KIND_WORDS[source.spec.column(column).kind]
+        return [Problem(source.name, (
+            f"{_where(source, rows)}, column {source.column_label(column)}: {rows[f'__raw_{column}'][0]!r} "
+            f"is not {kind} ({rows['total'][0]} bad value(s); first: {_examples(rows, column)}). "
+            f"Fix the file, or map another column to {column}."
+        ))]
+
+    return describe
+
+
+def _describe_negative(source: TableSource, column: str):
+    """Message for negative amounts or quantities."""
+
+    def describe(rows: pl.DataFrame) -> list[Problem]:
+        if rows.is_empty():
+            return []
+        hint = " A refund belongs in the refunds table." if column in {"paid_amount", "quantity"} else ""
+        return [Problem(source.name, (
+            f"{_where(source, rows)}, column {source.column_label(column)}: negative value "
+            f"{rows[f'__raw_{column}'][0]!r} ({rows['total'][0]} negative value(s)).{hint}"
+        ))]
+
+    return describe
+
+
+def _describe_duplicate(source: TableSource, key: str):
+    """Message for a key that repeats."""
+
+    def describe(rows: pl.DataFrame) -> list[Problem]:
+        if rows.is_empty():
+            return []
+        return [Problem(source.name, (
+            f"{_where(source, rows)}, column {source.column_label(key)}: {rows[f'__raw_{key}'][0]!r} "
+            f"appears more than once ({rows['total'][0]} rows share a {key}); each {source.spec.grain} "
+            f"must have one row. If the export has one row per item, map it as order_items."
+        ))]
+
+    return describe

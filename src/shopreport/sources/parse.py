@@ -1,0 +1,124 @@
+"""Polars expressions that turn values as exports write them into typed values.
+
+Each `parse_*` takes the raw column expression and its dtype and returns the typed
+expression; a value that is present but cannot be parsed becomes null, and
+`is_bad` tells those apart from values that were empty to begin with.
+"""
+
+from __future__ import annotations
+
+import polars as pl
+
+from shopreport.sources.contract import BOOL, DATE, INT, NUM, STR, TIME
+
+NULL_TOKENS = ["", "-", "—", "--", "－", "null", "NULL", "None", "nan", "NaN", "N/A", "n/a", "#N/A"]
+_FULLWIDTH = [chr(0xFF10 + i) for i in range(10)] + ["．", "，", "－", "＋", "％"]
+_ASCII = [str(i) for i in range(10)] + [".", ",", "-", "+", "%"]
+_MONEY_JUNK = r"R\$|HK\$|[¥￥$£€,\s]|RMB|CNY|USD|元"
+_NAIVE_FORMATS = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
+_AWARE_FORMATS = ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z"]
+_TRUE = ["true", "yes", "y", "1", "是", "已解决", "解决", "t"]
+_FALSE = ["false", "no", "n", "0", "否", "未解决", "f"]
+
+
+def clean_text(expr: pl.Expr) -> pl.Expr:
+    """Trim a string and turn the export's null spellings ("-", "—", "") into null."""
+    text = expr.str.strip_chars()
+    return pl.when(text.is_in(NULL_TOKENS)).then(None).otherwise(text)
+
+
+def parse_str(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Ids and labels: integral floats lose their '.0', everything is trimmed."""
+    if dtype.is_float():
+        expr = pl.when(expr == expr.round()).then(expr.cast(pl.Int64)).otherwise(expr)
+    return clean_text(expr.cast(pl.String))
+
+
+def parse_num(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Numbers with thousands separators, currency signs, full-width digits and '%'."""
+    if dtype.is_numeric():
+        return expr.cast(pl.Float64)
+    if dtype == pl.Boolean:
+        return expr.cast(pl.Float64)
+    text = clean_text(expr.cast(pl.String)).str.replace_many(_FULLWIDTH, _ASCII)
+    percent = text.str.ends_with("%")
+    number = text.str.replace_all(_MONEY_JUNK, "").str.strip_suffix("%").cast(pl.Float64, strict=False)
+    return pl.when(percent).then(number / 100).otherwise(number)
+
+
+def parse_int(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Whole numbers; a fractional value counts as bad."""
+    number = parse_num(expr, dtype)
+    return pl.when(number == number.round()).then(number.cast(pl.Int64)).otherwise(None)
+
+
+def parse_time(expr: pl.Expr, dtype: pl.DataType, tz: str) -> pl.Expr:
+    """Timestamps as naive shop-local time; aware values are converted to `tz` first."""
+    if isinstance(dtype, pl.Datetime):
+        if dtype.time_zone is not None:
+            return expr.dt.convert_time_zone(tz).dt.replace_time_zone(None).dt.cast_time_unit("us")
+        return expr.dt.cast_time_unit("us")
+    if dtype == pl.Date:
+        return expr.cast(pl.Datetime("us"))
+    if dtype.is_integer() or dtype.is_float():
+        return _from_unix(expr.cast(pl.Float64), tz)
+    text = clean_text(expr.cast(pl.String)).str.replace_many(_FULLWIDTH, _ASCII)
+    text = text.str.replace_all("/", "-").str.replace_all("年|月", "-").str.replace_all("日", "")
+    text = text.str.replace("T", " ").str.replace(r"\.$", "")
+    naive = [text.str.to_datetime(f, strict=False, time_unit="us") for f in _NAIVE_FORMATS]
+    aware = [
+        text.str.to_datetime(f, strict=False, time_unit="us")
+        .dt.convert_time_zone(tz)
+        .dt.replace_time_zone(None)
+        for f in _AWARE_FORMATS
+    ]
+    digits = text.str.contains(r"^\d{9,13}(\.\d+)?$")
+    unix = pl.when(digits).then(_from_unix(text.cast(pl.Float64, strict=False), tz))
+    return pl.coalesce([*naive, *aware, unix])
+
+
+def _from_unix(seconds: pl.Expr, tz: str) -> pl.Expr:
+    """Unix timestamps (seconds, or milliseconds when that large) as naive local time."""
+    micros = pl.when(seconds.abs() > 1e11).then(seconds * 1_000).otherwise(seconds * 1_000_000)
+    return (
+        micros.cast(pl.Int64)
+        .cast(pl.Datetime("us", "UTC"))
+        .dt.convert_time_zone(tz)
+        .dt.replace_time_zone(None)
+    )
+
+
+def parse_date(expr: pl.Expr, dtype: pl.DataType, tz: str) -> pl.Expr:
+    """Calendar dates (a timestamp keeps only its local date)."""
+    if dtype == pl.Date:
+        return expr
+    return parse_time(expr, dtype, tz).dt.date()
+
+
+def parse_bool(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
+    """Yes/no flags in English, Chinese or 0/1."""
+    if dtype == pl.Boolean:
+        return expr
+    text = clean_text(expr.cast(pl.String)).str.to_lowercase()
+    return pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False).otherwise(None)
+
+
+def parse_column(expr: pl.Expr, dtype: pl.DataType, kind: str, tz: str) -> pl.Expr:
+    """The typed expression for a canonical column of `kind`."""
+    parsers = {
+        STR: lambda: parse_str(expr, dtype),
+        NUM: lambda: parse_num(expr, dtype),
+        INT: lambda: parse_int(expr, dtype),
+        TIME: lambda: parse_time(expr, dtype, tz),
+        DATE: lambda: parse_date(expr, dtype, tz),
+        BOOL: lambda: parse_bool(expr, dtype),
+    }
+    return parsers[kind]()
+
+
+def is_bad(raw: pl.Expr, dtype: pl.DataType, parsed: pl.Expr) -> pl.Expr:
+    """True where a value was present in the file but did not parse."""
+    present = raw.is_not_null()
+    if dtype == pl.String:
+        present = clean_text(raw).is_not_null()
+    return present & parsed.is_null()
