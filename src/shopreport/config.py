@@ -49,8 +49,8 @@ class FileOptions(Model):
 class Join(FileOptions):
     """Another file joined onto the table's rows (by file headers) before the mapping."""
 
-    on: str | list[str]
-    """The header(s) both files share, e.g. `order_id`."""
+    key: str | list[str]
+    """The header(s) both files share, e.g. `order_id` (named `key`: YAML reads `on` as true)."""
     sum: list[str] = []
     """Headers summed per key when the joined file has several rows per key (payments)."""
 
@@ -280,13 +280,13 @@ def explain_validation(exc: ValidationError) -> str:
         loc = ".".join(str(p) for p in err["loc"])
         if err["type"] == "extra_forbidden":
             allowed = _allowed_keys(err["loc"][:-1])
-            lines.append(f"unknown key '{loc}'.{did_you_mean(str(err['loc'][-1]), allowed)}")
+            lines.append(f"unknown key '{loc}'{did_you_mean(str(err['loc'][-1]), allowed).rstrip('?').replace(' Did', ' (did')}{')?' if did_you_mean(str(err['loc'][-1]), allowed) else ''}")
         elif err["type"] == "missing":
-            lines.append(f"missing key '{loc}'.")
+            lines.append(f"missing key '{loc}'")
         else:
             msg = err["msg"].removeprefix("Value error, ")
-            lines.append(f"'{loc}': {msg}" if loc else msg)
-    return "; ".join(lines)
+            lines.append(f"'{loc}': {msg.rstrip('.')}" if loc else msg.rstrip("."))
+    return "; ".join(lines) + "."
 
 
 def _allowed_keys(loc: tuple) -> list[str]:

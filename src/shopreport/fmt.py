@@ -15,7 +15,7 @@ def fmt_count(value: float | None, language: str = "zh-CN", decimals: int = 0) -
     if value is None:
         return "—"
     sign, value = ("-" if value < 0 else ""), abs(value)
-    units = [(1e8, "亿"), (1e4, "万")] if language != "en" else [(1e9, "B"), (1e6, "M"), (1e3, "K")]
+    units = [(1e8, "亿"), (1e4, "万")] if language != "en" else [(1e9, "B"), (1e6, "M"), (1e4, "K")]
     for size, unit in units:
         if value >= size:
             scaled = value / size

@@ -13,17 +13,20 @@ from shopreport.metrics.registry import label
 
 def print_kpis(report: KpiReport, config: Config, console: Console | None = None) -> None:
     """Print every metric as one table row: value, previous, MoM, last year, YoY, target, attainment."""
-    console = console or Console()
+    if console is None:
+        console = Console()
+        if not console.is_terminal:
+            console = Console(width=130)
     lang, symbol = config.language, config.symbol
     en = lang == "en"
     table = Table(title=f"{report.shop} · {report.period.label}", title_justify="left")
     for header in (["Metric", "Value", "Previous", "MoM", "Last year", "YoY", "Target", "Attainment"] if en
                    else ["指标", "本期", "上期", "环比", "去年同期", "同比", "目标", "达成率"]):
         table.add_column(header, justify="left" if header in ("Metric", "指标") else "right")
-    unavailable = []
+    unavailable: dict[str, list[str]] = {}
     for mid, metric in report.metrics.items():
         if metric.unavailable:
-            unavailable.append(f"{label(mid, lang)} ({mid}): {metric.unavailable}")
+            unavailable.setdefault(metric.unavailable, []).append(mid)
             continue
         unit = METRICS[mid].unit
         show = lambda v: fmt_metric(v, unit, symbol, lang)  # noqa: E731
@@ -33,7 +36,7 @@ def print_kpis(report: KpiReport, config: Config, console: Console | None = None
             show(metric.target), fmt_pct(metric.attainment),
         )
     console.print(table)
-    if unavailable:
-        console.print(("Unavailable: " if en else "无法计算: ") + "; ".join(unavailable), style="dim")
+    for reason, ids in unavailable.items():
+        console.print(f"{'Unavailable' if en else '无法计算'} ({reason}): {', '.join(ids)}", style="dim")
     for note in report.notes:
         console.print(f"* {note}", style="dim")

@@ -185,12 +185,18 @@ def compute_kpis(ds: Dataset, period: Period, today: date | None = None) -> KpiR
     results = batch.collect()
 
     values = {w: _window_values(results, w) for w in WINDOWS}
+    notes = _notes(ds, ctx, missing)
+    first = ctx.base.first_paid["first_pay"].min()
+    for wname, window in windows.items():
+        if wname != "cur" and (first is None or window.end_dt <= first):
+            values[wname] = {}  # the data does not reach back that far: no comparison, not zero
+        elif first is not None and window.start_dt < first < window.end_dt:
+            notes["*"] = f"the data starts on {first:%Y-%m-%d}, inside the {window.label} period"
     reasons = _reasons(missing)
     today = today or shop_today(config.timezone)
     running = period.start <= today < period.end
     progress = period.elapsed_days(today) / period.days if running else None
     targets = config.targets.get(period.label, {})
-    notes = _notes(ds, ctx)
     metrics = {
         mid: MetricValue(
             mid, values["cur"].get(mid), values["prev"].get(mid), values["ly"].get(mid),
@@ -241,14 +247,14 @@ def _reasons(missing: dict[str, str]) -> dict[str, str]:
     return reasons
 
 
-def _notes(ds: Dataset, ctx: Context) -> dict[str, str]:
+def _notes(ds: Dataset, ctx: Context, missing: dict[str, str]) -> dict[str, str]:
     """Footnotes on how a metric was measured, where the data forces a choice."""
-    notes = {}
+    notes: dict[str, str] = {}
     if not ds.has("events") and ds.has("traffic"):
         notes["visitors"] = "visitors are the sum of daily UV from the traffic table (not de-duplicated across days)"
         for mid in ("conversion", "uv_value", "cart_rate"):
             notes[mid] = notes["visitors"]
-    if ds.has("products") and "unit_cost" not in ds.columns("products"):
+    if "stock_value" not in missing and "unit_cost" not in ds.columns("products"):
         for mid in ("stock_value", "turnover_days"):
             notes[mid] = "stock is valued at price: products have no unit_cost"
     if ctx.opts.repurchase_window_days:
@@ -316,7 +322,8 @@ def _with_conversion(by_channel: pl.DataFrame, results: dict) -> pl.DataFrame:
     cur, prev = results.get(("visitors_by_source", "cur")), results.get(("visitors_by_source", "prev"))
     if cur is None:
         return frame
-    frame = frame.join(cur.rename({"channel": "source"}), on="source", how="left")
+    frame = frame.join(cur.rename({"channel": "source"}), on="source", how="full", coalesce=True)
+    frame = frame.with_columns(pl.col("gmv", "orders", "buyers", "share").fill_null(0))
     frame = frame.with_columns(conversion=pl.when(pl.col("visitors") > 0).then(pl.col("buyers") / pl.col("visitors")))
     if prev is not None:
         frame = frame.join(prev.rename({"channel": "source", "visitors": "previous_visitors"}), on="source", how="left")

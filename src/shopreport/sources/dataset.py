@@ -123,7 +123,7 @@ def _scan_join(join: Join, config: Config, label: str) -> pl.LazyFrame:
     """The joined file, summed per key when asked (several payments per order)."""
     files = expand_paths(join.path, config.base_dir, label)
     frame = pl.concat([scan_file(p, join) for p in files], how="diagonal_relaxed")
-    keys = [join.on] if isinstance(join.on, str) else join.on
+    keys = [join.key] if isinstance(join.key, str) else join.key
     names = frame.collect_schema().names()
     for column in [*keys, *join.sum]:
         if column not in names:
@@ -132,7 +132,7 @@ def _scan_join(join: Join, config: Config, label: str) -> pl.LazyFrame:
         others = [c for c in names if c not in keys and c not in join.sum]
         schema = frame.collect_schema()
         frame = frame.group_by(keys).agg(
-            *[parse_num(pl.col(c), schema[c]).sum() for c in join.sum],
+            *[parse_num(pl.col(c), schema[c]).sum().alias(c) for c in join.sum],
             *[pl.col(c).first() for c in others],
         )
     return frame
@@ -140,7 +140,7 @@ def _scan_join(join: Join, config: Config, label: str) -> pl.LazyFrame:
 
 def _join(raw: pl.LazyFrame, other: pl.LazyFrame, join: Join, path: Path) -> pl.LazyFrame:
     """Left-join `other` onto the table's rows by the shared header(s)."""
-    keys = [join.on] if isinstance(join.on, str) else join.on
+    keys = [join.key] if isinstance(join.key, str) else join.key
     names = raw.collect_schema().names()
     for key in keys:
         if key not in names:

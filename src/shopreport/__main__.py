@@ -1,0 +1,5 @@
+"""`python -m shopreport` runs the CLI."""
+
+from shopreport.cli import main
+
+main()

@@ -1,0 +1,358 @@
+"""Every metric of metrics.md against values worked out by hand on a tiny shop.
+
+The shop (October 2026 is the reported month, Asia/Shanghai):
+
+    order  customer  paid at                amount  source  notes
+    o1     a         2026-10-01 09:05       100     搜索
+    o2     a         2026-10-15 10:01       200     搜索    a's second order: repurchase
+    o3     b         2026-10-20 11:00:30    300     直播
+    o4     c         2026-10-31 23:59:59     50     直播    last second of the month: counts
+    o5     d         2026-11-01 00:00:10     80     搜索    ordered in Oct, paid in Nov: not Oct
+    o6     e         (unpaid)                70     搜索
+    o7     b         2026-09-10 08:00:10    120     搜索    September
+    o8     f         2026-09-12 08:10        80     直播    September
+    o9     c         2025-10-01 00:00:00     60     搜索    exactly 365 days before 2026-10-01: returning
+    o10    a         2025-09-30 23:59:59     40     搜索    one second outside the 365 days: a is new
+
+October: GMV 650, 4 paid orders, buyers a, b, c. Returning: b (o7) and c (o9); a is new.
+"""
+
+from __future__ import annotations
+
+import math
+from datetime import date
+
+import pytest
+
+from shopreport.errors import DataError
+from tests.conftest import kpis, write_shop
+
+ORDERS = """
+    order_id,customer_id,order_time,pay_time,paid_amount,channel,province,city,coupon_code
+    o1,a,2026-10-01 09:00:00,2026-10-01 09:05:00,100,搜索,广东,广州,
+    o2,a,2026-10-15 10:00:00,2026-10-15 10:01:00,200,搜索,广东,广州,满199减20
+    o3,b,2026-10-20 11:00:00,2026-10-20 11:00:30,300,直播,浙江,杭州,
+    o4,c,2026-10-31 23:59:00,2026-10-31 23:59:59,50,直播,浙江,宁波,
+    o5,d,2026-10-31 23:59:30,2026-11-01 00:00:10,80,搜索,广东,深圳,
+    o6,e,2026-10-05 12:00:00,,70,搜索,广东,广州,
+    o7,b,2026-09-10 08:00:00,2026-09-10 08:00:10,120,搜索,浙江,杭州,
+    o8,f,2026-09-12 08:00:00,2026-09-12 08:10:00,80,直播,广东,广州,
+    o9,c,2025-10-01 00:00:00,2025-10-01 00:00:00,60,搜索,浙江,宁波,
+    o10,a,2025-09-30 23:59:00,2025-09-30 23:59:59,40,搜索,广东,广州,
+"""
+ITEMS = """
+    order_id,sku,quantity,unit_price,amount
+    o1,A,1,100,100
+    o2,A,1,80,80
+    o2,B,2,60,120
+    o3,B,3,100,
+    o4,C,1,40,40
+    o7,A,1,120,120
+    o8,C,2,40,80
+    o9,A,1,60,60
+"""
+PRODUCTS = """
+    sku,category,name,price,unit_cost
+    A,服装,衬衫,100,40
+    B,家居,抱枕,60,30
+    C,食品,坚果,40,
+    D,服装,外套,50,20
+"""
+INVENTORY = """
+    date,sku,on_hand
+    2026-09-30,A,12
+    2026-09-30,B,8
+    2026-09-30,C,2
+    2026-09-30,D,7
+    2026-10-15,A,10
+    2026-10-15,B,5
+    2026-10-15,C,0
+    2026-10-15,D,7
+    2026-10-31,A,4
+    2026-10-31,B,0
+    2026-10-31,C,6
+    2026-10-31,D,7
+"""
+TRAFFIC = """
+    date,source,visitors,cart_visitors
+    2026-10-01,搜索,40,4
+    2026-10-01,直播,20,3
+    2026-10-15,搜索,40,2
+    2026-09-10,搜索,50,5
+    2025-10-30,搜索,30,3
+"""
+REFUNDS = """
+    order_id,refund_time,amount,reason,sku
+    o7,2026-10-03 10:00:00,120,尺码不合适,A
+    o3,2026-10-25 09:00:00,100,质量问题,B
+    o2,2026-11-02 09:00:00,50,质量问题,B
+"""
+MARKETING = """
+    date,channel,spend,impressions,clicks,attributed_gmv
+    2026-10-01,直通车,100,10000,200,400
+    2026-10-02,直通车,50,5000,100,200
+    2026-10-02,直播投流,150,20000,100,300
+"""
+SERVICE = """
+    start_time,first_response_seconds,customer_id,handled_by,resolved,satisfaction
+    2026-10-01 08:00:00,2,a,bot,true,5
+    2026-10-10 10:00:00,30,e,human,false,2
+    2026-10-19 12:00:00,10,b,human,true,
+    2026-10-30 00:00:00,60,c,human,是,4
+    2026-09-30 23:00:00,100,a,human,true,1
+"""
+REVIEWS = """
+    review_time,rating,order_id,sku,text
+    2026-10-05 10:00:00,5,o1,A,很好
+    2026-10-06 10:00:00,1,o2,B,质量太差
+    2026-10-20 10:00:00,4,o2,A,不错
+    2026-10-25 10:00:00,2,o3,B,一般
+    2026-11-01 00:00:00,1,o3,B,十一月的差评
+"""
+
+TABLES = {
+    "orders": ORDERS, "order_items": ITEMS, "products": PRODUCTS, "inventory": INVENTORY,
+    "traffic": TRAFFIC, "refunds": REFUNDS, "marketing": MARKETING, "service": SERVICE,
+    "reviews": REVIEWS,
+}
+
+
+@pytest.fixture(scope="module")
+def shop(tmp_path_factory):
+    """The tiny shop with every table, and a GMV target of 1,000 for October."""
+    folder = tmp_path_factory.mktemp("shop")
+    return write_shop(
+        folder, {f"{name}.csv": text for name, text in TABLES.items()},
+        {name: {"path": f"{name}.csv"} for name in TABLES},
+        targets={"2026-10": {"gmv": 1000, "conversion": 0.025}},
+    )
+
+
+@pytest.fixture(scope="module")
+def report(shop):
+    """The October report of the tiny shop."""
+    return kpis(shop)
+
+
+def value(report, metric):
+    return report.metrics[metric].value
+
+
+def test_core_order_metrics(report):
+    assert value(report, "gmv") == pytest.approx(650)          # o1 + o2 + o3 + o4
+    assert value(report, "paid_orders") == 4
+    assert value(report, "buyers") == 3                        # a, b, c
+    assert value(report, "aov") == pytest.approx(650 / 3)      # per buyer, not per order
+    assert value(report, "order_value") == pytest.approx(162.5)
+    assert value(report, "repurchase_rate") == pytest.approx(1 / 3)  # only a paid twice
+
+
+def test_returning_buyers_respect_the_365_day_boundary(report):
+    # b paid in September; c paid at 2025-10-01 00:00:00, exactly 365 days before the
+    # period start (inside); a's earlier order is one second outside, so a is new.
+    assert value(report, "returning_buyers") == 2
+    assert value(report, "new_buyers") == 1
+    assert value(report, "returning_share") == pytest.approx(2 / 3)
+
+
+def test_previous_and_last_year(report):
+    gmv = report.metrics["gmv"]
+    assert gmv.previous == pytest.approx(200)                  # o7 + o8
+    assert gmv.last_year == pytest.approx(60)                  # o9
+    assert gmv.mom == pytest.approx(2.25)                      # 650 / 200 − 1
+    assert gmv.yoy == pytest.approx(590 / 60)
+    assert report.metrics["buyers"].previous == 2
+
+
+def test_target_attainment(report):
+    assert report.metrics["gmv"].target == 1000
+    assert report.metrics["gmv"].attainment == pytest.approx(0.65)
+    assert report.metrics["conversion"].attainment == pytest.approx(0.03 / 0.025)
+    assert report.metrics["buyers"].attainment is None         # no target set
+    assert report.metrics["gmv"].pace is None                  # the month is over
+
+
+def test_time_progress_of_a_running_month(shop):
+    running = kpis(shop, today=date(2026, 10, 11))             # 10 of 31 days are over
+    assert running.time_progress == pytest.approx(10 / 31)
+    assert running.metrics["gmv"].pace == pytest.approx(0.65 / (10 / 31))
+
+
+def test_traffic_metrics_from_daily_traffic(report):
+    assert value(report, "visitors") == 100                    # 40 + 20 + 40
+    assert value(report, "conversion") == pytest.approx(0.03)  # 3 buyers / 100
+    assert value(report, "uv_value") == pytest.approx(6.5)
+    assert value(report, "cart_rate") == pytest.approx(0.09)   # 9 / 100
+    assert "sum of daily UV" in report.metrics["visitors"].note
+
+
+def test_refunds_count_when_refunded_not_when_paid(report):
+    # o7 was paid in September and refunded in October: it counts in October.
+    assert value(report, "refund_amount") == pytest.approx(220)
+    assert value(report, "net_sales") == pytest.approx(430)
+    assert value(report, "refund_rate") == pytest.approx(220 / 650)
+    assert value(report, "refunded_orders") == 2
+    assert value(report, "refund_order_rate") == pytest.approx(0.5)
+
+
+def test_lines_and_gross_margin(report):
+    assert value(report, "units") == 8                         # 1 + 1 + 2 + 3 + 1
+    # revenue of costed lines: A 100 + 80, B 120 + 300 = 600; cost A 2×40 + B 5×30 = 230
+    assert value(report, "gross_margin") == pytest.approx(370 / 600)
+
+
+def test_inventory_metrics(report):
+    # stock on 2026-10-31: A 4 × 40 + B 0 + C 6 × price 40 (no cost) + D 7 × 20
+    assert value(report, "stock_value") == pytest.approx(540)
+    assert value(report, "sell_through") == pytest.approx(8 / (8 + 17))
+    assert value(report, "stockout_skus") == 1                 # B: sold out and sold this month
+    assert value(report, "slow_movers") == 1                   # D: stock, never sold
+    # average stock value of the October snapshots (690 and 540) ÷ (COGS 270 ÷ 31 days)
+    assert value(report, "turnover_days") == pytest.approx(615 / (270 / 31))
+    # last 28 days (from 10-04) sold 7 units: 17 on hand ÷ (7 / 28)
+    assert value(report, "days_of_cover") == pytest.approx(68)
+
+
+def test_reorder_quantity(report):
+    # B: velocity 5/28, daily σ over 28 days of [2, 3, 0 …] = sqrt((13 − 25/28) / 27),
+    # lead 14 + review 7 days: 5/28 × 21 + 1.65 × σ × √14 − 0 = 7.88 → 8. A, C, D need none.
+    sigma = math.sqrt((13 - 25 / 28) / 27)
+    assert 5 / 28 * 21 + 1.65 * sigma * math.sqrt(14) == pytest.approx(7.884, abs=1e-3)
+    assert value(report, "reorder_qty") == 8
+    assert value(report, "reorder_skus") == 1
+    reorder = report.breakdowns["reorder"]
+    assert reorder["sku"].to_list() == ["B"]
+
+
+def test_marketing_metrics(report):
+    assert value(report, "spend") == pytest.approx(300)
+    assert value(report, "roas") == pytest.approx(3.0)         # 900 / 300
+    assert value(report, "ctr") == pytest.approx(400 / 35000)
+    assert value(report, "cpc") == pytest.approx(0.75)
+    assert value(report, "cac") == pytest.approx(300)          # one new buyer (a)
+
+
+def test_service_metrics(report):
+    assert value(report, "service_sessions") == 4
+    assert value(report, "first_response_s") == pytest.approx(25.5)   # (2 + 30 + 10 + 60) / 4
+    assert value(report, "first_response_p90_s") == pytest.approx(51)  # 30 + 0.7 × (60 − 30)
+    assert value(report, "resolution_rate") == pytest.approx(0.75)     # "是" reads as yes
+    assert value(report, "satisfaction_rate") == pytest.approx(2 / 3)  # 5 and 4 of 5, 2, 4
+    assert value(report, "bot_share") == pytest.approx(0.25)
+    # a paid 1h05 after asking, b 23h00m30s after; c 47 h later (too late), e never
+    assert value(report, "inquiry_conversion") == pytest.approx(0.5)
+
+
+def test_review_metrics(report):
+    assert value(report, "reviews") == 4                       # the November one is out
+    assert value(report, "avg_rating") == pytest.approx(3.0)
+    assert value(report, "bad_review_rate") == pytest.approx(0.5)
+
+
+def test_lmdi_effects_add_up_to_the_change(report):
+    mom = report.decomposition["mom"]
+    effects = mom["effects"]
+    assert mom["delta"] == pytest.approx(450)
+    assert sum(effects.values()) == pytest.approx(450, rel=1e-12)
+    # L = 450 / ln(650/200); visitors 50 → 100, conversion 4% → 3%, AOV 100 → 216.67
+    weight = 450 / math.log(3.25)
+    assert effects["visitors"] == pytest.approx(weight * math.log(2))
+    assert effects["conversion"] == pytest.approx(weight * math.log(0.75))
+    assert effects["aov"] == pytest.approx(weight * math.log(650 / 3 / 100))
+    assert effects["visitors"] == pytest.approx(264.64, abs=0.01)
+
+
+def test_category_contributions_add_up(report):
+    table = report.breakdowns["by_category"]
+    rows = {r["category"]: r for r in table.to_dicts()}
+    assert rows["家居"]["gmv"] == pytest.approx(420)          # o2's B line 120 + o3 300
+    assert rows["服装"]["gmv"] == pytest.approx(180)
+    assert rows["食品"]["gmv"] == pytest.approx(50)           # o4 paid 50 for a 40 line: shipping goes with it
+    assert rows["家居"]["contribution_mom"] == pytest.approx(420 / 450)
+    assert rows["食品"]["contribution_mom"] == pytest.approx(-30 / 450)
+    assert table["share"].sum() == pytest.approx(1.0)
+    assert table["contribution_mom"].sum() == pytest.approx(1.0)
+    assert table["category"].to_list() == ["家居", "服装", "食品"]  # sorted by GMV
+
+
+def test_source_breakdown_with_conversion(report):
+    rows = {r["source"]: r for r in report.breakdowns["by_source"].to_dicts()}
+    assert rows["直播"]["gmv"] == pytest.approx(350)
+    assert rows["直播"]["visitors"] == 20
+    assert rows["直播"]["conversion"] == pytest.approx(2 / 20)   # b and c
+    assert rows["搜索"]["conversion"] == pytest.approx(1 / 80)   # a
+    assert report.breakdowns["by_source"]["contribution_mom"].sum() == pytest.approx(1.0)
+
+
+def test_funnel_from_traffic_and_orders(report):
+    steps = {r["step"]: r["count"] for r in report.breakdowns["funnel"].to_dicts()}
+    # ordering customers in October: a, b, c, d (o5 ordered on 10-31), e (unpaid)
+    assert steps == {"view": 100, "cart": 9, "order": 5, "pay": 3}
+
+
+def test_refunds_by_reason_and_ratings(report):
+    reasons = {r["reason"]: r["amount"] for r in report.breakdowns["refunds_by_reason"].to_dicts()}
+    assert reasons == {"尺码不合适": 120, "质量问题": 100}
+    stars = [r["reviews"] for r in report.breakdowns["ratings"].to_dicts()]
+    assert stars == [1, 1, 0, 1, 1]
+
+
+def test_daily_trend_aligns_previous_and_last_year_by_day(report):
+    daily = report.breakdowns["daily"]
+    assert daily.height == 31
+    first = daily.row(0, named=True)
+    assert first["gmv"] == pytest.approx(100) and first["date"] == "2026-10-01"
+    assert daily["gmv"].sum() == pytest.approx(650)
+    assert daily.row(9, named=True)["previous_gmv"] == pytest.approx(120)   # 09-10 is day 10
+    assert daily.row(30, named=True)["gmv"] == pytest.approx(50)
+
+
+def test_stockouts_and_slow_movers_lists(report):
+    assert report.breakdowns["stockouts"]["sku"].to_list() == ["B"]
+    assert report.breakdowns["slow_movers"]["sku"].to_list() == ["D"]
+
+
+def test_a_month_without_orders(shop):
+    with pytest.raises(DataError, match="No paid orders in 2026-08.*2025-09-30 to 2026-11-01"):
+        kpis(shop, "2026-08")
+    empty = kpis(shop, "2026-08", allow_empty=True)
+    assert value(empty, "gmv") == 0
+    assert value(empty, "buyers") == 0
+    assert value(empty, "aov") is None                          # 0 ÷ 0 is not a number
+    assert empty.decomposition["mom"] is None
+
+
+def test_no_previous_period_in_the_data(tmp_path):
+    config = write_shop(tmp_path, {"orders.csv": """
+        order_id,customer_id,order_time,paid_amount
+        x1,a,2026-10-02 10:00:00,10
+        x2,b,2026-10-03 10:00:00,30
+    """}, {"orders": {"path": "orders.csv"}})
+    report = kpis(config)
+    gmv = report.metrics["gmv"]
+    assert gmv.value == 40                                      # no pay_time, no status: all paid
+    assert gmv.previous is None and gmv.mom is None             # the data starts in October
+    assert gmv.last_year is None and gmv.yoy is None
+    assert report.metrics["visitors"].unavailable == "no traffic or events table"
+    assert report.metrics["conversion"].unavailable == "no traffic or events table"
+    assert report.metrics["conversion"].value is None
+
+
+def test_zero_visitors(tmp_path):
+    config = write_shop(tmp_path, {
+        "orders.csv": """
+            order_id,customer_id,order_time,paid_amount
+            x1,a,2026-09-02 10:00:00,10
+            x2,b,2026-10-03 10:00:00,30
+        """,
+        "traffic.csv": """
+            date,source,visitors
+            2026-09-02,搜索,0
+            2026-10-03,搜索,0
+        """,
+    }, {"orders": {"path": "orders.csv"}, "traffic": {"path": "traffic.csv"}})
+    report = kpis(config)
+    assert value(report, "visitors") == 0
+    assert value(report, "conversion") is None
+    assert value(report, "uv_value") is None
+    assert report.decomposition["mom"] is None                  # no log of zero visitors
