@@ -31,9 +31,10 @@ def month(config: Config, text: str, today: date | None = None) -> Period:
 def compute_kpis(config: str | Path | Config, period: str | Period, allow_empty: bool = False,
                  today: date | None = None) -> KpiReport:
     """Every metric of a month with MoM, YoY and attainment, and the breakdowns."""
-    ds = load(config)
+    cfg = config if isinstance(config, Config) else read_config(config)
     if isinstance(period, str):
-        period = month(ds.config, period, today)
+        period = month(cfg, period, today)  # a usage error is reported before any data is read
+    ds = load(cfg)
     if not allow_empty:
         _require_orders(ds, period)
     return _compute(ds, period, today)

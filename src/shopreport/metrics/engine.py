@@ -109,8 +109,8 @@ class KpiReport:
         return self.metrics[metric_id].value
 
     def to_dict(self) -> dict[str, Any]:
-        """The JSON document (stable key order, sorted records)."""
-        return {
+        """The JSON document (stable key order, sorted records, floats to 10 digits)."""
+        return stable({
             "shop": self.shop,
             "currency": self.currency,
             "period": {**_period_dict(self.period), "time_progress": clean(self.time_progress),
@@ -120,7 +120,18 @@ class KpiReport:
             "breakdowns": {k: records(v) for k, v in self.breakdowns.items()},
             "coverage": self.coverage,
             "notes": self.notes,
-        }
+        })
+
+
+def stable(value: Any) -> Any:
+    """Floats rounded to 10 significant digits, so parallel summation order cannot show."""
+    if isinstance(value, float):
+        return float(f"{value:.10g}")
+    if isinstance(value, dict):
+        return {k: stable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [stable(v) for v in value]
+    return value
 
 
 def _period_dict(period: Period) -> dict[str, Any]:

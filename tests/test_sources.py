@@ -1,0 +1,210 @@
+"""Reading real file formats through the mapping, and the errors of the data contract."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+import polars as pl
+import pytest
+
+from shopreport.config import read_config
+from shopreport.errors import ConfigError, DataError
+from shopreport.sources.dataset import read_dataset
+from tests.conftest import write_shop
+
+TAOBAO_HEADER = "订单编号,买家会员名,买家实际支付金额 ,订单创建时间,订单付款时间 ,收货地址\n"
+TAOBAO_ROWS = [
+    "3012345678901234567,小王,\"￥1,234.50\",2026/10/01 8:03,2026/10/01 8:05:09,广东省\n",
+    "0012345678901234568,小李,-,2026/10/02 9:00,,上海\n",
+    "3012345678901234569,小王,９９.５,2026-10-03 10:00:00,2026-10-03 10:00:30,浙江省\n",
+]
+TAOBAO_MAPPING = {
+    "订单编号": "order_id", "买家会员名": "customer_id", "买家实际支付金额": "paid_amount",
+    "订单创建时间": "order_time", "订单付款时间": "pay_time", "收货地址": "province",
+}
+
+
+def orders_of(config_path) -> pl.DataFrame:
+    """The typed orders table of a config."""
+    return read_dataset(read_config(config_path)).frame("orders").collect()
+
+
+def test_gbk_export_with_chinese_headers(tmp_path):
+    (tmp_path / "orders.csv").write_bytes((TAOBAO_HEADER + "".join(TAOBAO_ROWS)).encode("gbk"))
+    config = write_shop(tmp_path, {}, {"orders": {"path": "orders.csv", "encoding": "gbk",
+                                                  "columns": TAOBAO_MAPPING}})
+    orders = orders_of(config)
+    # 19-digit ids stay exact strings, leading zeros included
+    assert orders["order_id"].to_list() == ["3012345678901234567", "0012345678901234568", "3012345678901234569"]
+    assert orders["paid_amount"].to_list() == [1234.5, None, 99.5]   # ￥, thousands, "-", full-width
+    assert orders["order_time"][0] == datetime(2026, 10, 1, 8, 3)
+    assert orders["pay_time"].to_list()[1] is None
+    assert orders["pay_time"][2] == datetime(2026, 10, 3, 10, 0, 30)
+    assert orders["customer_id"][0] == "小王"
+
+
+def test_excel_with_title_rows(tmp_path):
+    xlsxwriter = pytest.importorskip("xlsxwriter")
+    book = xlsxwriter.Workbook(tmp_path / "orders.xlsx")
+    sheet = book.add_worksheet("订单报表")
+    sheet.write_row(0, 0, ["淘宝订单报表 2026年10月"])
+    sheet.write_row(2, 0, ["订单编号", "买家会员名", "买家实际支付金额", "订单创建时间"])
+    sheet.write_row(3, 0, ["3012345678901234567", "小王", 12.5, "2026-10-01 08:00:00"])
+    sheet.write_row(4, 0, ["0000123", "小李", "¥1,000", "2026/10/02 9:30"])
+    book.close()
+    config = write_shop(tmp_path, {}, {"orders": {
+        "path": "orders.xlsx", "sheet": "订单报表", "header_row": 2,
+        "columns": {"订单编号": "order_id", "买家会员名": "customer_id",
+                    "买家实际支付金额": "paid_amount", "订单创建时间": "order_time"}}})
+    orders = orders_of(config)
+    assert orders["order_id"].to_list() == ["3012345678901234567", "0000123"]
+    assert orders["paid_amount"].to_list() == [12.5, 1000.0]
+    assert orders["order_time"][1] == datetime(2026, 10, 2, 9, 30)
+
+
+def test_parquet_and_glob_of_csv_files(tmp_path):
+    pl.DataFrame({"order_id": ["p1"], "customer_id": ["a"], "order_time": [datetime(2026, 10, 1)],
+                  "paid_amount": [5.0]}).write_parquet(tmp_path / "orders.parquet")
+    config = write_shop(tmp_path, {
+        "orders_1.csv": "order_id,customer_id,order_time,paid_amount\nc1,a,2026-10-01 10:00:00,1\n",
+        "orders_2.csv": "order_id,customer_id,order_time,paid_amount\nc2,b,2026-10-02 10:00:00,2\n",
+    }, {"orders": {"path": "orders_*.csv"}})
+    assert sorted(orders_of(config)["order_id"].to_list()) == ["c1", "c2"]
+    config = write_shop(tmp_path, {}, {"orders": {"path": "orders.parquet"}})
+    assert orders_of(config)["paid_amount"].to_list() == [5.0]
+
+
+def test_tsv_and_timezone_aware_times(tmp_path):
+    # Shopify writes local time with an offset; the shop's zone is Asia/Shanghai (UTC+8)
+    config = write_shop(tmp_path, {"orders.tsv": (
+        "order_id\tcustomer_id\torder_time\tpaid_amount\n"
+        "s1\ta\t2026-10-01 09:00:00 -0400\t10\n"
+    )}, {"orders": {"path": "orders.tsv"}})
+    assert orders_of(config)["order_time"][0] == datetime(2026, 10, 1, 21, 0)
+
+
+def test_joins_sum_many_rows_per_key(tmp_path):
+    config = write_shop(tmp_path, {
+        "orders.csv": "id,buyer,created\nA,x,2026-10-01 10:00:00\nB,y,2026-10-02 10:00:00\n",
+        "payments.csv": "id,value\nA,10\nA,5.5\nB,7\n",
+    }, {"orders": {"path": "orders.csv",
+                   "joins": [{"path": "payments.csv", "key": "id", "sum": ["value"]}],
+                   "columns": {"id": "order_id", "buyer": "customer_id", "created": "order_time",
+                               "value": "paid_amount"}}})
+    orders = orders_of(config).sort("order_id")
+    assert orders["paid_amount"].to_list() == [15.5, 7.0]
+
+
+def check(config_path):
+    """Read and check a config's data the way every command does."""
+    read_dataset(read_config(config_path)).check()
+
+
+def test_missing_required_column(tmp_path):
+    config = write_shop(tmp_path, {"orders.csv": "订单编号,买家,时间\n1,a,2026-10-01\n"},
+                        {"orders": {"path": "orders.csv"}})
+    with pytest.raises(DataError) as err:
+        check(config)
+    message = err.value.message
+    assert "orders.csv" in message and "order_id, customer_id, order_time, paid_amount" in message
+    assert "data.orders.columns" in message and "订单编号" in message
+
+
+def test_mapping_names_a_header_the_file_lacks(tmp_path):
+    config = write_shop(tmp_path, {"orders.csv": "订单编号,买家,时间,金额\n1,a,2026-10-01,1\n"},
+                        {"orders": {"path": "orders.csv", "columns": {
+                            "订单编码": "order_id", "买家": "customer_id", "时间": "order_time", "金额": "paid_amount"}}})
+    with pytest.raises(DataError, match="names the column '订单编码'.*Did you mean '订单编号'"):
+        check(config)
+
+
+def test_bad_value_names_file_line_and_column(tmp_path):
+    config = write_shop(tmp_path, {"orders.csv": (
+        "order_id,customer_id,order_time,金额\n"
+        "1,a,2026-10-01 10:00:00,10\n"
+        "2,b,2026-10-01 11:00:00,12,5x\n"
+        "3,c,2026-10-01 12:00:00,abc\n"
+    )}, {"orders": {"path": "orders.csv", "columns": {"金额": "paid_amount"}}})
+    with pytest.raises(DataError) as err:
+        check(config)
+    message = err.value.message
+    assert "orders.csv, line 4, column paid_amount (金额): 'abc' is not a number" in message
+
+
+def test_bad_time(tmp_path):
+    config = write_shop(tmp_path, {"orders.csv": (
+        "order_id,customer_id,order_time,paid_amount\n"
+        "1,a,2026-10-01 10:00:00,10\n"
+        "2,b,yesterday,12\n"
+    )}, {"orders": {"path": "orders.csv"}})
+    with pytest.raises(DataError, match="line 3, column order_time: 'yesterday' is not a date and time"):
+        check(config)
+
+
+def test_duplicate_order_id(tmp_path):
+    config = write_shop(tmp_path, {"orders.csv": (
+        "order_id,customer_id,order_time,paid_amount\n"
+        "1,a,2026-10-01 10:00:00,10\n"
+        "2,b,2026-10-01 10:00:00,10\n"
+        "1,a,2026-10-01 10:00:00,10\n"
+    )}, {"orders": {"path": "orders.csv"}})
+    with pytest.raises(DataError, match=r"line 2, column order_id: '1' appears more than once \(2 rows"):
+        check(config)
+
+
+def test_negative_amount(tmp_path):
+    config = write_shop(tmp_path, {"orders.csv": (
+        "order_id,customer_id,order_time,paid_amount\n"
+        "1,a,2026-10-01 10:00:00,-10\n"
+    )}, {"orders": {"path": "orders.csv"}})
+    with pytest.raises(DataError, match="negative value '-10'.*refunds table"):
+        check(config)
+
+
+def test_glob_matching_nothing(tmp_path):
+    config = write_shop(tmp_path, {}, {"orders": {"path": "exports/*.csv"}})
+    with pytest.raises(DataError, match=r"data.orders: .*exports/\*.csv matches no file"):
+        check(config)
+
+
+def test_missing_file(tmp_path):
+    config = write_shop(tmp_path, {}, {"orders": {"path": "orders.csv"}})
+    with pytest.raises(DataError, match="orders.csv not found"):
+        check(config)
+
+
+def test_unknown_config_key_suggests_the_right_one(tmp_path):
+    config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv", "colums": {}}})
+    with pytest.raises(ConfigError, match=r"unknown key 'data.orders.colums' \(did you mean 'columns'\)"):
+        read_config(config)
+    config = write_shop(tmp_path, {}, {"order": {"path": "o.csv"}})
+    with pytest.raises(ConfigError, match="unknown key 'data.order'.*'orders'"):
+        read_config(config)
+
+
+def test_mapping_to_an_unknown_canonical_column(tmp_path):
+    config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv", "columns": {"金额": "paid_amont"}}})
+    with pytest.raises(ConfigError, match="'paid_amont' is not a column of the orders table. Did you mean 'paid_amount'"):
+        read_config(config)
+
+
+def test_target_for_an_unknown_metric(tmp_path):
+    config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv"}}, targets={"2026-10": {"gvm": 1}})
+    with pytest.raises(ConfigError, match="target 'gvm' for 2026-10 is not a metric. Did you mean 'gmv'"):
+        read_config(config)
+
+
+def test_bad_timezone_and_period_key(tmp_path):
+    config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv"}}, timezone="China/Beijing")
+    with pytest.raises(ConfigError, match="unknown time zone 'China/Beijing'"):
+        read_config(config)
+    config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv"}}, targets={"Oct": {"gmv": 1}})
+    with pytest.raises(ConfigError, match="'Oct' is not a period"):
+        read_config(config)
+
+
+def test_invalid_yaml_names_the_line(tmp_path):
+    path = tmp_path / "shopreport.yaml"
+    path.write_text("shop: x\ndata:\n  orders: [unclosed\n", encoding="utf-8")
+    with pytest.raises(ConfigError, match=r"shopreport.yaml: line \d+, column \d+: not valid YAML"):
+        read_config(path)
