@@ -9,9 +9,9 @@ import polars as pl
 
 from shopreport.sources.dataset import Dataset
 
-ORDER_COLUMNS = ["order_id", "customer_id", "pay_time", "paid_amount", "channel", "province",
-                 "city", "device", "coupon_code", "promotion", "campaign", "discount_amount"]
-PRODUCT_COLUMNS = ["sku", "category", "name", "price", "unit_cost", "launch_date", "lead_time_days"]
+# what the metrics read from orders; order_id only joins the lines and is not kept
+ORDER_COLUMNS = ["customer_id", "pay_time", "paid_amount", "channel", "province", "city",
+                 "coupon_code", "promotion", "discount_amount"]
 
 
 @dataclass
@@ -35,27 +35,26 @@ def in_range(column: str, start: date | datetime, end: date | datetime, dates: b
 
 
 def read_base(ds: Dataset, start: date, end: date) -> Base:
-    """Collect paid orders in `[start, end + 1 day)`, their lines, and each buyer's first payment."""
+    """Collect paid orders in `[start, end + 1 day)`, their lines, and each buyer's first payment.
+
+    The lines are collected after the orders, not beside them, so the two large reads do
+    not hold memory at the same time; they carry only what the metrics read (sku,
+    quantity, time, GMV share, revenue): product attributes are joined after aggregation.
+    """
     lo = datetime.combine(start, datetime.min.time())
     hi = datetime.combine(end + timedelta(days=1), datetime.min.time())
     orders = ds.frame("orders")
     names = orders.collect_schema().names()
-    paid = (
-        orders.filter(pl.col("pay_time").is_not_null() & in_range("pay_time", lo, hi))
-        .select([c for c in ORDER_COLUMNS if c in names])
-        .with_columns(day=pl.col("pay_time").dt.date())
-    )
+    in_span = orders.filter(pl.col("pay_time").is_not_null() & in_range("pay_time", lo, hi))
+    paid = in_span.select([c for c in ORDER_COLUMNS if c in names]).with_columns(day=pl.col("pay_time").dt.date())
     first_paid = (
         orders.filter(pl.col("pay_time").is_not_null())
         .group_by("customer_id")
         .agg(first_pay=pl.col("pay_time").min())
     )
-    queries = [paid, first_paid]
-    if ds.has("order_items"):
-        queries.append(_lines(ds, paid))
-    frames = pl.collect_all(queries)
-    lines = frames[2] if len(frames) > 2 else None
-    return Base(frames[0], lines, frames[1], (lo, hi))
+    paid_frame, first_frame = pl.collect_all([paid, first_paid])
+    lines = _lines(ds, in_span).collect() if ds.has("order_items") else None
+    return Base(paid_frame, lines, first_frame, (lo, hi))
 
 
 def _lines(ds: Dataset, paid: pl.LazyFrame) -> pl.LazyFrame:
@@ -63,20 +62,21 @@ def _lines(ds: Dataset, paid: pl.LazyFrame) -> pl.LazyFrame:
 
     The order's paid amount is split over its lines in proportion to the line amounts
     (or quantities when amounts are unknown), so category GMV adds up to order GMV.
+    `revenue` is the line's own amount (unit_price × quantity), else its GMV share.
     """
     items = ds.frame("order_items")
     cols = items.collect_schema().names()
     amount = pl.col("amount") if "amount" in cols else pl.lit(None, pl.Float64)
     unit_price = pl.col("unit_price") if "unit_price" in cols else pl.lit(None, pl.Float64)
     value = pl.coalesce(amount, unit_price * pl.col("quantity"))
-    lines = (
+    keyed = paid.select("order_id", "pay_time", "paid_amount").with_row_index("_oid")
+    return (
         items.select("order_id", "sku", "quantity", value.alias("value"))
-        .join(paid.select("order_id", "customer_id", "pay_time", "day", "paid_amount"),
-              on="order_id", how="inner")
-        .with_columns(
-            order_value=pl.col("value").sum().over("order_id"),
-            order_qty=pl.col("quantity").sum().over("order_id"),
-            order_lines=pl.len().over("order_id"),
+        .join(keyed, on="order_id", how="inner")
+        .with_columns(  # window sums over an integer key: much cheaper than over the id string
+            order_value=pl.col("value").sum().over("_oid"),
+            order_qty=pl.col("quantity").sum().over("_oid"),
+            order_lines=pl.len().over("_oid"),
         )
         .with_columns(
             line_gmv=pl.when(pl.col("order_value") > 0)
@@ -85,18 +85,34 @@ def _lines(ds: Dataset, paid: pl.LazyFrame) -> pl.LazyFrame:
             .then(pl.col("paid_amount") * pl.col("quantity") / pl.col("order_qty"))
             .otherwise(pl.col("paid_amount") / pl.col("order_lines"))
         )
-        .with_columns(revenue=pl.coalesce("value", "line_gmv"))
+        .select("sku", "quantity", "pay_time", pl.col("pay_time").dt.date().alias("day"), "line_gmv",
+                pl.coalesce("value", "line_gmv").alias("revenue"))
     )
-    if ds.has("products"):
-        products = ds.frame("products")
-        pcols = [c for c in PRODUCT_COLUMNS if c in products.collect_schema().names()]
-        lines = lines.join(products.select(pcols).unique("sku", keep="first"), on="sku", how="left")
-    for column, dtype in [("category", pl.String), ("name", pl.String), ("price", pl.Float64),
-                          ("unit_cost", pl.Float64), ("launch_date", pl.Date),
-                          ("lead_time_days", pl.Float64)]:
-        if column not in lines.collect_schema().names():
-            lines = lines.with_columns(pl.lit(None, dtype).alias(column))
-    return lines.with_columns(
-        cost=pl.col("quantity") * pl.col("unit_cost"),
-        cost_or_price=pl.col("quantity") * pl.coalesce("unit_cost", "price"),
-    ).drop("order_value", "order_qty", "order_lines")
+
+
+PRODUCT_ATTRIBUTES = {"category": pl.String, "name": pl.String, "price": pl.Float64,
+                      "unit_cost": pl.Float64, "launch_date": pl.Date, "lead_time_days": pl.Float64}
+
+
+def products_of(ds: Dataset) -> pl.LazyFrame:
+    """One row per SKU with every product attribute (null where the data has none)."""
+    if not ds.has("products"):
+        return pl.LazyFrame(schema={"sku": pl.String, **PRODUCT_ATTRIBUTES})
+    products = ds.frame("products")
+    cols = products.collect_schema().names()
+    return products.select(
+        "sku", *[pl.col(c) if c in cols else pl.lit(None, t).alias(c) for c, t in PRODUCT_ATTRIBUTES.items()]
+    ).unique("sku", keep="first")
+
+
+def by_sku(lines: pl.LazyFrame, ds: Dataset) -> pl.LazyFrame:
+    """Lines summed per SKU (units, GMV, revenue, cost where known) with product attributes."""
+    return (
+        lines.group_by("sku")
+        .agg(units=pl.col("quantity").sum(), gmv=pl.col("line_gmv").sum(), revenue=pl.col("revenue").sum())
+        .join(products_of(ds), on="sku", how="left")
+        .with_columns(
+            cost=pl.col("units") * pl.col("unit_cost"),
+            cost_or_price=pl.col("units") * pl.coalesce("unit_cost", "price"),
+        )
+    )

@@ -10,9 +10,9 @@ from datetime import timedelta
 
 import polars as pl
 
-from shopreport.metrics.base import in_range
+from shopreport.metrics.base import by_sku, in_range, products_of
 from shopreport.metrics.decompose import contributions
-from shopreport.metrics.measures import BOT_NAMES, Context, inventory_missing, sku_status
+from shopreport.metrics.measures import BOT_NAMES, Context, buyers_of, inventory_missing, sku_status
 from shopreport.metrics.period import Period
 
 RESPONSE_BINS = [10, 30, 60, 180]
@@ -62,9 +62,8 @@ def grouped_gmv(ctx: Context, periods: dict[str, Period], key: str, source: str)
     out = {}
     for name, period in periods.items():
         if source == "lines":
-            frame = ctx.lazy_lines(period).group_by(key).agg(
-                gmv=pl.col("line_gmv").sum(), units=pl.col("quantity").sum(),
-                buyers=pl.col("customer_id").n_unique(),
+            frame = by_sku(ctx.lazy_lines(period), ctx.ds).group_by(key).agg(
+                gmv=pl.col("gmv").sum(), units=pl.col("units").sum(),
             )
         else:
             frame = ctx.lazy_paid(period).group_by(key).agg(
@@ -87,14 +86,9 @@ def source_visitors(ctx: Context, period: Period) -> pl.LazyFrame | None:
 
 def new_vs_returning(ctx: Context, period: Period) -> pl.LazyFrame:
     """Buyers, orders, GMV and AOV of new and returning buyers."""
-    lookback = ctx.base.paid.lazy().filter(
-        in_range("pay_time", period.start - timedelta(days=ctx.opts.returning_lookback_days), period.start)
-    ).select("customer_id").unique().with_columns(returning=pl.lit(True))
-    paid = ctx.lazy_paid(period).join(lookback, on="customer_id", how="left").with_columns(
-        segment=pl.when(pl.col("returning")).then(pl.lit("returning")).otherwise(pl.lit("new"))
-    )
-    return paid.group_by("segment").agg(
-        buyers=pl.col("customer_id").n_unique(), orders=pl.len(), gmv=pl.col("paid_amount").sum()
+    segment = pl.when(pl.col("returning")).then(pl.lit("returning")).otherwise(pl.lit("new"))
+    return buyers_of(ctx, period).group_by(segment.alias("segment")).agg(
+        buyers=pl.len(), orders=pl.col("n").sum(), gmv=pl.col("gmv").sum()
     ).with_columns(
         aov=pl.col("gmv") / pl.col("buyers"),
         gmv_share=pl.col("gmv") / pl.col("gmv").sum(),
@@ -155,12 +149,7 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
     """Per SKU: GMV and units now, the average of the three periods before, and its stage."""
     opts = ctx.opts
     before = ([period.shift_months(-i) for i in (1, 2, 3)] if period.kind == "month" else [period.previous()])
-    now = ctx.lazy_lines(period).group_by("sku").agg(
-        gmv=pl.col("line_gmv").sum(), units=pl.col("quantity").sum(),
-        buyers=pl.col("customer_id").n_unique(),
-        name=pl.col("name").first(), category=pl.col("category").first(),
-        launch_date=pl.col("launch_date").first(),
-    )
+    now = by_sku(ctx.lazy_lines(period), ctx.ds)
     earlier = (
         ctx.base.lines.lazy()
         .filter(in_range("pay_time", before[-1].start, before[0].end))
@@ -184,7 +173,7 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
         .with_columns(growth=pl.when(pl.col("gmv_before") > 0).then(pl.col("gmv") / pl.col("gmv_before") - 1),
                       stage=stage)
         .with_columns(share=pl.col("gmv") / pl.col("gmv").sum())
-        .select("sku", "name", "category", "gmv", "share", "units", "buyers", "gmv_before", "growth",
+        .select("sku", "name", "category", "gmv", "share", "units", "gmv_before", "growth",
                 "stage", pl.col("launch_date").cast(pl.String))
         .sort(["gmv", "sku"], descending=[True, False])
     )

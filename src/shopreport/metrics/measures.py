@@ -13,7 +13,7 @@ from datetime import timedelta
 import polars as pl
 
 from shopreport.config import MetricOptions
-from shopreport.metrics.base import Base, in_range
+from shopreport.metrics.base import Base, by_sku, in_range, products_of
 from shopreport.metrics.period import Period
 from shopreport.sources.dataset import Dataset
 
@@ -45,17 +45,28 @@ class Measured:
     missing: dict[str, str] = field(default_factory=dict)
 
 
+def buyers_of(ctx: Context, w: Period) -> pl.LazyFrame:
+    """One row per buyer of the period: paid orders, GMV, and whether they are returning
+    (also paid in the look-back days before the period start)."""
+    per_buyer = ctx.lazy_paid(w).group_by("customer_id").agg(n=pl.len(), gmv=pl.col("paid_amount").sum())
+    lookback = (
+        ctx.base.paid.lazy()
+        .filter(in_range("pay_time", w.start - timedelta(days=ctx.opts.returning_lookback_days), w.start))
+        .select("customer_id")
+        .join(per_buyer.select("customer_id"), on="customer_id", how="semi")
+        .unique()
+        .with_columns(returning=pl.lit(True))
+    )
+    return per_buyer.join(lookback, on="customer_id", how="left").with_columns(pl.col("returning").fill_null(False))
+
+
 def measure_orders(ctx: Context, w: Period) -> Measured:
     """gmv, paid_orders, buyers, returning_buyers, repurchase_rate."""
-    paid = ctx.lazy_paid(w)
-    per_buyer = paid.group_by("customer_id").agg(n=pl.len())
-    lookback = ctx.base.paid.lazy().filter(
-        in_range("pay_time", w.start - timedelta(days=ctx.opts.returning_lookback_days), w.start)
-    ).select("customer_id").unique()
-    totals = paid.select(
-        gmv=pl.col("paid_amount").sum(), paid_orders=pl.len(), buyers=pl.col("customer_id").n_unique()
+    per_buyer = buyers_of(ctx, w)
+    totals = per_buyer.select(
+        gmv=pl.col("gmv").sum(), paid_orders=pl.col("n").sum(), buyers=pl.len(),
+        returning_buyers=pl.col("returning").sum(),
     )
-    returning = per_buyer.join(lookback, on="customer_id", how="semi").select(returning_buyers=pl.len())
     window = ctx.opts.repurchase_window_days
     if window:
         repeat = ctx.base.paid.lazy().filter(in_range("pay_time", w.end - timedelta(days=window), w.end))
@@ -65,7 +76,7 @@ def measure_orders(ctx: Context, w: Period) -> Measured:
     rate = repeat.select(
         repurchase_rate=pl.when(pl.len() > 0).then((pl.col("n") >= 2).sum() / pl.len())
     )
-    return Measured([totals, returning, rate])
+    return Measured([totals, rate])
 
 
 def measure_refunds(ctx: Context, w: Period) -> Measured:
@@ -103,13 +114,13 @@ def measure_lines(ctx: Context, w: Period) -> Measured:
     """units, line revenue and cost of goods of paid orders' lines."""
     if ctx.base.lines is None:
         return Measured(missing=dict.fromkeys(LINE_METRICS, "no order_items table"))
-    lines = ctx.lazy_lines(w)
+    skus = by_sku(ctx.lazy_lines(w), ctx.ds)
     costed = pl.col("cost").is_not_null()
     missing = {}
     if "unit_cost" not in ctx.ds.columns("products"):
         missing = dict.fromkeys(["costed_revenue", "cogs"], "products have no unit_cost")
-    return Measured([lines.select(
-        units=pl.col("quantity").sum(),
+    return Measured([skus.select(
+        units=pl.col("units").sum(),
         line_revenue=pl.col("revenue").sum(),
         costed_revenue=pl.col("revenue").filter(costed).sum(),
         cogs=pl.col("cost").sum(),
@@ -135,9 +146,6 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
         inventory.join(last, on="date", how="semi")
         .group_by("sku").agg(on_hand=pl.col("on_hand").sum())
     )
-    products = ctx.ds.frame("products")
-    pcols = [c for c in ["sku", "name", "category", "price", "unit_cost", "lead_time_days"]
-             if c in products.collect_schema().names()]
     lines = ctx.base.lines.lazy()
     sold = ctx.lazy_lines(w).group_by("sku").agg(units=pl.col("quantity").sum(), gmv=pl.col("line_gmv").sum())
     cover_start = w.end - timedelta(days=opts.cover_window_days)
@@ -151,15 +159,14 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
     )
     n = float(opts.cover_window_days)
     frame = (
-        stock.join(products.select(pcols).unique("sku", keep="first"), on="sku", how="left")
+        stock.join(products_of(ctx.ds).drop("launch_date"), on="sku", how="left")
         .join(sold, on="sku", how="left")
         .join(daily, on="sku", how="left")
         .join(last_sale, on="sku", how="left")
         .with_columns(pl.col("units", "gmv", "recent_units", "sum_sq").fill_null(0))
     )
-    names = frame.collect_schema().names()
-    cost = pl.coalesce([pl.col(c) for c in ("unit_cost", "price") if c in names] or [pl.lit(None, pl.Float64)])
-    lead = pl.col("lead_time_days").fill_null(opts.lead_time_days) if "lead_time_days" in names else pl.lit(opts.lead_time_days)
+    cost = pl.coalesce("unit_cost", "price")
+    lead = pl.col("lead_time_days").fill_null(opts.lead_time_days)
     velocity = pl.col("recent_units") / n
     sigma = ((pl.col("sum_sq") - pl.col("recent_units") ** 2 / n) / (n - 1)).clip(lower_bound=0).sqrt()
     need = velocity * (lead + opts.review_days) + opts.safety_z * sigma * lead.sqrt() - pl.col("on_hand")
@@ -189,8 +196,8 @@ def measure_inventory(ctx: Context, w: Period) -> Measured:
         products.select("sku", *pcols).unique("sku", keep="first"), on="sku", how="left"
     ).with_columns(value=pl.col("on_hand") * pl.coalesce(pcols))
     avg_stock = valued.group_by("date").agg(v=pl.col("value").sum()).select(avg_stock=pl.col("v").mean())
-    units = ctx.lazy_lines(w).select(
-        units=pl.col("quantity").sum(), cogs=pl.col("cost_or_price").sum()
+    units = by_sku(ctx.lazy_lines(w), ctx.ds).select(
+        units=pl.col("units").sum(), cogs=pl.col("cost_or_price").sum()
     )
     totals = status.select(
         on_hand=pl.col("on_hand").sum(),
@@ -259,16 +266,22 @@ def measure_service(ctx: Context, w: Period) -> Measured:
             missing[metric] = f"service has no {column} column"
     queries = [sessions.select(exprs)]
     if "customer_id" in cols:
-        queries.append(_inquiry_conversion(ctx, sessions))
+        queries.append(_inquiry_conversion(ctx, sessions, w))
     else:
         missing["inquiry_conversion"] = "service has no customer_id column"
     return Measured(queries, missing)
 
 
-def _inquiry_conversion(ctx: Context, sessions: pl.LazyFrame) -> pl.LazyFrame:
+def _inquiry_conversion(ctx: Context, sessions: pl.LazyFrame, w: Period) -> pl.LazyFrame:
     """Share of inquiring customers who paid within 24 h after one of their sessions."""
     asked = sessions.filter(pl.col("customer_id").is_not_null()).select("customer_id", "start_time").sort("start_time")
-    paid = ctx.base.paid.lazy().select("customer_id", "pay_time").sort("pay_time")
+    paid = (  # only payments that can match: the inquirers', from the period start to a day after it
+        ctx.base.paid.lazy()
+        .filter(in_range("pay_time", w.start, w.end + timedelta(days=1)))
+        .select("customer_id", "pay_time")
+        .join(asked.select("customer_id").unique(), on="customer_id", how="semi")
+        .sort("pay_time")
+    )
     matched = asked.join_asof(
         paid, left_on="start_time", right_on="pay_time", by="customer_id",
         strategy="forward", tolerance=timedelta(hours=24), check_sortedness=False,

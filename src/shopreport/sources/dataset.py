@@ -9,7 +9,7 @@ import polars as pl
 
 from shopreport.config import Config, FileOptions, Join, TableConfig
 from shopreport.errors import DataError, did_you_mean
-from shopreport.sources.contract import EVENT_ALIASES, TABLES, Table
+from shopreport.sources.contract import DATE, EVENT_ALIASES, INT, STR, TABLES, TIME, Table
 from shopreport.sources.parse import is_bad, parse_column, parse_num
 from shopreport.sources.readers import expand_paths, file_format, scan_file
 
@@ -107,7 +107,8 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
         for join, frame in zip(spec.joins, joins):
             raw = _join(raw, frame, join, path)
         raw, headers = _map_columns(raw, spec, TABLES[name], path)
-        typed, checked = _typed(raw, TABLES[name], config.timezone)
+        typed, checked, fallible = _typed(raw, TABLES[name], config.timezone,
+                                          clean=file_format(path, spec) != "parquet")
         parts.append(typed)
         checked_parts.append(checked.with_columns(pl.lit(str(path)).alias(FILE)))
     frame = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
@@ -116,7 +117,7 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
     header_lines = 0 if spec.headers else 1
     fmt = file_format(files[0], spec)
     offset = (spec.header_row or 0) + header_lines + (1 if fmt == "excel" else 0)
-    return TableSource(name, files, frame, checked, headers, offset)
+    return TableSource(name, files, frame, checked, headers, offset, sorted(fallible))
 
 
 def _scan_join(join: Join, config: Config, label: str) -> pl.LazyFrame:
@@ -176,11 +177,17 @@ def _map_columns(
     return raw.select(exprs), source
 
 
-def _typed(raw: pl.LazyFrame, table: Table, tz: str) -> tuple[pl.LazyFrame, pl.LazyFrame]:
-    """The typed frame, and the same with row numbers and bad-value flags for the checks."""
+def _typed(raw: pl.LazyFrame, table: Table, tz: str, clean: bool = True) -> tuple[pl.LazyFrame, pl.LazyFrame, set[str]]:
+    """The typed frame, the same with row numbers and bad-value flags, and the columns whose
+    parsing can fail (text, or numbers read as whole numbers or times): only those are checked."""
     schema = raw.collect_schema()
+    fallible = {
+        c for c in schema.names()
+        if (schema[c] == pl.String and table.column(c).kind != STR)
+        or (schema[c].is_float() and table.column(c).kind in (INT, TIME, DATE))
+    }
     parsed = {
-        c: parse_column(pl.col(c), schema[c], table.column(c).kind, tz).alias(c)
+        c: parse_column(pl.col(c), schema[c], table.column(c).kind, tz, clean).alias(c)
         for c in schema.names()
     }
     typed = raw.select(parsed.values())
@@ -189,7 +196,7 @@ def _typed(raw: pl.LazyFrame, table: Table, tz: str) -> tuple[pl.LazyFrame, pl.L
         pl.col(ROW), *[pl.col(c).cast(pl.String).alias(f"__raw_{c}") for c in parsed],
         *parsed.values(), *flags,
     )
-    return typed, checked
+    return typed, checked, fallible
 
 
 def _derive(name: str, frame: pl.LazyFrame, spec: TableConfig) -> pl.LazyFrame:
@@ -213,16 +220,25 @@ def _checks(source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
     table, checked = source.spec, source.checked
     names = [c for c in source.frame.collect_schema().names() if f"__bad_{c}" in checked.collect_schema().names()]
     out: list[tuple[pl.LazyFrame, object]] = []
-    for column in names:
+    for column in source.checks:
         out.append((_bad_values_query(checked, column), _describe_bad(source, column)))
     for column in [c.name for c in table.columns if c.non_negative and c.name in names]:
         query = checked.filter(pl.col(column) < 0).select(FILE, ROW, f"__raw_{column}")
         out.append((_with_total(query), _describe_negative(source, column)))
     if table.key and table.key in names:
-        query = (checked.filter(pl.col(table.key).is_duplicated())
-                 .select(FILE, ROW, f"__raw_{table.key}").sort(FILE, ROW))
-        out.append((_with_total(query), _describe_duplicate(source, table.key)))
+        out.append((_duplicates_query(source, table.key), _describe_duplicate(source, table.key)))
     return out
+
+
+def _duplicates_query(source: TableSource, key: str) -> pl.LazyFrame:
+    """The first rows whose key repeats, with the number of such rows.
+
+    Counting keys on the typed frame is cheap; row numbers are only looked up for the
+    repeated keys.
+    """
+    repeated = source.frame.group_by(key).agg(n=pl.len()).filter(pl.col("n") > 1).select(key)
+    rows = source.checked.select(FILE, ROW, key, f"__raw_{key}").join(repeated, on=key, how="semi")
+    return _with_total(rows.sort(FILE, ROW)).drop(key)
 
 
 def _with_total(query: pl.LazyFrame) -> pl.LazyFrame:

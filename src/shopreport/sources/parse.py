@@ -27,8 +27,11 @@ def clean_text(expr: pl.Expr) -> pl.Expr:
     return pl.when(text.is_in(NULL_TOKENS)).then(None).otherwise(text)
 
 
-def parse_str(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """Ids and labels: integral floats lose their '.0', everything is trimmed."""
+def parse_str(expr: pl.Expr, dtype: pl.DataType, clean: bool = True) -> pl.Expr:
+    """Ids and labels: integral floats lose their '.0'; text from exports is trimmed and its
+    null spellings become null (`clean`; typed Parquet strings are taken as they are)."""
+    if dtype == pl.String and not clean:
+        return expr
     if dtype.is_float():
         expr = pl.when(expr == expr.round()).then(expr.cast(pl.Int64)).otherwise(expr)
     return clean_text(expr.cast(pl.String))
@@ -36,6 +39,8 @@ def parse_str(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 def parse_num(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """Numbers with thousands separators, currency signs, full-width digits and '%'."""
+    if dtype == pl.Float64:
+        return expr
     if dtype.is_numeric():
         return expr.cast(pl.Float64)
     if dtype == pl.Boolean:
@@ -54,6 +59,8 @@ def parse_int(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 def parse_time(expr: pl.Expr, dtype: pl.DataType, tz: str) -> pl.Expr:
     """Timestamps as naive shop-local time; aware values are converted to `tz` first."""
+    if dtype == pl.Datetime("us"):
+        return expr  # already right: leaving it alone lets filters reach the Parquet reader
     if isinstance(dtype, pl.Datetime):
         if dtype.time_zone is not None:
             return expr.dt.convert_time_zone(tz).dt.replace_time_zone(None).dt.cast_time_unit("us")
@@ -103,10 +110,10 @@ def parse_bool(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False).otherwise(None)
 
 
-def parse_column(expr: pl.Expr, dtype: pl.DataType, kind: str, tz: str) -> pl.Expr:
+def parse_column(expr: pl.Expr, dtype: pl.DataType, kind: str, tz: str, clean: bool = True) -> pl.Expr:
     """The typed expression for a canonical column of `kind`."""
     parsers = {
-        STR: lambda: parse_str(expr, dtype),
+        STR: lambda: parse_str(expr, dtype, clean),
         NUM: lambda: parse_num(expr, dtype),
         INT: lambda: parse_int(expr, dtype),
         TIME: lambda: parse_time(expr, dtype, tz),
