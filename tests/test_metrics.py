@@ -356,3 +356,9 @@ def test_zero_visitors(tmp_path):
     assert value(report, "conversion") is None
     assert value(report, "uv_value") is None
     assert report.decomposition["mom"] is None                  # no log of zero visitors
+
+
+def test_city_tiers(report):
+    # 广州 (o1, o2) 一线; 杭州 (o3) and 宁波 (o4) 新一线
+    tiers = {r["tier"]: r["gmv"] for r in report.breakdowns["by_city_tier"].to_dicts()}
+    assert tiers == {"一线": 300, "新一线": 350}

@@ -14,6 +14,7 @@ from shopreport.metrics.base import by_sku, in_range, products_of
 from shopreport.metrics.decompose import contributions
 from shopreport.metrics.measures import BOT_NAMES, Context, buyers_of, inventory_missing, sku_status
 from shopreport.metrics.period import Period
+from shopreport.resources import read_yaml_resource
 
 RESPONSE_BINS = [10, 30, 60, 180]
 
@@ -71,6 +72,25 @@ def grouped_gmv(ctx: Context, periods: dict[str, Period], key: str, source: str)
             )
         out[name] = frame
     return out
+
+
+def city_tier() -> pl.Expr:
+    """The tier of `city` from templates/city_tiers.yaml (其他 when not listed)."""
+    tiers = read_yaml_resource("city_tiers.yaml")
+    mapping = {city: tier for tier, cities in tiers.items() for city in cities}
+    return pl.col("city").str.strip_suffix("市").replace_strict(mapping, default="其他", return_dtype=pl.String)
+
+
+def by_city_tier(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """GMV, orders and buyers by city tier, in tier order."""
+    if "city" not in ctx.base.paid.columns:
+        return None
+    order = list(read_yaml_resource("city_tiers.yaml")) + ["其他"]
+    frame = ctx.lazy_paid(period).group_by(city_tier().alias("tier")).agg(
+        gmv=pl.col("paid_amount").sum(), orders=pl.len(), buyers=pl.col("customer_id").n_unique(),
+    ).with_columns(share=pl.col("gmv") / pl.col("gmv").sum())
+    rank = pl.col("tier").replace_strict({t: i for i, t in enumerate(order)}, return_dtype=pl.Int32)
+    return frame.sort(rank).select("tier", "gmv", "share", "orders", "buyers")
 
 
 def source_visitors(ctx: Context, period: Period) -> pl.LazyFrame | None:

@@ -287,6 +287,7 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
             batch.add(("k", name, key, wname), query)
     for wname in ("cur", "prev"):
         batch.add(("visitors_by_source", wname), bd.source_visitors(ctx, windows[wname]))
+    batch.add("by_city_tier", bd.by_city_tier(ctx, cur))
     batch.add("new_vs_returning", bd.new_vs_returning(ctx, cur))
     batch.add("funnel", bd.funnel(ctx, cur))
     batch.add("marketing_by_channel", bd.marketing_by_channel(ctx, cur))
