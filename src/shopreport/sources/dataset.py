@@ -266,47 +266,43 @@ KIND_WORDS = {"num": "a number", "int": "a whole number", "time": "a date and ti
               "date": "a date", "bool": "yes/no", "str": "text"}
 
 
-def _describe_bad(source: TableSource, column: str):
-    """Message for values that do not parse as their type."""
+def _describer(source: TableSource, column: str, message):
+    """A describe-result function: no rows, no problem; else 'file, line, column: ' + message.
+
+    `message(value, total, examples)` gets the first bad value (quoted), the number of bad
+    rows and the first few bad values.
+    """
 
     def describe(rows: pl.DataFrame) -> list[Problem]:
         if rows.is_empty():
             return []
-        kind = KIND_WORDS[source.spec.column(column).kind]
-        return [Problem(source.name, (
-            f"{_where(source, rows)}, column {source.column_label(column)}: {rows[f'__raw_{column}'][0]!r} "
-            f"is not {kind} ({rows['total'][0]} bad value(s); first: {_examples(rows, column)}). "
-            f"Fix the file, or map another column to {column}."
-        ))]
+        head = f"{_where(source, rows)}, column {source.column_label(column)}: "
+        value = repr(rows[f"__raw_{column}"][0])
+        return [Problem(source.name, head + message(value, rows["total"][0], _examples(rows, column)))]
 
     return describe
+
+
+def _describe_bad(source: TableSource, column: str):
+    """Message for values that do not parse as their type."""
+    kind = KIND_WORDS[source.spec.column(column).kind]
+    return _describer(source, column, lambda value, total, first: (
+        f"{value} is not {kind} ({total} bad value(s); first: {first}). "
+        f"Fix the file, or map another column to {column}."
+    ))
 
 
 def _describe_negative(source: TableSource, column: str):
     """Message for negative amounts or quantities."""
-
-    def describe(rows: pl.DataFrame) -> list[Problem]:
-        if rows.is_empty():
-            return []
-        hint = " A refund belongs in the refunds table." if column in {"paid_amount", "quantity"} else ""
-        return [Problem(source.name, (
-            f"{_where(source, rows)}, column {source.column_label(column)}: negative value "
-            f"{rows[f'__raw_{column}'][0]!r} ({rows['total'][0]} negative value(s)).{hint}"
-        ))]
-
-    return describe
+    hint = " A refund belongs in the refunds table." if column in {"paid_amount", "quantity"} else ""
+    return _describer(source, column, lambda value, total, first: (
+        f"negative value {value} ({total} negative value(s)).{hint}"
+    ))
 
 
 def _describe_duplicate(source: TableSource, key: str):
     """Message for a key that repeats."""
-
-    def describe(rows: pl.DataFrame) -> list[Problem]:
-        if rows.is_empty():
-            return []
-        return [Problem(source.name, (
-            f"{_where(source, rows)}, column {source.column_label(key)}: {rows[f'__raw_{key}'][0]!r} "
-            f"appears more than once ({rows['total'][0]} rows share a {key}); each {source.spec.grain} "
-            f"must have one row. If the export has one row per item, map it as order_items."
-        ))]
-
-    return describe
+    return _describer(source, key, lambda value, total, first: (
+        f"{value} appears more than once ({total} rows share a {key}); each {source.spec.grain} "
+        f"must have one row. If the export has one row per item, map it as order_items."
+    ))
