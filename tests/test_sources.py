@@ -208,3 +208,16 @@ def test_invalid_yaml_names_the_line(tmp_path):
     path.write_text("shop: x\ndata:\n  orders: [unclosed\n", encoding="utf-8")
     with pytest.raises(ConfigError, match=r"shopreport.yaml: line \d+, column \d+: not valid YAML"):
         read_config(path)
+
+
+def test_lines_of_unknown_orders_are_a_warning(tmp_path):
+    config = write_shop(tmp_path, {
+        "orders.csv": "order_id,customer_id,order_time,paid_amount\n1,a,2026-10-01 10:00:00,10\n",
+        "items.csv": "order_id,sku,quantity\n1,A,1\n9,A,1\n9,B,2\n",
+    }, {"orders": {"path": "orders.csv"}, "order_items": {"path": "items.csv"}})
+    ds = read_dataset(read_config(config))
+    ds.check()
+    assert ds.warnings == [
+        "order_items: 2 row(s) point at 1 order(s) not in the orders table (e.g. '9'); they are "
+        "left out. Exports cut at a period edge do this."
+    ]

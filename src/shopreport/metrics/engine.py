@@ -225,7 +225,7 @@ def compute_kpis(ds: Dataset, period: Period, today: date | None = None) -> KpiR
         decomposition={"mom": lmdi(values["prev"], values["cur"]), "yoy": lmdi(values["ly"], values["cur"])},
         breakdowns=_finish_breakdowns(results),
         coverage=_coverage(results, ds),
-        notes=sorted(set(notes.values())),
+        notes=sorted(set(notes.values())) + ds.warnings,
     )
 
 

@@ -60,6 +60,7 @@ class Dataset:
 
     config: Config
     tables: dict[str, TableSource]
+    warnings: list[str] = field(default_factory=list)
 
     def has(self, name: str) -> bool:
         """Whether the table is configured."""
@@ -77,7 +78,7 @@ class Dataset:
         """Run the contract checks; raise DataError on the first table with errors."""
         queries, owners = [], []
         for source in self.tables.values():
-            for query, describe in _checks(source):
+            for query, describe in _checks(source) + _orphan_checks(self, source):
                 queries.append(query)
                 owners.append((source, describe))
         problems: list[Problem] = []
@@ -86,6 +87,7 @@ class Dataset:
         errors = [p for p in problems if p.error]
         if errors:
             raise DataError(" ".join(p.message for p in errors[:3]))
+        self.warnings = [p.message for p in problems]
         return problems
 
 
@@ -239,6 +241,27 @@ def _duplicates_query(source: TableSource, key: str) -> pl.LazyFrame:
     repeated = source.frame.group_by(key).agg(n=pl.len()).filter(pl.col("n") > 1).select(key)
     rows = source.checked.select(FILE, ROW, key, f"__raw_{key}").join(repeated, on=key, how="semi")
     return _with_total(rows.sort(FILE, ROW)).drop(key)
+
+
+def _orphan_checks(ds: Dataset, source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
+    """Lines and refunds of orders the orders table lacks: a warning with a count, since real
+    exports are cut at period edges."""
+    if source.name not in ("order_items", "refunds"):
+        return []
+    orders = ds.frame("orders").select("order_id")
+    query = source.frame.select("order_id").join(orders, on="order_id", how="anti").select(
+        rows=pl.len(), orders=pl.col("order_id").n_unique(), first=pl.col("order_id").first())
+
+    def describe(result: pl.DataFrame) -> list[Problem]:
+        rows = result["rows"][0]
+        if not rows:
+            return []
+        return [Problem(source.name, (
+            f"{source.name}: {rows} row(s) point at {result['orders'][0]} order(s) not in the orders "
+            f"table (e.g. {result['first'][0]!r}); they are left out. Exports cut at a period edge do this."
+        ), error=False)]
+
+    return [(query, describe)]
 
 
 def _with_total(query: pl.LazyFrame) -> pl.LazyFrame:
