@@ -175,37 +175,57 @@ def demand_weights(cal: Calendar, products: pl.DataFrame, rng: np.random.Generat
     return w
 
 
-def simulate_inventory(cal: Calendar, products: pl.DataFrame, expected: np.ndarray,
-                       rng: np.random.Generator) -> tuple[np.ndarray, np.ndarray]:
-    """Stock per day and SKU under a weekly order-up-to policy with late suppliers.
+def sell_and_stock(cal: Calendar, rng: np.random.Generator, products: pl.DataFrame, weights: np.ndarray,
+                   line_day: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Day by day: sell the day's order lines from the SKUs in stock, then restock.
 
-    Returns (receipts, available) where `available` marks days a SKU can be sold.
+    Lines draw a SKU from the day's popularity among SKUs with stock; a weekly order-up-to
+    policy (forecast from `expected`, the planner's view of seasonality) restocks them after
+    the supplier's lead time; some suppliers are late or short, some SKUs over-bought, and
+    one best seller's supplier stops delivering 65 days before the end, so it sells out in
+    the last month. Returns each line's SKU and quantity, and end-of-day stock (days × SKUs).
     """
     n = products.height
     lead = products["lead_time_days"].to_numpy().astype(int)
-    on_hand = np.ceil(expected[:30].mean(axis=0) * 45)
-    receipts = np.zeros_like(expected)
-    available = np.ones_like(expected, dtype=bool)
-    pipeline = np.zeros((cal.n + 60, n))
+    food = products["category"].to_numpy() == "食品饮料"
+    pipeline = np.zeros((cal.n + 64, n))
+    pipeline[0] = np.ceil(expected[:30].mean(axis=0) * 45)
     late = rng.random(n) < 0.12          # unreliable suppliers: late and short deliveries
     over = rng.random(n) < 0.08          # over-bought SKUs: stock that will not sell
-    pipeline[0] += on_hand
+    recent = expected[-30:].sum(axis=0) * ~food * (lead <= 10)
+    stalled, stall_from = int(np.argmax(recent)), cal.n - 65
+    over[stalled] = late[stalled] = False
+    bounds = np.searchsorted(line_day, np.arange(cal.n + 1))
+    sku = np.zeros(len(line_day), dtype=np.int64)
+    qty = np.zeros(len(line_day), dtype=np.int64)
+    sold = np.zeros((cal.n, n))
+    stock = np.zeros((cal.n, n))
     on_hand = np.zeros(n)
     for d in range(cal.n):
+        if d == stall_from:
+            pipeline[stall_from:, stalled] = 0
         on_hand += pipeline[d]
-        receipts[d] = pipeline[d]
-        available[d] = on_hand > 0
-        on_hand = np.maximum(on_hand - expected[d], 0)
+        lo, hi = bounds[d], bounds[d + 1]
+        if hi > lo:
+            w = weights[d] * np.where(on_hand > 0, 1.0, 0.0)
+            w = w if w.sum() > 0 else weights[d]
+            sku[lo:hi] = rng.choice(n, hi - lo, p=w / w.sum())
+            qty[lo:hi] = 1 + (rng.random(hi - lo) < np.where(food[sku[lo:hi]], 0.45, 0.15)) + (rng.random(hi - lo) < 0.05)
+            sold[d] = np.bincount(sku[lo:hi], weights=qty[lo:hi], minlength=n)
+        on_hand = np.maximum(on_hand - sold[d], 0)
+        stock[d] = on_hand
         if d % 7 == 0:
-            velocity = expected[max(0, d - 28): d + 1].mean(axis=0)
-            ahead = expected[d: d + 35].mean(axis=0) if d + 35 <= cal.n else velocity
+            velocity = sold[max(0, d - 27): d + 1].mean(axis=0)
+            ahead = expected[d: d + 35].mean(axis=0) if d + 35 <= cal.n else expected[d:].mean(axis=0)
             target = np.maximum(velocity, ahead) * (lead + 7 + 10) * np.where(over, 3.0, 1.0)
             on_order = pipeline[d + 1:].sum(axis=0)
-            qty = np.ceil(np.maximum(target - on_hand - on_order, 0))
+            order = np.ceil(np.maximum(target - on_hand - on_order, 0))
             delay = lead + np.where(late & (rng.random(n) < 0.5), rng.integers(10, 30, n), 0)
-            qty = np.where(late & (rng.random(n) < 0.3), np.floor(qty * 0.4), qty)
-            np.add.at(pipeline, (d + 1 + delay, np.arange(n)), qty)
-    return receipts, available
+            order = np.where(late & (rng.random(n) < 0.3), np.floor(order * 0.4), order)
+            if d >= stall_from:
+                order[stalled] = 0
+            np.add.at(pipeline, (d + 1 + delay, np.arange(n)), order)
+    return sku, qty, stock
 
 
 def write_tables(folder, tables: dict[str, pl.DataFrame]) -> None:
@@ -224,7 +244,6 @@ def generate(seed: int, end: str, months: int, orders_per_month: int) -> dict[st
     weights = demand_weights(cal, products, rng, campaign_name)
 
     per_day = daily_orders(cal, orders_per_month, rng, campaign_mult)
-    n_paid = int(per_day.sum())
     unpaid = rng.binomial(per_day, 0.07)
     created = per_day + unpaid
     n = int(created.sum())
@@ -235,22 +254,25 @@ def generate(seed: int, end: str, months: int, orders_per_month: int) -> dict[st
     rng.shuffle(is_paid)  # no pattern in which orders stay unpaid
 
     lines_per_order = 1 + np.minimum(rng.poisson(0.45, n), 4)
-    mean_qty = 1.25
-    expected_units = weights / weights.sum(axis=1, keepdims=True) * (created * lines_per_order.mean() * mean_qty)[:, None]
-    receipts, available = simulate_inventory(cal, products, expected_units, rng)
-    sell_weights = weights * np.where(available, 1.0, 1e-9)
-
-    orders, order_day, order_seconds = _orders(cal, rng, day, is_paid, campaign_name)
-    lines = _lines(cal, rng, products, sell_weights, order_day, lines_per_order)
+    expected_units = weights / weights.sum(axis=1, keepdims=True) * (created * lines_per_order.mean() * 1.25)[:, None]
+    orders, order_day, _ = _orders(cal, rng, day, is_paid, campaign_name)
+    order_index = np.repeat(np.arange(n), lines_per_order)
+    line_day = order_day[order_index]
+    sku, qty, stock = sell_and_stock(cal, rng, products, weights, line_day, expected_units)
+    lines = pl.DataFrame({"_order": order_index, "_sku": sku, "quantity": qty, "_day": line_day})
     orders, lines = _amounts(rng, orders, lines, products)
-    inventory = _inventory(cal, products, receipts, lines)
+    inventory = pl.DataFrame({
+        "date": np.repeat(cal.days, products.height),
+        "sku": np.tile(products["sku"].to_numpy(), cal.n),
+        "on_hand": stock.ravel(),
+        "warehouse": "华东仓",
+    })
     refunds = _refunds(cal, rng, orders, lines, products)
     traffic = _traffic(cal, rng, orders, campaign_mult)
     marketing = _marketing(cal, rng, orders)
     customers = _customers(rng, orders)
     service = _service(cal, rng, orders, refunds)
     reviews = _reviews(cal, rng, orders, lines, products, refunds)
-    del n_paid
     return {
         "orders": orders.drop("_day", "_customer"),
         "order_items": lines.select("order_id", "sku", "quantity", "unit_price", "amount"),
@@ -326,18 +348,6 @@ def _orders(cal: Calendar, rng, day: np.ndarray, is_paid: np.ndarray, campaign_n
     return frame, day, seconds
 
 
-def _lines(cal, rng, products: pl.DataFrame, weights: np.ndarray, order_day: np.ndarray,
-           lines_per_order: np.ndarray) -> pl.DataFrame:
-    """Order lines: a SKU drawn from the day's (stock-aware) popularity, and a quantity."""
-    order_index = np.repeat(np.arange(len(order_day)), lines_per_order)
-    line_day = order_day[order_index]
-    sku = pick_by_day(rng, weights, line_day)
-    cat = products["_cat"].to_numpy()[sku]
-    food = np.array([c[0] == "食品饮料" for c in C.CATEGORIES])[cat]
-    qty = 1 + (rng.random(len(sku)) < np.where(food, 0.45, 0.15)) + (rng.random(len(sku)) < 0.05)
-    return pl.DataFrame({"_order": order_index, "_sku": sku, "quantity": qty.astype(np.int64), "_day": line_day})
-
-
 def _amounts(rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.DataFrame):
     """Prices, promotion and coupon discounts, shipping; line amounts add up to the order."""
     price = products["price"].to_numpy()[lines["_sku"].to_numpy()]
@@ -371,24 +381,6 @@ def _amounts(rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.DataFr
         amount=amount,
     )
     return orders, lines
-
-
-def _inventory(cal: Calendar, products: pl.DataFrame, receipts: np.ndarray, lines: pl.DataFrame) -> pl.DataFrame:
-    """End-of-day stock per SKU, replayed from receipts and the lines actually sold."""
-    n = products.height
-    sold = np.zeros((cal.n, n))
-    np.add.at(sold, (lines["_day"].to_numpy(), lines["_sku"].to_numpy()), lines["quantity"].to_numpy())
-    stock = np.zeros((cal.n, n))
-    level = np.zeros(n)
-    for d in range(cal.n):
-        level = np.maximum(level + receipts[d] - sold[d], 0)
-        stock[d] = level
-    return pl.DataFrame({
-        "date": np.repeat(cal.days, n),
-        "sku": np.tile(products["sku"].to_numpy(), cal.n),
-        "on_hand": stock.ravel(),
-        "warehouse": "华东仓",
-    })
 
 
 def _refunds(cal, rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.DataFrame) -> pl.DataFrame:
@@ -431,7 +423,7 @@ def _traffic(cal, rng, orders: pl.DataFrame, campaign_mult: np.ndarray) -> pl.Da
     conv = np.array([s[1] for s in C.SOURCES])[None, :] * np.ones((cal.n, 1))
     conv *= np.where(campaign_mult > 1.5, 1.6, np.where(campaign_mult > 1.1, 1.15, 1.0))[:, None]
     last_month = cal.days >= cal.days[-1].astype("datetime64[M]").astype("datetime64[D]")
-    conv[last_month, 1] *= 0.78  # the recommendation feed converted worse in the last month
+    conv[last_month, 1] *= 0.7  # the recommendation feed converted worse in the last month
     visitors = np.round(buyers / conv * rng.lognormal(0, 0.05, buyers.shape) + rng.integers(3, 40, buyers.shape))
     cart = np.round(visitors * np.array([s[2] for s in C.SOURCES])[None, :] * rng.lognormal(0, 0.05, buyers.shape))
     return pl.DataFrame({

@@ -46,9 +46,12 @@ def keyed_contributions(frames: dict[str, pl.DataFrame], key: str) -> pl.DataFra
     mom = contributions(frames["cur"], frames["prev"], key)
     ly = frames["ly"].select(key, pl.col("gmv").alias("last_year_gmv"))
     extra = frames["cur"].drop("gmv")
+    before = frames["prev"].drop("gmv")
+    before = before.rename({c: f"previous_{c}" for c in before.columns if c != key})
     out = (
         mom.join(ly, on=key, how="left", nulls_equal=True)
         .join(extra, on=key, how="left", nulls_equal=True)
+        .join(before, on=key, how="left", nulls_equal=True)
         .rename({"previous": "previous_gmv", "growth": "mom", "delta": "delta_mom",
                  "contribution": "contribution_mom"})
         .with_columns(
@@ -241,22 +244,54 @@ def coupon_effect(ctx: Context, period: Period) -> pl.LazyFrame | None:
     ).sort("promoted")
 
 
-def refunds_by(ctx: Context, period: Period, key: str) -> pl.LazyFrame | None:
-    """Refund amount and count by reason or category (via the refunded SKU)."""
+def refunds_by(ctx: Context, period: Period, keys: list[str]) -> pl.LazyFrame | None:
+    """Refund amount and count by reason and/or category (category via the refunded SKU)."""
     if not ctx.ds.has("refunds"):
         return None
     refunds = ctx.ds.frame("refunds").filter(in_range("refund_time", period.start, period.end))
     cols = ctx.ds.columns("refunds")
-    if key == "category":
+    if "category" in keys:
         if "sku" not in cols or not ctx.ds.has("products"):
             return None
-        refunds = refunds.join(ctx.ds.frame("products").select("sku", "category").unique("sku"), on="sku", how="left")
-    elif key not in cols:
+        refunds = refunds.join(products_of(ctx.ds).select("sku", "category"), on="sku", how="left")
+    if any(k not in cols and k != "category" for k in keys):
         return None
-    out = refunds.group_by(key).agg(amount=pl.col("amount").sum(), refunds=pl.len(),
-                                    orders=pl.col("order_id").n_unique())
+    out = refunds.group_by(keys).agg(amount=pl.col("amount").sum(), refunds=pl.len(),
+                                     orders=pl.col("order_id").n_unique())
     return out.with_columns(share=pl.col("amount") / pl.col("amount").sum()).sort(
-        ["amount", key], descending=[True, False], nulls_last=True)
+        ["amount", *keys], descending=[True] + [False] * len(keys), nulls_last=True)
+
+
+def monthly(ctx: Context) -> pl.LazyFrame:
+    """GMV, orders and buyers of every month the shared scan covers (for history and targets)."""
+    return (
+        ctx.base.paid.lazy()
+        .group_by(pl.col("pay_time").dt.strftime("%Y-%m").alias("month"))
+        .agg(gmv=pl.col("paid_amount").sum(), orders=pl.len(), buyers=pl.col("customer_id").n_unique())
+        .sort("month")
+    )
+
+
+def reviews_by_sku(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Reviews and bad reviews (1–2 stars) per SKU, most bad reviews first."""
+    if not ctx.ds.has("reviews") or "sku" not in ctx.ds.columns("reviews"):
+        return None
+    reviews = ctx.ds.frame("reviews").filter(in_range("review_time", period.start, period.end))
+    return (
+        reviews.group_by("sku").agg(reviews=pl.len(), bad=(pl.col("rating") <= 2).sum())
+        .with_columns(bad_rate=pl.col("bad") / pl.col("reviews"), bad_share=pl.col("bad") / pl.col("bad").sum())
+        .join(products_of(ctx.ds).select("sku", "name", "category"), on="sku", how="left")
+        .sort(["bad", "sku"], descending=[True, False])
+        .head(ctx.opts.top_n)
+    )
+
+
+def bad_review_texts(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Texts of the period's bad reviews (1–2 stars), for the words that recur in them."""
+    if not ctx.ds.has("reviews") or "text" not in ctx.ds.columns("reviews"):
+        return None
+    reviews = ctx.ds.frame("reviews").filter(in_range("review_time", period.start, period.end))
+    return reviews.filter((pl.col("rating") <= 2) & pl.col("text").is_not_null()).select("text")
 
 
 def ratings(ctx: Context, period: Period) -> pl.LazyFrame | None:

@@ -21,6 +21,7 @@ from shopreport.metrics.decompose import lmdi
 from shopreport.metrics.measures import MEASURES, Context
 from shopreport.metrics.period import Period, shop_today
 from shopreport.metrics.registry import METRICS
+from shopreport.metrics.words import recurring_words
 from shopreport.sources.dataset import Dataset
 
 WINDOWS = ("cur", "prev", "ly")
@@ -296,8 +297,13 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
         batch.add("products", bd.lifecycle(ctx, cur))
     for name, query in bd.inventory_lists(ctx, cur).items():
         batch.add(name, query)
-    batch.add("refunds_by_reason", bd.refunds_by(ctx, cur, "reason"))
-    batch.add("refunds_by_category", bd.refunds_by(ctx, cur, "category"))
+    batch.add("refunds_by_reason", bd.refunds_by(ctx, cur, ["reason"]))
+    batch.add("refunds_by_category", bd.refunds_by(ctx, cur, ["category"]))
+    batch.add("previous_refunds_by_category", bd.refunds_by(ctx, windows["prev"], ["category"]))
+    batch.add("refund_reasons_by_category", bd.refunds_by(ctx, cur, ["category", "reason"]))
+    batch.add("monthly", bd.monthly(ctx))
+    batch.add("reviews_by_sku", bd.reviews_by_sku(ctx, cur))
+    batch.add("bad_review_texts", bd.bad_review_texts(ctx, cur))
     batch.add("ratings", bd.ratings(ctx, cur))
     batch.add("response_times", bd.response_distribution(ctx, cur))
     batch.add("rfm", rfm_segments(ctx.base, cur, ctx.opts.rfm_lookback_days))
@@ -321,10 +327,13 @@ def _finish_breakdowns(results: dict) -> dict[str, pl.DataFrame]:
         if isinstance(key, str) and key != "coverage":
             out[key] = frame
     if "products" in out:
-        out["lifecycle"] = (
-            out["products"].group_by("stage").agg(skus=pl.len(), gmv=pl.col("gmv").sum()).sort("stage")
-        )
-        out["products"] = out["products"].head(20)
+        ranked = out["products"].with_row_index("rank", offset=1)
+        out["lifecycle"] = ranked.group_by("stage").agg(skus=pl.len(), gmv=pl.col("gmv").sum()).sort("stage")
+        if "stockouts" in out:
+            out["stockouts"] = out["stockouts"].join(ranked.select("sku", "rank"), on="sku", how="left")
+        out["products"] = ranked.head(20)
+    if "bad_review_texts" in out:
+        out["bad_review_words"] = recurring_words(out.pop("bad_review_texts")["text"])
     return dict(sorted(out.items()))
 
 

@@ -1,0 +1,1 @@
+"""Decks: section models → slides (layouts, charts, narrative, text fitting) → .pptx."""

@@ -1,0 +1,57 @@
+"""Sentences from Jinja2 templates (templates/narrative/<language>.yaml).
+
+Data reaches the templates only as values: a product called "{{ x }}" is printed as those
+characters, never evaluated. Undefined names are errors (StrictUndefined), so a template
+that asks for a number the deck did not compute fails loudly instead of printing nothing.
+"""
+
+from __future__ import annotations
+
+import functools
+
+import jinja2
+
+from shopreport.fmt import fmt_count, fmt_money, fmt_pct, fmt_pp
+from shopreport.resources import read_yaml_resource
+
+
+class Narrator:
+    """Renders the named sentence templates of one language with formatting filters."""
+
+    def __init__(self, language: str, symbol: str):
+        self.language = language
+        self.templates = read_yaml_resource(f"narrative/{language}.yaml")
+        self.env = _environment(language, symbol)
+
+    def say(self, key: str, **values) -> str:
+        """The sentence `key` with `values`."""
+        return self.env.from_string(self.templates[key]).render(**values).strip()
+
+    def word(self, key: str) -> str:
+        """A fixed word or label."""
+        return self.templates["words"][key]
+
+    @property
+    def words(self) -> dict[str, str]:
+        """All fixed words."""
+        return self.templates["words"]
+
+
+@functools.cache
+def _environment(language: str, symbol: str) -> jinja2.Environment:
+    """A sandbox-free environment (templates are ours) with strict undefined and filters."""
+    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True,
+                             lstrip_blocks=True)
+    up, down = ("增长", "下降") if language != "en" else ("up", "down")
+    env.filters.update({
+        "money": lambda v: fmt_money(v, symbol, language),
+        "count": lambda v: fmt_count(v, language),
+        "pct": lambda v: fmt_pct(v),
+        "abspct": lambda v: fmt_pct(abs(v)) if v is not None else "—",
+        "signed": lambda v: fmt_pct(v, signed=True),
+        "pp": lambda v: fmt_pp(v, language),
+        "abspp": lambda v: fmt_pp(abs(v), language).lstrip("+") if v is not None else "—",
+        "updown": lambda v: up if (v or 0) >= 0 else down,
+        "num": lambda v, d=1: f"{v:,.{d}f}",
+    })
+    return env

@@ -1,0 +1,399 @@
+"""Writing slides with python-pptx: 16:9, blank layout, positioned shapes, fitted text.
+
+Every run gets the deck font as Latin and East Asian face (`a:latin`, `a:ea`, `a:cs`) and a
+`lang`, and the theme's fonts are patched too, so PowerPoint, WPS and Keynote show Chinese in
+the intended font. Text sizes come from measurement (textfit.py), never from autofit.
+"""
+
+from __future__ import annotations
+
+import io
+from collections.abc import Callable
+from pathlib import Path
+
+from lxml import etree
+from pptx import Presentation
+from pptx.dml.color import RGBColor
+from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.oxml.ns import qn
+from pptx.util import Emu, Inches, Pt
+
+from shopreport.deck import model as m
+from shopreport.deck.charts import Style, render_chart
+from shopreport.deck.textfit import LINE_SPACING, PARAGRAPH_GAP, Font, fit_text, text_width
+from shopreport.deck.theme import Theme
+
+W, H = 13.333, 7.5          # slide size, inches
+MARGIN = 0.6
+CONTENT_TOP = 1.3
+CONTENT_BOTTOM = 6.85
+INSET = 0.05                # text frame margins, inches
+ALIGN = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
+ARROWS = {"up": "▲", "down": "▼", "flat": "■"}
+_CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)], None)
+
+
+def clean(text: str) -> str:
+    """Text safe for XML: control characters (which python-pptx rejects) removed."""
+    return str(text).translate(_CONTROL)
+
+
+class Renderer:
+    """Builds one .pptx from slide models; `save` writes it."""
+
+    def __init__(self, theme: Theme, style: Style):
+        self.theme, self.style = theme, style
+        self.lang = "en-US" if style.language == "en" else "zh-CN"
+        self.prs = Presentation()
+        self.prs.slide_width, self.prs.slide_height = Inches(W), Inches(H)
+        self.blank = self.prs.slide_layouts[6]
+        self._patch_theme_fonts()
+        self.layouts: dict[str, Callable] = {
+            "cover": self._cover, "catalogue": self._catalogue, "divider": self._divider,
+            "kpis": self._kpis, "cards": self._cards, "chart": self._chart, "table": self._table,
+            "closing": self._closing,
+        }
+
+    # --- deck-level ---------------------------------------------------------------------
+    def _patch_theme_fonts(self) -> None:
+        """Major/minor Latin and East Asian theme fonts (and the Hans script) = deck font."""
+        part = self.prs.slide_master.part.part_related_by(RT.THEME)
+        root = etree.fromstring(part.blob)
+        font = self.theme.deck_font
+        for scheme in root.iter(qn("a:majorFont"), qn("a:minorFont")):
+            for tag in ("a:latin", "a:ea"):
+                node = scheme.find(qn(tag))
+                if node is not None:
+                    node.set("typeface", font)
+            for script in scheme.findall(qn("a:font")):
+                if script.get("script") in ("Hans", "Hant"):
+                    script.set("typeface", font)
+        part._blob = etree.tostring(root, xml_declaration=True, encoding="UTF-8", standalone=True)
+
+    def render(self, slides: list[m.Slide]) -> None:
+        """Add every slide, numbered."""
+        for number, model in enumerate(slides, start=1):
+            slide = self.prs.slides.add_slide(self.blank)
+            self.layouts[model.layout](slide, model)
+            self._furniture(slide, model, number)
+
+    def save(self, path: Path) -> None:
+        """Write the presentation to `path`."""
+        self.prs.save(str(path))
+
+    # --- primitives ---------------------------------------------------------------------
+    def rect(self, slide, x, y, w, h, fill: str, shape=MSO_SHAPE.RECTANGLE, line: str | None = None):
+        """A filled shape (no outline unless `line`)."""
+        box = slide.shapes.add_shape(shape, Inches(x), Inches(y), Inches(w), Inches(h))
+        box.fill.solid()
+        box.fill.fore_color.rgb = RGBColor.from_string(fill)
+        if line:
+            box.line.color.rgb = RGBColor.from_string(line)
+            box.line.width = Pt(0.75)
+        else:
+            box.line.fill.background()
+        box.shadow.inherit = False
+        if box.has_text_frame:
+            box.text_frame.text = ""
+        return box
+
+    def text(self, slide, x, y, w, h, paragraphs: list[str] | str, size: float, *, min_size: float | None = None,
+             color: str = "text", bold: bool = False, align: str = "left", anchor: str = "top",
+             single_line: bool = False, colors: list[str] | None = None):
+        """A text box whose text is fitted by measurement: largest size ≤ `size` that fits."""
+        paragraphs = [clean(p) for p in ([paragraphs] if isinstance(paragraphs, str) else paragraphs)]
+        font = Font(self.theme.measure_font, bold, self.theme.width_margin)
+        fitted = fit_text(paragraphs, (w - 2 * INSET) * 72, (h - 2 * INSET) * 72, size,
+                          min_size or min(size, max(8.0, size * 0.6)), font, single_line)
+        box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
+        frame = box.text_frame
+        frame.word_wrap = not single_line
+        frame.auto_size = MSO_AUTO_SIZE.NONE
+        for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
+            setattr(frame, side, Inches(INSET))
+        frame.vertical_anchor = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}[anchor]
+        for i, lines in enumerate(fitted.paragraphs):
+            para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
+            para.alignment = ALIGN[align]
+            para.line_spacing = Pt(fitted.size * LINE_SPACING)
+            if i < len(fitted.paragraphs) - 1:
+                para.space_after = Pt(fitted.size * LINE_SPACING * PARAGRAPH_GAP)
+            paragraph_color = (colors[i] if colors and i < len(colors) else None) or color
+            self._run(para, "".join(_join_lines(lines)), fitted.size, bold, paragraph_color)
+        return box
+
+    def _run(self, paragraph, text: str, size: float, bold: bool, color: str):
+        """A run with size, weight, colour, Latin + East Asian font and language."""
+        run = paragraph.add_run()
+        run.text = text
+        font = run.font
+        font.size = Pt(size)
+        font.bold = bold
+        font.color.rgb = RGBColor.from_string(self.theme.colors.get(color, color))
+        font.name = self.theme.deck_font
+        set_east_asian(run, self.theme.deck_font, self.lang)
+        return run
+
+    def picture(self, slide, png: bytes, x, y, w, h):
+        """A chart image at its drawn size."""
+        return slide.shapes.add_picture(io.BytesIO(png), Inches(x), Inches(y), Inches(w), Inches(h))
+
+    def chart(self, slide, chart: m.Chart, x, y, w, h):
+        """Render `chart` at exactly the size it is placed at."""
+        return self.picture(slide, render_chart(chart.kind, chart.data, self.style, w, h), x, y, w, h)
+
+    # --- furniture ----------------------------------------------------------------------
+    def _title(self, slide, title: str) -> None:
+        """The slide title with an accent bar."""
+        self.rect(slide, MARGIN - 0.2, 0.42, 0.08, 0.55, self.theme.color("accent"))
+        self.text(slide, MARGIN, 0.33, W - 2 * MARGIN, 0.75, title, self.theme.sizes["title"],
+                  color="primary", bold=True, anchor="middle", single_line=True, min_size=16)
+        line = slide.shapes.add_connector(1, Inches(MARGIN), Inches(1.12), Inches(W - MARGIN), Inches(1.12))
+        line.line.color.rgb = RGBColor.from_string(self.theme.color("line"))
+        line.line.width = Pt(0.75)
+
+    def _furniture(self, slide, model: m.Slide, number: int) -> None:
+        """Footnote (source and period) and page number on every slide."""
+        light = model.layout in ("cover", "divider", "closing")
+        color = "white" if model.layout == "divider" else "muted"
+        if model.footnote:
+            self.text(slide, MARGIN, 7.02, W - 2 * MARGIN - 0.8, 0.34, model.footnote,
+                      self.theme.sizes["footnote"], color=color, min_size=6.5)
+        self.text(slide, W - MARGIN - 0.7, 7.02, 0.7, 0.34, str(number), self.theme.sizes["footnote"],
+                  color=color, align="right", single_line=True)
+        del light
+
+    # --- layouts ------------------------------------------------------------------------
+    def _cover(self, slide, model: m.Cover) -> None:
+        primary = self.theme.color("primary")
+        self.rect(slide, 0, 0, W, H, self.theme.color("white"))
+        self.rect(slide, 0, 0, 0.35, H, primary)
+        self.rect(slide, 0.35, 5.05, W - 0.35, 0.06, self.theme.color("accent"))
+        self.rect(slide, 9.6, 0, W - 9.6, 5.05, self.theme.color("light"))
+        self.text(slide, 1.1, 1.2, 8.3, 0.5, model.tagline, self.theme.sizes["subtitle"], color="accent", bold=True,
+                  single_line=True)
+        self.text(slide, 1.1, 1.8, 8.3, 2.0, model.title, 40, color="primary", bold=True, min_size=24)
+        self.text(slide, 1.1, 3.9, 8.3, 0.6, model.shop, 20, color="text", single_line=True, min_size=12)
+        self.text(slide, 1.1, 5.45, 8.0, 0.45, model.presenter_line, self.theme.sizes["subtitle"], single_line=True)
+        self.text(slide, 1.1, 5.95, 8.0, 0.45, model.date_line, self.theme.sizes["subtitle"], single_line=True)
+
+    def _catalogue(self, slide, model: m.Catalogue) -> None:
+        self.rect(slide, 0, 0, 4.2, H, self.theme.color("primary"))
+        self.text(slide, 0.7, 2.6, 3.2, 1.0, model.title, 40, color="white", bold=True, single_line=True)
+        self.text(slide, 0.7, 3.55, 3.2, 0.5, model.label_en, 18, color="accent", single_line=True)
+        rows = (len(model.items) + 1) // 2
+        for i, (number, title) in enumerate(model.items):
+            col, row = i // rows, i % rows
+            x = 5.0 + col * 4.1
+            y = 1.6 + row * (4.4 / max(rows, 1))
+            self.text(slide, x, y, 1.0, 0.8, number, 30, color="accent", bold=True, single_line=True)
+            self.text(slide, x + 1.05, y + 0.08, 2.9, 0.65, title, 18, color="text", bold=True, anchor="middle",
+                      min_size=11)
+
+    def _divider(self, slide, model: m.Divider) -> None:
+        self.rect(slide, 0, 0, W, H, self.theme.color("primary"))
+        self.rect(slide, 1.1, 3.9, 1.2, 0.06, self.theme.color("accent"))
+        self.text(slide, 1.1, 1.9, 10.0, 1.0, model.part, 28, color="accent", bold=True, single_line=True)
+        self.text(slide, 1.1, 2.8, 11.0, 1.0, model.title, 40, color="white", bold=True, single_line=True,
+                  min_size=20)
+        if model.subtitle:
+            self.text(slide, 1.1, 4.15, 11.0, 1.2, model.subtitle, 16, color="white", min_size=11)
+
+    def _kpis(self, slide, model: m.KpiCards) -> None:
+        self._title(slide, model.title)
+        cards = model.cards
+        per_row = 4 if len(cards) > 3 else len(cards)
+        rows = (len(cards) + per_row - 1) // per_row
+        top = CONTENT_TOP + 0.1
+        summary_h = 0.75 if model.summary else 0
+        gap = 0.25
+        card_w = (W - 2 * MARGIN - gap * (per_row - 1)) / per_row
+        card_h = min(2.45, (CONTENT_BOTTOM - top - summary_h - gap * (rows - 1)) / rows)
+        for i, card in enumerate(cards):
+            x = MARGIN + (i % per_row) * (card_w + gap)
+            y = top + (i // per_row) * (card_h + gap)
+            self._kpi_card(slide, card, x, y, card_w, card_h)
+        if model.summary:
+            self.text(slide, MARGIN, CONTENT_BOTTOM - summary_h + 0.05, W - 2 * MARGIN, summary_h - 0.05,
+                      model.summary, self.theme.sizes["body"], min_size=10)
+
+    def _kpi_card(self, slide, card: m.Kpi, x, y, w, h) -> None:
+        self.rect(slide, x, y, w, h, self.theme.color("light"), MSO_SHAPE.ROUNDED_RECTANGLE).adjustments[0] = 0.06
+        pad = 0.18
+        self.text(slide, x + pad, y + 0.12, w - 2 * pad, 0.38, card.label, self.theme.sizes["small"] + 1,
+                  color="muted", single_line=True)
+        self.text(slide, x + pad, y + 0.47, w - 2 * pad, 0.62, card.value, self.theme.sizes["kpi_value"],
+                  color="primary", bold=True, single_line=True, min_size=14)
+        lines = [f"{c.label} {ARROWS.get(c.direction, '')}{c.text}" for c in card.changes]
+        colors = [self.theme.change_color(c.direction, self.style.language) if c.direction in ARROWS else "muted"
+                  for c in card.changes]
+        bar_h = 0.45 if card.attainment is not None else 0
+        self.text(slide, x + pad, y + 1.1, w - 2 * pad, h - 1.2 - bar_h, lines, self.theme.sizes["small"],
+                  colors=colors, min_size=8)
+        if card.attainment is not None:
+            by = y + h - 0.42
+            self.text(slide, x + pad, by - 0.05, w - 2 * pad, 0.26, card.attainment_text, 9, color="muted",
+                      single_line=True, min_size=7)
+            self.rect(slide, x + pad, by + 0.22, w - 2 * pad, 0.08, self.theme.color("line"))
+            filled = max(0.0, min(1.0, card.attainment)) * (w - 2 * pad)
+            if filled > 0.01:
+                self.rect(slide, x + pad, by + 0.22, filled, 0.08, self.theme.color("target"))
+
+    def _cards(self, slide, model: m.NumberedCards) -> None:
+        self._title(slide, model.title)
+        n = len(model.cards)
+        cols = 2 if n == 4 else n
+        rows = (n + cols - 1) // cols
+        gap = 0.3
+        card_w = (W - 2 * MARGIN - gap * (cols - 1)) / cols
+        card_h = (CONTENT_BOTTOM - CONTENT_TOP - 0.1 - gap * (rows - 1)) / rows
+        for i, card in enumerate(model.cards):
+            x = MARGIN + (i % cols) * (card_w + gap)
+            y = CONTENT_TOP + 0.1 + (i // cols) * (card_h + gap)
+            self.rect(slide, x, y, card_w, card_h, self.theme.color("light"))
+            self.rect(slide, x, y, 0.07, card_h, self.theme.color("primary"))
+            self.text(slide, x + 0.25, y + 0.15, 1.0, 0.7, f"{i + 1:02d}", 28, color="accent", bold=True,
+                      single_line=True)
+            self.text(slide, x + 1.2, y + 0.2, card_w - 1.4, 0.6, card.heading, 17, color="primary", bold=True,
+                      anchor="middle", single_line=True, min_size=11)
+            self.text(slide, x + 0.3, y + 0.95, card_w - 0.55, card_h - 1.1, card.body, self.theme.sizes["body"],
+                      min_size=9)
+
+    def _chart(self, slide, model: m.ChartSlide) -> None:
+        self._title(slide, model.title)
+        top = CONTENT_TOP + 0.1
+        if len(model.charts) == 1:
+            cw, ch = 8.35, CONTENT_BOTTOM - top
+            self.chart(slide, model.charts[0], MARGIN, top, cw, ch)
+            px = MARGIN + cw + 0.3
+            pw = W - MARGIN - px
+            self.rect(slide, px, top, pw, ch, self.theme.color("light"))
+            self.text(slide, px + 0.2, top + 0.15, pw - 0.4, 0.9, model.heading, 17, color="primary", bold=True,
+                      min_size=11)
+            self.text(slide, px + 0.2, top + 1.1, pw - 0.4, ch - 1.25, [f"• {b}" for b in model.bullets],
+                      self.theme.sizes["body"] - 1, min_size=9)
+            return
+        bullets_h = 1.25 if model.bullets else 0
+        gap = 0.3
+        cw = (W - 2 * MARGIN - gap) / 2
+        ch = CONTENT_BOTTOM - top - bullets_h - 0.35
+        for i, chart in enumerate(model.charts[:2]):
+            x = MARGIN + i * (cw + gap)
+            self.text(slide, x, top, cw, 0.35, chart.caption, 12, color="primary", bold=True, single_line=True,
+                      min_size=9)
+            self.chart(slide, chart, x, top + 0.35, cw, ch)
+        if model.bullets:
+            y = CONTENT_BOTTOM - bullets_h
+            self.rect(slide, MARGIN, y, W - 2 * MARGIN, bullets_h, self.theme.color("light"))
+            self.text(slide, MARGIN + 0.2, y + 0.08, W - 2 * MARGIN - 0.4, bullets_h - 0.16,
+                      [f"• {b}" for b in model.bullets], self.theme.sizes["body"] - 1, min_size=9)
+
+    def _table(self, slide, model: m.TableSlide) -> None:
+        self._title(slide, model.title)
+        top = CONTENT_TOP + 0.15
+        note_h = 0.7 if model.note else 0
+        avail_h = CONTENT_BOTTOM - top - note_h
+        width = W - 2 * MARGIN
+        widths = _column_widths(model, width)
+        size, row_h = self._table_size(model, widths, avail_h)
+        rows = len(model.rows) + 1
+        shape = slide.shapes.add_table(rows, len(model.columns), Inches(MARGIN), Inches(top), Inches(width),
+                                       Inches(row_h * rows))
+        table = shape.table
+        for j, w in enumerate(widths):
+            table.columns[j].width = Inches(w)
+        for i in range(rows):
+            table.rows[i].height = Inches(row_h)
+        align = model.align or ["left"] + ["right"] * (len(model.columns) - 1)
+        for i, values in enumerate([model.columns, *model.rows]):
+            for j, value in enumerate(values):
+                cell = table.cell(i, j)
+                cell.margin_left = cell.margin_right = Inches(0.06)
+                cell.margin_top = cell.margin_bottom = Inches(0.02)
+                cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+                fill = self.theme.color("primary") if i == 0 else (
+                    self.theme.color("light") if i % 2 == 0 else self.theme.color("white"))
+                cell.fill.solid()
+                cell.fill.fore_color.rgb = RGBColor.from_string(fill)
+                text = _truncate_cell(clean(value), (widths[j] - 0.12) * 72, size, i == 0, self.theme)
+                para = cell.text_frame.paragraphs[0]
+                para.alignment = ALIGN[align[j]]
+                color = "white" if i == 0 else ("primary" if i - 1 in model.highlight else "text")
+                self._run(para, text, size, i == 0 or (i - 1) in model.highlight, color)
+        if model.note:
+            self.text(slide, MARGIN, CONTENT_BOTTOM - note_h + 0.1, width, note_h - 0.1, model.note,
+                      self.theme.sizes["body"] - 1, min_size=9)
+
+    def _table_size(self, model: m.TableSlide, widths: list[float], avail_h: float) -> tuple[float, float]:
+        """Font size and row height: the largest size (≤ 12 pt) whose rows fit the height."""
+        rows = len(model.rows) + 1
+        size = 12.0
+        while size > 8 and rows * (size * 1.9 / 72) > avail_h:
+            size -= 0.5
+        return size, max(size * 1.9 / 72, 0.28)
+
+    def _closing(self, slide, model: m.Closing) -> None:
+        self.rect(slide, 0, 0, W, H, self.theme.color("primary"))
+        self.text(slide, 0, 2.5, W, 1.4, model.title, 54, color="white", bold=True, align="center",
+                  single_line=True)
+        self.text(slide, 0, 3.9, W, 0.6, model.subtitle, 20, color="accent", align="center", single_line=True)
+
+
+def _join_lines(lines: list[str]) -> list[str]:
+    """Lines of one paragraph joined back: the box wraps them the same way (same widths).
+
+    Latin lines need their space back; CJK lines join directly.
+    """
+    out = []
+    for i, line in enumerate(lines):
+        if i and out and out[-1] and line and out[-1][-1].isascii() and out[-1][-1].isalnum() and line[0].isascii():
+            out.append(" ")
+        out.append(line)
+    return out
+
+
+def set_east_asian(run, typeface: str, lang: str) -> None:
+    """Add `a:ea` and `a:cs` right after `a:latin` in the run's properties, and `lang`."""
+    rpr = run._r.get_or_add_rPr()
+    rpr.set("lang", lang)
+    rpr.set("altLang", "en-US")
+    latin = rpr.find(qn("a:latin"))
+    anchor = latin
+    for tag in ("a:ea", "a:cs"):
+        node = rpr.find(qn(tag))
+        if node is None:
+            node = etree.SubElement(rpr, qn(tag))
+            anchor.addnext(node)
+        node.set("typeface", typeface)
+        anchor = node
+
+
+def _column_widths(model: m.TableSlide, width: float) -> list[float]:
+    """Column widths proportional to their longest text (first column at least 22%)."""
+    lengths = []
+    for j, header in enumerate(model.columns):
+        texts = [header] + [r[j] for r in model.rows]
+        lengths.append(max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in t) for t in texts) + 2)
+    total = sum(lengths)
+    widths = [width * n / total for n in lengths]
+    if widths[0] < width * 0.22 and len(widths) > 1:
+        extra = width * 0.22 - widths[0]
+        widths = [width * 0.22] + [w - extra * w / sum(widths[1:]) for w in widths[1:]]
+    return widths
+
+
+def _truncate_cell(text: str, width_pt: float, size: float, bold: bool, theme: Theme) -> str:
+    """A cell's text shortened with "…" when wider than its column."""
+    font = Font(theme.measure_font, bold, theme.width_margin)
+    if text_width(text, size, font) <= width_pt:
+        return text
+    while text and text_width(text + "…", size, font) > width_pt:
+        text = text[:-1]
+    return text + "…"
+
+
+def emu_to_inches(value: Emu) -> float:
+    """EMU → inches."""
+    return value / 914400

@@ -1,0 +1,156 @@
+"""Text that fits: measure with the real font (Pillow), wrap between CJK characters but not
+inside Latin words or numbers, pick the largest size that fits, shorten with "…" last.
+
+python-pptx has no working autofit for Chinese, and LibreOffice shrinks text on load, which
+would hide an overflow; so every text box of a deck is sized here, by measurement.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+
+from shopreport.deck.fonts import pil_font
+
+LINE_SPACING = 1.25      # line height ÷ font size; written into every paragraph as exact spacing
+PARAGRAPH_GAP = 0.35     # space after a paragraph, in lines
+ELLIPSIS = "…"
+_CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
+_TOKEN = re.compile(rf"[^\s{_CJK}]+\s*|[{_CJK}]\s*|\s+")
+_NO_LINE_START = set("，。、；：？！）》」』】”’%,.;:?!)]}…·")
+_NO_LINE_END = set("（《「『【“‘([{¥$￥")
+
+
+@dataclass(frozen=True)
+class Font:
+    """What measuring needs: family, bold, and the padding for the deck font's widths."""
+
+    family: str = "Noto Sans CJK SC"
+    bold: bool = False
+    margin: float = 0.07
+
+
+def text_width(text: str, size: float, font: Font) -> float:
+    """Width of `text` in points at `size` points, padded by the font margin."""
+    pad = font.margin + (0.04 if font.bold else 0.0)
+    return pil_font(size, font.bold, font.family).getlength(text) / 100 * (1 + pad)
+
+
+def tokens(text: str) -> list[str]:
+    """Units a line may break between: one CJK character, or one Latin word or number.
+
+    Closing punctuation sticks to the unit before it, opening punctuation to the one after.
+    """
+    raw = _TOKEN.findall(text)
+    out: list[str] = []
+    carry = ""
+    for token in raw:
+        if out and token.strip() and token.strip()[0] in _NO_LINE_START:
+            out[-1] += token
+            continue
+        token = carry + token
+        carry = ""
+        if token.strip() and token.strip()[-1] in _NO_LINE_END:
+            carry = token
+            continue
+        out.append(token)
+    if carry:
+        out.append(carry)
+    return out
+
+
+def wrap(text: str, width: float, size: float, font: Font) -> list[str]:
+    """Lines of `text` no wider than `width` points (a word wider than a line is split)."""
+    lines: list[str] = []
+    line = ""
+    for token in tokens(text):
+        candidate = line + token
+        if text_width(candidate.rstrip(), size, font) <= width or not line:
+            if text_width(candidate.rstrip(), size, font) > width:  # one unit too wide: split it
+                pieces = _split_long(candidate, width, size, font)
+                lines.extend(pieces[:-1])
+                line = pieces[-1]
+            else:
+                line = candidate
+        else:
+            lines.append(line.rstrip())
+            line = token.lstrip()
+    lines.append(line.rstrip())
+    return lines
+
+
+def _split_long(text: str, width: float, size: float, font: Font) -> list[str]:
+    """Split a unit wider than a line by characters."""
+    pieces, line = [], ""
+    for char in text:
+        if line and text_width(line + char, size, font) > width:
+            pieces.append(line)
+            line = ""
+        line += char
+    return pieces + [line]
+
+
+@dataclass(frozen=True)
+class Fitted:
+    """The chosen size, the lines of each paragraph, and whether text was cut."""
+
+    size: float
+    paragraphs: list[list[str]]
+    truncated: bool
+
+    @property
+    def line_count(self) -> int:
+        """All lines of all paragraphs."""
+        return sum(len(p) for p in self.paragraphs)
+
+
+def block_height(paragraphs: list[list[str]], size: float) -> float:
+    """Height in points of wrapped paragraphs at `size` with the deck's spacing."""
+    lines = sum(len(p) for p in paragraphs)
+    gaps = max(0, len(paragraphs) - 1) * PARAGRAPH_GAP
+    return (lines + gaps) * size * LINE_SPACING
+
+
+def fit_text(paragraphs: list[str], width: float, height: float, max_size: float,
+             min_size: float, font: Font, single_line: bool = False) -> Fitted:
+    """The largest size from `max_size` down to `min_size` (0.5 pt steps) at which the
+    paragraphs fit `width` × `height` points; at `min_size`, cut the text with "…"."""
+    size = max_size
+    while True:
+        if single_line:
+            wrapped = [[p] for p in paragraphs]
+            fits = all(text_width(p, size, font) <= width for p in paragraphs)
+        else:
+            wrapped = [wrap(p, width, size, font) for p in paragraphs]
+            fits = True
+        if fits and block_height(wrapped, size) <= height:
+            return Fitted(size, wrapped, False)
+        if size - 0.5 < min_size:
+            break
+        size -= 0.5
+    return _truncate(paragraphs, width, height, min_size, font, single_line)
+
+
+def _truncate(paragraphs: list[str], width: float, height: float, size: float, font: Font,
+              single_line: bool) -> Fitted:
+    """Keep whole lines while they fit, and end the last one with "…"."""
+    kept: list[list[str]] = []
+    for paragraph in paragraphs:
+        lines = [paragraph] if single_line else wrap(paragraph, width, size, font)
+        for line in lines:
+            trial = kept + [[line]] if not kept or line is lines[0] else kept[:-1] + [kept[-1] + [line]]
+            if block_height(trial, size) > height or text_width(line, size, font) > width:
+                return Fitted(size, _ellipsize(kept, width, size, font, line), True)
+            kept = trial
+    return Fitted(size, kept, False)
+
+
+def _ellipsize(kept: list[list[str]], width: float, size: float, font: Font, overflow: str) -> list[list[str]]:
+    """End the last kept line (or the overflowing one, when nothing fits) with "…"."""
+    if not kept:
+        kept = [[overflow]]
+    last = kept[-1][-1]
+    while last and text_width(last + ELLIPSIS, size, font) > width:
+        last = last[:-1]
+    kept[-1][-1] = last.rstrip() + ELLIPSIS
+    return kept

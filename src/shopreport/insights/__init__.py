@@ -1,0 +1,1 @@
+"""Insights: comparisons and diagnosis over a KPI report; findings are still data."""
