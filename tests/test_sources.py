@@ -217,7 +217,7 @@ def test_lines_of_unknown_orders_are_a_warning(tmp_path):
     }, {"orders": {"path": "orders.csv"}, "order_items": {"path": "items.csv"}})
     ds = read_dataset(read_config(config))
     ds.check()
-    assert ds.warnings == [
+    assert [note.text for note in ds.warnings] == [
         "order_items: 2 row(s) point at 1 order(s) not in the orders table (e.g. '9'); they are "
         "left out. Exports cut at a period edge do this."
     ]

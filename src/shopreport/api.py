@@ -2,16 +2,20 @@
 
 from __future__ import annotations
 
+import os
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
 import polars as pl
 
 from shopreport.config import Config, read_config
-from shopreport.errors import DataError
+from shopreport.errors import ConfigError, DataError
 from shopreport.metrics import KpiReport, Period, compute_kpis as _compute
 from shopreport.metrics.base import in_range
-from shopreport.metrics.period import parse_month
+from shopreport.metrics.period import parse_month, shop_today
 from shopreport.sources.dataset import Dataset, read_dataset
 
 
@@ -54,6 +58,58 @@ def _require_orders(ds: Dataset, period: Period) -> None:
             f"No paid orders in {period.label}: {span}. Choose a month inside that range "
             "(or pass --allow-empty to report a month without orders)."
         )
+
+
+@dataclass
+class BuiltDeck:
+    """A written deck: where, how many slides, and the sections left out (title → reason)."""
+
+    path: Path
+    slides: int
+    left_out: dict[str, str]
+    notes: list[str]
+
+
+DECK_NAMES = {"monthly": {"zh-CN": "月度总结", "en": "monthly_report"}}
+
+
+def build_deck(config: str | Path | Config, month_text: str, out: str | Path | None = None,
+               language: str | None = None, today: date | None = None,
+               progress: Callable[[str], None] = lambda step: None) -> BuiltDeck:
+    """Build the monthly deck (电商月总结汇报) of a month and write it atomically."""
+    from shopreport.deck.build import build_monthly
+
+    cfg = config if isinstance(config, Config) else read_config(config)
+    language = {"zh": "zh-CN", "zh-CN": "zh-CN", "en": "en", None: cfg.language}[language]
+    period = month(cfg, month_text, today)
+    target = _output_path(cfg, out, period.label, DECK_NAMES["monthly"][language])
+    progress("read")
+    ds = load(cfg)
+    _require_orders(ds, period)
+    progress("metrics")
+    report = _compute(ds, period, today)
+    return build_monthly(report, cfg, language, target, today or shop_today(cfg.timezone), progress)
+
+
+def _output_path(cfg: Config, out: str | Path | None, label: str, deck: str) -> Path:
+    """Where the deck goes: `out` (a file, or a folder for the default name); the folder must be writable."""
+    name = f"{_safe(cfg.shop)}_{label}_{deck}.pptx"
+    path = Path(out) if out else Path.cwd() / name
+    if path.is_dir() or (out and str(out).endswith(("/", os.sep))):
+        path = path / name
+    folder = path.parent
+    if not folder.is_dir():
+        raise ConfigError(f"--out: the folder {folder} does not exist; create it or choose another path.")
+    if not os.access(folder, os.W_OK):
+        raise ConfigError(f"--out: the folder {folder} is not writable; choose another path.")
+    if path.suffix.lower() != ".pptx":
+        raise ConfigError(f"--out: {path} should end in .pptx.")
+    return path
+
+
+def _safe(name: str) -> str:
+    """A shop name usable in a file name."""
+    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_") or "shop"
 
 
 def make_demo(folder: str | Path, seed: int = 7, end: str = "2026-10", months: int = 26,

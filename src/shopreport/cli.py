@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
 from pathlib import Path
@@ -62,6 +63,51 @@ def kpis(config_path: Path, month_text: str, fmt: str, allow_empty: bool) -> Non
         from shopreport.tables import print_kpis
 
         print_kpis(report, read_config(config_path))
+
+
+STEPS = {"zh-CN": {"read": "读取数据", "metrics": "计算指标", "diagnosis": "诊断问题", "render": "绘制图表与幻灯片",
+                   "write": "写入文件"},
+         "en": {"read": "reading data", "metrics": "computing metrics", "diagnosis": "diagnosing",
+                "render": "drawing charts and slides", "write": "writing the deck"}}
+
+
+@cli.command()
+@config_option
+@click.option("--month", "month_text", required=True,
+              help="The month: YYYY-MM, or 'previous' for the last complete month in the shop's time zone.")
+@click.option("--out", type=click.Path(path_type=Path), default=None,
+              help="The .pptx to write, or a folder (default: ./<shop>_<month>_月度总结.pptx).")
+@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Deck language (default: the config's).")
+@click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+def build(config_path: Path, month_text: str, out: Path | None, lang: str | None, quiet: bool) -> None:
+    """Build the monthly operations deck (电商月总结汇报) of a month."""
+    from shopreport import api
+
+    with progress_reporter(quiet) as report_step:
+        deck = api.build_deck(config_path, month_text, out=out, language=lang, progress=report_step)
+    if not quiet:
+        click.echo(f"Deck written: {deck.path} ({deck.slides} slides)")
+        for section, reason in deck.left_out.items():
+            click.echo(f"Left out: {section}: {reason}")
+
+
+@contextlib.contextmanager
+def progress_reporter(quiet: bool):
+    """A step reporter: a rich status line on a terminal, plain log lines otherwise, nothing when quiet."""
+    import time
+
+    from rich.console import Console
+
+    console = Console(stderr=True)
+    start = time.perf_counter()
+    if quiet:
+        yield lambda step: None
+        return
+    if console.is_terminal:
+        with console.status("") as status:
+            yield lambda step: status.update(STEPS["en"].get(step, step) + " …")
+        return
+    yield lambda step: click.echo(f"[{time.perf_counter() - start:5.1f}s] {STEPS['en'].get(step, step)}", err=True)
 
 
 @cli.command()

@@ -173,6 +173,10 @@ class Config(Model):
     """Symbol written before money; default from the currency (CNY ¥, USD $, BRL R$ …)."""
     language: Literal["zh-CN", "en"] = "zh-CN"
     """Language of the decks."""
+    font: str | None = None
+    """Font written into the decks for Latin and East Asian text (default Microsoft YaHei)."""
+    theme: str | None = None
+    """A theme YAML (colours, fonts, sizes) replacing templates/theme.yaml, relative to this file."""
     data: DataConfig
     """The tables (data-contract.md)."""
     targets: dict[str, dict[str, float]] = {}
@@ -229,6 +233,11 @@ class Config(Model):
     def source(self) -> str:
         """Where the config came from, for messages."""
         return self._source
+
+    @property
+    def theme_path(self) -> Path | None:
+        """The user's theme file, resolved against the config's folder."""
+        return self._base_dir / self.theme if self.theme else None
 
     @property
     def symbol(self) -> str:

@@ -64,7 +64,7 @@ def _style_axes(ax) -> None:
         ax.spines[side].set_visible(False)
     ax.spines["left"].set_color("#BFBFBF")
     ax.spines["bottom"].set_color("#BFBFBF")
-    ax.tick_params(labelsize=8, colors="#404040", length=2)
+    ax.tick_params(labelsize=10, colors="#404040", length=2)
     ax.grid(axis="y", color="#E5E5E5", linewidth=0.6)
     ax.set_axisbelow(True)
 
@@ -110,12 +110,12 @@ def chart_daily_trend(data: dict, style: Style, width: float, height: float) -> 
                     linestyle="-" if key == "gmv" else "--")
     peak = int(np.nanargmax(np.array(data["gmv"], dtype=float)))
     ax.annotate(style.money(data["gmv"][peak]), (peak + 1, data["gmv"][peak]), textcoords="offset points",
-                xytext=(0, 5), ha="center", fontsize=7.5, color=style.c("primary"))
+                xytext=(0, 5), ha="center", fontsize=9, color=style.c("primary"))
     ax.set_xlim(0.5, len(days) + 0.5)
     ax.set_xticks(days[::2] if len(days) > 16 else days)
-    ax.set_xlabel(style.words["day_of_month"], fontsize=8, color="#595959")
+    ax.set_xlabel(style.words["day_of_month"], fontsize=9.5, color="#595959")
     _money_axis(ax, style)
-    ax.legend(fontsize=8, frameon=False, loc="upper left", ncol=3)
+    ax.legend(fontsize=9.5, frameon=False, loc="upper left", ncol=3)
     return _png(fig)
 
 
@@ -140,11 +140,11 @@ def chart_bridge(data: dict, style: Style, width: float, height: float) -> bytes
     for i, (start, h) in enumerate(zip(starts, heights)):
         value = [data["before"], *effects, data["after"]][i]
         text = style.money(value) if i in (0, len(labels) - 1) else ("+" if value >= 0 else "-") + style.money(abs(value))
-        ax.text(i, start + h, text, ha="center", va="bottom", fontsize=8, color="#262626")
+        ax.text(i, start + h, text, ha="center", va="bottom", fontsize=9.5, color="#262626")
     for i in range(len(labels) - 1):
         level = starts[i] + heights[i] if i == 0 or effects[i - 1] >= 0 else starts[i]
         ax.plot([i + 0.3, i + 0.7], [level, level], color="#BFBFBF", linewidth=0.8)
-    ax.set_xticks(x, labels, fontsize=8.5)
+    ax.set_xticks(x, labels, fontsize=10)
     low = min(starts[1:-1] + [data["before"], data["after"]])
     ax.set_ylim(max(0.0, low * 0.85), max(s + h for s, h in zip(starts, heights)) * 1.08)
     _money_axis(ax, style)
@@ -165,14 +165,14 @@ def chart_hbar(data: dict, style: Style, width: float, height: float) -> bytes:
     notes = data.get("notes", [None] * len(labels))[::-1]
     for i, value in enumerate(values):
         text = fmt(value) + (f"  {notes[i]}" if notes[i] else "")
-        ax.text(value + top * 0.01, i, text, va="center", fontsize=7.5, color="#404040")
-    ax.set_yticks(y, labels, fontsize=8.5)
+        ax.text(value + top * 0.01, i, text, va="center", fontsize=9, color="#404040")
+    ax.set_yticks(y, labels, fontsize=10)
     ax.set_xlim(0, top * 1.32)
     ax.set_xticks([])
     ax.spines["bottom"].set_visible(False)
     if data.get("reference") is not None:
         ax.axvline(data["reference"], color=style.c("accent"), linewidth=1, linestyle="--")
-        ax.text(data["reference"], len(labels) - 0.4, data.get("reference_label", ""), fontsize=7.5,
+        ax.text(data["reference"], len(labels) - 0.4, data.get("reference_label", ""), fontsize=9,
                 color=style.c("accent"), ha="left")
     return _png(fig)
 
@@ -183,9 +183,9 @@ def chart_share_and_rate(data: dict, style: Style, width: float, height: float) 
     x = np.arange(len(data["labels"]))
     ax.bar(x, data["shares"], color=style.c("secondary"), width=0.55, label=data["share_label"])
     for i, share in enumerate(data["shares"]):
-        ax.text(i, share, fmt_pct(share), ha="center", va="bottom", fontsize=7.5, color="#404040")
+        ax.text(i, share, fmt_pct(share), ha="center", va="bottom", fontsize=9, color="#404040")
     _pct_axis(ax)
-    ax.set_xticks(x, data["labels"], fontsize=8.5)
+    ax.set_xticks(x, data["labels"], fontsize=10)
     ax.set_ylim(0, max(data["shares"] + [0.01]) * 1.25)
     right = ax.twinx()
     rates = np.array([np.nan if r is None else r for r in data["rates"]], dtype=float)
@@ -193,16 +193,16 @@ def chart_share_and_rate(data: dict, style: Style, width: float, height: float) 
     for i, rate in enumerate(rates):
         if np.isfinite(rate):
             right.annotate(fmt_pct(rate), (i, rate), textcoords="offset points", xytext=(0, 6),
-                           ha="center", fontsize=7.5, color=style.c("accent"))
+                           ha="center", fontsize=9, color=style.c("accent"))
     if np.isfinite(rates).any():
         right.set_ylim(0, np.nanmax(rates) * 1.35)
     _pct_axis(right)
-    right.tick_params(labelsize=8, colors="#404040", length=2)
+    right.tick_params(labelsize=10, colors="#404040", length=2)
     for side in ("top",):
         right.spines[side].set_visible(False)
     handles = ax.get_legend_handles_labels()[0] + right.get_legend_handles_labels()[0]
     names = ax.get_legend_handles_labels()[1] + right.get_legend_handles_labels()[1]
-    ax.legend(handles, names, fontsize=8, frameon=False, loc="upper right", ncol=2)
+    ax.legend(handles, names, fontsize=9.5, frameon=False, loc="upper right", ncol=2)
     return _png(fig)
 
 
@@ -218,11 +218,11 @@ def chart_funnel(data: dict, style: Style, width: float, height: float) -> bytes
         share = max(0.18, (count / top) ** 0.5)
         y = n - 1 - i
         ax.barh(y, share, left=(1 - share) / 2, color=style.series(i), height=0.7)
-        ax.text(0.5, y, f"{label}  {style.count(count)}", ha="center", va="center", fontsize=9,
+        ax.text(0.5, y, f"{label}  {style.count(count)}", ha="center", va="center", fontsize=11,
                 color="white", fontweight="bold")
         if i:
             rate = count / counts[i - 1] if counts[i - 1] else None
-            ax.text(1.0, y + 0.5, f"↓ {fmt_pct(rate)}", ha="right", va="center", fontsize=8, color="#595959")
+            ax.text(1.0, y + 0.5, f"↓ {fmt_pct(rate)}", ha="right", va="center", fontsize=9.5, color="#595959")
     ax.set_xlim(0, 1.02)
     ax.set_ylim(-0.6, n - 0.4)
     return _png(fig)
@@ -241,8 +241,8 @@ def chart_bars(data: dict, style: Style, width: float, height: float) -> bytes:
         for bar, value in zip(bars, values):
             if data.get("labels_on", True):
                 ax.text(bar.get_x() + bar.get_width() / 2, value, fmt(value), ha="center", va="bottom",
-                        fontsize=7, color="#404040")
-    ax.set_xticks(x, labels, fontsize=8.5, rotation=data.get("rotation", 0))
+                        fontsize=9, color="#404040")
+    ax.set_xticks(x, labels, fontsize=10, rotation=data.get("rotation", 0))
     if data.get("unit") == "ratio":
         _pct_axis(ax)
     elif data.get("unit") == "money":
@@ -253,7 +253,7 @@ def chart_bars(data: dict, style: Style, width: float, height: float) -> bytes:
         ax.axhline(data["reference"], color=style.c("accent"), linewidth=1, linestyle="--",
                    label=data.get("reference_label"))
     if len(series) > 1 or data.get("reference") is not None:
-        ax.legend(fontsize=8, frameon=False, loc="upper right", ncol=len(series) + 1)
+        ax.legend(fontsize=9.5, frameon=False, loc="upper right", ncol=len(series) + 1)
     return _png(fig)
 
 
@@ -267,10 +267,10 @@ def chart_stacked(data: dict, style: Style, width: float, height: float) -> byte
         ax.bar(x, values, bottom=bottom, width=0.6, color=style.series(i), label=name)
         bottom += np.array(values, dtype=float)
     for i, total in enumerate(bottom):
-        ax.text(i, total, style.count(total), ha="center", va="bottom", fontsize=7.5, color="#404040")
-    ax.set_xticks(x, labels, fontsize=8.5)
+        ax.text(i, total, style.count(total), ha="center", va="bottom", fontsize=9, color="#404040")
+    ax.set_xticks(x, labels, fontsize=10)
     ax.set_ylim(0, max(bottom.max(), 1) * 1.18)
-    ax.legend(fontsize=8, frameon=False, loc="upper right")
+    ax.legend(fontsize=9.5, frameon=False, loc="upper right")
     return _png(fig)
 
 
@@ -285,7 +285,7 @@ def chart_donut(data: dict, style: Style, width: float, height: float) -> bytes:
                        wedgeprops={"width": 0.38, "edgecolor": "white"})
     total = sum(values) or 1
     ax.legend(wedges, [f"{label} {v / total * 100:.1f}%" for label, v in zip(data["labels"], values)],
-              fontsize=8, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
+              fontsize=9.5, frameon=False, loc="center left", bbox_to_anchor=(1.0, 0.5))
     if data.get("center"):
         ax.text(0, 0, data["center"], ha="center", va="center", fontsize=9, color="#404040")
     ax.set_aspect("equal")
@@ -305,14 +305,14 @@ def chart_heatmap(data: dict, style: Style, width: float, height: float) -> byte
     ax.imshow(shown, cmap=cmap, vmin=0, vmax=vmax, aspect="auto")
     for (i, j), value in np.ndenumerate(matrix):
         if np.isfinite(value) and j > 0:
-            ax.text(j, i, f"{value * 100:.1f}", ha="center", va="center", fontsize=6.5,
+            ax.text(j, i, f"{value * 100:.1f}", ha="center", va="center", fontsize=8.5,
                     color="white" if value > vmax * 0.6 else "#262626")
         elif j == 0 and np.isfinite(value):
-            ax.text(j, i, style.count(data["sizes"][i]), ha="center", va="center", fontsize=6.5, color="#262626")
-    ax.set_yticks(range(len(data["cohorts"])), data["cohorts"], fontsize=7.5)
+            ax.text(j, i, style.count(data["sizes"][i]), ha="center", va="center", fontsize=8.5, color="#262626")
+    ax.set_yticks(range(len(data["cohorts"])), data["cohorts"], fontsize=9)
     ax.set_xticks(range(matrix.shape[1]), [data["size_label"]] + [f"+{k}" for k in range(1, matrix.shape[1])],
-                  fontsize=7.5)
-    ax.set_xlabel(data["x_label"], fontsize=8, color="#595959")
+                  fontsize=9)
+    ax.set_xlabel(data["x_label"], fontsize=9.5, color="#595959")
     for side in ("left", "bottom"):
         ax.spines[side].set_visible(False)
     return _png(fig)

@@ -42,8 +42,36 @@ def _environment(language: str, symbol: str) -> jinja2.Environment:
     """A sandbox-free environment (templates are ours) with strict undefined and filters."""
     env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True,
                              lstrip_blocks=True)
-    up, down = ("增长", "下降") if language != "en" else ("up", "down")
+    en = language == "en"
+    up, down = ("增长", "下降") if not en else ("up", "down")
+    rise, fall = ("提升", "下降") if not en else ("up", "down")
+    flat, na = ("持平", "无可比数据") if not en else ("flat", "n/a")
+
+    def chg(v):
+        """'增长12.3%' / '下降3.1%' / '持平' / '无可比数据' (a relative change)."""
+        if v is None:
+            return na
+        if abs(v) < 0.0005:
+            return flat
+        return f"{up if v > 0 else down}{' ' if en else ''}{fmt_pct(abs(v))}"
+
+    def chgpp(v):
+        """'提升0.3个百分点' / '下降0.3个百分点' (a change of a rate)."""
+        if v is None:
+            return na
+        if abs(v) < 0.0005:
+            return flat
+        return f"{rise if v > 0 else fall}{' ' if en else ''}{fmt_pp(abs(v), language).lstrip('+')}"
+
+    def smoney(v):
+        """Signed money: +¥12.3万 / -¥3.1万."""
+        return "—" if v is None else ("+" if v >= 0 else "-") + fmt_money(abs(v), symbol, language)
+
     env.filters.update({
+        "chg": chg,
+        "chgpp": chgpp,
+        "smoney": smoney,
+        "absmoney": lambda v: "—" if v is None else fmt_money(abs(v), symbol, language),
         "money": lambda v: fmt_money(v, symbol, language),
         "count": lambda v: fmt_count(v, language),
         "pct": lambda v: fmt_pct(v),

@@ -8,6 +8,7 @@ the intended font. Text sizes come from measurement (textfit.py), never from aut
 from __future__ import annotations
 
 import io
+import re
 from collections.abc import Callable
 from pathlib import Path
 
@@ -258,7 +259,7 @@ class Renderer:
                       single_line=True)
             self.text(slide, x + 1.2, y + 0.2, card_w - 1.4, 0.6, card.heading, 17, color="primary", bold=True,
                       anchor="middle", single_line=True, min_size=11)
-            self.text(slide, x + 0.3, y + 0.95, card_w - 0.55, card_h - 1.1, card.body, self.theme.sizes["body"],
+            self.text(slide, x + 0.3, y + 0.95, card_w - 0.55, card_h - 1.1, card.body, self.theme.sizes["card_body"],
                       min_size=9)
 
     def _chart(self, slide, model: m.ChartSlide) -> None:
@@ -273,7 +274,7 @@ class Renderer:
             self.text(slide, px + 0.2, top + 0.15, pw - 0.4, 0.9, model.heading, 17, color="primary", bold=True,
                       min_size=11)
             self.text(slide, px + 0.2, top + 1.1, pw - 0.4, ch - 1.25, [f"• {b}" for b in model.bullets],
-                      self.theme.sizes["body"] - 1, min_size=9)
+                      self.theme.sizes["panel"], min_size=9)
             return
         bullets_h = 1.25 if model.bullets else 0
         gap = 0.3
@@ -306,7 +307,7 @@ class Renderer:
             table.columns[j].width = Inches(w)
         for i in range(rows):
             table.rows[i].height = Inches(row_h)
-        align = model.align or ["left"] + ["right"] * (len(model.columns) - 1)
+        align = model.align or _auto_align(model)
         for i, values in enumerate([model.columns, *model.rows]):
             for j, value in enumerate(values):
                 cell = table.cell(i, j)
@@ -327,12 +328,12 @@ class Renderer:
                       self.theme.sizes["body"] - 1, min_size=9)
 
     def _table_size(self, model: m.TableSlide, widths: list[float], avail_h: float) -> tuple[float, float]:
-        """Font size and row height: the largest size (≤ 12 pt) whose rows fit the height."""
+        """Font size and row height: the largest size (≤ 14 pt) whose rows fit the height."""
         rows = len(model.rows) + 1
-        size = 12.0
-        while size > 8 and rows * (size * 1.9 / 72) > avail_h:
+        size = 14.0
+        while size > 8 and rows * (size * 2.0 / 72) > avail_h:
             size -= 0.5
-        return size, max(size * 1.9 / 72, 0.28)
+        return size, min(max(size * 2.0 / 72, 0.28), avail_h / rows, size * 2.6 / 72)
 
     def _closing(self, slide, model: m.Closing) -> None:
         self.rect(slide, 0, 0, W, H, self.theme.color("primary"))
@@ -368,6 +369,18 @@ def set_east_asian(run, typeface: str, lang: str) -> None:
             anchor.addnext(node)
         node.set("typeface", typeface)
         anchor = node
+
+
+_NUMBER = re.compile(r"^[-+]?[¥$€£R]*\$?[\d,.]+\s*(%|万|亿|[KMB]|天|秒|个百分点| pp)?$|^—$|^[▲▼]")
+
+
+def _auto_align(model: m.TableSlide) -> list[str]:
+    """Numbers right, text left: a column is numeric when every value looks like a number."""
+    out = []
+    for j in range(len(model.columns)):
+        values = [row[j] for row in model.rows]
+        out.append("right" if values and all(_NUMBER.match(v.strip()) for v in values) else "left")
+    return out
 
 
 def _column_widths(model: m.TableSlide, width: float) -> list[float]:

@@ -33,6 +33,14 @@ class Finding:
     evidence: dict[str, Any] = field(default_factory=dict)
 
 
+# refund reasons as exports write them → the kind of action they call for
+REASON_KINDS = {
+    "尺码不合适": "size", "尺码不符": "size", "尺寸不合适": "size", "size": "size", "wrong size": "size",
+    "质量问题": "quality", "做工问题": "quality", "quality": "quality", "defective": "quality",
+    "物流破损": "damage", "包装破损": "damage", "damaged": "damage", "damaged in transit": "damage",
+}
+
+
 def _rows(report: KpiReport, name: str) -> list[dict]:
     """A breakdown's records ([] when absent)."""
     frame = report.breakdowns.get(name)
@@ -75,6 +83,7 @@ def refund_rise(report: KpiReport, t: Thresholds) -> list[Finding]:
             reason, amount = reasons.get(category, (None, 0.0))
             out.append(Finding("refund_rise", "service", category, (rate - rate_before) * row["gmv"], "lost", {
                 "rate": rate, "before": rate_before, "rise": rate - rate_before, "reason": reason,
+                "reason_kind": REASON_KINDS.get(str(reason).strip().lower(), "other"),
                 "reason_share": amount / now[category] if now[category] else None,
             }))
     return out

@@ -22,6 +22,7 @@ from shopreport.metrics.measures import MEASURES, Context
 from shopreport.metrics.period import Period, shop_today
 from shopreport.metrics.registry import METRICS
 from shopreport.metrics.words import recurring_words
+from shopreport.notes import Note
 from shopreport.sources.dataset import Dataset
 
 WINDOWS = ("cur", "prev", "ly")
@@ -103,7 +104,7 @@ class KpiReport:
     decomposition: dict[str, Any]
     breakdowns: dict[str, pl.DataFrame]
     coverage: list[dict[str, Any]]
-    notes: list[str] = field(default_factory=list)
+    notes: list[Note] = field(default_factory=list)
 
     def value(self, metric_id: str) -> float | None:
         """The period's value of a metric."""
@@ -120,7 +121,7 @@ class KpiReport:
             "decomposition": self.decomposition,
             "breakdowns": {k: records(v) for k, v in self.breakdowns.items()},
             "coverage": self.coverage,
-            "notes": self.notes,
+            "notes": [n.text for n in self.notes],
         })
 
 
@@ -203,7 +204,7 @@ def compute_kpis(ds: Dataset, period: Period, today: date | None = None) -> KpiR
         if wname != "cur" and (first is None or window.end_dt <= first):
             values[wname] = {}  # the data does not reach back that far: no comparison, not zero
         elif first is not None and window.start_dt < first < window.end_dt:
-            notes["*"] = f"the data starts on {first:%Y-%m-%d}, inside the {window.label} period"
+            notes["*"] = Note("data_starts", {"date": f"{first:%Y-%m-%d}", "period": window.label})
     reasons = _reasons(missing)
     today = today or shop_today(config.timezone)
     running = period.start <= today < period.end
@@ -213,7 +214,7 @@ def compute_kpis(ds: Dataset, period: Period, today: date | None = None) -> KpiR
         mid: MetricValue(
             mid, values["cur"].get(mid), values["prev"].get(mid), values["ly"].get(mid),
             targets.get(mid), progress, reasons.get(mid),
-            notes.get(mid),
+            notes[mid].text if mid in notes else None,
         )
         for mid in METRICS
     }
@@ -226,7 +227,7 @@ def compute_kpis(ds: Dataset, period: Period, today: date | None = None) -> KpiR
         decomposition={"mom": lmdi(values["prev"], values["cur"]), "yoy": lmdi(values["ly"], values["cur"])},
         breakdowns=_finish_breakdowns(results),
         coverage=_coverage(results, ds),
-        notes=sorted(set(notes.values())) + ds.warnings,
+        notes=list(dict.fromkeys(notes.values())) + ds.warnings,
     )
 
 
@@ -259,20 +260,17 @@ def _reasons(missing: dict[str, str]) -> dict[str, str]:
     return reasons
 
 
-def _notes(ds: Dataset, ctx: Context, missing: dict[str, str]) -> dict[str, str]:
+def _notes(ds: Dataset, ctx: Context, missing: dict[str, str]) -> dict[str, Note]:
     """Footnotes on how a metric was measured, where the data forces a choice."""
-    notes: dict[str, str] = {}
+    notes: dict[str, Note] = {}
     if not ds.has("events") and ds.has("traffic"):
-        notes["visitors"] = "visitors are the sum of daily UV from the traffic table (not de-duplicated across days)"
-        for mid in ("conversion", "uv_value", "cart_rate"):
-            notes[mid] = notes["visitors"]
+        for mid in ("visitors", "conversion", "uv_value", "cart_rate"):
+            notes[mid] = Note("daily_uv")
     if "stock_value" not in missing and "unit_cost" not in ds.columns("products"):
         for mid in ("stock_value", "turnover_days"):
-            notes[mid] = "stock is valued at price: products have no unit_cost"
+            notes[mid] = Note("stock_at_price")
     if ctx.opts.repurchase_window_days:
-        notes["repurchase_rate"] = (
-            f"buyers with ≥ 2 paid orders in the {ctx.opts.repurchase_window_days} days to the period end"
-        )
+        notes["repurchase_rate"] = Note("repurchase_window", {"days": ctx.opts.repurchase_window_days})
     return notes
 
 

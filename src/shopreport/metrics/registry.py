@@ -111,8 +111,67 @@ _ALL = [
     _m("bad_review_rate", "差评率", "Bad-review rate", "ratio", "reviews", "reviews rated 1–2 ÷ reviews", better=False),
 ]
 
+# 中文口径 (the definition above, in the decks' Chinese)
+DEFINITIONS_ZH = {
+    "gmv": "统计周期内付款订单的实付金额之和（含运费，不扣退款）",
+    "refund_amount": "退款时间在统计周期内的退款金额之和",
+    "net_sales": "支付金额 − 退款金额",
+    "paid_orders": "付款时间在统计周期内的订单数",
+    "buyers": "付款订单的去重买家数",
+    "aov": "支付金额 ÷ 支付买家数",
+    "order_value": "支付金额 ÷ 支付订单数",
+    "visitors": "去重访客数（行为日志），否则为每日访客数之和（流量表）",
+    "conversion": "支付买家数 ÷ 访客数",
+    "uv_value": "支付金额 ÷ 访客数",
+    "cart_visitors": "有加购行为的访客数",
+    "cart_rate": "加购访客数 ÷ 访客数",
+    "returning_buyers": "在统计周期开始前365天内也付过款的买家数",
+    "returning_share": "老买家数 ÷ 支付买家数",
+    "new_buyers": "支付买家数 − 老买家数",
+    "repurchase_rate": "统计周期内付款≥2次的买家数 ÷ 支付买家数",
+    "refund_rate": "退款金额 ÷ 支付金额",
+    "refunded_orders": "统计周期内发生退款的去重订单数",
+    "refund_order_rate": "退款订单数 ÷ 支付订单数",
+    "line_revenue": "付款订单商品行金额之和",
+    "costed_revenue": "有成本价的商品行金额之和",
+    "cogs": "有成本价的商品行:数量 × 成本价",
+    "gross_margin": "（商品行金额 − 数量 × 成本价）÷ 商品行金额（仅含有成本价的商品）",
+    "units": "付款订单商品行的数量之和",
+    "sell_through": "销量 ÷（销量 + 期末库存）",
+    "stock_value": "期末库存 × 成本价（无成本价时按售价）",
+    "turnover_days": "期内平均库存金额 ÷（销售成本 ÷ 天数）",
+    "stockout_skus": "期末库存为0且本期有销售的SKU数",
+    "slow_movers": "有库存且近30天无销售的SKU数",
+    "days_of_cover": "库存 ÷ 近28天日均销量",
+    "reorder_qty": "Σ max（0， 日均销量 ×（补货周期 + 盘点间隔）+ 安全库存 − 库存）",
+    "reorder_skus": "建议补货量大于0的SKU数",
+    "spend": "推广花费之和",
+    "attributed_gmv": "推广渠道带来的成交金额之和",
+    "impressions": "展现量之和",
+    "clicks": "点击量之和",
+    "roas": "推广成交金额 ÷ 推广花费",
+    "ctr": "点击量 ÷ 展现量",
+    "cpc": "推广花费 ÷ 点击量",
+    "cac": "推广花费 ÷ 新买家数",
+    "service_sessions": "统计周期内开始的客服会话数",
+    "first_response_s": "首次响应秒数的平均值",
+    "first_response_p90_s": "首次响应秒数的90分位数",
+    "resolution_rate": "已解决会话数 ÷ 会话数",
+    "satisfaction_rate": "评分≥4（5分制）的会话 ÷ 有评分的会话",
+    "bot_share": "仅由机器人接待的会话 ÷ 会话数",
+    "inquiry_conversion": "咨询后24小时内付款的顾客数 ÷ 咨询顾客数",
+    "reviews": "统计周期内的评价数",
+    "avg_rating": "评价评分的平均值",
+    "bad_review_rate": "1–2星评价数 ÷ 评价数",
+}
 METRICS: dict[str, Metric] = {m.id: m for m in _ALL}
+assert set(DEFINITIONS_ZH) == set(METRICS), "every metric needs its Chinese definition"
 assert len(METRICS) == len(_ALL), "a metric id is defined twice"
+
+
+def definition(metric_id: str, language: str = "zh-CN") -> str:
+    """The metric's definition in the deck's language."""
+    return METRICS[metric_id].definition if language == "en" else DEFINITIONS_ZH[metric_id]
 
 
 def label(metric_id: str, language: str = "zh-CN") -> str:

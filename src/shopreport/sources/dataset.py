@@ -9,6 +9,7 @@ import polars as pl
 
 from shopreport.config import Config, FileOptions, Join, TableConfig
 from shopreport.errors import DataError, did_you_mean
+from shopreport.notes import Note
 from shopreport.sources.contract import DATE, EVENT_ALIASES, INT, STR, TABLES, TIME, Table
 from shopreport.sources.parse import is_bad, parse_column, parse_num
 from shopreport.sources.readers import expand_paths, file_format, scan_file
@@ -29,6 +30,7 @@ class Problem:
     table: str
     message: str
     error: bool = True
+    note: Note | None = None
 
 
 @dataclass
@@ -60,7 +62,7 @@ class Dataset:
 
     config: Config
     tables: dict[str, TableSource]
-    warnings: list[str] = field(default_factory=list)
+    warnings: list[Note] = field(default_factory=list)
 
     def has(self, name: str) -> bool:
         """Whether the table is configured."""
@@ -87,7 +89,7 @@ class Dataset:
         errors = [p for p in problems if p.error]
         if errors:
             raise DataError(" ".join(p.message for p in errors[:3]))
-        self.warnings = [p.message for p in problems]
+        self.warnings = [p.note for p in problems if p.note is not None]
         return problems
 
 
@@ -256,10 +258,9 @@ def _orphan_checks(ds: Dataset, source: TableSource) -> list[tuple[pl.LazyFrame,
         rows = result["rows"][0]
         if not rows:
             return []
-        return [Problem(source.name, (
-            f"{source.name}: {rows} row(s) point at {result['orders'][0]} order(s) not in the orders "
-            f"table (e.g. {result['first'][0]!r}); they are left out. Exports cut at a period edge do this."
-        ), error=False)]
+        note = Note("orphans", {"table": source.name, "rows": rows, "orders": result["orders"][0],
+                                "example": result["first"][0]})
+        return [Problem(source.name, note.text, error=False, note=note)]
 
     return [(query, describe)]
 

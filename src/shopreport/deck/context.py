@@ -1,0 +1,101 @@
+"""What the section builders share: the report, the config, the narrator and formatting."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import polars as pl
+
+from shopreport.config import Config
+from shopreport.deck.model import Change, Kpi
+from shopreport.deck.narrative import Narrator
+from shopreport.fmt import fmt_metric, fmt_pct, fmt_pp
+from shopreport.insights.diagnosis import Finding
+from shopreport.metrics import METRICS, KpiReport
+from shopreport.metrics.registry import label
+
+TABLE_WORDS = {"orders": "orders", "order_items": "order_items", "products": "products",
+               "inventory": "inventory", "traffic": "traffic", "events": "events", "refunds": "refunds",
+               "marketing": "marketing", "service": "service", "reviews": "reviews", "customers": "customers"}
+
+
+@dataclass
+class DeckContext:
+    """Everything a section builder reads; it computes no metric itself."""
+
+    report: KpiReport
+    config: Config
+    say: Narrator
+    findings: list[Finding] = field(default_factory=list)
+
+    @property
+    def lang(self) -> str:
+        """The deck's language (zh-CN or en)."""
+        return self.say.language
+
+    @property
+    def symbol(self) -> str:
+        """Currency symbol."""
+        return self.config.symbol
+
+    def has(self, *tables: str) -> bool:
+        """Whether all `tables` fed the report."""
+        present = {c["table"] for c in self.report.coverage}
+        return all(t in present for t in tables)
+
+    def value(self, metric: str) -> float | None:
+        """The period's value of a metric."""
+        return self.report.metrics[metric].value
+
+    def available(self, metric: str) -> bool:
+        """Whether the metric could be computed and has a value."""
+        m = self.report.metrics[metric]
+        return m.unavailable is None and m.value is not None
+
+    def label(self, metric: str) -> str:
+        """Metric label in the deck's language."""
+        return label(metric, self.lang)
+
+    def fmt(self, metric: str, value: float | None = None) -> str:
+        """A metric's value (or `value`) formatted by its unit."""
+        v = self.value(metric) if value is None else value
+        return fmt_metric(v, METRICS[metric].unit, self.symbol, self.lang)
+
+    def rows(self, name: str) -> list[dict[str, Any]]:
+        """Records of a breakdown ([] when absent)."""
+        frame = self.report.breakdowns.get(name)
+        return frame.to_dicts() if isinstance(frame, pl.DataFrame) else []
+
+    def changes(self, metric: str) -> list[Change]:
+        """MoM and YoY of a metric for a KPI card (rates in percentage points)."""
+        m = self.report.metrics[metric]
+        out = []
+        for word, before, relative in (("mom", m.previous, m.mom), ("yoy", m.last_year, m.yoy)):
+            if METRICS[metric].unit == "ratio":
+                delta = None if m.value is None or before is None else m.value - before
+                text = fmt_pp(delta, self.lang).lstrip("+-") if delta is not None else "—"
+            else:
+                delta = relative
+                text = fmt_pct(abs(delta)) if delta is not None else "—"
+            direction = "flat" if delta is not None and abs(delta) < 1e-12 else (
+                None if delta is None else ("up" if delta > 0 else "down"))
+            out.append(Change(self.say.word(word), text, direction or "none"))
+        return out
+
+    def kpi(self, metric: str) -> Kpi:
+        """A KPI card: label, value, changes, attainment when a target exists."""
+        m = self.report.metrics[metric]
+        attainment_text = ""
+        if m.attainment is not None:
+            attainment_text = self.say.say("attainment_line", target=self.fmt(metric, m.target), att=m.attainment)
+        return Kpi(self.label(metric), self.fmt(metric), self.changes(metric), m.attainment, attainment_text)
+
+    def footnote(self, *tables: str, note: str = "") -> str:
+        """Source tables, period and comparison periods (and a caveat) for a slide's footer."""
+        period = self.report.period
+        used = [self.say.word(f"table_{t}") for t in tables if self.has(t)] or [self.say.word("table_orders")]
+        text = self.say.say("footnote", tables=self.say.word("list_sep").join(used), start=period.start.isoformat(),
+                            end=period.last_day.isoformat(), previous=self.report.previous.label,
+                            last_year=self.report.last_year.label)
+        return text + (f" {note}" if note else "")

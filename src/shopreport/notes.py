@@ -1,0 +1,29 @@
+"""Caveats a report carries (how a number was measured, what the data lacks), by code, so each
+output can word them: English text in JSON, the narrative templates in the decks."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+TEXTS = {
+    "daily_uv": "visitors are the sum of daily UV from the traffic table (not de-duplicated across days)",
+    "stock_at_price": "stock is valued at price: products have no unit_cost",
+    "repurchase_window": "buyers with ≥ 2 paid orders in the {days} days to the period end",
+    "data_starts": "the data starts on {date}, inside the {period} period",
+    "orphans": ("{table}: {rows} row(s) point at {orders} order(s) not in the orders table (e.g. {example!r}); "
+                "they are left out. Exports cut at a period edge do this."),
+}
+
+
+@dataclass(frozen=True)
+class Note:
+    """One caveat: a code from TEXTS and the values its wording needs."""
+
+    code: str
+    params: dict[str, Any] = field(default_factory=dict, hash=False, compare=False)
+
+    @property
+    def text(self) -> str:
+        """The English wording."""
+        return TEXTS[self.code].format(**self.params)
