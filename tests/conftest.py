@@ -38,3 +38,21 @@ def shared_data() -> Path:
     if not folder.is_dir():
         pytest.skip(f"real datasets not present at {folder}")
     return folder
+
+
+DECK_DAY = date(2026, 11, 20)
+
+
+@pytest.fixture(scope="session")
+def demo_shop(tmp_path_factory) -> Path:
+    """A small demo shop (2,000 orders a month), shared by the deck tests."""
+    folder = tmp_path_factory.mktemp("demo_deck")
+    return api.make_demo(folder, orders_per_month=2000)
+
+
+@pytest.fixture(scope="session")
+def deck(demo_shop, tmp_path_factory) -> Path:
+    """The demo shop's October deck in Chinese."""
+    out = tmp_path_factory.mktemp("deck") / "deck.pptx"
+    api.build_deck(demo_shop, "2026-10", out=out, today=DECK_DAY)
+    return out

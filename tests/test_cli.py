@@ -37,7 +37,7 @@ def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
 def demo(tmp_path_factory) -> Path:
     """A small demo shop (1,500 orders a month) written by the CLI."""
     folder = tmp_path_factory.mktemp("demo")
-    result = run("demo", str(folder), "--orders-per-month", "1500")
+    result = run("demo", str(folder), "--orders-per-month", "1500", "--no-deck")
     assert result.returncode == 0, result.stderr
     return folder / "shopreport.yaml"
 
@@ -80,13 +80,13 @@ def test_kpis_table(demo):
 
 
 def test_demo_is_deterministic(tmp_path, demo):
-    result = run("demo", str(tmp_path), "--orders-per-month", "1500")
+    result = run("demo", str(tmp_path), "--orders-per-month", "1500", "--no-deck")
     assert result.returncode == 0
     for table in ("orders", "order_items", "reviews", "inventory"):
         mine = pl.read_parquet(tmp_path / "data" / f"{table}.parquet")
         theirs = pl.read_parquet(demo.parent / "data" / f"{table}.parquet")
         assert mine.equals(theirs), table
-    other = run("demo", str(tmp_path / "other"), "--orders-per-month", "1500", "--seed", "8")
+    other = run("demo", str(tmp_path / "other"), "--orders-per-month", "1500", "--seed", "8", "--no-deck")
     assert other.returncode == 0
     assert not pl.read_parquet(tmp_path / "other" / "data" / "orders.parquet").equals(
         pl.read_parquet(tmp_path / "data" / "orders.parquet"))
@@ -98,6 +98,9 @@ def test_demo_end_moves_the_window(tmp_path):
     orders = pl.read_parquet(tmp_path / "data" / "orders.parquet")
     assert str(orders["order_time"].min())[:7] == "2024-06"
     assert str(orders["order_time"].max())[:7] == "2025-06"
+    # the demo also builds the deck of its last month
+    assert (tmp_path / "悦享生活旗舰店_2025-06_月度总结.pptx").is_file()
+    assert "Deck written:" in result.stdout
 
 
 def test_schema_is_json_schema():
@@ -134,6 +137,6 @@ def test_bad_month_and_missing_config(tmp_path):
 
 
 def test_every_command_has_help():
-    for command in ("demo", "kpis", "schema"):
+    for command in ("demo", "kpis", "build", "schema"):
         result = run(command, "--help")
         assert result.returncode == 0 and "Usage:" in result.stdout

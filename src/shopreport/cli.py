@@ -37,12 +37,17 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option("--months", default=26, show_default=True, type=click.IntRange(1, 120), help="How many months of data.")
 @click.option("--orders-per-month", default=8000, show_default=True, type=click.IntRange(10, 10_000_000),
               help="Average paid orders per month (sets the size).")
-def demo(folder: Path, seed: int, end: str, months: int, orders_per_month: int) -> None:
-    """Write a realistic demo shop (config + data) into FOLDER."""
+@click.option("--no-deck", is_flag=True, help="Only write the data and config, not the deck.")
+def demo(folder: Path, seed: int, end: str, months: int, orders_per_month: int, no_deck: bool) -> None:
+    """Write a realistic demo shop (config + data) into FOLDER, and its deck for the last month."""
     from shopreport import api
 
     config = api.make_demo(folder, seed=seed, end=end, months=months, orders_per_month=orders_per_month)
     click.echo(f"Demo shop written: {config}")
+    if not no_deck:
+        with progress_reporter(False) as report_step:
+            deck = api.build_deck(config, end, out=folder, progress=report_step)
+        click.echo(f"Deck written: {deck.path} ({deck.slides} slides)")
     click.echo(f"Next: shopreport kpis --config {config} --month {end}")
 
 

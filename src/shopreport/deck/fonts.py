@@ -73,3 +73,14 @@ def setup_matplotlib(family: str) -> None:
     rcParams["font.family"] = "sans-serif"
     rcParams["font.sans-serif"] = [family, "DejaVu Sans"]
     rcParams["axes.unicode_minus"] = False
+
+
+@functools.cache
+def wide_latin_font(size_pt: float, bold: bool) -> ImageFont.FreeTypeFont:
+    """DejaVu Sans (shipped with matplotlib) at `size_pt`: the wide Latin face renderers fall
+    back to when the deck font is missing, so Latin text is measured against it too."""
+    import matplotlib
+
+    name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
+    path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
+    return ImageFont.truetype(str(path), int(round(size_pt * 100)))

@@ -322,13 +322,16 @@ def _regions(ctx: DeckContext, provinces: list[dict]) -> m.ChartSlide:
                                "values": [p["gmv"] for p in top], "unit": "money",
                                "notes": [fmt_pct(p["share"]) for p in top]}, caption=say.word("province_caption"))]
     tiers = ctx.rows("by_city_tier")
+    if sum(t["share"] for t in tiers if t["tier"] == "其他") > 0.5:
+        tiers = []  # cities the tier list does not know (a shop outside China): no tier view
     if tiers:
         charts.append(m.Chart("donut", {"labels": [say.word(f"tier_{t['tier']}") if ctx.lang == "en" else t["tier"]
                                                    for t in tiers],
                                         "values": [t["gmv"] for t in tiers]}, caption=say.word("tier_caption")))
     top3 = sum(p["share"] for p in provinces[:3])
-    bullets = [say.say("region_top", names=say.word("list_sep").join(p["province"] for p in provinces[:3]), share=top3)]
-    movers = [p for p in provinces if p.get("mom") is not None and p["share"] >= 0.02]
+    names = say.word("list_sep").join(p["province"] or say.word("unknown") for p in provinces[:3])
+    bullets = [say.say("region_top", names=names, share=top3)]
+    movers = [p for p in provinces if p.get("mom") is not None and p["share"] >= 0.02 and p["province"]]
     if movers:
         fastest = max(movers, key=lambda p: p["mom"])
         bullets.append(say.say("region_fastest", name=fastest["province"], mom=fastest["mom"]))
@@ -465,7 +468,7 @@ def service(ctx: DeckContext) -> list[m.Slide]:
     if reasons:
         slides.append(_refunds(ctx, reasons))
     words = ctx.rows("bad_review_words")
-    if words:
+    if words and words[0]["reviews"] / words[0]["share"] >= 20:  # too few bad reviews say nothing
         slides.append(_review_words(ctx, words))
     return slides
 

@@ -26,7 +26,7 @@ from shopreport.deck.charts import Style, render_chart
 from shopreport.deck.textfit import LINE_SPACING, PARAGRAPH_GAP, Font, fit_text, text_width
 from shopreport.deck.theme import Theme
 
-W, H = 13.333, 7.5          # slide size, inches
+W, H = 12192000 / 914400, 7.5   # 16:9 slide size, inches (PowerPoint's widescreen)
 MARGIN = 0.6
 CONTENT_TOP = 1.3
 CONTENT_BOTTOM = 6.85
@@ -48,7 +48,7 @@ class Renderer:
         self.theme, self.style = theme, style
         self.lang = "en-US" if style.language == "en" else "zh-CN"
         self.prs = Presentation()
-        self.prs.slide_width, self.prs.slide_height = Inches(W), Inches(H)
+        self.prs.slide_width, self.prs.slide_height = Emu(12192000), Emu(6858000)
         self.blank = self.prs.slide_layouts[6]
         self._patch_theme_fonts()
         self.layouts: dict[str, Callable] = {
@@ -122,7 +122,7 @@ class Renderer:
             if i < len(fitted.paragraphs) - 1:
                 para.space_after = Pt(fitted.size * LINE_SPACING * PARAGRAPH_GAP)
             paragraph_color = (colors[i] if colors and i < len(colors) else None) or color
-            self._run(para, "".join(_join_lines(lines)), fitted.size, bold, paragraph_color)
+            self._run(para, "".join(lines).rstrip(), fitted.size, bold, paragraph_color)
         return box
 
     def _run(self, paragraph, text: str, size: float, bold: bool, color: str):
@@ -245,11 +245,13 @@ class Renderer:
     def _cards(self, slide, model: m.NumberedCards) -> None:
         self._title(slide, model.title)
         n = len(model.cards)
-        cols = 2 if n == 4 else n
+        cols = 2 if n in (2, 4) else n
         rows = (n + cols - 1) // cols
         gap = 0.3
         card_w = (W - 2 * MARGIN - gap * (cols - 1)) / cols
         card_h = (CONTENT_BOTTOM - CONTENT_TOP - 0.1 - gap * (rows - 1)) / rows
+        if n <= 2:  # one or two cards: a band, not a wall
+            card_h = min(card_h, 2.6)
         for i, card in enumerate(model.cards):
             x = MARGIN + (i % cols) * (card_w + gap)
             y = CONTENT_TOP + 0.1 + (i // cols) * (card_h + gap)
@@ -271,8 +273,8 @@ class Renderer:
             px = MARGIN + cw + 0.3
             pw = W - MARGIN - px
             self.rect(slide, px, top, pw, ch, self.theme.color("light"))
-            self.text(slide, px + 0.2, top + 0.15, pw - 0.4, 0.9, model.heading, 17, color="primary", bold=True,
-                      min_size=11)
+            self.text(slide, px + 0.2, top + 0.15, pw - 0.4, 0.9, model.heading or model.charts[0].caption, 17,
+                      color="primary", bold=True, min_size=11)
             self.text(slide, px + 0.2, top + 1.1, pw - 0.4, ch - 1.25, [f"• {b}" for b in model.bullets],
                       self.theme.sizes["panel"], min_size=9)
             return
@@ -297,8 +299,9 @@ class Renderer:
         note_h = 0.7 if model.note else 0
         avail_h = CONTENT_BOTTOM - top - note_h
         width = W - 2 * MARGIN
-        widths = _column_widths(model, width)
-        size, row_h = self._table_size(model, widths, avail_h)
+        size, row_h = self._table_size(model, avail_h)
+        align = model.align or _auto_align(model)
+        widths = _column_widths(model, width, size, align, self.theme)
         rows = len(model.rows) + 1
         shape = slide.shapes.add_table(rows, len(model.columns), Inches(MARGIN), Inches(top), Inches(width),
                                        Inches(row_h * rows))
@@ -307,7 +310,6 @@ class Renderer:
             table.columns[j].width = Inches(w)
         for i in range(rows):
             table.rows[i].height = Inches(row_h)
-        align = model.align or _auto_align(model)
         for i, values in enumerate([model.columns, *model.rows]):
             for j, value in enumerate(values):
                 cell = table.cell(i, j)
@@ -327,7 +329,7 @@ class Renderer:
             self.text(slide, MARGIN, CONTENT_BOTTOM - note_h + 0.1, width, note_h - 0.1, model.note,
                       self.theme.sizes["body"] - 1, min_size=9)
 
-    def _table_size(self, model: m.TableSlide, widths: list[float], avail_h: float) -> tuple[float, float]:
+    def _table_size(self, model: m.TableSlide, avail_h: float) -> tuple[float, float]:
         """Font size and row height: the largest size (≤ 14 pt) whose rows fit the height."""
         rows = len(model.rows) + 1
         size = 14.0
@@ -340,19 +342,6 @@ class Renderer:
         self.text(slide, 0, 2.5, W, 1.4, model.title, 54, color="white", bold=True, align="center",
                   single_line=True)
         self.text(slide, 0, 3.9, W, 0.6, model.subtitle, 20, color="accent", align="center", single_line=True)
-
-
-def _join_lines(lines: list[str]) -> list[str]:
-    """Lines of one paragraph joined back: the box wraps them the same way (same widths).
-
-    Latin lines need their space back; CJK lines join directly.
-    """
-    out = []
-    for i, line in enumerate(lines):
-        if i and out and out[-1] and line and out[-1][-1].isascii() and out[-1][-1].isalnum() and line[0].isascii():
-            out.append(" ")
-        out.append(line)
-    return out
 
 
 def set_east_asian(run, typeface: str, lang: str) -> None:
@@ -383,18 +372,32 @@ def _auto_align(model: m.TableSlide) -> list[str]:
     return out
 
 
-def _column_widths(model: m.TableSlide, width: float) -> list[float]:
-    """Column widths proportional to their longest text (first column at least 22%)."""
-    lengths = []
+CELL_PAD = 0.12  # left + right cell margins, inches
+
+
+def _column_widths(model: m.TableSlide, width: float, size: float, align: list[str], theme: Theme) -> list[float]:
+    """Column widths from measured text: numbers get what they need; text columns share the
+    rest in proportion to their need (and are shortened with "…" when that is less)."""
+    regular = Font(theme.measure_font, False, theme.width_margin)
+    bold = Font(theme.measure_font, True, theme.width_margin)
+    need = []
     for j, header in enumerate(model.columns):
-        texts = [header] + [r[j] for r in model.rows]
-        lengths.append(max(sum(2 if ord(ch) > 0x2E80 else 1 for ch in t) for t in texts) + 2)
-    total = sum(lengths)
-    widths = [width * n / total for n in lengths]
-    if widths[0] < width * 0.22 and len(widths) > 1:
-        extra = width * 0.22 - widths[0]
-        widths = [width * 0.22] + [w - extra * w / sum(widths[1:]) for w in widths[1:]]
-    return widths
+        widest = max([text_width(header, size, bold)] + [text_width(r[j], size, regular) for r in model.rows])
+        need.append(widest / 72 + CELL_PAD + 0.04)
+    if sum(need) <= width:
+        spare = width - sum(need)
+        text = [j for j, a in enumerate(align) if a == "left"] or list(range(len(need)))
+        return [n + (spare * n / sum(need[k] for k in text) if j in text else 0) for j, n in enumerate(need)]
+    fixed = [j for j, a in enumerate(align) if a != "left"]
+    flexible = [j for j in range(len(need)) if j not in fixed]
+    room = width - sum(need[j] for j in fixed)
+    if not flexible or room < 0.6 * len(flexible):  # too many numbers to fit: scale every column
+        return [n * width / sum(need) for n in need]
+    widths = {j: need[j] for j in fixed}
+    for count, j in enumerate(sorted(flexible, key=lambda k: need[k])):  # small columns whole, long ones share
+        widths[j] = min(need[j], room / (len(flexible) - count))
+        room -= widths[j]
+    return [widths[j] for j in range(len(need))]
 
 
 def _truncate_cell(text: str, width_pt: float, size: float, bold: bool, theme: Theme) -> str:

@@ -64,7 +64,8 @@ def appendix(ctx: DeckContext, slides: list[m.Slide], left_out: dict[str, str]) 
     used = [mid for mid in METRICS if ctx.available(mid)]
     definitions = [[ctx.label(mid), mid, definition(mid, ctx.lang)] for mid in used]
     out: list[m.Slide] = []
-    per_slide = 13
+    pages = -(-len(definitions) // 13)                  # at most 13 rows a slide, spread evenly
+    per_slide = -(-len(definitions) // max(pages, 1))
     for start in range(0, len(definitions), per_slide):
         out.append(m.TableSlide("table", say.word("appendix_metrics"), say.word("appendix_metrics_footnote"),
                                 columns=[say.word("col_metric"), "id", say.word("col_definition")],

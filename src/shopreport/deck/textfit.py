@@ -10,13 +10,15 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from shopreport.deck.fonts import pil_font
+from shopreport.deck.fonts import pil_font, wide_latin_font
 
 LINE_SPACING = 1.25      # line height ÷ font size; written into every paragraph as exact spacing
 PARAGRAPH_GAP = 0.35     # space after a paragraph, in lines
 ELLIPSIS = "…"
 _CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _TOKEN = re.compile(rf"[^\s{_CJK}]+\s*|[{_CJK}]\s*|\s+")
+_RUNS = re.compile(rf"[{_CJK}]+|[^{_CJK}]+")
+_CJK_RUN = re.compile(rf"[{_CJK}]")
 _NO_LINE_START = set("，。、；：？！）》」』】”’%,.;:?!)]}…·")
 _NO_LINE_END = set("（《「『【“‘([{¥$￥")
 
@@ -31,9 +33,22 @@ class Font:
 
 
 def text_width(text: str, size: float, font: Font) -> float:
-    """Width of `text` in points at `size` points, padded by the font margin."""
+    """Width of `text` in points at `size` points, padded by the font margin.
+
+    CJK runs are measured with the CJK face; other runs with the wider of the CJK face's
+    Latin and DejaVu Sans, the face LibreOffice substitutes when the deck font is missing,
+    so the text fits whichever font draws it.
+    """
     pad = font.margin + (0.04 if font.bold else 0.0)
-    return pil_font(size, font.bold, font.family).getlength(text) / 100 * (1 + pad)
+    cjk = pil_font(size, font.bold, font.family)
+    latin = wide_latin_font(size, font.bold)
+    width = 0.0
+    for run in _RUNS.findall(text):
+        if _CJK_RUN.match(run):
+            width += cjk.getlength(run)
+        else:
+            width += max(cjk.getlength(run), latin.getlength(run))
+    return width / 100 * (1 + pad)
 
 
 def tokens(text: str) -> list[str]:
@@ -60,7 +75,11 @@ def tokens(text: str) -> list[str]:
 
 
 def wrap(text: str, width: float, size: float, font: Font) -> list[str]:
-    """Lines of `text` no wider than `width` points (a word wider than a line is split)."""
+    """Lines of `text` no wider than `width` points (a word wider than a line is split).
+
+    The lines keep their trailing spaces, so joining them gives `text` back; only the
+    visible part (without trailing spaces) is measured.
+    """
     lines: list[str] = []
     line = ""
     for token in tokens(text):
@@ -73,9 +92,9 @@ def wrap(text: str, width: float, size: float, font: Font) -> list[str]:
             else:
                 line = candidate
         else:
-            lines.append(line.rstrip())
-            line = token.lstrip()
-    lines.append(line.rstrip())
+            lines.append(line)
+            line = token
+    lines.append(line)
     return lines
 
 
@@ -149,7 +168,7 @@ def _ellipsize(kept: list[list[str]], width: float, size: float, font: Font, ove
     """End the last kept line (or the overflowing one, when nothing fits) with "…"."""
     if not kept:
         kept = [[overflow]]
-    last = kept[-1][-1]
+    last = kept[-1][-1].rstrip()
     while last and text_width(last + ELLIPSIS, size, font) > width:
         last = last[:-1]
     kept[-1][-1] = last.rstrip() + ELLIPSIS

@@ -182,8 +182,8 @@ def sell_and_stock(cal: Calendar, rng: np.random.Generator, products: pl.DataFra
     Lines draw a SKU from the day's popularity among SKUs with stock; a weekly order-up-to
     policy (forecast from `expected`, the planner's view of seasonality) restocks them after
     the supplier's lead time; some suppliers are late or short, some SKUs over-bought, and
-    one best seller's supplier stops delivering 65 days before the end, so it sells out in
-    the last month. Returns each line's SKU and quantity, and end-of-day stock (days × SKUs).
+    40 days before the end one best seller's stock is cut to 25 days of sales (a batch fails
+    inspection) and its supplier stops delivering, so it sells out in the last month. Returns each line's SKU and quantity, and end-of-day stock (days × SKUs).
     """
     n = products.height
     lead = products["lead_time_days"].to_numpy().astype(int)
@@ -193,7 +193,7 @@ def sell_and_stock(cal: Calendar, rng: np.random.Generator, products: pl.DataFra
     late = rng.random(n) < 0.12          # unreliable suppliers: late and short deliveries
     over = rng.random(n) < 0.08          # over-bought SKUs: stock that will not sell
     recent = expected[-30:].sum(axis=0) * ~food * (lead <= 10)
-    stalled, stall_from = int(np.argmax(recent)), cal.n - 65
+    stalled, stall_from = int(np.argmax(recent)), cal.n - 40
     over[stalled] = late[stalled] = False
     bounds = np.searchsorted(line_day, np.arange(cal.n + 1))
     sku = np.zeros(len(line_day), dtype=np.int64)
@@ -202,8 +202,9 @@ def sell_and_stock(cal: Calendar, rng: np.random.Generator, products: pl.DataFra
     stock = np.zeros((cal.n, n))
     on_hand = np.zeros(n)
     for d in range(cal.n):
-        if d == stall_from:
+        if d == stall_from:  # a batch fails inspection and goes back; the supplier cannot refill
             pipeline[stall_from:, stalled] = 0
+            on_hand[stalled] = min(on_hand[stalled], np.ceil(sold[d - 28:d, stalled].mean() * 25))
         on_hand += pipeline[d]
         lo, hi = bounds[d], bounds[d + 1]
         if hi > lo:

@@ -1,0 +1,175 @@
+"""The monthly deck: structure read back with python-pptx, fonts, text fit, and safety."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import sys
+from datetime import date
+from pathlib import Path
+
+import pytest
+from lxml import etree
+from pptx import Presentation
+from pptx.opc.constants import RELATIONSHIP_TYPE as RT
+from pptx.oxml.ns import qn
+
+from shopreport import api
+from shopreport.deck.render import Renderer
+from shopreport.errors import ConfigError
+from tests.conftest import write_shop
+from tests.deckcheck import overflowing, runs_without_east_asian_font, slides_text
+
+SECTIONS_ZH = ["整体运营概况", "流量渠道分析", "销售业绩表现", "商品运营情况", "客户服务评估", "下月重点计划"]
+TODAY = date(2026, 11, 20)
+
+
+def test_catalogue_structure(deck):
+    texts = slides_text(deck)
+    assert texts[0][:1] == ["2026年10月 电商月总结汇报"] or "2026年10月 电商月总结汇报" in texts[0]
+    assert any("演讲人：李明" in t for t in texts[0]) and any("日期：2026-11-20" in t for t in texts[0])
+    assert "目录" in texts[1] and "CATALOGUE" in texts[1]
+    for i, title in enumerate(SECTIONS_ZH, start=1):
+        assert f"{i:02d}" in texts[1] and title in texts[1]
+    dividers = [(n, t) for n, t in enumerate(texts) if any(x.startswith("PART 0") for x in t)]
+    assert [t[1][0] if t[1][0] != f"PART 0{i + 1}" else t[1][1] for i, t in enumerate(dividers)] == SECTIONS_ZH
+    numbers = [n for n, _ in dividers]
+    assert numbers == sorted(numbers) and all(b - a >= 2 for a, b in zip(numbers, numbers[1:]))
+    closing = next(n for n, t in enumerate(texts) if "谢谢" in t)
+    assert closing > numbers[-1]
+    assert any("附录：指标口径" in t for t in texts[closing + 1])
+    assert any("附录：数据覆盖与说明" in t for t in texts[-1])
+
+
+def test_every_slide_has_title_footnote_and_number(deck):
+    for number, texts in enumerate(slides_text(deck), start=1):
+        assert str(number) in texts, f"slide {number} has no page number"
+        assert any("数据来源" in t or "shopreport" in t or "口径" in t or "来源" in t for t in texts), number
+        assert len([t for t in texts if t.strip()]) >= 3, f"slide {number} is nearly empty"
+
+
+def test_no_text_overflows_its_box(deck):
+    assert overflowing(deck) == []
+
+
+def test_every_run_has_the_east_asian_font_and_language(deck):
+    assert runs_without_east_asian_font(deck, "Microsoft YaHei") == []
+    prs = Presentation(str(deck))
+    theme = etree.fromstring(prs.slide_master.part.part_related_by(RT.THEME).blob)
+    for scheme in ("a:majorFont", "a:minorFont"):
+        node = theme.find(f".//{qn(scheme)}")
+        assert node.find(qn("a:ea")).get("typeface") == "Microsoft YaHei"
+        assert node.find(qn("a:latin")).get("typeface") == "Microsoft YaHei"
+
+
+def test_slides_are_16_by_9_with_no_placeholders(deck):
+    prs = Presentation(str(deck))
+    assert (prs.slide_width, prs.slide_height) == (12192000, 6858000)
+    for slide in prs.slides:
+        assert not list(slide.placeholders)
+
+
+def test_numbers_are_computed(deck, demo_shop):
+    # the KPI card shows the report's GMV, formatted as metrics.md says
+    report = api.compute_kpis(demo_shop, "2026-10", today=TODAY)
+    from shopreport.fmt import fmt_money
+
+    kpi_slide = slides_text(deck)[3]
+    assert fmt_money(report.metrics["gmv"].value) in kpi_slide
+    assert "核心指标完成情况" in kpi_slide
+
+
+def test_findings_and_plan(deck):
+    texts = [" ".join(t) for t in slides_text(deck)]
+    plan = next(i for i, t in enumerate(texts) if "重点问题与改进动作" in t)
+    # the demo's built-in problems are found: the recommendation feed converts worse,
+    # a best seller sold out, off-site ads under target ROAS
+    body = " ".join(texts[plan:plan + 2])
+    assert "「推荐」渠道转化下滑" in body
+    assert "缺货" in body and "ROI偏低" in body
+    assert any("下月工作计划" in t and "双11大促备货" in t for t in texts)
+    assert any("2026年11月目标" in t for t in texts)
+
+
+def test_english_deck(demo_shop, tmp_path):
+    out = tmp_path / "en.pptx"
+    built = api.build_deck(demo_shop, "2026-10", out=out, language="en", today=TODAY)
+    texts = slides_text(built.path)
+    assert "Monthly operations review 2026-10" in texts[0]
+    assert "Contents" in texts[1] and "Traffic & channels" in texts[1]
+    assert overflowing(out) == []
+    assert any("GMV" in t and "MoM" in t for t in texts[4])
+
+
+def test_missing_tables_leave_sections_out(tmp_path, demo_shop):
+    data = demo_shop.parent / "data"
+    config = write_shop(tmp_path, {}, {"orders": {"path": str(data / "orders.parquet")},
+                                       "order_items": {"path": str(data / "order_items.parquet")},
+                                       "products": {"path": str(data / "products.parquet")}})
+    built = api.build_deck(config, "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    texts = slides_text(built.path)
+    assert "客户服务评估" not in texts[1] and "流量渠道分析" not in texts[1]
+    assert set(built.left_out) == {"流量渠道分析", "客户服务评估"}
+    assert any("「客户服务评估」未纳入本报告" in t for t in texts[-1])
+    assert overflowing(built.path) == []
+
+
+def test_template_syntax_and_control_characters_in_data_stay_text(tmp_path):
+    config = write_shop(tmp_path, {
+        "orders.csv": "order_id,customer_id,order_time,paid_amount\n1,a,2026-09-02 10:00:00,10\n"
+                      "2,b,2026-10-03 10:00:00,30\n3,c,2026-10-04 10:00:00,20\n",
+        "items.csv": "order_id,sku,quantity\n1,X,1\n2,X,1\n3,Y,2\n",
+        "products.csv": 'sku,category,name\nX,"{{ 7*7 }}类","{% raw %}礼盒\x07{{ x }}"\nY,日用,毛巾\n',
+    }, {"orders": {"path": "orders.csv"}, "order_items": {"path": "items.csv"},
+        "products": {"path": "products.csv"}})
+    built = api.build_deck(config, "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    text = " ".join(" ".join(t) for t in slides_text(built.path))
+    assert "{{ 7*7 }}类" in text and "49类" not in text
+    assert "{% raw %}礼盒{{ x }}" in text
+
+
+def test_write_is_atomic(tmp_path, demo_shop, monkeypatch):
+    out = tmp_path / "deck.pptx"
+
+    def crash(self, path):
+        Path(path).write_bytes(b"half a deck")
+        raise RuntimeError("disk full")
+
+    monkeypatch.setattr(Renderer, "save", crash)
+    with pytest.raises(RuntimeError):
+        api.build_deck(demo_shop, "2026-10", out=out, today=TODAY)
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_default_name_and_previous_month(tmp_path, demo_shop, monkeypatch):
+    monkeypatch.chdir(tmp_path)
+    built = api.build_deck(demo_shop, "previous", today=TODAY)   # 2026-11-20 → October
+    assert built.path == tmp_path / "悦享生活旗舰店_2026-10_月度总结.pptx"
+    assert built.path.is_file()
+
+
+def test_missing_output_folder(tmp_path, demo_shop):
+    with pytest.raises(ConfigError, match="does not exist"):
+        api.build_deck(demo_shop, "2026-10", out=tmp_path / "nope" / "d.pptx", today=TODAY)
+    with pytest.raises(ConfigError, match="should end in .pptx"):
+        api.build_deck(demo_shop, "2026-10", out=tmp_path / "d.pdf", today=TODAY)
+
+
+@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into any folder")
+def test_unwritable_output_folder(tmp_path, demo_shop):
+    locked = tmp_path / "locked"
+    locked.mkdir(mode=0o500)
+    with pytest.raises(ConfigError, match="not writable"):
+        api.build_deck(demo_shop, "2026-10", out=locked / "d.pptx", today=TODAY)
+
+
+def test_cli_build_reports_progress_and_exit_codes(tmp_path, demo_shop):
+    run = lambda *a: subprocess.run([sys.executable, "-m", "shopreport", *a], capture_output=True, text=True,
+                                    timeout=300)  # noqa: E731
+    result = run("build", "--config", str(demo_shop), "--month", "2026-10", "--out", str(tmp_path / "x.pptx"))
+    assert result.returncode == 0, result.stderr
+    assert "Deck written:" in result.stdout and "computing metrics" in result.stderr
+    quiet = run("build", "--config", str(demo_shop), "--month", "2026-10", "--out", str(tmp_path / "y.pptx"), "-q")
+    assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
+    bad = run("build", "--config", str(demo_shop), "--month", "2026-10", "--out", str(tmp_path / "no" / "z.pptx"))
+    assert bad.returncode == 2 and "does not exist" in bad.stderr and "Traceback" not in bad.stderr

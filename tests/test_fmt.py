@@ -1,0 +1,29 @@
+"""Numbers as the decks write them (metrics.md, Formatting)."""
+
+from shopreport.fmt import fmt_count, fmt_metric, fmt_money, fmt_pct, fmt_pp
+
+
+def test_chinese_money_in_wan_and_yi():
+    assert fmt_money(12_345_678) == "¥1,234.6万"
+    assert fmt_money(123_456_789) == "¥1.23亿"
+    assert fmt_money(45_670) == "¥4.57万"
+    assert fmt_money(9_999.5) == "¥9,999.50"
+    assert fmt_money(-30_000) == "-¥3.00万"
+
+
+def test_english_money_in_k_m_b():
+    assert fmt_money(268_433.08, "R$", "en") == "R$268.4K"
+    assert fmt_money(10_000, "$", "en") == "$10.0K"
+    assert fmt_money(4_715_254, "$", "en") == "$4.72M"
+    assert fmt_money(2_500_000_000, "$", "en") == "$2.50B"
+    assert fmt_count(9_999, "en") == "9,999"
+    assert fmt_count(10_000, "en") == "10.0K"
+
+
+def test_rates_and_points():
+    assert fmt_pct(0.1234) == "12.3%"
+    assert fmt_pct(0.05, signed=True) == "+5.0%"
+    assert fmt_pp(0.012) == "+1.2个百分点"
+    assert fmt_pp(-0.004, "en") == "-0.4 pp"
+    assert fmt_metric(25.5, "seconds") == "25.5秒"
+    assert fmt_metric(None, "money") == "—"

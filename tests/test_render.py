@@ -1,0 +1,29 @@
+"""The deck opened by a real client: LibreOffice converts it, every page shows content, and
+Chinese is drawn in a CJK font (no missing glyphs)."""
+
+from __future__ import annotations
+
+import subprocess
+
+from PIL import Image
+from pptx import Presentation
+
+from tests.deckcheck import pdf_pages, render_pdf
+
+
+def test_libreoffice_renders_every_slide(deck, tmp_path):
+    pdf = render_pdf(deck, tmp_path)
+    pages = pdf_pages(pdf, tmp_path)
+    assert len(pages) == len(Presentation(str(deck)).slides)
+    for number, page in enumerate(pages, start=1):
+        image = Image.open(page).convert("L")
+        width, height = image.size
+        body = image.crop((0, int(height * 0.15), width, int(height * 0.9)))   # below the title, above the footer
+        inked = sum(body.histogram()[:235]) / (body.width * body.height)
+        assert inked > 0.02, f"slide {number} looks empty ({inked:.1%} of the body inked)"
+
+
+def test_chinese_is_drawn_with_a_cjk_font(deck, tmp_path):
+    pdf = render_pdf(deck, tmp_path)
+    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    assert "CJK" in fonts, fonts

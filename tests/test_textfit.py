@@ -1,0 +1,48 @@
+"""Text fitting by measurement. Noto Sans CJK draws every CJK character (and "…") one em wide,
+so at 10 pt a character measures 10 pt, padded by the theme's 7% for the deck font: 10.7 pt."""
+
+from __future__ import annotations
+
+import pytest
+
+from shopreport.deck.textfit import Font, fit_text, text_width, tokens, wrap
+
+FONT = Font()
+
+
+def test_a_cjk_character_is_one_em_plus_the_margin():
+    assert text_width("一", 10, FONT) == pytest.approx(10.7)
+    assert text_width("一二三", 10, FONT) == pytest.approx(32.1)
+
+
+def test_breaks_between_cjk_characters_but_not_inside_words_or_numbers():
+    assert tokens("GMV 1,234.5万，环比") == ["GMV ", "1,234.5", "万，", "环", "比"]
+    # closing punctuation stays with what precedes it, opening with what follows
+    assert tokens("增长（+8%）") == ["增", "长", "（+8%）"]
+
+
+def test_wrap_fills_lines_and_gives_the_text_back():
+    assert wrap("一二三四五六", 33, 10, FONT) == ["一二三", "四五六"]           # 3 × 10.7 = 32.1 ≤ 33
+    lines = wrap("hello world", text_width("hello world", 10, FONT) - 1, 10, FONT)
+    assert lines == ["hello ", "world"]
+    text = "本月GMV 1,234.5万，环比增长12.3%，主要来自访客数增长（+8.1%）。"
+    assert "".join(wrap(text, 90, 12, FONT)) == text
+
+
+def test_fit_picks_the_largest_size_that_fits():
+    # 2 lines at 10 pt take 2 × 10 × 1.25 = 25 pt; at 10.5 pt only 2 characters fit a line
+    # (3 × 11.235 = 33.7 > 33), which needs 3 lines: too tall. So 10 pt.
+    fitted = fit_text(["一二三四五六"], 33, 25, 12, 8, FONT)
+    assert (fitted.size, fitted.paragraphs, fitted.truncated) == (10, [["一二三", "四五六"]], False)
+
+
+def test_shortened_with_an_ellipsis_only_at_the_minimum_size():
+    # one line of height at 10 pt, and 10 pt is the minimum: the first line is kept and
+    # ends with "…", dropping characters until it fits: "一二…" is 32.1 pt wide
+    fitted = fit_text(["一二三四五六"], 33, 12.5, 10, 10, FONT)
+    assert (fitted.paragraphs, fitted.truncated) == ([["一二…"]], True)
+
+
+def test_single_line_text_shrinks_instead_of_wrapping():
+    fitted = fit_text(["¥1,234.5万"], text_width("¥1,234.5万", 20, FONT), 100, 26, 10, FONT, single_line=True)
+    assert fitted.size == 20 and fitted.paragraphs == [["¥1,234.5万"]]
