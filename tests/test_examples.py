@@ -24,3 +24,17 @@ def test_olist_kpis(shared_data):
     categories = report.breakdowns["by_category"]
     assert categories["share"].sum() == pytest.approx(1.0)
     assert categories.row(0, named=True)["category"] is not None
+
+
+def test_olist_deck(shared_data, tmp_path):
+    from tests.deckcheck import overflowing, slides_text
+
+    built = api.build_deck(EXAMPLES / "olist.yaml", "2017-11", out=tmp_path / "olist.pptx")
+    texts = slides_text(built.path)
+    assert "Monthly operations review 2017-11" in texts[0]
+    # no traffic data in Olist: that section is left out and said so; the others are there
+    assert set(built.left_out) == {"Traffic & channels"}
+    for section in ("Overview", "Sales", "Products & inventory", "Service & reviews", "Next month"):
+        assert section in texts[1]
+    assert overflowing(built.path) == []
+    assert "R$268.4K" in texts[3]                     # the GMV card: 268,433.08 BRL
