@@ -13,7 +13,7 @@ from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError,
 from pydantic import model_validator
 
 from shopreport.errors import ConfigError, did_you_mean
-from shopreport.resources import read_yaml_resource
+from shopreport.resources import read_yaml_resource, templates_dir
 from shopreport.sources.contract import TABLES
 
 CURRENCY_SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "BRL": "R$", "GBP": "£", "EUR": "€",
@@ -30,18 +30,21 @@ class Model(BaseModel):
 class FileOptions(Model):
     """How one file (or glob, or folder) is read."""
 
-    path: str
-    """File, folder or glob (`data/orders_*.csv`), relative to the config file."""
+    path: str | list[str]
+    """File, folder or glob (`data/orders_*.csv`), relative to the config file (or to
+    `data_dir` in a preset); a list means the first that matches."""
     format: Literal["csv", "tsv", "parquet", "excel"] | None = None
     """File format; by default taken from the suffix (.csv .tsv .txt .parquet .xlsx .xls)."""
-    encoding: str = "utf-8"
-    """Text encoding of CSV/TSV files: utf-8 (a BOM is fine) or gb18030/gbk for Chinese exports."""
+    encoding: str | None = None
+    """Text encoding of CSV/TSV files; by default detected: UTF-8 (with or without BOM),
+    else GB18030 (the superset of GBK used by Chinese exports)."""
     separator: str | None = None
     """Field separator of text files; default ',' (tab for .tsv)."""
     sheet: str | int | None = None
     """Excel sheet name or 0-based index; default the first sheet."""
     header_row: int | None = None
-    """0-based row of the header, for exports with title rows above it."""
+    """0-based row of the header; by default found (the first row holding the mapped headers,
+    even below title rows)."""
     headers: list[str] | None = None
     """Column names for a file without a header row."""
 
@@ -55,17 +58,53 @@ class Join(FileOptions):
     """Headers summed per key when the joined file has several rows per key (payments)."""
 
 
-class TableConfig(FileOptions):
-    """One canonical table: where it is and how its headers map to canonical names."""
+class Condition(Model):
+    """A row filter on a file header, applied before the mapping."""
 
-    columns: dict[str, str] = {}
-    """Mapping from the file's header to the canonical column name (`订单编号: order_id`)."""
-    constants: dict[str, str | int | float] = {}
-    """Canonical columns the file lacks, set to one value (`quantity: 1`)."""
+    column: str
+    """The file's header."""
+    op: Literal["eq", "ne", "in", "not_in", "starts_with", "not_starts_with", "gt", "ge", "lt", "le",
+                "not_null", "is_null"]
+    """Comparison; gt/ge/lt/le compare numbers as exports write them."""
+    value: Any = None
+    """The value compared with (a list for in / not_in)."""
+
+
+class TableConfig(FileOptions):
+    """One canonical table: where it is and how its headers map to canonical names.
+
+    The steps run in this order: joins, rename, filter, derive, group_by/aggregate, the
+    column mapping, constants.
+    """
+
+    optional: bool = False
+    """A table a preset may find or not: when no file matches, the table is left out."""
     joins: list[Join] = []
     """Files joined onto this one before mapping (payments summed per order, a lookup)."""
+    rename: dict[str, str] = {}
+    """Header spellings to unify before anything else (`Invoice: InvoiceNo`); absent ones are skipped."""
+    filter: list[Condition] = []
+    """Rows to keep (all conditions must hold)."""
+    derive: dict[str, Any] = {}
+    """New columns from others: {column: H}, {value: V}, {split: H, index: i, sep: ' '},
+    {concat: [...]}, {coalesce: [...]}, {multiply: [a, b]}, {negate: x}, {regex: H, pattern: P}."""
+    group_by: list[str] = []
+    """Headers whose rows become one (line-level exports → orders); other headers keep
+    their first non-empty value unless listed in `aggregate`."""
+    aggregate: dict[str, Literal["first", "sum", "min", "max", "count"]] = {}
+    """How headers are combined by `group_by`."""
+    columns: dict[str, str | None] = {}
+    """Mapping from the file's header to the canonical column name (`订单编号: order_id`);
+    null removes a mapping a preset made."""
+    constants: dict[str, str | int | float | None] = {}
+    """Canonical columns the file lacks, set to one value (`quantity: 1`)."""
     paid_statuses: list[str] | None = None
     """orders only: statuses that mean paid, used when there is no pay_time column."""
+
+    @property
+    def mapping(self) -> dict[str, str]:
+        """The header → canonical mapping without removed entries."""
+        return {k: v for k, v in self.columns.items() if v is not None}
 
 
 class DataConfig(Model):
@@ -87,7 +126,7 @@ class DataConfig(Model):
     def _mapping_targets_are_canonical(self) -> DataConfig:
         for name, table in self.tables().items():
             allowed = TABLES[name].names
-            for target in [*table.columns.values(), *table.constants]:
+            for target in [*table.mapping.values(), *table.constants]:
                 if target not in allowed:
                     raise ValueError(
                         f"data.{name}: '{target}' is not a column of the {name} table."
@@ -103,6 +142,9 @@ class DataConfig(Model):
 class MetricOptions(Model):
     """Options of the metric definitions, for platforms that define a metric differently."""
 
+    orders_basis: Literal["paid", "placed"] = "paid"
+    """paid (Taobao/Tmall): an order counts when paid. placed (Shopify-style, cash on
+    delivery): every order not cancelled counts when placed."""
     returning_lookback_days: int = Field(365, ge=1)
     """A returning buyer (老买家) also paid in this many days before the period."""
     repurchase_window_days: int | None = Field(None, ge=1)
@@ -173,6 +215,12 @@ class Config(Model):
     """Symbol written before money; default from the currency (CNY ¥, USD $, BRL R$ …)."""
     language: Literal["zh-CN", "en"] = "zh-CN"
     """Language of the decks."""
+    preset: str | None = None
+    """A known export's mapping (olist, online-retail, shopify, taobao-orders, sycm-traffic,
+    taobao-behavior) or a preset YAML of your own, relative to this file; `data:` entries
+    override the preset's."""
+    data_dir: str | None = None
+    """Folder of the export files a preset names, relative to this file."""
     font: str | None = None
     """Font written into the decks for Latin and East Asian text (default Microsoft YaHei)."""
     theme: str | None = None
@@ -270,9 +318,10 @@ def read_config(path: str | Path) -> Config:
 
 
 def parse_config(raw: Any, source: str = "<config>", base_dir: Path | None = None) -> Config:
-    """Validate an already-parsed config mapping."""
+    """Validate an already-parsed config mapping (merged over its preset, if it names one)."""
     if not isinstance(raw, dict):
         raise ConfigError(f"{source}: the config must be a mapping of keys (shop, data, …).")
+    raw = apply_preset(raw, base_dir or Path(".").resolve(), source)
     try:
         config = Config.model_validate(raw)
     except ValidationError as exc:
@@ -326,3 +375,53 @@ def _model_of(annotation: Any) -> Any:
 def config_schema() -> str:
     """The JSON Schema of shopreport.yaml, for editor completion."""
     return json.dumps(Config.model_json_schema(), ensure_ascii=False, indent=2)
+
+
+def preset_names() -> list[str]:
+    """The presets shipped with shopreport."""
+    return sorted(p.stem for p in (templates_dir() / "presets").glob("*.yaml"))
+
+
+def apply_preset(raw: dict, base_dir: Path, source: str) -> dict:
+    """The config merged over its preset: the preset's tables and defaults, then the config's.
+
+    Preset paths are relative to `data_dir`; a `null` in the config removes a preset's entry.
+    """
+    name = raw.get("preset")
+    if not name:
+        return raw
+    path = base_dir / str(name)
+    if not path.is_file():
+        path = templates_dir() / "presets" / f"{name}.yaml"
+    if not path.is_file():
+        raise ConfigError(f"{source}: 'preset': '{name}' is neither a preset nor a file.{did_you_mean(str(name), preset_names())} "
+                          f"Presets: {', '.join(preset_names())}.")
+    preset = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    data_dir = (base_dir / str(raw.get("data_dir") or ".")).resolve()
+    tables = {table: _rebase(spec, data_dir) for table, spec in (preset.pop("data", None) or {}).items()}
+    preset.pop("description", None)
+    merged = _deep_merge(preset, {k: v for k, v in raw.items() if k != "data"})
+    merged["data"] = _deep_merge(tables, raw.get("data") or {})
+    return merged
+
+
+def _rebase(spec: dict, folder: Path) -> dict:
+    """A preset table with its paths (and its joins' paths) made relative to `folder`."""
+    spec = dict(spec)
+    if "path" in spec:
+        paths = spec["path"] if isinstance(spec["path"], list) else [spec["path"]]
+        spec["path"] = [str(folder / p) for p in paths]
+    if "joins" in spec:
+        spec["joins"] = [_rebase(j, folder) for j in spec["joins"]]
+    return spec
+
+
+def _deep_merge(base: dict, override: dict) -> dict:
+    """`override` over `base`, dicts merged key by key."""
+    out = dict(base)
+    for key, value in override.items():
+        if isinstance(value, dict) and isinstance(out.get(key), dict):
+            out[key] = _deep_merge(out[key], value)
+        else:
+            out[key] = value
+    return out

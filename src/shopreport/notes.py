@@ -13,6 +13,8 @@ TEXTS = {
     "data_starts": "the data starts on {date}, inside the {period} period",
     "orphans": ("{table}: {rows} row(s) point at {orders} order(s) not in the orders table (e.g. {example!r}); "
                 "they are left out. Exports cut at a period edge do this."),
+    "orphan_refunds": ("refunds: {rows} row(s) point at {orders} order(s) not in the orders table (e.g. {example!r}); "
+                       "they still count in refund amounts."),
 }
 
 

@@ -39,4 +39,4 @@ def print_kpis(report: KpiReport, config: Config, console: Console | None = None
     for reason, ids in unavailable.items():
         console.print(f"{'Unavailable' if en else '无法计算'} ({reason}): {', '.join(ids)}", style="dim")
     for note in report.notes:
-        console.print(f"* {note}", style="dim")
+        console.print(f"* {note.text}", style="dim")

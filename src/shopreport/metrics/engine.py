@@ -200,9 +200,11 @@ def compute_kpis(ds: Dataset, period: Period, today: date | None = None) -> KpiR
     values = {w: _window_values(results, w) for w in WINDOWS}
     notes = _notes(ds, ctx, missing)
     first = ctx.base.first_paid["first_pay"].min()
+    uncovered = set()
     for wname, window in windows.items():
         if wname != "cur" and (first is None or window.end_dt <= first):
             values[wname] = {}  # the data does not reach back that far: no comparison, not zero
+            uncovered.add(wname)
         elif first is not None and window.start_dt < first < window.end_dt:
             notes["*"] = Note("data_starts", {"date": f"{first:%Y-%m-%d}", "period": window.label})
     reasons = _reasons(missing)
@@ -225,7 +227,7 @@ def compute_kpis(ds: Dataset, period: Period, today: date | None = None) -> KpiR
         shop=config.shop, currency=config.currency, period=period, previous=windows["prev"],
         last_year=windows["ly"], time_progress=progress, metrics=metrics,
         decomposition={"mom": lmdi(values["prev"], values["cur"]), "yoy": lmdi(values["ly"], values["cur"])},
-        breakdowns=_finish_breakdowns(results),
+        breakdowns=_finish_breakdowns(results, uncovered),
         coverage=_coverage(results, ds),
         notes=list(dict.fromkeys(notes.values())) + ds.warnings,
     )
@@ -308,15 +310,25 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
     batch.add("cohorts", cohorts(ctx.base, cur, ctx.opts.cohort_months))
 
 
-def _finish_breakdowns(results: dict) -> dict[str, pl.DataFrame]:
-    """Assemble the collected breakdown frames (contributions, source conversion)."""
+UNCOVERED_COLUMNS = {"prev": ("previous_", "delta_mom", "mom", "contribution_mom"), "ly": ("last_year_", "yoy")}
+
+
+def _finish_breakdowns(results: dict, uncovered: set[str]) -> dict[str, pl.DataFrame]:
+    """Assemble the collected breakdown frames (contributions, source conversion).
+
+    Comparisons with a period the data does not reach are null, not computed against zero.
+    """
     out: dict[str, pl.DataFrame] = {}
     grouped: dict[tuple[str, str], dict[str, pl.DataFrame]] = {}
     for key, frame in results.items():
         if isinstance(key, tuple) and key[0] == "k":
             grouped.setdefault((key[1], key[2]), {})[key[3]] = frame
     for (name, key), frames in grouped.items():
-        out[name] = bd.keyed_contributions(frames, key)
+        table = bd.keyed_contributions(frames, key)
+        for window in uncovered:
+            gone = [c for c in table.columns if c.startswith(UNCOVERED_COLUMNS[window])]
+            table = table.with_columns([pl.lit(None, table.schema[c]).alias(c) for c in gone])
+        out[name] = table
     if "by_channel" in out:
         out["by_source"] = _with_conversion(out.pop("by_channel"), results)
     if "by_city" in out:

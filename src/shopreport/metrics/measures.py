@@ -76,7 +76,8 @@ def measure_orders(ctx: Context, w: Period) -> Measured:
     rate = repeat.select(
         repurchase_rate=pl.when(pl.len() > 0).then((pl.col("n") >= 2).sum() / pl.len())
     )
-    return Measured([totals, rate])
+    missing = {} if ctx.ds.amounts_known else {"gmv": "orders have no amounts"}
+    return Measured([totals, rate], missing)
 
 
 def measure_refunds(ctx: Context, w: Period) -> Measured:

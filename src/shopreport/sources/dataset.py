@@ -11,8 +11,8 @@ from shopreport.config import Config, FileOptions, Join, TableConfig
 from shopreport.errors import DataError, did_you_mean
 from shopreport.notes import Note
 from shopreport.sources.contract import DATE, EVENT_ALIASES, INT, STR, TABLES, TIME, Table
-from shopreport.sources.parse import is_bad, parse_column, parse_num
-from shopreport.sources.readers import expand_paths, file_format, scan_file
+from shopreport.sources.parse import clean_text, is_bad, parse_column, parse_num
+from shopreport.sources.readers import MissingFiles, expand_paths, file_format, scan_file
 
 DEFAULT_PAID_STATUSES = [
     "paid", "completed", "complete", "shipped", "delivered", "fulfilled", "invoiced", "approved",
@@ -63,6 +63,7 @@ class Dataset:
     config: Config
     tables: dict[str, TableSource]
     warnings: list[Note] = field(default_factory=list)
+    amounts_known: bool = True
 
     def has(self, name: str) -> bool:
         """Whether the table is configured."""
@@ -83,8 +84,11 @@ class Dataset:
             for query, describe in _checks(source) + _orphan_checks(self, source):
                 queries.append(query)
                 owners.append((source, describe))
+        queries.append(self.frame("orders").select(pl.col("paid_amount").is_not_null().any()))
+        results = pl.collect_all(queries)
+        self.amounts_known = bool(results.pop().item())
         problems: list[Problem] = []
-        for (source, describe), result in zip(owners, pl.collect_all(queries)):
+        for (source, describe), result in zip(owners, results):
             problems.extend(describe(result))
         errors = [p for p in problems if p.error]
         if errors:
@@ -94,40 +98,63 @@ class Dataset:
 
 
 def read_dataset(config: Config) -> Dataset:
-    """Scan every configured table into canonical, typed LazyFrames (nothing is loaded yet)."""
-    return Dataset(config, {name: _read_table(name, spec, config)
-                            for name, spec in config.data.tables().items()})
+    """Scan every configured table into canonical, typed LazyFrames (nothing is loaded yet).
+
+    An optional table (from a preset) whose files are not there is left out.
+    """
+    tables = {}
+    for name, spec in config.data.tables().items():
+        try:
+            tables[name] = _read_table(name, spec, config)
+        except MissingFiles:
+            if not spec.optional:
+                raise
+    dataset = Dataset(config, tables)
+    if "orders" not in tables:
+        raise DataError(f"{config.source}: the orders table is required.")
+    return dataset
+
+
+def _expected_headers(spec: TableConfig, table: Table) -> frozenset[str]:
+    """Headers the config names for a file, used to find the header row below title rows."""
+    names = set(spec.mapping) | set(spec.rename) | set(spec.group_by) | {c.column for c in spec.filter}
+    if not spec.mapping:
+        names |= set(table.names)
+    return frozenset(names)
 
 
 def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
-    """Scan, join, map and type one table."""
+    """Scan, join, transform, map and type one table."""
     label = f"{config.source}: data.{name}"
     files = expand_paths(spec.path, config.base_dir, label)
     joins = [_scan_join(join, config, f"{label}.joins") for join in spec.joins]
     parts, checked_parts = [], []
     headers: dict[str, str] = {}
+    header_row = 0
     for path in files:
-        raw = scan_file(path, spec)
+        raw, header_row = scan_file(path, spec, _expected_headers(spec, TABLES[name]))
+        indexed = raw.with_row_index(ROW, offset=1)
         for join, frame in zip(spec.joins, joins):
-            raw = _join(raw, frame, join, path)
+            raw, indexed = _join(raw, frame, join, path), _join(indexed, frame, join, path)
+        raw, indexed = _transform(raw, spec, path), _transform(indexed, spec, path)
         raw, headers = _map_columns(raw, spec, TABLES[name], path)
-        typed, checked, fallible = _typed(raw, TABLES[name], config.timezone,
-                                          clean=file_format(path, spec) != "parquet")
+        indexed, _ = _map_columns(indexed, spec, TABLES[name], path, keep=[ROW])
+        clean = file_format(path, spec) != "parquet"
+        typed, checked, fallible = _typed(raw, indexed, TABLES[name], config.timezone, clean)
         parts.append(typed)
         checked_parts.append(checked.with_columns(pl.lit(str(path)).alias(FILE)))
     frame = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
     checked = pl.concat(checked_parts, how="diagonal_relaxed") if len(parts) > 1 else checked_parts[0]
-    frame, checked = _derive(name, frame, spec), _derive(name, checked, spec)
-    header_lines = 0 if spec.headers else 1
-    fmt = file_format(files[0], spec)
-    offset = (spec.header_row or 0) + header_lines + (1 if fmt == "excel" else 0)
+    frame, checked = _derive(name, frame, spec, config), _derive(name, checked, spec, config)
+    offset = header_row + (0 if spec.headers else 1)
     return TableSource(name, files, frame, checked, headers, offset, sorted(fallible))
 
 
 def _scan_join(join: Join, config: Config, label: str) -> pl.LazyFrame:
     """The joined file, summed per key when asked (several payments per order)."""
     files = expand_paths(join.path, config.base_dir, label)
-    frame = pl.concat([scan_file(p, join) for p in files], how="diagonal_relaxed")
+    keys = frozenset([join.key] if isinstance(join.key, str) else join.key)
+    frame = pl.concat([scan_file(p, join, keys)[0] for p in files], how="diagonal_relaxed")
     keys = [join.key] if isinstance(join.key, str) else join.key
     names = frame.collect_schema().names()
     for column in [*keys, *join.sum]:
@@ -153,18 +180,121 @@ def _join(raw: pl.LazyFrame, other: pl.LazyFrame, join: Join, path: Path) -> pl.
     return raw.join(other, on=keys, how="left", suffix="_joined")
 
 
+def _transform(frame: pl.LazyFrame, spec: TableConfig, path: Path) -> pl.LazyFrame:
+    """rename → filter → derive → group_by/aggregate, on the file's own headers."""
+    names = frame.collect_schema().names()
+    renames = {a: b for a, b in spec.rename.items() if a in names and b not in names}
+    if renames:
+        frame = frame.rename(renames)
+    schema = frame.collect_schema()
+    for condition in spec.filter:
+        frame = frame.filter(_condition(condition, schema, path))
+    if spec.derive:
+        frame = frame.with_columns([_derived(v, schema, path).alias(k) for k, v in spec.derive.items()])
+    if spec.group_by:
+        frame = _group(frame, spec, path)
+    return frame
+
+
+def _need(header: str, schema: pl.Schema, path: Path) -> pl.Expr:
+    """pl.col(header), or a clear error when the file has no such header."""
+    if header not in schema:
+        raise DataError(f"{path}: has no column '{header}'.{did_you_mean(header, schema.names())} "
+                        f"Its columns are: {', '.join(schema.names()[:40])}.")
+    return pl.col(header)
+
+
+def _number(header: str | dict, schema: pl.Schema, path: Path) -> pl.Expr:
+    """A header (or derived value) as a number, parsed as exports write numbers."""
+    if isinstance(header, dict):
+        return parse_num(_derived(header, schema, path), pl.String)
+    return parse_num(_need(header, schema, path), schema[header])
+
+
+_COMPARE = {"gt": "__gt__", "ge": "__ge__", "lt": "__lt__", "le": "__le__"}
+
+
+def _condition(cond, schema: pl.Schema, path: Path) -> pl.Expr:
+    """A filter condition as an expression."""
+    column = _need(cond.column, schema, path)
+    text = column.cast(pl.String).str.strip_chars()
+    ops = {
+        "eq": lambda: text == str(cond.value), "ne": lambda: text != str(cond.value),
+        "in": lambda: text.is_in([str(v) for v in cond.value]),
+        "not_in": lambda: ~text.is_in([str(v) for v in cond.value]),
+        "starts_with": lambda: text.str.starts_with(str(cond.value)),
+        "not_starts_with": lambda: ~text.str.starts_with(str(cond.value)),
+        "not_null": lambda: clean_text(text).is_not_null(), "is_null": lambda: clean_text(text).is_null(),
+    }
+    if cond.op in _COMPARE:
+        return getattr(_number(cond.column, schema, path), _COMPARE[cond.op])(float(cond.value)).fill_null(False)
+    return ops[cond.op]().fill_null(cond.op in ("ne", "not_in", "not_starts_with"))
+
+
+def _derived(spec, schema: pl.Schema, path: Path) -> pl.Expr:
+    """A `derive` entry as an expression (see TableConfig.derive)."""
+    if not isinstance(spec, dict):  # inside lists: a header when the file has it, else a literal
+        return pl.col(spec) if isinstance(spec, str) and spec in schema else pl.lit(str(spec))
+    ops = {
+        "column": lambda: _need(spec["column"], schema, path),
+        "value": lambda: pl.lit(spec["value"]),
+        "split": lambda: clean_text(_need(spec["split"], schema, path).cast(pl.String))
+        .str.split(spec.get("sep", " ")).list.get(int(spec.get("index", 0)), null_on_oob=True),
+        "concat": lambda: pl.concat_str([_derived(p, schema, path) for p in spec["concat"]]),
+        "coalesce": lambda: pl.coalesce([
+            clean_text(_derived(p, schema, path).cast(pl.String)) for p in spec["coalesce"]
+            if not (isinstance(p, str) and p not in schema and p == p.strip() and _looks_like_header(p))
+        ]),
+        "multiply": lambda: _number(spec["multiply"][0], schema, path) * _number(spec["multiply"][1], schema, path),
+        "negate": lambda: -_number(spec["negate"], schema, path),
+        "regex": lambda: _need(spec["regex"], schema, path).cast(pl.String).str.extract(spec["pattern"], 1),
+    }
+    op = next((k for k in ops if k in spec), None)
+    if op is None:
+        raise DataError(f"{path}: unknown derive step {spec}; use one of {', '.join(ops)}.")
+    return ops[op]()
+
+
+def _looks_like_header(text: str) -> bool:
+    """Whether a plain string in a coalesce list names a column (absent ones are skipped)."""
+    return not any(ch in text for ch in "-/:")
+
+
+def _group(frame: pl.LazyFrame, spec: TableConfig, path: Path) -> pl.LazyFrame:
+    """Rows with the same `group_by` headers become one."""
+    schema = frame.collect_schema()
+    for header in spec.group_by:
+        _need(header, schema, path)
+    aggs = []
+    for column in schema.names():
+        if column in spec.group_by:
+            continue
+        how = spec.aggregate.get(column, "first")
+        if column == ROW or how == "min":
+            aggs.append(pl.col(column).min())
+        elif how == "sum":
+            aggs.append(parse_num(pl.col(column), schema[column]).sum().alias(column))
+        elif how == "max":
+            aggs.append(pl.col(column).max())
+        elif how == "count":
+            aggs.append(pl.col(column).count())
+        else:
+            aggs.append(pl.col(column).drop_nulls().first())
+    return frame.group_by(spec.group_by, maintain_order=True).agg(aggs)
+
+
 def _map_columns(
-    raw: pl.LazyFrame, spec: TableConfig, table: Table, path: Path
+    raw: pl.LazyFrame, spec: TableConfig, table: Table, path: Path, keep: list[str] | None = None
 ) -> tuple[pl.LazyFrame, dict[str, str]]:
     """Rename the file's headers to canonical names; check the required ones are there."""
     names = raw.collect_schema().names()
-    for header in spec.columns:
+    for header in spec.mapping:
         if header not in names:
             raise DataError(
                 f"{path}: the mapping for {table.name} names the column '{header}', which the file "
                 f"lacks.{did_you_mean(header, names)} Its columns are: {', '.join(names[:40])}."
             )
-    source = {canonical: header for header, canonical in spec.columns.items()}
+    source = {canonical: header for header, canonical in spec.mapping.items()}
     for column in table.names:
         if column not in source and column in names and column not in spec.constants:
             source[column] = column
@@ -178,10 +308,11 @@ def _map_columns(
             f"(for example `{names[0] if names else 'header'}: {missing[0]}`) in the config. "
             f"The file's columns are: {', '.join(names[:40])}."
         )
-    return raw.select(exprs), source
+    return raw.select([pl.col(k) for k in keep or []] + exprs), source
 
 
-def _typed(raw: pl.LazyFrame, table: Table, tz: str, clean: bool = True) -> tuple[pl.LazyFrame, pl.LazyFrame, set[str]]:
+def _typed(raw: pl.LazyFrame, indexed: pl.LazyFrame, table: Table, tz: str,
+           clean: bool = True) -> tuple[pl.LazyFrame, pl.LazyFrame, set[str]]:
     """The typed frame, the same with row numbers and bad-value flags, and the columns whose
     parsing can fail (text, or numbers read as whole numbers or times): only those are checked."""
     schema = raw.collect_schema()
@@ -196,16 +327,31 @@ def _typed(raw: pl.LazyFrame, table: Table, tz: str, clean: bool = True) -> tupl
     }
     typed = raw.select(parsed.values())
     flags = [is_bad(pl.col(c), schema[c], expr).alias(f"__bad_{c}") for c, expr in parsed.items()]
-    checked = raw.with_row_index(ROW, offset=1).select(
+    checked = indexed.select(
         pl.col(ROW), *[pl.col(c).cast(pl.String).alias(f"__raw_{c}") for c in parsed],
         *parsed.values(), *flags,
     )
     return typed, checked, fallible
 
 
-def _derive(name: str, frame: pl.LazyFrame, spec: TableConfig) -> pl.LazyFrame:
-    """Table-specific derived columns: orders' pay_time, events' canonical names."""
+PROVINCE_SUFFIX = r"(壮族自治区|回族自治区|维吾尔自治区|特别行政区|自治区|省|市)$"
+CANCELLED_STATUSES = ["cancelled", "canceled", "voided", "closed", "unavailable", "交易关闭", "已取消", "订单关闭"]
+
+
+def _derive(name: str, frame: pl.LazyFrame, spec: TableConfig, config: Config) -> pl.LazyFrame:
+    """Table-specific derived columns: orders' pay_time, events' canonical names.
+
+    With `metrics.orders_basis: placed`, an order that is not cancelled counts when placed
+    (cash on delivery, Shopify's sales reports).
+    """
     names = frame.collect_schema().names()
+    if name == "orders" and "province" in names:  # 广东省 and 广东 are one region
+        frame = frame.with_columns(province=pl.col("province").str.replace(PROVINCE_SUFFIX, ""))
+    if name == "orders" and config.metrics.orders_basis == "placed":
+        live = ~pl.col("status").str.to_lowercase().is_in(CANCELLED_STATUSES).fill_null(False) \
+            if "status" in names else pl.lit(True)
+        paid_at = pl.col("pay_time") if "pay_time" in names else pl.lit(None, pl.Datetime("us"))
+        return frame.with_columns(pay_time=pl.when(live).then(pl.coalesce(paid_at, pl.col("order_time"))))
     if name == "orders" and "pay_time" not in names:
         if "status" in names:
             statuses = spec.paid_statuses or DEFAULT_PAID_STATUSES
@@ -258,8 +404,9 @@ def _orphan_checks(ds: Dataset, source: TableSource) -> list[tuple[pl.LazyFrame,
         rows = result["rows"][0]
         if not rows:
             return []
-        note = Note("orphans", {"table": source.name, "rows": rows, "orders": result["orders"][0],
-                                "example": result["first"][0]})
+        code = "orphan_refunds" if source.name == "refunds" else "orphans"
+        note = Note(code, {"table": source.name, "rows": rows, "orders": result["orders"][0],
+                           "example": result["first"][0]})
         return [Problem(source.name, note.text, error=False, note=note)]
 
     return [(query, describe)]

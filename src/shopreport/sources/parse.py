@@ -7,6 +7,8 @@ expression; a value that is present but cannot be parsed becomes null, and
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import polars as pl
 
 from shopreport.sources.contract import BOOL, DATE, INT, NUM, STR, TIME
@@ -34,7 +36,9 @@ def parse_str(expr: pl.Expr, dtype: pl.DataType, clean: bool = True) -> pl.Expr:
         return expr
     if dtype.is_float():
         expr = pl.when(expr == expr.round()).then(expr.cast(pl.Int64)).otherwise(expr)
-    return clean_text(expr.cast(pl.String))
+    # Excel-safe ids: ="3012…" and '3012… and a leading tab keep ids as text in spreadsheets
+    text = expr.cast(pl.String).str.replace(r'^\s*=\s*"(.*)"\s*$', "${1}").str.strip_prefix("'")
+    return clean_text(text)
 
 
 def parse_num(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -81,15 +85,26 @@ def parse_time(expr: pl.Expr, dtype: pl.DataType, tz: str) -> pl.Expr:
     ]
     digits = text.str.contains(r"^\d{9,13}(\.\d+)?$")
     unix = pl.when(digits).then(_from_unix(text.cast(pl.Float64, strict=False), tz))
-    return pl.coalesce([*naive, *aware, unix])
+    serial = pl.when(text.str.contains(r"^\d{5}(\.\d+)?$")).then(_from_excel_serial(text.cast(pl.Float64, strict=False)))
+    return pl.coalesce([*naive, *aware, unix, serial])
+
+
+EXCEL_EPOCH = datetime(1899, 12, 30)
+
+
+def _from_excel_serial(days: pl.Expr) -> pl.Expr:
+    """Excel serial dates (days since 1899-12-30, fractions are the time of day), 1954–2119."""
+    valid = (days >= 20000) & (days <= 80000)
+    micros = (days * 86_400_000_000).round().cast(pl.Int64, strict=False)
+    return pl.when(valid).then(pl.lit(EXCEL_EPOCH) + pl.duration(microseconds=micros))
 
 
 def _from_unix(seconds: pl.Expr, tz: str) -> pl.Expr:
     """Unix timestamps (seconds, or milliseconds when that large) as naive local time."""
     micros = pl.when(seconds.abs() > 1e11).then(seconds * 1_000).otherwise(seconds * 1_000_000)
     return (
-        micros.cast(pl.Int64)
-        .cast(pl.Datetime("us", "UTC"))
+        micros.cast(pl.Int64, strict=False)
+        .cast(pl.Datetime("us", "UTC"), strict=False)
         .dt.convert_time_zone(tz)
         .dt.replace_time_zone(None)
     )

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import atexit
 import codecs
+import csv
 import functools
 import glob
+import gzip
 import shutil
 import tempfile
 from pathlib import Path
@@ -23,19 +25,32 @@ UTF8 = {"utf-8", "utf8", "utf-8-sig", "utf_8"}
 CHUNK = 1 << 22
 
 
-def expand_paths(pattern: str, base: Path, label: str) -> list[Path]:
-    """The files a path, folder or glob names (relative to `base`), sorted."""
+def expand_paths(pattern: str | list[str], base: Path, label: str) -> list[Path]:
+    """The files a path, folder or glob names (relative to `base`), sorted; for a list of
+    candidates, those of the first that matches anything."""
+    candidates = pattern if isinstance(pattern, list) else [pattern]
+    for candidate in candidates:
+        files = _expand(candidate, base)
+        if files:
+            return files
+    tried = ", ".join(str(base / c) for c in candidates)
+    glob_like = any(any(ch in c for ch in "*?[") or (base / c).is_dir() for c in candidates)
+    what = "matches no file" if glob_like else "not found"
+    raise MissingFiles(f"{label}: {tried} {what}. Check `path` in the config (relative to the config file).")
+
+
+class MissingFiles(DataError):
+    """No file matches a table's path."""
+
+
+def _expand(pattern: str, base: Path) -> list[Path]:
+    """Files of one path, folder or glob."""
     full = base / pattern
     if full.is_dir():
-        files = sorted(p for p in full.iterdir() if _suffix(p) in SUFFIX_FORMATS)
-    elif any(ch in pattern for ch in "*?["):
-        files = sorted(Path(p) for p in glob.glob(str(full), recursive=True) if Path(p).is_file())
-    else:
-        files = [full] if full.is_file() else []
-    if not files:
-        what = "matches no file" if any(ch in pattern for ch in "*?[") or full.is_dir() else "not found"
-        raise DataError(f"{label}: {full} {what}. Check `path` in the config (relative to the config file).")
-    return files
+        return sorted(p for p in full.iterdir() if _suffix(p) in SUFFIX_FORMATS)
+    if any(ch in pattern for ch in "*?["):
+        return sorted(Path(p) for p in glob.glob(str(full), recursive=True) if Path(p).is_file())
+    return [full] if full.is_file() else []
 
 
 def _suffix(path: Path) -> str:
@@ -57,10 +72,18 @@ def file_format(path: Path, opts: FileOptions) -> str:
     return fmt
 
 
-def scan_file(path: Path, opts: FileOptions) -> pl.LazyFrame:
-    """One file as a raw LazyFrame; header names are trimmed of spaces."""
+def scan_file(path: Path, opts: FileOptions, expected: frozenset[str] = frozenset()) -> tuple[pl.LazyFrame, int]:
+    """One file as a raw LazyFrame (and the 0-based row of its header); headers are trimmed.
+
+    `expected` are headers the config names: when the first row lacks them, the header is
+    looked for in the rows below (exports put title rows above it).
+    """
     fmt = file_format(path, opts)
-    frame = READERS[fmt](path, opts)
+    if fmt != "parquet" and path.stat().st_size == 0:
+        raise DataError(f"{path}: the file is empty; export it again.")
+    if opts.header_row is None and opts.headers is None and expected and fmt in ("csv", "tsv", "excel"):
+        opts = opts.model_copy(update={"header_row": find_header_row(path, opts, fmt, expected)})
+    frame, header_row = READERS[fmt](path, opts), opts.header_row or 0
     try:
         names = frame.collect_schema().names()
     except (pl.exceptions.PolarsError, OSError) as exc:
@@ -70,9 +93,35 @@ def scan_file(path: Path, opts: FileOptions) -> pl.LazyFrame:
             raise DataError(
                 f"{path}: `headers` names {len(opts.headers)} columns but the file has {len(names)}."
             )
-        return frame.rename(dict(zip(names, opts.headers)))
+        return frame.rename(dict(zip(names, opts.headers))), header_row
     trimmed = {n: n.strip().lstrip("\ufeff") for n in names if n != n.strip().lstrip("\ufeff")}
-    return frame.rename(trimmed) if trimmed else frame
+    return (frame.rename(trimmed) if trimmed else frame), header_row
+
+
+HEADER_SEARCH_ROWS = 30
+
+
+def find_header_row(path: Path, opts: FileOptions, fmt: str, expected: frozenset[str]) -> int:
+    """The first of the top rows holding the most expected headers (0 when none does)."""
+    rows = _top_rows(path, opts, fmt)
+    best, best_hits = 0, 0
+    for index, row in enumerate(rows):
+        hits = len({str(cell).strip().lstrip("\ufeff") for cell in row if cell is not None} & expected)
+        if hits > best_hits:
+            best, best_hits = index, hits
+    return best
+
+
+def _top_rows(path: Path, opts: FileOptions, fmt: str) -> list[list]:
+    """The first rows of a file, unparsed."""
+    if fmt == "excel":
+        frame = _read_excel(path, opts.model_copy(update={"headers": ["_"], "header_row": None}), n_rows=HEADER_SEARCH_ROWS)
+        return [list(r) for r in frame.collect().rows()]
+    source = _text_source(path, opts)
+    with open(source, encoding="utf-8-sig", errors="replace", newline="") as handle:
+        lines = [line for _, line in zip(range(HEADER_SEARCH_ROWS), handle)]
+    delimiter = opts.separator or ("\t" if fmt == "tsv" else ",")
+    return list(csv.reader(lines, delimiter=delimiter))
 
 
 def _first_line(exc: BaseException) -> str:
@@ -82,15 +131,47 @@ def _first_line(exc: BaseException) -> str:
 
 def _scan_text(path: Path, opts: FileOptions, separator: str) -> pl.LazyFrame:
     """CSV/TSV as all-string columns (types are parsed later, ids stay strings)."""
-    source = path if opts.encoding.lower() in UTF8 else _to_utf8(path, opts.encoding)
     return pl.scan_csv(
-        source,
+        _text_source(path, opts),
         separator=opts.separator or separator,
         infer_schema=False,
         has_header=opts.headers is None,
         skip_rows=opts.header_row or 0,
         truncate_ragged_lines=True,
     )
+
+
+def _text_source(path: Path, opts: FileOptions) -> Path:
+    """The file itself when it is UTF-8, else a UTF-8 copy of it."""
+    encoding = opts.encoding or detect_encoding(path)
+    return path if encoding.lower().replace("_", "-") in UTF8 else _to_utf8(path, encoding)
+
+
+SNIFF = 1 << 16
+
+
+@functools.cache
+def detect_encoding(path: Path) -> str:
+    """UTF-8 when the start of the file decodes as UTF-8, else GB18030; binary files are refused."""
+    with _open_raw(path) as handle:
+        sample = handle.read(SNIFF)
+    if b"\x00" in sample:
+        raise DataError(f"{path}: this is a binary file, not a text export (CSV/TSV). "
+                        "Export the table as CSV or Excel, or set `format`.")
+    try:
+        sample.decode("utf-8")
+        return "utf-8"
+    except UnicodeDecodeError as exc:
+        if exc.start >= len(sample) - 3:  # a character cut by the sample's end
+            return "utf-8"
+    return "gb18030"
+
+
+def _open_raw(path: Path):
+    """The file's bytes, decompressed when it is gzipped."""
+    if path.suffix.lower() == ".gz":
+        return gzip.open(path, "rb")
+    return path.open("rb")
 
 
 @functools.cache
@@ -104,7 +185,7 @@ def _to_utf8(path: Path, encoding: str) -> Path:
         raise DataError(f"{path}: unknown encoding '{encoding}' (try utf-8 or gb18030).") from None
     out = _temp_dir() / f"{len(list(_temp_dir().iterdir()))}_{path.stem}.csv"
     try:
-        with path.open("rb") as src, out.open("w", encoding="utf-8", newline="") as dst:
+        with _open_raw(path) as src, out.open("w", encoding="utf-8", newline="") as dst:
             while chunk := src.read(CHUNK):
                 dst.write(decoder.decode(chunk))
             dst.write(decoder.decode(b"", final=True))
@@ -128,12 +209,14 @@ def _scan_parquet(path: Path, opts: FileOptions) -> pl.LazyFrame:
     return pl.scan_parquet(path)
 
 
-def _read_excel(path: Path, opts: FileOptions) -> pl.LazyFrame:
+def _read_excel(path: Path, opts: FileOptions, n_rows: int | None = None) -> pl.LazyFrame:
     """An Excel sheet (calamine), all columns as strings; the header row may be below titles."""
     sheet = {"sheet_name": opts.sheet} if isinstance(opts.sheet, str) else {"sheet_id": (opts.sheet or 0) + 1}
-    read_options = {"header_row": opts.header_row} if opts.header_row else {}
+    read_options: dict = {"header_row": opts.header_row} if opts.header_row else {}
     if opts.headers is not None:
         read_options["header_row"] = None
+    if n_rows:
+        read_options["n_rows"] = n_rows
     try:
         frame = pl.read_excel(path, engine="calamine", read_options=read_options,
                               infer_schema_length=0, **sheet)
