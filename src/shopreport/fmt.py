@@ -29,7 +29,8 @@ def fmt_pct(value: float | None, signed: bool = False) -> str:
     """A fraction as a percentage with one decimal (0.1234 → 12.3%)."""
     if value is None:
         return "—"
-    return f"{value * 100:+.1f}%" if signed else f"{value * 100:.1f}%"
+    value = round(value * 100, 1) + 0.0  # no "-0.0%"
+    return f"{value:+.1f}%" if signed else f"{value:.1f}%"
 
 
 def fmt_pp(value: float | None, language: str = "zh-CN") -> str:

@@ -11,6 +11,8 @@ TEXTS = {
     "stock_at_price": "stock is valued at price: products have no unit_cost",
     "repurchase_window": "buyers with ≥ 2 paid orders in the {days} days to the period end",
     "data_starts": "the data starts on {date}, inside the {period} period",
+    "short_history": ("the data starts on {date}, less than {days} days before the period: buyers who bought "
+                      "earlier elsewhere count as new, so returning buyers are understated"),
     "orphans": ("{table}: {rows} row(s) point at {orders} order(s) not in the orders table (e.g. {example!r}); "
                 "they are left out. Exports cut at a period edge do this."),
     "orphan_refunds": ("refunds: {rows} row(s) point at {orders} order(s) not in the orders table (e.g. {example!r}); "

@@ -26,16 +26,19 @@ def overview(ctx: DeckContext) -> list[m.Slide]:
     """KPI cards, the month's numbered summary, daily trend, and the GMV bridge."""
     say, r = ctx.say, ctx.report
     gmv = r.metrics["gmv"]
+    if ctx.available("gmv"):
+        summary = say.say("gmv_summary", gmv=gmv.value, mom=gmv.mom, yoy=gmv.yoy, att=gmv.attainment,
+                          target=gmv.target, progress=r.time_progress)
+    else:
+        summary = say.say("no_amount_summary", buyers=ctx.value("buyers"), orders=ctx.value("paid_orders"))
     slides: list[m.Slide] = [m.KpiCards(
         "kpis", say.word("kpi_title"), ctx.footnote("orders", "traffic", "refunds"),
-        cards=_cards(ctx, KPI_OVERVIEW),
-        summary=say.say("gmv_summary", gmv=gmv.value, mom=gmv.mom, yoy=gmv.yoy, att=gmv.attainment,
-                        target=gmv.target, progress=r.time_progress),
+        cards=_cards(ctx, KPI_OVERVIEW), summary=summary,
     )]
     slides.append(m.NumberedCards("cards", say.word("targets_title"), ctx.footnote("orders", "traffic", "refunds"),
                                   cards=_summary_cards(ctx)))
     daily = ctx.rows("daily")
-    if daily:
+    if daily and ctx.available("gmv"):
         slides.append(_daily_trend(ctx, daily))
     if r.decomposition.get("mom"):
         slides.append(_bridge(ctx))
@@ -46,17 +49,20 @@ def _summary_cards(ctx: DeckContext) -> list[m.Card]:
     """Four cards: GMV, traffic and conversion, AOV, customers and refunds."""
     say, r = ctx.say, ctx.report
     mt = r.metrics
-    cards = [m.Card(say.word("card_gmv"), say.say(
-        "card_gmv", gmv=mt["gmv"].value, mom=mt["gmv"].mom, yoy=mt["gmv"].yoy, att=mt["gmv"].attainment,
-        orders=mt["paid_orders"].value, buyers=mt["buyers"].value))]
+    cards = []
+    if ctx.available("gmv"):
+        cards.append(m.Card(say.word("card_gmv"), say.say(
+            "card_gmv", gmv=mt["gmv"].value, mom=mt["gmv"].mom, yoy=mt["gmv"].yoy, att=mt["gmv"].attainment,
+            orders=mt["paid_orders"].value, buyers=mt["buyers"].value)))
     if ctx.available("conversion"):
         cards.append(m.Card(say.word("card_traffic"), say.say(
             "card_traffic", visitors=mt["visitors"].value, visitors_mom=mt["visitors"].mom,
             conversion=mt["conversion"].value, conversion_delta=_delta(mt["conversion"]),
             uv_value=mt["uv_value"].value)))
-    cards.append(m.Card(say.word("card_aov"), say.say(
-        "card_aov", aov=mt["aov"].value, aov_mom=mt["aov"].mom, order_value=mt["order_value"].value,
-        coupon_share=_promoted_share(ctx))))
+    if ctx.available("aov"):
+        cards.append(m.Card(say.word("card_aov"), say.say(
+            "card_aov", aov=mt["aov"].value, aov_mom=mt["aov"].mom, order_value=mt["order_value"].value,
+            coupon_share=_promoted_share(ctx))))
     customers = say.say("card_customers", returning=mt["returning_share"].value,
                         returning_delta=_delta(mt["returning_share"]), repurchase=mt["repurchase_rate"].value,
                         refund=mt["refund_rate"].value if ctx.available("refund_rate") else None,
@@ -209,7 +215,7 @@ def _customers(ctx: DeckContext) -> m.ChartSlide:
     """New vs returning buyers, and the RFM segments."""
     say = ctx.say
     nvr = {r["segment"]: r for r in ctx.rows("new_vs_returning")}
-    segments = [s for s in ctx.rows("rfm") if s["customers"]]
+    segments = [s for s in ctx.rows("rfm") if s["customers"]] if ctx.available("gmv") else []
     charts = []
     if nvr:
         order = [k for k in ("new", "returning") if k in nvr]
@@ -244,7 +250,7 @@ def sales(ctx: DeckContext) -> list[m.Slide]:
     say = ctx.say
     slides: list[m.Slide] = []
     categories = [c for c in ctx.rows("by_category") if c["gmv"]]
-    if categories:
+    if len(categories) >= 2:  # one category (the data has none) shows nothing
         slides.append(_category_chart(ctx, categories))
         slides.append(_category_table(ctx, categories))
     coupons = ctx.rows("coupons")
@@ -465,7 +471,7 @@ def service(ctx: DeckContext) -> list[m.Slide]:
         slides.append(m.ChartSlide("chart", say.word("response_title"), ctx.footnote("service", "reviews"),
                                    charts=charts, bullets=bullets))
     reasons = ctx.rows("refunds_by_reason")
-    if reasons:
+    if len(reasons) >= 2:  # one reason (e.g. every refund a cancellation) needs no chart
         slides.append(_refunds(ctx, reasons))
     words = ctx.rows("bad_review_words")
     if words and words[0]["reviews"] / words[0]["share"] >= 20:  # too few bad reviews say nothing
@@ -479,7 +485,7 @@ def _refunds(ctx: DeckContext, reasons: list[dict]) -> m.ChartSlide:
                                "values": [r["amount"] for r in reasons[:8]], "unit": "money",
                                "notes": [fmt_pct(r["share"]) for r in reasons[:8]]}, caption=say.word("reason_caption"))]
     categories = ctx.rows("refunds_by_category")
-    if categories:
+    if len(categories) >= 2:
         charts.append(m.Chart("hbar", {"labels": [c["category"] or say.word("unknown") for c in categories[:8]],
                                        "values": [c["amount"] for c in categories[:8]], "unit": "money",
                                        "notes": [fmt_pct(c["share"]) for c in categories[:8]], "color": "secondary"},

@@ -23,10 +23,16 @@ def daily(ctx: Context, cur: Period, prev: Period, ly: Period) -> pl.LazyFrame:
     """GMV by day of the period, beside the same day of the previous period and last year."""
 
     def by_day(period: Period, name: str) -> pl.LazyFrame:
-        return ctx.lazy_paid(period).group_by("day").agg(
+        """GMV and orders of every day of `period` (zero on days without orders), by day index."""
+        sales = ctx.lazy_paid(period).group_by("day").agg(
             pl.col("paid_amount").sum().alias(name),
             pl.len().alias(f"{name}_orders") if name == "gmv" else pl.len().alias(f"_{name}_n"),
-        ).with_columns(index=(pl.col("day") - pl.lit(period.start)).dt.total_days()).drop("day")
+        )
+        days = pl.LazyFrame({"day": pl.date_range(period.start, period.last_day, eager=True)})
+        return days.join(sales, on="day", how="left").with_columns(
+            pl.all().exclude("day").fill_null(0),
+            index=(pl.col("day") - pl.lit(period.start)).dt.total_days(),
+        ).drop("day")
 
     days = pl.LazyFrame({"date": pl.date_range(cur.start, cur.last_day, eager=True)}).with_columns(
         index=(pl.col("date") - pl.lit(cur.start)).dt.total_days()
@@ -142,6 +148,9 @@ def funnel(ctx: Context, period: Period) -> pl.LazyFrame | None:
     else:
         return None
     long = counts.select([pl.col(s).cast(pl.Float64) for s in steps]).unpivot(variable_name="step", value_name="count")
+    # a step nobody reached while a later one has people is a step the data does not track
+    later = pl.col("count").reverse().cum_max().reverse().shift(-1)
+    long = long.filter(~((pl.col("count") == 0) & (later > 0)).fill_null(False))
     return long.with_columns(
         order=pl.col("step").replace_strict({s: i for i, s in enumerate(steps)}, return_dtype=pl.Int32),
         basis=pl.lit(basis),

@@ -207,6 +207,10 @@ def compute_kpis(ds: Dataset, period: Period, today: date | None = None) -> KpiR
             uncovered.add(wname)
         elif first is not None and window.start_dt < first < window.end_dt:
             notes["*"] = Note("data_starts", {"date": f"{first:%Y-%m-%d}", "period": window.label})
+    if first is not None and (period.start_dt - first).days < opts.returning_lookback_days:
+        history = Note("short_history", {"date": f"{first:%Y-%m-%d}", "days": opts.returning_lookback_days})
+        for mid in ("returning_buyers", "returning_share", "new_buyers"):
+            notes[mid] = history
     reasons = _reasons(missing)
     today = today or shop_today(config.timezone)
     running = period.start <= today < period.end
@@ -336,6 +340,10 @@ def _finish_breakdowns(results: dict, uncovered: set[str]) -> dict[str, pl.DataF
     for key, frame in results.items():
         if isinstance(key, str) and key != "coverage":
             out[key] = frame
+    if "daily" in out:
+        for window in uncovered:
+            gone = [c for c in out["daily"].columns if c.startswith(UNCOVERED_COLUMNS[window])]
+            out["daily"] = out["daily"].with_columns([pl.lit(None, pl.Float64).alias(c) for c in gone])
     if "products" in out:
         ranked = out["products"].with_row_index("rank", offset=1)
         out["lifecycle"] = ranked.group_by("stage").agg(skus=pl.len(), gmv=pl.col("gmv").sum()).sort("stage")
