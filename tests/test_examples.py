@@ -38,3 +38,25 @@ def test_olist_deck(shared_data, tmp_path):
         assert section in texts[1]
     assert overflowing(built.path) == []
     assert "R$268.4K" in texts[3]                     # the GMV card: 268,433.08 BRL
+
+
+EXAMPLE_DECKS = {
+    # example: (month, sections left out)
+    "online-retail": ("2011-11", {"Traffic & channels", "Service & reviews"}),  # refunds: all cancellations
+    "shopify-explorer": ("2021-07", {"Traffic & channels", "Service & reviews"}),
+    "shopify-medluck": ("2026-04", {"Traffic & channels", "Service & reviews"}),
+    "tmall-order-report": ("2020-02", {"商品运营情况", "流量渠道分析", "客户服务评估"}),
+    "taobao-behavior": ("2017-11", {"销售业绩表现", "商品运营情况", "客户服务评估"}),
+}
+
+
+@pytest.mark.parametrize("example", sorted(EXAMPLE_DECKS))
+def test_every_real_dataset_gives_a_deck(example, shared_data, tmp_path):
+    from tests.deckcheck import overflowing, slides_text
+
+    month, left_out = EXAMPLE_DECKS[example]
+    built = api.build_deck(EXAMPLES / f"{example}.yaml", month, out=tmp_path / "deck.pptx")
+    assert set(built.left_out) == left_out
+    texts = slides_text(built.path)
+    assert len(texts) >= 10
+    assert overflowing(built.path) == []

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import os
 import re
 from collections.abc import Callable
@@ -16,6 +17,7 @@ from shopreport.errors import ConfigError, DataError
 from shopreport.metrics import KpiReport, Period, compute_kpis as _compute
 from shopreport.metrics.base import in_range
 from shopreport.metrics.period import parse_month, shop_today
+from shopreport.sources.contract import TABLES
 from shopreport.sources.dataset import Dataset, read_dataset
 
 
@@ -42,6 +44,56 @@ def compute_kpis(config: str | Path | Config, period: str | Period, allow_empty:
     if not allow_empty:
         _require_orders(ds, period)
     return _compute(ds, period, today)
+
+
+@dataclass
+class TableReport:
+    """What `validate` says of one table."""
+
+    name: str
+    files: list[str]
+    rows: int | None = None
+    first: str | None = None
+    last: str | None = None
+    mapped: dict[str, str] | None = None
+    unused: list[str] | None = None
+    errors: list[str] | None = None
+    warnings: list[str] | None = None
+
+
+def validate(config: str | Path | Config, month_text: str | None = None,
+             today: date | None = None) -> list[TableReport]:
+    """Check the config and every table against the contract, without stopping at the first problem."""
+    from shopreport.metrics.engine import TIME_COLUMNS
+
+    cfg = config if isinstance(config, Config) else read_config(config)
+    failures: dict[str, str] = {}
+    ds = read_dataset(cfg, failures) if "orders" not in failures else None
+    problems = ds.problems() if ds else []
+    reports = [TableReport(name, [], errors=[message]) for name, message in failures.items()]
+    for name, source in (ds.tables.items() if ds else []):
+        column = TIME_COLUMNS.get(name)
+        cols = ds.columns(name)
+        exprs = [pl.len().alias("rows")]
+        if column in cols:
+            exprs += [pl.col(column).min().cast(pl.String).alias("first"), pl.col(column).max().cast(pl.String).alias("last")]
+        stats = ds.frame(name).select(exprs).collect().row(0, named=True)
+        mapped = {canonical: header for canonical, header in source.headers.items()}
+        referenced = json.dumps(cfg.data.tables()[name].model_dump(), ensure_ascii=False)
+        reports.append(TableReport(
+            name, [str(p) for p in source.files], stats["rows"], (stats.get("first") or "")[:10] or None,
+            (stats.get("last") or "")[:10] or None, mapped,
+            [c for c in source.file_columns if c not in mapped.values() and f'"{c}"' not in referenced],
+            [p.message for p in problems if p.table == name and p.error],
+            [p.message for p in problems if p.table == name and not p.error],
+        ))
+    if ds and month_text and not any(r.errors for r in reports):
+        try:
+            _require_orders(ds, month(cfg, month_text, today))
+        except DataError as exc:
+            next(r for r in reports if r.name == "orders").errors.append(exc.message)
+    order = list(TABLES)
+    return sorted(reports, key=lambda r: order.index(r.name))
 
 
 def _require_orders(ds: Dataset, period: Period) -> None:

@@ -116,6 +116,37 @@ def progress_reporter(quiet: bool):
 
 
 @cli.command()
+@config_option
+@click.option("--month", "month_text", default=None, help="Also check that this month (YYYY-MM) has paid orders.")
+def validate(config_path: Path, month_text: str | None) -> None:
+    """Check the config and every table against the data contract; exit 1 on errors."""
+    from shopreport import api
+
+    reports = api.validate(config_path, month_text)
+    for r in reports:
+        state = "ERROR" if r.errors else ("warning" if r.warnings else "ok")
+        click.echo(f"{r.name} [{state}]")
+        for path in r.files:
+            click.echo(f"  file: {path}")
+        if r.rows is not None:
+            span = f", {r.first} … {r.last}" if r.first else ""
+            click.echo(f"  rows: {r.rows:,}{span}")
+        if r.mapped:
+            click.echo("  columns: " + ", ".join(f"{h} → {c}" if h != c else c for c, h in r.mapped.items()))
+        if r.unused:
+            click.echo("  not used: " + ", ".join(r.unused[:30]) + (" …" if len(r.unused) > 30 else ""))
+        for message in r.errors or []:
+            click.echo(f"  error: {message}")
+        for message in r.warnings or []:
+            click.echo(f"  warning: {message}")
+    errors = sum(len(r.errors or []) for r in reports)
+    warnings = sum(len(r.warnings or []) for r in reports)
+    click.echo(f"{len(reports)} table(s), {errors} error(s), {warnings} warning(s)")
+    if errors:
+        sys.exit(1)
+
+
+@cli.command()
 def schema() -> None:
     """Print the JSON Schema of shopreport.yaml (for editor completion)."""
     from shopreport.config import config_schema

@@ -142,28 +142,33 @@ def traffic(ctx: DeckContext) -> list[m.Slide]:
     note = say.word("note_daily_uv") if not ctx.has("events") else ""
     if sources:
         total_visitors = sum(s["visitors"] for s in sources)
-        share_chart = m.Chart("share_and_rate", {
+        charts = [m.Chart("share_and_rate", {
             "labels": [s["source"] for s in sources],
             "shares": [s["visitors"] / total_visitors for s in sources],
             "rates": [s.get("conversion") for s in sources],
             "share_label": say.word("visitor_share"), "rate_label": say.word("conversion"),
-        }, caption=say.word("source_chart_caption"))
-        gmv_chart = m.Chart("hbar", {
-            "labels": [s["source"] for s in sources], "values": [s["gmv"] for s in sources], "unit": "money",
-            "notes": [f"{say.word('mom')} {fmt_pct(s['mom'], signed=True)}" if s.get("mom") is not None else "" for s in sources],
-        }, caption=say.word("source_gmv_caption"))
+        }, caption=say.word("source_chart_caption"))]
+        if any(s.get("gmv") for s in sources):
+            charts.append(m.Chart("hbar", {
+                "labels": [s["source"] for s in sources], "values": [s.get("gmv") or 0 for s in sources],
+                "unit": "money",
+                "notes": [f"{say.word('mom')} {fmt_pct(s['mom'], signed=True)}" if s.get("mom") is not None else ""
+                          for s in sources],
+            }, caption=say.word("source_gmv_caption")))
         biggest = max(sources, key=lambda s: s["visitors"])
-        best = max(sources, key=lambda s: s.get("conversion") or 0)
         bullets = [say.say("source_biggest", name=biggest["source"], share=biggest["visitors"] / total_visitors,
-                           gmv_share=biggest["share"]),
-                   say.say("source_best", name=best["source"], conversion=best["conversion"])]
+                           gmv_share=biggest.get("share"))]
+        converting = [s for s in sources if s.get("conversion") is not None]
+        if converting:
+            best = max(converting, key=lambda s: s["conversion"])
+            bullets.append(say.say("source_best", name=best["source"], conversion=best["conversion"]))
         drops = [f for f in ctx.findings if f.rule == "conversion_drop"]
         if drops:
             d = drops[0]
             bullets.append(say.say("source_drop", name=d.subject, now=d.evidence["now"], before=d.evidence["before"],
                                    drop=d.evidence["drop"], impact=d.impact))
         slides.append(m.ChartSlide("chart", say.word("source_title"), ctx.footnote("traffic", "orders", note=note),
-                                   charts=[share_chart, gmv_chart], bullets=bullets))
+                                   charts=charts, bullets=bullets, heading=say.word("source_chart_caption")))
     funnel = ctx.rows("funnel")
     if funnel and all(f["count"] is not None for f in funnel):
         slides.append(_funnel(ctx, funnel, note))

@@ -335,6 +335,13 @@ def _finish_breakdowns(results: dict, uncovered: set[str]) -> dict[str, pl.DataF
         out[name] = table
     if "by_channel" in out:
         out["by_source"] = _with_conversion(out.pop("by_channel"), results)
+    elif results.get(("visitors_by_source", "cur")) is not None:  # traffic by source, orders without it
+        visitors = results[("visitors_by_source", "cur")].rename({"channel": "source"})
+        before = results.get(("visitors_by_source", "prev"))
+        if before is not None:
+            visitors = visitors.join(before.rename({"channel": "source", "visitors": "previous_visitors"}),
+                                     on="source", how="left")
+        out["by_source"] = visitors.sort(["visitors", "source"], descending=[True, False])
     if "by_city" in out:
         out["by_city"] = out["by_city"].head(30)
     for key, frame in results.items():

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import sys
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -44,6 +45,7 @@ class TableSource:
     headers: dict[str, str]
     line_offset: int
     checks: list[str] = field(default_factory=list)
+    file_columns: list[str] = field(default_factory=list)
 
     @property
     def spec(self) -> Table:
@@ -79,6 +81,14 @@ class Dataset:
 
     def check(self) -> list[Problem]:
         """Run the contract checks; raise DataError on the first table with errors."""
+        problems = self.problems()
+        errors = [p for p in problems if p.error]
+        if errors:
+            raise DataError(" ".join(p.message for p in errors[:3]))
+        return problems
+
+    def problems(self) -> list[Problem]:
+        """Every finding of the contract checks (errors and warnings), without stopping."""
         queries, owners = [], []
         for source in self.tables.values():
             for query, describe in _checks(source) + _orphan_checks(self, source):
@@ -90,17 +100,15 @@ class Dataset:
         problems: list[Problem] = []
         for (source, describe), result in zip(owners, results):
             problems.extend(describe(result))
-        errors = [p for p in problems if p.error]
-        if errors:
-            raise DataError(" ".join(p.message for p in errors[:3]))
         self.warnings = [p.note for p in problems if p.note is not None]
         return problems
 
 
-def read_dataset(config: Config) -> Dataset:
+def read_dataset(config: Config, failures: dict[str, str] | None = None) -> Dataset:
     """Scan every configured table into canonical, typed LazyFrames (nothing is loaded yet).
 
-    An optional table (from a preset) whose files are not there is left out.
+    An optional table (from a preset) whose files are not there is left out. With
+    `failures`, a table that cannot be read is recorded there instead of stopping.
     """
     tables = {}
     for name, spec in config.data.tables().items():
@@ -108,7 +116,13 @@ def read_dataset(config: Config) -> Dataset:
             tables[name] = _read_table(name, spec, config)
         except MissingFiles:
             if not spec.optional:
+                if failures is None:
+                    raise
+                failures[name] = sys.exc_info()[1].message
+        except DataError as exc:
+            if failures is None:
                 raise
+            failures[name] = exc.message
     dataset = Dataset(config, tables)
     if "orders" not in tables:
         raise DataError(f"{config.source}: the orders table is required.")
@@ -131,8 +145,10 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
     parts, checked_parts = [], []
     headers: dict[str, str] = {}
     header_row = 0
+    file_columns: list[str] = []
     for path in files:
         raw, header_row = scan_file(path, spec, _expected_headers(spec, TABLES[name]))
+        file_columns = list(dict.fromkeys(file_columns + raw.collect_schema().names()))
         indexed = raw.with_row_index(ROW, offset=1)
         for join, frame in zip(spec.joins, joins):
             raw, indexed = _join(raw, frame, join, path), _join(indexed, frame, join, path)
@@ -147,7 +163,7 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
     checked = pl.concat(checked_parts, how="diagonal_relaxed") if len(parts) > 1 else checked_parts[0]
     frame, checked = _derive(name, frame, spec, config), _derive(name, checked, spec, config)
     offset = header_row + (0 if spec.headers else 1)
-    return TableSource(name, files, frame, checked, headers, offset, sorted(fallible))
+    return TableSource(name, files, frame, checked, headers, offset, sorted(fallible), file_columns)
 
 
 def _scan_join(join: Join, config: Config, label: str) -> pl.LazyFrame:

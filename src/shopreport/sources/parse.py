@@ -16,7 +16,8 @@ from shopreport.sources.contract import BOOL, DATE, INT, NUM, STR, TIME
 NULL_TOKENS = ["", "-", "—", "--", "－", "null", "NULL", "None", "nan", "NaN", "N/A", "n/a", "#N/A"]
 _FULLWIDTH = [chr(0xFF10 + i) for i in range(10)] + ["．", "，", "－", "＋", "％"]
 _ASCII = [str(i) for i in range(10)] + [".", ",", "-", "+", "%"]
-_MONEY_JUNK = r"R\$|HK\$|[¥￥$£€,\s]|RMB|CNY|USD|元"
+_CURRENCY_PREFIX = r"^[-+]?\s*(R\$|HK\$|US\$|[¥￥$£€]|RMB|CNY|USD|BRL|GBP)\s*"
+_CURRENCY_SUFFIX = r"\s*(元|RMB|CNY|USD|BRL|GBP)$"
 _NAIVE_FORMATS = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 _AWARE_FORMATS = ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z"]
 _TRUE = ["true", "yes", "y", "1", "是", "已解决", "解决", "t"]
@@ -51,7 +52,13 @@ def parse_num(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
         return expr.cast(pl.Float64)
     text = clean_text(expr.cast(pl.String)).str.replace_many(_FULLWIDTH, _ASCII)
     percent = text.str.ends_with("%")
-    number = text.str.replace_all(_MONEY_JUNK, "").str.strip_suffix("%").cast(pl.Float64, strict=False)
+    negative = text.str.starts_with("-")
+    bare = (text.str.replace(_CURRENCY_PREFIX, "").str.replace(_CURRENCY_SUFFIX, "")
+            .str.replace_all(r"(\d),(\d{3})", "${1}${2}").str.replace_all(r"(\d),(\d{3})", "${1}${2}")
+            .str.strip_suffix("%").str.strip_chars())
+    number = bare.cast(pl.Float64, strict=False)
+    number = pl.when(number.is_finite()).then(number)  # "1e999", "inf" and "NaN" are not amounts
+    number = pl.when(negative & (number > 0)).then(-number).otherwise(number)  # "-¥12" is negative
     return pl.when(percent).then(number / 100).otherwise(number)
 
 

@@ -1,0 +1,112 @@
+"""Bad input, as a user meets it on the command line: one clear paragraph naming what is wrong
+and how to fix it, exit status 2 for usage and config errors and 1 for data errors, no
+traceback, and no file left behind."""
+
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import polars as pl
+import pytest
+import yaml
+
+GOOD_ORDERS = "order_id,customer_id,order_time,paid_amount\n1,a,2026-10-01 10:00:00,10\n2,b,2026-10-02 10:00:00,20\n"
+
+
+def setup(folder: Path, files: dict[str, bytes | str], config: dict) -> Path:
+    """Write the files and the config; return the config path."""
+    for name, content in files.items():
+        path = folder / name
+        path.write_bytes(content if isinstance(content, bytes) else content.encode("utf-8"))
+    body = {"shop": "测试店", "data": {"orders": {"path": "orders.csv"}}, **config}
+    path = folder / "shopreport.yaml"
+    path.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    return path
+
+
+def truncated_parquet(folder: Path) -> bytes:
+    """A Parquet file cut in half."""
+    pl.DataFrame({"order_id": ["1"], "customer_id": ["a"], "order_time": ["2026-10-01 10:00:00"],
+                  "paid_amount": [1.0]}).write_parquet(folder / "whole.parquet")
+    data = (folder / "whole.parquet").read_bytes()
+    (folder / "whole.parquet").unlink()
+    return data[: len(data) // 2]
+
+
+CASES = {
+    "unknown config key": (
+        {"orders.csv": GOOD_ORDERS}, {"shoop": "x"}, 2, r"unknown key 'shoop' \(did you mean 'shop'\)"),
+    "missing file": ({}, {}, 1, r"data.orders: .*orders.csv not found"),
+    "glob matching nothing": (
+        {}, {"data": {"orders": {"path": "exports/*.csv"}}}, 1, r"exports/\*.csv matches no file"),
+    "target for an unknown metric": (
+        {"orders.csv": GOOD_ORDERS}, {"targets": {"2026-10": {"conversion_rate": 0.03}}}, 2,
+        r"target 'conversion_rate' for 2026-10 is not a metric. Did you mean 'conversion'"),
+    "empty file": ({"orders.csv": b""}, {}, 1, r"orders.csv: the file is empty"),
+    "truncated parquet": (
+        {"orders.parquet": "TRUNCATED"}, {"data": {"orders": {"path": "orders.parquet"}}}, 1,
+        r"orders.parquet: cannot be read as parquet"),
+    "binary file posing as CSV": (
+        {"orders.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))}, {}, 1,
+        r"orders.csv: this is a binary file, not a text export"),
+    "value that is not a number": (
+        {"orders.csv": GOOD_ORDERS + "3,c,2026-10-03 10:00:00,12元5\n"}, {}, 1,
+        r"orders.csv, line 4, column paid_amount: '12元5' is not a number"),
+    "duplicate order id": (
+        {"orders.csv": GOOD_ORDERS + "1,a,2026-10-01 10:00:00,10\n"}, {}, 1,
+        r"line 2, column order_id: '1' appears more than once"),
+    "missing required column": (
+        {"orders.csv": "order_id,customer_id,paid_amount\n1,a,10\n"}, {}, 1,
+        r"needs the column\(s\) order_time, which the file lacks"),
+    "month outside the data": (
+        {"orders.csv": GOOD_ORDERS}, {}, 1,
+        r"No paid orders in 2025-01: the data has paid orders from 2026-10-01 to 2026-10-02"),
+}
+
+
+@pytest.mark.parametrize("case", sorted(CASES))
+def test_bad_input_is_explained(case, tmp_path):
+    files, config, status, message = CASES[case]
+    if files.get("orders.parquet") == "TRUNCATED":
+        files = {"orders.parquet": truncated_parquet(tmp_path)}
+    path = setup(tmp_path, files, config)
+    out = tmp_path / "out"
+    out.mkdir()
+    month = "2025-01" if case == "month outside the data" else "2026-10"
+    result = subprocess.run([sys.executable, "-m", "shopreport", "build", "--config", str(path), "--month", month,
+                             "--out", str(out), "-q"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == status, result.stderr
+    assert "Traceback" not in result.stderr
+    assert result.stderr.startswith("Error: ")
+    import re
+
+    assert re.search(message, result.stderr), result.stderr
+    assert list(out.iterdir()) == []                      # nothing half-written
+
+
+def test_validate_reports_every_table_and_exits_1_on_errors(tmp_path):
+    path = setup(tmp_path, {
+        "orders.csv": GOOD_ORDERS + "3,c,2026-10-03 10:00:00,abc\n",
+        "items.csv": "order_id,sku,quantity\n1,A,1\n9,B,1\n",
+    }, {"data": {"orders": {"path": "orders.csv"}, "order_items": {"path": "items.csv"},
+                 "refunds": {"path": "refunds.csv"}}})
+    result = subprocess.run([sys.executable, "-m", "shopreport", "validate", "--config", str(path)],
+                            capture_output=True, text=True, timeout=300)
+    assert result.returncode == 1
+    out = result.stdout
+    assert "orders [ERROR]" in out and "line 4, column paid_amount: 'abc' is not a number" in out
+    assert "order_items [warning]" in out and "1 row(s) point at 1 order(s) not in the orders table" in out
+    assert "refunds [ERROR]" in out and "refunds.csv not found" in out
+    assert "rows: 3, 2026-10-01 … 2026-10-03" in out
+    assert "3 table(s), 2 error(s), 1 warning(s)" in out
+
+
+def test_validate_passes_with_warnings(tmp_path):
+    path = setup(tmp_path, {"orders.csv": GOOD_ORDERS, "items.csv": "order_id,sku,quantity\n1,A,1\n9,B,1\n"},
+                 {"data": {"orders": {"path": "orders.csv"}, "order_items": {"path": "items.csv"}}})
+    result = subprocess.run([sys.executable, "-m", "shopreport", "validate", "--config", str(path),
+                             "--month", "2026-10"], capture_output=True, text=True, timeout=300)
+    assert result.returncode == 0, result.stdout
+    assert "2 table(s), 0 error(s), 1 warning(s)" in result.stdout
