@@ -221,3 +221,43 @@ def test_lines_of_unknown_orders_are_a_warning(tmp_path):
         "order_items: 2 row(s) point at 1 order(s) not in the orders table (e.g. '9'); they are "
         "left out. Exports cut at a period edge do this."
     ]
+
+
+def test_header_found_below_title_rows_without_being_told(tmp_path):
+    xlsxwriter = pytest.importorskip("xlsxwriter")
+    book = xlsxwriter.Workbook(tmp_path / "订单.xlsx")
+    sheet = book.add_worksheet()
+    sheet.write_row(0, 0, ["订单报表"])
+    sheet.write_row(1, 0, ["导出时间：2026-11-01"])
+    sheet.write_row(3, 0, ["订单编号", "买家会员名", "买家实际支付金额", "订单创建时间"])
+    sheet.write_row(4, 0, ["A1", "小王", "45.5", "2026-10-01 08:00:00"])
+    book.close()
+    config = write_shop(tmp_path, {}, {"orders": {"path": "订单.xlsx", "columns": {
+        "订单编号": "order_id", "买家会员名": "customer_id", "买家实际支付金额": "paid_amount",
+        "订单创建时间": "order_time"}}})
+    orders = orders_of(config)
+    assert orders.select("order_id", "customer_id", "paid_amount", "order_time").rows() == [
+        ("A1", "小王", 45.5, datetime(2026, 10, 1, 8, 0))]
+
+
+def test_legacy_xls_and_excel_serial_dates(tmp_path):
+    xlwt = pytest.importorskip("xlwt")
+    book = xlwt.Workbook()
+    sheet = book.add_sheet("Sheet1")
+    for j, header in enumerate(["订单编号", "买家", "金额", "时间"]):
+        sheet.write(0, j, header)
+    # 46296.5 is 2026-10-01 12:00 as Excel counts days (from 1899-12-30)
+    for j, value in enumerate(["B7", "小李", 12.5, 46296.5]):
+        sheet.write(1, j, value)
+    book.save(str(tmp_path / "orders.xls"))
+    config = write_shop(tmp_path, {}, {"orders": {"path": "orders.xls", "columns": {
+        "订单编号": "order_id", "买家": "customer_id", "金额": "paid_amount", "时间": "order_time"}}})
+    orders = orders_of(config)
+    assert orders["order_time"][0] == datetime(2026, 10, 1, 12, 0)
+    assert orders["paid_amount"][0] == 12.5
+
+
+def test_utf8_with_bom(tmp_path):
+    (tmp_path / "orders.csv").write_bytes("\ufefforder_id,customer_id,order_time,paid_amount\n1,a,2026-10-01,5\n".encode())
+    config = write_shop(tmp_path, {}, {"orders": {"path": "orders.csv"}})
+    assert orders_of(config)["order_id"].to_list() == ["1"]

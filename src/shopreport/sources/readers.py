@@ -106,10 +106,22 @@ def find_header_row(path: Path, opts: FileOptions, fmt: str, expected: frozenset
     rows = _top_rows(path, opts, fmt)
     best, best_hits = 0, 0
     for index, row in enumerate(rows):
-        hits = len({str(cell).strip().lstrip("\ufeff") for cell in row if cell is not None} & expected)
+        hits = _hits(row, expected)
         if hits > best_hits:
             best, best_hits = index, hits
+    if fmt == "excel" and best:
+        # calamine drops blank rows when it reads without a header but counts them in
+        # header_row: step down from the row found until its headers come out
+        for row in range(best, best + HEADER_SEARCH_ROWS):
+            frame = _read_excel(path, opts.model_copy(update={"header_row": row}), n_rows=1)
+            if _hits(frame.collect_schema().names(), expected) >= best_hits:
+                return row
     return best
+
+
+def _hits(row, expected: frozenset[str]) -> int:
+    """How many of the expected headers a row holds."""
+    return len({str(cell).strip().lstrip("\ufeff") for cell in row if cell is not None} & expected)
 
 
 def _top_rows(path: Path, opts: FileOptions, fmt: str) -> list[list]:
