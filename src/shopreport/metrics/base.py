@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
@@ -53,8 +54,20 @@ def read_base(ds: Dataset, start: date, end: date) -> Base:
         .agg(first_pay=pl.col("pay_time").min())
     )
     paid_frame, first_frame = pl.collect_all([paid, first_paid])
+    if "province" in paid_frame.columns:
+        paid_frame = _unify_provinces(paid_frame)
     lines = _lines(ds, in_span).collect() if ds.has("order_items") else None
     return Base(paid_frame, lines, first_frame, (lo, hi))
+
+
+PROVINCE_SUFFIX = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|特别行政区|自治区|省|市)$")
+
+
+def _unify_provinces(paid: pl.DataFrame) -> pl.DataFrame:
+    """广东省 and 广东 are one region: suffixes dropped, looked up once per distinct name."""
+    names = paid["province"].drop_nulls().unique().to_list()
+    mapping = {n: PROVINCE_SUFFIX.sub("", n) for n in names if PROVINCE_SUFFIX.search(n) and len(n) > 2}
+    return paid.with_columns(pl.col("province").replace(mapping)) if mapping else paid
 
 
 def _lines(ds: Dataset, paid: pl.LazyFrame) -> pl.LazyFrame:

@@ -275,9 +275,10 @@ def monthly(ctx: Context) -> pl.LazyFrame:
     """GMV, orders and buyers of every month the shared scan covers (for history and targets)."""
     return (
         ctx.base.paid.lazy()
-        .group_by(pl.col("pay_time").dt.strftime("%Y-%m").alias("month"))
+        .group_by(pl.col("day").dt.month_start().alias("month"))
         .agg(gmv=pl.col("paid_amount").sum(), orders=pl.len(), buyers=pl.col("customer_id").n_unique())
         .sort("month")
+        .with_columns(pl.col("month").dt.strftime("%Y-%m"))
     )
 
 

@@ -350,7 +350,6 @@ def _typed(raw: pl.LazyFrame, indexed: pl.LazyFrame, table: Table, tz: str,
     return typed, checked, fallible
 
 
-PROVINCE_SUFFIX = r"(壮族自治区|回族自治区|维吾尔自治区|特别行政区|自治区|省|市)$"
 CANCELLED_STATUSES = ["cancelled", "canceled", "voided", "closed", "unavailable", "交易关闭", "已取消", "订单关闭"]
 
 
@@ -361,8 +360,6 @@ def _derive(name: str, frame: pl.LazyFrame, spec: TableConfig, config: Config) -
     (cash on delivery, Shopify's sales reports).
     """
     names = frame.collect_schema().names()
-    if name == "orders" and "province" in names:  # 广东省 and 广东 are one region
-        frame = frame.with_columns(province=pl.col("province").str.replace(PROVINCE_SUFFIX, ""))
     if name == "orders" and config.metrics.orders_basis == "placed":
         live = ~pl.col("status").str.to_lowercase().is_in(CANCELLED_STATUSES).fill_null(False) \
             if "status" in names else pl.lit(True)
