@@ -56,3 +56,15 @@ def deck(demo_shop, tmp_path_factory) -> Path:
     out = tmp_path_factory.mktemp("deck") / "deck.pptx"
     api.build_deck(demo_shop, "2026-10", out=out, today=DECK_DAY)
     return out
+
+
+@pytest.fixture(scope="session")
+def campaign_deck(demo_shop, tmp_path_factory):
+    out = tmp_path_factory.mktemp("campaign_deck") / "c.pptx"
+    return api.build_deck(demo_shop, out=out, campaign="double11-2025", today=DECK_DAY)
+
+
+@pytest.fixture(scope="session")
+def annual_deck(demo_shop, tmp_path_factory):
+    out = tmp_path_factory.mktemp("annual") / "y.pptx"
+    return api.build_deck(demo_shop, out=out, year="2025", today=DECK_DAY)

@@ -5,13 +5,18 @@ from __future__ import annotations
 
 import subprocess
 
+import pytest
+
 from PIL import Image
 from pptx import Presentation
 
 from tests.deckcheck import pdf_pages, render_pdf
 
 
-def test_libreoffice_renders_every_slide(deck, tmp_path):
+@pytest.mark.parametrize("kind", ["deck", "annual_deck", "campaign_deck"])
+def test_libreoffice_renders_every_slide(kind, request, tmp_path):
+    deck = request.getfixturevalue(kind)
+    deck = getattr(deck, "path", deck)
     pdf = render_pdf(deck, tmp_path)
     pages = pdf_pages(pdf, tmp_path)
     assert len(pages) == len(Presentation(str(deck)).slides)

@@ -13,7 +13,7 @@ from pathlib import Path
 import polars as pl
 
 from shopreport.config import Config, read_config
-from shopreport.errors import ConfigError, DataError
+from shopreport.errors import ConfigError, DataError, did_you_mean
 from shopreport.metrics import KpiReport, Period, compute_kpis as _compute
 from shopreport.metrics.base import in_range
 from shopreport.metrics.period import parse_month, shop_today
@@ -122,17 +122,59 @@ class BuiltDeck:
     notes: list[str]
 
 
-DECK_NAMES = {"monthly": {"zh-CN": "月度总结", "en": "monthly_report"}}
+DECK_NAMES = {"monthly": {"zh-CN": "月度总结", "en": "monthly_report"},
+              "annual": {"zh-CN": "年度总结", "en": "annual_review"},
+              "campaign": {"zh-CN": "活动复盘", "en": "campaign_review"}}
 
 
-def build_deck(config: str | Path | Config, month_text: str, out: str | Path | None = None,
+def build_deck(config: str | Path | Config, month_text: str | None = None, out: str | Path | None = None,
                language: str | None = None, today: date | None = None,
-               progress: Callable[[str], None] = lambda step: None) -> BuiltDeck:
-    """Build the monthly deck (电商月总结汇报) of a month and write it atomically."""
-    from shopreport.deck.build import build_monthly
+               progress: Callable[[str], None] = lambda step: None, year: str | None = None,
+               campaign: str | None = None) -> BuiltDeck:
+    """Build the monthly deck (`month_text`), the annual review (`year`) or a campaign
+    retrospective (`campaign`, a key of the config's campaigns), and write it atomically."""
+    from shopreport.deck.annual import AnnualExtras
+    from shopreport.deck.build import build
+    from shopreport.metrics.period import parse_year, year_to_date
 
     cfg = config if isinstance(config, Config) else read_config(config)
     language = {"zh": "zh-CN", "zh-CN": "zh-CN", "en": "en", None: cfg.language}[language]
+    today = today or shop_today(cfg.timezone)
+    if sum(x is not None for x in (month_text, year, campaign)) != 1:
+        raise ConfigError("Say which deck: --month YYYY-MM, --year YYYY or --campaign KEY (one of them).")
+    if campaign is not None:
+        if campaign not in cfg.campaigns:
+            raise ConfigError(f"--campaign '{campaign}' is not declared under `campaigns:` in {cfg.source}."
+                              f"{did_you_mean(campaign, cfg.campaigns)} Declared: {', '.join(cfg.campaigns) or 'none'}.")
+        target = _output_path(cfg, out, campaign, DECK_NAMES["campaign"][language])
+        progress("read")
+        ds = load(cfg)
+        from shopreport.metrics.campaign import compute_campaign
+
+        window = cfg.campaigns[campaign]
+        _require_orders(ds, Period("range", window.phases[0].start, window.phases[-1].end, campaign))
+        progress("metrics")
+        report = compute_campaign(ds, campaign, today)
+        return build("campaign", report.report, cfg, language, target, today,
+                     {"name": report.window.name}, report, progress)
+    if year is not None:
+        number = parse_year(year)
+        period = year_to_date(number, today)
+        target = _output_path(cfg, out, str(number), DECK_NAMES["annual"][language])
+        progress("read")
+        ds = load(cfg)
+        _require_orders(ds, period)
+        progress("metrics")
+        report = _compute(ds, period, today, targets=cfg.targets.get(str(number), {}))
+        if period.kind == "ytd":  # a year still running: time progress against the annual target
+            report.time_progress = period.days / year_to_date(number, date(number + 1, 1, 1)).days
+            for metric in report.metrics.values():
+                metric.time_progress = report.time_progress
+        previous = _compute(ds, year_to_date(number - 1, date(number, 1, 1)), today, targets={})
+        campaigns = [(c.name or key, c.phases[0].start, c.phases[-1].end) for key, c in cfg.campaigns.items()
+                     if c.phases[0].start.year == number]
+        return build("annual", report, cfg, language, target, today, {"year": number},
+                     AnnualExtras(previous, campaigns), progress)
     period = month(cfg, month_text, today)
     target = _output_path(cfg, out, period.label, DECK_NAMES["monthly"][language])
     progress("read")
@@ -140,7 +182,8 @@ def build_deck(config: str | Path | Config, month_text: str, out: str | Path | N
     _require_orders(ds, period)
     progress("metrics")
     report = _compute(ds, period, today)
-    return build_monthly(report, cfg, language, target, today or shop_today(cfg.timezone), progress)
+    return build("monthly", report, cfg, language, target, today,
+                 {"year": period.start.year, "month": period.start.month}, None, progress)
 
 
 def _output_path(cfg: Config, out: str | Path | None, label: str, deck: str) -> Path:

@@ -78,18 +78,22 @@ STEPS = {"zh-CN": {"read": "读取数据", "metrics": "计算指标", "diagnosis
 
 @cli.command()
 @config_option
-@click.option("--month", "month_text", required=True,
-              help="The month: YYYY-MM, or 'previous' for the last complete month in the shop's time zone.")
+@click.option("--month", "month_text", default=None,
+              help="Monthly deck: YYYY-MM, or 'previous' for the last complete month in the shop's time zone.")
+@click.option("--year", default=None, help="Annual review of a year (YYYY); a year still running is reported to date.")
+@click.option("--campaign", default=None, help="Campaign retrospective: a key under `campaigns:` in the config.")
 @click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="The .pptx to write, or a folder (default: ./<shop>_<month>_月度总结.pptx).")
+              help="The .pptx to write, or a folder (default: ./<shop>_<period>_<deck>.pptx).")
 @click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Deck language (default: the config's).")
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def build(config_path: Path, month_text: str, out: Path | None, lang: str | None, quiet: bool) -> None:
-    """Build the monthly operations deck (电商月总结汇报) of a month."""
+def build(config_path: Path, month_text: str | None, year: str | None, campaign: str | None, out: Path | None,
+          lang: str | None, quiet: bool) -> None:
+    """Build a deck: the monthly summary (--month), annual review (--year) or campaign review (--campaign)."""
     from shopreport import api
 
     with progress_reporter(quiet) as report_step:
-        deck = api.build_deck(config_path, month_text, out=out, language=lang, progress=report_step)
+        deck = api.build_deck(config_path, month_text, out=out, language=lang, progress=report_step, year=year,
+                              campaign=campaign)
     if not quiet:
         click.echo(f"Deck written: {deck.path} ({deck.slides} slides)")
         for section, reason in deck.left_out.items():

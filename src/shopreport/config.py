@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import date
 from pathlib import Path
 from typing import Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
@@ -198,6 +199,57 @@ class Thresholds(Model):
     """A bad-review rate above this is flagged."""
 
 
+class Phase(Model):
+    """One phase of a campaign (预热 pre-heat, 爆发/正式 peak, 返场 return): dates inclusive."""
+
+    name: str
+    """Phase name shown in the deck."""
+    start: date
+    """First day."""
+    end: date
+    """Last day (inclusive)."""
+
+
+class Campaign(Model):
+    """A campaign window: its phases, targets and the campaign it is compared with."""
+
+    name: str | None = None
+    """Name shown in the deck (default: the key, e.g. double11-2026)."""
+    phases: list[Phase] = Field(min_length=1)
+    """Phases in order, back to back."""
+    peak: str | None = None
+    """The peak phase's name (default: the phase called 爆发/正式/peak, else the longest)."""
+    targets: dict[str, float] = {}
+    """Targets of the whole window by metric id."""
+    compare_with: str | None = None
+    """Key of the campaign it is compared with (aligned by phase day)."""
+    baseline_weeks: int = Field(4, ge=1, le=26)
+    """Weeks before the window that form the baseline."""
+    lessons: list[str] = []
+    """成功经验 only a person knows."""
+    actions: list[str] = []
+    """Follow-up actions only a person knows."""
+
+    @model_validator(mode="after")
+    def _phases_in_order(self) -> Campaign:
+        for phase in self.phases:
+            if phase.end < phase.start:
+                raise ValueError(f"phase '{phase.name}' ends ({phase.end}) before it starts ({phase.start})")
+        for a, b in zip(self.phases, self.phases[1:]):
+            if b.start <= a.end:
+                raise ValueError(f"phase '{b.name}' starts before phase '{a.name}' ends")
+        return self
+
+
+class Lesson(Model):
+    """经验教训: a person's lesson and the metrics that support it."""
+
+    text: str
+    """The lesson."""
+    evidence: list[str] = []
+    """Metric ids whose values (and change on last year) are shown beside it."""
+
+
 class Config(Model):
     """shopreport.yaml: one shop, its data, targets and the parts only a person knows."""
 
@@ -237,6 +289,14 @@ class Config(Model):
     """Highlights only a person knows, by period."""
     plans: dict[str, list[str]] = {}
     """Plan items for the period after the key, by period."""
+    achievements: dict[str, list[str]] = {}
+    """关键成就 only a person knows, by year."""
+    lessons: dict[str, list[Lesson | str]] = {}
+    """经验教训 by year, each with the metric ids that support it."""
+    resources: dict[str, list[str]] = {}
+    """资源与支持需求 by year."""
+    campaigns: dict[str, Campaign] = {}
+    """Campaigns by key (`double11-2026`): phases, targets, comparison."""
 
     _base_dir: Path = PrivateAttr(default=Path("."))
     _source: str = PrivateAttr(default="<config>")
@@ -250,7 +310,15 @@ class Config(Model):
             raise ValueError(f"unknown time zone '{value}' (use an IANA name like Asia/Shanghai)")
         return value
 
-    @field_validator("targets", "highlights", "plans")
+    @model_validator(mode="after")
+    def _comparisons_exist(self) -> Config:
+        for key, campaign in self.campaigns.items():
+            if campaign.compare_with and campaign.compare_with not in self.campaigns:
+                raise ValueError(f"campaign '{key}' compares with '{campaign.compare_with}', which is not declared."
+                                 f"{did_you_mean(campaign.compare_with, self.campaigns)}")
+        return self
+
+    @field_validator("targets", "highlights", "plans", "achievements", "lessons", "resources")
     @classmethod
     def _period_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
         for key in value:

@@ -100,21 +100,27 @@ def chart_daily_trend(data: dict, style: Style, width: float, height: float) -> 
     """Daily GMV of the month, beside the previous month and last year (by day of month)."""
     fig, ax = _figure(width, height)
     days = np.arange(1, len(data["gmv"]) + 1)
-    lines = [("gmv", style.words["this_period"], style.c("primary"), 2.0),
-             ("previous_gmv", style.words["previous_period"], style.c("accent"), 1.3),
-             ("last_year_gmv", style.words["last_year"], "#A5A5A5", 1.3)]
+    names = data.get("labels", {})
+    lines = [("gmv", names.get("this", style.words["this_period"]), style.c("primary"), 2.0),
+             ("previous_gmv", names.get("previous", style.words["previous_period"]), style.c("accent"), 1.3),
+             ("last_year_gmv", names.get("last_year", style.words["last_year"]), "#A5A5A5", 1.3)]
+    unit = data.get("unit", "money")
     for key, label, color, lw in lines:
         values = np.array([np.nan if v is None else v for v in data[key]], dtype=float)
         if np.isfinite(values).any():
             ax.plot(days[: len(values)], values, label=label, color=color, linewidth=lw,
                     linestyle="-" if key == "gmv" else "--")
-    peak = int(np.nanargmax(np.array(data["gmv"], dtype=float)))
-    ax.annotate(style.money(data["gmv"][peak]), (peak + 1, data["gmv"][peak]), textcoords="offset points",
-                xytext=(0, 5), ha="center", fontsize=9, color=style.c("primary"))
+    values = np.array([np.nan if v is None else v for v in data["gmv"]], dtype=float)
+    if np.isfinite(values).any():
+        peak = int(np.nanargmax(values))
+        ax.annotate(_formatter(unit, style)(values[peak]), (peak + 1, values[peak]), textcoords="offset points",
+                    xytext=(0, 5), ha="center", fontsize=9, color=style.c("primary"))
     ax.set_xlim(0.5, len(days) + 0.5)
-    ax.set_xticks(days[::2] if len(days) > 16 else days)
-    ax.set_xlabel(style.words["day_of_month"], fontsize=9.5, color="#595959")
-    _money_axis(ax, style)
+    step = max(1, int(np.ceil(len(days) / 16)))
+    ax.set_xticks(days[::step])
+    ax.set_xlabel(data.get("x_label", style.words["day_of_month"]), fontsize=9.5, color="#595959")
+    if unit == "money":
+        _money_axis(ax, style)
     ax.legend(fontsize=9.5, frameon=False, loc="upper left", ncol=3)
     return _png(fig)
 
@@ -325,6 +331,7 @@ def _formatter(unit: str, style: Style) -> Callable[[float], str]:
         "count": style.count,
         "ratio": fmt_pct,
         "days": lambda v: f"{v:.0f}{'d' if style.language == 'en' else '天'}",
+        "seconds": lambda v: f"{v:.1f}{'s' if style.language == 'en' else '秒'}",
         "multiple": lambda v: f"{v:.2f}",
     }[unit]
 

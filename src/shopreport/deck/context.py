@@ -28,6 +28,8 @@ class DeckContext:
     config: Config
     say: Narrator
     findings: list[Finding] = field(default_factory=list)
+    extra: Any = None
+    """What a deck kind adds: the campaign report, the annual extras."""
 
     @property
     def lang(self) -> str:
@@ -71,7 +73,10 @@ class DeckContext:
         """MoM and YoY of a metric for a KPI card (rates in percentage points)."""
         m = self.report.metrics[metric]
         out = []
-        for word, before, relative in (("mom", m.previous, m.mom), ("yoy", m.last_year, m.yoy)):
+        pairs = [("mom", m.previous, m.mom), ("yoy", m.last_year, m.yoy)]
+        if self.report.period.kind in ("year", "ytd"):  # a year's previous period is last year
+            pairs = pairs[1:]
+        for word, before, relative in pairs:
             if METRICS[metric].unit == "ratio":
                 delta = None if m.value is None or before is None else m.value - before
                 text = fmt_pp(delta, self.lang).lstrip("+-") if delta is not None else "—"

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from shopreport.deck import model as m
 from shopreport.deck.context import DeckContext
-from shopreport.deck.sections import Section
+from shopreport.deck.sections import Section, person_card
 from shopreport.fmt import fmt_count, fmt_money, fmt_pct
 
 KPI_OVERVIEW = ["gmv", "buyers", "paid_orders", "aov", "visitors", "conversion", "returning_share", "refund_rate"]
@@ -560,17 +560,8 @@ def plan(ctx: DeckContext) -> list[m.Slide]:
     for start in range(0, len(items), 4):
         chunk = items[start:start + 4]
         slides.append(m.NumberedCards("cards", say.word("own_plan_title"), say.say("own_plan_footnote"),
-                                      cards=[_plan_card(text) for text in chunk]))
+                                      cards=[person_card(text) for text in chunk]))
     return slides
-
-
-def _plan_card(text: str) -> m.Card:
-    """A plan item as a card: 'heading: details' splits at the colon; otherwise the item is the heading."""
-    for sep in ("：", ":"):
-        if sep in text:
-            heading, body = text.split(sep, 1)
-            return m.Card(heading.strip(), body.strip())
-    return m.Card(text.strip(), "")
 
 
 SECTIONS = [

@@ -360,7 +360,7 @@ def set_east_asian(run, typeface: str, lang: str) -> None:
         anchor = node
 
 
-_NUMBER = re.compile(r"^[-+]?[¥$€£R]*\$?[\d,.]+\s*(%|万|亿|[KMB]|天|秒|个百分点| pp)?$|^—$|^[▲▼]")
+_NUMBER = re.compile(r"^[-+]?[¥$€£R]*\$?[\d,.]+\s*(%|万|亿|[KMB]|天|秒|倍|×|个百分点| pp)?$|^—$|^[▲▼]")
 
 
 def _auto_align(model: m.TableSlide) -> list[str]:

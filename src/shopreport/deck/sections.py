@@ -13,6 +13,18 @@ from shopreport.metrics import METRICS
 from shopreport.metrics.registry import definition
 
 
+def person_card(text: str) -> m.Card:
+    """A sentence a person wrote, as a card: heading before the first colon (or comma), the
+    rest as the body; a short sentence is all heading."""
+    for separators in (("：", ":"), ("，", ",")):
+        for sep in separators:
+            if sep in text:
+                heading, body = text.split(sep, 1)
+                return m.Card(heading.strip(), body.strip())
+    text = text.strip()
+    return m.Card(text, "") if len(text) <= 14 else m.Card("", text)
+
+
 @dataclass(frozen=True)
 class Section:
     """A section: its key (title in the narrative words), builder, and why it may be absent."""

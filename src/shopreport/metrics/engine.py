@@ -19,7 +19,7 @@ from shopreport.metrics.base import read_base
 from shopreport.metrics.customers import cohorts, rfm_segments
 from shopreport.metrics.decompose import lmdi
 from shopreport.metrics.measures import MEASURES, Context
-from shopreport.metrics.period import Period, shop_today
+from shopreport.metrics.period import Period, month_period, shop_today
 from shopreport.metrics.registry import METRICS
 from shopreport.metrics.words import recurring_words
 from shopreport.notes import Note
@@ -174,13 +174,17 @@ def report_span(period: Period, ctx_opts) -> tuple[date, date]:
     windows = [period, period.previous(), period.last_year()]
     lookback = max(opts.returning_lookback_days, opts.rfm_lookback_days, opts.repurchase_window_days or 0)
     starts = [min(w.start for w in windows) - timedelta(days=lookback)]
-    if period.kind == "month":
-        starts += [period.shift_months(-(opts.cohort_months - 1)).start, period.shift_months(-3).start]
+    last_month = month_period(period.last_day.year, period.last_day.month)
+    starts += [last_month.shift_months(-(opts.cohort_months - 1)).start, period.shift_months(-3).start]
     return min(starts), period.end
 
 
-def compute_kpis(ds: Dataset, period: Period, today: date | None = None) -> KpiReport:
-    """Every metric of `period` with MoM, YoY and target attainment, plus the breakdowns."""
+def compute_kpis(ds: Dataset, period: Period, today: date | None = None,
+                 targets: dict[str, float] | None = None) -> KpiReport:
+    """Every metric of `period` with MoM, YoY and target attainment, plus the breakdowns.
+
+    Targets come from the config by the period's label, unless given (a campaign's).
+    """
     config, opts = ds.config, ds.config.metrics
     windows = {"cur": period, "prev": period.previous(), "ly": period.last_year()}
     start, end = report_span(period, opts)
@@ -202,11 +206,12 @@ def compute_kpis(ds: Dataset, period: Period, today: date | None = None) -> KpiR
     first = ctx.base.first_paid["first_pay"].min()
     uncovered = set()
     for wname, window in windows.items():
-        if wname != "cur" and (first is None or window.end_dt <= first):
-            values[wname] = {}  # the data does not reach back that far: no comparison, not zero
-            uncovered.add(wname)
-        elif first is not None and window.start_dt < first < window.end_dt:
+        if first is not None and window.start < first.date() < window.end:
             notes["*"] = Note("data_starts", {"date": f"{first:%Y-%m-%d}", "period": window.label})
+        if wname != "cur" and (first is None or window.start < first.date()):
+            # the data does not cover that period (or only part of it): no comparison, not a wrong one
+            values[wname] = {}
+            uncovered.add(wname)
     if first is not None and (period.start_dt - first).days < opts.returning_lookback_days:
         history = Note("short_history", {"date": f"{first:%Y-%m-%d}", "days": opts.returning_lookback_days})
         for mid in ("returning_buyers", "returning_share", "new_buyers"):
@@ -215,7 +220,7 @@ def compute_kpis(ds: Dataset, period: Period, today: date | None = None) -> KpiR
     today = today or shop_today(config.timezone)
     running = period.start <= today < period.end
     progress = period.elapsed_days(today) / period.days if running else None
-    targets = config.targets.get(period.label, {})
+    targets = config.targets.get(period.label, {}) if targets is None else targets
     metrics = {
         mid: MetricValue(
             mid, values["cur"].get(mid), values["prev"].get(mid), values["ly"].get(mid),
@@ -311,7 +316,7 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
     batch.add("ratings", bd.ratings(ctx, cur))
     batch.add("response_times", bd.response_distribution(ctx, cur))
     batch.add("rfm", rfm_segments(ctx.base, cur, ctx.opts.rfm_lookback_days))
-    batch.add("cohorts", cohorts(ctx.base, cur, ctx.opts.cohort_months))
+    batch.add("cohorts", cohorts(ctx.base, month_period(cur.last_day.year, cur.last_day.month), ctx.opts.cohort_months))
 
 
 UNCOVERED_COLUMNS = {"prev": ("previous_", "delta_mom", "mom", "contribution_mom"), "ly": ("last_year_", "yoy")}

@@ -45,6 +45,8 @@ class Period:
             return month_period(*_add_months(self.start.year, self.start.month, -1))
         if self.kind == "year":
             return year_period(self.start.year - 1)
+        if self.kind == "ytd":  # a year to date compares with the same dates of last year
+            return self.last_year()
         start = self.start - timedelta(days=self.days)
         return Period("range", start, self.start, f"{start}~{self.start - timedelta(days=1)}")
 
@@ -94,6 +96,21 @@ def year_period(year: int) -> Period:
 def shop_today(tz: str) -> date:
     """Today's date in the shop's time zone."""
     return datetime.now(ZoneInfo(tz)).date()
+
+
+def year_to_date(year: int, today: date) -> Period:
+    """The year so far: [1 January, today) when `today` falls inside it, else the whole year."""
+    whole = year_period(year)
+    if not whole.start < today < whole.end:
+        return whole
+    return Period("ytd", whole.start, today, f"{year:04d}")
+
+
+def parse_year(text: str) -> int:
+    """'2025' → 2025."""
+    if not re.fullmatch(r"\d{4}", text.strip()):
+        raise ConfigError(f"--year '{text}' is not a year: write YYYY (e.g. 2025).")
+    return int(text)
 
 
 def parse_month(text: str, tz: str, today: date | None = None) -> Period:

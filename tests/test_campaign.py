@@ -1,0 +1,118 @@
+"""Campaign retrospectives: a tiny shop worked out by hand, config checks, and the decks.
+
+Campaign "c2" (2026): 预热 06-01…06-02, 爆发 06-03; compared with "c1", the same phases in 2025;
+baseline: the week before (05-25…05-31), which holds one order of 70, so 10 a day.
+
+    2026-05-26 10:00  x   70   baseline
+    2026-06-01 10:00  a  100   预热 day 0
+    2026-06-02 11:00  b   50   预热 day 1
+    2026-06-03 00:30  a  200   爆发 day 0, hour 0
+    2026-06-03 20:00  c   30   爆发 day 0, hour 20
+    2026-06-15 10:00  b   25   after the window: b comes back within 30 days
+    2025-06-01 09:00  d   40   c1 预热 day 0
+    2025-06-03 21:00  d   60   c1 爆发 day 0, hour 21
+"""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from shopreport import api
+from shopreport.config import read_config
+from shopreport.errors import ConfigError
+from shopreport.metrics.campaign import compute_campaign
+from tests.conftest import DECK_DAY, write_shop
+from tests.deckcheck import overflowing, slides_text
+
+ORDERS = """
+    order_id,customer_id,order_time,paid_amount
+    1,x,2026-05-26 10:00:00,70
+    2,a,2026-06-01 10:00:00,100
+    3,b,2026-06-02 11:00:00,50
+    4,a,2026-06-03 00:30:00,200
+    5,c,2026-06-03 20:00:00,30
+    6,b,2026-06-15 10:00:00,25
+    7,d,2025-06-01 09:00:00,40
+    8,d,2025-06-03 21:00:00,60
+"""
+
+
+def phases(year: int) -> list[dict]:
+    return [{"name": "预热", "start": f"{year}-06-01", "end": f"{year}-06-02"},
+            {"name": "爆发", "start": f"{year}-06-03", "end": f"{year}-06-03"}]
+
+
+@pytest.fixture(scope="module")
+def campaign(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("campaign")
+    config = write_shop(folder, {"orders.csv": ORDERS}, {"orders": {"path": "orders.csv"}}, campaigns={
+        "c1": {"phases": phases(2025)},
+        "c2": {"name": "2026年618", "phases": phases(2026), "compare_with": "c1", "baseline_weeks": 1,
+               "targets": {"gmv": 400}},
+    })
+    return compute_campaign(api.load(read_config(config)), "c2", today=date(2026, 11, 20))
+
+
+def test_window_kpis_against_target_comparison_and_baseline(campaign):
+    assert campaign.report.metrics["gmv"].value == pytest.approx(380)
+    assert campaign.report.metrics["gmv"].attainment == pytest.approx(0.95)
+    assert campaign.compared.metrics["gmv"].value == pytest.approx(100)
+    assert campaign.facts["baseline_daily_gmv"] == pytest.approx(10)       # 70 over 7 days
+    assert campaign.window.peak == "爆发"
+
+
+def test_phases_and_days_aligned_by_phase_day(campaign):
+    rows = [(p["phase"], p["gmv"], p["cmp_gmv"], p["daily_gmv"]) for p in campaign.rows("phases")]
+    assert rows == [("预热", 150, 40, 75), ("爆发", 230, 60, 230)]
+    daily = [(d["phase_index"], d["phase_day"], d["gmv"], d["cmp_gmv"]) for d in campaign.rows("daily")]
+    assert daily == [(0, 0, 100, 40), (0, 1, 50, 0), (1, 0, 230, 60)]
+
+
+def test_peak_phase_by_hour(campaign):
+    hours = {h["hour"]: (h["gmv"], h["cmp_gmv"]) for h in campaign.rows("hourly") if h["gmv"] or h["cmp_gmv"]}
+    assert hours == {0: (200, 0), 20: (30, 0), 21: (0, 60)}
+
+
+def test_new_buyers_followed_for_30_days(campaign):
+    follow = campaign.facts["followup"]
+    # a, b and c paid for the first time in the window; b came back on 06-15
+    assert (follow["new_buyers"], follow["returned"], follow["returned_gmv"]) == (3, 1, 25)
+    assert follow["share"] == pytest.approx(1 / 3)
+
+
+def test_campaign_config_is_checked(tmp_path):
+    config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv"}}, campaigns={
+        "c2": {"phases": phases(2026), "compare_with": "c0"}})
+    with pytest.raises(ConfigError, match="compares with 'c0', which is not declared"):
+        read_config(config)
+    config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv"}}, campaigns={
+        "c2": {"phases": [{"name": "a", "start": "2026-06-05", "end": "2026-06-01"}]}})
+    with pytest.raises(ConfigError, match="ends .* before it starts"):
+        read_config(config)
+
+
+def test_unknown_campaign_on_the_command_line(demo_shop, tmp_path):
+    with pytest.raises(ConfigError, match="--campaign 'double11-2052' is not declared.*Did you mean 'double11-2025'"):
+        api.build_deck(demo_shop, out=tmp_path, campaign="double11-2052", today=DECK_DAY)
+
+
+def test_campaign_deck(campaign_deck):
+    texts = slides_text(campaign_deck.path)
+    assert "2025年双11 活动复盘总结报告" in texts[0]
+    for title in ("活动概况与目标回顾", "目标达成效果分析", "用户行为数据洞察", "运营问题诊断", "成功经验沉淀", "后续优化行动"):
+        assert title in texts[1]
+    joined = " ".join(" ".join(t) for t in texts)
+    assert "对比：2024年双11（按阶段日对齐）" in joined
+    assert "活动周期与阶段" in joined and "预热" in joined and "爆发" in joined
+    assert campaign_deck.left_out == {}
+    assert overflowing(campaign_deck.path) == []
+
+
+def test_both_demo_campaigns_build(demo_shop, tmp_path):
+    built = api.build_deck(demo_shop, out=tmp_path, campaign="618-2026", today=DECK_DAY, language="en")
+    assert built.path.name == "悦享生活旗舰店_618-2026_campaign_review.pptx"
+    texts = slides_text(built.path)
+    assert "2026年618: campaign review" in texts[0]
+    assert overflowing(built.path) == []
