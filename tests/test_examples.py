@@ -60,3 +60,15 @@ def test_every_real_dataset_gives_a_deck(example, shared_data, tmp_path):
     texts = slides_text(built.path)
     assert len(texts) >= 10
     assert overflowing(built.path) == []
+
+
+@pytest.mark.parametrize("deck", ["year", "campaign"])
+def test_olist_annual_and_black_friday(deck, shared_data, tmp_path):
+    from tests.deckcheck import overflowing, slides_text
+
+    kwargs = {"year": "2017"} if deck == "year" else {"campaign": "black-friday-2017"}
+    built = api.build_deck(EXAMPLES / "olist.yaml", out=tmp_path / "d.pptx", **kwargs)
+    texts = slides_text(built.path)
+    assert ("Annual review 2017" if deck == "year" else "Black Friday 2017: campaign review") in texts[0]
+    assert len(texts) >= 15
+    assert overflowing(built.path) == []

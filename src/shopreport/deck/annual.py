@@ -143,7 +143,7 @@ def _customers(ctx: DeckContext) -> list[m.Slide]:
         order = list(now)
         moved = max(order, key=lambda k: (now[k]["customers"] or 0) - (before.get(k, {}).get("customers") or 0))
         slides.append(m.ChartSlide("chart", say.word("rfm_year_title"), _foot(ctx, "orders"),
-                                   charts=[m.Chart("bars", {"labels": [now[k][name][:4] for k in order], "series": {
+                                   charts=[m.Chart("bars", {"labels": [_short_segment(now[k], ctx.lang) for k in order], "series": {
                                        str(ctx.report.period.start.year): [now[k]["customers"] for k in order],
                                        str(ctx.report.period.start.year - 1): [before.get(k, {}).get("customers") or 0 for k in order]},
                                        "unit": "count", "labels_on": False})],
@@ -168,6 +168,14 @@ def _customers(ctx: DeckContext) -> list[m.Slide]:
                                    heading=say.word("cohort_heading"),
                                    bullets=[say.say("cohort_line", rate=sum(month1) / len(month1) if month1 else None)]))
     return slides
+
+
+def _short_segment(segment: dict, language: str) -> str:
+    """A segment's name short enough for an axis: 重要价值 / Imp. value."""
+    if language != "en":
+        return segment["segment_zh"][:4]
+    kind, what = segment["segment"].split("_", 1)
+    return f"{'Imp.' if kind == 'important' else 'Gen.'} {what.replace('winback', 'win-back')}"
 
 
 def _delta(metric) -> float | None:

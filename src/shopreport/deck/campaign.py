@@ -89,11 +89,12 @@ def overview(ctx: DeckContext) -> list[m.Slide]:
     note = say.say("campaign_scope", name=c.window.name, days=c.window.period.days, phases=len(c.window.phases),
                    peak=c.window.peak, target=gmv.target, att=gmv.attainment,
                    baseline_weeks=c.baseline.days // 7, comparison=c.comparison.name if c.comparison else None)
+    columns = ["col_phase", "col_dates", "col_days", "col_gmv", "col_daily_gmv", "col_cmp_gmv", "col_vs_cmp"]
+    if not c.comparison:  # nothing to compare with: no empty columns
+        columns, rows = columns[:-2], [r[:-2] for r in rows]
     slides: list[m.Slide] = [m.TableSlide(
         "table", say.word("campaign_window_title"), _foot(ctx, "orders"),
-        columns=[say.word(w) for w in ("col_phase", "col_dates", "col_days", "col_gmv", "col_daily_gmv",
-                                       "col_cmp_gmv", "col_vs_cmp")],
-        rows=rows, note=note)]
+        columns=[say.word(w) for w in columns], rows=rows, note=note)]
     cards = [_kpi(ctx, mid) for mid in KPIS if ctx.available(mid)][:8]
     slides.append(m.KpiCards("kpis", say.word("campaign_kpi_title"), _foot(ctx, "orders", "traffic", "refunds"),
                              cards=cards, summary=say.say(
@@ -150,7 +151,7 @@ def results(ctx: DeckContext) -> list[m.Slide]:
         shown = categories[:10]
         notes = [say.say("lift_note", lift=r["lift"]) + (f" · {say.word('vs_cmp_short')} {fmt_pct(r['gmv'] / r['cmp_gmv'] - 1, signed=True)}"
                                                           if r.get("cmp_gmv") else "") for r in shown]
-        best = max((r for r in categories if r.get("lift")), key=lambda r: r["lift"], default=None)
+        best = max((r for r in categories if r.get("lift") and r["share"] >= 0.02), key=lambda r: r["lift"], default=None)
         bullets = [say.say("category_top", name=categories[0]["category"] or say.word("unknown"),
                            share=categories[0]["share"], gmv=categories[0]["gmv"])]
         if best:
@@ -305,10 +306,11 @@ def successes(ctx: DeckContext) -> list[m.Slide]:
         rows = [[p.get("name") or p["sku"], p.get("category") or "—", fmt_money(p["gmv"], ctx.symbol, ctx.lang),
                  fmt_money(p["baseline_same_days"], ctx.symbol, ctx.lang), say.say("lift_value", lift=p["lift"]),
                  fmt_pct(p["gmv"] / p["cmp_gmv"] - 1, signed=True) if p.get("cmp_gmv") else "—"] for p in top]
+        columns = ["col_product", "col_category", "col_gmv", "col_baseline_same_days", "col_lift", "col_vs_cmp"]
+        if not c.comparison:
+            columns, rows = columns[:-1], [r[:-1] for r in rows]
         slides.append(m.TableSlide("table", say.word("winners_title"), _foot(ctx, "order_items", "products"),
-                                   columns=[say.word(w) for w in ("col_product", "col_category", "col_gmv",
-                                                                  "col_baseline_same_days", "col_lift", "col_vs_cmp")],
-                                   rows=rows, note=say.word("lift_explained")))
+                                   columns=[say.word(w) for w in columns], rows=rows, note=say.word("lift_explained")))
     channels = [r for r in c.rows("channels") if r.get("lift")]
     if len(channels) >= 2:
         ranked = sorted(channels, key=lambda r: -r["lift"])
