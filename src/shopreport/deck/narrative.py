@@ -47,21 +47,21 @@ def _environment(language: str, symbol: str) -> jinja2.Environment:
     rise, fall = ("提升", "下降") if not en else ("up", "down")
     flat, na = ("持平", "无可比数据") if not en else ("flat", "n/a")
 
-    def chg(v):
-        """'增长12.3%' / '下降3.1%' / '持平' / '无可比数据' (a relative change)."""
+    def worded(v, more: str, less: str, amount) -> str:
+        """'增长12.3%' / '下降0.3个百分点' / '持平' / '无可比数据'."""
         if v is None:
             return na
         if abs(v) < 0.0005:
             return flat
-        return f"{up if v > 0 else down}{' ' if en else ''}{fmt_pct(abs(v))}"
+        return f"{more if v > 0 else less}{' ' if en else ''}{amount(abs(v))}"
+
+    def chg(v):
+        """A relative change: 增长12.3% / 下降3.1%."""
+        return worded(v, up, down, fmt_pct)
 
     def chgpp(v):
-        """'提升0.3个百分点' / '下降0.3个百分点' (a change of a rate)."""
-        if v is None:
-            return na
-        if abs(v) < 0.0005:
-            return flat
-        return f"{rise if v > 0 else fall}{' ' if en else ''}{fmt_pp(abs(v), language).lstrip('+')}"
+        """A change of a rate: 提升0.3个百分点 / 下降0.3个百分点."""
+        return worded(v, rise, fall, lambda x: fmt_pp(x, language).lstrip("+"))
 
     def smoney(v):
         """Signed money: +¥12.3万 / -¥3.1万."""
