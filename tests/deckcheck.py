@@ -59,9 +59,28 @@ def text_boxes(path: Path) -> list[Box]:
     return boxes
 
 
+def table_cells(path: Path) -> list[Box]:
+    """Every non-empty table cell, with its run's size and its column's width."""
+    cells = []
+    for number, slide in enumerate(Presentation(str(path)).slides, start=1):
+        for shape in slide.shapes:
+            if not shape.has_table:
+                continue
+            table = shape.table
+            for row in table.rows:
+                for j, cell in enumerate(row.cells):
+                    runs = [r for p in cell.text_frame.paragraphs for r in p.runs]
+                    if runs and cell.text.strip():
+                        width = Emu(table.columns[j].width).pt - Emu(cell.margin_left).pt - Emu(cell.margin_right).pt
+                        cells.append(Box(number, cell.text, [cell.text], runs[0].font.size.pt, bool(runs[0].font.bold),
+                                         width, Emu(row.height).pt))
+    return cells
+
+
 def overflowing(path: Path) -> list[Box]:
-    """Boxes whose text, wrapped by measurement at its size, is taller than the box."""
-    bad = []
+    """Boxes whose text, wrapped by measurement at its size, is taller than the box, and
+    table cells whose text is wider than the column (a cell would wrap and grow its row)."""
+    bad = [c for c in table_cells(path) if len(wrap(c.text, c.width, c.size, Font(bold=c.bold))) > 1]
     for box in text_boxes(path):
         font = Font(bold=box.bold)
         width, height = box.width - 2 * INSET_PT, box.height - 2 * INSET_PT

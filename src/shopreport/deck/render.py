@@ -157,14 +157,12 @@ class Renderer:
 
     def _furniture(self, slide, model: m.Slide, number: int) -> None:
         """Footnote (source and period) and page number on every slide."""
-        light = model.layout in ("cover", "divider", "closing")
         color = "white" if model.layout == "divider" else "muted"
         if model.footnote:
             self.text(slide, MARGIN, 7.02, W - 2 * MARGIN - 0.8, 0.34, model.footnote,
                       self.theme.sizes["footnote"], color=color, min_size=6.5)
         self.text(slide, W - MARGIN - 0.7, 7.02, 0.7, 0.34, str(number), self.theme.sizes["footnote"],
                   color=color, align="right", single_line=True)
-        del light
 
     # --- layouts ------------------------------------------------------------------------
     def _cover(self, slide, model: m.Cover) -> None:
@@ -320,11 +318,12 @@ class Renderer:
                     self.theme.color("light") if i % 2 == 0 else self.theme.color("white"))
                 cell.fill.solid()
                 cell.fill.fore_color.rgb = RGBColor.from_string(fill)
-                text = _truncate_cell(clean(value), (widths[j] - 0.12) * 72, size, i == 0, self.theme)
+                bold = i == 0 or (i - 1) in model.highlight
+                text = _truncate_cell(clean(value), (widths[j] - CELL_PAD) * 72, size, bold, self.theme)
                 para = cell.text_frame.paragraphs[0]
                 para.alignment = ALIGN[align[j]]
                 color = "white" if i == 0 else ("primary" if i - 1 in model.highlight else "text")
-                self._run(para, text, size, i == 0 or (i - 1) in model.highlight, color)
+                self._run(para, text, size, bold, color)
         if model.note:
             self.text(slide, MARGIN, CONTENT_BOTTOM - note_h + 0.1, width, note_h - 0.1, model.note,
                       self.theme.sizes["body"] - 1, min_size=9)
@@ -382,7 +381,8 @@ def _column_widths(model: m.TableSlide, width: float, size: float, align: list[s
     bold = Font(theme.measure_font, True, theme.width_margin)
     need = []
     for j, header in enumerate(model.columns):
-        widest = max([text_width(header, size, bold)] + [text_width(r[j], size, regular) for r in model.rows])
+        widest = max([text_width(header, size, bold)] + [  # highlighted rows are bold, so wider
+            text_width(r[j], size, bold if i in model.highlight else regular) for i, r in enumerate(model.rows)])
         need.append(widest / 72 + CELL_PAD + 0.04)
     if sum(need) <= width:
         spare = width - sum(need)
@@ -408,8 +408,3 @@ def _truncate_cell(text: str, width_pt: float, size: float, bold: bool, theme: T
     while text and text_width(text + "…", size, font) > width_pt:
         text = text[:-1]
     return text + "…"
-
-
-def emu_to_inches(value: Emu) -> float:
-    """EMU → inches."""
-    return value / 914400
