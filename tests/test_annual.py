@@ -5,12 +5,10 @@ from __future__ import annotations
 
 from datetime import date
 
-import pytest
 import yaml
 
 from shopreport import api
 from shopreport.metrics.period import Period, year_to_date
-from tests.conftest import DECK_DAY
 from tests.deckcheck import overflowing, slides_text
 
 SECTIONS = ["年度业绩回顾", "关键成就", "问题与挑战", "经验教训", "明年工作计划", "资源与支持需求"]

@@ -307,7 +307,7 @@ class Config(Model):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone '{value}' (use an IANA name like Asia/Shanghai)")
+            raise ValueError(f"unknown time zone '{value}' (use an IANA name like Asia/Shanghai)") from None
         return value
 
     @model_validator(mode="after")
@@ -379,9 +379,9 @@ def read_config(path: str | Path) -> Config:
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" line {where.line + 1}, column {where.column + 1}:" if where else ""
-        raise ConfigError(f"{path}:{line} not valid YAML ({getattr(exc, 'problem', exc)}).")
+        raise ConfigError(f"{path}:{line} not valid YAML ({getattr(exc, 'problem', exc)}).") from None
     except UnicodeDecodeError:
-        raise ConfigError(f"{path}: not a UTF-8 text file; save the config as UTF-8.")
+        raise ConfigError(f"{path}: not a UTF-8 text file; save the config as UTF-8.") from None
     return parse_config(raw, source=str(path), base_dir=path.resolve().parent)
 
 

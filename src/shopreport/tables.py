@@ -29,7 +29,7 @@ def print_kpis(report: KpiReport, config: Config, console: Console | None = None
             unavailable.setdefault(metric.unavailable, []).append(mid)
             continue
         unit = METRICS[mid].unit
-        show = lambda v: fmt_metric(v, unit, symbol, lang)  # noqa: E731
+        show = lambda v, unit=unit: fmt_metric(v, unit, symbol, lang)  # noqa: E731
         table.add_row(
             f"{label(mid, lang)} [dim]{mid}[/dim]", show(metric.value), show(metric.previous),
             fmt_pct(metric.mom, signed=True), show(metric.last_year), fmt_pct(metric.yoy, signed=True),

@@ -7,7 +7,7 @@ from dataclasses import dataclass
 
 from shopreport.deck import model as m
 from shopreport.deck.context import DeckContext
-from shopreport.deck.monthly import _cards, _funnel
+from shopreport.deck.monthly import _cards, _delta, _funnel
 from shopreport.deck.sections import Section, person_card
 from shopreport.fmt import fmt_count, fmt_money, fmt_pct
 from shopreport.insights.diagnosis import find_problems
@@ -30,18 +30,13 @@ def _months(ctx: DeckContext, year: int) -> dict[str, dict]:
     return {r["month"]: r for r in ctx.rows("monthly") if r["month"].startswith(f"{year}-")}
 
 
-def _foot(ctx: DeckContext, *tables: str) -> str:
-    """Footnote with the year and what it is compared with."""
-    return ctx.footnote(*tables)
-
-
 # --- 01 the year --------------------------------------------------------------------------------
 def review(ctx: DeckContext) -> list[m.Slide]:
     """KPIs of the year, GMV by month, categories, promotions, AOV path, funnel, customers."""
     say, r = ctx.say, ctx.report
     year = r.period.start.year
     gmv = r.metrics["gmv"]
-    slides: list[m.Slide] = [m.KpiCards("kpis", say.say("year_kpi_title", year=year), _foot(ctx, "orders", "traffic", "refunds"),
+    slides: list[m.Slide] = [m.KpiCards("kpis", say.say("year_kpi_title", year=year), ctx.footnote("orders", "traffic", "refunds"),
                                         cards=_cards(ctx, KPI_YEAR),
                                         summary=say.say("year_summary", gmv=gmv.value, yoy=gmv.yoy, att=gmv.attainment,
                                                         target=gmv.target, progress=r.time_progress, pace=gmv.pace))]
@@ -63,7 +58,7 @@ def review(ctx: DeckContext) -> list[m.Slide]:
     if hit:
         met = sum(1 for mm, t in hit if (this.get(f"{year}-{mm}", {}).get("gmv") or 0) >= t)
         bullets.append(say.say("months_on_target", met=met, months=len(hit)))
-    slides.append(m.ChartSlide("chart", say.word("months_title"), _foot(ctx, "orders"),
+    slides.append(m.ChartSlide("chart", say.word("months_title"), ctx.footnote("orders"),
                                charts=[m.Chart("bars", {"labels": labels, "series": series, "unit": "money",
                                                         "labels_on": False})],
                                heading=say.word("months_heading"), bullets=bullets))
@@ -76,7 +71,7 @@ def review(ctx: DeckContext) -> list[m.Slide]:
         if growing:
             fastest = max(growing, key=lambda c: c["yoy"])
             bullets.append(say.say("category_yoy", name=fastest["category"], yoy=fastest["yoy"]))
-        slides.append(m.ChartSlide("chart", say.word("year_category_title"), _foot(ctx, "order_items", "products"),
+        slides.append(m.ChartSlide("chart", say.word("year_category_title"), ctx.footnote("order_items", "products"),
                                    charts=[m.Chart("hbar", {"labels": [c["category"] or say.word("unknown") for c in shown],
                                                             "values": [c["gmv"] for c in shown], "unit": "money",
                                                             "notes": [f"{say.word('yoy')} {fmt_pct(c.get('yoy'), signed=True)}"
@@ -86,7 +81,7 @@ def review(ctx: DeckContext) -> list[m.Slide]:
     aov_this = [_aov(this.get(f"{year}-{mm}")) for mm in labels]
     aov_last = [_aov(last.get(f"{year - 1}-{mm}")) for mm in labels]
     if any(v for v in aov_this):
-        slides.append(m.ChartSlide("chart", say.word("aov_path_title"), _foot(ctx, "orders"),
+        slides.append(m.ChartSlide("chart", say.word("aov_path_title"), ctx.footnote("orders"),
                                    charts=[m.Chart("daily_trend", {"gmv": aov_this, "previous_gmv": aov_last,
                                                                    "last_year_gmv": [None] * 12,
                                                                    "labels": {"this": str(year), "previous": str(year - 1)},
@@ -123,7 +118,7 @@ def _promotions(ctx: DeckContext) -> m.ChartSlide:
     peak = max(daily, key=lambda d: d["gmv"]) if daily else None
     if peak:
         bullets.insert(0, say.say("year_peak_day", date=peak["date"], gmv=peak["gmv"], lift=peak["gmv"] / ordinary if ordinary else None))
-    return m.ChartSlide("chart", say.word("promotions_title"), _foot(ctx, "orders"),
+    return m.ChartSlide("chart", say.word("promotions_title"), ctx.footnote("orders"),
                         charts=[m.Chart("daily_trend", {"gmv": values, "previous_gmv": [d.get("previous_gmv") for d in daily],
                                                         "last_year_gmv": [None] * len(daily),
                                                         "labels": {"this": str(ctx.report.period.start.year),
@@ -142,7 +137,7 @@ def _customers(ctx: DeckContext) -> list[m.Slide]:
         name = "segment_en" if ctx.lang == "en" else "segment_zh"
         order = list(now)
         moved = max(order, key=lambda k: (now[k]["customers"] or 0) - (before.get(k, {}).get("customers") or 0))
-        slides.append(m.ChartSlide("chart", say.word("rfm_year_title"), _foot(ctx, "orders"),
+        slides.append(m.ChartSlide("chart", say.word("rfm_year_title"), ctx.footnote("orders"),
                                    charts=[m.Chart("bars", {"labels": [_short_segment(now[k], ctx.lang) for k in order], "series": {
                                        str(ctx.report.period.start.year): [now[k]["customers"] for k in order],
                                        str(ctx.report.period.start.year - 1): [before.get(k, {}).get("customers") or 0 for k in order]},
@@ -161,7 +156,7 @@ def _customers(ctx: DeckContext) -> list[m.Slide]:
                   for n in names]
         sizes = [next(c["size"] for c in cohorts if c["cohort"] == n) for n in names]
         month1 = [row[1] for row in matrix if len(row) > 1 and row[1] is not None]
-        slides.append(m.ChartSlide("chart", say.word("cohort_title"), _foot(ctx, "orders"),
+        slides.append(m.ChartSlide("chart", say.word("cohort_title"), ctx.footnote("orders"),
                                    charts=[m.Chart("heatmap", {"matrix": matrix, "cohorts": names, "sizes": sizes,
                                                                "size_label": say.word("cohort_size"),
                                                                "x_label": say.word("cohort_axis")})],
@@ -178,16 +173,12 @@ def _short_segment(segment: dict, language: str) -> str:
     return f"{'Imp.' if kind == 'important' else 'Gen.'} {what.replace('winback', 'win-back')}"
 
 
-def _delta(metric) -> float | None:
-    return None if metric.value is None or metric.previous is None else metric.value - metric.previous
-
-
 # --- 02 achievements ----------------------------------------------------------------------------
 def achievements(ctx: DeckContext) -> list[m.Slide]:
     """Best months, campaigns and products found in the data, and the team's own achievements."""
     say, r = ctx.say, ctx.report
     year = r.period.start.year
-    this, last = _months(ctx, year), _months(ctx, year - 1)
+    this = _months(ctx, year)
     cards = []
     if this:
         best = sorted(this.values(), key=lambda x: -x["gmv"])[:3]
@@ -211,13 +202,13 @@ def achievements(ctx: DeckContext) -> list[m.Slide]:
                                                              buyers_yoy=r.metrics["buyers"].yoy)))
     slides: list[m.Slide] = []
     if cards:
-        slides.append(m.NumberedCards("cards", say.word("data_achievements_title"), _foot(ctx, "orders", "order_items"),
+        slides.append(m.NumberedCards("cards", say.word("data_achievements_title"), ctx.footnote("orders", "order_items"),
                                       cards=cards[:4]))
     if products:
         rows = [[str(p["rank"]), p.get("name") or p["sku"], p.get("category") or "—",
                  fmt_money(p["gmv"], ctx.symbol, ctx.lang), fmt_pct(p["share"]), fmt_count(p["units"], ctx.lang)]
                 for p in products[:10]]
-        slides.append(m.TableSlide("table", say.word("year_products_title"), _foot(ctx, "order_items", "products"),
+        slides.append(m.TableSlide("table", say.word("year_products_title"), ctx.footnote("order_items", "products"),
                                    columns=[say.word(w) for w in ("col_rank", "col_product", "col_category", "col_gmv",
                                                                   "col_share", "col_units")], rows=rows))
     own = ctx.config.achievements.get(str(year), [])
@@ -243,7 +234,7 @@ def challenges(ctx: DeckContext) -> list[m.Slide]:
     cards = [m.Card(say.say(f"finding_{f.rule}_title", subject=f.subject),
                     say.say(f"finding_{f.rule}", subject=f.subject, impact=f.impact, **f.evidence) + " "
                     + say.say(f"action_{f.rule}", subject=f.subject, **f.evidence)) for f in findings[:4]]
-    return [m.NumberedCards("cards", say.word("year_challenges_title"), _foot(ctx, "orders", "traffic", "inventory",
+    return [m.NumberedCards("cards", say.word("year_challenges_title"), ctx.footnote("orders", "traffic", "inventory",
                                                                               "service", "reviews"), cards=cards)]
 
 
@@ -291,7 +282,7 @@ def next_year(ctx: DeckContext) -> list[m.Slide]:
                      say.word("source_config") if configured else (say.word("source_proposed") if target else "—")])
     annual = ctx.config.targets.get(str(year + 1), {}).get("gmv")
     note = say.say("next_year_note", total=sum(values), annual=annual, growth=growth)
-    return [m.TableSlide("table", say.say("next_year_title", year=year + 1), _foot(ctx, "orders"),
+    return [m.TableSlide("table", say.say("next_year_title", year=year + 1), ctx.footnote("orders"),
                          columns=[say.word(w) for w in ("col_month", "col_this_year", "col_year_target", "col_target_source")],
                          rows=rows, note=note + (" " + say.word("proposed_year_note") if proposed else ""))]
 

@@ -15,11 +15,6 @@ from shopreport.insights.diagnosis import Finding
 from shopreport.metrics import METRICS, KpiReport
 from shopreport.metrics.registry import label
 
-TABLE_WORDS = {"orders": "orders", "order_items": "order_items", "products": "products",
-               "inventory": "inventory", "traffic": "traffic", "events": "events", "refunds": "refunds",
-               "marketing": "marketing", "service": "service", "reviews": "reviews", "customers": "customers"}
-
-
 @dataclass
 class DeckContext:
     """Everything a section builder reads; it computes no metric itself."""

@@ -7,15 +7,13 @@ inventory simulation) or over the handful of categories, sources and channels.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime, timedelta
+from datetime import date
 
 import numpy as np
 import polars as pl
 
 from shopreport.demo import catalog as C
 
-US_PER_DAY = 86_400_000_000
-EPOCH = np.datetime64("1970-01-01T00:00:00", "us")
 
 
 @dataclass

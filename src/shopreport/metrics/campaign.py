@@ -3,7 +3,6 @@ day, not calendar date) and against the baseline of the weeks before."""
 
 from __future__ import annotations
 
-import re
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -262,9 +261,6 @@ def _profile(ctx: Context, period: Period) -> pl.LazyFrame:
             .group_by("segment", "age_band").agg(buyers=pl.len())
             .with_columns(share=pl.col("buyers") / pl.col("buyers").sum().over("segment"))
             .sort("segment", "age_band", nulls_last=True))
-
-
-THRESHOLD = re.compile(r"满(\d+)减(\d+)")
 
 
 def _coupons(ctx: Context, period: Period) -> pl.LazyFrame:

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import polars as pl
 
-from shopreport.config import Config, FileOptions, Join, TableConfig
+from shopreport.config import Config, Join, TableConfig
 from shopreport.errors import DataError, did_you_mean
 from shopreport.notes import Note
 from shopreport.sources.contract import DATE, EVENT_ALIASES, INT, STR, TABLES, TIME, Table
@@ -98,7 +98,7 @@ class Dataset:
         results = pl.collect_all(queries)
         self.amounts_known = bool(results.pop().item())
         problems: list[Problem] = []
-        for (source, describe), result in zip(owners, results):
+        for (_, describe), result in zip(owners, results):
             problems.extend(describe(result))
         self.warnings = [p.note for p in problems if p.note is not None]
         return problems
