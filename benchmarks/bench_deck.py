@@ -26,17 +26,36 @@ def main() -> None:
     folder = HERE / "data" / "demo"
     config = folder / "shopreport.yaml"
     if not config.exists():
-        subprocess.run([sys.executable, "-m", "shopreport", "demo", str(folder), "--no-deck"], check=True)
+        subprocess.run(
+            [sys.executable, "-m", "shopreport", "demo", str(folder), "--no-deck"], check=True
+        )
     times = []
     with tempfile.TemporaryDirectory() as out:
         for _ in range(3):
             start = time.perf_counter()
-            subprocess.run([sys.executable, "-m", "shopreport", "build", "--config", str(config), "--month",
-                            "2026-10", "--out", str(Path(out) / "deck.pptx"), "-q"], check=True)
+            subprocess.run(
+                [
+                    sys.executable,
+                    "-m",
+                    "shopreport",
+                    "build",
+                    "--config",
+                    str(config),
+                    "--month",
+                    "2026-10",
+                    "--out",
+                    str(Path(out) / "deck.pptx"),
+                    "-q",
+                ],
+                check=True,
+            )
             times.append(time.perf_counter() - start)
     peak = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    print(f"| demo deck (8,000 orders/month, 26 months) | {min(times):.1f} s (max {max(times):.1f} s) | "
-          f"{peak:,.0f} MB | {os.cpu_count()} cores, Python {platform.python_version()} |")
+    print(
+        f"| demo deck (8,000 orders/month, 26 months) "
+        f"| {min(times):.1f} s (max {max(times):.1f} s) | "
+        f"{peak:,.0f} MB | {os.cpu_count()} cores, Python {platform.python_version()} |"
+    )
 
 
 if __name__ == "__main__":

@@ -1,4 +1,5 @@
-"""Time `shopreport kpis` on demo shops of 1M and 10M order lines; print a Markdown table row per size.
+"""Time `shopreport kpis` on demo shops of 1M and 10M order lines; print a Markdown table row
+per size.
 
     python benchmarks/bench_kpis.py            # both sizes
     python benchmarks/bench_kpis.py --size 1M  # one size
@@ -26,7 +27,9 @@ SIZES = {"1M": 49_600, "10M": 496_000}
 def run(args: list[str]) -> tuple[float, float, str]:
     """Run a shopreport command in a child process: wall seconds, peak RSS in MB, stdout."""
     start = time.perf_counter()
-    proc = subprocess.run([sys.executable, "-m", "shopreport", *args], capture_output=True, text=True)
+    proc = subprocess.run(
+        [sys.executable, "-m", "shopreport", *args], capture_output=True, text=True
+    )
     wall = time.perf_counter() - start
     if proc.returncode:
         sys.exit(proc.stderr)
@@ -39,8 +42,18 @@ def ensure_data(size: str) -> Path:
     folder = HERE / "data" / size
     config = folder / "shopreport.yaml"
     if not config.exists():
-        wall, _, _ = run(["demo", str(folder), "--months", "13", "--end", "2026-10",
-                          "--orders-per-month", str(SIZES[size])])
+        wall, _, _ = run(
+            [
+                "demo",
+                str(folder),
+                "--months",
+                "13",
+                "--end",
+                "2026-10",
+                "--orders-per-month",
+                str(SIZES[size]),
+            ]
+        )
         print(f"generated {size} in {wall:.1f} s", file=sys.stderr)
     return config
 
@@ -49,7 +62,9 @@ def line_count(folder: Path) -> int:
     """Rows of the order_items table."""
     import polars as pl
 
-    return pl.scan_parquet(folder / "data" / "order_items.parquet").select(pl.len()).collect().item()
+    return (
+        pl.scan_parquet(folder / "data" / "order_items.parquet").select(pl.len()).collect().item()
+    )
 
 
 def main() -> None:
@@ -61,9 +76,14 @@ def main() -> None:
     if args.child:
         config = HERE / "data" / args.size / "shopreport.yaml"
         lines = line_count(config.parent)
-        wall, peak, _ = run(["kpis", "--config", str(config), "--month", "2026-10", "--format", "json"])
-        print(f"| {args.size} | {lines:,} | {wall:.1f} s | {peak:,.0f} MB | {os.cpu_count()} cores, "
-              f"Python {platform.python_version()} |", flush=True)
+        wall, peak, _ = run(
+            ["kpis", "--config", str(config), "--month", "2026-10", "--format", "json"]
+        )
+        print(
+            f"| {args.size} | {lines:,} | {wall:.1f} s | {peak:,.0f} MB | {os.cpu_count()} cores, "
+            f"Python {platform.python_version()} |",
+            flush=True,
+        )
         return
     for size in [args.size] if args.size else list(SIZES):
         ensure_data(size)

@@ -2,7 +2,12 @@
 
 from __future__ import annotations
 
+import io
+import os
+import sys
 import textwrap
+from contextlib import redirect_stderr, redirect_stdout
+from dataclasses import dataclass
 from datetime import date
 from pathlib import Path
 
@@ -33,11 +38,35 @@ def kpis(config_path: Path, month: str = "2026-10", today: date = date(2026, 11,
 
 @pytest.fixture
 def shared_data() -> Path:
-    """../shared/data, or skip when this checkout has no shared folder beside it."""
+    """../shared/data: CI always has it beside the clone (a missing folder fails there); a
+    checkout without it skips the real-data tests."""
     folder = SHARED / "data"
     if not folder.is_dir():
+        if os.environ.get("CI"):
+            pytest.fail(
+                f"real datasets not present at {folder}: "
+                "CI must run with ../shared beside the clone"
+            )
         pytest.skip(f"real datasets not present at {folder}")
     return folder
+
+
+# Tests that use these fixtures build whole decks or a 26-month demo shop: they are `slow`, and
+# `python -m pytest -m "not slow"` leaves them out (CI runs everything).
+SLOW_FIXTURES = {"deck", "annual_deck", "campaign_deck", "demo_shop", "demo"}
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    """Mark the tests that need a slow fixture as slow."""
+    for item in items:
+        if SLOW_FIXTURES & set(getattr(item, "fixturenames", ())):
+            item.add_marker(pytest.mark.slow)
+
+
+@pytest.fixture(scope="session")
+def small_shop(tmp_path_factory) -> Path:
+    """A small demo shop (300 orders a month, 26 months): every table, every deck kind, fast."""
+    return api.make_demo(tmp_path_factory.mktemp("small_shop"), orders_per_month=300)
 
 
 DECK_DAY = date(2026, 11, 20)
@@ -54,17 +83,46 @@ def demo_shop(tmp_path_factory) -> Path:
 def deck(demo_shop, tmp_path_factory) -> Path:
     """The demo shop's October deck in Chinese."""
     out = tmp_path_factory.mktemp("deck") / "deck.pptx"
-    api.build_deck(demo_shop, "2026-10", out=out, today=DECK_DAY)
+    api.build_deck(demo_shop, "monthly", "2026-10", out=out, today=DECK_DAY)
     return out
 
 
 @pytest.fixture(scope="session")
 def campaign_deck(demo_shop, tmp_path_factory):
     out = tmp_path_factory.mktemp("campaign_deck") / "c.pptx"
-    return api.build_deck(demo_shop, out=out, campaign="double11-2025", today=DECK_DAY)
+    return api.build_deck(demo_shop, "campaign", "double11-2025", out=out, today=DECK_DAY)
 
 
 @pytest.fixture(scope="session")
 def annual_deck(demo_shop, tmp_path_factory):
     out = tmp_path_factory.mktemp("annual") / "y.pptx"
-    return api.build_deck(demo_shop, out=out, year="2025", today=DECK_DAY)
+    return api.build_deck(demo_shop, "annual", "2025", out=out, today=DECK_DAY)
+
+
+@dataclass(frozen=True)
+class Run:
+    """What a command printed and its exit status."""
+
+    code: int
+    out: str
+    err: str
+
+
+def run_cli(*args: object) -> Run:
+    """Run `shopreport ARGS` through its real entry point (`shopreport.cli.main`, which turns
+    errors into messages and exit statuses), in this process: the same code path as the
+    installed command without a new interpreter's start-up per test. A few tests in
+    test_cli.py run the command as a real child process."""
+    from shopreport import cli
+
+    out, err = io.StringIO(), io.StringIO()
+    argv, sys.argv = sys.argv, ["shopreport", *map(str, args)]
+    code = 0
+    try:
+        with redirect_stdout(out), redirect_stderr(err):
+            cli.main()
+    except SystemExit as exc:
+        code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
+    finally:
+        sys.argv = argv
+    return Run(code, out.getvalue(), err.getvalue())

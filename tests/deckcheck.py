@@ -9,11 +9,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import pytest
+from lxml import etree
 from pptx import Presentation
 from pptx.oxml.ns import qn
 from pptx.util import Emu
 
-from shopreport.deck.textfit import LINE_SPACING, PARAGRAPH_GAP, Font, wrap
+from shopreport.render.textfit import LINE_SPACING, PARAGRAPH_GAP, Font, wrap
 
 INSET_PT = 0.05 * 72
 
@@ -53,9 +54,17 @@ def text_boxes(path: Path) -> list[Box]:
             if not shape.has_text_frame or not shape.text_frame.text.strip():
                 continue
             runs = [r for p in shape.text_frame.paragraphs for r in p.runs]
-            boxes.append(Box(number, shape.text_frame.text, [p.text for p in shape.text_frame.paragraphs],
-                             runs[0].font.size.pt, bool(runs[0].font.bold),
-                             Emu(shape.width).pt, Emu(shape.height).pt))
+            boxes.append(
+                Box(
+                    number,
+                    shape.text_frame.text,
+                    [p.text for p in shape.text_frame.paragraphs],
+                    runs[0].font.size.pt,
+                    bool(runs[0].font.bold),
+                    Emu(shape.width).pt,
+                    Emu(shape.height).pt,
+                )
+            )
     return boxes
 
 
@@ -71,16 +80,31 @@ def table_cells(path: Path) -> list[Box]:
                 for j, cell in enumerate(row.cells):
                     runs = [r for p in cell.text_frame.paragraphs for r in p.runs]
                     if runs and cell.text.strip():
-                        width = Emu(table.columns[j].width).pt - Emu(cell.margin_left).pt - Emu(cell.margin_right).pt
-                        cells.append(Box(number, cell.text, [cell.text], runs[0].font.size.pt, bool(runs[0].font.bold),
-                                         width, Emu(row.height).pt))
+                        width = (
+                            Emu(table.columns[j].width).pt
+                            - Emu(cell.margin_left).pt
+                            - Emu(cell.margin_right).pt
+                        )
+                        cells.append(
+                            Box(
+                                number,
+                                cell.text,
+                                [cell.text],
+                                runs[0].font.size.pt,
+                                bool(runs[0].font.bold),
+                                width,
+                                Emu(row.height).pt,
+                            )
+                        )
     return cells
 
 
 def overflowing(path: Path) -> list[Box]:
     """Boxes whose text, wrapped by measurement at its size, is taller than the box, and
     table cells whose text is wider than the column (a cell would wrap and grow its row)."""
-    bad = [c for c in table_cells(path) if len(wrap(c.text, c.width, c.size, Font(bold=c.bold))) > 1]
+    bad = [
+        c for c in table_cells(path) if len(wrap(c.text, c.width, c.size, Font(bold=c.bold))) > 1
+    ]
     for box in text_boxes(path):
         font = Font(bold=box.bold)
         width, height = box.width - 2 * INSET_PT, box.height - 2 * INSET_PT
@@ -122,8 +146,21 @@ def soffice() -> str:
 def render_pdf(deck: Path, folder: Path) -> Path:
     """Convert a deck to PDF with a real LibreOffice (own profile folder)."""
     profile = folder / "lo_profile"
-    subprocess.run([soffice(), f"-env:UserInstallation=file://{profile}", "--headless", "--convert-to", "pdf",
-                    "--outdir", str(folder), str(deck)], check=True, capture_output=True, timeout=240)
+    subprocess.run(
+        [
+            soffice(),
+            f"-env:UserInstallation=file://{profile}",
+            "--headless",
+            "--convert-to",
+            "pdf",
+            "--outdir",
+            str(folder),
+            str(deck),
+        ],
+        check=True,
+        capture_output=True,
+        timeout=240,
+    )
     pdf = folder / (deck.stem + ".pdf")
     assert pdf.is_file(), "LibreOffice wrote no PDF"
     return pdf
@@ -135,5 +172,86 @@ def pdf_pages(pdf: Path, folder: Path, dpi: int = 40) -> list[Path]:
         if os.environ.get("CI"):
             pytest.fail("pdftoppm is missing: .ci/run must install poppler-utils")
         pytest.skip("pdftoppm (poppler-utils) is not installed")
-    subprocess.run(["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(folder / "page")], check=True, timeout=240)
+    subprocess.run(
+        ["pdftoppm", "-r", str(dpi), "-png", str(pdf), str(folder / "page")],
+        check=True,
+        timeout=240,
+    )
     return sorted(folder.glob("page-*.png"))
+
+
+@dataclass
+class Word:
+    """A word LibreOffice drew on a page, with its box in points (origin top left)."""
+
+    page: int
+    text: str
+    x0: float
+    y0: float
+    x1: float
+    y1: float
+
+
+def pdf_words(pdf: Path) -> list[Word]:
+    """Every word of the PDF with its bounding box (poppler's pdftotext -bbox-layout)."""
+    if shutil.which("pdftotext") is None:
+        if os.environ.get("CI"):
+            pytest.fail("pdftotext is missing: .ci/run must install poppler-utils")
+        pytest.skip("pdftotext (poppler-utils) is not installed")
+    out = subprocess.run(
+        ["pdftotext", "-bbox-layout", str(pdf), "-"], capture_output=True, check=True, timeout=240
+    ).stdout
+    root = etree.fromstring(out, etree.XMLParser(recover=True, huge_tree=True))
+    words = []
+    for number, page in enumerate(root.iter("{*}page"), start=1):
+        for word in page.iter("{*}word"):
+            box = [float(word.get(k)) for k in ("xMin", "yMin", "xMax", "yMax")]
+            words.append(Word(number, word.text or "", *box))
+    return words
+
+
+def frames(path: Path) -> list[list[tuple[float, float, float, float]]]:
+    """Per slide, the boxes (points) of every shape that holds text: text boxes, tables, charts."""
+    prs = Presentation(str(path))
+    out = []
+    for slide in prs.slides:
+        boxes = []
+        for shape in slide.shapes:
+            holds_text = (
+                (shape.has_text_frame and shape.text_frame.text.strip())
+                or shape.has_table
+                or getattr(shape, "has_chart", False)
+            )
+            if holds_text:
+                x, y = Emu(shape.left).pt, Emu(shape.top).pt
+                boxes.append((x, y, x + Emu(shape.width).pt, y + Emu(shape.height).pt))
+        out.append(boxes)
+    return out
+
+
+HANGING = set("，。、；：？！）」』】”’")
+
+
+def drawn_outside(deck: Path, pdf: Path, tolerance: float = 2.0) -> list[str]:
+    """Words LibreOffice drew outside every text box, table and chart of their slide: text that
+    overflowed its box as another layout engine lays it out (independent of textfit.py)."""
+    boxes = frames(deck)
+    bad = []
+    for word in pdf_words(pdf):
+        # CJK punctuation at a line end may hang into the margin (kinsoku): one character's room
+        hang = (
+            (word.x1 - word.x0) / len(word.text) if word.text and word.text[-1] in HANGING else 0.0
+        )
+        inside = any(
+            x0 - tolerance <= word.x0
+            and word.x1 <= x1 + tolerance + hang
+            and y0 - tolerance <= word.y0
+            and word.y1 <= y1 + tolerance
+            for x0, y0, x1, y1 in boxes[word.page - 1]
+        )
+        if not inside and word.text.strip():
+            bad.append(
+                f"slide {word.page}: {word.text!r} at ({word.x0:.0f}, {word.y0:.0f})–"
+                f"({word.x1:.0f}, {word.y1:.0f})"
+            )
+    return bad

@@ -16,11 +16,18 @@ SECTIONS = ["年度业绩回顾", "关键成就", "问题与挑战", "经验教�
 
 def test_year_to_date():
     running = year_to_date(2026, date(2026, 11, 20))
-    assert (running.kind, running.start, running.end, running.days) == ("ytd", date(2026, 1, 1), date(2026, 11, 20), 323)
+    assert (running.kind, running.start, running.end, running.days) == (
+        "ytd",
+        date(2026, 1, 1),
+        date(2026, 11, 20),
+        323,
+    )
     before = running.last_year()
     assert (before.start, before.end) == (date(2025, 1, 1), date(2025, 11, 20))
-    assert running.previous() == before                        # a year to date compares with last year's dates
-    assert year_to_date(2025, date(2026, 11, 20)) == Period("year", date(2025, 1, 1), date(2026, 1, 1), "2025")
+    assert running.previous() == before  # a year to date compares with last year's dates
+    assert year_to_date(2025, date(2026, 11, 20)) == Period(
+        "year", date(2025, 1, 1), date(2026, 1, 1), "2025"
+    )
 
 
 def test_annual_deck(annual_deck):
@@ -32,8 +39,8 @@ def test_annual_deck(annual_deck):
     # the demo's data starts in 2024-09: no comparison with a year the data covers only in part
     assert "同比无可比数据" in joined
     assert "2026年分月GMV目标" in joined
-    assert "直播间从0到1搭建" in joined                      # achievements from the config
-    assert "数据依据" in joined                               # lessons beside their evidence
+    assert "直播间从0到1搭建" in joined  # achievements from the config
+    assert "数据依据" in joined  # lessons beside their evidence
     assert overflowing(annual_deck.path) == []
 
 
@@ -45,7 +52,9 @@ def test_running_year_is_reported_to_date_against_the_annual_target(demo_shop, t
     for table in raw["data"].values():
         table["path"] = str(demo_shop.parent / table["path"])
     config.write_text(yaml.safe_dump(raw, allow_unicode=True), encoding="utf-8")
-    built = api.build_deck(config, out=tmp_path / "y.pptx", year="2026", today=date(2026, 11, 20))
+    built = api.build_deck(
+        config, "annual", "2026", out=tmp_path / "y.pptx", today=date(2026, 11, 20)
+    )
     kpi_slide = " ".join(slides_text(built.path)[3])
-    assert "时间进度88.5%" in kpi_slide                        # 323 of 365 days
+    assert "时间进度88.5%" in kpi_slide  # 323 of 365 days
     assert "年度目标¥6,000.0万" in kpi_slide

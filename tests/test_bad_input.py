@@ -4,15 +4,19 @@ traceback, and no file left behind."""
 
 from __future__ import annotations
 
-import subprocess
-import sys
+import re
 from pathlib import Path
 
 import polars as pl
 import pytest
 import yaml
 
-GOOD_ORDERS = "order_id,customer_id,order_time,paid_amount\n1,a,2026-10-01 10:00:00,10\n2,b,2026-10-02 10:00:00,20\n"
+from tests.conftest import run_cli
+
+GOOD_ORDERS = (
+    "order_id,customer_id,order_time,paid_amount\n"
+    "1,a,2026-10-01 10:00:00,10\n2,b,2026-10-02 10:00:00,20\n"
+)
 
 
 def setup(folder: Path, files: dict[str, bytes | str], config: dict) -> Path:
@@ -28,8 +32,14 @@ def setup(folder: Path, files: dict[str, bytes | str], config: dict) -> Path:
 
 def truncated_parquet(folder: Path) -> bytes:
     """A Parquet file cut in half."""
-    pl.DataFrame({"order_id": ["1"], "customer_id": ["a"], "order_time": ["2026-10-01 10:00:00"],
-                  "paid_amount": [1.0]}).write_parquet(folder / "whole.parquet")
+    pl.DataFrame(
+        {
+            "order_id": ["1"],
+            "customer_id": ["a"],
+            "order_time": ["2026-10-01 10:00:00"],
+            "paid_amount": [1.0],
+        }
+    ).write_parquet(folder / "whole.parquet")
     data = (folder / "whole.parquet").read_bytes()
     (folder / "whole.parquet").unlink()
     return data[: len(data) // 2]
@@ -37,32 +47,61 @@ def truncated_parquet(folder: Path) -> bytes:
 
 CASES = {
     "unknown config key": (
-        {"orders.csv": GOOD_ORDERS}, {"shoop": "x"}, 2, r"unknown key 'shoop' \(did you mean 'shop'\)"),
+        {"orders.csv": GOOD_ORDERS},
+        {"shoop": "x"},
+        2,
+        r"unknown key 'shoop' \(did you mean 'shop'\)",
+    ),
     "missing file": ({}, {}, 1, r"data.orders: .*orders.csv not found"),
     "glob matching nothing": (
-        {}, {"data": {"orders": {"path": "exports/*.csv"}}}, 1, r"exports/\*.csv matches no file"),
+        {},
+        {"data": {"orders": {"path": "exports/*.csv"}}},
+        1,
+        r"exports/\*.csv matches no file",
+    ),
     "target for an unknown metric": (
-        {"orders.csv": GOOD_ORDERS}, {"targets": {"2026-10": {"conversion_rate": 0.03}}}, 2,
-        r"target 'conversion_rate' for 2026-10 is not a metric. Did you mean 'conversion'"),
+        {"orders.csv": GOOD_ORDERS},
+        {"targets": {"2026-10": {"conversion_rate": 0.03}}},
+        2,
+        r"target 'conversion_rate' for 2026-10 is not a metric. Did you mean 'conversion'",
+    ),
     "empty file": ({"orders.csv": b""}, {}, 1, r"orders.csv: the file is empty"),
     "truncated parquet": (
-        {"orders.parquet": "TRUNCATED"}, {"data": {"orders": {"path": "orders.parquet"}}}, 1,
-        r"orders.parquet: cannot be read as parquet"),
+        {"orders.parquet": "TRUNCATED"},
+        {"data": {"orders": {"path": "orders.parquet"}}},
+        1,
+        r"orders.parquet: cannot be read as parquet",
+    ),
     "binary file posing as CSV": (
-        {"orders.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))}, {}, 1,
-        r"orders.csv: this is a binary file, not a text export"),
+        {"orders.csv": b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR" + bytes(range(256))},
+        {},
+        1,
+        r"orders.csv: this is a binary file, not a text export",
+    ),
     "value that is not a number": (
-        {"orders.csv": GOOD_ORDERS + "3,c,2026-10-03 10:00:00,12元5\n"}, {}, 1,
-        r"orders.csv, line 4, column paid_amount: '12元5' is not a number"),
+        {"orders.csv": GOOD_ORDERS + "3,c,2026-10-03 10:00:00,12元5\n"},
+        {},
+        1,
+        r"orders.csv, line 4, column paid_amount: '12元5' is not a number",
+    ),
     "duplicate order id": (
-        {"orders.csv": GOOD_ORDERS + "1,a,2026-10-01 10:00:00,10\n"}, {}, 1,
-        r"line 2, column order_id: '1' appears more than once"),
+        {"orders.csv": GOOD_ORDERS + "1,a,2026-10-01 10:00:00,10\n"},
+        {},
+        1,
+        r"line 2, column order_id: '1' appears more than once",
+    ),
     "missing required column": (
-        {"orders.csv": "order_id,customer_id,paid_amount\n1,a,10\n"}, {}, 1,
-        r"needs the column\(s\) order_time, which the file lacks"),
+        {"orders.csv": "order_id,customer_id,paid_amount\n1,a,10\n"},
+        {},
+        1,
+        r"needs the column\(s\) order_time, which the file lacks",
+    ),
     "month outside the data": (
-        {"orders.csv": GOOD_ORDERS}, {}, 1,
-        r"No paid orders in 2025-01: the data has paid orders from 2026-10-01 to 2026-10-02"),
+        {"orders.csv": GOOD_ORDERS},
+        {},
+        1,
+        r"No paid orders in 2025-01: the data has paid orders from 2026-10-01 to 2026-10-02",
+    ),
 }
 
 
@@ -75,38 +114,48 @@ def test_bad_input_is_explained(case, tmp_path):
     out = tmp_path / "out"
     out.mkdir()
     month = "2025-01" if case == "month outside the data" else "2026-10"
-    result = subprocess.run([sys.executable, "-m", "shopreport", "build", "--config", str(path), "--month", month,
-                             "--out", str(out), "-q"], capture_output=True, text=True, timeout=300)
-    assert result.returncode == status, result.stderr
-    assert "Traceback" not in result.stderr
-    assert result.stderr.startswith("Error: ")
-    import re
-
-    assert re.search(message, result.stderr), result.stderr
-    assert list(out.iterdir()) == []                      # nothing half-written
+    result = run_cli("build", "--config", path, "--month", month, "--out", out, "-q")
+    assert result.code == status, result.err
+    assert "Traceback" not in result.err
+    assert result.err.startswith("Error: ")
+    assert re.search(message, result.err), result.err
+    assert list(out.iterdir()) == []  # nothing half-written
 
 
 def test_validate_reports_every_table_and_exits_1_on_errors(tmp_path):
-    path = setup(tmp_path, {
-        "orders.csv": GOOD_ORDERS + "3,c,2026-10-03 10:00:00,abc\n",
-        "items.csv": "order_id,sku,quantity\n1,A,1\n9,B,1\n",
-    }, {"data": {"orders": {"path": "orders.csv"}, "order_items": {"path": "items.csv"},
-                 "refunds": {"path": "refunds.csv"}}})
-    result = subprocess.run([sys.executable, "-m", "shopreport", "validate", "--config", str(path)],
-                            capture_output=True, text=True, timeout=300)
-    assert result.returncode == 1
-    out = result.stdout
+    path = setup(
+        tmp_path,
+        {
+            "orders.csv": GOOD_ORDERS + "3,c,2026-10-03 10:00:00,abc\n",
+            "items.csv": "order_id,sku,quantity\n1,A,1\n9,B,1\n",
+        },
+        {
+            "data": {
+                "orders": {"path": "orders.csv"},
+                "order_items": {"path": "items.csv"},
+                "refunds": {"path": "refunds.csv"},
+            }
+        },
+    )
+    result = run_cli("validate", "--config", path)
+    assert result.code == 1
+    out = result.out
     assert "orders [ERROR]" in out and "line 4, column paid_amount: 'abc' is not a number" in out
-    assert "order_items [warning]" in out and "1 row(s) point at 1 order(s) not in the orders table" in out
+    assert (
+        "order_items [warning]" in out
+        and "1 row(s) point at 1 order(s) not in the orders table" in out
+    )
     assert "refunds [ERROR]" in out and "refunds.csv not found" in out
     assert "rows: 3, 2026-10-01 … 2026-10-03" in out
     assert "3 table(s), 2 error(s), 1 warning(s)" in out
 
 
 def test_validate_passes_with_warnings(tmp_path):
-    path = setup(tmp_path, {"orders.csv": GOOD_ORDERS, "items.csv": "order_id,sku,quantity\n1,A,1\n9,B,1\n"},
-                 {"data": {"orders": {"path": "orders.csv"}, "order_items": {"path": "items.csv"}}})
-    result = subprocess.run([sys.executable, "-m", "shopreport", "validate", "--config", str(path),
-                             "--month", "2026-10"], capture_output=True, text=True, timeout=300)
-    assert result.returncode == 0, result.stdout
-    assert "2 table(s), 0 error(s), 1 warning(s)" in result.stdout
+    path = setup(
+        tmp_path,
+        {"orders.csv": GOOD_ORDERS, "items.csv": "order_id,sku,quantity\n1,A,1\n9,B,1\n"},
+        {"data": {"orders": {"path": "orders.csv"}, "order_items": {"path": "items.csv"}}},
+    )
+    result = run_cli("validate", "--config", path, "--month", "2026-10")
+    assert result.code == 0, result.out
+    assert "2 table(s), 0 error(s), 1 warning(s)" in result.out

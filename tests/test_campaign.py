@@ -22,6 +22,7 @@ import pytest
 from shopreport import api
 from shopreport.config import read_config
 from shopreport.errors import ConfigError
+from shopreport.metrics import schema as S
 from shopreport.metrics.campaign import compute_campaign
 from tests.conftest import DECK_DAY, write_shop
 from tests.deckcheck import overflowing, slides_text
@@ -40,18 +41,30 @@ ORDERS = """
 
 
 def phases(year: int) -> list[dict]:
-    return [{"name": "预热", "start": f"{year}-06-01", "end": f"{year}-06-02"},
-            {"name": "爆发", "start": f"{year}-06-03", "end": f"{year}-06-03"}]
+    return [
+        {"name": "预热", "start": f"{year}-06-01", "end": f"{year}-06-02"},
+        {"name": "爆发", "start": f"{year}-06-03", "end": f"{year}-06-03"},
+    ]
 
 
 @pytest.fixture(scope="module")
 def campaign(tmp_path_factory):
     folder = tmp_path_factory.mktemp("campaign")
-    config = write_shop(folder, {"orders.csv": ORDERS}, {"orders": {"path": "orders.csv"}}, campaigns={
-        "c1": {"phases": phases(2025)},
-        "c2": {"name": "2026年618", "phases": phases(2026), "compare_with": "c1", "baseline_weeks": 1,
-               "targets": {"gmv": 400}},
-    })
+    config = write_shop(
+        folder,
+        {"orders.csv": ORDERS},
+        {"orders": {"path": "orders.csv"}},
+        campaigns={
+            "c1": {"phases": phases(2025)},
+            "c2": {
+                "name": "2026年618",
+                "phases": phases(2026),
+                "compare_with": "c1",
+                "baseline_weeks": 1,
+                "targets": {"gmv": 400},
+            },
+        },
+    )
     return compute_campaign(api.load(read_config(config)), "c2", today=date(2026, 11, 20))
 
 
@@ -59,19 +72,26 @@ def test_window_kpis_against_target_comparison_and_baseline(campaign):
     assert campaign.report.metrics["gmv"].value == pytest.approx(380)
     assert campaign.report.metrics["gmv"].attainment == pytest.approx(0.95)
     assert campaign.compared.metrics["gmv"].value == pytest.approx(100)
-    assert campaign.facts["baseline_daily_gmv"] == pytest.approx(10)       # 70 over 7 days
+    assert campaign.facts["baseline_daily_gmv"] == pytest.approx(10)  # 70 over 7 days
     assert campaign.window.peak == "爆发"
 
 
 def test_phases_and_days_aligned_by_phase_day(campaign):
-    rows = [(p["phase"], p["gmv"], p["cmp_gmv"], p["daily_gmv"]) for p in campaign.rows("phases")]
+    rows = [(p["phase"], p["gmv"], p["cmp_gmv"], p["daily_gmv"]) for p in campaign.rows(S.PHASES)]
     assert rows == [("预热", 150, 40, 75), ("爆发", 230, 60, 230)]
-    daily = [(d["phase_index"], d["phase_day"], d["gmv"], d["cmp_gmv"]) for d in campaign.rows("daily")]
+    daily = [
+        (d["phase_index"], d["phase_day"], d["gmv"], d["cmp_gmv"])
+        for d in campaign.rows(S.PHASE_DAYS)
+    ]
     assert daily == [(0, 0, 100, 40), (0, 1, 50, 0), (1, 0, 230, 60)]
 
 
 def test_peak_phase_by_hour(campaign):
-    hours = {h["hour"]: (h["gmv"], h["cmp_gmv"]) for h in campaign.rows("hourly") if h["gmv"] or h["cmp_gmv"]}
+    hours = {
+        h["hour"]: (h["gmv"], h["cmp_gmv"])
+        for h in campaign.rows(S.HOURS)
+        if h["gmv"] or h["cmp_gmv"]
+    }
     assert hours == {0: (200, 0), 20: (30, 0), 21: (0, 60)}
 
 
@@ -83,25 +103,43 @@ def test_new_buyers_followed_for_30_days(campaign):
 
 
 def test_campaign_config_is_checked(tmp_path):
-    config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv"}}, campaigns={
-        "c2": {"phases": phases(2026), "compare_with": "c0"}})
+    config = write_shop(
+        tmp_path,
+        {},
+        {"orders": {"path": "o.csv"}},
+        campaigns={"c2": {"phases": phases(2026), "compare_with": "c0"}},
+    )
     with pytest.raises(ConfigError, match="compares with 'c0', which is not declared"):
         read_config(config)
-    config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv"}}, campaigns={
-        "c2": {"phases": [{"name": "a", "start": "2026-06-05", "end": "2026-06-01"}]}})
+    config = write_shop(
+        tmp_path,
+        {},
+        {"orders": {"path": "o.csv"}},
+        campaigns={"c2": {"phases": [{"name": "a", "start": "2026-06-05", "end": "2026-06-01"}]}},
+    )
     with pytest.raises(ConfigError, match="ends .* before it starts"):
         read_config(config)
 
 
 def test_unknown_campaign_on_the_command_line(demo_shop, tmp_path):
-    with pytest.raises(ConfigError, match="--campaign 'double11-2052' is not declared.*Did you mean 'double11-2025'"):
-        api.build_deck(demo_shop, out=tmp_path, campaign="double11-2052", today=DECK_DAY)
+    with pytest.raises(
+        ConfigError,
+        match="--campaign 'double11-2052' is not declared.*Did you mean 'double11-2025'",
+    ):
+        api.build_deck(demo_shop, "campaign", "double11-2052", out=tmp_path, today=DECK_DAY)
 
 
 def test_campaign_deck(campaign_deck):
     texts = slides_text(campaign_deck.path)
     assert "2025年双11 活动复盘总结报告" in texts[0]
-    for title in ("活动概况与目标回顾", "目标达成效果分析", "用户行为数据洞察", "运营问题诊断", "成功经验沉淀", "后续优化行动"):
+    for title in (
+        "活动概况与目标回顾",
+        "目标达成效果分析",
+        "用户行为数据洞察",
+        "运营问题诊断",
+        "成功经验沉淀",
+        "后续优化行动",
+    ):
         assert title in texts[1]
     joined = " ".join(" ".join(t) for t in texts)
     assert "对比：2024年双11（按阶段日对齐）" in joined
@@ -111,7 +149,9 @@ def test_campaign_deck(campaign_deck):
 
 
 def test_both_demo_campaigns_build(demo_shop, tmp_path):
-    built = api.build_deck(demo_shop, out=tmp_path, campaign="618-2026", today=DECK_DAY, language="en")
+    built = api.build_deck(
+        demo_shop, "campaign", "618-2026", out=tmp_path, today=DECK_DAY, language="en"
+    )
     assert built.path.name == "悦享生活旗舰店_618-2026_campaign_review.pptx"
     texts = slides_text(built.path)
     assert "2026年618: campaign review" in texts[0]

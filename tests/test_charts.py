@@ -9,22 +9,45 @@ import warnings
 import pytest
 from PIL import Image
 
-from shopreport.deck.charts import DPI, Style, render_chart
 from shopreport.deck.narrative import Narrator
-from shopreport.deck.theme import load_theme
+from shopreport.render.charts import DPI, Style, render_chart
+from shopreport.render.theme import load_theme
 
 SAMPLES = {
-    "daily_trend": {"gmv": [10.0, 30.0, 20.0], "previous_gmv": [12.0, None, 18.0], "last_year_gmv": [9.0, 8.0, 7.0]},
-    "bridge": {"before": 100.0, "after": 130.0, "effects": {"visitors": 40.0, "conversion": -20.0, "aov": 10.0}},
-    "hbar": {"labels": ["家用电器", "美妆护肤"], "values": [3.0, 2.0], "unit": "money", "notes": ["环比 +5%", ""]},
-    "share_and_rate": {"labels": ["搜索", "直播"], "shares": [0.6, 0.4], "rates": [0.03, None],
-                       "share_label": "访客占比", "rate_label": "转化率"},
+    "daily_trend": {
+        "gmv": [10.0, 30.0, 20.0],
+        "previous_gmv": [12.0, None, 18.0],
+        "last_year_gmv": [9.0, 8.0, 7.0],
+    },
+    "bridge": {
+        "before": 100.0,
+        "after": 130.0,
+        "effects": {"visitors": 40.0, "conversion": -20.0, "aov": 10.0},
+    },
+    "hbar": {
+        "labels": ["家用电器", "美妆护肤"],
+        "values": [3.0, 2.0],
+        "unit": "money",
+        "notes": ["环比 +5%", ""],
+    },
+    "share_and_rate": {
+        "labels": ["搜索", "直播"],
+        "shares": [0.6, 0.4],
+        "rates": [0.03, None],
+        "share_label": "访客占比",
+        "rate_label": "转化率",
+    },
     "funnel": {"labels": ["访客", "加购", "下单", "支付"], "counts": [1000, 100, 40, 30]},
     "bars": {"labels": ["新买家", "老买家"], "series": {"买家数": [70, 30]}, "unit": "count"},
     "stacked": {"labels": ["≤10s", "10-30s"], "parts": {"机器人": [5, 1], "人工": [1, 4]}},
     "donut": {"labels": ["一线", "新一线"], "values": [3, 7]},
-    "heatmap": {"matrix": [[1.0, 0.1], [1.0, None]], "cohorts": ["2026-09", "2026-10"], "sizes": [100, 80],
-                "size_label": "人数", "x_label": "首购后月数"},
+    "heatmap": {
+        "matrix": [[1.0, 0.1], [1.0, None]],
+        "cohorts": ["2026-09", "2026-10"],
+        "sizes": [100, 80],
+        "size_label": "人数",
+        "x_label": "首购后月数",
+    },
 }
 
 

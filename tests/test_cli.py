@@ -12,25 +12,60 @@ import polars as pl
 import pytest
 
 from shopreport.metrics import METRICS
-from tests.conftest import SHARED, write_shop
+from tests.conftest import SHARED, run_cli, write_shop
 
 ROOT = Path(__file__).resolve().parents[1]
 
 # The metric ids of ../shared/docs/metrics.md (its tables, Marketing line and service table).
 METRICS_MD = [
-    "gmv", "refund_amount", "net_sales", "paid_orders", "buyers", "aov", "order_value", "visitors",
-    "conversion", "uv_value", "cart_rate", "returning_buyers", "returning_share", "new_buyers",
-    "repurchase_rate", "refund_rate", "gross_margin", "units", "sell_through", "stock_value",
-    "turnover_days", "stockout_skus", "slow_movers", "days_of_cover", "reorder_qty", "roas", "ctr",
-    "cpc", "cac", "first_response_s", "resolution_rate", "satisfaction_rate", "bot_share",
-    "inquiry_conversion", "avg_rating", "bad_review_rate",
+    "gmv",
+    "refund_amount",
+    "net_sales",
+    "paid_orders",
+    "buyers",
+    "aov",
+    "order_value",
+    "visitors",
+    "conversion",
+    "uv_value",
+    "cart_rate",
+    "returning_buyers",
+    "returning_share",
+    "new_buyers",
+    "repurchase_rate",
+    "refund_rate",
+    "gross_margin",
+    "units",
+    "sell_through",
+    "stock_value",
+    "turnover_days",
+    "stockout_skus",
+    "slow_movers",
+    "days_of_cover",
+    "reorder_qty",
+    "roas",
+    "ctr",
+    "cpc",
+    "cac",
+    "first_response_s",
+    "resolution_rate",
+    "satisfaction_rate",
+    "bot_share",
+    "inquiry_conversion",
+    "avg_rating",
+    "bad_review_rate",
 ]
 
 
 def run(*args: str, cwd: Path | None = None) -> subprocess.CompletedProcess:
     """Run `python -m shopreport ARGS` and capture its output."""
-    return subprocess.run([sys.executable, "-m", "shopreport", *args], capture_output=True, text=True,
-                          cwd=cwd, timeout=300)
+    return subprocess.run(
+        [sys.executable, "-m", "shopreport", *args],
+        capture_output=True,
+        text=True,
+        cwd=cwd,
+        timeout=300,
+    )
 
 
 @pytest.fixture(scope="module")
@@ -55,11 +90,27 @@ def test_kpis_json_on_the_demo_shop(demo):
     result = run("kpis", "--config", str(demo), "--month", "2026-10", "--format", "json")
     assert result.returncode == 0, result.stderr
     doc = json.loads(result.stdout)
-    assert list(doc) == ["shop", "currency", "period", "metrics", "decomposition", "breakdowns",
-                         "coverage", "notes"]
+    assert list(doc) == [
+        "shop",
+        "currency",
+        "period",
+        "metrics",
+        "decomposition",
+        "breakdowns",
+        "coverage",
+        "notes",
+    ]
     for metric in METRICS_MD:
         record = doc["metrics"][metric]
-        assert list(record)[:7] == ["value", "previous", "mom", "last_year", "yoy", "target", "attainment"]
+        assert list(record)[:7] == [
+            "value",
+            "previous",
+            "mom",
+            "last_year",
+            "yoy",
+            "target",
+            "attainment",
+        ]
         assert record["unavailable"] is None, (metric, record["unavailable"])
         assert record["value"] is not None, metric
     gmv = doc["metrics"]["gmv"]
@@ -70,7 +121,7 @@ def test_kpis_json_on_the_demo_shop(demo):
     effects = doc["decomposition"]["mom"]["effects"]
     assert sum(effects.values()) == pytest.approx(doc["decomposition"]["mom"]["delta"])
     again = run("kpis", "--config", str(demo), "--month", "2026-10", "--format", "json")
-    assert again.stdout == result.stdout                      # stable output
+    assert again.stdout == result.stdout  # stable output
 
 
 def test_kpis_table(demo):
@@ -86,14 +137,20 @@ def test_demo_is_deterministic(tmp_path, demo):
         mine = pl.read_parquet(tmp_path / "data" / f"{table}.parquet")
         theirs = pl.read_parquet(demo.parent / "data" / f"{table}.parquet")
         assert mine.equals(theirs), table
-    other = run("demo", str(tmp_path / "other"), "--orders-per-month", "1500", "--seed", "8", "--no-deck")
+    other = run(
+        "demo", str(tmp_path / "other"), "--orders-per-month", "1500", "--seed", "8", "--no-deck"
+    )
     assert other.returncode == 0
     assert not pl.read_parquet(tmp_path / "other" / "data" / "orders.parquet").equals(
-        pl.read_parquet(tmp_path / "data" / "orders.parquet"))
+        pl.read_parquet(tmp_path / "data" / "orders.parquet")
+    )
 
 
+@pytest.mark.slow
 def test_demo_end_moves_the_window(tmp_path):
-    result = run("demo", str(tmp_path), "--orders-per-month", "200", "--end", "2025-06", "--months", "13")
+    result = run(
+        "demo", str(tmp_path), "--orders-per-month", "200", "--end", "2025-06", "--months", "13"
+    )
     assert result.returncode == 0, result.stderr
     orders = pl.read_parquet(tmp_path / "data" / "orders.parquet")
     assert str(orders["order_time"].min())[:7] == "2024-06"
@@ -104,8 +161,8 @@ def test_demo_end_moves_the_window(tmp_path):
 
 
 def test_schema_is_json_schema():
-    result = run("schema")
-    schema = json.loads(result.stdout)
+    result = run_cli("schema")
+    schema = json.loads(result.out)
     assert schema["title"] == "Config" and "data" in schema["properties"]
     assert schema["additionalProperties"] is False
 
@@ -119,8 +176,11 @@ def test_config_error_exits_2_without_traceback(tmp_path):
 
 
 def test_data_error_exits_1_and_debug_shows_traceback(tmp_path):
-    config = write_shop(tmp_path, {"orders.csv": "order_id,customer_id,order_time,paid_amount\n1,a,bad,1\n"},
-                        {"orders": {"path": "orders.csv"}})
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": "order_id,customer_id,order_time,paid_amount\n1,a,bad,1\n"},
+        {"orders": {"path": "orders.csv"}},
+    )
     result = run("kpis", "--config", str(config), "--month", "2026-10")
     assert result.returncode == 1
     assert "line 2, column order_time" in result.stderr and "Traceback" not in result.stderr
@@ -129,14 +189,35 @@ def test_data_error_exits_1_and_debug_shows_traceback(tmp_path):
 
 
 def test_bad_month_and_missing_config(tmp_path):
-    result = run("kpis", "--config", str(tmp_path / "nope.yaml"), "--month", "2026-10")
-    assert result.returncode == 2 and "not found" in result.stderr and "shopreport demo" in result.stderr
+    result = run_cli("kpis", "--config", tmp_path / "nope.yaml", "--month", "2026-10")
+    assert result.code == 2 and "not found" in result.err and "shopreport demo" in result.err
     config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv"}})
-    result = run("kpis", "--config", str(config), "--month", "October")
-    assert result.returncode == 2 and "YYYY-MM" in result.stderr
+    result = run_cli("kpis", "--config", config, "--month", "October")
+    assert result.code == 2 and "YYYY-MM" in result.err
 
 
 def test_every_command_has_help():
-    for command in ("demo", "kpis", "build", "schema"):
-        result = run(command, "--help")
-        assert result.returncode == 0 and "Usage:" in result.stdout
+    for command in ("demo", "kpis", "build", "validate", "schema"):
+        result = run_cli(command, "--help")
+        assert result.code == 0 and "Usage:" in result.out, command
+    build = run_cli("build", "--help").out
+    for option in ("--month", "--year", "--campaign"):  # one per registered deck kind
+        assert option in build
+
+
+def test_build_needs_exactly_one_deck(tmp_path):
+    config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv"}})
+    result = run_cli("build", "--config", config)
+    assert (
+        result.code == 2
+        and "exactly one of: --month YYYY-MM, --year YYYY, --campaign KEY" in result.err
+    )
+    result = run_cli("build", "--config", config, "--month", "2026-10", "--year", "2026")
+    assert result.code == 2 and "exactly one of" in result.err
+
+
+def test_schema_of_the_report():
+    schema = json.loads(run_cli("schema", "--report").out)
+    assert schema["properties"]["breakdowns"]["properties"]["by_category"]["items"]["required"][
+        :2
+    ] == ["category", "gmv"]

@@ -35,20 +35,41 @@ ORDERS = """
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("rfm")
-    config = write_shop(folder, {"orders.csv": ORDERS}, {"orders": {"path": "orders.csv"}},
-                        metrics={"cohort_months": 3})
+    config = write_shop(
+        folder,
+        {"orders.csv": ORDERS},
+        {"orders": {"path": "orders.csv"}},
+        metrics={"cohort_months": 3},
+    )
     return kpis(config)
 
 
 def test_rfm_segments(tmp_path):
     # only p, q, r, s: the cohort customers u, v, w would move the medians
-    rows = "\n".join(line for line in ORDERS.splitlines() if line.strip()[:2] not in {"9,", "10", "11", "12", "13"})
+    rows = "\n".join(
+        line
+        for line in ORDERS.splitlines()
+        if line.strip()[:2] not in {"9,", "10", "11", "12", "13"}
+    )
     config = write_shop(tmp_path, {"orders.csv": rows}, {"orders": {"path": "orders.csv"}})
     rfm = {r["segment"]: r for r in kpis(config).breakdowns["rfm"].to_dicts()}
-    assert list(rfm) == ["important_value", "important_develop", "important_keep", "important_winback",
-                         "general_value", "general_develop", "general_keep", "general_winback"]
+    assert list(rfm) == [
+        "important_value",
+        "important_develop",
+        "important_keep",
+        "important_winback",
+        "general_value",
+        "general_develop",
+        "general_keep",
+        "general_winback",
+    ]
     counts = {k: v["customers"] for k, v in rfm.items() if v["customers"]}
-    assert counts == {"important_value": 1, "general_develop": 1, "important_keep": 1, "general_winback": 1}
+    assert counts == {
+        "important_value": 1,
+        "general_develop": 1,
+        "important_keep": 1,
+        "general_winback": 1,
+    }
     assert rfm["important_value"]["segment_zh"] == "重要价值客户"
     assert rfm["important_value"]["monetary"] == 500
     assert rfm["important_value"]["avg_recency_days"] == 2
@@ -57,11 +78,16 @@ def test_rfm_segments(tmp_path):
 
 
 def test_cohort_retention(report):
-    rows = {(r["cohort"], r["k"]): (r["size"], r["customers"], r["rate"])
-            for r in report.breakdowns["cohorts"].to_dicts()}
+    rows = {
+        (r["cohort"], r["k"]): (r["size"], r["customers"], r["rate"])
+        for r in report.breakdowns["cohorts"].to_dicts()
+    }
     assert rows == {
-        ("2026-08", 0): (2, 2, 1.0), ("2026-08", 1): (2, 1, 0.5), ("2026-08", 2): (2, 1, 0.5),
-        ("2026-09", 0): (1, 1, 1.0), ("2026-09", 1): (1, 0, 0.0),
+        ("2026-08", 0): (2, 2, 1.0),
+        ("2026-08", 1): (2, 1, 0.5),
+        ("2026-08", 2): (2, 1, 0.5),
+        ("2026-09", 0): (1, 1, 1.0),
+        ("2026-09", 1): (1, 0, 0.0),
         ("2026-10", 0): (1, 1, 1.0),
     }
 
@@ -69,8 +95,12 @@ def test_cohort_retention(report):
 def test_repurchase_window_option(tmp_path):
     # JD's fixed window: buyers with ≥ 2 paid orders in the 90 days to the period end.
     # In 2026-08-03 … 2026-10-31: p (2 orders), q, u (2 orders: 08-05, 10-02), v (2), w → 3 of 5
-    config = write_shop(tmp_path, {"orders.csv": ORDERS}, {"orders": {"path": "orders.csv"}},
-                        metrics={"repurchase_window_days": 90})
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": ORDERS},
+        {"orders": {"path": "orders.csv"}},
+        metrics={"repurchase_window_days": 90},
+    )
     report = kpis(config)
     assert report.metrics["repurchase_rate"].value == pytest.approx(3 / 5)
     assert "90 days" in report.metrics["repurchase_rate"].note

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import os
 import subprocess
 import sys
@@ -15,26 +16,37 @@ from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
 
 from shopreport import api
-from shopreport.deck.render import Renderer
 from shopreport.errors import ConfigError
+from shopreport.render.pptx import Renderer
 from tests.conftest import write_shop
 from tests.deckcheck import overflowing, runs_without_east_asian_font, slides_text
 
-SECTIONS_ZH = ["整体运营概况", "流量渠道分析", "销售业绩表现", "商品运营情况", "客户服务评估", "下月重点计划"]
+SECTIONS_ZH = [
+    "整体运营概况",
+    "流量渠道分析",
+    "销售业绩表现",
+    "商品运营情况",
+    "客户服务评估",
+    "下月重点计划",
+]
 TODAY = date(2026, 11, 20)
 
 
 def test_catalogue_structure(deck):
     texts = slides_text(deck)
     assert texts[0][:1] == ["2026年10月 电商月总结汇报"] or "2026年10月 电商月总结汇报" in texts[0]
-    assert any("演讲人：李明" in t for t in texts[0]) and any("日期：2026-11-20" in t for t in texts[0])
+    assert any("演讲人：李明" in t for t in texts[0]) and any(
+        "日期：2026-11-20" in t for t in texts[0]
+    )
     assert "目录" in texts[1] and "CATALOGUE" in texts[1]
     for i, title in enumerate(SECTIONS_ZH, start=1):
         assert f"{i:02d}" in texts[1] and title in texts[1]
     dividers = [(n, t) for n, t in enumerate(texts) if any(x.startswith("PART 0") for x in t)]
-    assert [t[1][0] if t[1][0] != f"PART 0{i + 1}" else t[1][1] for i, t in enumerate(dividers)] == SECTIONS_ZH
+    assert [
+        t[1][0] if t[1][0] != f"PART 0{i + 1}" else t[1][1] for i, t in enumerate(dividers)
+    ] == SECTIONS_ZH
     numbers = [n for n, _ in dividers]
-    assert numbers == sorted(numbers) and all(b - a >= 2 for a, b in zip(numbers, numbers[1:]))
+    assert numbers == sorted(numbers) and all(b - a >= 2 for a, b in itertools.pairwise(numbers))
     closing = next(n for n, t in enumerate(texts) if "谢谢" in t)
     assert closing > numbers[-1]
     assert any("附录：指标口径" in t for t in texts[closing + 1])
@@ -44,7 +56,9 @@ def test_catalogue_structure(deck):
 def test_every_slide_has_title_footnote_and_number(deck):
     for number, texts in enumerate(slides_text(deck), start=1):
         assert str(number) in texts, f"slide {number} has no page number"
-        assert any("数据来源" in t or "shopreport" in t or "口径" in t or "来源" in t for t in texts), number
+        assert any(
+            "数据来源" in t or "shopreport" in t or "口径" in t or "来源" in t for t in texts
+        ), number
         assert len([t for t in texts if t.strip()]) >= 3, f"slide {number} is nearly empty"
 
 
@@ -84,7 +98,7 @@ def test_findings_and_plan(deck):
     plan = next(i for i, t in enumerate(texts) if "重点问题与改进动作" in t)
     # the demo's built-in problems are found: the recommendation feed converts worse,
     # a best seller sold out, off-site ads under target ROAS
-    body = " ".join(texts[plan:plan + 2])
+    body = " ".join(texts[plan : plan + 2])
     assert "「推荐」渠道转化下滑" in body
     assert "缺货" in body and "ROI偏低" in body
     assert any("下月工作计划" in t and "双11大促备货" in t for t in texts)
@@ -93,7 +107,7 @@ def test_findings_and_plan(deck):
 
 def test_english_deck(demo_shop, tmp_path):
     out = tmp_path / "en.pptx"
-    built = api.build_deck(demo_shop, "2026-10", out=out, language="en", today=TODAY)
+    built = api.build_deck(demo_shop, "monthly", "2026-10", out=out, language="en", today=TODAY)
     texts = slides_text(built.path)
     assert "Monthly operations review 2026-10" in texts[0]
     assert "Contents" in texts[1] and "Traffic & channels" in texts[1]
@@ -103,10 +117,16 @@ def test_english_deck(demo_shop, tmp_path):
 
 def test_missing_tables_leave_sections_out(tmp_path, demo_shop):
     data = demo_shop.parent / "data"
-    config = write_shop(tmp_path, {}, {"orders": {"path": str(data / "orders.parquet")},
-                                       "order_items": {"path": str(data / "order_items.parquet")},
-                                       "products": {"path": str(data / "products.parquet")}})
-    built = api.build_deck(config, "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    config = write_shop(
+        tmp_path,
+        {},
+        {
+            "orders": {"path": str(data / "orders.parquet")},
+            "order_items": {"path": str(data / "order_items.parquet")},
+            "products": {"path": str(data / "products.parquet")},
+        },
+    )
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
     texts = slides_text(built.path)
     assert "客户服务评估" not in texts[1] and "流量渠道分析" not in texts[1]
     assert set(built.left_out) == {"流量渠道分析", "客户服务评估"}
@@ -115,14 +135,23 @@ def test_missing_tables_leave_sections_out(tmp_path, demo_shop):
 
 
 def test_template_syntax_and_control_characters_in_data_stay_text(tmp_path):
-    config = write_shop(tmp_path, {
-        "orders.csv": "order_id,customer_id,order_time,paid_amount\n1,a,2026-09-02 10:00:00,10\n"
-                      "2,b,2026-10-03 10:00:00,30\n3,c,2026-10-04 10:00:00,20\n",
-        "items.csv": "order_id,sku,quantity\n1,X,1\n2,X,1\n3,Y,2\n",
-        "products.csv": 'sku,category,name\nX,"{{ 7*7 }}类","{% raw %}礼盒\x07{{ x }}"\nY,日用,毛巾\n',
-    }, {"orders": {"path": "orders.csv"}, "order_items": {"path": "items.csv"},
-        "products": {"path": "products.csv"}})
-    built = api.build_deck(config, "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.csv": "order_id,customer_id,order_time,paid_amount\n"
+            "1,a,2026-09-02 10:00:00,10\n"
+            "2,b,2026-10-03 10:00:00,30\n3,c,2026-10-04 10:00:00,20\n",
+            "items.csv": "order_id,sku,quantity\n1,X,1\n2,X,1\n3,Y,2\n",
+            "products.csv": "sku,category,name\n"
+            'X,"{{ 7*7 }}类","{% raw %}礼盒\x07{{ x }}"\nY,日用,毛巾\n',
+        },
+        {
+            "orders": {"path": "orders.csv"},
+            "order_items": {"path": "items.csv"},
+            "products": {"path": "products.csv"},
+        },
+    )
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
     text = " ".join(" ".join(t) for t in slides_text(built.path))
     assert "{{ 7*7 }}类" in text and "49类" not in text
     assert "{% raw %}礼盒{{ x }}" in text
@@ -137,39 +166,101 @@ def test_write_is_atomic(tmp_path, demo_shop, monkeypatch):
 
     monkeypatch.setattr(Renderer, "save", crash)
     with pytest.raises(RuntimeError):
-        api.build_deck(demo_shop, "2026-10", out=out, today=TODAY)
+        api.build_deck(demo_shop, "monthly", "2026-10", out=out, today=TODAY)
     assert list(tmp_path.iterdir()) == []
 
 
 def test_default_name_and_previous_month(tmp_path, demo_shop, monkeypatch):
     monkeypatch.chdir(tmp_path)
-    built = api.build_deck(demo_shop, "previous", today=TODAY)   # 2026-11-20 → October
+    built = api.build_deck(demo_shop, "monthly", "previous", today=TODAY)  # 2026-11-20 → October
     assert built.path == tmp_path / "悦享生活旗舰店_2026-10_月度总结.pptx"
     assert built.path.is_file()
 
 
 def test_missing_output_folder(tmp_path, demo_shop):
     with pytest.raises(ConfigError, match="does not exist"):
-        api.build_deck(demo_shop, "2026-10", out=tmp_path / "nope" / "d.pptx", today=TODAY)
+        api.build_deck(
+            demo_shop, "monthly", "2026-10", out=tmp_path / "nope" / "d.pptx", today=TODAY
+        )
     with pytest.raises(ConfigError, match="should end in .pptx"):
-        api.build_deck(demo_shop, "2026-10", out=tmp_path / "d.pdf", today=TODAY)
+        api.build_deck(demo_shop, "monthly", "2026-10", out=tmp_path / "d.pdf", today=TODAY)
 
 
-@pytest.mark.skipif(os.geteuid() == 0, reason="root can write into any folder")
-def test_unwritable_output_folder(tmp_path, demo_shop):
+@pytest.fixture
+def locked_folder(tmp_path):
+    """A folder nobody may write into: a read-only mount as root (root ignores permission bits),
+    else a folder without write permission."""
     locked = tmp_path / "locked"
-    locked.mkdir(mode=0o500)
-    with pytest.raises(ConfigError, match="not writable"):
-        api.build_deck(demo_shop, "2026-10", out=locked / "d.pptx", today=TODAY)
+    locked.mkdir()
+    if os.geteuid() != 0:
+        locked.chmod(0o500)
+        yield locked
+        locked.chmod(0o700)
+        return
+    subprocess.run(["mount", "-t", "tmpfs", "-o", "ro,size=1m", "tmpfs", str(locked)], check=True)
+    try:
+        yield locked
+    finally:
+        subprocess.run(["umount", str(locked)], check=True)
+
+
+def test_unwritable_output_folder(tmp_path, locked_folder):
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": "order_id,customer_id,order_time,paid_amount\n1,a,2026-10-02 10:00:00,10\n"},
+        {"orders": {"path": "orders.csv"}},
+    )
+    result = subprocess.run(
+        [
+            sys.executable,
+            "-m",
+            "shopreport",
+            "build",
+            "--config",
+            str(config),
+            "--month",
+            "2026-10",
+            "--out",
+            str(locked_folder / "d.pptx"),
+        ],
+        capture_output=True,
+        text=True,
+        timeout=300,
+    )
+    assert result.returncode == 2, result.stderr
+    assert f"--out: the folder {locked_folder} is not writable" in result.stderr
+    assert list(locked_folder.iterdir()) == []
 
 
 def test_cli_build_reports_progress_and_exit_codes(tmp_path, demo_shop):
-    run = lambda *a: subprocess.run([sys.executable, "-m", "shopreport", *a], capture_output=True, text=True,
-                                    timeout=300)  # noqa: E731
-    result = run("build", "--config", str(demo_shop), "--month", "2026-10", "--out", str(tmp_path / "x.pptx"))
+    def run(*a):
+        return subprocess.run(
+            [sys.executable, "-m", "shopreport", *a], capture_output=True, text=True, timeout=300
+        )
+
+    result = run(
+        "build", "--config", str(demo_shop), "--month", "2026-10", "--out", str(tmp_path / "x.pptx")
+    )
     assert result.returncode == 0, result.stderr
     assert "Deck written:" in result.stdout and "computing metrics" in result.stderr
-    quiet = run("build", "--config", str(demo_shop), "--month", "2026-10", "--out", str(tmp_path / "y.pptx"), "-q")
+    quiet = run(
+        "build",
+        "--config",
+        str(demo_shop),
+        "--month",
+        "2026-10",
+        "--out",
+        str(tmp_path / "y.pptx"),
+        "-q",
+    )
     assert quiet.returncode == 0 and quiet.stdout == "" and quiet.stderr == ""
-    bad = run("build", "--config", str(demo_shop), "--month", "2026-10", "--out", str(tmp_path / "no" / "z.pptx"))
+    bad = run(
+        "build",
+        "--config",
+        str(demo_shop),
+        "--month",
+        "2026-10",
+        "--out",
+        str(tmp_path / "no" / "z.pptx"),
+    )
     assert bad.returncode == 2 and "does not exist" in bad.stderr and "Traceback" not in bad.stderr

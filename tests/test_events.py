@@ -10,13 +10,15 @@ from tests.conftest import kpis, write_shop
 @pytest.fixture(scope="module")
 def report(tmp_path_factory):
     folder = tmp_path_factory.mktemp("events")
-    config = write_shop(folder, {
-        "orders.csv": """
+    config = write_shop(
+        folder,
+        {
+            "orders.csv": """
             order_id,customer_id,order_time,paid_amount,channel
             1,v2,2026-10-02 11:05:00,99,直播
         """,
-        # v1 visits on two days: daily sums would count 4 visitors, the log has 3
-        "events.csv": """
+            # v1 visits on two days: daily sums would count 4 visitors, the log has 3
+            "events.csv": """
             time,visitor_id,event,source
             2026-10-02 10:00:00,v1,pv,搜索
             2026-10-02 10:01:00,v1,cart,搜索
@@ -26,7 +28,9 @@ def report(tmp_path_factory):
             2026-10-03 09:30:00,v3,浏览,推荐
             2026-09-30 23:59:59,v9,pv,搜索
         """,
-    }, {"orders": {"path": "orders.csv"}, "events": {"path": "events.csv"}})
+        },
+        {"orders": {"path": "orders.csv"}, "events": {"path": "events.csv"}},
+    )
     return kpis(config)
 
 
@@ -45,9 +49,9 @@ def test_funnel_from_events(report):
 
 def test_visitors_by_source(report):
     rows = {r["source"]: r for r in report.breakdowns["by_source"].to_dicts()}
-    assert rows["直播"]["visitors"] == 1                 # v2
+    assert rows["直播"]["visitors"] == 1  # v2
     assert rows["直播"]["conversion"] == pytest.approx(1.0)
     # sources with visitors and no orders are listed with zero conversion
     assert rows["搜索"]["visitors"] == 1 and rows["搜索"]["gmv"] == 0
     assert rows["搜索"]["conversion"] == 0
-    assert list(rows) == ["直播", "推荐", "搜索"]          # by GMV, then by name
+    assert list(rows) == ["直播", "推荐", "搜索"]  # by GMV, then by name

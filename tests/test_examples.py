@@ -19,17 +19,20 @@ def test_olist_kpis(shared_data):
     assert gmv.value == pytest.approx(268_433.08)
     assert report.metrics["paid_orders"].value == 1702
     assert report.metrics["buyers"].value == 1696
-    assert gmv.last_year is None                      # the subset starts in January 2017
+    assert gmv.last_year is None  # the subset starts in January 2017
     assert report.metrics["visitors"].unavailable == "no traffic or events table"
     categories = report.breakdowns["by_category"]
     assert categories["share"].sum() == pytest.approx(1.0)
     assert categories.row(0, named=True)["category"] is not None
 
 
+@pytest.mark.slow
 def test_olist_deck(shared_data, tmp_path):
     from tests.deckcheck import overflowing, slides_text
 
-    built = api.build_deck(EXAMPLES / "olist.yaml", "2017-11", out=tmp_path / "olist.pptx")
+    built = api.build_deck(
+        EXAMPLES / "olist.yaml", "monthly", "2017-11", out=tmp_path / "olist.pptx"
+    )
     texts = slides_text(built.path)
     assert "Monthly operations review 2017-11" in texts[0]
     # no traffic data in Olist: that section is left out and said so; the others are there
@@ -37,12 +40,15 @@ def test_olist_deck(shared_data, tmp_path):
     for section in ("Overview", "Sales", "Products & inventory", "Service & reviews", "Next month"):
         assert section in texts[1]
     assert overflowing(built.path) == []
-    assert "R$268.4K" in texts[3]                     # the GMV card: 268,433.08 BRL
+    assert "R$268.4K" in texts[3]  # the GMV card: 268,433.08 BRL
 
 
 EXAMPLE_DECKS = {
     # example: (month, sections left out)
-    "online-retail": ("2011-11", {"Traffic & channels", "Service & reviews"}),  # refunds: all cancellations
+    "online-retail": (
+        "2011-11",
+        {"Traffic & channels", "Service & reviews"},
+    ),  # refunds: all cancellations
     "shopify-explorer": ("2021-07", {"Traffic & channels", "Service & reviews"}),
     "shopify-medluck": ("2026-04", {"Traffic & channels", "Service & reviews"}),
     "tmall-order-report": ("2020-02", {"商品运营情况", "流量渠道分析", "客户服务评估"}),
@@ -50,25 +56,31 @@ EXAMPLE_DECKS = {
 }
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("example", sorted(EXAMPLE_DECKS))
 def test_every_real_dataset_gives_a_deck(example, shared_data, tmp_path):
     from tests.deckcheck import overflowing, slides_text
 
     month, left_out = EXAMPLE_DECKS[example]
-    built = api.build_deck(EXAMPLES / f"{example}.yaml", month, out=tmp_path / "deck.pptx")
+    built = api.build_deck(
+        EXAMPLES / f"{example}.yaml", "monthly", month, out=tmp_path / "deck.pptx"
+    )
     assert set(built.left_out) == left_out
     texts = slides_text(built.path)
     assert len(texts) >= 10
     assert overflowing(built.path) == []
 
 
+@pytest.mark.slow
 @pytest.mark.parametrize("deck", ["year", "campaign"])
 def test_olist_annual_and_black_friday(deck, shared_data, tmp_path):
     from tests.deckcheck import overflowing, slides_text
 
-    kwargs = {"year": "2017"} if deck == "year" else {"campaign": "black-friday-2017"}
-    built = api.build_deck(EXAMPLES / "olist.yaml", out=tmp_path / "d.pptx", **kwargs)
+    kind, subject = ("annual", "2017") if deck == "year" else ("campaign", "black-friday-2017")
+    built = api.build_deck(EXAMPLES / "olist.yaml", kind, subject, out=tmp_path / "d.pptx")
     texts = slides_text(built.path)
-    assert ("Annual review 2017" if deck == "year" else "Black Friday 2017: campaign review") in texts[0]
+    assert (
+        "Annual review 2017" if deck == "year" else "Black Friday 2017: campaign review"
+    ) in texts[0]
     assert len(texts) >= 15
     assert overflowing(built.path) == []

@@ -11,8 +11,8 @@ The shop (October 2026 is the reported month, Asia/Shanghai):
     o6     e         (unpaid)                70     搜索
     o7     b         2026-09-10 08:00:10    120     搜索    September
     o8     f         2026-09-12 08:10        80     直播    September
-    o9     c         2025-10-01 00:00:00     60     搜索    exactly 365 days before 2026-10-01: returning
-    o10    a         2025-09-30 23:59:59     40     搜索    one second outside the 365 days: a is new
+    o9     c         2025-10-01 00:00:00     60     搜索    exactly 365 days before 10-01: returning
+    o10    a         2025-09-30 23:59:59     40     搜索    a second outside the 365 days: a is new
 
 October: GMV 650, 4 paid orders, buyers a, b, c. Returning: b (o7) and c (o9); a is new.
 """
@@ -111,8 +111,14 @@ REVIEWS = """
 """
 
 TABLES = {
-    "orders": ORDERS, "order_items": ITEMS, "products": PRODUCTS, "inventory": INVENTORY,
-    "traffic": TRAFFIC, "refunds": REFUNDS, "marketing": MARKETING, "service": SERVICE,
+    "orders": ORDERS,
+    "order_items": ITEMS,
+    "products": PRODUCTS,
+    "inventory": INVENTORY,
+    "traffic": TRAFFIC,
+    "refunds": REFUNDS,
+    "marketing": MARKETING,
+    "service": SERVICE,
     "reviews": REVIEWS,
 }
 
@@ -122,7 +128,8 @@ def shop(tmp_path_factory):
     """The tiny shop with every table, and a GMV target of 1,000 for October."""
     folder = tmp_path_factory.mktemp("shop")
     return write_shop(
-        folder, {f"{name}.csv": text for name, text in TABLES.items()},
+        folder,
+        {f"{name}.csv": text for name, text in TABLES.items()},
         {name: {"path": f"{name}.csv"} for name in TABLES},
         targets={"2026-10": {"gmv": 1000, "conversion": 0.025}},
     )
@@ -139,10 +146,10 @@ def value(report, metric):
 
 
 def test_core_order_metrics(report):
-    assert value(report, "gmv") == pytest.approx(650)          # o1 + o2 + o3 + o4
+    assert value(report, "gmv") == pytest.approx(650)  # o1 + o2 + o3 + o4
     assert value(report, "paid_orders") == 4
-    assert value(report, "buyers") == 3                        # a, b, c
-    assert value(report, "aov") == pytest.approx(650 / 3)      # per buyer, not per order
+    assert value(report, "buyers") == 3  # a, b, c
+    assert value(report, "aov") == pytest.approx(650 / 3)  # per buyer, not per order
     assert value(report, "order_value") == pytest.approx(162.5)
     assert value(report, "repurchase_rate") == pytest.approx(1 / 3)  # only a paid twice
 
@@ -157,9 +164,9 @@ def test_returning_buyers_respect_the_365_day_boundary(report):
 
 def test_previous_and_last_year(report):
     gmv = report.metrics["gmv"]
-    assert gmv.previous == pytest.approx(200)                  # o7 + o8
-    assert gmv.last_year == pytest.approx(60)                  # o9
-    assert gmv.mom == pytest.approx(2.25)                      # 650 / 200 − 1
+    assert gmv.previous == pytest.approx(200)  # o7 + o8
+    assert gmv.last_year == pytest.approx(60)  # o9
+    assert gmv.mom == pytest.approx(2.25)  # 650 / 200 − 1
     assert gmv.yoy == pytest.approx(590 / 60)
     assert report.metrics["buyers"].previous == 2
 
@@ -168,21 +175,21 @@ def test_target_attainment(report):
     assert report.metrics["gmv"].target == 1000
     assert report.metrics["gmv"].attainment == pytest.approx(0.65)
     assert report.metrics["conversion"].attainment == pytest.approx(0.03 / 0.025)
-    assert report.metrics["buyers"].attainment is None         # no target set
-    assert report.metrics["gmv"].pace is None                  # the month is over
+    assert report.metrics["buyers"].attainment is None  # no target set
+    assert report.metrics["gmv"].pace is None  # the month is over
 
 
 def test_time_progress_of_a_running_month(shop):
-    running = kpis(shop, today=date(2026, 10, 11))             # 10 of 31 days are over
+    running = kpis(shop, today=date(2026, 10, 11))  # 10 of 31 days are over
     assert running.time_progress == pytest.approx(10 / 31)
     assert running.metrics["gmv"].pace == pytest.approx(0.65 / (10 / 31))
 
 
 def test_traffic_metrics_from_daily_traffic(report):
-    assert value(report, "visitors") == 100                    # 40 + 20 + 40
+    assert value(report, "visitors") == 100  # 40 + 20 + 40
     assert value(report, "conversion") == pytest.approx(0.03)  # 3 buyers / 100
     assert value(report, "uv_value") == pytest.approx(6.5)
-    assert value(report, "cart_rate") == pytest.approx(0.09)   # 9 / 100
+    assert value(report, "cart_rate") == pytest.approx(0.09)  # 9 / 100
     assert "sum of daily UV" in report.metrics["visitors"].note
 
 
@@ -196,7 +203,7 @@ def test_refunds_count_when_refunded_not_when_paid(report):
 
 
 def test_lines_and_gross_margin(report):
-    assert value(report, "units") == 8                         # 1 + 1 + 2 + 3 + 1
+    assert value(report, "units") == 8  # 1 + 1 + 2 + 3 + 1
     # revenue of costed lines: A 100 + 80, B 120 + 300 = 600; cost A 2×40 + B 5×30 = 230
     assert value(report, "gross_margin") == pytest.approx(370 / 600)
 
@@ -205,8 +212,8 @@ def test_inventory_metrics(report):
     # stock on 2026-10-31: A 4 × 40 + B 0 + C 6 × price 40 (no cost) + D 7 × 20
     assert value(report, "stock_value") == pytest.approx(540)
     assert value(report, "sell_through") == pytest.approx(8 / (8 + 17))
-    assert value(report, "stockout_skus") == 1                 # B: sold out and sold this month
-    assert value(report, "slow_movers") == 1                   # D: stock, never sold
+    assert value(report, "stockout_skus") == 1  # B: sold out and sold this month
+    assert value(report, "slow_movers") == 1  # D: stock, never sold
     # average stock value of the October snapshots (690 and 540) ÷ (COGS 270 ÷ 31 days)
     assert value(report, "turnover_days") == pytest.approx(615 / (270 / 31))
     # last 28 days (from 10-04) sold 7 units: 17 on hand ÷ (7 / 28)
@@ -226,17 +233,17 @@ def test_reorder_quantity(report):
 
 def test_marketing_metrics(report):
     assert value(report, "spend") == pytest.approx(300)
-    assert value(report, "roas") == pytest.approx(3.0)         # 900 / 300
+    assert value(report, "roas") == pytest.approx(3.0)  # 900 / 300
     assert value(report, "ctr") == pytest.approx(400 / 35000)
     assert value(report, "cpc") == pytest.approx(0.75)
-    assert value(report, "cac") == pytest.approx(300)          # one new buyer (a)
+    assert value(report, "cac") == pytest.approx(300)  # one new buyer (a)
 
 
 def test_service_metrics(report):
     assert value(report, "service_sessions") == 4
-    assert value(report, "first_response_s") == pytest.approx(25.5)   # (2 + 30 + 10 + 60) / 4
+    assert value(report, "first_response_s") == pytest.approx(25.5)  # (2 + 30 + 10 + 60) / 4
     assert value(report, "first_response_p90_s") == pytest.approx(51)  # 30 + 0.7 × (60 − 30)
-    assert value(report, "resolution_rate") == pytest.approx(0.75)     # "是" reads as yes
+    assert value(report, "resolution_rate") == pytest.approx(0.75)  # "是" reads as yes
     assert value(report, "satisfaction_rate") == pytest.approx(2 / 3)  # 5 and 4 of 5, 2, 4
     assert value(report, "bot_share") == pytest.approx(0.25)
     # a paid 1h05 after asking, b 23h00m30s after; c 47 h later (too late), e never
@@ -244,7 +251,7 @@ def test_service_metrics(report):
 
 
 def test_review_metrics(report):
-    assert value(report, "reviews") == 4                       # the November one is out
+    assert value(report, "reviews") == 4  # the November one is out
     assert value(report, "avg_rating") == pytest.approx(3.0)
     assert value(report, "bad_review_rate") == pytest.approx(0.5)
 
@@ -265,9 +272,11 @@ def test_lmdi_effects_add_up_to_the_change(report):
 def test_category_contributions_add_up(report):
     table = report.breakdowns["by_category"]
     rows = {r["category"]: r for r in table.to_dicts()}
-    assert rows["家居"]["gmv"] == pytest.approx(420)          # o2's B line 120 + o3 300
+    assert rows["家居"]["gmv"] == pytest.approx(420)  # o2's B line 120 + o3 300
     assert rows["服装"]["gmv"] == pytest.approx(180)
-    assert rows["食品"]["gmv"] == pytest.approx(50)           # o4 paid 50 for a 40 line: shipping goes with it
+    assert rows["食品"]["gmv"] == pytest.approx(
+        50
+    )  # o4 paid 50 for a 40 line: shipping goes with it
     assert rows["家居"]["contribution_mom"] == pytest.approx(420 / 450)
     assert rows["食品"]["contribution_mom"] == pytest.approx(-30 / 450)
     assert table["share"].sum() == pytest.approx(1.0)
@@ -279,8 +288,8 @@ def test_source_breakdown_with_conversion(report):
     rows = {r["source"]: r for r in report.breakdowns["by_source"].to_dicts()}
     assert rows["直播"]["gmv"] == pytest.approx(350)
     assert rows["直播"]["visitors"] == 20
-    assert rows["直播"]["conversion"] == pytest.approx(2 / 20)   # b and c
-    assert rows["搜索"]["conversion"] == pytest.approx(1 / 80)   # a
+    assert rows["直播"]["conversion"] == pytest.approx(2 / 20)  # b and c
+    assert rows["搜索"]["conversion"] == pytest.approx(1 / 80)  # a
     assert report.breakdowns["by_source"]["contribution_mom"].sum() == pytest.approx(1.0)
 
 
@@ -303,7 +312,7 @@ def test_daily_trend_aligns_previous_and_last_year_by_day(report):
     first = daily.row(0, named=True)
     assert first["gmv"] == pytest.approx(100) and first["date"] == "2026-10-01"
     assert daily["gmv"].sum() == pytest.approx(650)
-    assert daily.row(9, named=True)["previous_gmv"] == pytest.approx(120)   # 09-10 is day 10
+    assert daily.row(9, named=True)["previous_gmv"] == pytest.approx(120)  # 09-10 is day 10
     assert daily.row(30, named=True)["gmv"] == pytest.approx(50)
 
 
@@ -318,20 +327,26 @@ def test_a_month_without_orders(shop):
     empty = kpis(shop, "2026-08", allow_empty=True)
     assert value(empty, "gmv") == 0
     assert value(empty, "buyers") == 0
-    assert value(empty, "aov") is None                          # 0 ÷ 0 is not a number
+    assert value(empty, "aov") is None  # 0 ÷ 0 is not a number
     assert empty.decomposition["mom"] is None
 
 
 def test_no_previous_period_in_the_data(tmp_path):
-    config = write_shop(tmp_path, {"orders.csv": """
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.csv": """
         order_id,customer_id,order_time,paid_amount
         x1,a,2026-10-02 10:00:00,10
         x2,b,2026-10-03 10:00:00,30
-    """}, {"orders": {"path": "orders.csv"}})
+    """
+        },
+        {"orders": {"path": "orders.csv"}},
+    )
     report = kpis(config)
     gmv = report.metrics["gmv"]
-    assert gmv.value == 40                                      # no pay_time, no status: all paid
-    assert gmv.previous is None and gmv.mom is None             # the data starts in October
+    assert gmv.value == 40  # no pay_time, no status: all paid
+    assert gmv.previous is None and gmv.mom is None  # the data starts in October
     assert gmv.last_year is None and gmv.yoy is None
     assert report.metrics["visitors"].unavailable == "no traffic or events table"
     assert report.metrics["conversion"].unavailable == "no traffic or events table"
@@ -339,23 +354,27 @@ def test_no_previous_period_in_the_data(tmp_path):
 
 
 def test_zero_visitors(tmp_path):
-    config = write_shop(tmp_path, {
-        "orders.csv": """
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.csv": """
             order_id,customer_id,order_time,paid_amount
             x1,a,2026-09-02 10:00:00,10
             x2,b,2026-10-03 10:00:00,30
         """,
-        "traffic.csv": """
+            "traffic.csv": """
             date,source,visitors
             2026-09-02,搜索,0
             2026-10-03,搜索,0
         """,
-    }, {"orders": {"path": "orders.csv"}, "traffic": {"path": "traffic.csv"}})
+        },
+        {"orders": {"path": "orders.csv"}, "traffic": {"path": "traffic.csv"}},
+    )
     report = kpis(config)
     assert value(report, "visitors") == 0
     assert value(report, "conversion") is None
     assert value(report, "uv_value") is None
-    assert report.decomposition["mom"] is None                  # no log of zero visitors
+    assert report.decomposition["mom"] is None  # no log of zero visitors
 
 
 def test_city_tiers(report):

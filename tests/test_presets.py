@@ -3,6 +3,7 @@ realistic samples under tests/samples for the others. Expected values worked out
 
 from __future__ import annotations
 
+import gzip
 from pathlib import Path
 
 import pytest
@@ -20,12 +21,21 @@ def report(config, month):
 
 
 def test_presets_shipped():
-    assert preset_names() == ["olist", "online-retail", "shopify", "sycm-traffic", "taobao-behavior", "taobao-orders"]
+    assert preset_names() == [
+        "olist",
+        "online-retail",
+        "shopify",
+        "sycm-traffic",
+        "taobao-behavior",
+        "taobao-orders",
+    ]
 
 
 def test_unknown_preset_suggests_one(tmp_path):
     config = write_shop(tmp_path, {}, {}, preset="shopfy")
-    with pytest.raises(ConfigError, match="'shopfy' is neither a preset nor a file. Did you mean 'shopify'"):
+    with pytest.raises(
+        ConfigError, match="'shopfy' is neither a preset nor a file. Did you mean 'shopify'"
+    ):
         read_config(config)
 
 
@@ -38,15 +48,19 @@ def test_taobao_orders_gbk_export_with_refund_report(tmp_path):
     assert r.metrics["paid_orders"].value == 2 and r.metrics["buyers"].value == 2
     assert r.metrics["refund_amount"].value == pytest.approx(89.90)
     provinces = {p["province"]: p["gmv"] for p in r.breakdowns["by_province"].to_dicts()}
-    assert provinces == {"浙江": 1199.0, "广东": 97.9}      # "浙江省 杭州市 西湖区 …" split, 省 dropped
+    assert provinces == {"浙江": 1199.0, "广东": 97.9}  # "浙江省 杭州市 西湖区 …" split, 省 dropped
     ds = api.load(read_config(config))
     ids = ds.frame("orders").select("order_id").collect()["order_id"].to_list()
-    assert "0012345678901234569" in ids                    # ="…" kept the leading zeros
+    assert "0012345678901234569" in ids  # ="…" kept the leading zeros
 
 
 def test_sycm_traffic_title_rows_and_percentages(tmp_path):
-    (tmp_path / "o.csv").write_text("order_id,customer_id,order_time,paid_amount\n1,a,2026-10-01 10:00:00,10\n")
-    config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv"}}, preset="sycm-traffic", data_dir=str(SAMPLES))
+    (tmp_path / "o.csv").write_text(
+        "order_id,customer_id,order_time,paid_amount\n1,a,2026-10-01 10:00:00,10\n"
+    )
+    config = write_shop(
+        tmp_path, {}, {"orders": {"path": "o.csv"}}, preset="sycm-traffic", data_dir=str(SAMPLES)
+    )
     r = report(config, "2026-10")
     # 1,200 + 800 + 500 on 10-01, 1,000 and a "-" on 10-02; cart 130 + 70 + 55 + 110
     assert r.metrics["visitors"].value == 3500
@@ -56,38 +70,58 @@ def test_sycm_traffic_title_rows_and_percentages(tmp_path):
 
 
 def test_olist(shared_data, tmp_path):
-    config = write_shop(tmp_path, {}, {}, preset="olist", data_dir=str(shared_data / "olist" / "subset_2017_10k"))
+    config = write_shop(
+        tmp_path, {}, {}, preset="olist", data_dir=str(shared_data / "olist" / "subset_2017_10k")
+    )
     r = report(config, "2017-11")
-    assert r.metrics["gmv"].value == pytest.approx(268_433.08)   # payments summed per order
-    assert r.metrics["buyers"].value == 1696                     # customer_unique_id
+    assert r.metrics["gmv"].value == pytest.approx(268_433.08)  # payments summed per order
+    assert r.metrics["buyers"].value == 1696  # customer_unique_id
 
 
 def test_online_retail(shared_data, tmp_path):
     # November 2011, worked out from the CSV with the csv module: invoices without C, lines with
-    # quantity and price above zero; guests count once per invoice
-    config = write_shop(tmp_path, {}, {}, preset="online-retail", data_dir=str(shared_data / "uci-online-retail"))
+    # quantity and price above zero; guests count once per invoice. The preset reads a slice of
+    # the export (November's lines, as a user would export one month); the whole file is read by
+    # the slow example-deck test.
+    with gzip.open(
+        shared_data / "uci-online-retail" / "online_retail.csv.gz", "rt", encoding="utf-8"
+    ) as src:
+        lines = [line for i, line in enumerate(src) if i == 0 or ",2011-11-" in line]
+    (tmp_path / "export").mkdir()
+    (tmp_path / "export" / "online_retail_2011-11.csv").write_text("".join(lines), encoding="utf-8")
+    config = write_shop(tmp_path, {}, {}, preset="online-retail", data_dir=str(tmp_path / "export"))
     r = report(config, "2011-11")
     assert r.metrics["gmv"].value == pytest.approx(1_509_496.33)
     assert r.metrics["paid_orders"].value == 2769
     assert r.metrics["buyers"].value == 1776
-    assert r.metrics["refund_amount"].value == pytest.approx(47_740.08)   # C-invoices of November
+    assert r.metrics["refund_amount"].value == pytest.approx(47_740.08)  # C-invoices of November
 
 
 def test_shopify_line_items_become_orders(shared_data, tmp_path):
     export = shared_data / "shopify-orders" / "explorer_us_orders_export_1.redacted.csv"
-    config = write_shop(tmp_path, {}, {t: {"path": str(export)} for t in ("orders", "order_items", "products")},
-                        preset="shopify", timezone="America/New_York")
+    config = write_shop(
+        tmp_path,
+        {},
+        {t: {"path": str(export)} for t in ("orders", "order_items", "products")},
+        preset="shopify",
+        timezone="America/New_York",
+    )
     ds = api.load(read_config(config))
-    assert ds.frame("orders").collect().height == 81          # 98 rows, 17 continuation rows
+    assert ds.frame("orders").collect().height == 81  # 98 rows, 17 continuation rows
     assert ds.frame("order_items").collect().height == 98
 
 
 def test_taobao_behavior_has_no_amounts(shared_data, tmp_path):
-    config = write_shop(tmp_path, {}, {}, preset="taobao-behavior",
-                        data_dir=str(shared_data / "taobao-userbehavior"))
+    config = write_shop(
+        tmp_path,
+        {},
+        {},
+        preset="taobao-behavior",
+        data_dir=str(shared_data / "taobao-userbehavior"),
+    )
     r = report(config, "2017-11")
-    assert r.metrics["visitors"].value == 58_732                # SOURCE.md: distinct users
-    assert r.metrics["paid_orders"].value == 2_144              # buy events
+    assert r.metrics["visitors"].value == 58_732  # SOURCE.md: distinct users
+    assert r.metrics["paid_orders"].value == 2_144  # buy events
     assert r.metrics["buyers"].value == 2_071
     assert r.metrics["gmv"].unavailable == "orders have no amounts"
     assert r.metrics["aov"].value is None

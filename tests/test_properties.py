@@ -19,18 +19,22 @@ from shopreport.config import read_config
 from shopreport.errors import ShopreportError
 from tests.conftest import write_shop
 
-START = datetime(2025, 9, 1)   # orders fall in Sep–Nov 2025 (and one year before, for YoY)
+pytestmark = pytest.mark.slow  # each example computes a whole report
+
+START = datetime(2025, 9, 1)  # orders fall in Sep–Nov 2025 (and one year before, for YoY)
 MONTH_START, MONTH_END = datetime(2025, 10, 1), datetime(2025, 11, 1)
 CATEGORIES = ["服装", "家居", "食品"]
 
-order = st.fixed_dictionaries({
-    "customer": st.sampled_from("abcdefgh"),
-    "minute": st.integers(0, 92 * 24 * 60 - 1),            # within Sep–Nov
-    "last_year": st.booleans(),
-    "amount": st.decimals(min_value=0, max_value=5000, places=2),
-    "paid": st.booleans(),
-    "category": st.sampled_from(CATEGORIES),
-})
+order = st.fixed_dictionaries(
+    {
+        "customer": st.sampled_from("abcdefgh"),
+        "minute": st.integers(0, 92 * 24 * 60 - 1),  # within Sep–Nov
+        "last_year": st.booleans(),
+        "amount": st.decimals(min_value=0, max_value=5000, places=2),
+        "paid": st.booleans(),
+        "category": st.sampled_from(CATEGORIES),
+    }
+)
 shop = st.lists(order, min_size=1, max_size=40)
 visitors = st.lists(st.integers(1, 500), min_size=92, max_size=92)
 
@@ -52,13 +56,30 @@ def materialise(orders: list[dict], daily_visitors: list[int]) -> tuple[list[dic
         if o["last_year"]:
             when = when.replace(year=2024)
         rows.append({**o, "id": f"o{i}", "time": when})
-    order_csv = csv_text(["order_id", "customer_id", "order_time", "pay_time", "paid_amount"], [
-        [r["id"], r["customer"], f"{r['time']:%Y-%m-%d %H:%M:%S}",
-         f"{r['time']:%Y-%m-%d %H:%M:%S}" if r["paid"] else "", str(r["amount"])] for r in rows])
-    items_csv = csv_text(["order_id", "sku", "quantity", "amount"],
-                         [[r["id"], r["category"], 1, str(r["amount"])] for r in rows])
-    traffic_csv = csv_text(["date", "source", "visitors"], [
-        [f"{START + timedelta(days=d):%Y-%m-%d}", "搜索", v] for d, v in enumerate(daily_visitors)])
+    order_csv = csv_text(
+        ["order_id", "customer_id", "order_time", "pay_time", "paid_amount"],
+        [
+            [
+                r["id"],
+                r["customer"],
+                f"{r['time']:%Y-%m-%d %H:%M:%S}",
+                f"{r['time']:%Y-%m-%d %H:%M:%S}" if r["paid"] else "",
+                str(r["amount"]),
+            ]
+            for r in rows
+        ],
+    )
+    items_csv = csv_text(
+        ["order_id", "sku", "quantity", "amount"],
+        [[r["id"], r["category"], 1, str(r["amount"])] for r in rows],
+    )
+    traffic_csv = csv_text(
+        ["date", "source", "visitors"],
+        [
+            [f"{START + timedelta(days=d):%Y-%m-%d}", "搜索", v]
+            for d, v in enumerate(daily_visitors)
+        ],
+    )
     return rows, order_csv, items_csv, traffic_csv
 
 
@@ -66,14 +87,20 @@ def naive(rows: list[dict], start: datetime, end: datetime) -> dict:
     """The core metrics of [start, end) in plain Python."""
     paid = [r for r in rows if r["paid"] and start <= r["time"] < end]
     buyers = {r["customer"] for r in paid}
-    before = {r["customer"] for r in rows if r["paid"] and start - timedelta(days=365) <= r["time"] < start}
+    before = {
+        r["customer"]
+        for r in rows
+        if r["paid"] and start - timedelta(days=365) <= r["time"] < start
+    }
     counts = {c: sum(1 for r in paid if r["customer"] == c) for c in buyers}
     return {
         "gmv": float(sum(r["amount"] for r in paid)),
         "paid_orders": len(paid),
         "buyers": len(buyers),
         "returning_buyers": len(buyers & before),
-        "repurchase_rate": (sum(1 for n in counts.values() if n >= 2) / len(buyers)) if buyers else None,
+        "repurchase_rate": (sum(1 for n in counts.values() if n >= 2) / len(buyers))
+        if buyers
+        else None,
     }
 
 
@@ -82,11 +109,21 @@ def naive(rows: list[dict], start: datetime, end: datetime) -> dict:
 def test_metrics_equal_a_naive_recomputation(orders, daily_visitors):
     rows, order_csv, items_csv, traffic_csv = materialise(orders, daily_visitors)
     with tempfile.TemporaryDirectory() as folder:
-        config = write_shop(Path(folder), {"orders.csv": order_csv, "items.csv": items_csv,
-                                           "products.csv": csv_text(["sku", "category"], [[c, c] for c in CATEGORIES]),
-                                           "traffic.csv": traffic_csv},
-                            {"orders": {"path": "orders.csv"}, "order_items": {"path": "items.csv"},
-                             "products": {"path": "products.csv"}, "traffic": {"path": "traffic.csv"}})
+        config = write_shop(
+            Path(folder),
+            {
+                "orders.csv": order_csv,
+                "items.csv": items_csv,
+                "products.csv": csv_text(["sku", "category"], [[c, c] for c in CATEGORIES]),
+                "traffic.csv": traffic_csv,
+            },
+            {
+                "orders": {"path": "orders.csv"},
+                "order_items": {"path": "items.csv"},
+                "products": {"path": "products.csv"},
+                "traffic": {"path": "traffic.csv"},
+            },
+        )
         report = api.compute_kpis(read_config(config), "2025-10", allow_empty=True)
     expected = naive(rows, MONTH_START, MONTH_END)
     for metric, value in expected.items():
@@ -110,22 +147,56 @@ def test_metrics_equal_a_naive_recomputation(orders, daily_visitors):
 
 damage = st.one_of(
     st.text(max_size=12),
-    st.sampled_from(["", "-", "—", "abc", "1e999", "NaN", "∞", "¥", "12元5", "2026-13-45", "\x00", '"', "\n",
-                     "{{ x }}", "1,2,3", "-5", "99999999999999999999999"]),
+    st.sampled_from(
+        [
+            "",
+            "-",
+            "—",
+            "abc",
+            "1e999",
+            "NaN",
+            "∞",
+            "¥",
+            "12元5",
+            "2026-13-45",
+            "\x00",
+            '"',
+            "\n",
+            "{{ x }}",
+            "1,2,3",
+            "-5",
+            "99999999999999999999999",
+        ]
+    ),
 )
 
 
 @settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.too_slow])
 @given(st.integers(1, 4), st.integers(0, 4), damage)
 def test_damaged_cells_give_clear_errors_never_crashes(row, column, value):
-    text = csv_text(["order_id", "customer_id", "order_time", "pay_time", "paid_amount"], [
-        [f"o{i}", "abc"[i % 3], f"2025-10-0{i + 1} 10:00:00", f"2025-10-0{i + 1} 10:05:00", "100"] for i in range(4)])
+    text = csv_text(
+        ["order_id", "customer_id", "order_time", "pay_time", "paid_amount"],
+        [
+            [
+                f"o{i}",
+                "abc"[i % 3],
+                f"2025-10-0{i + 1} 10:00:00",
+                f"2025-10-0{i + 1} 10:05:00",
+                "100",
+            ]
+            for i in range(4)
+        ],
+    )
     lines = text.splitlines()
     cells = next(csv.reader([lines[row]]))
     cells[column] = value
     lines[row] = csv_text(["x"], [cells]).split("\n", 1)[1].rstrip("\n")
     with tempfile.TemporaryDirectory() as folder:
-        config = write_shop(Path(folder), {"orders.csv": "\n".join(lines) + "\n"}, {"orders": {"path": "orders.csv"}})
+        config = write_shop(
+            Path(folder),
+            {"orders.csv": "\n".join(lines) + "\n"},
+            {"orders": {"path": "orders.csv"}},
+        )
         try:
             report = api.compute_kpis(read_config(config), "2025-10", allow_empty=True)
         except ShopreportError as exc:

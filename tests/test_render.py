@@ -1,16 +1,18 @@
-"""The deck opened by a real client: LibreOffice converts it, every page shows content, and
-Chinese is drawn in a CJK font (no missing glyphs)."""
+"""The deck opened by a real client: LibreOffice converts it, every page shows content, Chinese
+is drawn in a CJK font (no missing glyphs), and no text is drawn outside its box, as LibreOffice
+lays the text out (an overflow check independent of our own text measurement)."""
 
 from __future__ import annotations
 
 import subprocess
 
 import pytest
-
 from PIL import Image
 from pptx import Presentation
 
-from tests.deckcheck import pdf_pages, render_pdf
+from tests.deckcheck import drawn_outside, pdf_pages, render_pdf
+
+pytestmark = pytest.mark.slow  # LibreOffice renders whole decks
 
 
 @pytest.mark.parametrize("kind", ["deck", "annual_deck", "campaign_deck"])
@@ -23,12 +25,13 @@ def test_libreoffice_renders_every_slide(kind, request, tmp_path):
     for number, page in enumerate(pages, start=1):
         image = Image.open(page).convert("L")
         width, height = image.size
-        body = image.crop((0, int(height * 0.15), width, int(height * 0.9)))   # below the title, above the footer
+        body = image.crop(
+            (0, int(height * 0.15), width, int(height * 0.9))
+        )  # below the title, above the footer
         inked = sum(body.histogram()[:235]) / (body.width * body.height)
         assert inked > 0.02, f"slide {number} looks empty ({inked:.1%} of the body inked)"
-
-
-def test_chinese_is_drawn_with_a_cjk_font(deck, tmp_path):
-    pdf = render_pdf(deck, tmp_path)
-    fonts = subprocess.run(["pdffonts", str(pdf)], capture_output=True, text=True, check=True).stdout
+    fonts = subprocess.run(
+        ["pdffonts", str(pdf)], capture_output=True, text=True, check=True
+    ).stdout
     assert "CJK" in fonts, fonts
+    assert drawn_outside(deck, pdf) == []

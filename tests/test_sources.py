@@ -14,13 +14,17 @@ from tests.conftest import write_shop
 
 TAOBAO_HEADER = "订单编号,买家会员名,买家实际支付金额 ,订单创建时间,订单付款时间 ,收货地址\n"
 TAOBAO_ROWS = [
-    "3012345678901234567,小王,\"￥1,234.50\",2026/10/01 8:03,2026/10/01 8:05:09,广东省\n",
+    '3012345678901234567,小王,"￥1,234.50",2026/10/01 8:03,2026/10/01 8:05:09,广东省\n',
     "0012345678901234568,小李,-,2026/10/02 9:00,,上海\n",
     "3012345678901234569,小王,９９.５,2026-10-03 10:00:00,2026-10-03 10:00:30,浙江省\n",
 ]
 TAOBAO_MAPPING = {
-    "订单编号": "order_id", "买家会员名": "customer_id", "买家实际支付金额": "paid_amount",
-    "订单创建时间": "order_time", "订单付款时间": "pay_time", "收货地址": "province",
+    "订单编号": "order_id",
+    "买家会员名": "customer_id",
+    "买家实际支付金额": "paid_amount",
+    "订单创建时间": "order_time",
+    "订单付款时间": "pay_time",
+    "收货地址": "province",
 }
 
 
@@ -31,12 +35,19 @@ def orders_of(config_path) -> pl.DataFrame:
 
 def test_gbk_export_with_chinese_headers(tmp_path):
     (tmp_path / "orders.csv").write_bytes((TAOBAO_HEADER + "".join(TAOBAO_ROWS)).encode("gbk"))
-    config = write_shop(tmp_path, {}, {"orders": {"path": "orders.csv", "encoding": "gbk",
-                                                  "columns": TAOBAO_MAPPING}})
+    config = write_shop(
+        tmp_path,
+        {},
+        {"orders": {"path": "orders.csv", "encoding": "gbk", "columns": TAOBAO_MAPPING}},
+    )
     orders = orders_of(config)
     # 19-digit ids stay exact strings, leading zeros included
-    assert orders["order_id"].to_list() == ["3012345678901234567", "0012345678901234568", "3012345678901234569"]
-    assert orders["paid_amount"].to_list() == [1234.5, None, 99.5]   # ￥, thousands, "-", full-width
+    assert orders["order_id"].to_list() == [
+        "3012345678901234567",
+        "0012345678901234568",
+        "3012345678901234569",
+    ]
+    assert orders["paid_amount"].to_list() == [1234.5, None, 99.5]  # ￥, thousands, "-", full-width
     assert orders["order_time"][0] == datetime(2026, 10, 1, 8, 3)
     assert orders["pay_time"].to_list()[1] is None
     assert orders["pay_time"][2] == datetime(2026, 10, 3, 10, 0, 30)
@@ -52,10 +63,23 @@ def test_excel_with_title_rows(tmp_path):
     sheet.write_row(3, 0, ["3012345678901234567", "小王", 12.5, "2026-10-01 08:00:00"])
     sheet.write_row(4, 0, ["0000123", "小李", "¥1,000", "2026/10/02 9:30"])
     book.close()
-    config = write_shop(tmp_path, {}, {"orders": {
-        "path": "orders.xlsx", "sheet": "订单报表", "header_row": 2,
-        "columns": {"订单编号": "order_id", "买家会员名": "customer_id",
-                    "买家实际支付金额": "paid_amount", "订单创建时间": "order_time"}}})
+    config = write_shop(
+        tmp_path,
+        {},
+        {
+            "orders": {
+                "path": "orders.xlsx",
+                "sheet": "订单报表",
+                "header_row": 2,
+                "columns": {
+                    "订单编号": "order_id",
+                    "买家会员名": "customer_id",
+                    "买家实际支付金额": "paid_amount",
+                    "订单创建时间": "order_time",
+                },
+            }
+        },
+    )
     orders = orders_of(config)
     assert orders["order_id"].to_list() == ["3012345678901234567", "0000123"]
     assert orders["paid_amount"].to_list() == [12.5, 1000.0]
@@ -63,12 +87,24 @@ def test_excel_with_title_rows(tmp_path):
 
 
 def test_parquet_and_glob_of_csv_files(tmp_path):
-    pl.DataFrame({"order_id": ["p1"], "customer_id": ["a"], "order_time": [datetime(2026, 10, 1)],
-                  "paid_amount": [5.0]}).write_parquet(tmp_path / "orders.parquet")
-    config = write_shop(tmp_path, {
-        "orders_1.csv": "order_id,customer_id,order_time,paid_amount\nc1,a,2026-10-01 10:00:00,1\n",
-        "orders_2.csv": "order_id,customer_id,order_time,paid_amount\nc2,b,2026-10-02 10:00:00,2\n",
-    }, {"orders": {"path": "orders_*.csv"}})
+    pl.DataFrame(
+        {
+            "order_id": ["p1"],
+            "customer_id": ["a"],
+            "order_time": [datetime(2026, 10, 1)],
+            "paid_amount": [5.0],
+        }
+    ).write_parquet(tmp_path / "orders.parquet")
+    config = write_shop(
+        tmp_path,
+        {
+            "orders_1.csv": "order_id,customer_id,order_time,paid_amount\n"
+            "c1,a,2026-10-01 10:00:00,1\n",
+            "orders_2.csv": "order_id,customer_id,order_time,paid_amount\n"
+            "c2,b,2026-10-02 10:00:00,2\n",
+        },
+        {"orders": {"path": "orders_*.csv"}},
+    )
     assert sorted(orders_of(config)["order_id"].to_list()) == ["c1", "c2"]
     config = write_shop(tmp_path, {}, {"orders": {"path": "orders.parquet"}})
     assert orders_of(config)["paid_amount"].to_list() == [5.0]
@@ -76,21 +112,39 @@ def test_parquet_and_glob_of_csv_files(tmp_path):
 
 def test_tsv_and_timezone_aware_times(tmp_path):
     # Shopify writes local time with an offset; the shop's zone is Asia/Shanghai (UTC+8)
-    config = write_shop(tmp_path, {"orders.tsv": (
-        "order_id\tcustomer_id\torder_time\tpaid_amount\n"
-        "s1\ta\t2026-10-01 09:00:00 -0400\t10\n"
-    )}, {"orders": {"path": "orders.tsv"}})
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.tsv": (
+                "order_id\tcustomer_id\torder_time\tpaid_amount\n"
+                "s1\ta\t2026-10-01 09:00:00 -0400\t10\n"
+            )
+        },
+        {"orders": {"path": "orders.tsv"}},
+    )
     assert orders_of(config)["order_time"][0] == datetime(2026, 10, 1, 21, 0)
 
 
 def test_joins_sum_many_rows_per_key(tmp_path):
-    config = write_shop(tmp_path, {
-        "orders.csv": "id,buyer,created\nA,x,2026-10-01 10:00:00\nB,y,2026-10-02 10:00:00\n",
-        "payments.csv": "id,value\nA,10\nA,5.5\nB,7\n",
-    }, {"orders": {"path": "orders.csv",
-                   "joins": [{"path": "payments.csv", "key": "id", "sum": ["value"]}],
-                   "columns": {"id": "order_id", "buyer": "customer_id", "created": "order_time",
-                               "value": "paid_amount"}}})
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.csv": "id,buyer,created\nA,x,2026-10-01 10:00:00\nB,y,2026-10-02 10:00:00\n",
+            "payments.csv": "id,value\nA,10\nA,5.5\nB,7\n",
+        },
+        {
+            "orders": {
+                "path": "orders.csv",
+                "joins": [{"path": "payments.csv", "key": "id", "sum": ["value"]}],
+                "columns": {
+                    "id": "order_id",
+                    "buyer": "customer_id",
+                    "created": "order_time",
+                    "value": "paid_amount",
+                },
+            }
+        },
+    )
     orders = orders_of(config).sort("order_id")
     assert orders["paid_amount"].to_list() == [15.5, 7.0]
 
@@ -101,8 +155,11 @@ def check(config_path):
 
 
 def test_missing_required_column(tmp_path):
-    config = write_shop(tmp_path, {"orders.csv": "订单编号,买家,时间\n1,a,2026-10-01\n"},
-                        {"orders": {"path": "orders.csv"}})
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": "订单编号,买家,时间\n1,a,2026-10-01\n"},
+        {"orders": {"path": "orders.csv"}},
+    )
     with pytest.raises(DataError) as err:
         check(config)
     message = err.value.message
@@ -111,20 +168,38 @@ def test_missing_required_column(tmp_path):
 
 
 def test_mapping_names_a_header_the_file_lacks(tmp_path):
-    config = write_shop(tmp_path, {"orders.csv": "订单编号,买家,时间,金额\n1,a,2026-10-01,1\n"},
-                        {"orders": {"path": "orders.csv", "columns": {
-                            "订单编码": "order_id", "买家": "customer_id", "时间": "order_time", "金额": "paid_amount"}}})
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": "订单编号,买家,时间,金额\n1,a,2026-10-01,1\n"},
+        {
+            "orders": {
+                "path": "orders.csv",
+                "columns": {
+                    "订单编码": "order_id",
+                    "买家": "customer_id",
+                    "时间": "order_time",
+                    "金额": "paid_amount",
+                },
+            }
+        },
+    )
     with pytest.raises(DataError, match="names the column '订单编码'.*Did you mean '订单编号'"):
         check(config)
 
 
 def test_bad_value_names_file_line_and_column(tmp_path):
-    config = write_shop(tmp_path, {"orders.csv": (
-        "order_id,customer_id,order_time,金额\n"
-        "1,a,2026-10-01 10:00:00,10\n"
-        "2,b,2026-10-01 11:00:00,12,5x\n"
-        "3,c,2026-10-01 12:00:00,abc\n"
-    )}, {"orders": {"path": "orders.csv", "columns": {"金额": "paid_amount"}}})
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.csv": (
+                "order_id,customer_id,order_time,金额\n"
+                "1,a,2026-10-01 10:00:00,10\n"
+                "2,b,2026-10-01 11:00:00,12,5x\n"
+                "3,c,2026-10-01 12:00:00,abc\n"
+            )
+        },
+        {"orders": {"path": "orders.csv", "columns": {"金额": "paid_amount"}}},
+    )
     with pytest.raises(DataError) as err:
         check(config)
     message = err.value.message
@@ -132,31 +207,52 @@ def test_bad_value_names_file_line_and_column(tmp_path):
 
 
 def test_bad_time(tmp_path):
-    config = write_shop(tmp_path, {"orders.csv": (
-        "order_id,customer_id,order_time,paid_amount\n"
-        "1,a,2026-10-01 10:00:00,10\n"
-        "2,b,yesterday,12\n"
-    )}, {"orders": {"path": "orders.csv"}})
-    with pytest.raises(DataError, match="line 3, column order_time: 'yesterday' is not a date and time"):
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.csv": (
+                "order_id,customer_id,order_time,paid_amount\n"
+                "1,a,2026-10-01 10:00:00,10\n"
+                "2,b,yesterday,12\n"
+            )
+        },
+        {"orders": {"path": "orders.csv"}},
+    )
+    with pytest.raises(
+        DataError, match="line 3, column order_time: 'yesterday' is not a date and time"
+    ):
         check(config)
 
 
 def test_duplicate_order_id(tmp_path):
-    config = write_shop(tmp_path, {"orders.csv": (
-        "order_id,customer_id,order_time,paid_amount\n"
-        "1,a,2026-10-01 10:00:00,10\n"
-        "2,b,2026-10-01 10:00:00,10\n"
-        "1,a,2026-10-01 10:00:00,10\n"
-    )}, {"orders": {"path": "orders.csv"}})
-    with pytest.raises(DataError, match=r"line 2, column order_id: '1' appears more than once \(2 rows"):
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.csv": (
+                "order_id,customer_id,order_time,paid_amount\n"
+                "1,a,2026-10-01 10:00:00,10\n"
+                "2,b,2026-10-01 10:00:00,10\n"
+                "1,a,2026-10-01 10:00:00,10\n"
+            )
+        },
+        {"orders": {"path": "orders.csv"}},
+    )
+    with pytest.raises(
+        DataError, match=r"line 2, column order_id: '1' appears more than once \(2 rows"
+    ):
         check(config)
 
 
 def test_negative_amount(tmp_path):
-    config = write_shop(tmp_path, {"orders.csv": (
-        "order_id,customer_id,order_time,paid_amount\n"
-        "1,a,2026-10-01 10:00:00,-10\n"
-    )}, {"orders": {"path": "orders.csv"}})
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.csv": (
+                "order_id,customer_id,order_time,paid_amount\n1,a,2026-10-01 10:00:00,-10\n"
+            )
+        },
+        {"orders": {"path": "orders.csv"}},
+    )
     with pytest.raises(DataError, match="negative value '-10'.*refunds table"):
         check(config)
 
@@ -175,7 +271,9 @@ def test_missing_file(tmp_path):
 
 def test_unknown_config_key_suggests_the_right_one(tmp_path):
     config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv", "colums": {}}})
-    with pytest.raises(ConfigError, match=r"unknown key 'data.orders.colums' \(did you mean 'columns'\)"):
+    with pytest.raises(
+        ConfigError, match=r"unknown key 'data.orders.colums' \(did you mean 'columns'\)"
+    ):
         read_config(config)
     config = write_shop(tmp_path, {}, {"order": {"path": "o.csv"}})
     with pytest.raises(ConfigError, match="unknown key 'data.order'.*'orders'"):
@@ -183,14 +281,23 @@ def test_unknown_config_key_suggests_the_right_one(tmp_path):
 
 
 def test_mapping_to_an_unknown_canonical_column(tmp_path):
-    config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv", "columns": {"金额": "paid_amont"}}})
-    with pytest.raises(ConfigError, match="'paid_amont' is not a column of the orders table. Did you mean 'paid_amount'"):
+    config = write_shop(
+        tmp_path, {}, {"orders": {"path": "o.csv", "columns": {"金额": "paid_amont"}}}
+    )
+    with pytest.raises(
+        ConfigError,
+        match="'paid_amont' is not a column of the orders table. Did you mean 'paid_amount'",
+    ):
         read_config(config)
 
 
 def test_target_for_an_unknown_metric(tmp_path):
-    config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv"}}, targets={"2026-10": {"gvm": 1}})
-    with pytest.raises(ConfigError, match="target 'gvm' for 2026-10 is not a metric. Did you mean 'gmv'"):
+    config = write_shop(
+        tmp_path, {}, {"orders": {"path": "o.csv"}}, targets={"2026-10": {"gvm": 1}}
+    )
+    with pytest.raises(
+        ConfigError, match="target 'gvm' for 2026-10 is not a metric. Did you mean 'gmv'"
+    ):
         read_config(config)
 
 
@@ -211,10 +318,15 @@ def test_invalid_yaml_names_the_line(tmp_path):
 
 
 def test_lines_of_unknown_orders_are_a_warning(tmp_path):
-    config = write_shop(tmp_path, {
-        "orders.csv": "order_id,customer_id,order_time,paid_amount\n1,a,2026-10-01 10:00:00,10\n",
-        "items.csv": "order_id,sku,quantity\n1,A,1\n9,A,1\n9,B,2\n",
-    }, {"orders": {"path": "orders.csv"}, "order_items": {"path": "items.csv"}})
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.csv": "order_id,customer_id,order_time,paid_amount\n"
+            "1,a,2026-10-01 10:00:00,10\n",
+            "items.csv": "order_id,sku,quantity\n1,A,1\n9,A,1\n9,B,2\n",
+        },
+        {"orders": {"path": "orders.csv"}, "order_items": {"path": "items.csv"}},
+    )
     ds = read_dataset(read_config(config))
     ds.check()
     assert [note.text for note in ds.warnings] == [
@@ -232,12 +344,25 @@ def test_header_found_below_title_rows_without_being_told(tmp_path):
     sheet.write_row(3, 0, ["订单编号", "买家会员名", "买家实际支付金额", "订单创建时间"])
     sheet.write_row(4, 0, ["A1", "小王", "45.5", "2026-10-01 08:00:00"])
     book.close()
-    config = write_shop(tmp_path, {}, {"orders": {"path": "订单.xlsx", "columns": {
-        "订单编号": "order_id", "买家会员名": "customer_id", "买家实际支付金额": "paid_amount",
-        "订单创建时间": "order_time"}}})
+    config = write_shop(
+        tmp_path,
+        {},
+        {
+            "orders": {
+                "path": "订单.xlsx",
+                "columns": {
+                    "订单编号": "order_id",
+                    "买家会员名": "customer_id",
+                    "买家实际支付金额": "paid_amount",
+                    "订单创建时间": "order_time",
+                },
+            }
+        },
+    )
     orders = orders_of(config)
     assert orders.select("order_id", "customer_id", "paid_amount", "order_time").rows() == [
-        ("A1", "小王", 45.5, datetime(2026, 10, 1, 8, 0))]
+        ("A1", "小王", 45.5, datetime(2026, 10, 1, 8, 0))
+    ]
 
 
 def test_legacy_xls_and_excel_serial_dates(tmp_path):
@@ -250,14 +375,29 @@ def test_legacy_xls_and_excel_serial_dates(tmp_path):
     for j, value in enumerate(["B7", "小李", 12.5, 46296.5]):
         sheet.write(1, j, value)
     book.save(str(tmp_path / "orders.xls"))
-    config = write_shop(tmp_path, {}, {"orders": {"path": "orders.xls", "columns": {
-        "订单编号": "order_id", "买家": "customer_id", "金额": "paid_amount", "时间": "order_time"}}})
+    config = write_shop(
+        tmp_path,
+        {},
+        {
+            "orders": {
+                "path": "orders.xls",
+                "columns": {
+                    "订单编号": "order_id",
+                    "买家": "customer_id",
+                    "金额": "paid_amount",
+                    "时间": "order_time",
+                },
+            }
+        },
+    )
     orders = orders_of(config)
     assert orders["order_time"][0] == datetime(2026, 10, 1, 12, 0)
     assert orders["paid_amount"][0] == 12.5
 
 
 def test_utf8_with_bom(tmp_path):
-    (tmp_path / "orders.csv").write_bytes("\ufefforder_id,customer_id,order_time,paid_amount\n1,a,2026-10-01,5\n".encode())
+    (tmp_path / "orders.csv").write_bytes(
+        "\ufefforder_id,customer_id,order_time,paid_amount\n1,a,2026-10-01,5\n".encode()
+    )
     config = write_shop(tmp_path, {}, {"orders": {"path": "orders.csv"}})
     assert orders_of(config)["order_id"].to_list() == ["1"]

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import pytest
 
-from shopreport.deck.textfit import Font, fit_text, text_width, tokens, wrap
+from shopreport.render.textfit import Font, fit_text, text_width, tokens, wrap
 
 FONT = Font()
 
@@ -22,7 +22,7 @@ def test_breaks_between_cjk_characters_but_not_inside_words_or_numbers():
 
 
 def test_wrap_fills_lines_and_gives_the_text_back():
-    assert wrap("一二三四五六", 33, 10, FONT) == ["一二三", "四五六"]           # 3 × 10.7 = 32.1 ≤ 33
+    assert wrap("一二三四五六", 33, 10, FONT) == ["一二三", "四五六"]  # 3 × 10.7 = 32.1 ≤ 33
     lines = wrap("hello world", text_width("hello world", 10, FONT) - 1, 10, FONT)
     assert lines == ["hello ", "world"]
     text = "本月GMV 1,234.5万，环比增长12.3%，主要来自访客数增长（+8.1%）。"
@@ -44,5 +44,7 @@ def test_shortened_with_an_ellipsis_only_at_the_minimum_size():
 
 
 def test_single_line_text_shrinks_instead_of_wrapping():
-    fitted = fit_text(["¥1,234.5万"], text_width("¥1,234.5万", 20, FONT), 100, 26, 10, FONT, single_line=True)
+    fitted = fit_text(
+        ["¥1,234.5万"], text_width("¥1,234.5万", 20, FONT), 100, 26, 10, FONT, single_line=True
+    )
     assert fitted.size == 20 and fitted.paragraphs == [["¥1,234.5万"]]

@@ -13,12 +13,14 @@ from pathlib import Path
 import polars as pl
 
 from shopreport.config import Config, read_config
-from shopreport.errors import ConfigError, DataError, did_you_mean
-from shopreport.metrics import KpiReport, Period, compute_kpis as _compute
+from shopreport.errors import ConfigError, DataError
+from shopreport.metrics import KpiReport, Period
+from shopreport.metrics import compute_kpis as _compute
 from shopreport.metrics.base import in_range
 from shopreport.metrics.period import parse_month, shop_today
-from shopreport.sources.contract import TABLES
+from shopreport.notes import Note
 from shopreport.sources.dataset import Dataset, read_dataset
+from shopreport.vocab.contract import TABLES
 
 
 def load(config: str | Path | Config) -> Dataset:
@@ -34,8 +36,12 @@ def month(config: Config, text: str, today: date | None = None) -> Period:
     return parse_month(text, config.timezone, today)
 
 
-def compute_kpis(config: str | Path | Config, period: str | Period, allow_empty: bool = False,
-                 today: date | None = None) -> KpiReport:
+def compute_kpis(
+    config: str | Path | Config,
+    period: str | Period,
+    allow_empty: bool = False,
+    today: date | None = None,
+) -> KpiReport:
     """Every metric of a month with MoM, YoY and attainment, and the breakdowns."""
     cfg = config if isinstance(config, Config) else read_config(config)
     if isinstance(period, str):
@@ -61,32 +67,45 @@ class TableReport:
     warnings: list[str] | None = None
 
 
-def validate(config: str | Path | Config, month_text: str | None = None,
-             today: date | None = None) -> list[TableReport]:
-    """Check the config and every table against the contract, without stopping at the first problem."""
-    from shopreport.metrics.engine import TIME_COLUMNS
-
+def validate(
+    config: str | Path | Config, month_text: str | None = None, today: date | None = None
+) -> list[TableReport]:
+    """Check the config and every table against the contract, without stopping at the first
+    problem."""
     cfg = config if isinstance(config, Config) else read_config(config)
     failures: dict[str, str] = {}
     ds = read_dataset(cfg, failures) if "orders" not in failures else None
     problems = ds.problems() if ds else []
     reports = [TableReport(name, [], errors=[message]) for name, message in failures.items()]
-    for name, source in (ds.tables.items() if ds else []):
-        column = TIME_COLUMNS.get(name)
+    for name, source in ds.tables.items() if ds else []:
+        column = TABLES[name].time
         cols = ds.columns(name)
         exprs = [pl.len().alias("rows")]
         if column in cols:
-            exprs += [pl.col(column).min().cast(pl.String).alias("first"), pl.col(column).max().cast(pl.String).alias("last")]
+            exprs += [
+                pl.col(column).min().cast(pl.String).alias("first"),
+                pl.col(column).max().cast(pl.String).alias("last"),
+            ]
         stats = ds.frame(name).select(exprs).collect().row(0, named=True)
         mapped = {canonical: header for canonical, header in source.headers.items()}
         referenced = json.dumps(cfg.data.tables()[name].model_dump(), ensure_ascii=False)
-        reports.append(TableReport(
-            name, [str(p) for p in source.files], stats["rows"], (stats.get("first") or "")[:10] or None,
-            (stats.get("last") or "")[:10] or None, mapped,
-            [c for c in source.file_columns if c not in mapped.values() and f'"{c}"' not in referenced],
-            [p.message for p in problems if p.table == name and p.error],
-            [p.message for p in problems if p.table == name and not p.error],
-        ))
+        reports.append(
+            TableReport(
+                name,
+                [str(p) for p in source.files],
+                stats["rows"],
+                (stats.get("first") or "")[:10] or None,
+                (stats.get("last") or "")[:10] or None,
+                mapped,
+                [
+                    c
+                    for c in source.file_columns
+                    if c not in mapped.values() and f'"{c}"' not in referenced
+                ],
+                [p.message for p in problems if p.table == name and p.error],
+                [p.message for p in problems if p.table == name and not p.error],
+            )
+        )
     if ds and month_text and not any(r.errors for r in reports):
         try:
             _require_orders(ds, month(cfg, month_text, today))
@@ -99,102 +118,91 @@ def validate(config: str | Path | Config, month_text: str | None = None,
 def _require_orders(ds: Dataset, period: Period) -> None:
     """Stop with a clear message when the period has no paid orders."""
     orders = ds.frame("orders").filter(pl.col("pay_time").is_not_null())
-    row = pl.concat([
-        orders.filter(in_range("pay_time", period.start, period.end)).select(n=pl.len()),
-        orders.select(first=pl.col("pay_time").min(), last=pl.col("pay_time").max()),
-    ], how="horizontal").collect().row(0, named=True)
+    row = (
+        pl.concat(
+            [
+                orders.filter(in_range("pay_time", period.start, period.end)).select(n=pl.len()),
+                orders.select(first=pl.col("pay_time").min(), last=pl.col("pay_time").max()),
+            ],
+            how="horizontal",
+        )
+        .collect()
+        .row(0, named=True)
+    )
     if row["n"] == 0:
-        span = (f"the data has paid orders from {row['first']:%Y-%m-%d} to {row['last']:%Y-%m-%d}"
-                if row["first"] else "the orders table has no paid orders at all")
+        span = (
+            f"the data has paid orders from {row['first']:%Y-%m-%d} to {row['last']:%Y-%m-%d}"
+            if row["first"]
+            else "the orders table has no paid orders at all"
+        )
         raise DataError(
             f"No paid orders in {period.label}: {span}. Choose a month inside that range "
             "(or pass --allow-empty to report a month without orders)."
         )
 
 
-@dataclass
+@dataclass(frozen=True)
 class BuiltDeck:
     """A written deck: where, how many slides, and the sections left out (title → reason)."""
 
     path: Path
     slides: int
     left_out: dict[str, str]
-    notes: list[str]
+    notes: list[Note]
 
 
-DECK_NAMES = {"monthly": {"zh-CN": "月度总结", "en": "monthly_report"},
-              "annual": {"zh-CN": "年度总结", "en": "annual_review"},
-              "campaign": {"zh-CN": "活动复盘", "en": "campaign_review"}}
-
-
-def build_deck(config: str | Path | Config, month_text: str | None = None, out: str | Path | None = None,
-               language: str | None = None, today: date | None = None,
-               progress: Callable[[str], None] = lambda step: None, year: str | None = None,
-               campaign: str | None = None) -> BuiltDeck:
-    """Build the monthly deck (`month_text`), the annual review (`year`) or a campaign
-    retrospective (`campaign`, a key of the config's campaigns), and write it atomically."""
-    from shopreport.deck.annual import AnnualExtras
-    from shopreport.deck.build import build
-    from shopreport.metrics.period import parse_year, year_to_date
+def build_deck(
+    config: str | Path | Config,
+    kind: str,
+    subject: str,
+    out: str | Path | None = None,
+    language: str | None = None,
+    today: date | None = None,
+    progress: Callable[[str], None] = lambda step: None,
+) -> BuiltDeck:
+    """Build a deck of `kind` (monthly, annual, campaign … see deck/kinds.py) on `subject` (the
+    month, year or campaign key as the command line names it) and write it atomically."""
+    from shopreport.deck.kinds import load_kind
+    from shopreport.deck.narrative import Narrator
+    from shopreport.deck.sections import plan_deck
+    from shopreport.render.pptx import write_deck
+    from shopreport.render.theme import load_theme
 
     cfg = config if isinstance(config, Config) else read_config(config)
     language = {"zh": "zh-CN", "zh-CN": "zh-CN", "en": "en", None: cfg.language}[language]
     today = today or shop_today(cfg.timezone)
-    if sum(x is not None for x in (month_text, year, campaign)) != 1:
-        raise ConfigError("Say which deck: --month YYYY-MM, --year YYYY or --campaign KEY (one of them).")
-    if campaign is not None:
-        if campaign not in cfg.campaigns:
-            raise ConfigError(f"--campaign '{campaign}' is not declared under `campaigns:` in {cfg.source}."
-                              f"{did_you_mean(campaign, cfg.campaigns)} Declared: {', '.join(cfg.campaigns) or 'none'}.")
-        target = _output_path(cfg, out, campaign, DECK_NAMES["campaign"][language])
-        progress("read")
-        ds = load(cfg)
-        from shopreport.metrics.campaign import compute_campaign
-
-        window = cfg.campaigns[campaign]
-        _require_orders(ds, Period("range", window.phases[0].start, window.phases[-1].end, campaign))
-        progress("metrics")
-        report = compute_campaign(ds, campaign, today)
-        return build("campaign", report.report, cfg, language, target, today,
-                     {"name": report.window.name}, report, progress)
-    if year is not None:
-        number = parse_year(year)
-        period = year_to_date(number, today)
-        target = _output_path(cfg, out, str(number), DECK_NAMES["annual"][language])
-        progress("read")
-        ds = load(cfg)
-        _require_orders(ds, period)
-        progress("metrics")
-        report = _compute(ds, period, today, targets=cfg.targets.get(str(number), {}))
-        if period.kind == "ytd":  # a year still running: time progress against the annual target
-            report.time_progress = period.days / year_to_date(number, date(number + 1, 1, 1)).days
-            for metric in report.metrics.values():
-                metric.time_progress = report.time_progress
-        previous = _compute(ds, year_to_date(number - 1, date(number, 1, 1)), today, targets={})
-        campaigns = [(c.name or key, c.phases[0].start, c.phases[-1].end) for key, c in cfg.campaigns.items()
-                     if c.phases[0].start.year == number]
-        return build("annual", report, cfg, language, target, today, {"year": number},
-                     AnnualExtras(previous, campaigns), progress)
-    period = month(cfg, month_text, today)
-    target = _output_path(cfg, out, period.label, DECK_NAMES["monthly"][language])
+    deck = load_kind(kind)
+    chosen = deck.parse(cfg, subject, today)  # a usage error is reported before any data is read
+    target = _output_path(cfg, out, deck.label(chosen), deck.file_words[language])
     progress("read")
     ds = load(cfg)
-    _require_orders(ds, period)
+    _require_orders(ds, deck.window(cfg, chosen))
     progress("metrics")
-    report = _compute(ds, period, today)
-    return build("monthly", report, cfg, language, target, today,
-                 {"year": period.start.year, "month": period.start.month}, None, progress)
+    data = deck.compute(ds, chosen, today)
+    progress("diagnosis")
+    findings = deck.diagnose(data, cfg)
+    plan = plan_deck(deck, chosen, data, findings, cfg, language, today)
+    progress("render")
+    say = Narrator(language, cfg.symbol)
+    write_deck(
+        plan.slides, load_theme(cfg.theme_path, cfg.font), language, cfg.symbol, say.words, target
+    )
+    left_out = {say.word(f"section_{k}"): v for k, v in plan.left_out.items()}
+    return BuiltDeck(target, len(plan.slides), left_out, deck.report(data).notes)
 
 
 def _output_path(cfg: Config, out: str | Path | None, label: str, deck: str) -> Path:
-    """Where the deck goes: `out` (a file, or a folder for the default name); the folder must be writable."""
+    """Where the deck goes: `out` (a file, or a folder for the default name); the folder must be
+    writable."""
     name = f"{_safe(cfg.shop)}_{label}_{deck}.pptx"
     path = Path(out) if out else Path.cwd() / name
     if path.is_dir() or (out and str(out).endswith(("/", os.sep))):
         path = path / name
     folder = path.parent
     if not folder.is_dir():
-        raise ConfigError(f"--out: the folder {folder} does not exist; create it or choose another path.")
+        raise ConfigError(
+            f"--out: the folder {folder} does not exist; create it or choose another path."
+        )
     if not os.access(folder, os.W_OK):
         raise ConfigError(f"--out: the folder {folder} is not writable; choose another path.")
     if path.suffix.lower() != ".pptx":
@@ -207,9 +215,16 @@ def _safe(name: str) -> str:
     return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_") or "shop"
 
 
-def make_demo(folder: str | Path, seed: int = 7, end: str = "2026-10", months: int = 26,
-              orders_per_month: int = 8000) -> Path:
+def make_demo(
+    folder: str | Path,
+    seed: int = 7,
+    end: str = "2026-10",
+    months: int = 26,
+    orders_per_month: int = 8000,
+) -> Path:
     """Write the demo shop (config + Parquet tables) into `folder`; return the config path."""
     from shopreport.demo import write_demo
 
-    return write_demo(Path(folder), seed=seed, end=end, months=months, orders_per_month=orders_per_month)
+    return write_demo(
+        Path(folder), seed=seed, end=end, months=months, orders_per_month=orders_per_month
+    )

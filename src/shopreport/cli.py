@@ -17,8 +17,14 @@ CONFIG_HELP = "The shop's config file (default: ./shopreport.yaml)."
 
 def config_option(func):
     """The shared --config option."""
-    return click.option("--config", "config_path", type=click.Path(dir_okay=False, path_type=Path),
-                        default="shopreport.yaml", show_default=True, help=CONFIG_HELP)(func)
+    return click.option(
+        "--config",
+        "config_path",
+        type=click.Path(dir_okay=False, path_type=Path),
+        default="shopreport.yaml",
+        show_default=True,
+        help=CONFIG_HELP,
+    )(func)
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -32,30 +38,58 @@ def cli(ctx: click.Context, debug: bool) -> None:
 
 @cli.command()
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
-@click.option("--seed", default=7, show_default=True, help="Random seed; the same seed writes the same shop.")
-@click.option("--end", default="2026-10", show_default=True, help="Last month of the data (YYYY-MM).")
-@click.option("--months", default=26, show_default=True, type=click.IntRange(1, 120), help="How many months of data.")
-@click.option("--orders-per-month", default=8000, show_default=True, type=click.IntRange(10, 10_000_000),
-              help="Average paid orders per month (sets the size).")
+@click.option(
+    "--seed", default=7, show_default=True, help="Random seed; the same seed writes the same shop."
+)
+@click.option(
+    "--end", default="2026-10", show_default=True, help="Last month of the data (YYYY-MM)."
+)
+@click.option(
+    "--months",
+    default=26,
+    show_default=True,
+    type=click.IntRange(1, 120),
+    help="How many months of data.",
+)
+@click.option(
+    "--orders-per-month",
+    default=8000,
+    show_default=True,
+    type=click.IntRange(10, 10_000_000),
+    help="Average paid orders per month (sets the size).",
+)
 @click.option("--no-deck", is_flag=True, help="Only write the data and config, not the deck.")
-def demo(folder: Path, seed: int, end: str, months: int, orders_per_month: int, no_deck: bool) -> None:
+def demo(
+    folder: Path, seed: int, end: str, months: int, orders_per_month: int, no_deck: bool
+) -> None:
     """Write a realistic demo shop (config + data) into FOLDER, and its deck for the last month."""
     from shopreport import api
 
-    config = api.make_demo(folder, seed=seed, end=end, months=months, orders_per_month=orders_per_month)
+    config = api.make_demo(
+        folder, seed=seed, end=end, months=months, orders_per_month=orders_per_month
+    )
     click.echo(f"Demo shop written: {config}")
     if not no_deck:
         with progress_reporter(False) as report_step:
-            deck = api.build_deck(config, end, out=folder, progress=report_step)
+            deck = api.build_deck(config, "monthly", end, out=folder, progress=report_step)
         click.echo(f"Deck written: {deck.path} ({deck.slides} slides)")
     click.echo(f"Next: shopreport kpis --config {config} --month {end}")
 
 
 @cli.command()
 @config_option
-@click.option("--month", "month_text", required=True, help="The month: YYYY-MM, or 'previous' for the last complete month.")
-@click.option("--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True)
-@click.option("--allow-empty", is_flag=True, help="Report a month without paid orders instead of stopping.")
+@click.option(
+    "--month",
+    "month_text",
+    required=True,
+    help="The month: YYYY-MM, or 'previous' for the last complete month.",
+)
+@click.option(
+    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+)
+@click.option(
+    "--allow-empty", is_flag=True, help="Report a month without paid orders instead of stopping."
+)
 def kpis(config_path: Path, month_text: str, fmt: str, allow_empty: bool) -> None:
     """Print every metric of a month with MoM, YoY and target attainment."""
     from shopreport import api
@@ -65,35 +99,64 @@ def kpis(config_path: Path, month_text: str, fmt: str, allow_empty: bool) -> Non
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
         from shopreport.config import read_config
-        from shopreport.tables import print_kpis
+        from shopreport.terminal import print_kpis
 
         print_kpis(report, read_config(config_path))
 
 
-STEPS = {"zh-CN": {"read": "读取数据", "metrics": "计算指标", "diagnosis": "诊断问题", "render": "绘制图表与幻灯片",
-                   "write": "写入文件"},
-         "en": {"read": "reading data", "metrics": "computing metrics", "diagnosis": "diagnosing",
-                "render": "drawing charts and slides", "write": "writing the deck"}}
+STEPS = {
+    "read": "reading data",
+    "metrics": "computing metrics",
+    "diagnosis": "diagnosing",
+    "render": "drawing charts and slides",
+    "write": "writing the deck",
+}
+
+
+def deck_options(func):
+    """One option per deck kind (--month, --year, --campaign …), from the registry."""
+    from shopreport.deck.kinds import KINDS
+
+    for kind in reversed(KINDS):
+        func = click.option(
+            f"--{kind.option}", kind.name, default=None, metavar=kind.metavar, help=kind.help
+        )(func)
+    return func
 
 
 @cli.command()
 @config_option
-@click.option("--month", "month_text", default=None,
-              help="Monthly deck: YYYY-MM, or 'previous' for the last complete month in the shop's time zone.")
-@click.option("--year", default=None, help="Annual review of a year (YYYY); a year still running is reported to date.")
-@click.option("--campaign", default=None, help="Campaign retrospective: a key under `campaigns:` in the config.")
-@click.option("--out", type=click.Path(path_type=Path), default=None,
-              help="The .pptx to write, or a folder (default: ./<shop>_<period>_<deck>.pptx).")
-@click.option("--lang", type=click.Choice(["zh", "en"]), default=None, help="Deck language (default: the config's).")
+@deck_options
+@click.option(
+    "--out",
+    type=click.Path(path_type=Path),
+    default=None,
+    help="The .pptx to write, or a folder (default: ./<shop>_<period>_<deck>.pptx).",
+)
+@click.option(
+    "--lang",
+    type=click.Choice(["zh", "en"]),
+    default=None,
+    help="Deck language (default: the config's).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
-def build(config_path: Path, month_text: str | None, year: str | None, campaign: str | None, out: Path | None,
-          lang: str | None, quiet: bool) -> None:
-    """Build a deck: the monthly summary (--month), annual review (--year) or campaign review (--campaign)."""
+def build(
+    config_path: Path, out: Path | None, lang: str | None, quiet: bool, **subjects: str | None
+) -> None:
+    """Build a deck: the monthly summary (--month), annual review (--year), campaign review
+    (--campaign) …"""
     from shopreport import api
+    from shopreport.deck.kinds import KINDS
 
+    chosen = {name: value for name, value in subjects.items() if value is not None}
+    if len(chosen) != 1:
+        options = ", ".join(f"--{k.option} {k.metavar}" for k in KINDS)
+        raise click.UsageError(f"Say which deck, with exactly one of: {options}.")
+    ((kind, subject),) = chosen.items()
     with progress_reporter(quiet) as report_step:
-        deck = api.build_deck(config_path, month_text, out=out, language=lang, progress=report_step, year=year,
-                              campaign=campaign)
+        deck = api.build_deck(
+            config_path, kind, subject, out=out, language=lang, progress=report_step
+        )
     if not quiet:
         click.echo(f"Deck written: {deck.path} ({deck.slides} slides)")
         for section, reason in deck.left_out.items():
@@ -102,7 +165,8 @@ def build(config_path: Path, month_text: str | None, year: str | None, campaign:
 
 @contextlib.contextmanager
 def progress_reporter(quiet: bool):
-    """A step reporter: a rich status line on a terminal, plain log lines otherwise, nothing when quiet."""
+    """A step reporter: a rich status line on a terminal, plain log lines otherwise, nothing when
+    quiet."""
     import time
 
     from rich.console import Console
@@ -114,14 +178,21 @@ def progress_reporter(quiet: bool):
         return
     if console.is_terminal:
         with console.status("") as status:
-            yield lambda step: status.update(STEPS["en"].get(step, step) + " …")
+            yield lambda step: status.update(STEPS.get(step, step) + " …")
         return
-    yield lambda step: click.echo(f"[{time.perf_counter() - start:5.1f}s] {STEPS['en'].get(step, step)}", err=True)
+    yield lambda step: click.echo(
+        f"[{time.perf_counter() - start:5.1f}s] {STEPS.get(step, step)}", err=True
+    )
 
 
 @cli.command()
 @config_option
-@click.option("--month", "month_text", default=None, help="Also check that this month (YYYY-MM) has paid orders.")
+@click.option(
+    "--month",
+    "month_text",
+    default=None,
+    help="Also check that this month (YYYY-MM) has paid orders.",
+)
 def validate(config_path: Path, month_text: str | None) -> None:
     """Check the config and every table against the data contract; exit 1 on errors."""
     from shopreport import api
@@ -136,9 +207,14 @@ def validate(config_path: Path, month_text: str | None) -> None:
             span = f", {r.first} … {r.last}" if r.first else ""
             click.echo(f"  rows: {r.rows:,}{span}")
         if r.mapped:
-            click.echo("  columns: " + ", ".join(f"{h} → {c}" if h != c else c for c, h in r.mapped.items()))
+            click.echo(
+                "  columns: "
+                + ", ".join(f"{h} → {c}" if h != c else c for c, h in r.mapped.items())
+            )
         if r.unused:
-            click.echo("  not used: " + ", ".join(r.unused[:30]) + (" …" if len(r.unused) > 30 else ""))
+            click.echo(
+                "  not used: " + ", ".join(r.unused[:30]) + (" …" if len(r.unused) > 30 else "")
+            )
         for message in r.errors or []:
             click.echo(f"  error: {message}")
         for message in r.warnings or []:
@@ -151,15 +227,24 @@ def validate(config_path: Path, month_text: str | None) -> None:
 
 
 @cli.command()
-def schema() -> None:
-    """Print the JSON Schema of shopreport.yaml (for editor completion)."""
+@click.option(
+    "--report", is_flag=True, help="The schema of `kpis --format json` instead of the config's."
+)
+def schema(report: bool) -> None:
+    """Print the JSON Schema of shopreport.yaml (for editor completion), or of the KPI report."""
+    if report:
+        from shopreport.metrics.report import report_schema
+
+        click.echo(json.dumps(report_schema(), ensure_ascii=False, indent=2))
+        return
     from shopreport.config import config_schema
 
     click.echo(config_schema())
 
 
 def main() -> None:
-    """Entry point: run the CLI; a ShopreportError prints its message and exits 1 (data) or 2 (config)."""
+    """Entry point: run the CLI; a ShopreportError prints its message and exits 1 (data) or 2
+    (config)."""
     debug = "--debug" in sys.argv[1:]
     try:
         cli.main(standalone_mode=False)
@@ -179,6 +264,9 @@ def main() -> None:
     except Exception as exc:
         if debug:
             raise
-        click.echo(f"Error: unexpected {type(exc).__name__}: {exc}. Run again with --debug for the "
-                   "traceback, and report it.", err=True)
+        click.echo(
+            f"Error: unexpected {type(exc).__name__}: {exc}. Run again with --debug for the "
+            "traceback, and report it.",
+            err=True,
+        )
         sys.exit(1)

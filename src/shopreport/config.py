@@ -10,15 +10,32 @@ from typing import Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
-from pydantic import model_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from shopreport.errors import ConfigError, did_you_mean
 from shopreport.resources import read_yaml_resource, templates_dir
-from shopreport.sources.contract import TABLES
+from shopreport.vocab.contract import TABLES
+from shopreport.vocab.metrics import METRICS
 
-CURRENCY_SYMBOLS = {"CNY": "¥", "RMB": "¥", "USD": "$", "BRL": "R$", "GBP": "£", "EUR": "€",
-                    "JPY": "¥", "HKD": "HK$", "BDT": "Tk "}
+CURRENCY_SYMBOLS = {
+    "CNY": "¥",
+    "RMB": "¥",
+    "USD": "$",
+    "BRL": "R$",
+    "GBP": "£",
+    "EUR": "€",
+    "JPY": "¥",
+    "HKD": "HK$",
+    "BDT": "Tk ",
+}
 PERIOD_KEY = re.compile(r"^\d{4}(-\d{2})?$")
 
 
@@ -64,8 +81,20 @@ class Condition(Model):
 
     column: str
     """The file's header."""
-    op: Literal["eq", "ne", "in", "not_in", "starts_with", "not_starts_with", "gt", "ge", "lt", "le",
-                "not_null", "is_null"]
+    op: Literal[
+        "eq",
+        "ne",
+        "in",
+        "not_in",
+        "starts_with",
+        "not_starts_with",
+        "gt",
+        "ge",
+        "lt",
+        "le",
+        "not_null",
+        "is_null",
+    ]
     """Comparison; gt/ge/lt/le compare numbers as exports write them."""
     value: Any = None
     """The value compared with (a list for in / not_in)."""
@@ -83,7 +112,8 @@ class TableConfig(FileOptions):
     joins: list[Join] = []
     """Files joined onto this one before mapping (payments summed per order, a lookup)."""
     rename: dict[str, str] = {}
-    """Header spellings to unify before anything else (`Invoice: InvoiceNo`); absent ones are skipped."""
+    """Header spellings to unify before anything else (`Invoice: InvoiceNo`); absent ones are
+    skipped."""
     filter: list[Condition] = []
     """Rows to keep (all conditions must hold)."""
     derive: dict[str, Any] = {}
@@ -197,6 +227,30 @@ class Thresholds(Model):
     """A mean first response slower than this many seconds is flagged."""
     bad_review_rate_max: float = _default_thresholds()["bad_review_rate_max"]
     """A bad-review rate above this is flagged."""
+    bad_review_concentration_share: float = _default_thresholds()["bad_review_concentration_share"]
+    """One product with at least this share of the bad reviews is a concentration …"""
+    bad_review_concentration_min_reviews: int = _default_thresholds()[
+        "bad_review_concentration_min_reviews"
+    ]
+    """… when it has at least this many reviews."""
+    service_load_factor: float = _default_thresholds()["service_load_factor"]
+    """A campaign day whose mean first response is this many times the baseline's is flagged."""
+    coupon_near_threshold: float = _default_thresholds()["coupon_near_threshold"]
+    """Orders within this share above a 满X减Y threshold count as pushed up to it."""
+    category_mover_min_share: float = _default_thresholds()["category_mover_min_share"]
+    """Categories below this share of GMV are not named as the fastest or declining."""
+    region_mover_min_share: float = _default_thresholds()["region_mover_min_share"]
+    """Provinces below this share of GMV are not named as the fastest."""
+    lift_min_share: float = _default_thresholds()["lift_min_share"]
+    """Campaign categories below this share of GMV are not named for their lift."""
+    winner_min_share: float = _default_thresholds()["winner_min_share"]
+    """Campaign products below this share of the window's GMV are not ranked by lift."""
+    cover_long_days: float = _default_thresholds()["cover_long_days"]
+    """Categories with more days of cover than this hold too much stock."""
+    unknown_tier_max_share: float = _default_thresholds()["unknown_tier_max_share"]
+    """When more GMV than this comes from cities the tier list lacks, the tier view is left out."""
+    bad_review_words_min_reviews: int = _default_thresholds()["bad_review_words_min_reviews"]
+    """With fewer bad reviews than this, recurring words are not shown."""
 
 
 class Phase(Model):
@@ -234,8 +288,10 @@ class Campaign(Model):
     def _phases_in_order(self) -> Campaign:
         for phase in self.phases:
             if phase.end < phase.start:
-                raise ValueError(f"phase '{phase.name}' ends ({phase.end}) before it starts ({phase.start})")
-        for a, b in zip(self.phases, self.phases[1:]):
+                raise ValueError(
+                    f"phase '{phase.name}' ends ({phase.end}) before it starts ({phase.start})"
+                )
+        for a, b in zip(self.phases, self.phases[1:], strict=False):
             if b.start <= a.end:
                 raise ValueError(f"phase '{b.name}' starts before phase '{a.name}' ends")
         return self
@@ -276,7 +332,8 @@ class Config(Model):
     font: str | None = None
     """Font written into the decks for Latin and East Asian text (default Microsoft YaHei)."""
     theme: str | None = None
-    """A theme YAML (colours, fonts, sizes) replacing templates/theme.yaml, relative to this file."""
+    """A theme YAML (colours, fonts, sizes) replacing templates/theme.yaml, relative to this
+    file."""
     data: DataConfig
     """The tables (data-contract.md)."""
     targets: dict[str, dict[str, float]] = {}
@@ -307,15 +364,20 @@ class Config(Model):
         try:
             ZoneInfo(value)
         except (ZoneInfoNotFoundError, ValueError):
-            raise ValueError(f"unknown time zone '{value}' (use an IANA name like Asia/Shanghai)") from None
+            raise ValueError(
+                f"unknown time zone '{value}' (use an IANA name like Asia/Shanghai)"
+            ) from None
         return value
 
     @model_validator(mode="after")
     def _comparisons_exist(self) -> Config:
         for key, campaign in self.campaigns.items():
             if campaign.compare_with and campaign.compare_with not in self.campaigns:
-                raise ValueError(f"campaign '{key}' compares with '{campaign.compare_with}', which is not declared."
-                                 f"{did_you_mean(campaign.compare_with, self.campaigns)}")
+                raise ValueError(
+                    f"campaign '{key}' compares with '{campaign.compare_with}', which is not "
+                    "declared."
+                    f"{did_you_mean(campaign.compare_with, self.campaigns)}"
+                )
         return self
 
     @field_validator("targets", "highlights", "plans", "achievements", "lessons", "resources")
@@ -329,8 +391,6 @@ class Config(Model):
     @field_validator("targets")
     @classmethod
     def _known_metrics(cls, value: dict[str, dict[str, float]]) -> dict[str, dict[str, float]]:
-        from shopreport.metrics.registry import METRICS
-
         for period, targets in value.items():
             for metric in targets:
                 if metric not in METRICS:
@@ -372,14 +432,20 @@ def read_config(path: str | Path) -> Config:
     """Read and validate a YAML config; every problem becomes a ConfigError naming the key."""
     path = Path(path)
     if not path.is_file():
-        hint = " Run `shopreport demo DIR` to make an example, or pass --config." if not path.exists() else ""
+        hint = (
+            " Run `shopreport demo DIR` to make an example, or pass --config."
+            if not path.exists()
+            else ""
+        )
         raise ConfigError(f"Config file {path} not found.{hint}")
     try:
         raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" line {where.line + 1}, column {where.column + 1}:" if where else ""
-        raise ConfigError(f"{path}:{line} not valid YAML ({getattr(exc, 'problem', exc)}).") from None
+        raise ConfigError(
+            f"{path}:{line} not valid YAML ({getattr(exc, 'problem', exc)})."
+        ) from None
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a UTF-8 text file; save the config as UTF-8.") from None
     return parse_config(raw, source=str(path), base_dir=path.resolve().parent)
@@ -406,13 +472,19 @@ def explain_validation(exc: ValidationError) -> str:
         loc = ".".join(str(p) for p in err["loc"])
         if err["type"] == "extra_forbidden":
             allowed = _allowed_keys(err["loc"][:-1])
-            lines.append(f"unknown key '{loc}'{did_you_mean(str(err['loc'][-1]), allowed).rstrip('?').replace(' Did', ' (did')}{')?' if did_you_mean(str(err['loc'][-1]), allowed) else ''}")
+            lines.append(f"unknown key '{loc}'{_suggestion(str(err['loc'][-1]), allowed)}")
         elif err["type"] == "missing":
             lines.append(f"missing key '{loc}'")
         else:
             msg = err["msg"].removeprefix("Value error, ")
             lines.append(f"'{loc}': {msg.rstrip('.')}" if loc else msg.rstrip("."))
     return "; ".join(lines) + "."
+
+
+def _suggestion(word: str, allowed: list[str]) -> str:
+    """' (did you mean 'x')?' for the closest allowed key, or nothing."""
+    hint = did_you_mean(word, allowed)
+    return hint.rstrip("?").replace(" Did", " (did") + ")?" if hint else ""
 
 
 def _allowed_keys(loc: tuple) -> list[str]:
@@ -462,11 +534,16 @@ def apply_preset(raw: dict, base_dir: Path, source: str) -> dict:
     if not path.is_file():
         path = templates_dir() / "presets" / f"{name}.yaml"
     if not path.is_file():
-        raise ConfigError(f"{source}: 'preset': '{name}' is neither a preset nor a file.{did_you_mean(str(name), preset_names())} "
-                          f"Presets: {', '.join(preset_names())}.")
+        raise ConfigError(
+            f"{source}: 'preset': '{name}' is neither a preset nor a file."
+            f"{did_you_mean(str(name), preset_names())} "
+            f"Presets: {', '.join(preset_names())}."
+        )
     preset = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
     data_dir = (base_dir / str(raw.get("data_dir") or ".")).resolve()
-    tables = {table: _rebase(spec, data_dir) for table, spec in (preset.pop("data", None) or {}).items()}
+    tables = {
+        table: _rebase(spec, data_dir) for table, spec in (preset.pop("data", None) or {}).items()
+    }
     preset.pop("description", None)
     merged = _deep_merge(preset, {k: v for k, v in raw.items() if k != "data"})
     merged["data"] = _deep_merge(tables, raw.get("data") or {})

@@ -16,13 +16,20 @@ def fmt_count(value: float | None, language: str = "zh-CN", decimals: int = 0) -
         return "—"
     sign, value = ("-" if value < 0 else ""), abs(value)
     # (from, divisor, unit): English keeps 1,234 and 9,999 whole, then K from 10,000
-    units = ([(1e8, 1e8, "亿"), (1e4, 1e4, "万")] if language != "en"
-             else [(1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "K")])
+    units = (
+        [(1e8, 1e8, "亿"), (1e4, 1e4, "万")]
+        if language != "en"
+        else [(1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "K")]
+    )
     for start, divisor, unit in units:
         if value >= start:
             scaled = value / divisor
             return f"{sign}{scaled:,.{2 if scaled < 10 else 1}f}{unit}"
-    return f"{sign}{value:,.{decimals}f}" if decimals and value != int(value) else f"{sign}{value:,.0f}"
+    return (
+        f"{sign}{value:,.{decimals}f}"
+        if decimals and value != int(value)
+        else f"{sign}{value:,.0f}"
+    )
 
 
 def fmt_pct(value: float | None, signed: bool = False) -> str:

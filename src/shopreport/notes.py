@@ -7,16 +7,26 @@ from dataclasses import dataclass, field
 from typing import Any
 
 TEXTS = {
-    "daily_uv": "visitors are the sum of daily UV from the traffic table (not de-duplicated across days)",
+    "daily_uv": (
+        "visitors are the sum of daily UV from the traffic table (not de-duplicated across days)"
+    ),
     "stock_at_price": "stock is valued at price: products have no unit_cost",
     "repurchase_window": "buyers with ≥ 2 paid orders in the {days} days to the period end",
     "data_starts": "the data starts on {date}, inside the {period} period",
-    "short_history": ("the data starts on {date}, less than {days} days before the period: buyers who bought "
-                      "earlier elsewhere count as new, so returning buyers are understated"),
-    "orphans": ("{table}: {rows} row(s) point at {orders} order(s) not in the orders table (e.g. {example!r}); "
-                "they are left out. Exports cut at a period edge do this."),
-    "orphan_refunds": ("refunds: {rows} row(s) point at {orders} order(s) not in the orders table (e.g. {example!r}); "
-                       "they still count in refund amounts."),
+    "short_history": (
+        "the data starts on {date}, less than {days} days before the period: buyers who bought "
+        "earlier elsewhere count as new, so returning buyers are understated"
+    ),
+    "orphans": (
+        "{table}: {rows} row(s) point at {orders} order(s) not in the orders table "
+        "(e.g. {example!r}); "
+        "they are left out. Exports cut at a period edge do this."
+    ),
+    "orphan_refunds": (
+        "refunds: {rows} row(s) point at {orders} order(s) not in the orders table "
+        "(e.g. {example!r}); "
+        "they still count in refund amounts."
+    ),
 }
 
 

@@ -4,47 +4,67 @@ the baseline of the weeks before."""
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
+from shopreport.config import Config
 from shopreport.deck import model as m
+from shopreport.deck.blocks import funnel_slide, person_card
 from shopreport.deck.context import DeckContext
-from shopreport.deck.monthly import _funnel
-from shopreport.deck.sections import Section, person_card
-from shopreport.fmt import fmt_money, fmt_pct
-from shopreport.insights.diagnosis import Finding, find_problems
-from shopreport.metrics.campaign import CampaignReport
+from shopreport.deck.sections import DeckKind, Section
+from shopreport.errors import ConfigError, did_you_mean
+from shopreport.fmt import fmt_money, fmt_pct, fmt_pp
+from shopreport.insights.diagnosis import find_campaign_problems
+from shopreport.metrics import schema as S
+from shopreport.metrics.campaign import CampaignReport, compute_campaign, window_of
+from shopreport.vocab.metrics import METRICS
 
-KPIS = ["gmv", "buyers", "paid_orders", "aov", "visitors", "conversion", "new_buyers", "refund_rate"]
+Ctx = DeckContext[CampaignReport]
+
+KPIS = [
+    "gmv",
+    "buyers",
+    "paid_orders",
+    "aov",
+    "visitors",
+    "conversion",
+    "new_buyers",
+    "refund_rate",
+]
 
 
-def _c(ctx: DeckContext) -> CampaignReport:
-    """The campaign report the context carries."""
-    return ctx.extra
-
-
-def _foot(ctx: DeckContext, *tables: str) -> str:
+def _foot(ctx: Ctx, *tables: str) -> str:
     """Footnote: sources, the window, and what it is compared with."""
-    c, say = _c(ctx), ctx.say
+    c, say = ctx.data, ctx.say
     window = c.window.period
-    text = say.say("campaign_footnote", tables=say.word("list_sep").join(say.word(f"table_{t}") for t in tables if ctx.has(t))
-                   or say.word("table_orders"), start=window.start.isoformat(), end=window.last_day.isoformat(),
-                   baseline=c.baseline.label)
+    text = say.say(
+        "campaign_footnote",
+        platform=say.word(f"platform_{ctx.config.platform}"),
+        tables=say.word("list_sep").join(say.word(f"table_{t}") for t in tables if ctx.has(t))
+        or say.word("table_orders"),
+        start=window.start.isoformat(),
+        end=window.last_day.isoformat(),
+        baseline=c.baseline.label,
+    )
     if c.comparison:
         text += say.say("campaign_footnote_cmp", name=c.comparison.name)
     return text
 
 
-def _kpi(ctx: DeckContext, metric: str) -> m.Kpi:
-    """A KPI card: value, change against the comparison campaign and against the baseline's daily level."""
-    c, say = _c(ctx), ctx.say
+def _kpi(ctx: Ctx, metric: str) -> m.Kpi:
+    """A KPI card: value, change against the comparison campaign and against the baseline's daily
+    level."""
+    c, say = ctx.data, ctx.say
     value = c.report.metrics[metric].value
     changes = []
     if c.compared is not None:
         before = c.compared.metrics[metric].value
-        changes.append(_change(say.say("vs_campaign", name=c.comparison.name), value, before, metric))
+        changes.append(
+            _change(say.say("vs_campaign", name=c.comparison.name), value, before, metric)
+        )
     kpi = ctx.kpi(metric)
-    kpi.changes = changes + [_change(say.word("vs_baseline"), _per_day(value, metric, c.window.period.days),
-                                     _per_day(c.base.metrics[metric].value, metric, c.baseline.days), metric)]
+    per_day = _per_day(value, metric, c.window.period.days)
+    base_per_day = _per_day(c.base.metrics[metric].value, metric, c.baseline.days)
+    kpi.changes = [*changes, _change(say.word("vs_baseline"), per_day, base_per_day, metric)]
     return kpi
 
 
@@ -60,9 +80,6 @@ def _per_day(value, metric: str, days: int):
 
 def _change(label: str, now, before, metric: str) -> m.Change:
     """A change as text and direction: relative for amounts, points for rates."""
-    from shopreport.fmt import fmt_pp
-    from shopreport.metrics import METRICS
-
     if now is None or before in (None, 0):
         return m.Change(label, "—", "none")
     if METRICS[metric].unit == "ratio":
@@ -75,302 +92,713 @@ def _change(label: str, now, before, metric: str) -> m.Change:
 
 
 # --- 01 overview --------------------------------------------------------------------------------
-def overview(ctx: DeckContext) -> list[m.Slide]:
+def overview(ctx: Ctx) -> list[m.Slide]:
     """The window, its phases and the KPIs against target, comparison and baseline."""
-    c, say = _c(ctx), ctx.say
+    c, say = ctx.data, ctx.say
     rows = []
-    for p in c.rows("phases"):
-        cmp = p.get("cmp_gmv")
-        rows.append([p["phase"], f"{p['start']:%m-%d} ~ {p['start'] + timedelta(days=p['days'] - 1):%m-%d}",
-                     str(p["days"]), fmt_money(p["gmv"], ctx.symbol, ctx.lang), fmt_money(p["daily_gmv"], ctx.symbol, ctx.lang),
-                     fmt_money(cmp, ctx.symbol, ctx.lang) if cmp is not None else "—",
-                     fmt_pct(p["gmv"] / cmp - 1, signed=True) if cmp else "—"])
+    for p in c.rows(S.PHASES):
+        cmp = p["cmp_gmv"]
+        rows.append(
+            [
+                p["phase"],
+                f"{p['start']:%m-%d} ~ {p['start'] + timedelta(days=p['days'] - 1):%m-%d}",
+                str(p["days"]),
+                fmt_money(p["gmv"], ctx.symbol, ctx.lang),
+                fmt_money(p["daily_gmv"], ctx.symbol, ctx.lang),
+                fmt_money(cmp, ctx.symbol, ctx.lang) if cmp is not None else "—",
+                fmt_pct(p["gmv"] / cmp - 1, signed=True) if cmp else "—",
+            ]
+        )
     gmv = c.report.metrics["gmv"]
-    note = say.say("campaign_scope", name=c.window.name, days=c.window.period.days, phases=len(c.window.phases),
-                   peak=c.window.peak, target=gmv.target, att=gmv.attainment,
-                   baseline_weeks=c.baseline.days // 7, comparison=c.comparison.name if c.comparison else None)
-    columns = ["col_phase", "col_dates", "col_days", "col_gmv", "col_daily_gmv", "col_cmp_gmv", "col_vs_cmp"]
+    note = say.say(
+        "campaign_scope",
+        name=c.window.name,
+        days=c.window.period.days,
+        phases=len(c.window.phases),
+        peak=c.window.peak,
+        target=gmv.target,
+        att=gmv.attainment,
+        baseline_weeks=c.baseline.days // 7,
+        comparison=c.comparison.name if c.comparison else None,
+    )
+    columns = [
+        "col_phase",
+        "col_dates",
+        "col_days",
+        "col_gmv",
+        "col_daily_gmv",
+        "col_cmp_gmv",
+        "col_vs_cmp",
+    ]
     if not c.comparison:  # nothing to compare with: no empty columns
         columns, rows = columns[:-2], [r[:-2] for r in rows]
-    slides: list[m.Slide] = [m.TableSlide(
-        "table", say.word("campaign_window_title"), _foot(ctx, "orders"),
-        columns=[say.word(w) for w in columns], rows=rows, note=note)]
+    slides: list[m.Slide] = [
+        m.TableSlide(
+            "table",
+            say.word("campaign_window_title"),
+            _foot(ctx, "orders"),
+            columns=[say.word(w) for w in columns],
+            rows=rows,
+            note=note,
+        )
+    ]
     cards = [_kpi(ctx, mid) for mid in KPIS if ctx.available(mid)][:8]
-    slides.append(m.KpiCards("kpis", say.word("campaign_kpi_title"), _foot(ctx, "orders", "traffic", "refunds"),
-                             cards=cards, summary=say.say(
-                                 "campaign_summary", gmv=gmv.value, att=gmv.attainment, target=gmv.target,
-                                 cmp=(gmv.value / c.compared.metrics["gmv"].value - 1)
-                                 if c.compared and c.compared.metrics["gmv"].value else None,
-                                 lift=(gmv.value / c.window.period.days) / c.facts["baseline_daily_gmv"]
-                                 if c.facts["baseline_daily_gmv"] and gmv.value is not None else None)))
+    slides.append(
+        m.KpiCards(
+            "kpis",
+            say.word("campaign_kpi_title"),
+            _foot(ctx, "orders", "traffic", "refunds"),
+            cards=cards,
+            summary=say.say(
+                "campaign_summary",
+                gmv=gmv.value,
+                att=gmv.attainment,
+                target=gmv.target,
+                cmp=(gmv.value / c.compared.metrics["gmv"].value - 1)
+                if c.compared and c.compared.metrics["gmv"].value
+                else None,
+                lift=(gmv.value / c.window.period.days) / c.facts["baseline_daily_gmv"]
+                if c.facts["baseline_daily_gmv"] and gmv.value is not None
+                else None,
+            ),
+        )
+    )
     return slides
 
 
 # --- 02 results ---------------------------------------------------------------------------------
-def results(ctx: DeckContext) -> list[m.Slide]:
+def results(ctx: Ctx) -> list[m.Slide]:
     """GMV by phase, by aligned day and peak hour; categories; sources; new buyers and after."""
-    c, say = _c(ctx), ctx.say
-    phases = c.rows("phases")
+    c, say = ctx.data, ctx.say
+    phases = c.rows(S.PHASES)
     series = {c.window.name: [p["gmv"] for p in phases]}
     if c.comparison:
-        series[c.comparison.name] = [p.get("cmp_gmv") or 0 for p in phases]
-    daily = c.rows("daily")
-    charts = [m.Chart("bars", {"labels": [p["phase"] for p in phases], "series": series, "unit": "money"},
-                      caption=say.word("phase_caption")),
-              m.Chart("daily_trend", {"gmv": [d["gmv"] for d in daily],
-                                      "previous_gmv": [d.get("cmp_gmv") for d in daily],
-                                      "last_year_gmv": [None] * len(daily),
-                                      "labels": {"this": c.window.name,
-                                                 "previous": c.comparison.name if c.comparison else ""},
-                                      "x_label": say.word("phase_day_axis")},
-                      caption=say.word("aligned_caption"))]
+        series[c.comparison.name] = [p["cmp_gmv"] or 0 for p in phases]
+    daily = c.rows(S.PHASE_DAYS)
+    charts = [
+        m.Chart(
+            "bars",
+            {"labels": [p["phase"] for p in phases], "series": series, "unit": "money"},
+            caption=say.word("phase_caption"),
+        ),
+        m.Chart(
+            "daily_trend",
+            {
+                "gmv": [d["gmv"] for d in daily],
+                "previous_gmv": [d["cmp_gmv"] for d in daily],
+                "last_year_gmv": [None] * len(daily),
+                "labels": {
+                    "this": c.window.name,
+                    "previous": c.comparison.name if c.comparison else "",
+                },
+                "x_label": say.word("phase_day_axis"),
+            },
+            caption=say.word("aligned_caption"),
+        ),
+    ]
     peak = max(phases, key=lambda p: p["gmv"])
-    bullets = [say.say("phase_peak", phase=peak["phase"], share=peak["gmv"] / sum(p["gmv"] for p in phases),
-                       daily=peak["daily_gmv"], lift=peak["daily_gmv"] / c.facts["baseline_daily_gmv"]
-                       if c.facts["baseline_daily_gmv"] else None)]
+    bullets = [
+        say.say(
+            "phase_peak",
+            phase=peak["phase"],
+            share=peak["gmv"] / sum(p["gmv"] for p in phases),
+            daily=peak["daily_gmv"],
+            lift=peak["daily_gmv"] / c.facts["baseline_daily_gmv"]
+            if c.facts["baseline_daily_gmv"]
+            else None,
+        )
+    ]
     gmv = c.report.metrics["gmv"]
     if gmv.target:
-        bullets.append(say.say("campaign_target", gmv=gmv.value, target=gmv.target, att=gmv.attainment))
-    slides: list[m.Slide] = [m.ChartSlide("chart", say.word("phase_title"), _foot(ctx, "orders") + " " + say.word("aligned_note"),
-                                          charts=charts, bullets=bullets)]
-    hours = c.rows("hourly")
+        bullets.append(
+            say.say("campaign_target", gmv=gmv.value, target=gmv.target, att=gmv.attainment)
+        )
+    slides: list[m.Slide] = [
+        m.ChartSlide(
+            "chart",
+            say.word("phase_title"),
+            _foot(ctx, "orders") + " " + say.word("aligned_note"),
+            charts=charts,
+            bullets=bullets,
+        )
+    ]
+    hours = c.rows(S.HOURS)
     if hours and any(h["gmv"] for h in hours):
         hour_series = {c.window.name: [h["gmv"] for h in hours]}
         if c.comparison:
-            hour_series[c.comparison.name] = [h.get("cmp_gmv") or 0 for h in hours]
+            hour_series[c.comparison.name] = [h["cmp_gmv"] or 0 for h in hours]
         top = max(hours, key=lambda h: h["gmv"])
         night = sum(h["gmv"] for h in hours if h["hour"] < 2) / (sum(h["gmv"] for h in hours) or 1)
-        slides.append(m.ChartSlide("chart", say.say("hour_title", phase=c.window.peak), _foot(ctx, "orders"),
-                                   charts=[m.Chart("bars", {"labels": [f"{int(h['hour'])}" for h in hours],
-                                                            "series": hour_series, "unit": "money", "labels_on": False})],
-                                   heading=say.word("hour_heading"),
-                                   bullets=[say.say("hour_top", hour=int(top["hour"]), gmv=top["gmv"]),
-                                            say.say("hour_night", share=night)]))
-    categories = [r for r in c.rows("categories") if r["gmv"]]
+        slides.append(
+            m.ChartSlide(
+                "chart",
+                say.say("hour_title", phase=c.window.peak),
+                _foot(ctx, "orders"),
+                charts=[
+                    m.Chart(
+                        "bars",
+                        {
+                            "labels": [f"{int(h['hour'])}" for h in hours],
+                            "series": hour_series,
+                            "unit": "money",
+                            "labels_on": False,
+                        },
+                    )
+                ],
+                heading=say.word("hour_heading"),
+                bullets=[
+                    say.say("hour_top", hour=int(top["hour"]), gmv=top["gmv"]),
+                    say.say("hour_night", share=night),
+                ],
+            )
+        )
+    categories = [r for r in c.rows(S.LIFT_CATEGORIES) if r["gmv"]]
     if len(categories) >= 2:
         shown = categories[:10]
-        notes = [say.say("lift_note", lift=r["lift"]) + (f" · {say.word('vs_cmp_short')} {fmt_pct(r['gmv'] / r['cmp_gmv'] - 1, signed=True)}"
-                                                          if r.get("cmp_gmv") else "") for r in shown]
-        best = max((r for r in categories if r.get("lift") and r["share"] >= 0.02), key=lambda r: r["lift"], default=None)
-        bullets = [say.say("category_top", name=categories[0]["category"] or say.word("unknown"),
-                           share=categories[0]["share"], gmv=categories[0]["gmv"])]
+        notes = [
+            say.say("lift_note", lift=r["lift"])
+            + (
+                f" · {say.word('vs_cmp_short')} {fmt_pct(r['gmv'] / r['cmp_gmv'] - 1, signed=True)}"
+                if r["cmp_gmv"]
+                else ""
+            )
+            for r in shown
+        ]
+        best = max(
+            (
+                r
+                for r in categories
+                if r["lift"] and (r["share"] or 0) >= ctx.thresholds.lift_min_share
+            ),
+            key=lambda r: r["lift"] or 0,
+            default=None,
+        )
+        bullets = [
+            say.say(
+                "category_top",
+                name=categories[0]["category"] or say.word("unknown"),
+                share=categories[0]["share"],
+                gmv=categories[0]["gmv"],
+            )
+        ]
         if best:
             bullets.append(say.say("category_lift", name=best["category"], lift=best["lift"]))
-        slides.append(m.ChartSlide("chart", say.word("campaign_category_title"), _foot(ctx, "orders", "order_items", "products"),
-                                   charts=[m.Chart("hbar", {"labels": [r["category"] or say.word("unknown") for r in shown],
-                                                            "values": [r["gmv"] for r in shown], "unit": "money",
-                                                            "notes": notes})],
-                                   heading=say.word("campaign_category_heading"), bullets=bullets))
-    channels = c.rows("channels")
+        slides.append(
+            m.ChartSlide(
+                "chart",
+                say.word("campaign_category_title"),
+                _foot(ctx, "orders", "order_items", "products"),
+                charts=[
+                    m.Chart(
+                        "hbar",
+                        {
+                            "labels": [r["category"] or say.word("unknown") for r in shown],
+                            "values": [r["gmv"] for r in shown],
+                            "unit": "money",
+                            "notes": notes,
+                        },
+                    )
+                ],
+                heading=say.word("campaign_category_heading"),
+                bullets=bullets,
+            )
+        )
+    channels = c.rows(S.CHANNEL_LIFT)
     if channels:
-        rows = [[r["source"], fmt_money(r["daily_gmv"], ctx.symbol, ctx.lang),
-                 fmt_money(r.get("baseline_daily_gmv"), ctx.symbol, ctx.lang),
-                 say.say("lift_value", lift=r["lift"]) if r.get("lift") else "—",
-                 fmt_pct(r.get("conversion")), fmt_pct(r.get("baseline_conversion"))] for r in channels]
-        slides.append(m.TableSlide("table", say.word("campaign_source_title"), _foot(ctx, "orders", "traffic"),
-                                   columns=[say.word(w) for w in ("col_source", "col_daily_gmv", "col_baseline_daily",
-                                                                  "col_lift", "col_conversion", "col_baseline_conversion")],
-                                   rows=rows, note=say.word("baseline_note")))
+        rows = [
+            [
+                r["source"],
+                fmt_money(r["daily_gmv"], ctx.symbol, ctx.lang),
+                fmt_money(r["baseline_daily_gmv"], ctx.symbol, ctx.lang),
+                say.say("lift_value", lift=r["lift"]) if r["lift"] else "—",
+                fmt_pct(r["conversion"]),
+                fmt_pct(r["baseline_conversion"]),
+            ]
+            for r in channels
+        ]
+        slides.append(
+            m.TableSlide(
+                "table",
+                say.word("campaign_source_title"),
+                _foot(ctx, "orders", "traffic"),
+                columns=[
+                    say.word(w)
+                    for w in (
+                        "col_source",
+                        "col_daily_gmv",
+                        "col_baseline_daily",
+                        "col_lift",
+                        "col_conversion",
+                        "col_baseline_conversion",
+                    )
+                ],
+                rows=rows,
+                note=say.word("baseline_note"),
+            )
+        )
     slides.append(_new_buyers(ctx))
     return slides
 
 
-def _new_buyers(ctx: DeckContext) -> m.ChartSlide:
-    c, say = _c(ctx), ctx.say
-    nvr = {r["segment"]: r for r in c.report.breakdowns["new_vs_returning"].to_dicts()}
+def _new_buyers(ctx: Ctx) -> m.ChartSlide:
+    c, say = ctx.data, ctx.say
+    nvr = {r["segment"]: r for r in c.report.rows(S.NEW_VS_RETURNING)}
     order = [k for k in ("new", "returning") if k in nvr]
     follow = c.facts["followup"]
-    charts = [m.Chart("bars", {"labels": [say.word(f"segment_{k}") for k in order],
-                               "series": {say.word("buyers"): [nvr[k]["buyers"] for k in order]}, "unit": "count"},
-                      caption=say.word("nvr_caption"))]
+    charts = [
+        m.Chart(
+            "bars",
+            {
+                "labels": [say.word(f"segment_{k}") for k in order],
+                "series": {say.word("buyers"): [nvr[k]["buyers"] for k in order]},
+                "unit": "count",
+            },
+            caption=say.word("nvr_caption"),
+        )
+    ]
     bullets = []
     if len(order) == 2:
-        bullets.append(say.say("nvr_compare", new=nvr["new"]["buyers"], returning=nvr["returning"]["buyers"],
-                               new_aov=nvr["new"]["aov"], returning_aov=nvr["returning"]["aov"],
-                               returning_share=nvr["returning"]["gmv_share"]))
-    bullets.append(say.say("followup_line", new=follow["new_buyers"], returned=follow["returned"], share=follow["share"],
-                           gmv=follow["returned_gmv"], days=follow["days"]))
-    return m.ChartSlide("chart", say.word("campaign_buyers_title"), _foot(ctx, "orders"), charts=charts,
-                        heading=say.word("campaign_buyers_heading"), bullets=bullets)
+        bullets.append(
+            say.say(
+                "nvr_compare",
+                new=nvr["new"]["buyers"],
+                returning=nvr["returning"]["buyers"],
+                new_aov=nvr["new"]["aov"],
+                returning_aov=nvr["returning"]["aov"],
+                returning_share=nvr["returning"]["gmv_share"],
+            )
+        )
+    bullets.append(
+        say.say(
+            "followup_line",
+            new=follow["new_buyers"],
+            returned=follow["returned"],
+            share=follow["share"],
+            gmv=follow["returned_gmv"],
+            days=follow["days"],
+        )
+    )
+    return m.ChartSlide(
+        "chart",
+        say.word("campaign_buyers_title"),
+        _foot(ctx, "orders"),
+        charts=charts,
+        heading=say.word("campaign_buyers_heading"),
+        bullets=bullets,
+    )
 
 
 # --- 03 behaviour -------------------------------------------------------------------------------
-def behaviour(ctx: DeckContext) -> list[m.Slide]:
+def behaviour(ctx: Ctx) -> list[m.Slide]:
     """Source mix, the cart path from pre-heat to peak, new vs returning buyers' profile."""
-    c, say = _c(ctx), ctx.say
+    c, say = ctx.data, ctx.say
     slides: list[m.Slide] = []
-    sources = [s for s in c.report.breakdowns.get("by_source").to_dicts() if s.get("visitors")] \
-        if "by_source" in c.report.breakdowns else []
+    sources = [s for s in c.report.rows(S.BY_SOURCE) if s["visitors"]]
     if sources:
         total = sum(s["visitors"] for s in sources)
-        slides.append(m.ChartSlide("chart", say.word("campaign_mix_title"), _foot(ctx, "traffic", "orders"),
-                                   charts=[m.Chart("share_and_rate", {
-                                       "labels": [s["source"] for s in sources],
-                                       "shares": [s["visitors"] / total for s in sources],
-                                       "rates": [s.get("conversion") for s in sources],
-                                       "share_label": say.word("visitor_share"), "rate_label": say.word("conversion")})],
-                                   heading=say.word("source_chart_caption"),
-                                   bullets=[say.say("source_biggest", name=max(sources, key=lambda s: s["visitors"])["source"],
-                                                    share=max(s["visitors"] for s in sources) / total,
-                                                    gmv_share=max(sources, key=lambda s: s["visitors"]).get("share"))]))
+        slides.append(
+            m.ChartSlide(
+                "chart",
+                say.word("campaign_mix_title"),
+                _foot(ctx, "traffic", "orders"),
+                charts=[
+                    m.Chart(
+                        "share_and_rate",
+                        {
+                            "labels": [s["source"] for s in sources],
+                            "shares": [s["visitors"] / total for s in sources],
+                            "rates": [s["conversion"] for s in sources],
+                            "share_label": say.word("visitor_share"),
+                            "rate_label": say.word("conversion"),
+                        },
+                    )
+                ],
+                heading=say.word("source_chart_caption"),
+                bullets=[
+                    say.say(
+                        "source_biggest",
+                        name=max(sources, key=lambda s: s["visitors"])["source"],
+                        share=max(s["visitors"] for s in sources) / total,
+                        gmv_share=max(sources, key=lambda s: s["visitors"]).get("share"),
+                    )
+                ],
+            )
+        )
     path = c.facts.get("cart_path")
     if path and path.get("carted"):
         rate = path["converted"] / path["carted"] if path["carted"] else None
-        body = say.say(f"cart_path_{c.facts['basis_cart']}", carted=path["carted"], converted=path["converted"], rate=rate)
+        body = say.say(
+            f"cart_path_{c.facts['basis_cart']}",
+            carted=path["carted"],
+            converted=path["converted"],
+            rate=rate,
+        )
         cards = [m.Card(say.word("cart_path_heading"), body)]
-        funnel = c.report.breakdowns.get("funnel")
-        if funnel is not None:
-            slides.append(_funnel(ctx, funnel.to_dicts(), say.word("note_daily_uv") if not ctx.has("events") else ""))
-            slides[-1].title = say.word("campaign_funnel_title")
-            slides[-1].bullets = slides[-1].bullets[:2] + [body]
+        funnel = c.report.rows(S.FUNNEL)
+        if funnel:
+            slide = funnel_slide(
+                ctx,
+                funnel,
+                say.word("note_daily_uv") if not ctx.has("events") else "",
+                title=say.word("campaign_funnel_title"),
+            )
+            slide.bullets = [*slide.bullets[:2], body]
+            slides.append(slide)
         else:
-            slides.append(m.NumberedCards("cards", say.word("campaign_funnel_title"), _foot(ctx, "traffic"), cards=cards))
-    profile = c.rows("profile")
-    nvr = {r["segment"]: r for r in c.report.breakdowns["new_vs_returning"].to_dicts()}
+            slides.append(
+                m.NumberedCards(
+                    "cards", say.word("campaign_funnel_title"), _foot(ctx, "traffic"), cards=cards
+                )
+            )
+    profile = c.rows(S.PROFILE)
+    nvr = {r["segment"]: r for r in c.report.rows(S.NEW_VS_RETURNING)}
     if profile:
         bands = sorted({p["age_band"] for p in profile if p["age_band"]})
-        series = {say.word(f"segment_{seg}"): [next((p["share"] for p in profile if p["segment"] == seg and p["age_band"] == b), 0.0)
-                                               for b in bands] for seg in ("new", "returning")}
+        series = {
+            say.word(f"segment_{seg}"): [
+                next(
+                    (p["share"] for p in profile if p["segment"] == seg and p["age_band"] == b), 0.0
+                )
+                for b in bands
+            ]
+            for seg in ("new", "returning")
+        }
         bullets = []
         if len(nvr) == 2:
-            bullets.append(say.say("profile_aov", new_aov=nvr["new"]["aov"], returning_aov=nvr["returning"]["aov"]))
-        top_new = max(bands, key=lambda b: series[say.word("segment_new")][bands.index(b)]) if bands else None
+            bullets.append(
+                say.say(
+                    "profile_aov", new_aov=nvr["new"]["aov"], returning_aov=nvr["returning"]["aov"]
+                )
+            )
+        top_new = (
+            max(bands, key=lambda b: series[say.word("segment_new")][bands.index(b)])
+            if bands
+            else None
+        )
         if top_new:
-            bullets.append(say.say("profile_age", band=top_new, share=series[say.word("segment_new")][bands.index(top_new)]))
-        slides.append(m.ChartSlide("chart", say.word("profile_title"), _foot(ctx, "orders", "customers"),
-                                   charts=[m.Chart("bars", {"labels": bands, "series": series, "unit": "ratio"})],
-                                   heading=say.word("profile_heading"), bullets=bullets))
+            bullets.append(
+                say.say(
+                    "profile_age",
+                    band=top_new,
+                    share=series[say.word("segment_new")][bands.index(top_new)],
+                )
+            )
+        slides.append(
+            m.ChartSlide(
+                "chart",
+                say.word("profile_title"),
+                _foot(ctx, "orders", "customers"),
+                charts=[m.Chart("bars", {"labels": bands, "series": series, "unit": "ratio"})],
+                heading=say.word("profile_heading"),
+                bullets=bullets,
+            )
+        )
     return slides
 
 
 # --- 04 problems --------------------------------------------------------------------------------
-def problems(ctx: DeckContext) -> list[m.Slide]:
+def problems(ctx: Ctx) -> list[m.Slide]:
     """Stockouts during the window, coupon thresholds and AOV, service under load."""
-    c, say = _c(ctx), ctx.say
+    c, say = ctx.data, ctx.say
     slides: list[m.Slide] = []
-    stockouts = c.rows("stockouts")
+    stockouts = c.rows(S.WINDOW_STOCKOUTS)
     if stockouts:
-        rows = [[s.get("name") or s["sku"], s.get("category") or "—", str(s["days_out"]),
-                 fmt_money(s["baseline_daily"], ctx.symbol, ctx.lang), fmt_money(s["lost"], ctx.symbol, ctx.lang)]
-                for s in stockouts[:10]]
-        slides.append(m.TableSlide("table", say.word("campaign_stockout_title"), _foot(ctx, "inventory", "order_items"),
-                                   columns=[say.word(w) for w in ("col_product", "col_category", "col_days_out",
-                                                                  "col_baseline_daily", "col_lost")],
-                                   rows=rows, note=say.say("stockout_note", total=sum(s["lost"] for s in stockouts),
-                                                           count=len(stockouts))))
-    coupons = c.rows("coupons")
-    promo = {r["promoted"]: r for r in c.report.breakdowns["coupons"].to_dicts()} if "coupons" in c.report.breakdowns else {}
+        rows = [
+            [
+                s["name"] or s["sku"],
+                s["category"] or "—",
+                str(s["days_out"]),
+                fmt_money(s["baseline_daily"], ctx.symbol, ctx.lang),
+                fmt_money(s["lost"], ctx.symbol, ctx.lang),
+            ]
+            for s in stockouts[:10]
+        ]
+        slides.append(
+            m.TableSlide(
+                "table",
+                say.word("campaign_stockout_title"),
+                _foot(ctx, "inventory", "order_items"),
+                columns=[
+                    say.word(w)
+                    for w in (
+                        "col_product",
+                        "col_category",
+                        "col_days_out",
+                        "col_baseline_daily",
+                        "col_lost",
+                    )
+                ],
+                rows=rows,
+                note=say.say(
+                    "stockout_note", total=sum(s["lost"] for s in stockouts), count=len(stockouts)
+                ),
+            )
+        )
+    coupons = c.rows(S.THRESHOLDS)
+    promo = {r["promoted"]: r for r in c.report.rows(S.COUPONS)}
     if coupons:
-        charts = [m.Chart("bars", {"labels": [say.say("threshold_label", value=t["threshold"]) for t in coupons],
-                                   "series": {say.word("near_share"): [t["near"] / t["orders"] if t["orders"] else 0 for t in coupons]},
-                                   "unit": "ratio"}, caption=say.word("threshold_caption"))]
-        bullets = [say.say("threshold_line", threshold=max(coupons, key=lambda t: t["near"] / (t["orders"] or 1))["threshold"],
-                           share=max(t["near"] / (t["orders"] or 1) for t in coupons))]
+        charts = [
+            m.Chart(
+                "bars",
+                {
+                    "labels": [say.say("threshold_label", value=t["threshold"]) for t in coupons],
+                    "series": {
+                        say.word("near_share"): [
+                            t["near"] / t["orders"] if t["orders"] else 0 for t in coupons
+                        ]
+                    },
+                    "unit": "ratio",
+                },
+                caption=say.word("threshold_caption"),
+            )
+        ]
+        bullets = [
+            say.say(
+                "threshold_line",
+                threshold=max(coupons, key=lambda t: t["near"] / (t["orders"] or 1))["threshold"],
+                share=max(t["near"] / (t["orders"] or 1) for t in coupons),
+            )
+        ]
         if True in promo and False in promo:
-            charts.append(m.Chart("bars", {"labels": [say.word("with_promo"), say.word("without_promo")],
-                                           "series": {say.word("order_value"): [promo[True]["order_value"], promo[False]["order_value"]]},
-                                           "unit": "money"}, caption=say.word("promo_aov_caption")))
-            bullets.append(say.say("promo_aov", with_value=promo[True]["order_value"], without=promo[False]["order_value"],
-                                   lift=promo[True]["order_value"] / promo[False]["order_value"] - 1
-                                   if promo[False]["order_value"] else None))
-        slides.append(m.ChartSlide("chart", say.word("coupon_title"), _foot(ctx, "orders"), charts=charts, bullets=bullets))
-    service = c.rows("service")
+            charts.append(
+                m.Chart(
+                    "bars",
+                    {
+                        "labels": [say.word("with_promo"), say.word("without_promo")],
+                        "series": {
+                            say.word("order_value"): [
+                                promo[True]["order_value"],
+                                promo[False]["order_value"],
+                            ]
+                        },
+                        "unit": "money",
+                    },
+                    caption=say.word("promo_aov_caption"),
+                )
+            )
+            bullets.append(
+                say.say(
+                    "promo_aov",
+                    with_value=promo[True]["order_value"],
+                    without=promo[False]["order_value"],
+                    lift=promo[True]["order_value"] / promo[False]["order_value"] - 1
+                    if promo[False]["order_value"]
+                    else None,
+                )
+            )
+        slides.append(
+            m.ChartSlide(
+                "chart",
+                say.word("coupon_title"),
+                _foot(ctx, "orders"),
+                charts=charts,
+                bullets=bullets,
+            )
+        )
+    service = c.rows(S.SERVICE_DAYS)
     days = [s for s in service if s["date"] is not None]
     base = next((s for s in service if s["date"] is None), None)
     if days and base:
         worst = max(days, key=lambda s: s["first_response_s"] or 0)
-        slides.append(m.ChartSlide("chart", say.word("load_title"), _foot(ctx, "service"),
-                                   charts=[m.Chart("daily_trend", {
-                                       "gmv": [s["first_response_s"] for s in days],
-                                       "previous_gmv": [base["first_response_s"]] * len(days),
-                                       "last_year_gmv": [None] * len(days), "unit": "seconds",
-                                       "labels": {"this": say.word("first_response"), "previous": say.word("baseline_level")},
-                                       "x_label": say.word("window_day_axis")})],
-                                   heading=say.word("load_heading"),
-                                   bullets=[say.say("load_worst", date=f"{worst['date']:%m-%d}", value=worst["first_response_s"],
-                                                    base=base["first_response_s"], sessions=worst["sessions"],
-                                                    base_sessions=base["sessions"]),
-                                            say.say("load_satisfaction", now=c.report.metrics["satisfaction_rate"].value,
-                                                    base=base["satisfaction_rate"])]))
+        slides.append(
+            m.ChartSlide(
+                "chart",
+                say.word("load_title"),
+                _foot(ctx, "service"),
+                charts=[
+                    m.Chart(
+                        "daily_trend",
+                        {
+                            "gmv": [s["first_response_s"] for s in days],
+                            "previous_gmv": [base["first_response_s"]] * len(days),
+                            "last_year_gmv": [None] * len(days),
+                            "unit": "seconds",
+                            "labels": {
+                                "this": say.word("first_response"),
+                                "previous": say.word("baseline_level"),
+                            },
+                            "x_label": say.word("window_day_axis"),
+                        },
+                    )
+                ],
+                heading=say.word("load_heading"),
+                bullets=[
+                    say.say(
+                        "load_worst",
+                        date=f"{worst['date']:%m-%d}",
+                        value=worst["first_response_s"],
+                        base=base["first_response_s"],
+                        sessions=worst["sessions"],
+                        base_sessions=base["sessions"],
+                    ),
+                    say.say(
+                        "load_satisfaction",
+                        now=c.report.metrics["satisfaction_rate"].value,
+                        base=base["satisfaction_rate"],
+                    ),
+                ],
+            )
+        )
     return slides
 
 
 # --- 05 what worked -----------------------------------------------------------------------------
-def successes(ctx: DeckContext) -> list[m.Slide]:
+def successes(ctx: Ctx) -> list[m.Slide]:
     """Products and channels that beat their baseline most; the team's own lessons."""
-    c, say = _c(ctx), ctx.say
+    c, say = ctx.data, ctx.say
     slides: list[m.Slide] = []
-    products = [p for p in c.rows("products") if p.get("lift") and p["gmv"] >= 0.005 * sum(x["gmv"] for x in c.rows("products"))]
+    total = sum(x["gmv"] for x in c.rows(S.LIFT_PRODUCTS))
+    products = [
+        p
+        for p in c.rows(S.LIFT_PRODUCTS)
+        if p["lift"] and p["gmv"] >= ctx.thresholds.winner_min_share * total
+    ]
     if products:
         top = sorted(products, key=lambda p: -p["lift"])[:10]
-        rows = [[p.get("name") or p["sku"], p.get("category") or "—", fmt_money(p["gmv"], ctx.symbol, ctx.lang),
-                 fmt_money(p["baseline_same_days"], ctx.symbol, ctx.lang), say.say("lift_value", lift=p["lift"]),
-                 fmt_pct(p["gmv"] / p["cmp_gmv"] - 1, signed=True) if p.get("cmp_gmv") else "—"] for p in top]
-        columns = ["col_product", "col_category", "col_gmv", "col_baseline_same_days", "col_lift", "col_vs_cmp"]
+        rows = [
+            [
+                p["name"] or p["sku"],
+                p["category"] or "—",
+                fmt_money(p["gmv"], ctx.symbol, ctx.lang),
+                fmt_money(p["baseline_same_days"], ctx.symbol, ctx.lang),
+                say.say("lift_value", lift=p["lift"]),
+                fmt_pct(p["gmv"] / p["cmp_gmv"] - 1, signed=True) if p["cmp_gmv"] else "—",
+            ]
+            for p in top
+        ]
+        columns = [
+            "col_product",
+            "col_category",
+            "col_gmv",
+            "col_baseline_same_days",
+            "col_lift",
+            "col_vs_cmp",
+        ]
         if not c.comparison:
             columns, rows = columns[:-1], [r[:-1] for r in rows]
-        slides.append(m.TableSlide("table", say.word("winners_title"), _foot(ctx, "order_items", "products"),
-                                   columns=[say.word(w) for w in columns], rows=rows, note=say.word("lift_explained")))
-    channels = [r for r in c.rows("channels") if r.get("lift")]
+        slides.append(
+            m.TableSlide(
+                "table",
+                say.word("winners_title"),
+                _foot(ctx, "order_items", "products"),
+                columns=[say.word(w) for w in columns],
+                rows=rows,
+                note=say.word("lift_explained"),
+            )
+        )
+    channels = [r for r in c.rows(S.CHANNEL_LIFT) if r["lift"]]
     if len(channels) >= 2:
         ranked = sorted(channels, key=lambda r: -r["lift"])
-        slides.append(m.ChartSlide("chart", say.word("channel_winners_title"), _foot(ctx, "orders", "traffic"),
-                                   charts=[m.Chart("hbar", {"labels": [r["source"] for r in ranked],
-                                                            "values": [r["lift"] for r in ranked], "unit": "multiple",
-                                                            "color": "secondary"})],
-                                   heading=say.word("channel_winners_heading"),
-                                   bullets=[say.say("channel_winner", name=ranked[0]["source"], lift=ranked[0]["lift"]),
-                                            say.say("channel_laggard", name=ranked[-1]["source"], lift=ranked[-1]["lift"])]))
+        slides.append(
+            m.ChartSlide(
+                "chart",
+                say.word("channel_winners_title"),
+                _foot(ctx, "orders", "traffic"),
+                charts=[
+                    m.Chart(
+                        "hbar",
+                        {
+                            "labels": [r["source"] for r in ranked],
+                            "values": [r["lift"] for r in ranked],
+                            "unit": "multiple",
+                            "color": "secondary",
+                        },
+                    )
+                ],
+                heading=say.word("channel_winners_heading"),
+                bullets=[
+                    say.say("channel_winner", name=ranked[0]["source"], lift=ranked[0]["lift"]),
+                    say.say("channel_laggard", name=ranked[-1]["source"], lift=ranked[-1]["lift"]),
+                ],
+            )
+        )
     lessons = ctx.config.campaigns[c.window.key].lessons
     if lessons:
-        slides.append(m.NumberedCards("cards", say.word("campaign_lessons_title"), say.word("config_footnote"),
-                                      cards=[person_card(t) for t in lessons[:4]]))
+        slides.append(
+            m.NumberedCards(
+                "cards",
+                say.word("campaign_lessons_title"),
+                say.word("config_footnote"),
+                cards=[person_card(t) for t in lessons[:4]],
+            )
+        )
     return slides
 
 
 # --- 06 actions ---------------------------------------------------------------------------------
-def actions(ctx: DeckContext) -> list[m.Slide]:
-    """Problems of the campaign ranked by estimated GMV impact, each with an action; the team's actions."""
-    c, say = _c(ctx), ctx.say
-    findings = campaign_findings(ctx)
+def actions(ctx: Ctx) -> list[m.Slide]:
+    """Problems of the campaign ranked by estimated GMV impact, each with an action; the team's
+    actions."""
+    c, say = ctx.data, ctx.say
+    findings = ctx.findings
     slides: list[m.Slide] = []
     if findings:
-        rows = [[str(i + 1), say.say(f"finding_{f.rule}_title", subject=f.subject),
-                 say.word(f"impact_{f.impact_kind}") + " " + fmt_money(f.impact, ctx.symbol, ctx.lang) if f.impact >= 0.5 else "—",
-                 say.say(f"action_{f.rule}_short", subject=f.subject, **f.evidence)] for i, f in enumerate(findings[:10])]
-        slides.append(m.TableSlide("table", say.word("campaign_actions_title"), _foot(ctx, "orders", "inventory", "service"),
-                                   columns=[say.word(w) for w in ("col_rank", "col_issue", "col_impact", "col_action")],
-                                   rows=rows, align=["center", "left", "right", "left"], note=say.word("impact_note")))
+        rows = [
+            [
+                str(i + 1),
+                say.say(f"finding_{f.rule}_title", subject=f.subject),
+                say.word(f"impact_{f.impact_kind}")
+                + " "
+                + fmt_money(f.impact, ctx.symbol, ctx.lang)
+                if f.impact >= 0.5
+                else "—",
+                say.say(f"action_{f.rule}_short", subject=f.subject, **f.evidence),
+            ]
+            for i, f in enumerate(findings[:10])
+        ]
+        slides.append(
+            m.TableSlide(
+                "table",
+                say.word("campaign_actions_title"),
+                _foot(ctx, "orders", "inventory", "service"),
+                columns=[
+                    say.word(w) for w in ("col_rank", "col_issue", "col_impact", "col_action")
+                ],
+                rows=rows,
+                align=["center", "left", "right", "left"],
+                note=say.word("impact_note"),
+            )
+        )
     own = ctx.config.campaigns[c.window.key].actions
     if own:
-        slides.append(m.NumberedCards("cards", say.word("own_actions_title"), say.word("config_footnote"),
-                                      cards=[person_card(t) for t in own[:4]]))
+        slides.append(
+            m.NumberedCards(
+                "cards",
+                say.word("own_actions_title"),
+                say.word("config_footnote"),
+                cards=[person_card(t) for t in own[:4]],
+            )
+        )
     return slides
 
 
-def campaign_findings(ctx: DeckContext) -> list[Finding]:
-    """The monthly rules on the window, plus stockouts in it and service under load."""
-    c = _c(ctx)
-    findings = [f for f in find_problems(c.report, ctx.config.thresholds) if f.rule not in ("stockout", "slow_movers")]
-    for s in c.rows("stockouts")[:3]:
-        findings.append(Finding("stockout_window", "goods", s.get("name") or s["sku"], s["lost"], "lost",
-                                {"days_out": s["days_out"], "daily": s["baseline_daily"]}))
-    service = c.rows("service")
-    days = [s for s in service if s["date"] is not None]
-    base = next((s for s in service if s["date"] is None), None)
-    if days and base and base["first_response_s"]:
-        worst = max(days, key=lambda s: s["first_response_s"] or 0)
-        if worst["first_response_s"] > 1.5 * base["first_response_s"]:
-            findings.append(Finding("service_load", "service", f"{worst['date']:%m-%d}", 0.0, "at_risk",
-                                    {"value": worst["first_response_s"], "base": base["first_response_s"]}))
-    return sorted(findings, key=lambda f: (-f.impact, f.rule, f.subject))
+def _parse(config: Config, key: str, today: date) -> str:
+    """A campaign key declared in the config."""
+    if key not in config.campaigns:
+        raise ConfigError(
+            f"--campaign '{key}' is not declared under `campaigns:` in {config.source}."
+            f"{did_you_mean(key, config.campaigns)} "
+            f"Declared: {', '.join(config.campaigns) or 'none'}."
+        )
+    return key
 
 
-SECTIONS = [
-    Section("campaign_overview", overview, lambda ctx: None),
-    Section("campaign_results", results, lambda ctx: None),
-    Section("campaign_behaviour", behaviour, lambda ctx: None),
-    Section("campaign_problems", problems, lambda ctx: None),
-    Section("campaign_successes", successes, lambda ctx: None),
-    Section("campaign_actions", actions, lambda ctx: None),
-]
+KIND: DeckKind[str, CampaignReport] = DeckKind(
+    name="campaign",
+    file_words={"zh-CN": "活动复盘", "en": "campaign_review"},
+    parse=_parse,
+    label=lambda key: key,
+    window=lambda config, key: window_of(key, config.campaigns[key]).period,
+    compute=compute_campaign,
+    report=lambda c: c.report,
+    diagnose=lambda c, config: find_campaign_problems(c, config.thresholds),
+    title_values=lambda key, c: {"name": c.window.name},
+    sections=[
+        Section("campaign_overview", overview),
+        Section("campaign_results", results),
+        Section("campaign_behaviour", behaviour),
+        Section("campaign_problems", problems),
+        Section("campaign_successes", successes),
+        Section("campaign_actions", actions),
+    ],
+)

@@ -3,33 +3,43 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Generic, TypeVar
 
-import polars as pl
-
-from shopreport.config import Config
+from shopreport.config import Config, Thresholds
 from shopreport.deck.model import Change, Kpi
 from shopreport.deck.narrative import Narrator
 from shopreport.fmt import fmt_metric, fmt_pct, fmt_pp
 from shopreport.insights.diagnosis import Finding
-from shopreport.metrics import METRICS, KpiReport
-from shopreport.metrics.registry import label
+from shopreport.metrics import KpiReport
+from shopreport.metrics.schema import Breakdown
+from shopreport.vocab.metrics import METRICS, label
+
+D = TypeVar("D")
+R = TypeVar("R")
+
 
 @dataclass
-class DeckContext:
+class DeckContext(Generic[D]):
     """Everything a section builder reads; it computes no metric itself."""
 
     report: KpiReport
+    """The deck's main KPI report."""
+    data: D
+    """Everything the deck kind computed (the report itself, or a report with its own views)."""
     config: Config
     say: Narrator
     findings: list[Finding] = field(default_factory=list)
-    extra: Any = None
-    """What a deck kind adds: the campaign report, the annual extras."""
+    """The problems the deck kind's diagnosis found, largest impact first."""
 
     @property
     def lang(self) -> str:
         """The deck's language (zh-CN or en)."""
         return self.say.language
+
+    @property
+    def thresholds(self) -> Thresholds:
+        """The diagnosis and wording thresholds of the config."""
+        return self.config.thresholds
 
     @property
     def symbol(self) -> str:
@@ -59,10 +69,9 @@ class DeckContext:
         v = self.value(metric) if value is None else value
         return fmt_metric(v, METRICS[metric].unit, self.symbol, self.lang)
 
-    def rows(self, name: str) -> list[dict[str, Any]]:
-        """Records of a breakdown ([] when absent)."""
-        frame = self.report.breakdowns.get(name)
-        return frame.to_dicts() if isinstance(frame, pl.DataFrame) else []
+    def rows(self, breakdown: Breakdown[R]) -> list[R]:
+        """Records of a breakdown of the main report ([] when absent)."""
+        return self.report.rows(breakdown)
 
     def changes(self, metric: str) -> list[Change]:
         """MoM and YoY of a metric for a KPI card (rates in percentage points)."""
@@ -78,8 +87,11 @@ class DeckContext:
             else:
                 delta = relative
                 text = fmt_pct(abs(delta)) if delta is not None else "—"
-            direction = "flat" if delta is not None and abs(delta) < 1e-12 else (
-                None if delta is None else ("up" if delta > 0 else "down"))
+            direction = (
+                "flat"
+                if delta is not None and abs(delta) < 1e-12
+                else (None if delta is None else ("up" if delta > 0 else "down"))
+            )
             out.append(Change(self.say.word(word), text, direction or "none"))
         return out
 
@@ -88,14 +100,30 @@ class DeckContext:
         m = self.report.metrics[metric]
         attainment_text = ""
         if m.attainment is not None:
-            attainment_text = self.say.say("attainment_line", target=self.fmt(metric, m.target), att=m.attainment)
-        return Kpi(self.label(metric), self.fmt(metric), self.changes(metric), m.attainment, attainment_text)
+            attainment_text = self.say.say(
+                "attainment_line", target=self.fmt(metric, m.target), att=m.attainment
+            )
+        return Kpi(
+            self.label(metric),
+            self.fmt(metric),
+            self.changes(metric),
+            m.attainment,
+            attainment_text,
+        )
 
     def footnote(self, *tables: str, note: str = "") -> str:
         """Source tables, period and comparison periods (and a caveat) for a slide's footer."""
         period = self.report.period
-        used = [self.say.word(f"table_{t}") for t in tables if self.has(t)] or [self.say.word("table_orders")]
-        text = self.say.say("footnote", tables=self.say.word("list_sep").join(used), start=period.start.isoformat(),
-                            end=period.last_day.isoformat(), previous=self.report.previous.label,
-                            last_year=self.report.last_year.label)
+        used = [self.say.word(f"table_{t}") for t in tables if self.has(t)] or [
+            self.say.word("table_orders")
+        ]
+        text = self.say.say(
+            "footnote",
+            platform=self.say.word(f"platform_{self.config.platform}"),
+            tables=self.say.word("list_sep").join(used),
+            start=period.start.isoformat(),
+            end=period.last_day.isoformat(),
+            previous=self.report.previous.label,
+            last_year=self.report.last_year.label,
+        )
         return text + (f" {note}" if note else "")

@@ -40,8 +40,9 @@ class Narrator:
 @functools.cache
 def _environment(language: str, symbol: str) -> jinja2.Environment:
     """A sandbox-free environment (templates are ours) with strict undefined and filters."""
-    env = jinja2.Environment(undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True,
-                             lstrip_blocks=True)
+    env = jinja2.Environment(
+        undefined=jinja2.StrictUndefined, autoescape=False, trim_blocks=True, lstrip_blocks=True
+    )
     en = language == "en"
     up, down = ("增长", "下降") if not en else ("up", "down")
     rise, fall = ("提升", "下降") if not en else ("up", "down")
@@ -67,19 +68,21 @@ def _environment(language: str, symbol: str) -> jinja2.Environment:
         """Signed money: +¥12.3万 / -¥3.1万."""
         return "—" if v is None else ("+" if v >= 0 else "-") + fmt_money(abs(v), symbol, language)
 
-    env.filters.update({
-        "chg": chg,
-        "chgpp": chgpp,
-        "smoney": smoney,
-        "absmoney": lambda v: "—" if v is None else fmt_money(abs(v), symbol, language),
-        "money": lambda v: fmt_money(v, symbol, language),
-        "count": lambda v: fmt_count(v, language),
-        "pct": lambda v: fmt_pct(v),
-        "abspct": lambda v: fmt_pct(abs(v)) if v is not None else "—",
-        "signed": lambda v: fmt_pct(v, signed=True),
-        "pp": lambda v: fmt_pp(v, language),
-        "abspp": lambda v: fmt_pp(abs(v), language).lstrip("+") if v is not None else "—",
-        "updown": lambda v: up if (v or 0) >= 0 else down,
-        "num": lambda v, d=1: f"{v:,.{d}f}",
-    })
+    env.filters.update(
+        {
+            "chg": chg,
+            "chgpp": chgpp,
+            "smoney": smoney,
+            "absmoney": lambda v: "—" if v is None else fmt_money(abs(v), symbol, language),
+            "money": lambda v: fmt_money(v, symbol, language),
+            "count": lambda v: fmt_count(v, language),
+            "pct": lambda v: fmt_pct(v),
+            "abspct": lambda v: fmt_pct(abs(v)) if v is not None else "—",
+            "signed": lambda v: fmt_pct(v, signed=True),
+            "pp": lambda v: fmt_pp(v, language),
+            "abspp": lambda v: fmt_pp(abs(v), language).lstrip("+") if v is not None else "—",
+            "updown": lambda v: up if (v or 0) >= 0 else down,
+            "num": lambda v, d=1: f"{v:,.{d}f}",
+        }
+    )
     return env

@@ -1,40 +1,62 @@
-"""A deck kind is a list of sections; this module turns one into the full slide list:
-cover, 目录 CATALOGUE, a PART divider per section, its slides, closing, appendix."""
+"""A deck kind is data: how its period is read, what it computes, how it is diagnosed, and its
+list of sections. This module turns a kind and its numbers into the full slide list: cover,
+目录 CATALOGUE, a PART divider per section, its slides, closing, appendix."""
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Any, Generic, TypeVar
 
+from shopreport.config import Config
 from shopreport.deck import model as m
 from shopreport.deck.context import DeckContext
+from shopreport.deck.narrative import Narrator
 from shopreport.fmt import fmt_count
-from shopreport.metrics import METRICS
-from shopreport.metrics.registry import definition
+from shopreport.insights.diagnosis import Finding
+from shopreport.metrics import KpiReport, Period
+from shopreport.sources.dataset import Dataset
+from shopreport.vocab.metrics import METRICS, definition
 
-
-def person_card(text: str) -> m.Card:
-    """A sentence a person wrote, as a card: heading before the first colon (or comma), the
-    rest as the body; a short sentence is all heading."""
-    for separators in (("：", ":"), ("，", ",")):
-        for sep in separators:
-            if sep in text:
-                heading, body = text.split(sep, 1)
-                return m.Card(heading.strip(), body.strip())
-    text = text.strip()
-    return m.Card(text, "") if len(text) <= 14 else m.Card("", text)
+S = TypeVar("S")  # what the command line names: a month, a year, a campaign key
+D = TypeVar("D")  # what the kind computes: a KpiReport, or a report with the kind's own views
 
 
 @dataclass(frozen=True)
-class Section:
+class Section(Generic[D]):
     """A section: its key (title in the narrative words), builder, and why it may be absent."""
 
     key: str
-    build: Callable[[DeckContext], list[m.Slide]]
-    missing: Callable[[DeckContext], str | None]
+    build: Callable[[DeckContext[D]], list[m.Slide]]
+    missing: Callable[[DeckContext[D]], str | None] = lambda ctx: None
 
 
-@dataclass
+@dataclass(frozen=True)
+class DeckKind(Generic[S, D]):
+    """One kind of deck. The narrative has `<name>_title` and `<name>_tagline` for it."""
+
+    name: str
+    file_words: dict[str, str]
+    """The deck's name in file names, by language."""
+    parse: Callable[[Config, str, date], S]
+    """The subject named on the command line (a usage error before any data is read)."""
+    label: Callable[[S], str]
+    """The subject in the file name (2026-10, 2025, double11-2026)."""
+    window: Callable[[Config, S], Period]
+    """The period that must have paid orders."""
+    compute: Callable[[Dataset, S, date], D]
+    """The numbers (metrics layer)."""
+    report: Callable[[D], KpiReport]
+    """The main KPI report inside the numbers."""
+    diagnose: Callable[[D, Config], list[Finding]]
+    """The problems (insights layer), found once per build."""
+    title_values: Callable[[S, D], dict[str, Any]]
+    """Values of the `<name>_title` sentence."""
+    sections: list[Section[D]] = field(default_factory=list)
+
+
+@dataclass(frozen=True)
 class DeckPlan:
     """The slides of a deck and the sections left out (key → reason)."""
 
@@ -42,53 +64,103 @@ class DeckPlan:
     left_out: dict[str, str]
 
 
-def build_slides(kind: str, sections: list[Section], ctx: DeckContext, title: str, date_text: str) -> DeckPlan:
-    """Every slide of a deck of `kind`, built before anything is drawn."""
-    say = ctx.say
-    built: list[tuple[Section, list[m.Slide]]] = []
+def plan_deck(
+    kind: DeckKind[S, D],
+    subject: S,
+    data: D,
+    findings: list[Finding],
+    config: Config,
+    language: str,
+    made_on: date,
+) -> DeckPlan:
+    """Every slide of a deck, built before anything is drawn."""
+    say = Narrator(language, config.symbol)
+    ctx = DeckContext(kind.report(data), data, config, say, findings)
+    built: list[tuple[Section[D], list[m.Slide]]] = []
     left_out: dict[str, str] = {}
-    for section in sections:
+    for section in kind.sections:
         reason = section.missing(ctx)
-        slides = [] if reason else section.build(ctx)
-        if reason or not slides:
+        made = [] if reason else section.build(ctx)
+        if reason or not made:
             left_out[section.key] = say.word(reason or "no_data")
             continue
-        built.append((section, slides))
-    cover = m.Cover("cover", title, say.say("cover_footnote", shop=ctx.config.shop), shop=ctx.config.shop,
-                    presenter_line=say.say("presenter_line", name=ctx.config.presenter or "—"),
-                    date_line=say.say("date_line", date=date_text), tagline=say.word(f"{kind}_tagline"))
+        built.append((section, made))
+    title = say.say(f"{kind.name}_title", **kind.title_values(subject, data))
+    footer = say.say("cover_footnote", shop=config.shop)
+    cover = m.Cover(
+        "cover",
+        title,
+        footer,
+        shop=config.shop,
+        presenter_line=say.say("presenter_line", name=config.presenter or "—"),
+        date_line=say.say("date_line", date=made_on.isoformat()),
+        tagline=say.word(f"{kind.name}_tagline"),
+    )
     items = [(f"{i + 1:02d}", say.word(f"section_{s.key}")) for i, (s, _) in enumerate(built)]
-    slides: list[m.Slide] = [cover, m.Catalogue("catalogue", say.word("catalogue"), say.say("cover_footnote", shop=ctx.config.shop),
-                                                items=items, label_en="CATALOGUE")]
+    slides: list[m.Slide] = [
+        cover,
+        m.Catalogue("catalogue", say.word("catalogue"), footer, items=items, label_en="CATALOGUE"),
+    ]
     for i, (section, section_slides) in enumerate(built):
-        slides.append(m.Divider("divider", say.word(f"section_{section.key}"), say.say("cover_footnote", shop=ctx.config.shop),
-                                part=f"PART {i + 1:02d}", subtitle=say.word(f"section_{section.key}_sub")))
+        slides.append(
+            m.Divider(
+                "divider",
+                say.word(f"section_{section.key}"),
+                footer,
+                part=f"PART {i + 1:02d}",
+                subtitle=say.word(f"section_{section.key}_sub"),
+            )
+        )
         slides.extend(section_slides)
-    slides.append(m.Closing("closing", say.word("thanks"), say.say("cover_footnote", shop=ctx.config.shop),
-                            subtitle=say.word("thanks_sub")))
-    slides.extend(appendix(ctx, slides, left_out))
+    slides.append(m.Closing("closing", say.word("thanks"), footer, subtitle=say.word("thanks_sub")))
+    slides.extend(appendix(ctx, left_out))
     return DeckPlan(slides, left_out)
 
 
-def appendix(ctx: DeckContext, slides: list[m.Slide], left_out: dict[str, str]) -> list[m.Slide]:
+APPENDIX_ROWS = 13  # metric definitions on one slide at most
+
+
+def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
     """Metric definitions used, and the data coverage with caveats and sections left out."""
     say = ctx.say
     used = [mid for mid in METRICS if ctx.available(mid)]
     definitions = [[ctx.label(mid), mid, definition(mid, ctx.lang)] for mid in used]
     out: list[m.Slide] = []
-    pages = -(-len(definitions) // 13)                  # at most 13 rows a slide, spread evenly
+    pages = -(-len(definitions) // APPENDIX_ROWS)  # spread evenly over the slides needed
     per_slide = -(-len(definitions) // max(pages, 1))
     for start in range(0, len(definitions), per_slide):
-        out.append(m.TableSlide("table", say.word("appendix_metrics"), say.word("appendix_metrics_footnote"),
-                                columns=[say.word("col_metric"), "id", say.word("col_definition")],
-                                rows=definitions[start:start + per_slide], align=["left", "left", "left"]))
-    rows = [[say.word(f"table_{c['table']}"), fmt_count(c["rows"], ctx.lang),
-             f"{c['first']} ~ {c['last']}" if c["first"] else "—",
-             ", ".join(p.rsplit("/", 1)[-1] for p in c["files"])[:60]] for c in ctx.report.coverage]
+        out.append(
+            m.TableSlide(
+                "table",
+                say.word("appendix_metrics"),
+                say.word("appendix_metrics_footnote"),
+                columns=[say.word("col_metric"), "id", say.word("col_definition")],
+                rows=definitions[start : start + per_slide],
+                align=["left", "left", "left"],
+            )
+        )
+    rows = [
+        [
+            say.word(f"table_{c['table']}"),
+            fmt_count(c["rows"], ctx.lang),
+            f"{c['first']} ~ {c['last']}" if c["first"] else "—",
+            ", ".join(p.rsplit("/", 1)[-1] for p in c["files"])[:60],
+        ]
+        for c in ctx.report.coverage
+    ]
     notes = [say.say(f"note_{n.code}", **n.params) for n in ctx.report.notes]
-    notes += [say.say("left_out", section=say.word(f"section_{k}"), reason=v) for k, v in left_out.items()]
-    out.append(m.TableSlide("table", say.word("appendix_coverage"), say.word("appendix_metrics_footnote"),
-                            columns=[say.word(w) for w in ("col_table", "col_rows", "col_range", "col_files")],
-                            rows=rows, align=["left", "right", "left", "left"],
-                            note=" ".join(f"* {n}" for n in notes[:4])))
+    notes += [
+        say.say("left_out", section=say.word(f"section_{k}"), reason=v) for k, v in left_out.items()
+    ]
+    out.append(
+        m.TableSlide(
+            "table",
+            say.word("appendix_coverage"),
+            say.word("appendix_metrics_footnote"),
+            columns=[say.word(w) for w in ("col_table", "col_rows", "col_range", "col_files")],
+            rows=rows,
+            align=["left", "right", "left", "left"],
+            note=" ".join(f"* {n}" for n in notes[:4]),
+        )
+    )
     return out

@@ -15,14 +15,13 @@ import polars as pl
 from shopreport.demo import catalog as C
 
 
-
 @dataclass
 class Calendar:
     """The days of the demo window and their calendar effects."""
 
-    days: np.ndarray          # datetime64[D]
+    days: np.ndarray  # datetime64[D]
     start: date
-    end: date                 # exclusive
+    end: date  # exclusive
 
     @property
     def n(self) -> int:
@@ -84,7 +83,9 @@ def campaign_of_days(cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
     return mult, name
 
 
-def daily_orders(cal: Calendar, per_month: int, rng: np.random.Generator, campaign: np.ndarray) -> np.ndarray:
+def daily_orders(
+    cal: Calendar, per_month: int, rng: np.random.Generator, campaign: np.ndarray
+) -> np.ndarray:
     """Orders per day: trend × weekday × month × campaigns, scaled to `per_month` on average."""
     t = np.arange(cal.n) / 365.0
     weekday = np.array(C.WEEKDAY)[(cal.days.astype(int) + 3) % 7]
@@ -107,7 +108,9 @@ def pick_by_day(rng: np.random.Generator, weights: np.ndarray, day: np.ndarray) 
 
 def labels(index: np.ndarray, names: list[str]) -> pl.Series:
     """A string Series from integer codes."""
-    return pl.Series(index, dtype=pl.Int64).replace_strict(dict(enumerate(names)), return_dtype=pl.String)
+    return pl.Series(index, dtype=pl.Int64).replace_strict(
+        dict(enumerate(names)), return_dtype=pl.String
+    )
 
 
 def to_us(days: np.ndarray, seconds: np.ndarray) -> np.ndarray:
@@ -129,23 +132,28 @@ def make_products(cal: Calendar, rng: np.random.Generator) -> pl.DataFrame:
     n = len(rows)
     window = (cal.end - cal.start).days
     launched_in_window = rng.random(n) < 0.3
-    offset = np.where(launched_in_window, rng.integers(0, window - 20, n), -rng.integers(60, 1100, n))
+    offset = np.where(
+        launched_in_window, rng.integers(0, window - 20, n), -rng.integers(60, 1100, n)
+    )
     launch = np.array([np.datetime64(cal.start, "D") + int(o) for o in offset])
-    return pl.DataFrame({
-        "sku": [r[0] for r in rows],
-        "category": [r[1] for r in rows],
-        "name": [r[2] for r in rows],
-        "brand": "悦享",
-        "price": [r[3] for r in rows],
-        "unit_cost": [r[4] for r in rows],
-        "launch_date": launch.astype("datetime64[D]"),
-        "lead_time_days": rng.choice([5, 7, 10, 15, 21, 30], n).astype(float),
-        "_cat": [r[5] for r in rows],
-    })
+    return pl.DataFrame(
+        {
+            "sku": [r[0] for r in rows],
+            "category": [r[1] for r in rows],
+            "name": [r[2] for r in rows],
+            "brand": "悦享",
+            "price": [r[3] for r in rows],
+            "unit_cost": [r[4] for r in rows],
+            "launch_date": launch.astype("datetime64[D]"),
+            "lead_time_days": rng.choice([5, 7, 10, 15, 21, 30], n).astype(float),
+            "_cat": [r[5] for r in rows],
+        }
+    )
 
 
-def demand_weights(cal: Calendar, products: pl.DataFrame, rng: np.random.Generator,
-                   campaign_name: np.ndarray) -> np.ndarray:
+def demand_weights(
+    cal: Calendar, products: pl.DataFrame, rng: np.random.Generator, campaign_name: np.ndarray
+) -> np.ndarray:
     """Days × SKUs popularity: base × lifecycle × category season, growth and campaigns."""
     n = products.height
     cat = products["_cat"].to_numpy()
@@ -155,8 +163,11 @@ def demand_weights(cal: Calendar, products: pl.DataFrame, rng: np.random.Generat
     ramp = np.clip((day - launch[None, :]) / 45.0, 0, 1)
     declining = rng.random(n) < 0.18
     decline_from = rng.integers(cal.n // 4, cal.n - 60, n)
-    decay = np.where(declining[None, :] & (day > decline_from[None, :]),
-                     np.exp(-(day - decline_from[None, :]) / 90.0), 1.0)
+    decay = np.where(
+        declining[None, :] & (day > decline_from[None, :]),
+        np.exp(-(day - decline_from[None, :]) / 90.0),
+        1.0,
+    )
     w = pop[None, :] * ramp * np.maximum(decay, 0.01)
     for c, spec in enumerate(C.CATEGORIES):
         growth, weight, peaks = spec[4], spec[6], spec[7]
@@ -173,23 +184,30 @@ def demand_weights(cal: Calendar, products: pl.DataFrame, rng: np.random.Generat
     return w
 
 
-def sell_and_stock(cal: Calendar, rng: np.random.Generator, products: pl.DataFrame, weights: np.ndarray,
-                   line_day: np.ndarray, expected: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+def sell_and_stock(
+    cal: Calendar,
+    rng: np.random.Generator,
+    products: pl.DataFrame,
+    weights: np.ndarray,
+    line_day: np.ndarray,
+    expected: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Day by day: sell the day's order lines from the SKUs in stock, then restock.
 
     Lines draw a SKU from the day's popularity among SKUs with stock; a weekly order-up-to
     policy (forecast from `expected`, the planner's view of seasonality) restocks them after
     the supplier's lead time; some suppliers are late or short, some SKUs over-bought, and
     40 days before the end one best seller's stock is cut to 25 days of sales (a batch fails
-    inspection) and its supplier stops delivering, so it sells out in the last month. Returns each line's SKU and quantity, and end-of-day stock (days × SKUs).
+    inspection) and its supplier stops delivering, so it sells out in the last month. Returns
+    each line's SKU and quantity, and end-of-day stock (days × SKUs).
     """
     n = products.height
     lead = products["lead_time_days"].to_numpy().astype(int)
     food = products["category"].to_numpy() == "食品饮料"
     pipeline = np.zeros((cal.n + 64, n))
     pipeline[0] = np.ceil(expected[:30].mean(axis=0) * 45)
-    late = rng.random(n) < 0.12          # unreliable suppliers: late and short deliveries
-    over = rng.random(n) < 0.08          # over-bought SKUs: stock that will not sell
+    late = rng.random(n) < 0.12  # unreliable suppliers: late and short deliveries
+    over = rng.random(n) < 0.08  # over-bought SKUs: stock that will not sell
     recent = expected[-30:].sum(axis=0) * ~food * (lead <= 10)
     stalled, stall_from = int(np.argmax(recent)), cal.n - 40
     over[stalled] = late[stalled] = False
@@ -202,22 +220,28 @@ def sell_and_stock(cal: Calendar, rng: np.random.Generator, products: pl.DataFra
     for d in range(cal.n):
         if d == stall_from:  # a batch fails inspection and goes back; the supplier cannot refill
             pipeline[stall_from:, stalled] = 0
-            on_hand[stalled] = min(on_hand[stalled], np.ceil(sold[d - 28:d, stalled].mean() * 25))
+            on_hand[stalled] = min(on_hand[stalled], np.ceil(sold[d - 28 : d, stalled].mean() * 25))
         on_hand += pipeline[d]
         lo, hi = bounds[d], bounds[d + 1]
         if hi > lo:
             w = weights[d] * np.where(on_hand > 0, 1.0, 0.0)
             w = w if w.sum() > 0 else weights[d]
             sku[lo:hi] = rng.choice(n, hi - lo, p=w / w.sum())
-            qty[lo:hi] = 1 + (rng.random(hi - lo) < np.where(food[sku[lo:hi]], 0.45, 0.15)) + (rng.random(hi - lo) < 0.05)
+            qty[lo:hi] = (
+                1
+                + (rng.random(hi - lo) < np.where(food[sku[lo:hi]], 0.45, 0.15))
+                + (rng.random(hi - lo) < 0.05)
+            )
             sold[d] = np.bincount(sku[lo:hi], weights=qty[lo:hi], minlength=n)
         on_hand = np.maximum(on_hand - sold[d], 0)
         stock[d] = on_hand
         if d % 7 == 0:
-            velocity = sold[max(0, d - 27): d + 1].mean(axis=0)
-            ahead = expected[d: d + 35].mean(axis=0) if d + 35 <= cal.n else expected[d:].mean(axis=0)
+            velocity = sold[max(0, d - 27) : d + 1].mean(axis=0)
+            ahead = (
+                expected[d : d + 35].mean(axis=0) if d + 35 <= cal.n else expected[d:].mean(axis=0)
+            )
             target = np.maximum(velocity, ahead) * (lead + 7 + 10) * np.where(over, 3.0, 1.0)
-            on_order = pipeline[d + 1:].sum(axis=0)
+            on_order = pipeline[d + 1 :].sum(axis=0)
             order = np.ceil(np.maximum(target - on_hand - on_order, 0))
             delay = lead + np.where(late & (rng.random(n) < 0.5), rng.integers(10, 30, n), 0)
             order = np.where(late & (rng.random(n) < 0.3), np.floor(order * 0.4), order)
@@ -253,19 +277,25 @@ def generate(seed: int, end: str, months: int, orders_per_month: int) -> dict[st
     rng.shuffle(is_paid)  # no pattern in which orders stay unpaid
 
     lines_per_order = 1 + np.minimum(rng.poisson(0.45, n), 4)
-    expected_units = weights / weights.sum(axis=1, keepdims=True) * (created * lines_per_order.mean() * 1.25)[:, None]
+    expected_units = (
+        weights
+        / weights.sum(axis=1, keepdims=True)
+        * (created * lines_per_order.mean() * 1.25)[:, None]
+    )
     orders, order_day, _ = _orders(cal, rng, day, is_paid, campaign_name)
     order_index = np.repeat(np.arange(n), lines_per_order)
     line_day = order_day[order_index]
     sku, qty, stock = sell_and_stock(cal, rng, products, weights, line_day, expected_units)
     lines = pl.DataFrame({"_order": order_index, "_sku": sku, "quantity": qty, "_day": line_day})
     orders, lines = _amounts(rng, orders, lines, products)
-    inventory = pl.DataFrame({
-        "date": np.repeat(cal.days, products.height),
-        "sku": np.tile(products["sku"].to_numpy(), cal.n),
-        "on_hand": stock.ravel(),
-        "warehouse": "华东仓",
-    })
+    inventory = pl.DataFrame(
+        {
+            "date": np.repeat(cal.days, products.height),
+            "sku": np.tile(products["sku"].to_numpy(), cal.n),
+            "on_hand": stock.ravel(),
+            "warehouse": "华东仓",
+        }
+    )
     refunds = _refunds(cal, rng, orders, lines, products)
     traffic = _traffic(cal, rng, orders, campaign_mult)
     marketing = _marketing(cal, rng, orders)
@@ -314,36 +344,48 @@ def _orders(cal: Calendar, rng, day: np.ndarray, is_paid: np.ndarray, campaign_n
     city_names = [c for p in C.PROVINCES for c, _ in p[2]]
     city_offset = np.cumsum([0] + [len(p[2]) for p in C.PROVINCES])[:-1]
     city_count = np.array([len(p[2]) for p in C.PROVINCES])
-    city = city_offset[prov] + np.floor(rng.random(n_customers) ** 1.6 * city_count[prov]).astype(int)
+    city = city_offset[prov] + np.floor(rng.random(n_customers) ** 1.6 * city_count[prov]).astype(
+        int
+    )
 
     # traffic source mix drifts from the start shares to the end shares
     frac = np.linspace(0, 1, cal.n)[:, None]
-    mix = np.array([s[3] for s in C.SOURCES])[None, :] * (1 - frac) + np.array([s[4] for s in C.SOURCES])[None, :] * frac
+    mix = (
+        np.array([s[3] for s in C.SOURCES])[None, :] * (1 - frac)
+        + np.array([s[4] for s in C.SOURCES])[None, :] * frac
+    )
     live = np.isin(campaign_name, ["双11", "618"])
     mix[live, 2] *= 1.5
     source = pick_by_day(rng, mix, day)
 
-    pay_delay = np.where(campaign_name[day] == "双11", rng.exponential(1800, n), rng.exponential(240, n)) + 5
+    pay_delay = (
+        np.where(campaign_name[day] == "双11", rng.exponential(1800, n), rng.exponential(240, n))
+        + 5
+    )
     pay_time = order_time + pay_delay.astype("timedelta64[s]").astype("timedelta64[us]")
     data_end = np.datetime64(cal.end, "us")
     is_paid &= pay_time < data_end
-    order_id = 3_100_000_000_000_000_000 + np.arange(n, dtype=np.int64) * 997 + rng.integers(0, 997, n)
+    order_id = (
+        3_100_000_000_000_000_000 + np.arange(n, dtype=np.int64) * 997 + rng.integers(0, 997, n)
+    )
     age = (data_end - pay_time).astype("timedelta64[D]").astype(int)
     status = np.where(~is_paid, 2, np.where(age > 15, 0, 1))
-    frame = pl.DataFrame({
-        "order_id": pl.Series(order_id).cast(pl.String),
-        "customer_id": pl.Series(customer).cast(pl.String).str.zfill(8),
-        "order_time": order_time,
-        "pay_time": pl.Series(np.where(is_paid, pay_time, np.datetime64("NaT"))),
-        "status": labels(status, ["交易成功", "卖家已发货", "交易关闭"]),
-        "channel": labels(source, [s[0] for s in C.SOURCES]),
-        "device": labels((rng.random(n) < 0.11).astype(int), ["无线", "PC"]),
-        "province": labels(prov[customer], [p[0] for p in C.PROVINCES]),
-        "city": labels(city[customer], city_names),
-        "campaign": pl.Series(campaign_name[day]).cast(pl.String).replace("", None),
-        "_day": day,
-        "_customer": customer,
-    }).with_columns(customer_id="C" + pl.col("customer_id"))
+    frame = pl.DataFrame(
+        {
+            "order_id": pl.Series(order_id).cast(pl.String),
+            "customer_id": pl.Series(customer).cast(pl.String).str.zfill(8),
+            "order_time": order_time,
+            "pay_time": pl.Series(np.where(is_paid, pay_time, np.datetime64("NaT"))),
+            "status": labels(status, ["交易成功", "卖家已发货", "交易关闭"]),
+            "channel": labels(source, [s[0] for s in C.SOURCES]),
+            "device": labels((rng.random(n) < 0.11).astype(int), ["无线", "PC"]),
+            "province": labels(prov[customer], [p[0] for p in C.PROVINCES]),
+            "city": labels(city[customer], city_names),
+            "campaign": pl.Series(campaign_name[day]).cast(pl.String).replace("", None),
+            "_day": day,
+            "_customer": customer,
+        }
+    ).with_columns(customer_id="C" + pl.col("customer_id"))
     return frame, day, seconds
 
 
@@ -357,21 +399,29 @@ def _amounts(rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.DataFr
     subtotal = np.bincount(lines["_order"].to_numpy(), weights=value, minlength=n)
     has_campaign = orders["campaign"].is_not_null().to_numpy()
     coupon = rng.random(n) < np.where(has_campaign, 0.55, 0.2)
-    discount = np.where(subtotal >= 300, 40.0, np.where(subtotal >= 200, 20.0, np.where(subtotal >= 99, 10.0, 5.0)))
+    discount = np.where(
+        subtotal >= 300, 40.0, np.where(subtotal >= 200, 20.0, np.where(subtotal >= 99, 10.0, 5.0))
+    )
     discount = np.where(coupon, np.minimum(discount, subtotal * 0.3), 0.0)
     shipping = np.where(subtotal - discount >= 99, 0.0, 8.0)
     paid_amount = np.round(subtotal - discount + shipping, 2)
     paid = orders["pay_time"].is_not_null().to_numpy()
-    codes = np.where(subtotal >= 300, 3, np.where(subtotal >= 200, 2, np.where(subtotal >= 99, 1, 0)))
+    codes = np.where(
+        subtotal >= 300, 3, np.where(subtotal >= 200, 2, np.where(subtotal >= 99, 1, 0))
+    )
     orders = orders.with_columns(
         paid_amount=np.where(paid, paid_amount, 0.0),
         discount_amount=discount,
         shipping_fee=shipping,
         coupon_code=pl.Series(np.where(coupon, codes, -1)).replace_strict(
-            {-1: None, 0: "店铺券5元", 1: "满99减10", 2: "满200减20", 3: "满300减40"}, return_dtype=pl.String),
+            {-1: None, 0: "店铺券5元", 1: "满99减10", 2: "满200减20", 3: "满300减40"},
+            return_dtype=pl.String,
+        ),
         promotion=pl.when(pl.col("campaign").is_not_null()).then(pl.col("campaign") + "大促9折"),
     )
-    net_share = np.where(subtotal > 0, (subtotal - discount) / np.where(subtotal > 0, subtotal, 1), 0)
+    net_share = np.where(
+        subtotal > 0, (subtotal - discount) / np.where(subtotal > 0, subtotal, 1), 0
+    )
     amount = np.round(value * net_share[lines["_order"].to_numpy()], 2)
     lines = lines.with_columns(
         order_id=orders["order_id"].gather(lines["_order"]),
@@ -382,7 +432,9 @@ def _amounts(rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.DataFr
     return orders, lines
 
 
-def _refunds(cal, rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.DataFrame) -> pl.DataFrame:
+def _refunds(
+    cal, rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.DataFrame
+) -> pl.DataFrame:
     """Refunds of paid lines by category return rates and reasons, after the payment."""
     order_idx = lines["_order"].to_numpy()
     paid = orders["pay_time"].is_not_null().to_numpy()[order_idx]
@@ -397,25 +449,35 @@ def _refunds(cal, rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.D
     mix = np.array([C.REASON_MIX[C.CATEGORIES[c][0]] for c in range(len(C.CATEGORIES))])
     reason = pick_by_day(rng, mix, cat[idx])
     pay = orders["pay_time"].to_numpy()[order_idx[idx]]
-    delay = (rng.lognormal(np.log(4 * 86400), 0.7, len(idx))).astype("timedelta64[s]").astype("timedelta64[us]")
+    delay = (
+        (rng.lognormal(np.log(4 * 86400), 0.7, len(idx)))
+        .astype("timedelta64[s]")
+        .astype("timedelta64[us]")
+    )
     refund_time = (pay + delay).astype("datetime64[s]").astype("datetime64[us]")
     keep = refund_time < np.datetime64(cal.end, "us")
     kind = np.where(np.isin(reason, [3, 8]), 1, 0)
-    return pl.DataFrame({
-        "order_id": lines["order_id"].gather(idx).filter(keep),
-        "sku": lines["sku"].gather(idx).filter(keep),
-        "refund_time": refund_time[keep],
-        "amount": lines["amount"].to_numpy()[idx][keep],
-        "reason": labels(reason[keep], C.REFUND_REASONS),
-        "kind": labels(kind[keep], ["return", "refund_only"]),
-    }).sort("refund_time", "order_id")
+    return pl.DataFrame(
+        {
+            "order_id": lines["order_id"].gather(idx).filter(keep),
+            "sku": lines["sku"].gather(idx).filter(keep),
+            "refund_time": refund_time[keep],
+            "amount": lines["amount"].to_numpy()[idx][keep],
+            "reason": labels(reason[keep], C.REFUND_REASONS),
+            "kind": labels(kind[keep], ["return", "refund_only"]),
+        }
+    ).sort("refund_time", "order_id")
 
 
 def _traffic(cal, rng, orders: pl.DataFrame, campaign_mult: np.ndarray) -> pl.DataFrame:
     """Visitors per day and source from buyers ÷ the source's conversion (which drifts)."""
     paid = orders.filter(pl.col("pay_time").is_not_null())
     names = [s[0] for s in C.SOURCES]
-    code = paid["channel"].replace_strict({s: i for i, s in enumerate(names)}, return_dtype=pl.Int64).to_numpy()
+    code = (
+        paid["channel"]
+        .replace_strict({s: i for i, s in enumerate(names)}, return_dtype=pl.Int64)
+        .to_numpy()
+    )
     day = (paid["pay_time"].to_numpy().astype("datetime64[D]") - cal.days[0]).astype(int)
     buyers = np.zeros((cal.n, len(names)))
     np.add.at(buyers, (day, code), 1)
@@ -423,50 +485,74 @@ def _traffic(cal, rng, orders: pl.DataFrame, campaign_mult: np.ndarray) -> pl.Da
     conv *= np.where(campaign_mult > 1.5, 1.6, np.where(campaign_mult > 1.1, 1.15, 1.0))[:, None]
     last_month = cal.days >= cal.days[-1].astype("datetime64[M]").astype("datetime64[D]")
     conv[last_month, 1] *= 0.7  # the recommendation feed converted worse in the last month
-    visitors = np.round(buyers / conv * rng.lognormal(0, 0.05, buyers.shape) + rng.integers(3, 40, buyers.shape))
-    cart = np.round(visitors * np.array([s[2] for s in C.SOURCES])[None, :] * rng.lognormal(0, 0.05, buyers.shape))
-    return pl.DataFrame({
-        "date": np.repeat(cal.days, len(names)),
-        "source": np.tile(names, cal.n),
-        "visitors": visitors.ravel(),
-        "page_views": np.round(visitors.ravel() * rng.uniform(2.6, 3.8, visitors.size)),
-        "cart_visitors": cart.ravel(),
-        "fav_visitors": np.round(visitors.ravel() * rng.uniform(0.03, 0.05, visitors.size)),
-        "bounce_rate": np.round(rng.uniform(0.38, 0.6, visitors.size), 3),
-    })
+    visitors = np.round(
+        buyers / conv * rng.lognormal(0, 0.05, buyers.shape) + rng.integers(3, 40, buyers.shape)
+    )
+    cart = np.round(
+        visitors
+        * np.array([s[2] for s in C.SOURCES])[None, :]
+        * rng.lognormal(0, 0.05, buyers.shape)
+    )
+    return pl.DataFrame(
+        {
+            "date": np.repeat(cal.days, len(names)),
+            "source": np.tile(names, cal.n),
+            "visitors": visitors.ravel(),
+            "page_views": np.round(visitors.ravel() * rng.uniform(2.6, 3.8, visitors.size)),
+            "cart_visitors": cart.ravel(),
+            "fav_visitors": np.round(visitors.ravel() * rng.uniform(0.03, 0.05, visitors.size)),
+            "bounce_rate": np.round(rng.uniform(0.38, 0.6, visitors.size), 3),
+        }
+    )
 
 
 def _marketing(cal, rng, orders: pl.DataFrame) -> pl.DataFrame:
     """Paid channels: attributed GMV as a share of their source's GMV, spend from ROAS."""
-    paid = orders.filter(pl.col("pay_time").is_not_null()).with_columns(date=pl.col("pay_time").dt.date())
+    paid = orders.filter(pl.col("pay_time").is_not_null()).with_columns(
+        date=pl.col("pay_time").dt.date()
+    )
     by_day = paid.group_by("date", "channel").agg(gmv=pl.col("paid_amount").sum(), n=pl.len())
     days = pl.DataFrame({"date": cal.days.astype("datetime64[D]")})
     frames = []
     for channel, source, share, roas, cpc, ctr in C.PAID_CHANNELS:
-        daily = days.join(by_day.filter(pl.col("channel") == source), on="date", how="left").fill_null(0)
+        daily = days.join(
+            by_day.filter(pl.col("channel") == source), on="date", how="left"
+        ).fill_null(0)
         k = daily.height
         attributed = daily["gmv"].to_numpy() * share * rng.lognormal(0, 0.08, k)
         spend = attributed / (roas * rng.lognormal(0, 0.12, k))
         clicks = np.round(spend / (cpc * rng.lognormal(0, 0.05, k)))
-        frames.append(pl.DataFrame({
-            "date": daily["date"], "channel": channel, "spend": np.round(spend, 2),
-            "impressions": np.round(clicks / (ctr * rng.lognormal(0, 0.05, k))), "clicks": clicks,
-            "attributed_gmv": np.round(attributed, 2),
-            "attributed_orders": np.round(daily["n"].to_numpy() * share),
-        }))
+        frames.append(
+            pl.DataFrame(
+                {
+                    "date": daily["date"],
+                    "channel": channel,
+                    "spend": np.round(spend, 2),
+                    "impressions": np.round(clicks / (ctr * rng.lognormal(0, 0.05, k))),
+                    "clicks": clicks,
+                    "attributed_gmv": np.round(attributed, 2),
+                    "attributed_orders": np.round(daily["n"].to_numpy() * share),
+                }
+            )
+        )
     return pl.concat(frames).sort("date", "channel")
 
 
 def _customers(rng, orders: pl.DataFrame) -> pl.DataFrame:
     """One row per customer: first order, membership tier by spend, gender, age band."""
-    per = orders.group_by("customer_id").agg(
-        first_order_time=pl.col("order_time").min(), spend=pl.col("paid_amount").sum()
-    ).sort("customer_id")
+    per = (
+        orders.group_by("customer_id")
+        .agg(first_order_time=pl.col("order_time").min(), spend=pl.col("paid_amount").sum())
+        .sort("customer_id")
+    )
     n = per.height
     tier = np.searchsorted([300, 1500, 5000], per["spend"].to_numpy(), side="right")
-    join = per["first_order_time"].to_numpy() - (rng.integers(0, 400, n) * 86400e6).astype("timedelta64[us]")
+    join = per["first_order_time"].to_numpy() - (rng.integers(0, 400, n) * 86400e6).astype(
+        "timedelta64[us]"
+    )
     return per.select(
-        "customer_id", "first_order_time",
+        "customer_id",
+        "first_order_time",
         member_tier=labels(tier, C.MEMBER_TIERS),
         join_time=pl.Series(join),
         gender=labels((rng.random(n) < 0.34).astype(int), ["女", "男"]),
@@ -478,36 +564,57 @@ def _service(cal, rng, orders: pl.DataFrame, refunds: pl.DataFrame) -> pl.DataFr
     """Sessions before purchase, from browsers who did not buy, and after-sales."""
     paid = orders.filter(pl.col("pay_time").is_not_null())
     pre = paid.sample(fraction=0.24, seed=int(rng.integers(1 << 31)))
-    pre_start = pre["pay_time"].to_numpy() - (rng.exponential(3 * 3600, pre.height) + 120).astype("timedelta64[s]")
+    pre_start = pre["pay_time"].to_numpy() - (rng.exponential(3 * 3600, pre.height) + 120).astype(
+        "timedelta64[s]"
+    )
     browsers = orders.sample(fraction=0.08, seed=int(rng.integers(1 << 31)))
-    br_start = browsers["order_time"].to_numpy() - (rng.uniform(2, 20, browsers.height) * 86400).astype("timedelta64[s]")
+    br_start = browsers["order_time"].to_numpy() - (
+        rng.uniform(2, 20, browsers.height) * 86400
+    ).astype("timedelta64[s]")
     after = refunds.sample(fraction=0.6, seed=int(rng.integers(1 << 31))).join(
-        orders.select("order_id", "customer_id"), on="order_id", how="left")
-    af_start = after["refund_time"].to_numpy() - (rng.uniform(0.1, 2, after.height) * 86400).astype("timedelta64[s]")
-    start = np.concatenate([pre_start, br_start, af_start]).astype("datetime64[s]").astype("datetime64[us]")
+        orders.select("order_id", "customer_id"), on="order_id", how="left"
+    )
+    af_start = after["refund_time"].to_numpy() - (rng.uniform(0.1, 2, after.height) * 86400).astype(
+        "timedelta64[s]"
+    )
+    start = (
+        np.concatenate([pre_start, br_start, af_start])
+        .astype("datetime64[s]")
+        .astype("datetime64[us]")
+    )
     customer = pl.concat([pre["customer_id"], browsers["customer_id"], after["customer_id"]])
-    kind = np.concatenate([np.zeros(pre.height), np.ones(browsers.height), np.full(after.height, 2)]).astype(int)
+    kind = np.concatenate(
+        [np.zeros(pre.height), np.ones(browsers.height), np.full(after.height, 2)]
+    ).astype(int)
     n = len(start)
     keep = (start >= np.datetime64(cal.start, "us")) & (start < np.datetime64(cal.end, "us"))
     bot = rng.random(n) < np.where(kind == 2, 0.35, 0.6)
     day = (start.astype("datetime64[D]") - cal.days[0]).astype(int).clip(0, cal.n - 1)
     busy = np.isin(cal.months[day], [6, 11]) & np.isin(cal.dom[day], [1, 2, 3, 11, 18])
     latest = day >= cal.n - (cal.dom[-1])
-    human = rng.lognormal(np.log(22), 0.6, n) * np.where(busy, 2.6, 1.0) * np.where(latest, 1.3, 1.0)
+    human = (
+        rng.lognormal(np.log(22), 0.6, n) * np.where(busy, 2.6, 1.0) * np.where(latest, 1.3, 1.0)
+    )
     response = np.round(np.where(bot, rng.uniform(1, 3, n), human), 1)
     resolved = rng.random(n) < np.where(bot, 0.72, 0.9)
-    base = np.clip(5 - (response > 60) - (response > 180) - (~resolved) * 2 + rng.integers(-1, 1, n), 1, 5)
+    base = np.clip(
+        5 - (response > 60) - (response > 180) - (~resolved) * 2 + rng.integers(-1, 1, n), 1, 5
+    )
     rated = rng.random(n) < 0.45
-    topic = np.where(kind == 2, 4, rng.choice([0, 1, 2, 3, 5, 6], n, p=[0.35, 0.2, 0.2, 0.12, 0.05, 0.08]))
-    frame = pl.DataFrame({
-        "start_time": start,
-        "customer_id": customer,
-        "first_response_seconds": response,
-        "handled_by": labels(bot.astype(int), ["human", "bot"]),
-        "resolved": resolved,
-        "satisfaction": pl.Series(np.where(rated, base, 0)).replace(0, None).cast(pl.Float64),
-        "topic": labels(topic, C.SERVICE_TOPICS),
-    })
+    topic = np.where(
+        kind == 2, 4, rng.choice([0, 1, 2, 3, 5, 6], n, p=[0.35, 0.2, 0.2, 0.12, 0.05, 0.08])
+    )
+    frame = pl.DataFrame(
+        {
+            "start_time": start,
+            "customer_id": customer,
+            "first_response_seconds": response,
+            "handled_by": labels(bot.astype(int), ["human", "bot"]),
+            "resolved": resolved,
+            "satisfaction": pl.Series(np.where(rated, base, 0)).replace(0, None).cast(pl.Float64),
+            "topic": labels(topic, C.SERVICE_TOPICS),
+        }
+    )
     return frame.filter(pl.Series(keep)).sort("start_time", "customer_id")
 
 
@@ -516,7 +623,9 @@ def _reviews(cal, rng, orders, lines, products, refunds) -> pl.DataFrame:
     pay = orders["pay_time"].to_numpy()[lines["_order"].to_numpy()]
     paid = ~np.isnat(pay)
     refunded = lines.select("order_id", "sku").join(
-        refunds.select("order_id", "sku", "reason").unique(["order_id", "sku"]), on=["order_id", "sku"], how="left"
+        refunds.select("order_id", "sku", "reason").unique(["order_id", "sku"]),
+        on=["order_id", "sku"],
+        how="left",
     )["reason"]
     was_refunded = refunded.is_not_null().to_numpy()
     write = paid & (rng.random(lines.height) < np.where(was_refunded, 0.2, 0.33))
@@ -528,25 +637,45 @@ def _reviews(cal, rng, orders, lines, products, refunds) -> pl.DataFrame:
     bad_p = np.array([0.55, 0.25, 0.12, 0.05, 0.03])
     probs = np.where((was_refunded[idx] | weak_sku)[:, None], bad_p[None, :], good_p[None, :])
     rating = 1 + pick_by_day(rng, probs, np.arange(n))
-    reason = refunded.gather(idx).fill_null("质量问题").replace_strict(
-        {r: i for i, r in enumerate(C.REFUND_REASONS)}, return_dtype=pl.Int64).to_numpy()
+    reason = (
+        refunded.gather(idx)
+        .fill_null("质量问题")
+        .replace_strict({r: i for i, r in enumerate(C.REFUND_REASONS)}, return_dtype=pl.Int64)
+        .to_numpy()
+    )
     bad_texts = [C.BAD_REVIEWS[r] for r in C.REFUND_REASONS]
-    bad_offset = len(C.GOOD_REVIEWS) + len(C.MIDDLE_REVIEWS) + np.cumsum([0] + [len(t) for t in bad_texts])[:-1]
+    bad_offset = (
+        len(C.GOOD_REVIEWS)
+        + len(C.MIDDLE_REVIEWS)
+        + np.cumsum([0] + [len(t) for t in bad_texts])[:-1]
+    )
     bad_count = np.array([len(t) for t in bad_texts])
     texts = C.GOOD_REVIEWS + C.MIDDLE_REVIEWS + [t for group in bad_texts for t in group]
     text_index = np.where(
-        rating >= 4, rng.integers(0, len(C.GOOD_REVIEWS), n),
-        np.where(rating == 3, len(C.GOOD_REVIEWS) + rng.integers(0, len(C.MIDDLE_REVIEWS), n),
-                 bad_offset[reason] + rng.integers(0, 1 << 20, n) % bad_count[reason]),
+        rating >= 4,
+        rng.integers(0, len(C.GOOD_REVIEWS), n),
+        np.where(
+            rating == 3,
+            len(C.GOOD_REVIEWS) + rng.integers(0, len(C.MIDDLE_REVIEWS), n),
+            bad_offset[reason] + rng.integers(0, 1 << 20, n) % bad_count[reason],
+        ),
     )
     text = labels(text_index, texts)
-    review_time = pay[idx] + (rng.uniform(3, 15, n) * 86400).astype("timedelta64[s]").astype("timedelta64[us]")
+    review_time = pay[idx] + (rng.uniform(3, 15, n) * 86400).astype("timedelta64[s]").astype(
+        "timedelta64[us]"
+    )
     keep = review_time < np.datetime64(cal.end, "us")
     del cat
-    return pl.DataFrame({
-        "order_id": lines["order_id"].gather(idx),
-        "sku": lines["sku"].gather(idx),
-        "review_time": review_time,
-        "rating": rating.astype(float),
-        "text": text,
-    }).filter(pl.Series(keep)).sort("review_time", "order_id")
+    return (
+        pl.DataFrame(
+            {
+                "order_id": lines["order_id"].gather(idx),
+                "sku": lines["sku"].gather(idx),
+                "review_time": review_time,
+                "rating": rating.astype(float),
+                "text": text,
+            }
+        )
+        .filter(pl.Series(keep))
+        .sort("review_time", "order_id")
+    )

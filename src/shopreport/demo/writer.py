@@ -15,8 +15,13 @@ from shopreport.errors import ConfigError
 from shopreport.resources import templates_dir
 
 
-def write_demo(folder: Path, seed: int = 7, end: str = "2026-10", months: int = 26,
-               orders_per_month: int = 8000) -> Path:
+def write_demo(
+    folder: Path,
+    seed: int = 7,
+    end: str = "2026-10",
+    months: int = 26,
+    orders_per_month: int = 8000,
+) -> Path:
     """Generate the demo shop into `folder` and return the path of its config."""
     try:
         np.datetime64(end, "M")
@@ -41,9 +46,14 @@ def _round(value: float, digits: int = 2) -> float:
 
 def monthly_targets(tables: dict[str, pl.DataFrame], end: str) -> dict[str, dict[str, float]]:
     """Targets for the last three months and the next one: last year's month grown ~20%."""
-    paid = tables["orders"].filter(pl.col("pay_time").is_not_null()).with_columns(
-        month=pl.col("pay_time").dt.strftime("%Y-%m"))
-    monthly = paid.group_by("month").agg(gmv=pl.col("paid_amount").sum(), buyers=pl.col("customer_id").n_unique())
+    paid = (
+        tables["orders"]
+        .filter(pl.col("pay_time").is_not_null())
+        .with_columns(month=pl.col("pay_time").dt.strftime("%Y-%m"))
+    )
+    monthly = paid.group_by("month").agg(
+        gmv=pl.col("paid_amount").sum(), buyers=pl.col("customer_id").n_unique()
+    )
     by_month = {r["month"]: r for r in monthly.to_dicts()}
     last = np.datetime64(end, "M")
     targets = {}
@@ -63,8 +73,14 @@ def monthly_targets(tables: dict[str, pl.DataFrame], end: str) -> dict[str, dict
 
 # the demo's campaign calendar (generator.campaign_of_days): phases by month and day
 CAMPAIGN_PHASES = {
-    "double11": ("双11", [("预热", (10, 20), (10, 31)), ("爆发", (11, 1), (11, 11)), ("返场", (11, 12), (11, 13))]),
-    "618": ("618", [("预热", (5, 25), (5, 31)), ("爆发", (6, 1), (6, 18)), ("返场", (6, 19), (6, 20))]),
+    "double11": (
+        "双11",
+        [("预热", (10, 20), (10, 31)), ("爆发", (11, 1), (11, 11)), ("返场", (11, 12), (11, 13))],
+    ),
+    "618": (
+        "618",
+        [("预热", (5, 25), (5, 31)), ("爆发", (6, 1), (6, 18)), ("返场", (6, 19), (6, 20))],
+    ),
 }
 
 
@@ -75,14 +91,27 @@ def demo_campaigns(tables: dict[str, pl.DataFrame], end: str) -> list[dict]:
     first, last = paid["pay_time"].min().date(), paid["pay_time"].max().date()
     out = []
     for key, (label, phases) in CAMPAIGN_PHASES.items():
-        years = [y for y in range(first.year - 1, last.year + 1)
-                 if first <= date(y, *phases[0][1]) - timedelta(weeks=4) and date(y, *phases[-1][2]) <= last]
+        years = [
+            y
+            for y in range(first.year - 1, last.year + 1)
+            if first <= date(y, *phases[0][1]) - timedelta(weeks=4)
+            and date(y, *phases[-1][2]) <= last
+        ]
         for i, year in enumerate(years[-2:]):
             start, stop = date(year, *phases[0][1]), date(year, *phases[-1][2])
-            gmv = paid.filter(pl.col("pay_time").dt.date().is_between(start, stop))["paid_amount"].sum()
-            out.append({"key": f"{key}-{year}", "name": f"{year}年{label}", "year": year, "gmv": gmv,
-                        "phases": [(n, date(year, *a), date(year, *b)) for n, a, b in phases],
-                        "compare_with": f"{key}-{years[-2]}" if i == 1 and len(years) > 1 else None})
+            gmv = paid.filter(pl.col("pay_time").dt.date().is_between(start, stop))[
+                "paid_amount"
+            ].sum()
+            out.append(
+                {
+                    "key": f"{key}-{year}",
+                    "name": f"{year}年{label}",
+                    "year": year,
+                    "gmv": gmv,
+                    "phases": [(n, date(year, *a), date(year, *b)) for n, a, b in phases],
+                    "compare_with": f"{key}-{years[-2]}" if i == 1 and len(years) > 1 else None,
+                }
+            )
     for c in out:
         base = next((o for o in out if o["key"] == c["compare_with"]), None)
         c["target"] = _round(base["gmv"] * 1.2, 3) if base else None
@@ -91,10 +120,16 @@ def demo_campaigns(tables: dict[str, pl.DataFrame], end: str) -> list[dict]:
 
 def render_config(tables: dict[str, pl.DataFrame], end: str) -> str:
     """The demo config from templates/demo/shopreport.yaml.j2."""
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(templates_dir()),
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True)
+    env = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(templates_dir()),
+        undefined=jinja2.StrictUndefined,
+        keep_trailing_newline=True,
+    )
     year = int(end[:4]) - (0 if end[5:] == "12" else 1)  # the last complete year
     return env.get_template("demo/shopreport.yaml.j2").render(
-        tables=list(tables), targets=monthly_targets(tables, end), last_month=end,
-        campaigns=demo_campaigns(tables, end), year=year,
+        tables=list(tables),
+        targets=monthly_targets(tables, end),
+        last_month=end,
+        campaigns=demo_campaigns(tables, end),
+        year=year,
     )

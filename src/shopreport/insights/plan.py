@@ -6,6 +6,8 @@ from dataclasses import dataclass
 
 from shopreport.config import Config
 from shopreport.metrics import KpiReport
+from shopreport.metrics.annual import AnnualReport
+from shopreport.metrics.schema import MONTHLY
 
 PLANNED = ["gmv", "buyers", "aov", "conversion", "refund_rate"]
 
@@ -35,7 +37,7 @@ def next_targets(report: KpiReport, config: Config) -> list[Target]:
     """
     month = report.period.shift_months(1).label
     configured = config.targets.get(month, {})
-    monthly = {r["month"]: r for r in report.breakdowns["monthly"].to_dicts()} if "monthly" in report.breakdowns else {}
+    monthly = {r["month"]: r for r in report.rows(MONTHLY)}
     base = monthly.get(report.period.shift_months(-11).label)
     proposed: dict[str, float] = {}
     for metric in ("gmv", "buyers"):
@@ -69,3 +71,40 @@ def _round(value: float, metric: str) -> float:
 
     scale = 10 ** (2 - floor(log10(value)))
     return round(value * scale) / scale
+
+
+@dataclass(frozen=True)
+class MonthTarget:
+    """Next year's GMV target of one month: this year's actual, the target and its source."""
+
+    month: str
+    actual: float | None
+    target: float | None
+    source: str | None  # config | proposed | None (nothing to propose from)
+
+
+def year_targets(annual: AnnualReport, config: Config) -> list[MonthTarget]:
+    """GMV targets by month of the year after the report's year.
+
+    Configured targets win. Otherwise a month's target is this year's month (or, for months
+    still to come, last year's grown by the year's growth) grown by the year's growth.
+    """
+    report = annual.report
+    year = report.period.start.year
+    months = {r["month"]: r for r in report.rows(MONTHLY)}
+    growth = report.metrics["gmv"].yoy
+    out = []
+    for mm in [f"{i:02d}" for i in range(1, 13)]:
+        configured = config.targets.get(f"{year + 1}-{mm}", {}).get("gmv")
+        actual = months[f"{year}-{mm}"]["gmv"] if f"{year}-{mm}" in months else None
+        base = actual
+        if base is None and f"{year - 1}-{mm}" in months and growth is not None:
+            base = months[f"{year - 1}-{mm}"]["gmv"] * (
+                1 + growth
+            )  # months still to come this year
+        target = configured or (
+            base * (1 + growth) if base is not None and growth is not None else base
+        )
+        source = "config" if configured else ("proposed" if target else None)
+        out.append(MonthTarget(f"{year + 1}-{mm}", actual, target, source))
+    return out

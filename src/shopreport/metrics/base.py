@@ -9,10 +9,20 @@ from datetime import date, datetime, timedelta
 import polars as pl
 
 from shopreport.sources.dataset import Dataset
+from shopreport.vocab.metrics import BAD_REVIEW_MAX_STARS, SATISFIED_MIN_SCORE
 
 # what the metrics read from orders; order_id only joins the lines and is not kept
-ORDER_COLUMNS = ["customer_id", "pay_time", "paid_amount", "channel", "province", "city",
-                 "coupon_code", "promotion", "discount_amount"]
+ORDER_COLUMNS = [
+    "customer_id",
+    "pay_time",
+    "paid_amount",
+    "channel",
+    "province",
+    "city",
+    "coupon_code",
+    "promotion",
+    "discount_amount",
+]
 
 
 @dataclass
@@ -25,7 +35,9 @@ class Base:
     span: tuple[datetime, datetime]
 
 
-def in_range(column: str, start: date | datetime, end: date | datetime, dates: bool = False) -> pl.Expr:
+def in_range(
+    column: str, start: date | datetime, end: date | datetime, dates: bool = False
+) -> pl.Expr:
     """`start <= column < end` for a naive datetime column (a Date column with `dates`)."""
     if dates:
         return (pl.col(column) >= start) & (pl.col(column) < end)
@@ -33,6 +45,16 @@ def in_range(column: str, start: date | datetime, end: date | datetime, dates: b
         start = datetime.combine(start, datetime.min.time())
         end = datetime.combine(end, datetime.min.time())
     return (pl.col(column) >= start) & (pl.col(column) < end)
+
+
+def bad_review() -> pl.Expr:
+    """A review rated 1–2 stars (差评): the one definition every count of bad reviews uses."""
+    return pl.col("rating") <= BAD_REVIEW_MAX_STARS
+
+
+def satisfied() -> pl.Expr:
+    """A service session rated 4 or 5 (of 5): satisfied (满意)."""
+    return pl.col("satisfaction") >= SATISFIED_MIN_SCORE
 
 
 def read_base(ds: Dataset, start: date, end: date) -> Base:
@@ -47,7 +69,9 @@ def read_base(ds: Dataset, start: date, end: date) -> Base:
     orders = ds.frame("orders")
     names = orders.collect_schema().names()
     in_span = orders.filter(pl.col("pay_time").is_not_null() & in_range("pay_time", lo, hi))
-    paid = in_span.select([c for c in ORDER_COLUMNS if c in names]).with_columns(day=pl.col("pay_time").dt.date())
+    paid = in_span.select([c for c in ORDER_COLUMNS if c in names]).with_columns(
+        day=pl.col("pay_time").dt.date()
+    )
     first_paid = (
         orders.filter(pl.col("pay_time").is_not_null())
         .group_by("customer_id")
@@ -66,7 +90,9 @@ PROVINCE_SUFFIX = re.compile(r"(壮族自治区|回族自治区|维吾尔自治�
 def _unify_provinces(paid: pl.DataFrame) -> pl.DataFrame:
     """广东省 and 广东 are one region: suffixes dropped, looked up once per distinct name."""
     names = paid["province"].drop_nulls().unique().to_list()
-    mapping = {n: PROVINCE_SUFFIX.sub("", n) for n in names if PROVINCE_SUFFIX.search(n) and len(n) > 2}
+    mapping = {
+        n: PROVINCE_SUFFIX.sub("", n) for n in names if PROVINCE_SUFFIX.search(n) and len(n) > 2
+    }
     return paid.with_columns(pl.col("province").replace(mapping)) if mapping else paid
 
 
@@ -98,13 +124,25 @@ def _lines(ds: Dataset, paid: pl.LazyFrame) -> pl.LazyFrame:
             .then(pl.col("paid_amount") * pl.col("quantity") / pl.col("order_qty"))
             .otherwise(pl.col("paid_amount") / pl.col("order_lines"))
         )
-        .select("sku", "quantity", "pay_time", pl.col("pay_time").dt.date().alias("day"), "line_gmv",
-                pl.coalesce("value", "line_gmv").alias("revenue"))
+        .select(
+            "sku",
+            "quantity",
+            "pay_time",
+            pl.col("pay_time").dt.date().alias("day"),
+            "line_gmv",
+            pl.coalesce("value", "line_gmv").alias("revenue"),
+        )
     )
 
 
-PRODUCT_ATTRIBUTES = {"category": pl.String, "name": pl.String, "price": pl.Float64,
-                      "unit_cost": pl.Float64, "launch_date": pl.Date, "lead_time_days": pl.Float64}
+PRODUCT_ATTRIBUTES = {
+    "category": pl.String,
+    "name": pl.String,
+    "price": pl.Float64,
+    "unit_cost": pl.Float64,
+    "launch_date": pl.Date,
+    "lead_time_days": pl.Float64,
+}
 
 
 def products_of(ds: Dataset) -> pl.LazyFrame:
@@ -114,7 +152,11 @@ def products_of(ds: Dataset) -> pl.LazyFrame:
     products = ds.frame("products")
     cols = products.collect_schema().names()
     return products.select(
-        "sku", *[pl.col(c) if c in cols else pl.lit(None, t).alias(c) for c, t in PRODUCT_ATTRIBUTES.items()]
+        "sku",
+        *[
+            pl.col(c) if c in cols else pl.lit(None, t).alias(c)
+            for c, t in PRODUCT_ATTRIBUTES.items()
+        ],
     ).unique("sku", keep="first")
 
 
@@ -122,7 +164,11 @@ def by_sku(lines: pl.LazyFrame, ds: Dataset) -> pl.LazyFrame:
     """Lines summed per SKU (units, GMV, revenue, cost where known) with product attributes."""
     return (
         lines.group_by("sku")
-        .agg(units=pl.col("quantity").sum(), gmv=pl.col("line_gmv").sum(), revenue=pl.col("revenue").sum())
+        .agg(
+            units=pl.col("quantity").sum(),
+            gmv=pl.col("line_gmv").sum(),
+            revenue=pl.col("revenue").sum(),
+        )
         .join(products_of(ds), on="sku", how="left")
         .with_columns(
             cost=pl.col("units") * pl.col("unit_cost"),

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import polars as pl
 
-from shopreport.metrics.base import by_sku, in_range, products_of
+from shopreport.metrics.base import bad_review, by_sku, in_range, products_of
 from shopreport.metrics.decompose import contributions
 from shopreport.metrics.measures import BOT_NAMES, Context, buyers_of, inventory_missing, sku_status
 from shopreport.metrics.period import Period
@@ -24,15 +24,23 @@ def daily(ctx: Context, cur: Period, prev: Period, ly: Period) -> pl.LazyFrame:
 
     def by_day(period: Period, name: str) -> pl.LazyFrame:
         """GMV and orders of every day of `period` (zero on days without orders), by day index."""
-        sales = ctx.lazy_paid(period).group_by("day").agg(
-            pl.col("paid_amount").sum().alias(name),
-            pl.len().alias(f"{name}_orders") if name == "gmv" else pl.len().alias(f"_{name}_n"),
+        sales = (
+            ctx.lazy_paid(period)
+            .group_by("day")
+            .agg(
+                pl.col("paid_amount").sum().alias(name),
+                pl.len().alias(f"{name}_orders") if name == "gmv" else pl.len().alias(f"_{name}_n"),
+            )
         )
         days = pl.LazyFrame({"day": pl.date_range(period.start, period.last_day, eager=True)})
-        return days.join(sales, on="day", how="left").with_columns(
-            pl.all().exclude("day").fill_null(0),
-            index=(pl.col("day") - pl.lit(period.start)).dt.total_days(),
-        ).drop("day")
+        return (
+            days.join(sales, on="day", how="left")
+            .with_columns(
+                pl.all().exclude("day").fill_null(0),
+                index=(pl.col("day") - pl.lit(period.start)).dt.total_days(),
+            )
+            .drop("day")
+        )
 
     days = pl.LazyFrame({"date": pl.date_range(cur.start, cur.last_day, eager=True)}).with_columns(
         index=(pl.col("date") - pl.lit(cur.start)).dt.total_days()
@@ -41,9 +49,12 @@ def daily(ctx: Context, cur: Period, prev: Period, ly: Period) -> pl.LazyFrame:
     for period, name in [(cur, "gmv"), (prev, "previous_gmv"), (ly, "last_year_gmv")]:
         frame = frame.join(by_day(period, name), on="index", how="left")
     return frame.select(
-        pl.col("date").dt.strftime("%Y-%m-%d"), pl.col("index").alias("day"),
-        pl.col("gmv").fill_null(0.0), pl.col("gmv_orders").fill_null(0).alias("orders"),
-        "previous_gmv", "last_year_gmv",
+        pl.col("date").dt.strftime("%Y-%m-%d"),
+        pl.col("index").alias("day"),
+        pl.col("gmv").fill_null(0.0),
+        pl.col("gmv_orders").fill_null(0).alias("orders"),
+        "previous_gmv",
+        "last_year_gmv",
     ).sort("day")
 
 
@@ -58,26 +69,47 @@ def keyed_contributions(frames: dict[str, pl.DataFrame], key: str) -> pl.DataFra
         mom.join(ly, on=key, how="left", nulls_equal=True)
         .join(extra, on=key, how="left", nulls_equal=True)
         .join(before, on=key, how="left", nulls_equal=True)
-        .rename({"previous": "previous_gmv", "growth": "mom", "delta": "delta_mom",
-                 "contribution": "contribution_mom"})
+        .rename(
+            {
+                "previous": "previous_gmv",
+                "growth": "mom",
+                "delta": "delta_mom",
+                "contribution": "contribution_mom",
+            }
+        )
         .with_columns(
-            yoy=pl.when(pl.col("last_year_gmv") > 0).then(pl.col("gmv") / pl.col("last_year_gmv") - 1)
+            yoy=pl.when(pl.col("last_year_gmv") > 0).then(
+                pl.col("gmv") / pl.col("last_year_gmv") - 1
+            )
         )
     )
     return out.sort(["gmv", key], descending=[True, False], nulls_last=True)
 
 
-def grouped_gmv(ctx: Context, periods: dict[str, Period], key: str, source: str) -> dict[str, pl.LazyFrame]:
+def grouped_gmv(
+    ctx: Context, periods: dict[str, Period], key: str, source: str
+) -> dict[str, pl.LazyFrame]:
     """GMV (and buyers, units) by `key` for each period, from paid orders or order lines."""
     out = {}
     for name, period in periods.items():
         if source == "lines":
-            frame = by_sku(ctx.lazy_lines(period), ctx.ds).group_by(key).agg(
-                gmv=pl.col("gmv").sum(), units=pl.col("units").sum(),
+            frame = (
+                by_sku(ctx.lazy_lines(period), ctx.ds)
+                .group_by(key)
+                .agg(
+                    gmv=pl.col("gmv").sum(),
+                    units=pl.col("units").sum(),
+                )
             )
         else:
-            frame = ctx.lazy_paid(period).group_by(key).agg(
-                gmv=pl.col("paid_amount").sum(), orders=pl.len(), buyers=pl.col("customer_id").n_unique(),
+            frame = (
+                ctx.lazy_paid(period)
+                .group_by(key)
+                .agg(
+                    gmv=pl.col("paid_amount").sum(),
+                    orders=pl.len(),
+                    buyers=pl.col("customer_id").n_unique(),
+                )
             )
         out[name] = frame
     return out
@@ -87,17 +119,28 @@ def city_tier() -> pl.Expr:
     """The tier of `city` from templates/city_tiers.yaml (其他 when not listed)."""
     tiers = read_yaml_resource("city_tiers.yaml")
     mapping = {city: tier for tier, cities in tiers.items() for city in cities}
-    return pl.col("city").str.strip_suffix("市").replace_strict(mapping, default="其他", return_dtype=pl.String)
+    return (
+        pl.col("city")
+        .str.strip_suffix("市")
+        .replace_strict(mapping, default="其他", return_dtype=pl.String)
+    )
 
 
 def by_city_tier(ctx: Context, period: Period) -> pl.LazyFrame | None:
     """GMV, orders and buyers by city tier, in tier order."""
     if "city" not in ctx.base.paid.columns:
         return None
-    order = list(read_yaml_resource("city_tiers.yaml")) + ["其他"]
-    frame = ctx.lazy_paid(period).group_by(city_tier().alias("tier")).agg(
-        gmv=pl.col("paid_amount").sum(), orders=pl.len(), buyers=pl.col("customer_id").n_unique(),
-    ).with_columns(share=pl.col("gmv") / pl.col("gmv").sum())
+    order = [*list(read_yaml_resource("city_tiers.yaml")), "其他"]
+    frame = (
+        ctx.lazy_paid(period)
+        .group_by(city_tier().alias("tier"))
+        .agg(
+            gmv=pl.col("paid_amount").sum(),
+            orders=pl.len(),
+            buyers=pl.col("customer_id").n_unique(),
+        )
+        .with_columns(share=pl.col("gmv") / pl.col("gmv").sum())
+    )
     rank = pl.col("tier").replace_strict({t: i for i, t in enumerate(order)}, return_dtype=pl.Int32)
     return frame.sort(rank).select("tier", "gmv", "share", "orders", "buyers")
 
@@ -106,22 +149,32 @@ def source_visitors(ctx: Context, period: Period) -> pl.LazyFrame | None:
     """Visitors by source for the period (events: distinct; traffic: daily sums)."""
     if ctx.ds.has("events") and "source" in ctx.ds.columns("events"):
         events = ctx.ds.frame("events").filter(in_range("time", period.start, period.end))
-        return events.group_by(pl.col("source").alias("channel")).agg(visitors=pl.col("visitor_id").n_unique())
+        return events.group_by(pl.col("source").alias("channel")).agg(
+            visitors=pl.col("visitor_id").n_unique()
+        )
     if ctx.ds.has("traffic"):
-        traffic = ctx.ds.frame("traffic").filter(in_range("date", period.start, period.end, dates=True))
-        return traffic.group_by(pl.col("source").alias("channel")).agg(visitors=pl.col("visitors").sum())
+        traffic = ctx.ds.frame("traffic").filter(
+            in_range("date", period.start, period.end, dates=True)
+        )
+        return traffic.group_by(pl.col("source").alias("channel")).agg(
+            visitors=pl.col("visitors").sum()
+        )
     return None
 
 
 def new_vs_returning(ctx: Context, period: Period) -> pl.LazyFrame:
     """Buyers, orders, GMV and AOV of new and returning buyers."""
     segment = pl.when(pl.col("returning")).then(pl.lit("returning")).otherwise(pl.lit("new"))
-    return buyers_of(ctx, period).group_by(segment.alias("segment")).agg(
-        buyers=pl.len(), orders=pl.col("n").sum(), gmv=pl.col("gmv").sum()
-    ).with_columns(
-        aov=pl.col("gmv") / pl.col("buyers"),
-        gmv_share=pl.col("gmv") / pl.col("gmv").sum(),
-    ).sort("segment")
+    return (
+        buyers_of(ctx, period)
+        .group_by(segment.alias("segment"))
+        .agg(buyers=pl.len(), orders=pl.col("n").sum(), gmv=pl.col("gmv").sum())
+        .with_columns(
+            aov=pl.col("gmv") / pl.col("buyers"),
+            gmv_share=pl.col("gmv") / pl.col("gmv").sum(),
+        )
+        .sort("segment")
+    )
 
 
 def funnel(ctx: Context, period: Period) -> pl.LazyFrame | None:
@@ -129,35 +182,56 @@ def funnel(ctx: Context, period: Period) -> pl.LazyFrame | None:
     steps = ["view", "cart", "order", "pay"]
     if ctx.ds.has("events"):
         events = ctx.ds.frame("events").filter(in_range("time", period.start, period.end))
-        counts = events.select([
-            pl.col("visitor_id").n_unique().alias("view"),
-            *[pl.col("visitor_id").filter(pl.col("event") == s).n_unique().alias(s) for s in steps[1:]],
-        ])
+        counts = events.select(
+            [
+                pl.col("visitor_id").n_unique().alias("view"),
+                *[
+                    pl.col("visitor_id").filter(pl.col("event") == s).n_unique().alias(s)
+                    for s in steps[1:]
+                ],
+            ]
+        )
         basis = "events"
     elif ctx.ds.has("traffic"):
-        traffic = ctx.ds.frame("traffic").filter(in_range("date", period.start, period.end, dates=True))
+        traffic = ctx.ds.frame("traffic").filter(
+            in_range("date", period.start, period.end, dates=True)
+        )
         has_cart = "cart_visitors" in ctx.ds.columns("traffic")
         ordered = ctx.ds.frame("orders").filter(in_range("order_time", period.start, period.end))
-        counts = pl.concat([
-            traffic.select(view=pl.col("visitors").sum(),
-                           cart=pl.col("cart_visitors").sum() if has_cart else pl.lit(None, pl.Float64)),
-            ordered.select(order=pl.col("customer_id").n_unique()),
-            ctx.lazy_paid(period).select(pay=pl.col("customer_id").n_unique()),
-        ], how="horizontal")
+        counts = pl.concat(
+            [
+                traffic.select(
+                    view=pl.col("visitors").sum(),
+                    cart=pl.col("cart_visitors").sum() if has_cart else pl.lit(None, pl.Float64),
+                ),
+                ordered.select(order=pl.col("customer_id").n_unique()),
+                ctx.lazy_paid(period).select(pay=pl.col("customer_id").n_unique()),
+            ],
+            how="horizontal",
+        )
         basis = "traffic+orders"
     else:
         return None
-    long = counts.select([pl.col(s).cast(pl.Float64) for s in steps]).unpivot(variable_name="step", value_name="count")
+    long = counts.select([pl.col(s).cast(pl.Float64) for s in steps]).unpivot(
+        variable_name="step", value_name="count"
+    )
     # a step nobody reached while a later one has people is a step the data does not track
     later = pl.col("count").reverse().cum_max().reverse().shift(-1)
     long = long.filter(~((pl.col("count") == 0) & (later > 0)).fill_null(False))
-    return long.with_columns(
-        order=pl.col("step").replace_strict({s: i for i, s in enumerate(steps)}, return_dtype=pl.Int32),
-        basis=pl.lit(basis),
-    ).sort("order").with_columns(
-        step_rate=pl.col("count") / pl.col("count").shift(1),
-        overall_rate=pl.col("count") / pl.col("count").first(),
-    ).drop("order")
+    return (
+        long.with_columns(
+            order=pl.col("step").replace_strict(
+                {s: i for i, s in enumerate(steps)}, return_dtype=pl.Int32
+            ),
+            basis=pl.lit(basis),
+        )
+        .sort("order")
+        .with_columns(
+            step_rate=pl.col("count") / pl.col("count").shift(1),
+            overall_rate=pl.col("count") / pl.col("count").first(),
+        )
+        .drop("order")
+    )
 
 
 def marketing_by_channel(ctx: Context, period: Period) -> pl.LazyFrame | None:
@@ -166,10 +240,16 @@ def marketing_by_channel(ctx: Context, period: Period) -> pl.LazyFrame | None:
         return None
     cols = ctx.ds.columns("marketing")
     frame = ctx.ds.frame("marketing").filter(in_range("date", period.start, period.end, dates=True))
-    sums = [pl.col(c).sum() for c in ("spend", "impressions", "clicks", "attributed_gmv", "attributed_orders") if c in cols]
+    sums = [
+        pl.col(c).sum()
+        for c in ("spend", "impressions", "clicks", "attributed_gmv", "attributed_orders")
+        if c in cols
+    ]
     out = frame.group_by("channel").agg(sums)
     derived = {
-        "roas": ("attributed_gmv", "spend"), "ctr": ("clicks", "impressions"), "cpc": ("spend", "clicks"),
+        "roas": ("attributed_gmv", "spend"),
+        "ctr": ("clicks", "impressions"),
+        "cpc": ("spend", "clicks"),
     }
     for name, (a, b) in derived.items():
         if a in cols and b in cols:
@@ -180,33 +260,56 @@ def marketing_by_channel(ctx: Context, period: Period) -> pl.LazyFrame | None:
 def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
     """Per SKU: GMV and units now, the average of the three periods before, and its stage."""
     opts = ctx.opts
-    before = ([period.shift_months(-i) for i in (1, 2, 3)] if period.kind == "month" else [period.previous()])
+    before = (
+        [period.shift_months(-i) for i in (1, 2, 3)]
+        if period.kind == "month"
+        else [period.previous()]
+    )
     now = by_sku(ctx.lazy_lines(period), ctx.ds)
     earlier = (
         ctx.base.lines.lazy()
         .filter(in_range("pay_time", before[-1].start, before[0].end))
         .group_by("sku")
-        .agg(units_before=pl.col("quantity").sum() / len(before), gmv_before=pl.col("line_gmv").sum() / len(before))
+        .agg(
+            units_before=pl.col("quantity").sum() / len(before),
+            gmv_before=pl.col("line_gmv").sum() / len(before),
+        )
     )
     first_sale = ctx.base.lines.lazy().group_by("sku").agg(first_sale=pl.col("day").min())
     new_since = period.end - timedelta(days=opts.lifecycle_new_days)
     started = pl.coalesce("launch_date", "first_sale")
     change = pl.col("units") / pl.col("units_before") - 1
     stage = (
-        pl.when(started >= new_since).then(pl.lit("new"))
-        .when(pl.col("units_before").fill_null(0) == 0).then(pl.lit("new"))
-        .when(change >= opts.lifecycle_change).then(pl.lit("growing"))
-        .when(change <= -opts.lifecycle_change).then(pl.lit("declining"))
+        pl.when(started >= new_since)
+        .then(pl.lit("new"))
+        .when(pl.col("units_before").fill_null(0) == 0)
+        .then(pl.lit("new"))
+        .when(change >= opts.lifecycle_change)
+        .then(pl.lit("growing"))
+        .when(change <= -opts.lifecycle_change)
+        .then(pl.lit("declining"))
         .otherwise(pl.lit("mature"))
     )
     return (
         now.join(earlier, on="sku", how="left")
         .join(first_sale, on="sku", how="left")
-        .with_columns(growth=pl.when(pl.col("gmv_before") > 0).then(pl.col("gmv") / pl.col("gmv_before") - 1),
-                      stage=stage)
+        .with_columns(
+            growth=pl.when(pl.col("gmv_before") > 0).then(pl.col("gmv") / pl.col("gmv_before") - 1),
+            stage=stage,
+        )
         .with_columns(share=pl.col("gmv") / pl.col("gmv").sum())
-        .select("sku", "name", "category", "gmv", "share", "units", "gmv_before", "growth",
-                "stage", pl.col("launch_date").cast(pl.String))
+        .select(
+            "sku",
+            "name",
+            "category",
+            "gmv",
+            "share",
+            "units",
+            "gmv_before",
+            "growth",
+            "stage",
+            pl.col("launch_date").cast(pl.String),
+        )
         .sort(["gmv", "sku"], descending=[True, False])
     )
 
@@ -217,23 +320,48 @@ def inventory_lists(ctx: Context, period: Period) -> dict[str, pl.LazyFrame]:
         return {}
     status = sku_status(ctx, period)
     top = ctx.opts.top_n
-    keep = ["sku", "name", "category", "on_hand", "stock_value", "units", "gmv", "velocity",
-            "days_of_cover", "days_since_sale", "lead_time", "reorder_qty"]
+    keep = [
+        "sku",
+        "name",
+        "category",
+        "on_hand",
+        "stock_value",
+        "units",
+        "gmv",
+        "velocity",
+        "days_of_cover",
+        "days_since_sale",
+        "lead_time",
+        "reorder_qty",
+    ]
     status = status.select([c for c in keep if c in status.collect_schema().names()])
     return {
         "stockouts": status.filter(pl.col("on_hand") <= 0, pl.col("units") > 0)
-        .sort(["gmv", "sku"], descending=[True, False]).head(top),
+        .sort(["gmv", "sku"], descending=[True, False])
+        .head(top),
         "slow_movers": status.filter(pl.col("on_hand") > 0)
-        .filter(pl.col("days_since_sale").is_null() | (pl.col("days_since_sale") >= ctx.opts.slow_mover_days))
-        .sort(["stock_value", "sku"], descending=[True, False], nulls_last=True).head(top),
+        .filter(
+            pl.col("days_since_sale").is_null()
+            | (pl.col("days_since_sale") >= ctx.opts.slow_mover_days)
+        )
+        .sort(["stock_value", "sku"], descending=[True, False], nulls_last=True)
+        .head(top),
         "reorder": status.filter(pl.col("reorder_qty") > 0)
-        .sort(["days_of_cover", "sku"], nulls_last=True).head(top),
-        "inventory_by_category": status.group_by("category").agg(
-            skus=pl.len(), on_hand=pl.col("on_hand").sum(), stock_value=pl.col("stock_value").sum(),
+        .sort(["days_of_cover", "sku"], nulls_last=True)
+        .head(top),
+        "inventory_by_category": status.group_by("category")
+        .agg(
+            skus=pl.len(),
+            on_hand=pl.col("on_hand").sum(),
+            stock_value=pl.col("stock_value").sum(),
             velocity=pl.col("velocity").sum(),
-        ).with_columns(
-            days_of_cover=pl.when(pl.col("velocity") > 0).then(pl.col("on_hand") / pl.col("velocity"))
-        ).sort(["stock_value", "category"], descending=[True, False], nulls_last=True),
+        )
+        .with_columns(
+            days_of_cover=pl.when(pl.col("velocity") > 0).then(
+                pl.col("on_hand") / pl.col("velocity")
+            )
+        )
+        .sort(["stock_value", "category"], descending=[True, False], nulls_last=True),
     }
 
 
@@ -243,14 +371,24 @@ def coupon_effect(ctx: Context, period: Period) -> pl.LazyFrame | None:
     flags = [pl.col(c).is_not_null() for c in ("coupon_code", "promotion") if c in cols]
     if not flags:
         return None
-    discount = pl.col("discount_amount").sum() if "discount_amount" in cols else pl.lit(None, pl.Float64)
+    discount = (
+        pl.col("discount_amount").sum() if "discount_amount" in cols else pl.lit(None, pl.Float64)
+    )
     paid = ctx.lazy_paid(period).with_columns(promoted=pl.any_horizontal(flags))
-    return paid.group_by("promoted").agg(
-        orders=pl.len(), buyers=pl.col("customer_id").n_unique(), gmv=pl.col("paid_amount").sum(),
-        discount=discount,
-    ).with_columns(
-        gmv_share=pl.col("gmv") / pl.col("gmv").sum(), order_value=pl.col("gmv") / pl.col("orders"),
-    ).sort("promoted")
+    return (
+        paid.group_by("promoted")
+        .agg(
+            orders=pl.len(),
+            buyers=pl.col("customer_id").n_unique(),
+            gmv=pl.col("paid_amount").sum(),
+            discount=discount,
+        )
+        .with_columns(
+            gmv_share=pl.col("gmv") / pl.col("gmv").sum(),
+            order_value=pl.col("gmv") / pl.col("orders"),
+        )
+        .sort("promoted")
+    )
 
 
 def refunds_by(ctx: Context, period: Period, keys: list[str]) -> pl.LazyFrame | None:
@@ -265,10 +403,12 @@ def refunds_by(ctx: Context, period: Period, keys: list[str]) -> pl.LazyFrame | 
         refunds = refunds.join(products_of(ctx.ds).select("sku", "category"), on="sku", how="left")
     if any(k not in cols and k != "category" for k in keys):
         return None
-    out = refunds.group_by(keys).agg(amount=pl.col("amount").sum(), refunds=pl.len(),
-                                     orders=pl.col("order_id").n_unique())
+    out = refunds.group_by(keys).agg(
+        amount=pl.col("amount").sum(), refunds=pl.len(), orders=pl.col("order_id").n_unique()
+    )
     return out.with_columns(share=pl.col("amount") / pl.col("amount").sum()).sort(
-        ["amount", *keys], descending=[True] + [False] * len(keys), nulls_last=True)
+        ["amount", *keys], descending=[True] + [False] * len(keys), nulls_last=True
+    )
 
 
 def monthly(ctx: Context) -> pl.LazyFrame:
@@ -276,7 +416,11 @@ def monthly(ctx: Context) -> pl.LazyFrame:
     return (
         ctx.base.paid.lazy()
         .group_by(pl.col("day").dt.month_start().alias("month"))
-        .agg(gmv=pl.col("paid_amount").sum(), orders=pl.len(), buyers=pl.col("customer_id").n_unique())
+        .agg(
+            gmv=pl.col("paid_amount").sum(),
+            orders=pl.len(),
+            buyers=pl.col("customer_id").n_unique(),
+        )
         .sort("month")
         .with_columns(pl.col("month").dt.strftime("%Y-%m"))
     )
@@ -288,8 +432,12 @@ def reviews_by_sku(ctx: Context, period: Period) -> pl.LazyFrame | None:
         return None
     reviews = ctx.ds.frame("reviews").filter(in_range("review_time", period.start, period.end))
     return (
-        reviews.group_by("sku").agg(reviews=pl.len(), bad=(pl.col("rating") <= 2).sum())
-        .with_columns(bad_rate=pl.col("bad") / pl.col("reviews"), bad_share=pl.col("bad") / pl.col("bad").sum())
+        reviews.group_by("sku")
+        .agg(reviews=pl.len(), bad=bad_review().sum())
+        .with_columns(
+            bad_rate=pl.col("bad") / pl.col("reviews"),
+            bad_share=pl.col("bad") / pl.col("bad").sum(),
+        )
         .join(products_of(ctx.ds).select("sku", "name", "category"), on="sku", how="left")
         .sort(["bad", "sku"], descending=[True, False])
         .head(ctx.opts.top_n)
@@ -301,7 +449,7 @@ def bad_review_texts(ctx: Context, period: Period) -> pl.LazyFrame | None:
     if not ctx.ds.has("reviews") or "text" not in ctx.ds.columns("reviews"):
         return None
     reviews = ctx.ds.frame("reviews").filter(in_range("review_time", period.start, period.end))
-    return reviews.filter((pl.col("rating") <= 2) & pl.col("text").is_not_null()).select("text")
+    return reviews.filter(bad_review() & pl.col("text").is_not_null()).select("text")
 
 
 def ratings(ctx: Context, period: Period) -> pl.LazyFrame | None:
@@ -311,9 +459,12 @@ def ratings(ctx: Context, period: Period) -> pl.LazyFrame | None:
     reviews = ctx.ds.frame("reviews").filter(in_range("review_time", period.start, period.end))
     counts = reviews.group_by(pl.col("rating").round().cast(pl.Int64)).agg(reviews=pl.len())
     stars = pl.LazyFrame({"rating": [1, 2, 3, 4, 5]}, schema={"rating": pl.Int64})
-    return stars.join(counts, on="rating", how="left").with_columns(
-        pl.col("reviews").fill_null(0)
-    ).with_columns(share=pl.col("reviews") / pl.col("reviews").sum()).sort("rating")
+    return (
+        stars.join(counts, on="rating", how="left")
+        .with_columns(pl.col("reviews").fill_null(0))
+        .with_columns(share=pl.col("reviews") / pl.col("reviews").sum())
+        .sort("rating")
+    )
 
 
 def response_distribution(ctx: Context, period: Period) -> pl.LazyFrame | None:
@@ -329,10 +480,15 @@ def response_distribution(ctx: Context, period: Period) -> pl.LazyFrame | None:
         band = band.when(seconds <= edge).then(i)
     band = band.otherwise(len(RESPONSE_BINS))
     handler = (
-        pl.when(pl.col("handled_by").str.to_lowercase().is_in(BOT_NAMES)).then(pl.lit("bot")).otherwise(pl.lit("human"))
-        if "handled_by" in cols else pl.lit("all")
+        pl.when(pl.col("handled_by").str.to_lowercase().is_in(BOT_NAMES))
+        .then(pl.lit("bot"))
+        .otherwise(pl.lit("human"))
+        if "handled_by" in cols
+        else pl.lit("all")
     )
-    out = sessions.group_by(band.alias("band_index"), handler.alias("handled_by")).agg(sessions=pl.len())
+    out = sessions.group_by(band.alias("band_index"), handler.alias("handled_by")).agg(
+        sessions=pl.len()
+    )
     return out.with_columns(
         band=pl.col("band_index").replace_strict(dict(enumerate(labels)), return_dtype=pl.String),
         share=pl.col("sessions") / pl.col("sessions").sum(),

@@ -5,16 +5,20 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, TypeVar, cast
 
 import polars as pl
 
 from shopreport.config import Campaign
-from shopreport.metrics.base import by_sku, in_range, products_of, read_base
-from shopreport.metrics.engine import KpiReport, compute_kpis
+from shopreport.metrics.base import by_sku, in_range, products_of, read_base, satisfied
+from shopreport.metrics.engine import compute_kpis
 from shopreport.metrics.measures import Context
 from shopreport.metrics.period import Period
+from shopreport.metrics.report import KpiReport
+from shopreport.metrics.schema import CAMPAIGN_VIEWS, Breakdown, conform_all
 from shopreport.sources.dataset import Dataset
+
+R = TypeVar("R")
 
 PEAK_NAMES = ("爆发", "正式", "高潮", "peak", "main", "live")
 FOLLOW_UP_DAYS = 30
@@ -43,8 +47,13 @@ class Window:
 
 def window_of(key: str, campaign: Campaign) -> Window:
     """The campaign's window from its config."""
-    phases = [(p.name, Period("range", p.start, p.end + timedelta(days=1), p.name)) for p in campaign.phases]
-    peak = campaign.peak or next((n for n, _ in phases if any(w in n.lower() for w in PEAK_NAMES)), None)
+    phases = [
+        (p.name, Period("range", p.start, p.end + timedelta(days=1), p.name))
+        for p in campaign.phases
+    ]
+    peak = campaign.peak or next(
+        (n for n, _ in phases if any(w in n.lower() for w in PEAK_NAMES)), None
+    )
     peak = peak or max(phases, key=lambda p: p[1].days)[0]
     return Window(key, campaign.name or key, phases, peak)
 
@@ -62,10 +71,10 @@ class CampaignReport:
     frames: dict[str, pl.DataFrame]
     facts: dict[str, Any]
 
-    def rows(self, name: str) -> list[dict]:
-        """Records of a campaign view ([] when absent)."""
-        frame = self.frames.get(name)
-        return frame.to_dicts() if frame is not None else []
+    def rows(self, view: Breakdown[R]) -> list[R]:
+        """Records of a campaign view, typed by its declaration ([] when absent)."""
+        frame = self.frames.get(view.name)
+        return cast(list[R], frame.to_dicts()) if frame is not None else []
 
 
 def compute_campaign(ds: Dataset, key: str, today: date | None = None) -> CampaignReport:
@@ -73,17 +82,32 @@ def compute_campaign(ds: Dataset, key: str, today: date | None = None) -> Campai
     campaigns = ds.config.campaigns
     campaign = campaigns[key]
     window = window_of(key, campaign)
-    comparison = window_of(campaign.compare_with, campaigns[campaign.compare_with]) if campaign.compare_with else None
+    comparison = (
+        window_of(campaign.compare_with, campaigns[campaign.compare_with])
+        if campaign.compare_with
+        else None
+    )
     start = window.period.start
-    baseline = Period("range", start - timedelta(weeks=campaign.baseline_weeks), start,
-                      f"{start - timedelta(weeks=campaign.baseline_weeks)}~{start - timedelta(days=1)}")
+    baseline = Period(
+        "range",
+        start - timedelta(weeks=campaign.baseline_weeks),
+        start,
+        f"{start - timedelta(weeks=campaign.baseline_weeks)}~{start - timedelta(days=1)}",
+    )
     report = compute_kpis(ds, window.period, today, targets=campaign.targets)
     compared = compute_kpis(ds, comparison.period, today, targets={}) if comparison else None
     base_report = compute_kpis(ds, baseline, today, targets={})
     first = min([baseline.start] + ([comparison.period.start] if comparison else []))
-    ctx = Context(ds, read_base(ds, first, window.period.end + timedelta(days=FOLLOW_UP_DAYS)), ds.config.metrics)
+    ctx = Context(
+        ds,
+        read_base(ds, first, window.period.end + timedelta(days=FOLLOW_UP_DAYS)),
+        ds.config.metrics,
+    )
     frames, facts = _views(ctx, window, comparison, baseline)
-    return CampaignReport(window, comparison, baseline, report, compared, base_report, frames, facts)
+    frames = conform_all(frames, CAMPAIGN_VIEWS)
+    return CampaignReport(
+        window, comparison, baseline, report, compared, base_report, frames, facts
+    )
 
 
 def _views(ctx: Context, window: Window, comparison: Window | None, baseline: Period):
@@ -107,10 +131,12 @@ def _views(ctx: Context, window: Window, comparison: Window | None, baseline: Pe
         queries["service"] = _service_by_day(ctx, window, baseline)
     if ctx.ds.has("customers") and "age_band" in ctx.ds.columns("customers"):
         queries["profile"] = _profile(ctx, window.period)
-    if ctx.ds.has("events") or (ctx.ds.has("traffic") and "cart_visitors" in ctx.ds.columns("traffic")):
+    if ctx.ds.has("events") or (
+        ctx.ds.has("traffic") and "cart_visitors" in ctx.ds.columns("traffic")
+    ):
         queries["cart_path"] = _cart_path(ctx, window)
     names = list(queries)
-    frames = dict(zip(names, pl.collect_all([queries[n] for n in names])))
+    frames = dict(zip(names, pl.collect_all([queries[n] for n in names]), strict=False))
     facts = {
         "baseline_daily_gmv": (frames.pop("baseline_total")["gmv"][0] or 0.0) / baseline.days,
         "followup": frames.pop("followup").row(0, named=True),
@@ -122,32 +148,40 @@ def _views(ctx: Context, window: Window, comparison: Window | None, baseline: Pe
 
 def _phase_frame(windows: list[tuple[str, Period]], prefix: str) -> pl.LazyFrame:
     """(phase index, name, start, end) of a campaign's phases."""
-    return pl.LazyFrame({
-        "phase_index": list(range(len(windows))),
-        f"{prefix}phase": [n for n, _ in windows],
-        f"{prefix}start": [p.start for _, p in windows],
-        f"{prefix}days": [p.days for _, p in windows],
-    })
+    return pl.LazyFrame(
+        {
+            "phase_index": list(range(len(windows))),
+            f"{prefix}phase": [n for n, _ in windows],
+            f"{prefix}start": [p.start for _, p in windows],
+            f"{prefix}days": [p.days for _, p in windows],
+        }
+    )
 
 
 def _phase_sales(ctx: Context, windows: list[tuple[str, Period]], prefix: str) -> pl.LazyFrame:
     """GMV, orders and buyers of each phase."""
     parts = []
     for i, (_, period) in enumerate(windows):
-        parts.append(ctx.lazy_paid(period).select(
-            pl.lit(i).alias("phase_index"),
-            pl.col("paid_amount").sum().alias(f"{prefix}gmv"), pl.len().alias(f"{prefix}orders"),
-            pl.col("customer_id").n_unique().alias(f"{prefix}buyers"),
-        ))
+        parts.append(
+            ctx.lazy_paid(period).select(
+                pl.lit(i).alias("phase_index"),
+                pl.col("paid_amount").sum().alias(f"{prefix}gmv"),
+                pl.len().alias(f"{prefix}orders"),
+                pl.col("customer_id").n_unique().alias(f"{prefix}buyers"),
+            )
+        )
     return pl.concat(parts)
 
 
 def _phases(ctx: Context, window: Window, comparison: Window | None) -> pl.LazyFrame:
     """Each phase: GMV, orders, buyers, daily GMV; beside the comparison campaign's same phase."""
-    frame = _phase_frame(window.phases, "").join(_phase_sales(ctx, window.phases, ""), on="phase_index")
+    frame = _phase_frame(window.phases, "").join(
+        _phase_sales(ctx, window.phases, ""), on="phase_index"
+    )
     if comparison:
-        cmp = _phase_frame(comparison.phases, "cmp_").join(_phase_sales(ctx, comparison.phases, "cmp_"),
-                                                            on="phase_index")
+        cmp = _phase_frame(comparison.phases, "cmp_").join(
+            _phase_sales(ctx, comparison.phases, "cmp_"), on="phase_index"
+        )
         frame = frame.join(cmp, on="phase_index", how="left")
     return frame.with_columns(daily_gmv=pl.col("gmv") / pl.col("days")).sort("phase_index")
 
@@ -156,12 +190,26 @@ def _aligned_daily(ctx: Context, window: Window, comparison: Window | None) -> p
     """GMV by phase day: day k of phase p here beside day k of phase p in the comparison."""
 
     def days_of(w: Window, prefix: str) -> pl.LazyFrame:
-        rows = [(i, k, p.start + timedelta(days=k)) for i, (_, p) in enumerate(w.phases) for k in range(p.days)]
-        grid = pl.LazyFrame({"phase_index": [r[0] for r in rows], "phase_day": [r[1] for r in rows],
-                             f"{prefix}date": [r[2] for r in rows]})
-        sales = ctx.lazy_paid(w.period).group_by("day").agg(pl.col("paid_amount").sum().alias(f"{prefix}gmv"))
+        rows = [
+            (i, k, p.start + timedelta(days=k))
+            for i, (_, p) in enumerate(w.phases)
+            for k in range(p.days)
+        ]
+        grid = pl.LazyFrame(
+            {
+                "phase_index": [r[0] for r in rows],
+                "phase_day": [r[1] for r in rows],
+                f"{prefix}date": [r[2] for r in rows],
+            }
+        )
+        sales = (
+            ctx.lazy_paid(w.period)
+            .group_by("day")
+            .agg(pl.col("paid_amount").sum().alias(f"{prefix}gmv"))
+        )
         return grid.join(sales, left_on=f"{prefix}date", right_on="day", how="left").with_columns(
-            pl.col(f"{prefix}gmv").fill_null(0.0))
+            pl.col(f"{prefix}gmv").fill_null(0.0)
+        )
 
     frame = days_of(window, "")
     if comparison:
@@ -174,8 +222,11 @@ def _hourly(ctx: Context, window: Window, comparison: Window | None) -> pl.LazyF
     hours = pl.LazyFrame({"hour": list(range(24))}, schema={"hour": pl.Int8})
 
     def by_hour(period: Period, name: str) -> pl.LazyFrame:
-        return ctx.lazy_paid(period).group_by(pl.col("pay_time").dt.hour().alias("hour")).agg(
-            pl.col("paid_amount").sum().alias(name))
+        return (
+            ctx.lazy_paid(period)
+            .group_by(pl.col("pay_time").dt.hour().alias("hour"))
+            .agg(pl.col("paid_amount").sum().alias(name))
+        )
 
     frame = hours.join(by_hour(window.peak_period, "gmv"), on="hour", how="left")
     if comparison:
@@ -183,44 +234,69 @@ def _hourly(ctx: Context, window: Window, comparison: Window | None) -> pl.LazyF
     return frame.with_columns(pl.exclude("hour").fill_null(0.0)).sort("hour")
 
 
-def _lift(ctx: Context, window: Window, comparison: Window | None, baseline: Period, key: str) -> pl.LazyFrame:
+def _lift(
+    ctx: Context, window: Window, comparison: Window | None, baseline: Period, key: str
+) -> pl.LazyFrame:
     """GMV by category or SKU: window, comparison, and the baseline's daily GMV × window days."""
     days = window.period.days
 
     def gmv(period: Period, name: str) -> pl.LazyFrame:
-        return by_sku(ctx.lazy_lines(period), ctx.ds).group_by(key).agg(pl.col("gmv").sum().alias(name))
+        return (
+            by_sku(ctx.lazy_lines(period), ctx.ds)
+            .group_by(key)
+            .agg(pl.col("gmv").sum().alias(name))
+        )
 
-    frame = gmv(window.period, "gmv").join(gmv(baseline, "baseline_gmv"), on=key, how="left", nulls_equal=True)
+    frame = gmv(window.period, "gmv").join(
+        gmv(baseline, "baseline_gmv"), on=key, how="left", nulls_equal=True
+    )
     if comparison:
         frame = frame.join(gmv(comparison.period, "cmp_gmv"), on=key, how="left", nulls_equal=True)
     frame = frame.with_columns(
         baseline_same_days=pl.col("baseline_gmv") / baseline.days * days,
         share=pl.col("gmv") / pl.col("gmv").sum(),
-    ).with_columns(lift=pl.when(pl.col("baseline_same_days") > 0).then(pl.col("gmv") / pl.col("baseline_same_days")))
+    ).with_columns(
+        lift=pl.when(pl.col("baseline_same_days") > 0).then(
+            pl.col("gmv") / pl.col("baseline_same_days")
+        )
+    )
     if key == "sku":
-        frame = frame.join(products_of(ctx.ds).select("sku", "name", "category"), on="sku", how="left")
+        frame = frame.join(
+            products_of(ctx.ds).select("sku", "name", "category"), on="sku", how="left"
+        )
     return frame.sort(["gmv", key], descending=[True, False], nulls_last=True)
 
 
 def _channel_lift(ctx: Context, window: Window, baseline: Period) -> pl.LazyFrame:
-    """Daily GMV and buyers by source in the window against the baseline, with visitors where known."""
+    """Daily GMV and buyers by source in the window against the baseline, with visitors where
+    known."""
 
     def per_day(period: Period, prefix: str) -> pl.LazyFrame:
-        return ctx.lazy_paid(period).group_by(pl.col("channel").alias("source")).agg(
-            (pl.col("paid_amount").sum() / period.days).alias(f"{prefix}daily_gmv"),
-            pl.col("customer_id").n_unique().alias(f"{prefix}buyers"),
+        return (
+            ctx.lazy_paid(period)
+            .group_by(pl.col("channel").alias("source"))
+            .agg(
+                (pl.col("paid_amount").sum() / period.days).alias(f"{prefix}daily_gmv"),
+                pl.col("customer_id").n_unique().alias(f"{prefix}buyers"),
+            )
         )
 
     frame = per_day(window.period, "").join(per_day(baseline, "baseline_"), on="source", how="left")
     for period, prefix in ((window.period, ""), (baseline, "baseline_")):
         visitors = _visitors_by_source(ctx, period)
         if visitors is not None:
-            frame = frame.join(visitors.rename({"visitors": f"{prefix}visitors"}), on="source", how="left")
+            frame = frame.join(
+                visitors.rename({"visitors": f"{prefix}visitors"}), on="source", how="left"
+            )
             frame = frame.with_columns(
-                pl.when(pl.col(f"{prefix}visitors") > 0).then(pl.col(f"{prefix}buyers") / pl.col(f"{prefix}visitors"))
-                .alias(f"{prefix}conversion"))
+                pl.when(pl.col(f"{prefix}visitors") > 0)
+                .then(pl.col(f"{prefix}buyers") / pl.col(f"{prefix}visitors"))
+                .alias(f"{prefix}conversion")
+            )
     return frame.with_columns(
-        lift=pl.when(pl.col("baseline_daily_gmv") > 0).then(pl.col("daily_gmv") / pl.col("baseline_daily_gmv"))
+        lift=pl.when(pl.col("baseline_daily_gmv") > 0).then(
+            pl.col("daily_gmv") / pl.col("baseline_daily_gmv")
+        )
     ).sort(["daily_gmv", "source"], descending=[True, False])
 
 
@@ -230,22 +306,35 @@ def _visitors_by_source(ctx: Context, period: Period) -> pl.LazyFrame | None:
         events = ctx.ds.frame("events").filter(in_range("time", period.start, period.end))
         return events.group_by("source").agg(visitors=pl.col("visitor_id").n_unique())
     if ctx.ds.has("traffic"):
-        traffic = ctx.ds.frame("traffic").filter(in_range("date", period.start, period.end, dates=True))
+        traffic = ctx.ds.frame("traffic").filter(
+            in_range("date", period.start, period.end, dates=True)
+        )
         return traffic.group_by("source").agg(visitors=pl.col("visitors").sum())
     return None
 
 
 def _follow_up(ctx: Context, window: Window) -> pl.LazyFrame:
-    """The campaign's new buyers (first ever payment in the window): who paid again within 30 days."""
+    """The campaign's new buyers (first payment ever in the window): who paid again within 30
+    days."""
     period = window.period
-    new = (ctx.base.first_paid.lazy().filter(in_range("first_pay", period.start, period.end))
-           .select("customer_id"))
-    after = ctx.base.paid.lazy().filter(in_range("pay_time", period.end, period.end + timedelta(days=FOLLOW_UP_DAYS)))
+    new = (
+        ctx.base.first_paid.lazy()
+        .filter(in_range("first_pay", period.start, period.end))
+        .select("customer_id")
+    )
+    after = ctx.base.paid.lazy().filter(
+        in_range("pay_time", period.end, period.end + timedelta(days=FOLLOW_UP_DAYS))
+    )
     again = after.join(new, on="customer_id", how="semi")
-    return pl.concat([
-        new.select(new_buyers=pl.len()),
-        again.select(returned=pl.col("customer_id").n_unique(), returned_gmv=pl.col("paid_amount").sum()),
-    ], how="horizontal").with_columns(
+    return pl.concat(
+        [
+            new.select(new_buyers=pl.len()),
+            again.select(
+                returned=pl.col("customer_id").n_unique(), returned_gmv=pl.col("paid_amount").sum()
+            ),
+        ],
+        how="horizontal",
+    ).with_columns(
         share=pl.when(pl.col("new_buyers") > 0).then(pl.col("returned") / pl.col("new_buyers")),
         days=pl.lit(FOLLOW_UP_DAYS),
     )
@@ -253,46 +342,89 @@ def _follow_up(ctx: Context, window: Window) -> pl.LazyFrame:
 
 def _profile(ctx: Context, period: Period) -> pl.LazyFrame:
     """Age bands of the window's new and returning buyers (share within each group)."""
-    buyers = ctx.lazy_paid(period).select("customer_id").unique().join(
-        ctx.base.first_paid.lazy(), on="customer_id", how="left").with_columns(
-        segment=pl.when(pl.col("first_pay") >= period.start_dt).then(pl.lit("new")).otherwise(pl.lit("returning")))
+    buyers = (
+        ctx.lazy_paid(period)
+        .select("customer_id")
+        .unique()
+        .join(ctx.base.first_paid.lazy(), on="customer_id", how="left")
+        .with_columns(
+            segment=pl.when(pl.col("first_pay") >= period.start_dt)
+            .then(pl.lit("new"))
+            .otherwise(pl.lit("returning"))
+        )
+    )
     customers = ctx.ds.frame("customers").select("customer_id", "age_band").unique("customer_id")
-    return (buyers.join(customers, on="customer_id", how="left")
-            .group_by("segment", "age_band").agg(buyers=pl.len())
-            .with_columns(share=pl.col("buyers") / pl.col("buyers").sum().over("segment"))
-            .sort("segment", "age_band", nulls_last=True))
+    return (
+        buyers.join(customers, on="customer_id", how="left")
+        .group_by("segment", "age_band")
+        .agg(buyers=pl.len())
+        .with_columns(share=pl.col("buyers") / pl.col("buyers").sum().over("segment"))
+        .sort("segment", "age_band", nulls_last=True)
+    )
 
 
 def _coupons(ctx: Context, period: Period) -> pl.LazyFrame:
-    """Orders with a 满X减Y coupon: how many sat just above the threshold (within 15%)."""
+    """Orders with a 满X减Y coupon: how many sat just above the threshold (within the
+    `coupon_near_threshold` share above it)."""
     cols = ctx.base.paid.columns
+    near = 1 + ctx.ds.config.thresholds.coupon_near_threshold
     if "coupon_code" not in cols:
-        return pl.LazyFrame(schema={"threshold": pl.Float64, "orders": pl.UInt32, "near": pl.UInt32,
-                                    "order_value": pl.Float64})
-    paid = ctx.lazy_paid(period).with_columns(
-        threshold=pl.col("coupon_code").str.extract(r"满(\d+)减", 1).cast(pl.Float64, strict=False),
-        before=pl.col("paid_amount") + (pl.col("discount_amount").fill_null(0) if "discount_amount" in cols else 0),
-    ).filter(pl.col("threshold").is_not_null())
-    return paid.group_by("threshold").agg(
-        orders=pl.len(),
-        near=((pl.col("before") >= pl.col("threshold")) & (pl.col("before") < pl.col("threshold") * 1.15)).sum(),
-        order_value=pl.col("paid_amount").mean(),
-    ).sort("threshold")
+        return pl.LazyFrame(
+            schema={
+                "threshold": pl.Float64,
+                "orders": pl.UInt32,
+                "near": pl.UInt32,
+                "order_value": pl.Float64,
+            }
+        )
+    paid = (
+        ctx.lazy_paid(period)
+        .with_columns(
+            threshold=pl.col("coupon_code")
+            .str.extract(r"满(\d+)减", 1)
+            .cast(pl.Float64, strict=False),
+            before=pl.col("paid_amount")
+            + (pl.col("discount_amount").fill_null(0) if "discount_amount" in cols else 0),
+        )
+        .filter(pl.col("threshold").is_not_null())
+    )
+    return (
+        paid.group_by("threshold")
+        .agg(
+            orders=pl.len(),
+            near=(
+                (pl.col("before") >= pl.col("threshold"))
+                & (pl.col("before") < pl.col("threshold") * near)
+            ).sum(),
+            order_value=pl.col("paid_amount").mean(),
+        )
+        .sort("threshold")
+    )
 
 
 def _stockouts(ctx: Context, window: Window, baseline: Period) -> pl.LazyFrame:
     """SKUs that sold before the window and had days without stock in it, with the GMV those
     days likely lost: days out × baseline daily GMV × the shop's campaign lift."""
     period = window.period
-    inventory = ctx.ds.frame("inventory").filter(in_range("date", period.start, period.end, dates=True))
-    out = inventory.group_by("date", "sku").agg(on_hand=pl.col("on_hand").sum()).group_by("sku").agg(
-        days_out=(pl.col("on_hand") <= 0).sum())
+    inventory = ctx.ds.frame("inventory").filter(
+        in_range("date", period.start, period.end, dates=True)
+    )
+    out = (
+        inventory.group_by("date", "sku")
+        .agg(on_hand=pl.col("on_hand").sum())
+        .group_by("sku")
+        .agg(days_out=(pl.col("on_hand") <= 0).sum())
+    )
     before = by_sku(ctx.lazy_lines(baseline), ctx.ds).select(
-        "sku", "name", "category", baseline_daily=pl.col("gmv") / baseline.days)
-    shop_lift = pl.concat([
-        ctx.lazy_paid(period).select(now=pl.col("paid_amount").sum() / period.days),
-        ctx.lazy_paid(baseline).select(then=pl.col("paid_amount").sum() / baseline.days),
-    ], how="horizontal").select(lift=pl.when(pl.col("then") > 0).then(pl.col("now") / pl.col("then")).otherwise(1.0))
+        "sku", "name", "category", baseline_daily=pl.col("gmv") / baseline.days
+    )
+    shop_lift = pl.concat(
+        [
+            ctx.lazy_paid(period).select(now=pl.col("paid_amount").sum() / period.days),
+            ctx.lazy_paid(baseline).select(then=pl.col("paid_amount").sum() / baseline.days),
+        ],
+        how="horizontal",
+    ).select(lift=pl.when(pl.col("then") > 0).then(pl.col("now") / pl.col("then")).otherwise(1.0))
     return (
         out.filter(pl.col("days_out") > 0)
         .join(before, on="sku", how="inner")
@@ -306,39 +438,71 @@ def _stockouts(ctx: Context, window: Window, baseline: Period) -> pl.LazyFrame:
 def _service_by_day(ctx: Context, window: Window, baseline: Period) -> pl.LazyFrame:
     """Sessions, mean first response and satisfaction per day of the window, and the baseline's."""
     cols = ctx.ds.columns("service")
-    satisfied = ((pl.col("satisfaction") >= 4).sum() / pl.col("satisfaction").count()) if "satisfaction" in cols \
+    rate = (
+        (satisfied().sum() / pl.col("satisfaction").count())
+        if "satisfaction" in cols
         else pl.lit(None, pl.Float64)
+    )
 
     def stats(period: Period, by_day: bool) -> pl.LazyFrame:
         frame = ctx.ds.frame("service").filter(in_range("start_time", period.start, period.end))
-        aggs = [pl.len().alias("sessions"), pl.col("first_response_seconds").mean().alias("first_response_s"),
-                satisfied.alias("satisfaction_rate")]
+        aggs = [
+            pl.len().alias("sessions"),
+            pl.col("first_response_seconds").mean().alias("first_response_s"),
+            rate.alias("satisfaction_rate"),
+        ]
         if by_day:
             return frame.group_by(pl.col("start_time").dt.date().alias("date")).agg(aggs)
         return frame.select(aggs).with_columns(
-            date=pl.lit(None, pl.Date), sessions=pl.col("sessions") / period.days)
+            date=pl.lit(None, pl.Date), sessions=pl.col("sessions") / period.days
+        )
 
-    return pl.concat([stats(window.period, True).sort("date"), stats(baseline, False)], how="diagonal_relaxed")
+    return pl.concat(
+        [stats(window.period, True).sort("date"), stats(baseline, False)], how="diagonal_relaxed"
+    )
 
 
 def _cart_path(ctx: Context, window: Window) -> pl.LazyFrame:
     """Pre-heat carts converted at the peak: with events, visitors who carted in the phases
-    before the peak and paid in it; with daily traffic, pre-heat cart visitors against peak buyers."""
+    before the peak and paid in it; with daily traffic, pre-heat cart visitors against peak
+    buyers."""
     names = [n for n, _ in window.phases]
     before = [p for n, p in window.phases[: names.index(window.peak)]]
     peak = window.peak_period
     if not before:
-        return pl.LazyFrame({"carted": [None], "converted": [None]}, schema={"carted": pl.Float64, "converted": pl.Float64})
+        return pl.LazyFrame(
+            {"carted": [None], "converted": [None]},
+            schema={"carted": pl.Float64, "converted": pl.Float64},
+        )
     pre = Period("range", before[0].start, before[-1].end, "pre")
     if ctx.ds.has("events"):
         events = ctx.ds.frame("events")
-        carted = events.filter(in_range("time", pre.start, pre.end) & (pl.col("event") == "cart")).select("visitor_id").unique()
-        paid = events.filter(in_range("time", peak.start, peak.end) & (pl.col("event") == "pay")).select("visitor_id").unique()
-        return pl.concat([carted.select(carted=pl.len().cast(pl.Float64)),
-                          carted.join(paid, on="visitor_id", how="semi").select(converted=pl.len().cast(pl.Float64))],
-                         how="horizontal")
+        carted = (
+            events.filter(in_range("time", pre.start, pre.end) & (pl.col("event") == "cart"))
+            .select("visitor_id")
+            .unique()
+        )
+        paid = (
+            events.filter(in_range("time", peak.start, peak.end) & (pl.col("event") == "pay"))
+            .select("visitor_id")
+            .unique()
+        )
+        return pl.concat(
+            [
+                carted.select(carted=pl.len().cast(pl.Float64)),
+                carted.join(paid, on="visitor_id", how="semi").select(
+                    converted=pl.len().cast(pl.Float64)
+                ),
+            ],
+            how="horizontal",
+        )
     traffic = ctx.ds.frame("traffic")
-    return pl.concat([
-        traffic.filter(in_range("date", pre.start, pre.end, dates=True)).select(carted=pl.col("cart_visitors").sum()),
-        ctx.lazy_paid(peak).select(converted=pl.col("customer_id").n_unique().cast(pl.Float64)),
-    ], how="horizontal")
+    return pl.concat(
+        [
+            traffic.filter(in_range("date", pre.start, pre.end, dates=True)).select(
+                carted=pl.col("cart_visitors").sum()
+            ),
+            ctx.lazy_paid(peak).select(converted=pl.col("customer_id").n_unique().cast(pl.Float64)),
+        ],
+        how="horizontal",
+    )

@@ -41,32 +41,48 @@ def rfm_customers(base: Base, end: Period, lookback_days: int) -> pl.LazyFrame:
     m_up = pl.col("monetary") > pl.col("monetary").median()
     segment = pl.lit(None, pl.String)
     for (r, f, m), seg_id, _, _ in reversed(RFM_SEGMENTS):
-        segment = pl.when((r_up == r) & (f_up == f) & (m_up == m)).then(pl.lit(seg_id)).otherwise(segment)
+        segment = (
+            pl.when((r_up == r) & (f_up == f) & (m_up == m)).then(pl.lit(seg_id)).otherwise(segment)
+        )
     return per_customer.with_columns(segment=segment)
 
 
 def rfm_segments(base: Base, period: Period, lookback_days: int) -> pl.LazyFrame:
     """The eight RFM segments: customers, share, total and mean R, F, M (segment order)."""
-    order = pl.DataFrame({
-        "segment": [s[1] for s in RFM_SEGMENTS],
-        "segment_zh": [s[2] for s in RFM_SEGMENTS],
-        "segment_en": [s[3] for s in RFM_SEGMENTS],
-        "rank": list(range(len(RFM_SEGMENTS))),
-    }).lazy()
-    stats = rfm_customers(base, period, lookback_days).group_by("segment").agg(
-        customers=pl.len(),
-        monetary=pl.col("monetary").sum(),
-        avg_recency_days=pl.col("recency_days").mean(),
-        avg_frequency=pl.col("frequency").mean(),
-        avg_monetary=pl.col("monetary").mean(),
+    order = pl.DataFrame(
+        {
+            "segment": [s[1] for s in RFM_SEGMENTS],
+            "segment_zh": [s[2] for s in RFM_SEGMENTS],
+            "segment_en": [s[3] for s in RFM_SEGMENTS],
+            "rank": list(range(len(RFM_SEGMENTS))),
+        }
+    ).lazy()
+    stats = (
+        rfm_customers(base, period, lookback_days)
+        .group_by("segment")
+        .agg(
+            customers=pl.len(),
+            monetary=pl.col("monetary").sum(),
+            avg_recency_days=pl.col("recency_days").mean(),
+            avg_frequency=pl.col("frequency").mean(),
+            avg_monetary=pl.col("monetary").mean(),
+        )
     )
     joined = order.join(stats, on="segment", how="left").with_columns(
         pl.col("customers", "monetary").fill_null(0)
     )
-    return joined.with_columns(
-        share=pl.when(pl.col("customers").sum() > 0).then(pl.col("customers") / pl.col("customers").sum()),
-        monetary_share=pl.when(pl.col("monetary").sum() > 0).then(pl.col("monetary") / pl.col("monetary").sum()),
-    ).sort("rank").drop("rank")
+    return (
+        joined.with_columns(
+            share=pl.when(pl.col("customers").sum() > 0).then(
+                pl.col("customers") / pl.col("customers").sum()
+            ),
+            monetary_share=pl.when(pl.col("monetary").sum() > 0).then(
+                pl.col("monetary") / pl.col("monetary").sum()
+            ),
+        )
+        .sort("rank")
+        .drop("rank")
+    )
 
 
 def cohorts(base: Base, period: Period, months: int) -> pl.LazyFrame:
@@ -99,7 +115,9 @@ def cohorts(base: Base, period: Period, months: int) -> pl.LazyFrame:
         .with_columns(
             customers=pl.col("customers").fill_null(0),
         )
-        .with_columns(rate=pl.col("customers") / pl.col("size"), cohort=pl.col("cohort").dt.strftime("%Y-%m"))
+        .with_columns(
+            rate=pl.col("customers") / pl.col("size"), cohort=pl.col("cohort").dt.strftime("%Y-%m")
+        )
         .select("cohort", "size", "k", "customers", "rate")
         .sort("cohort", "k")
     )

@@ -14,8 +14,12 @@ def log_mean(a: float, b: float) -> float:
     return (a - b) / (math.log(a) - math.log(b))
 
 
-def lmdi(before: dict[str, float | None], after: dict[str, float | None],
-         factors: tuple[str, ...] = ("visitors", "conversion", "aov"), total: str = "gmv") -> dict | None:
+def lmdi(
+    before: dict[str, float | None],
+    after: dict[str, float | None],
+    factors: tuple[str, ...] = ("visitors", "conversion", "aov"),
+    total: str = "gmv",
+) -> dict | None:
     """LMDI split of Δtotal into one effect per factor; the effects add up to Δtotal.
 
     Needs every factor positive in both periods (a log of zero has no meaning); returns None
@@ -27,25 +31,36 @@ def lmdi(before: dict[str, float | None], after: dict[str, float | None],
         return None
     g0, g1 = math.prod(v0 for v0, _ in values), math.prod(v1 for _, v1 in values)
     weight = log_mean(g1, g0)
-    effects = {f: weight * math.log(v1 / v0) for f, (v0, v1) in zip(factors, values)}
+    effects = {f: weight * math.log(v1 / v0) for f, (v0, v1) in zip(factors, values, strict=False)}
     return {"before": g0, "after": g1, "delta": g1 - g0, "effects": effects}
 
 
-def contributions(current: pl.DataFrame, previous: pl.DataFrame, key: str, value: str = "gmv") -> pl.DataFrame:
+def contributions(
+    current: pl.DataFrame, previous: pl.DataFrame, key: str, value: str = "gmv"
+) -> pl.DataFrame:
     """Each part's value now and before, its change and its share of the total change.
 
     `share` is the part's share of the current total; `contribution` is its Δ divided by the
     total Δ (null when the total did not change). Both add up to 1 over all parts.
     """
-    joined = current.select(key, value).join(
-        previous.select(key, pl.col(value).alias("previous")), on=key, how="full", coalesce=True,
-        nulls_equal=True,
-    ).with_columns(pl.col(value, "previous").fill_null(0.0))
+    joined = (
+        current.select(key, value)
+        .join(
+            previous.select(key, pl.col(value).alias("previous")),
+            on=key,
+            how="full",
+            coalesce=True,
+            nulls_equal=True,
+        )
+        .with_columns(pl.col(value, "previous").fill_null(0.0))
+    )
     total, total_before = joined[value].sum(), joined["previous"].sum()
     delta_total = total - total_before
     return joined.with_columns(
         share=pl.col(value) / total if total else pl.lit(None, pl.Float64),
         delta=pl.col(value) - pl.col("previous"),
         growth=pl.when(pl.col("previous") > 0).then(pl.col(value) / pl.col("previous") - 1),
-        contribution=(pl.col(value) - pl.col("previous")) / delta_total if delta_total else pl.lit(None, pl.Float64),
+        contribution=(pl.col(value) - pl.col("previous")) / delta_total
+        if delta_total
+        else pl.lit(None, pl.Float64),
     )

@@ -7,8 +7,6 @@ then plain arithmetic on the numbers (derived metrics, changes, LMDI).
 
 from __future__ import annotations
 
-import math
-from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -19,135 +17,16 @@ from shopreport.metrics.base import read_base
 from shopreport.metrics.customers import cohorts, rfm_segments
 from shopreport.metrics.decompose import lmdi
 from shopreport.metrics.measures import MEASURES, Context
-from shopreport.metrics.period import Period, month_period, shop_today
-from shopreport.metrics.registry import METRICS
+from shopreport.metrics.period import Period, month_period, shop_today, year_period
+from shopreport.metrics.report import KpiReport, MetricValue, clean
+from shopreport.metrics.schema import BREAKDOWNS, conform_all
 from shopreport.metrics.words import recurring_words
 from shopreport.notes import Note
 from shopreport.sources.dataset import Dataset
+from shopreport.vocab.contract import TABLES
+from shopreport.vocab.metrics import METRICS
 
 WINDOWS = ("cur", "prev", "ly")
-TIME_COLUMNS = {"orders": "order_time", "inventory": "date", "traffic": "date", "events": "time",
-                "refunds": "refund_time", "marketing": "date", "service": "start_time",
-                "reviews": "review_time", "customers": "first_order_time"}
-
-
-@dataclass
-class MetricValue:
-    """One metric of a report: the period's value and its comparisons."""
-
-    id: str
-    value: float | None
-    previous: float | None
-    last_year: float | None
-    target: float | None
-    time_progress: float | None
-    unavailable: str | None = None
-    note: str | None = None
-
-    @property
-    def mom(self) -> float | None:
-        """Change against the previous period, as a fraction."""
-        return change(self.value, self.previous)
-
-    @property
-    def yoy(self) -> float | None:
-        """Change against the same period last year, as a fraction."""
-        return change(self.value, self.last_year)
-
-    @property
-    def attainment(self) -> float | None:
-        """Actual ÷ target."""
-        return self.value / self.target if self.value is not None and self.target else None
-
-    @property
-    def pace(self) -> float | None:
-        """Attainment ÷ time progress, for a period still running."""
-        if self.attainment is None or not self.time_progress:
-            return None
-        return self.attainment / self.time_progress
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON record of this metric (fixed key order)."""
-        return {
-            "value": clean(self.value), "previous": clean(self.previous), "mom": clean(self.mom),
-            "last_year": clean(self.last_year), "yoy": clean(self.yoy), "target": clean(self.target),
-            "attainment": clean(self.attainment), "pace": clean(self.pace),
-            "unit": METRICS[self.id].unit, "note": self.note, "unavailable": self.unavailable,
-        }
-
-
-def change(value: float | None, base: float | None) -> float | None:
-    """(value − base) ÷ |base|, or None when not computable."""
-    if value is None or base is None or base == 0:
-        return None
-    return (value - base) / abs(base)
-
-
-def clean(value: Any) -> Any:
-    """JSON-safe numbers: NaN and infinities become None."""
-    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
-        return None
-    return value
-
-
-@dataclass
-class KpiReport:
-    """Everything `shopreport kpis` prints and the decks show, for one period."""
-
-    shop: str
-    currency: str
-    period: Period
-    previous: Period
-    last_year: Period
-    time_progress: float | None
-    metrics: dict[str, MetricValue]
-    decomposition: dict[str, Any]
-    breakdowns: dict[str, pl.DataFrame]
-    coverage: list[dict[str, Any]]
-    notes: list[Note] = field(default_factory=list)
-
-    def value(self, metric_id: str) -> float | None:
-        """The period's value of a metric."""
-        return self.metrics[metric_id].value
-
-    def to_dict(self) -> dict[str, Any]:
-        """The JSON document (stable key order, sorted records, floats to 10 digits)."""
-        return stable({
-            "shop": self.shop,
-            "currency": self.currency,
-            "period": {**_period_dict(self.period), "time_progress": clean(self.time_progress),
-                       "previous": _period_dict(self.previous), "last_year": _period_dict(self.last_year)},
-            "metrics": {k: v.to_dict() for k, v in self.metrics.items()},
-            "decomposition": self.decomposition,
-            "breakdowns": {k: records(v) for k, v in self.breakdowns.items()},
-            "coverage": self.coverage,
-            "notes": [n.text for n in self.notes],
-        })
-
-
-def stable(value: Any) -> Any:
-    """Floats rounded to 10 significant digits, so parallel summation order cannot show."""
-    if isinstance(value, float):
-        return float(f"{value:.10g}")
-    if isinstance(value, dict):
-        return {k: stable(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [stable(v) for v in value]
-    return value
-
-
-def _period_dict(period: Period) -> dict[str, Any]:
-    """A period as JSON: label, first and last day."""
-    return {"label": period.label, "start": period.start.isoformat(), "end": period.last_day.isoformat(),
-            "days": period.days}
-
-
-def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
-    """A frame as JSON-safe records (dates as ISO strings)."""
-    temporal = [c for c, t in frame.schema.items() if t.is_temporal()]
-    if temporal:
-        frame = frame.with_columns(pl.col(temporal).cast(pl.String))
-    return [{k: clean(v) for k, v in row.items()} for row in frame.to_dicts()]
 
 
 class Batch:
@@ -165,22 +44,28 @@ class Batch:
 
     def collect(self) -> dict[Any, pl.DataFrame]:
         """Run every queued query at once."""
-        return dict(zip(self.keys, pl.collect_all(self.queries)))
+        return dict(zip(self.keys, pl.collect_all(self.queries), strict=False))
 
 
 def report_span(period: Period, ctx_opts) -> tuple[date, date]:
     """First and last day of the orders a report on `period` needs."""
     opts = ctx_opts
     windows = [period, period.previous(), period.last_year()]
-    lookback = max(opts.returning_lookback_days, opts.rfm_lookback_days, opts.repurchase_window_days or 0)
+    lookback = max(
+        opts.returning_lookback_days, opts.rfm_lookback_days, opts.repurchase_window_days or 0
+    )
     starts = [min(w.start for w in windows) - timedelta(days=lookback)]
     last_month = month_period(period.last_day.year, period.last_day.month)
-    starts += [last_month.shift_months(-(opts.cohort_months - 1)).start, period.shift_months(-3).start]
+    starts += [
+        last_month.shift_months(-(opts.cohort_months - 1)).start,
+        period.shift_months(-3).start,
+    ]
     return min(starts), period.end
 
 
-def compute_kpis(ds: Dataset, period: Period, today: date | None = None,
-                 targets: dict[str, float] | None = None) -> KpiReport:
+def compute_kpis(
+    ds: Dataset, period: Period, today: date | None = None, targets: dict[str, float] | None = None
+) -> KpiReport:
     """Every metric of `period` with MoM, YoY and target attainment, plus the breakdowns.
 
     Targets come from the config by the period's label, unless given (a campaign's).
@@ -203,43 +88,68 @@ def compute_kpis(ds: Dataset, period: Period, today: date | None = None,
 
     values = {w: _window_values(results, w) for w in WINDOWS}
     notes = _notes(ds, ctx, missing)
-    first = ctx.base.first_paid["first_pay"].min()
-    uncovered = set()
+    first: datetime | None = ctx.base.first_paid["first_pay"].min()  # type: ignore[assignment]
+    uncovered: set[str] = set()
     for wname, window in windows.items():
         if first is not None and window.start < first.date() < window.end:
             notes["*"] = Note("data_starts", {"date": f"{first:%Y-%m-%d}", "period": window.label})
         if wname != "cur" and (first is None or window.start < first.date()):
-            # the data does not cover that period (or only part of it): no comparison, not a wrong one
+            # the data does not cover that period (or only part of it): no comparison, not a wrong
+            # one
             values[wname] = {}
             uncovered.add(wname)
     if first is not None and (period.start_dt - first).days < opts.returning_lookback_days:
-        history = Note("short_history", {"date": f"{first:%Y-%m-%d}", "days": opts.returning_lookback_days})
+        history = Note(
+            "short_history", {"date": f"{first:%Y-%m-%d}", "days": opts.returning_lookback_days}
+        )
         for mid in ("returning_buyers", "returning_share", "new_buyers"):
             notes[mid] = history
     reasons = _reasons(missing)
-    today = today or shop_today(config.timezone)
-    running = period.start <= today < period.end
-    progress = period.elapsed_days(today) / period.days if running else None
+    progress = time_progress(period, today or shop_today(config.timezone))
     targets = config.targets.get(period.label, {}) if targets is None else targets
+
+    def value_of(mid: str, window: str) -> float | None:
+        return None if mid in reasons else values[window].get(mid)  # unavailable: no value at all
+
     metrics = {
         mid: MetricValue(
-            mid, values["cur"].get(mid), values["prev"].get(mid), values["ly"].get(mid),
-            targets.get(mid), progress, reasons.get(mid),
+            mid,
+            value_of(mid, "cur"),
+            value_of(mid, "prev"),
+            value_of(mid, "ly"),
+            targets.get(mid),
+            progress,
+            reasons.get(mid),
             notes[mid].text if mid in notes else None,
         )
         for mid in METRICS
     }
-    for metric in metrics.values():
-        if metric.unavailable:
-            metric.value = metric.previous = metric.last_year = None
     return KpiReport(
-        shop=config.shop, currency=config.currency, period=period, previous=windows["prev"],
-        last_year=windows["ly"], time_progress=progress, metrics=metrics,
-        decomposition={"mom": lmdi(values["prev"], values["cur"]), "yoy": lmdi(values["ly"], values["cur"])},
-        breakdowns=_finish_breakdowns(results, uncovered),
+        shop=config.shop,
+        currency=config.currency,
+        period=period,
+        previous=windows["prev"],
+        last_year=windows["ly"],
+        time_progress=progress,
+        metrics=metrics,
+        decomposition={
+            "mom": lmdi(values["prev"], values["cur"]),
+            "yoy": lmdi(values["ly"], values["cur"]),
+        },
+        breakdowns=conform_all(_finish_breakdowns(results, uncovered, opts.top_n), BREAKDOWNS),
         coverage=_coverage(results, ds),
         notes=list(dict.fromkeys(notes.values())) + ds.warnings,
     )
+
+
+def time_progress(period: Period, today: date) -> float | None:
+    """Share of a period still running that is over (时间进度); a year to date counts against the
+    whole year; None for a period that is over."""
+    if period.kind == "ytd":
+        return period.days / year_period(period.start.year).days
+    if period.start <= today < period.end:
+        return period.elapsed_days(today) / period.days
+    return None
 
 
 def _window_values(results: dict, window: str) -> dict[str, float | None]:
@@ -260,7 +170,8 @@ def _number(value: Any) -> float | None:
 
 
 def _reasons(missing: dict[str, str]) -> dict[str, str]:
-    """Why each metric is unavailable; a derived metric inherits its first missing input's reason."""
+    """Why each metric is unavailable; a derived metric inherits the reason of its first
+    missing input."""
     reasons = dict(missing)
     for metric in METRICS.values():
         if metric.formula is not None:
@@ -281,7 +192,9 @@ def _notes(ds: Dataset, ctx: Context, missing: dict[str, str]) -> dict[str, Note
         for mid in ("stock_value", "turnover_days"):
             notes[mid] = Note("stock_at_price")
     if ctx.opts.repurchase_window_days:
-        notes["repurchase_rate"] = Note("repurchase_window", {"days": ctx.opts.repurchase_window_days})
+        notes["repurchase_rate"] = Note(
+            "repurchase_window", {"days": ctx.opts.repurchase_window_days}
+        )
     return notes
 
 
@@ -316,13 +229,21 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
     batch.add("ratings", bd.ratings(ctx, cur))
     batch.add("response_times", bd.response_distribution(ctx, cur))
     batch.add("rfm", rfm_segments(ctx.base, cur, ctx.opts.rfm_lookback_days))
-    batch.add("cohorts", cohorts(ctx.base, month_period(cur.last_day.year, cur.last_day.month), ctx.opts.cohort_months))
+    batch.add(
+        "cohorts",
+        cohorts(
+            ctx.base, month_period(cur.last_day.year, cur.last_day.month), ctx.opts.cohort_months
+        ),
+    )
 
 
-UNCOVERED_COLUMNS = {"prev": ("previous_", "delta_mom", "mom", "contribution_mom"), "ly": ("last_year_", "yoy")}
+UNCOVERED_COLUMNS = {
+    "prev": ("previous_", "delta_mom", "mom", "contribution_mom"),
+    "ly": ("last_year_", "yoy"),
+}
 
 
-def _finish_breakdowns(results: dict, uncovered: set[str]) -> dict[str, pl.DataFrame]:
+def _finish_breakdowns(results: dict, uncovered: set[str], top_n: int) -> dict[str, pl.DataFrame]:
     """Assemble the collected breakdown frames (contributions, source conversion).
 
     Comparisons with a period the data does not reach are null, not computed against zero.
@@ -340,28 +261,39 @@ def _finish_breakdowns(results: dict, uncovered: set[str]) -> dict[str, pl.DataF
         out[name] = table
     if "by_channel" in out:
         out["by_source"] = _with_conversion(out.pop("by_channel"), results)
-    elif results.get(("visitors_by_source", "cur")) is not None:  # traffic by source, orders without it
+    elif (
+        results.get(("visitors_by_source", "cur")) is not None
+    ):  # traffic by source, orders without it
         visitors = results[("visitors_by_source", "cur")].rename({"channel": "source"})
         before = results.get(("visitors_by_source", "prev"))
         if before is not None:
-            visitors = visitors.join(before.rename({"channel": "source", "visitors": "previous_visitors"}),
-                                     on="source", how="left")
+            visitors = visitors.join(
+                before.rename({"channel": "source", "visitors": "previous_visitors"}),
+                on="source",
+                how="left",
+            )
         out["by_source"] = visitors.sort(["visitors", "source"], descending=[True, False])
     if "by_city" in out:
-        out["by_city"] = out["by_city"].head(30)
+        out["by_city"] = out["by_city"].head(top_n)
     for key, frame in results.items():
         if isinstance(key, str) and key != "coverage":
             out[key] = frame
     if "daily" in out:
         for window in uncovered:
             gone = [c for c in out["daily"].columns if c.startswith(UNCOVERED_COLUMNS[window])]
-            out["daily"] = out["daily"].with_columns([pl.lit(None, pl.Float64).alias(c) for c in gone])
+            out["daily"] = out["daily"].with_columns(
+                [pl.lit(None, pl.Float64).alias(c) for c in gone]
+            )
     if "products" in out:
         ranked = out["products"].with_row_index("rank", offset=1)
-        out["lifecycle"] = ranked.group_by("stage").agg(skus=pl.len(), gmv=pl.col("gmv").sum()).sort("stage")
+        out["lifecycle"] = (
+            ranked.group_by("stage").agg(skus=pl.len(), gmv=pl.col("gmv").sum()).sort("stage")
+        )
         if "stockouts" in out:
-            out["stockouts"] = out["stockouts"].join(ranked.select("sku", "rank"), on="sku", how="left")
-        out["products"] = ranked.head(20)
+            out["stockouts"] = out["stockouts"].join(
+                ranked.select("sku", "rank"), on="sku", how="left"
+            )
+        out["products"] = ranked.head(top_n)
     if "bad_review_texts" in out:
         out["bad_review_words"] = recurring_words(out.pop("bad_review_texts")["text"])
     return dict(sorted(out.items()))
@@ -370,21 +302,30 @@ def _finish_breakdowns(results: dict, uncovered: set[str]) -> dict[str, pl.DataF
 def _with_conversion(by_channel: pl.DataFrame, results: dict) -> pl.DataFrame:
     """Add visitors and conversion (buyers ÷ visitors) by source, now and before."""
     frame = by_channel.rename({"channel": "source"})
-    cur, prev = results.get(("visitors_by_source", "cur")), results.get(("visitors_by_source", "prev"))
+    cur, prev = (
+        results.get(("visitors_by_source", "cur")),
+        results.get(("visitors_by_source", "prev")),
+    )
     if cur is None:
         return frame
     frame = frame.join(cur.rename({"channel": "source"}), on="source", how="full", coalesce=True)
     frame = frame.with_columns(pl.col("gmv", "orders", "buyers", "share").fill_null(0))
-    frame = frame.with_columns(conversion=pl.when(pl.col("visitors") > 0).then(pl.col("buyers") / pl.col("visitors")))
+    frame = frame.with_columns(
+        conversion=pl.when(pl.col("visitors") > 0).then(pl.col("buyers") / pl.col("visitors"))
+    )
     if prev is not None:
-        frame = frame.join(prev.rename({"channel": "source", "visitors": "previous_visitors"}), on="source", how="left")
+        frame = frame.join(
+            prev.rename({"channel": "source", "visitors": "previous_visitors"}),
+            on="source",
+            how="left",
+        )
     return frame.sort(["gmv", "source"], descending=[True, False], nulls_last=True)
 
 
 def _queue_coverage(batch: Batch, ds: Dataset) -> None:
     """Queue rows and date range of every configured table."""
     for name in ds.tables:
-        column = TIME_COLUMNS.get(name)
+        column = TABLES[name].time
         cols = ds.columns(name)
         exprs = [pl.len().alias("rows")]
         if column and column in cols:
@@ -398,13 +339,15 @@ def _coverage(results: dict, ds: Dataset) -> list[dict[str, Any]]:
     for name, source in ds.tables.items():
         row = results[("coverage", name)].row(0, named=True)
         first, last = row.get("first"), row.get("last")
-        out.append({
-            "table": name,
-            "files": [str(p) for p in source.files],
-            "rows": row["rows"],
-            "first": _day(first),
-            "last": _day(last),
-        })
+        out.append(
+            {
+                "table": name,
+                "files": [str(p) for p in source.files],
+                "rows": row["rows"],
+                "first": _day(first),
+                "last": _day(last),
+            }
+        )
     return out
 
 

@@ -13,9 +13,10 @@ from datetime import timedelta
 import polars as pl
 
 from shopreport.config import MetricOptions
-from shopreport.metrics.base import Base, by_sku, in_range, products_of
+from shopreport.metrics.base import Base, bad_review, by_sku, in_range, products_of, satisfied
 from shopreport.metrics.period import Period
 from shopreport.sources.dataset import Dataset
+from shopreport.vocab.metrics import group_ids
 
 BOT_NAMES = ["bot", "robot", "机器人", "智能客服", "ai"]
 
@@ -48,28 +49,40 @@ class Measured:
 def buyers_of(ctx: Context, w: Period) -> pl.LazyFrame:
     """One row per buyer of the period: paid orders, GMV, and whether they are returning
     (also paid in the look-back days before the period start)."""
-    per_buyer = ctx.lazy_paid(w).group_by("customer_id").agg(n=pl.len(), gmv=pl.col("paid_amount").sum())
+    per_buyer = (
+        ctx.lazy_paid(w).group_by("customer_id").agg(n=pl.len(), gmv=pl.col("paid_amount").sum())
+    )
     lookback = (
         ctx.base.paid.lazy()
-        .filter(in_range("pay_time", w.start - timedelta(days=ctx.opts.returning_lookback_days), w.start))
+        .filter(
+            in_range(
+                "pay_time", w.start - timedelta(days=ctx.opts.returning_lookback_days), w.start
+            )
+        )
         .select("customer_id")
         .join(per_buyer.select("customer_id"), on="customer_id", how="semi")
         .unique()
         .with_columns(returning=pl.lit(True))
     )
-    return per_buyer.join(lookback, on="customer_id", how="left").with_columns(pl.col("returning").fill_null(False))
+    return per_buyer.join(lookback, on="customer_id", how="left").with_columns(
+        pl.col("returning").fill_null(False)
+    )
 
 
 def measure_orders(ctx: Context, w: Period) -> Measured:
     """gmv, paid_orders, buyers, returning_buyers, repurchase_rate."""
     per_buyer = buyers_of(ctx, w)
     totals = per_buyer.select(
-        gmv=pl.col("gmv").sum(), paid_orders=pl.col("n").sum(), buyers=pl.len(),
+        gmv=pl.col("gmv").sum(),
+        paid_orders=pl.col("n").sum(),
+        buyers=pl.len(),
         returning_buyers=pl.col("returning").sum(),
     )
     window = ctx.opts.repurchase_window_days
     if window:
-        repeat = ctx.base.paid.lazy().filter(in_range("pay_time", w.end - timedelta(days=window), w.end))
+        repeat = ctx.base.paid.lazy().filter(
+            in_range("pay_time", w.end - timedelta(days=window), w.end)
+        )
         repeat = repeat.group_by("customer_id").agg(n=pl.len())
     else:
         repeat = per_buyer
@@ -83,53 +96,60 @@ def measure_orders(ctx: Context, w: Period) -> Measured:
 def measure_refunds(ctx: Context, w: Period) -> Measured:
     """refund_amount and refunded_orders of refunds made in the period."""
     if not ctx.ds.has("refunds"):
-        return Measured(missing=dict.fromkeys(["refund_amount", "refunded_orders"], "no refunds table"))
+        return Measured(missing=dict.fromkeys(group_ids("refunds"), "no refunds table"))
     refunds = ctx.ds.frame("refunds").filter(in_range("refund_time", w.start, w.end))
-    return Measured([refunds.select(
-        refund_amount=pl.col("amount").sum(), refunded_orders=pl.col("order_id").n_unique()
-    )])
+    return Measured(
+        [
+            refunds.select(
+                refund_amount=pl.col("amount").sum(), refunded_orders=pl.col("order_id").n_unique()
+            )
+        ]
+    )
 
 
 def measure_traffic(ctx: Context, w: Period) -> Measured:
     """visitors and cart_visitors: true distinct from events, else sums of daily traffic."""
     if ctx.ds.has("events"):
         events = ctx.ds.frame("events").filter(in_range("time", w.start, w.end))
-        return Measured([events.select(
-            visitors=pl.col("visitor_id").n_unique(),
-            cart_visitors=pl.col("visitor_id").filter(pl.col("event") == "cart").n_unique(),
-        )])
+        return Measured(
+            [
+                events.select(
+                    visitors=pl.col("visitor_id").n_unique(),
+                    cart_visitors=pl.col("visitor_id").filter(pl.col("event") == "cart").n_unique(),
+                )
+            ]
+        )
     if not ctx.ds.has("traffic"):
-        reason = "no traffic or events table"
-        return Measured(missing={"visitors": reason, "cart_visitors": reason})
+        return Measured(missing=dict.fromkeys(group_ids("traffic"), "no traffic or events table"))
     traffic = ctx.ds.frame("traffic").filter(in_range("date", w.start, w.end, dates=True))
     has_cart = "cart_visitors" in ctx.ds.columns("traffic")
     cart = pl.col("cart_visitors").sum() if has_cart else pl.lit(None, pl.Float64)
     missing = {} if has_cart else {"cart_visitors": "traffic has no cart_visitors column"}
-    return Measured([traffic.select(visitors=pl.col("visitors").sum(), cart_visitors=cart)], missing)
-
-
-LINE_METRICS = ["units", "line_revenue", "costed_revenue", "cogs"]
+    return Measured(
+        [traffic.select(visitors=pl.col("visitors").sum(), cart_visitors=cart)], missing
+    )
 
 
 def measure_lines(ctx: Context, w: Period) -> Measured:
     """units, line revenue and cost of goods of paid orders' lines."""
     if ctx.base.lines is None:
-        return Measured(missing=dict.fromkeys(LINE_METRICS, "no order_items table"))
+        return Measured(missing=dict.fromkeys(group_ids("lines"), "no order_items table"))
     skus = by_sku(ctx.lazy_lines(w), ctx.ds)
     costed = pl.col("cost").is_not_null()
     missing = {}
     if "unit_cost" not in ctx.ds.columns("products"):
         missing = dict.fromkeys(["costed_revenue", "cogs"], "products have no unit_cost")
-    return Measured([skus.select(
-        units=pl.col("units").sum(),
-        line_revenue=pl.col("revenue").sum(),
-        costed_revenue=pl.col("revenue").filter(costed).sum(),
-        cogs=pl.col("cost").sum(),
-    )], missing)
-
-
-INVENTORY_METRICS = ["sell_through", "stock_value", "turnover_days", "stockout_skus",
-                     "slow_movers", "days_of_cover", "reorder_qty", "reorder_skus"]
+    return Measured(
+        [
+            skus.select(
+                units=pl.col("units").sum(),
+                line_revenue=pl.col("revenue").sum(),
+                costed_revenue=pl.col("revenue").filter(costed).sum(),
+                cogs=pl.col("cost").sum(),
+            )
+        ],
+        missing,
+    )
 
 
 def inventory_missing(ctx: Context) -> str | None:
@@ -145,18 +165,27 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
     last = inventory.select(pl.col("date").max().alias("date"))
     stock = (
         inventory.join(last, on="date", how="semi")
-        .group_by("sku").agg(on_hand=pl.col("on_hand").sum())
+        .group_by("sku")
+        .agg(on_hand=pl.col("on_hand").sum())
     )
     lines = ctx.base.lines.lazy()
-    sold = ctx.lazy_lines(w).group_by("sku").agg(units=pl.col("quantity").sum(), gmv=pl.col("line_gmv").sum())
+    sold = (
+        ctx.lazy_lines(w)
+        .group_by("sku")
+        .agg(units=pl.col("quantity").sum(), gmv=pl.col("line_gmv").sum())
+    )
     cover_start = w.end - timedelta(days=opts.cover_window_days)
     daily = (
         lines.filter(in_range("pay_time", cover_start, w.end))
-        .group_by("sku", "day").agg(q=pl.col("quantity").sum())
-        .group_by("sku").agg(recent_units=pl.col("q").sum(), sum_sq=(pl.col("q") ** 2).sum())
+        .group_by("sku", "day")
+        .agg(q=pl.col("quantity").sum())
+        .group_by("sku")
+        .agg(recent_units=pl.col("q").sum(), sum_sq=(pl.col("q") ** 2).sum())
     )
     last_sale = (
-        lines.filter(pl.col("pay_time") < w.end_dt).group_by("sku").agg(last_sale=pl.col("day").max())
+        lines.filter(pl.col("pay_time") < w.end_dt)
+        .group_by("sku")
+        .agg(last_sale=pl.col("day").max())
     )
     n = float(opts.cover_window_days)
     frame = (
@@ -169,8 +198,14 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
     cost = pl.coalesce("unit_cost", "price")
     lead = pl.col("lead_time_days").fill_null(opts.lead_time_days)
     velocity = pl.col("recent_units") / n
-    sigma = ((pl.col("sum_sq") - pl.col("recent_units") ** 2 / n) / (n - 1)).clip(lower_bound=0).sqrt()
-    need = velocity * (lead + opts.review_days) + opts.safety_z * sigma * lead.sqrt() - pl.col("on_hand")
+    sigma = (
+        ((pl.col("sum_sq") - pl.col("recent_units") ** 2 / n) / (n - 1)).clip(lower_bound=0).sqrt()
+    )
+    need = (
+        velocity * (lead + opts.review_days)
+        + opts.safety_z * sigma * lead.sqrt()
+        - pl.col("on_hand")
+    )
     return frame.with_columns(
         stock_value=pl.col("on_hand") * cost,
         velocity=velocity,
@@ -178,7 +213,11 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
         days_since_sale=(pl.lit(w.last_day) - pl.col("last_sale")).dt.total_days(),
         lead_time=lead,
         reorder_qty=need.clip(lower_bound=0).ceil(),
-        slow=(pl.col("on_hand") > 0) & (pl.col("last_sale").is_null() | (pl.col("last_sale") < w.end - timedelta(days=opts.slow_mover_days))),
+        slow=(pl.col("on_hand") > 0)
+        & (
+            pl.col("last_sale").is_null()
+            | (pl.col("last_sale") < w.end - timedelta(days=opts.slow_mover_days))
+        ),
         stockout=(pl.col("on_hand") <= 0) & (pl.col("units") > 0),
     ).sort("sku")
 
@@ -187,16 +226,23 @@ def measure_inventory(ctx: Context, w: Period) -> Measured:
     """Stock value, turnover, sell-through, stockouts, slow movers, cover and reorders."""
     reason = inventory_missing(ctx)
     if reason:
-        return Measured(missing=dict.fromkeys(INVENTORY_METRICS, reason))
+        return Measured(missing=dict.fromkeys(group_ids("inventory"), reason))
     status = sku_status(ctx, w)
     products = ctx.ds.frame("products")
     pcols = [c for c in ("unit_cost", "price") if c in products.collect_schema().names()]
     if not pcols:
-        return Measured(missing=dict.fromkeys(INVENTORY_METRICS, "products have no unit_cost or price"))
-    valued = ctx.ds.frame("inventory").filter(in_range("date", w.start, w.end, dates=True)).join(
-        products.select("sku", *pcols).unique("sku", keep="first"), on="sku", how="left"
-    ).with_columns(value=pl.col("on_hand") * pl.coalesce(pcols))
-    avg_stock = valued.group_by("date").agg(v=pl.col("value").sum()).select(avg_stock=pl.col("v").mean())
+        return Measured(
+            missing=dict.fromkeys(group_ids("inventory"), "products have no unit_cost or price")
+        )
+    valued = (
+        ctx.ds.frame("inventory")
+        .filter(in_range("date", w.start, w.end, dates=True))
+        .join(products.select("sku", *pcols).unique("sku", keep="first"), on="sku", how="left")
+        .with_columns(value=pl.col("on_hand") * pl.coalesce(pcols))
+    )
+    avg_stock = (
+        valued.group_by("date").agg(v=pl.col("value").sum()).select(avg_stock=pl.col("v").mean())
+    )
     units = by_sku(ctx.lazy_lines(w), ctx.ds).select(
         units=pl.col("units").sum(), cogs=pl.col("cost_or_price").sum()
     )
@@ -211,10 +257,13 @@ def measure_inventory(ctx: Context, w: Period) -> Measured:
     )
     days = float(w.days)
     combined = pl.concat([totals, avg_stock, units], how="horizontal").select(
-        sell_through=pl.when(pl.col("units") + pl.col("on_hand") > 0)
-        .then(pl.col("units") / (pl.col("units") + pl.col("on_hand"))),
+        sell_through=pl.when(pl.col("units") + pl.col("on_hand") > 0).then(
+            pl.col("units") / (pl.col("units") + pl.col("on_hand"))
+        ),
         stock_value="stock_value",
-        turnover_days=pl.when(pl.col("cogs") > 0).then(pl.col("avg_stock") / (pl.col("cogs") / days)),
+        turnover_days=pl.when(pl.col("cogs") > 0).then(
+            pl.col("avg_stock") / (pl.col("cogs") / days)
+        ),
         stockout_skus="stockout_skus",
         slow_movers="slow_movers",
         days_of_cover=pl.when(pl.col("velocity") > 0).then(pl.col("on_hand") / pl.col("velocity")),
@@ -224,29 +273,23 @@ def measure_inventory(ctx: Context, w: Period) -> Measured:
     return Measured([combined])
 
 
-MARKETING_COLUMNS = {"spend": "spend", "attributed_gmv": "attributed_gmv",
-                     "impressions": "impressions", "clicks": "clicks"}
-
-
 def measure_marketing(ctx: Context, w: Period) -> Measured:
     """Paid channels: spend, attributed GMV, impressions, clicks."""
     if not ctx.ds.has("marketing"):
-        return Measured(missing=dict.fromkeys(MARKETING_COLUMNS, "no marketing table"))
+        return Measured(missing=dict.fromkeys(group_ids("marketing"), "no marketing table"))
     cols = ctx.ds.columns("marketing")
     marketing = ctx.ds.frame("marketing").filter(in_range("date", w.start, w.end, dates=True))
-    present = {m: c for m, c in MARKETING_COLUMNS.items() if c in cols}
-    missing = {m: f"marketing has no {c} column" for m, c in MARKETING_COLUMNS.items() if c not in cols}
-    return Measured([marketing.select([pl.col(c).sum().alias(m) for m, c in present.items()])], missing)
-
-
-SERVICE_METRICS = ["service_sessions", "first_response_s", "first_response_p90_s", "resolution_rate",
-                   "satisfaction_rate", "bot_share", "inquiry_conversion"]
+    missing = {m: f"marketing has no {m} column" for m in group_ids("marketing") if m not in cols}
+    return Measured(
+        [marketing.select([pl.col(m).sum() for m in group_ids("marketing") if m in cols])], missing
+    )
 
 
 def measure_service(ctx: Context, w: Period) -> Measured:
-    """Customer-service sessions: response times, resolution, satisfaction, bot share, inquiry conversion."""
+    """Customer-service sessions: response times, resolution, satisfaction, bot share, inquiry
+    conversion."""
     if not ctx.ds.has("service"):
-        return Measured(missing=dict.fromkeys(SERVICE_METRICS, "no service table"))
+        return Measured(missing=dict.fromkeys(group_ids("service"), "no service table"))
     cols = ctx.ds.columns("service")
     sessions = ctx.ds.frame("service").filter(in_range("start_time", w.start, w.end))
     exprs = [
@@ -257,8 +300,11 @@ def measure_service(ctx: Context, w: Period) -> Measured:
     missing = {}
     optional = {
         "resolution_rate": ("resolved", pl.col("resolved").cast(pl.Float64).mean()),
-        "satisfaction_rate": ("satisfaction", (pl.col("satisfaction") >= 4).sum() / pl.col("satisfaction").count()),
-        "bot_share": ("handled_by", pl.col("handled_by").str.to_lowercase().is_in(BOT_NAMES).mean()),
+        "satisfaction_rate": ("satisfaction", satisfied().sum() / pl.col("satisfaction").count()),
+        "bot_share": (
+            "handled_by",
+            pl.col("handled_by").str.to_lowercase().is_in(BOT_NAMES).mean(),
+        ),
     }
     for metric, (column, expr) in optional.items():
         if column in cols:
@@ -275,8 +321,13 @@ def measure_service(ctx: Context, w: Period) -> Measured:
 
 def _inquiry_conversion(ctx: Context, sessions: pl.LazyFrame, w: Period) -> pl.LazyFrame:
     """Share of inquiring customers who paid within 24 h after one of their sessions."""
-    asked = sessions.filter(pl.col("customer_id").is_not_null()).select("customer_id", "start_time").sort("start_time")
-    paid = (  # only payments that can match: the inquirers', from the period start to a day after it
+    asked = (
+        sessions.filter(pl.col("customer_id").is_not_null())
+        .select("customer_id", "start_time")
+        .sort("start_time")
+    )
+    # only payments that can match: the inquirers', from the period start to a day after it
+    paid = (
         ctx.base.paid.lazy()
         .filter(in_range("pay_time", w.start, w.end + timedelta(days=1)))
         .select("customer_id", "pay_time")
@@ -284,8 +335,13 @@ def _inquiry_conversion(ctx: Context, sessions: pl.LazyFrame, w: Period) -> pl.L
         .sort("pay_time")
     )
     matched = asked.join_asof(
-        paid, left_on="start_time", right_on="pay_time", by="customer_id",
-        strategy="forward", tolerance=timedelta(hours=24), check_sortedness=False,
+        paid,
+        left_on="start_time",
+        right_on="pay_time",
+        by="customer_id",
+        strategy="forward",
+        tolerance=timedelta(hours=24),
+        check_sortedness=False,
     )
     per_customer = matched.group_by("customer_id").agg(paid=pl.col("pay_time").is_not_null().any())
     return per_customer.select(inquiry_conversion=pl.when(pl.len() > 0).then(pl.col("paid").mean()))
@@ -294,13 +350,17 @@ def _inquiry_conversion(ctx: Context, sessions: pl.LazyFrame, w: Period) -> pl.L
 def measure_reviews(ctx: Context, w: Period) -> Measured:
     """Review count, average rating and bad-review rate."""
     if not ctx.ds.has("reviews"):
-        return Measured(missing=dict.fromkeys(["reviews", "avg_rating", "bad_review_rate"], "no reviews table"))
+        return Measured(missing=dict.fromkeys(group_ids("reviews"), "no reviews table"))
     reviews = ctx.ds.frame("reviews").filter(in_range("review_time", w.start, w.end))
-    return Measured([reviews.select(
-        reviews=pl.len(),
-        avg_rating=pl.col("rating").mean(),
-        bad_review_rate=pl.when(pl.len() > 0).then((pl.col("rating") <= 2).sum() / pl.len()),
-    )])
+    return Measured(
+        [
+            reviews.select(
+                reviews=pl.len(),
+                avg_rating=pl.col("rating").mean(),
+                bad_review_rate=pl.when(pl.len() > 0).then(bad_review().sum() / pl.len()),
+            )
+        ]
+    )
 
 
 MEASURES = {

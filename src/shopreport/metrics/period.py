@@ -121,5 +121,7 @@ def parse_month(text: str, tz: str, today: date | None = None) -> Period:
         return month_period(*_add_months(today.year, today.month, -1))
     match = re.fullmatch(r"(\d{4})-?(\d{1,2})", text)
     if not match or not 1 <= int(match.group(2)) <= 12:
-        raise ConfigError(f"--month '{text}' is not a month: write YYYY-MM (e.g. 2026-10) or 'previous'.")
+        raise ConfigError(
+            f"--month '{text}' is not a month: write YYYY-MM (e.g. 2026-10) or 'previous'."
+        )
     return month_period(int(match.group(1)), int(match.group(2)))

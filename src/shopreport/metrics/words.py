@@ -19,10 +19,16 @@ def recurring_words(texts: pl.Series, top: int = 15) -> pl.DataFrame:
     stop = set(read_yaml_resource("stopwords.yaml"))
     counts: collections.Counter[str] = collections.Counter()
     for text in texts.drop_nulls().to_list():  # small: one month's bad reviews
-        counts.update({w.lower() for w in rjieba.cut(text) if _WORD.match(w) and w.lower() not in stop})
+        counts.update(
+            {w.lower() for w in rjieba.cut(text) if _WORD.match(w) and w.lower() not in stop}
+        )
     total = max(texts.len(), 1)
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     return pl.DataFrame(
-        {"word": [w for w, _ in rows], "reviews": [n for _, n in rows], "share": [n / total for _, n in rows]},
+        {
+            "word": [w for w, _ in rows],
+            "reviews": [n for _, n in rows],
+            "share": [n / total for _, n in rows],
+        },
         schema={"word": pl.String, "reviews": pl.Int64, "share": pl.Float64},
     )

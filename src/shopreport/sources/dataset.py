@@ -11,14 +11,34 @@ import polars as pl
 from shopreport.config import Config, Join, TableConfig
 from shopreport.errors import DataError, did_you_mean
 from shopreport.notes import Note
-from shopreport.sources.contract import DATE, EVENT_ALIASES, INT, STR, TABLES, TIME, Table
 from shopreport.sources.parse import clean_text, is_bad, parse_column, parse_num
 from shopreport.sources.readers import MissingFiles, expand_paths, file_format, scan_file
+from shopreport.vocab.contract import DATE, EVENT_ALIASES, INT, STR, TABLES, TIME, Table
 
 DEFAULT_PAID_STATUSES = [
-    "paid", "completed", "complete", "shipped", "delivered", "fulfilled", "invoiced", "approved",
-    "processing", "partially_refunded", "refunded", "已付款", "已支付", "买家已付款", "等待卖家发货",
-    "待发货", "卖家已发货", "已发货", "待收货", "等待买家确认收货", "交易成功", "已完成", "已签收",
+    "paid",
+    "completed",
+    "complete",
+    "shipped",
+    "delivered",
+    "fulfilled",
+    "invoiced",
+    "approved",
+    "processing",
+    "partially_refunded",
+    "refunded",
+    "已付款",
+    "已支付",
+    "买家已付款",
+    "等待卖家发货",
+    "待发货",
+    "卖家已发货",
+    "已发货",
+    "待收货",
+    "等待买家确认收货",
+    "交易成功",
+    "已完成",
+    "已签收",
 ]
 ROW, FILE = "__row", "__file"
 SHOW_BAD = 3
@@ -98,7 +118,7 @@ class Dataset:
         results = pl.collect_all(queries)
         self.amounts_known = bool(results.pop().item())
         problems: list[Problem] = []
-        for (_, describe), result in zip(owners, results):
+        for (_, describe), result in zip(owners, results, strict=False):
             problems.extend(describe(result))
         self.warnings = [p.note for p in problems if p.note is not None]
         return problems
@@ -131,7 +151,9 @@ def read_dataset(config: Config, failures: dict[str, str] | None = None) -> Data
 
 def _expected_headers(spec: TableConfig, table: Table) -> frozenset[str]:
     """Headers the config names for a file, used to find the header row below title rows."""
-    names = set(spec.mapping) | set(spec.rename) | set(spec.group_by) | {c.column for c in spec.filter}
+    names = (
+        set(spec.mapping) | set(spec.rename) | set(spec.group_by) | {c.column for c in spec.filter}
+    )
     if not spec.mapping:
         names |= set(table.names)
     return frozenset(names)
@@ -150,7 +172,7 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
         raw, header_row = scan_file(path, spec, _expected_headers(spec, TABLES[name]))
         file_columns = list(dict.fromkeys(file_columns + raw.collect_schema().names()))
         indexed = raw.with_row_index(ROW, offset=1)
-        for join, frame in zip(spec.joins, joins):
+        for join, frame in zip(spec.joins, joins, strict=False):
             raw, indexed = _join(raw, frame, join, path), _join(indexed, frame, join, path)
         raw, indexed = _transform(raw, spec, path), _transform(indexed, spec, path)
         raw, headers = _map_columns(raw, spec, TABLES[name], path)
@@ -160,10 +182,27 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
         parts.append(typed)
         checked_parts.append(checked.with_columns(pl.lit(str(path)).alias(FILE)))
     frame = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
-    checked = pl.concat(checked_parts, how="diagonal_relaxed") if len(parts) > 1 else checked_parts[0]
+    checked = (
+        pl.concat(checked_parts, how="diagonal_relaxed") if len(parts) > 1 else checked_parts[0]
+    )
     frame, checked = _derive(name, frame, spec, config), _derive(name, checked, spec, config)
+    if any(file_format(path, spec) != "parquet" for path in files):
+        # text and Excel exports are parsed once, not once per query: the checked frame holds the
+        # typed columns too, so the table is read from it (Parquet stays lazy, for pushdown)
+        checked = _collect(checked, files)
+        frame = checked.select(frame.collect_schema().names())
     offset = header_row + (0 if spec.headers else 1)
     return TableSource(name, files, frame, checked, headers, offset, sorted(fallible), file_columns)
+
+
+def _collect(frame: pl.LazyFrame, files: list[Path]) -> pl.LazyFrame:
+    """The frame computed once, in memory."""
+    try:
+        return frame.collect().lazy()
+    except pl.exceptions.ComputeError as exc:
+        raise DataError(
+            f"{files[0]}: cannot be read ({str(exc).strip().splitlines()[0]})."
+        ) from None
 
 
 def _scan_join(join: Join, config: Config, label: str) -> pl.LazyFrame:
@@ -175,7 +214,9 @@ def _scan_join(join: Join, config: Config, label: str) -> pl.LazyFrame:
     names = frame.collect_schema().names()
     for column in [*keys, *join.sum]:
         if column not in names:
-            raise DataError(f"{label}: {files[0]} has no column '{column}'.{did_you_mean(column, names)}")
+            raise DataError(
+                f"{label}: {files[0]} has no column '{column}'.{did_you_mean(column, names)}"
+            )
     if join.sum:
         others = [c for c in names if c not in keys and c not in join.sum]
         schema = frame.collect_schema()
@@ -206,7 +247,9 @@ def _transform(frame: pl.LazyFrame, spec: TableConfig, path: Path) -> pl.LazyFra
     for condition in spec.filter:
         frame = frame.filter(_condition(condition, schema, path))
     if spec.derive:
-        frame = frame.with_columns([_derived(v, schema, path).alias(k) for k, v in spec.derive.items()])
+        frame = frame.with_columns(
+            [_derived(v, schema, path).alias(k) for k, v in spec.derive.items()]
+        )
     if spec.group_by:
         frame = _group(frame, spec, path)
     return frame
@@ -215,8 +258,10 @@ def _transform(frame: pl.LazyFrame, spec: TableConfig, path: Path) -> pl.LazyFra
 def _need(header: str, schema: pl.Schema, path: Path) -> pl.Expr:
     """pl.col(header), or a clear error when the file has no such header."""
     if header not in schema:
-        raise DataError(f"{path}: has no column '{header}'.{did_you_mean(header, schema.names())} "
-                        f"Its columns are: {', '.join(schema.names()[:40])}.")
+        raise DataError(
+            f"{path}: has no column '{header}'.{did_you_mean(header, schema.names())} "
+            f"Its columns are: {', '.join(schema.names()[:40])}."
+        )
     return pl.col(header)
 
 
@@ -235,15 +280,19 @@ def _condition(cond, schema: pl.Schema, path: Path) -> pl.Expr:
     column = _need(cond.column, schema, path)
     text = column.cast(pl.String).str.strip_chars()
     ops = {
-        "eq": lambda: text == str(cond.value), "ne": lambda: text != str(cond.value),
+        "eq": lambda: text == str(cond.value),
+        "ne": lambda: text != str(cond.value),
         "in": lambda: text.is_in([str(v) for v in cond.value]),
         "not_in": lambda: ~text.is_in([str(v) for v in cond.value]),
         "starts_with": lambda: text.str.starts_with(str(cond.value)),
         "not_starts_with": lambda: ~text.str.starts_with(str(cond.value)),
-        "not_null": lambda: clean_text(text).is_not_null(), "is_null": lambda: clean_text(text).is_null(),
+        "not_null": lambda: clean_text(text).is_not_null(),
+        "is_null": lambda: clean_text(text).is_null(),
     }
     if cond.op in _COMPARE:
-        return getattr(_number(cond.column, schema, path), _COMPARE[cond.op])(float(cond.value)).fill_null(False)
+        return getattr(_number(cond.column, schema, path), _COMPARE[cond.op])(
+            float(cond.value)
+        ).fill_null(False)
     return ops[cond.op]().fill_null(cond.op in ("ne", "not_in", "not_starts_with"))
 
 
@@ -254,16 +303,31 @@ def _derived(spec, schema: pl.Schema, path: Path) -> pl.Expr:
     ops = {
         "column": lambda: _need(spec["column"], schema, path),
         "value": lambda: pl.lit(spec["value"]),
-        "split": lambda: clean_text(_need(spec["split"], schema, path).cast(pl.String))
-        .str.split(spec.get("sep", " ")).list.get(int(spec.get("index", 0)), null_on_oob=True),
+        "split": lambda: (
+            clean_text(_need(spec["split"], schema, path).cast(pl.String))
+            .str.split(spec.get("sep", " "))
+            .list.get(int(spec.get("index", 0)), null_on_oob=True)
+        ),
         "concat": lambda: pl.concat_str([_derived(p, schema, path) for p in spec["concat"]]),
-        "coalesce": lambda: pl.coalesce([
-            clean_text(_derived(p, schema, path).cast(pl.String)) for p in spec["coalesce"]
-            if not (isinstance(p, str) and p not in schema and p == p.strip() and _looks_like_header(p))
-        ]),
-        "multiply": lambda: _number(spec["multiply"][0], schema, path) * _number(spec["multiply"][1], schema, path),
+        "coalesce": lambda: pl.coalesce(
+            [
+                clean_text(_derived(p, schema, path).cast(pl.String))
+                for p in spec["coalesce"]
+                if not (
+                    isinstance(p, str)
+                    and p not in schema
+                    and p == p.strip()
+                    and _looks_like_header(p)
+                )
+            ]
+        ),
+        "multiply": lambda: (
+            _number(spec["multiply"][0], schema, path) * _number(spec["multiply"][1], schema, path)
+        ),
         "negate": lambda: -_number(spec["negate"], schema, path),
-        "regex": lambda: _need(spec["regex"], schema, path).cast(pl.String).str.extract(spec["pattern"], 1),
+        "regex": lambda: (
+            _need(spec["regex"], schema, path).cast(pl.String).str.extract(spec["pattern"], 1)
+        ),
     }
     op = next((k for k in ops if k in spec), None)
     if op is None:
@@ -327,13 +391,15 @@ def _map_columns(
     return raw.select([pl.col(k) for k in keep or []] + exprs), source
 
 
-def _typed(raw: pl.LazyFrame, indexed: pl.LazyFrame, table: Table, tz: str,
-           clean: bool = True) -> tuple[pl.LazyFrame, pl.LazyFrame, set[str]]:
+def _typed(
+    raw: pl.LazyFrame, indexed: pl.LazyFrame, table: Table, tz: str, clean: bool = True
+) -> tuple[pl.LazyFrame, pl.LazyFrame, set[str]]:
     """The typed frame, the same with row numbers and bad-value flags, and the columns whose
     parsing can fail (text, or numbers read as whole numbers or times): only those are checked."""
     schema = raw.collect_schema()
     fallible = {
-        c for c in schema.names()
+        c
+        for c in schema.names()
         if (schema[c] == pl.String and table.column(c).kind != STR)
         or (schema[c].is_float() and table.column(c).kind in (INT, TIME, DATE))
     }
@@ -344,13 +410,24 @@ def _typed(raw: pl.LazyFrame, indexed: pl.LazyFrame, table: Table, tz: str,
     typed = raw.select(parsed.values())
     flags = [is_bad(pl.col(c), schema[c], expr).alias(f"__bad_{c}") for c, expr in parsed.items()]
     checked = indexed.select(
-        pl.col(ROW), *[pl.col(c).cast(pl.String).alias(f"__raw_{c}") for c in parsed],
-        *parsed.values(), *flags,
+        pl.col(ROW),
+        *[pl.col(c).cast(pl.String).alias(f"__raw_{c}") for c in parsed],
+        *parsed.values(),
+        *flags,
     )
     return typed, checked, fallible
 
 
-CANCELLED_STATUSES = ["cancelled", "canceled", "voided", "closed", "unavailable", "交易关闭", "已取消", "订单关闭"]
+CANCELLED_STATUSES = [
+    "cancelled",
+    "canceled",
+    "voided",
+    "closed",
+    "unavailable",
+    "交易关闭",
+    "已取消",
+    "订单关闭",
+]
 
 
 def _derive(name: str, frame: pl.LazyFrame, spec: TableConfig, config: Config) -> pl.LazyFrame:
@@ -361,10 +438,15 @@ def _derive(name: str, frame: pl.LazyFrame, spec: TableConfig, config: Config) -
     """
     names = frame.collect_schema().names()
     if name == "orders" and config.metrics.orders_basis == "placed":
-        live = ~pl.col("status").str.to_lowercase().is_in(CANCELLED_STATUSES).fill_null(False) \
-            if "status" in names else pl.lit(True)
+        live = (
+            ~pl.col("status").str.to_lowercase().is_in(CANCELLED_STATUSES).fill_null(False)
+            if "status" in names
+            else pl.lit(True)
+        )
         paid_at = pl.col("pay_time") if "pay_time" in names else pl.lit(None, pl.Datetime("us"))
-        return frame.with_columns(pay_time=pl.when(live).then(pl.coalesce(paid_at, pl.col("order_time"))))
+        return frame.with_columns(
+            pay_time=pl.when(live).then(pl.coalesce(paid_at, pl.col("order_time")))
+        )
     if name == "orders" and "pay_time" not in names:
         if "status" in names:
             statuses = spec.paid_statuses or DEFAULT_PAID_STATUSES
@@ -381,7 +463,11 @@ def _derive(name: str, frame: pl.LazyFrame, spec: TableConfig, config: Config) -
 def _checks(source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
     """The contract's checks of one table, as (query, describe-result) pairs."""
     table, checked = source.spec, source.checked
-    names = [c for c in source.frame.collect_schema().names() if f"__bad_{c}" in checked.collect_schema().names()]
+    names = [
+        c
+        for c in source.frame.collect_schema().names()
+        if f"__bad_{c}" in checked.collect_schema().names()
+    ]
     out: list[tuple[pl.LazyFrame, object]] = []
     for column in source.checks:
         out.append((_bad_values_query(checked, column), _describe_bad(source, column)))
@@ -410,16 +496,28 @@ def _orphan_checks(ds: Dataset, source: TableSource) -> list[tuple[pl.LazyFrame,
     if source.name not in ("order_items", "refunds"):
         return []
     orders = ds.frame("orders").select("order_id")
-    query = source.frame.select("order_id").join(orders, on="order_id", how="anti").select(
-        rows=pl.len(), orders=pl.col("order_id").n_unique(), first=pl.col("order_id").first())
+    query = (
+        source.frame.select("order_id")
+        .join(orders, on="order_id", how="anti")
+        .select(
+            rows=pl.len(), orders=pl.col("order_id").n_unique(), first=pl.col("order_id").first()
+        )
+    )
 
     def describe(result: pl.DataFrame) -> list[Problem]:
         rows = result["rows"][0]
         if not rows:
             return []
         code = "orphan_refunds" if source.name == "refunds" else "orphans"
-        note = Note(code, {"table": source.name, "rows": rows, "orders": result["orders"][0],
-                           "example": result["first"][0]})
+        note = Note(
+            code,
+            {
+                "table": source.name,
+                "rows": rows,
+                "orders": result["orders"][0],
+                "example": result["first"][0],
+            },
+        )
         return [Problem(source.name, note.text, error=False, note=note)]
 
     return [(query, describe)]
@@ -432,7 +530,9 @@ def _with_total(query: pl.LazyFrame) -> pl.LazyFrame:
 
 def _bad_values_query(checked: pl.LazyFrame, column: str) -> pl.LazyFrame:
     """Rows whose value of `column` did not parse."""
-    return _with_total(checked.filter(pl.col(f"__bad_{column}")).select(FILE, ROW, f"__raw_{column}"))
+    return _with_total(
+        checked.filter(pl.col(f"__bad_{column}")).select(FILE, ROW, f"__raw_{column}")
+    )
 
 
 def _where(source: TableSource, rows: pl.DataFrame) -> str:
@@ -446,8 +546,14 @@ def _examples(rows: pl.DataFrame, column: str) -> str:
     return ", ".join(repr(v) for v in rows[f"__raw_{column}"].to_list())
 
 
-KIND_WORDS = {"num": "a number", "int": "a whole number", "time": "a date and time",
-              "date": "a date", "bool": "yes/no", "str": "text"}
+KIND_WORDS = {
+    "num": "a number",
+    "int": "a whole number",
+    "time": "a date and time",
+    "date": "a date",
+    "bool": "yes/no",
+    "str": "text",
+}
 
 
 def _describer(source: TableSource, column: str, message):
@@ -462,7 +568,9 @@ def _describer(source: TableSource, column: str, message):
             return []
         head = f"{_where(source, rows)}, column {source.column_label(column)}: "
         value = repr(rows[f"__raw_{column}"][0])
-        return [Problem(source.name, head + message(value, rows["total"][0], _examples(rows, column)))]
+        return [
+            Problem(source.name, head + message(value, rows["total"][0], _examples(rows, column)))
+        ]
 
     return describe
 
@@ -470,23 +578,36 @@ def _describer(source: TableSource, column: str, message):
 def _describe_bad(source: TableSource, column: str):
     """Message for values that do not parse as their type."""
     kind = KIND_WORDS[source.spec.column(column).kind]
-    return _describer(source, column, lambda value, total, first: (
-        f"{value} is not {kind} ({total} bad value(s); first: {first}). "
-        f"Fix the file, or map another column to {column}."
-    ))
+    return _describer(
+        source,
+        column,
+        lambda value, total, first: (
+            f"{value} is not {kind} ({total} bad value(s); first: {first}). "
+            f"Fix the file, or map another column to {column}."
+        ),
+    )
 
 
 def _describe_negative(source: TableSource, column: str):
     """Message for negative amounts or quantities."""
-    hint = " A refund belongs in the refunds table." if column in {"paid_amount", "quantity"} else ""
-    return _describer(source, column, lambda value, total, first: (
-        f"negative value {value} ({total} negative value(s)).{hint}"
-    ))
+    hint = (
+        " A refund belongs in the refunds table." if column in {"paid_amount", "quantity"} else ""
+    )
+    return _describer(
+        source,
+        column,
+        lambda value, total, first: f"negative value {value} ({total} negative value(s)).{hint}",
+    )
 
 
 def _describe_duplicate(source: TableSource, key: str):
     """Message for a key that repeats."""
-    return _describer(source, key, lambda value, total, first: (
-        f"{value} appears more than once ({total} rows share a {key}); each {source.spec.grain} "
-        f"must have one row. If the export has one row per item, map it as order_items."
-    ))
+    return _describer(
+        source,
+        key,
+        lambda value, total, first: (
+            f"{value} appears more than once ({total} rows share a {key}); "
+            f"each {source.spec.grain} "
+            f"must have one row. If the export has one row per item, map it as order_items."
+        ),
+    )

@@ -7,16 +7,17 @@ expression; a value that is present but cannot be parsed becomes null, and
 
 from __future__ import annotations
 
+import math
 from datetime import datetime
 
 import polars as pl
 
-from shopreport.sources.contract import BOOL, DATE, INT, NUM, STR, TIME
+from shopreport.vocab.contract import BOOL, DATE, INT, NUM, STR, TIME
 
 NULL_TOKENS = ["", "-", "—", "--", "－", "null", "NULL", "None", "nan", "NaN", "N/A", "n/a", "#N/A"]
 _FULLWIDTH = [chr(0xFF10 + i) for i in range(10)] + ["．", "，", "－", "＋", "％"]
 _ASCII = [str(i) for i in range(10)] + [".", ",", "-", "+", "%"]
-_CURRENCY_PREFIX = r"^[-+]?\s*(R\$|HK\$|US\$|[¥￥$£€]|RMB|CNY|USD|BRL|GBP)\s*"
+_CURRENCY_PREFIX = r"^(-?)\+?\s*(?:R\$|HK\$|US\$|[¥￥$£€]|RMB|CNY|USD|BRL|GBP)\s*"
 _CURRENCY_SUFFIX = r"\s*(元|RMB|CNY|USD|BRL|GBP)$"
 _NAIVE_FORMATS = ["%Y-%m-%d %H:%M:%S%.f", "%Y-%m-%d %H:%M", "%Y-%m-%d"]
 _AWARE_FORMATS = ["%Y-%m-%d %H:%M:%S%.f%#z", "%Y-%m-%d %H:%M:%S %z", "%Y-%m-%d %H:%M %z"]
@@ -43,29 +44,33 @@ def parse_str(expr: pl.Expr, dtype: pl.DataType, clean: bool = True) -> pl.Expr:
 
 
 def parse_num(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
-    """Numbers with thousands separators, currency signs, full-width digits and '%'."""
+    """Numbers with thousands separators, currency signs, full-width digits and '%'.
+
+    Written so that each intermediate appears once in the expression: Polars evaluates both
+    branches of a when/then, so reusing a parsed value in several branches multiplies the work.
+    """
     if dtype == pl.Float64:
         return expr
-    if dtype.is_numeric():
-        return expr.cast(pl.Float64)
-    if dtype == pl.Boolean:
+    if dtype.is_numeric() or dtype == pl.Boolean:
         return expr.cast(pl.Float64)
     text = clean_text(expr.cast(pl.String)).str.replace_many(_FULLWIDTH, _ASCII)
-    percent = text.str.ends_with("%")
-    negative = text.str.starts_with("-")
-    bare = (text.str.replace(_CURRENCY_PREFIX, "").str.replace(_CURRENCY_SUFFIX, "")
-            .str.replace_all(r"(\d),(\d{3})", "${1}${2}").str.replace_all(r"(\d),(\d{3})", "${1}${2}")
-            .str.strip_suffix("%").str.strip_chars())
-    number = bare.cast(pl.Float64, strict=False)
-    number = pl.when(number.is_finite()).then(number)  # "1e999", "inf" and "NaN" are not amounts
-    number = pl.when(negative & (number > 0)).then(-number).otherwise(number)  # "-¥12" is negative
-    return pl.when(percent).then(number / 100).otherwise(number)
+    bare = (
+        text.str.replace(_CURRENCY_PREFIX, "${1}")
+        .str.replace(_CURRENCY_SUFFIX, "")
+        .str.replace_all(r"(\d),(\d{3})", "${1}${2}")
+        .str.replace_all(r"(\d),(\d{3})", "${1}${2}")
+        .str.strip_suffix("%")
+        .str.strip_chars()
+    )
+    # "1e999", "inf" and "NaN" are not amounts
+    number = bare.cast(pl.Float64, strict=False).replace([math.inf, -math.inf], None).fill_nan(None)
+    return number / pl.when(text.str.ends_with("%")).then(100.0).otherwise(1.0)
 
 
 def parse_int(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """Whole numbers; a fractional value counts as bad."""
     number = parse_num(expr, dtype)
-    return pl.when(number == number.round()).then(number.cast(pl.Int64)).otherwise(None)
+    return pl.when(number.round() == number).then(number).cast(pl.Int64, strict=False)
 
 
 def parse_time(expr: pl.Expr, dtype: pl.DataType, tz: str) -> pl.Expr:
@@ -92,7 +97,9 @@ def parse_time(expr: pl.Expr, dtype: pl.DataType, tz: str) -> pl.Expr:
     ]
     digits = text.str.contains(r"^\d{9,13}(\.\d+)?$")
     unix = pl.when(digits).then(_from_unix(text.cast(pl.Float64, strict=False), tz))
-    serial = pl.when(text.str.contains(r"^\d{5}(\.\d+)?$")).then(_from_excel_serial(text.cast(pl.Float64, strict=False)))
+    serial = pl.when(text.str.contains(r"^\d{5}(\.\d+)?$")).then(
+        _from_excel_serial(text.cast(pl.Float64, strict=False))
+    )
     return pl.coalesce([*naive, *aware, unix, serial])
 
 
@@ -129,10 +136,14 @@ def parse_bool(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     if dtype == pl.Boolean:
         return expr
     text = clean_text(expr.cast(pl.String)).str.to_lowercase()
-    return pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False).otherwise(None)
+    return (
+        pl.when(text.is_in(_TRUE)).then(True).when(text.is_in(_FALSE)).then(False).otherwise(None)
+    )
 
 
-def parse_column(expr: pl.Expr, dtype: pl.DataType, kind: str, tz: str, clean: bool = True) -> pl.Expr:
+def parse_column(
+    expr: pl.Expr, dtype: pl.DataType, kind: str, tz: str, clean: bool = True
+) -> pl.Expr:
     """The typed expression for a canonical column of `kind`."""
     parsers = {
         STR: lambda: parse_str(expr, dtype, clean),

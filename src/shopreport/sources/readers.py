@@ -18,8 +18,15 @@ from shopreport.config import FileOptions
 from shopreport.errors import DataError
 
 SUFFIX_FORMATS = {
-    ".csv": "csv", ".txt": "csv", ".tsv": "tsv", ".parquet": "parquet", ".pq": "parquet",
-    ".xlsx": "excel", ".xlsm": "excel", ".xls": "excel", ".xlsb": "excel",
+    ".csv": "csv",
+    ".txt": "csv",
+    ".tsv": "tsv",
+    ".parquet": "parquet",
+    ".pq": "parquet",
+    ".xlsx": "excel",
+    ".xlsm": "excel",
+    ".xls": "excel",
+    ".xlsb": "excel",
 }
 UTF8 = {"utf-8", "utf8", "utf-8-sig", "utf_8"}
 CHUNK = 1 << 22
@@ -36,7 +43,9 @@ def expand_paths(pattern: str | list[str], base: Path, label: str) -> list[Path]
     tried = ", ".join(str(base / c) for c in candidates)
     glob_like = any(any(ch in c for ch in "*?[") or (base / c).is_dir() for c in candidates)
     what = "matches no file" if glob_like else "not found"
-    raise MissingFiles(f"{label}: {tried} {what}. Check `path` in the config (relative to the config file).")
+    raise MissingFiles(
+        f"{label}: {tried} {what}. Check `path` in the config (relative to the config file)."
+    )
 
 
 class MissingFiles(DataError):
@@ -72,7 +81,9 @@ def file_format(path: Path, opts: FileOptions) -> str:
     return fmt
 
 
-def scan_file(path: Path, opts: FileOptions, expected: frozenset[str] = frozenset()) -> tuple[pl.LazyFrame, int]:
+def scan_file(
+    path: Path, opts: FileOptions, expected: frozenset[str] = frozenset()
+) -> tuple[pl.LazyFrame, int]:
     """One file as a raw LazyFrame (and the 0-based row of its header); headers are trimmed.
 
     `expected` are headers the config names: when the first row lacks them, the header is
@@ -81,7 +92,12 @@ def scan_file(path: Path, opts: FileOptions, expected: frozenset[str] = frozense
     fmt = file_format(path, opts)
     if fmt != "parquet" and path.stat().st_size == 0:
         raise DataError(f"{path}: the file is empty; export it again.")
-    if opts.header_row is None and opts.headers is None and expected and fmt in ("csv", "tsv", "excel"):
+    if (
+        opts.header_row is None
+        and opts.headers is None
+        and expected
+        and fmt in ("csv", "tsv", "excel")
+    ):
         opts = opts.model_copy(update={"header_row": find_header_row(path, opts, fmt, expected)})
     frame, header_row = READERS[fmt](path, opts), opts.header_row or 0
     try:
@@ -91,9 +107,10 @@ def scan_file(path: Path, opts: FileOptions, expected: frozenset[str] = frozense
     if opts.headers:
         if len(opts.headers) != len(names):
             raise DataError(
-                f"{path}: `headers` names {len(opts.headers)} columns but the file has {len(names)}."
+                f"{path}: `headers` names {len(opts.headers)} columns "
+                f"but the file has {len(names)}."
             )
-        return frame.rename(dict(zip(names, opts.headers))), header_row
+        return frame.rename(dict(zip(names, opts.headers, strict=False))), header_row
     trimmed = {n: n.strip().lstrip("\ufeff") for n in names if n != n.strip().lstrip("\ufeff")}
     return (frame.rename(trimmed) if trimmed else frame), header_row
 
@@ -127,11 +144,15 @@ def _hits(row, expected: frozenset[str]) -> int:
 def _top_rows(path: Path, opts: FileOptions, fmt: str) -> list[list]:
     """The first rows of a file, unparsed."""
     if fmt == "excel":
-        frame = _read_excel(path, opts.model_copy(update={"headers": ["_"], "header_row": None}), n_rows=HEADER_SEARCH_ROWS)
+        frame = _read_excel(
+            path,
+            opts.model_copy(update={"headers": ["_"], "header_row": None}),
+            n_rows=HEADER_SEARCH_ROWS,
+        )
         return [list(r) for r in frame.collect().rows()]
     source = _text_source(path, opts)
     with open(source, encoding="utf-8-sig", errors="replace", newline="") as handle:
-        lines = [line for _, line in zip(range(HEADER_SEARCH_ROWS), handle)]
+        lines = [line for _, line in zip(range(HEADER_SEARCH_ROWS), handle, strict=False)]
     delimiter = opts.separator or ("\t" if fmt == "tsv" else ",")
     return list(csv.reader(lines, delimiter=delimiter))
 
@@ -168,8 +189,10 @@ def detect_encoding(path: Path) -> str:
     with _open_raw(path) as handle:
         sample = handle.read(SNIFF)
     if b"\x00" in sample:
-        raise DataError(f"{path}: this is a binary file, not a text export (CSV/TSV). "
-                        "Export the table as CSV or Excel, or set `format`.")
+        raise DataError(
+            f"{path}: this is a binary file, not a text export (CSV/TSV). "
+            "Export the table as CSV or Excel, or set `format`."
+        )
     try:
         sample.decode("utf-8")
         return "utf-8"
@@ -223,15 +246,20 @@ def _scan_parquet(path: Path, opts: FileOptions) -> pl.LazyFrame:
 
 def _read_excel(path: Path, opts: FileOptions, n_rows: int | None = None) -> pl.LazyFrame:
     """An Excel sheet (calamine), all columns as strings; the header row may be below titles."""
-    sheet = {"sheet_name": opts.sheet} if isinstance(opts.sheet, str) else {"sheet_id": (opts.sheet or 0) + 1}
+    sheet = (
+        {"sheet_name": opts.sheet}
+        if isinstance(opts.sheet, str)
+        else {"sheet_id": (opts.sheet or 0) + 1}
+    )
     read_options: dict = {"header_row": opts.header_row} if opts.header_row else {}
     if opts.headers is not None:
         read_options["header_row"] = None
     if n_rows:
         read_options["n_rows"] = n_rows
     try:
-        frame = pl.read_excel(path, engine="calamine", read_options=read_options,
-                              infer_schema_length=0, **sheet)
+        frame = pl.read_excel(
+            path, engine="calamine", read_options=read_options, infer_schema_length=0, **sheet
+        )
     except Exception as exc:  # fastexcel raises its own exception types
         raise DataError(f"{path}: cannot be read as Excel ({_first_line(exc)}).") from None
     return frame.lazy()

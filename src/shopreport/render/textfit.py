@@ -10,10 +10,10 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 
-from shopreport.deck.fonts import pil_font, wide_latin_font
+from shopreport.render.fonts import pil_font, wide_latin_font
 
-LINE_SPACING = 1.25      # line height ÷ font size; written into every paragraph as exact spacing
-PARAGRAPH_GAP = 0.35     # space after a paragraph, in lines
+LINE_SPACING = 1.25  # line height ÷ font size; written into every paragraph as exact spacing
+PARAGRAPH_GAP = 0.35  # space after a paragraph, in lines
 ELLIPSIS = "…"
 _CJK = "\u2e80-\u2fdf\u3000-\u303f\u3040-\u30ff\u3400-\u4dbf\u4e00-\u9fff\uf900-\ufaff\uff00-\uffef"
 _TOKEN = re.compile(rf"[^\s{_CJK}]+\s*|[{_CJK}]\s*|\s+")
@@ -106,7 +106,7 @@ def _split_long(text: str, width: float, size: float, font: Font) -> list[str]:
             pieces.append(line)
             line = ""
         line += char
-    return pieces + [line]
+    return [*pieces, line]
 
 
 @dataclass(frozen=True)
@@ -130,8 +130,15 @@ def block_height(paragraphs: list[list[str]], size: float) -> float:
     return (lines + gaps) * size * LINE_SPACING
 
 
-def fit_text(paragraphs: list[str], width: float, height: float, max_size: float,
-             min_size: float, font: Font, single_line: bool = False) -> Fitted:
+def fit_text(
+    paragraphs: list[str],
+    width: float,
+    height: float,
+    max_size: float,
+    min_size: float,
+    font: Font,
+    single_line: bool = False,
+) -> Fitted:
     """The largest size from `max_size` down to `min_size` (0.5 pt steps) at which the
     paragraphs fit `width` × `height` points; at `min_size`, cut the text with "…"."""
     size = max_size
@@ -150,21 +157,26 @@ def fit_text(paragraphs: list[str], width: float, height: float, max_size: float
     return _truncate(paragraphs, width, height, min_size, font, single_line)
 
 
-def _truncate(paragraphs: list[str], width: float, height: float, size: float, font: Font,
-              single_line: bool) -> Fitted:
+def _truncate(
+    paragraphs: list[str], width: float, height: float, size: float, font: Font, single_line: bool
+) -> Fitted:
     """Keep whole lines while they fit, and end the last one with "…"."""
     kept: list[list[str]] = []
     for paragraph in paragraphs:
         lines = [paragraph] if single_line else wrap(paragraph, width, size, font)
         for line in lines:
-            trial = kept + [[line]] if not kept or line is lines[0] else kept[:-1] + [kept[-1] + [line]]
+            trial = (
+                [*kept, [line]] if not kept or line is lines[0] else [*kept[:-1], kept[-1] + [line]]
+            )
             if block_height(trial, size) > height or text_width(line, size, font) > width:
                 return Fitted(size, _ellipsize(kept, width, size, font, line), True)
             kept = trial
     return Fitted(size, kept, False)
 
 
-def _ellipsize(kept: list[list[str]], width: float, size: float, font: Font, overflow: str) -> list[list[str]]:
+def _ellipsize(
+    kept: list[list[str]], width: float, size: float, font: Font, overflow: str
+) -> list[list[str]]:
     """End the last kept line (or the overflowing one, when nothing fits) with "…"."""
     if not kept:
         kept = [[overflow]]

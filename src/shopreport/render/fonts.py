@@ -8,10 +8,18 @@ from pathlib import Path
 
 from PIL import ImageFont
 
-SYSTEM_DIRS = ["/usr/share/fonts", "/usr/local/share/fonts", str(Path.home() / ".fonts"),
-               "/System/Library/Fonts", "/Library/Fonts", "C:/Windows/Fonts"]
-FILES = {"regular": ["NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf"],
-         "bold": ["NotoSansCJK-Bold.ttc", "NotoSansCJKsc-Bold.otf"]}
+SYSTEM_DIRS = [
+    "/usr/share/fonts",
+    "/usr/local/share/fonts",
+    str(Path.home() / ".fonts"),
+    "/System/Library/Fonts",
+    "/Library/Fonts",
+    "C:/Windows/Fonts",
+]
+FILES = {
+    "regular": ["NotoSansCJK-Regular.ttc", "NotoSansCJKsc-Regular.otf"],
+    "bold": ["NotoSansCJK-Bold.ttc", "NotoSansCJKsc-Bold.otf"],
+}
 
 
 @functools.cache
@@ -55,7 +63,7 @@ def pil_font(size_pt: float, bold: bool, family: str) -> ImageFont.FreeTypeFont:
     path = (font_file("bold") if bold else None) or font_file("regular")
     if path is None:
         raise RuntimeError("no CJK font found: install shopreport with its dependencies")
-    return ImageFont.truetype(str(path), int(round(size_pt * 100)), index=face_index(path, family))
+    return ImageFont.truetype(str(path), round(size_pt * 100), index=face_index(path, family))
 
 
 @functools.cache
@@ -83,4 +91,4 @@ def wide_latin_font(size_pt: float, bold: bool) -> ImageFont.FreeTypeFont:
 
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
     path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
-    return ImageFont.truetype(str(path), int(round(size_pt * 100)))
+    return ImageFont.truetype(str(path), round(size_pt * 100))

@@ -8,11 +8,12 @@ from rich.table import Table
 from shopreport.config import Config
 from shopreport.fmt import fmt_metric, fmt_pct
 from shopreport.metrics import METRICS, KpiReport
-from shopreport.metrics.registry import label
+from shopreport.vocab.metrics import label
 
 
 def print_kpis(report: KpiReport, config: Config, console: Console | None = None) -> None:
-    """Print every metric as one table row: value, previous, MoM, last year, YoY, target, attainment."""
+    """Print every metric as one table row: value, previous, MoM, last year, YoY, target,
+    attainment."""
     if console is None:
         console = Console()
         if not console.is_terminal:
@@ -20,8 +21,11 @@ def print_kpis(report: KpiReport, config: Config, console: Console | None = None
     lang, symbol = config.language, config.symbol
     en = lang == "en"
     table = Table(title=f"{report.shop} · {report.period.label}", title_justify="left")
-    for header in (["Metric", "Value", "Previous", "MoM", "Last year", "YoY", "Target", "Attainment"] if en
-                   else ["指标", "本期", "上期", "环比", "去年同期", "同比", "目标", "达成率"]):
+    for header in (
+        ["Metric", "Value", "Previous", "MoM", "Last year", "YoY", "Target", "Attainment"]
+        if en
+        else ["指标", "本期", "上期", "环比", "去年同期", "同比", "目标", "达成率"]
+    ):
         table.add_column(header, justify="left" if header in ("Metric", "指标") else "right")
     unavailable: dict[str, list[str]] = {}
     for mid, metric in report.metrics.items():
@@ -31,12 +35,19 @@ def print_kpis(report: KpiReport, config: Config, console: Console | None = None
         unit = METRICS[mid].unit
         show = lambda v, unit=unit: fmt_metric(v, unit, symbol, lang)  # noqa: E731
         table.add_row(
-            f"{label(mid, lang)} [dim]{mid}[/dim]", show(metric.value), show(metric.previous),
-            fmt_pct(metric.mom, signed=True), show(metric.last_year), fmt_pct(metric.yoy, signed=True),
-            show(metric.target), fmt_pct(metric.attainment),
+            f"{label(mid, lang)} [dim]{mid}[/dim]",
+            show(metric.value),
+            show(metric.previous),
+            fmt_pct(metric.mom, signed=True),
+            show(metric.last_year),
+            fmt_pct(metric.yoy, signed=True),
+            show(metric.target),
+            fmt_pct(metric.attainment),
         )
     console.print(table)
     for reason, ids in unavailable.items():
-        console.print(f"{'Unavailable' if en else '无法计算'} ({reason}): {', '.join(ids)}", style="dim")
+        console.print(
+            f"{'Unavailable' if en else '无法计算'} ({reason}): {', '.join(ids)}", style="dim"
+        )
     for note in report.notes:
         console.print(f"* {note.text}", style="dim")

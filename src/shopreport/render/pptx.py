@@ -8,7 +8,9 @@ the intended font. Text sizes come from measurement (textfit.py), never from aut
 from __future__ import annotations
 
 import io
+import os
 import re
+import tempfile
 from collections.abc import Callable
 from pathlib import Path
 
@@ -22,15 +24,16 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from shopreport.deck import model as m
-from shopreport.deck.charts import Style, render_chart
-from shopreport.deck.textfit import LINE_SPACING, PARAGRAPH_GAP, Font, fit_text, text_width
-from shopreport.deck.theme import Theme
+from shopreport.render.charts import Style, render_chart
+from shopreport.render.textfit import LINE_SPACING, PARAGRAPH_GAP, Font, fit_text, text_width
+from shopreport.render.theme import Theme
 
-W, H = 12192000 / 914400, 7.5   # 16:9 slide size, inches (PowerPoint's widescreen)
+SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 16:9, PowerPoint's widescreen
+W, H = SLIDE_W.inches, SLIDE_H.inches  # layout below in inches
 MARGIN = 0.6
 CONTENT_TOP = 1.3
 CONTENT_BOTTOM = 6.85
-INSET = 0.05                # text frame margins, inches
+INSET = 0.05  # text frame margins, inches
 ALIGN = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
 ARROWS = {"up": "▲", "down": "▼", "flat": "■"}
 _CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)], None)
@@ -48,12 +51,17 @@ class Renderer:
         self.theme, self.style = theme, style
         self.lang = "en-US" if style.language == "en" else "zh-CN"
         self.prs = Presentation()
-        self.prs.slide_width, self.prs.slide_height = Emu(12192000), Emu(6858000)
+        self.prs.slide_width, self.prs.slide_height = SLIDE_W, SLIDE_H
         self.blank = self.prs.slide_layouts[6]
         self._patch_theme_fonts()
         self.layouts: dict[str, Callable] = {
-            "cover": self._cover, "catalogue": self._catalogue, "divider": self._divider,
-            "kpis": self._kpis, "cards": self._cards, "chart": self._chart, "table": self._table,
+            "cover": self._cover,
+            "catalogue": self._catalogue,
+            "divider": self._divider,
+            "kpis": self._kpis,
+            "cards": self._cards,
+            "chart": self._chart,
+            "table": self._table,
             "closing": self._closing,
         }
 
@@ -85,7 +93,9 @@ class Renderer:
         self.prs.save(str(path))
 
     # --- primitives ---------------------------------------------------------------------
-    def rect(self, slide, x, y, w, h, fill: str, shape=MSO_SHAPE.RECTANGLE, line: str | None = None):
+    def rect(
+        self, slide, x, y, w, h, fill: str, shape=MSO_SHAPE.RECTANGLE, line: str | None = None
+    ):
         """A filled shape (no outline unless `line`)."""
         box = slide.shapes.add_shape(shape, Inches(x), Inches(y), Inches(w), Inches(h))
         box.fill.solid()
@@ -100,21 +110,49 @@ class Renderer:
             box.text_frame.text = ""
         return box
 
-    def text(self, slide, x, y, w, h, paragraphs: list[str] | str, size: float, *, min_size: float | None = None,
-             color: str = "text", bold: bool = False, align: str = "left", anchor: str = "top",
-             single_line: bool = False, colors: list[str] | None = None):
+    def text(
+        self,
+        slide,
+        x,
+        y,
+        w,
+        h,
+        paragraphs: list[str] | str,
+        size: float,
+        *,
+        min_size: float | None = None,
+        color: str = "text",
+        bold: bool = False,
+        align: str = "left",
+        anchor: str = "top",
+        single_line: bool = False,
+        colors: list[str] | None = None,
+    ):
         """A text box whose text is fitted by measurement: largest size ≤ `size` that fits."""
-        paragraphs = [clean(p) for p in ([paragraphs] if isinstance(paragraphs, str) else paragraphs)]
+        paragraphs = [
+            clean(p) for p in ([paragraphs] if isinstance(paragraphs, str) else paragraphs)
+        ]
         font = Font(self.theme.measure_font, bold, self.theme.width_margin)
-        fitted = fit_text(paragraphs, (w - 2 * INSET) * 72, (h - 2 * INSET) * 72, size,
-                          min_size or min(size, max(8.0, size * 0.6)), font, single_line)
+        fitted = fit_text(
+            paragraphs,
+            Inches(w - 2 * INSET).pt,
+            Inches(h - 2 * INSET).pt,
+            size,
+            min_size or min(size, max(8.0, size * 0.6)),
+            font,
+            single_line,
+        )
         box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
         frame = box.text_frame
         frame.word_wrap = not single_line
         frame.auto_size = MSO_AUTO_SIZE.NONE
         for side in ("margin_left", "margin_right", "margin_top", "margin_bottom"):
             setattr(frame, side, Inches(INSET))
-        frame.vertical_anchor = {"top": MSO_ANCHOR.TOP, "middle": MSO_ANCHOR.MIDDLE, "bottom": MSO_ANCHOR.BOTTOM}[anchor]
+        frame.vertical_anchor = {
+            "top": MSO_ANCHOR.TOP,
+            "middle": MSO_ANCHOR.MIDDLE,
+            "bottom": MSO_ANCHOR.BOTTOM,
+        }[anchor]
         for i, lines in enumerate(fitted.paragraphs):
             para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
             para.alignment = ALIGN[align]
@@ -143,15 +181,31 @@ class Renderer:
 
     def chart(self, slide, chart: m.Chart, x, y, w, h):
         """Render `chart` at exactly the size it is placed at."""
-        return self.picture(slide, render_chart(chart.kind, chart.data, self.style, w, h), x, y, w, h)
+        return self.picture(
+            slide, render_chart(chart.kind, chart.data, self.style, w, h), x, y, w, h
+        )
 
     # --- furniture ----------------------------------------------------------------------
     def _title(self, slide, title: str) -> None:
         """The slide title with an accent bar."""
         self.rect(slide, MARGIN - 0.2, 0.42, 0.08, 0.55, self.theme.color("accent"))
-        self.text(slide, MARGIN, 0.33, W - 2 * MARGIN, 0.75, title, self.theme.sizes["title"],
-                  color="primary", bold=True, anchor="middle", single_line=True, min_size=16)
-        line = slide.shapes.add_connector(1, Inches(MARGIN), Inches(1.12), Inches(W - MARGIN), Inches(1.12))
+        self.text(
+            slide,
+            MARGIN,
+            0.33,
+            W - 2 * MARGIN,
+            0.75,
+            title,
+            self.theme.sizes["title"],
+            color="primary",
+            bold=True,
+            anchor="middle",
+            single_line=True,
+            min_size=16,
+        )
+        line = slide.shapes.add_connector(
+            1, Inches(MARGIN), Inches(1.12), Inches(W - MARGIN), Inches(1.12)
+        )
         line.line.color.rgb = RGBColor.from_string(self.theme.color("line"))
         line.line.width = Pt(0.75)
 
@@ -159,10 +213,29 @@ class Renderer:
         """Footnote (source and period) and page number on every slide."""
         color = "white" if model.layout == "divider" else "muted"
         if model.footnote:
-            self.text(slide, MARGIN, 7.02, W - 2 * MARGIN - 0.8, 0.34, model.footnote,
-                      self.theme.sizes["footnote"], color=color, min_size=6.5)
-        self.text(slide, W - MARGIN - 0.7, 7.02, 0.7, 0.34, str(number), self.theme.sizes["footnote"],
-                  color=color, align="right", single_line=True)
+            self.text(
+                slide,
+                MARGIN,
+                7.02,
+                W - 2 * MARGIN - 0.8,
+                0.34,
+                model.footnote,
+                self.theme.sizes["footnote"],
+                color=color,
+                min_size=6.5,
+            )
+        self.text(
+            slide,
+            W - MARGIN - 0.7,
+            7.02,
+            0.7,
+            0.34,
+            str(number),
+            self.theme.sizes["footnote"],
+            color=color,
+            align="right",
+            single_line=True,
+        )
 
     # --- layouts ------------------------------------------------------------------------
     def _cover(self, slide, model: m.Cover) -> None:
@@ -171,34 +244,159 @@ class Renderer:
         self.rect(slide, 0, 0, 0.35, H, primary)
         self.rect(slide, 0.35, 5.05, W - 0.35, 0.06, self.theme.color("accent"))
         self.rect(slide, 9.6, 0, W - 9.6, 5.05, self.theme.color("light"))
-        self.text(slide, 1.1, 1.2, 8.3, 0.5, model.tagline, self.theme.sizes["subtitle"], color="accent", bold=True,
-                  single_line=True)
-        self.text(slide, 1.1, 1.8, 8.3, 2.0, model.title, 40, color="primary", bold=True, min_size=24)
-        self.text(slide, 1.1, 3.9, 8.3, 0.6, model.shop, 20, color="text", single_line=True, min_size=12)
-        self.text(slide, 1.1, 5.45, 8.0, 0.45, model.presenter_line, self.theme.sizes["subtitle"], single_line=True)
-        self.text(slide, 1.1, 5.95, 8.0, 0.45, model.date_line, self.theme.sizes["subtitle"], single_line=True)
+        self.text(
+            slide,
+            1.1,
+            1.2,
+            8.3,
+            0.5,
+            model.tagline,
+            self.theme.sizes["subtitle"],
+            color="accent",
+            bold=True,
+            single_line=True,
+        )
+        self.text(
+            slide,
+            1.1,
+            1.8,
+            8.3,
+            2.0,
+            model.title,
+            self.theme.sizes["cover_title"],
+            color="primary",
+            bold=True,
+            min_size=24,
+        )
+        self.text(
+            slide,
+            1.1,
+            3.9,
+            8.3,
+            0.6,
+            model.shop,
+            self.theme.sizes["cover_shop"],
+            color="text",
+            single_line=True,
+            min_size=12,
+        )
+        self.text(
+            slide,
+            1.1,
+            5.45,
+            8.0,
+            0.45,
+            model.presenter_line,
+            self.theme.sizes["subtitle"],
+            single_line=True,
+        )
+        self.text(
+            slide,
+            1.1,
+            5.95,
+            8.0,
+            0.45,
+            model.date_line,
+            self.theme.sizes["subtitle"],
+            single_line=True,
+        )
 
     def _catalogue(self, slide, model: m.Catalogue) -> None:
         self.rect(slide, 0, 0, 4.2, H, self.theme.color("primary"))
-        self.text(slide, 0.7, 2.6, 3.2, 1.0, model.title, 40, color="white", bold=True, single_line=True)
-        self.text(slide, 0.7, 3.55, 3.2, 0.5, model.label_en, 18, color="accent", single_line=True)
+        self.text(
+            slide,
+            0.7,
+            2.6,
+            3.2,
+            1.0,
+            model.title,
+            self.theme.sizes["catalogue_title"],
+            color="white",
+            bold=True,
+            single_line=True,
+        )
+        self.text(
+            slide,
+            0.7,
+            3.55,
+            3.2,
+            0.5,
+            model.label_en,
+            self.theme.sizes["catalogue_label"],
+            color="accent",
+            single_line=True,
+        )
         rows = (len(model.items) + 1) // 2
         for i, (number, title) in enumerate(model.items):
             col, row = i // rows, i % rows
             x = 5.0 + col * 4.1
             y = 1.6 + row * (4.4 / max(rows, 1))
-            self.text(slide, x, y, 1.0, 0.8, number, 30, color="accent", bold=True, single_line=True)
-            self.text(slide, x + 1.05, y + 0.08, 2.9, 0.65, title, 18, color="text", bold=True, anchor="middle",
-                      min_size=11)
+            self.text(
+                slide,
+                x,
+                y,
+                1.0,
+                0.8,
+                number,
+                self.theme.sizes["catalogue_number"],
+                color="accent",
+                bold=True,
+                single_line=True,
+            )
+            self.text(
+                slide,
+                x + 1.05,
+                y + 0.08,
+                2.9,
+                0.65,
+                title,
+                self.theme.sizes["catalogue_item"],
+                color="text",
+                bold=True,
+                anchor="middle",
+                min_size=11,
+            )
 
     def _divider(self, slide, model: m.Divider) -> None:
         self.rect(slide, 0, 0, W, H, self.theme.color("primary"))
         self.rect(slide, 1.1, 3.9, 1.2, 0.06, self.theme.color("accent"))
-        self.text(slide, 1.1, 1.9, 10.0, 1.0, model.part, 28, color="accent", bold=True, single_line=True)
-        self.text(slide, 1.1, 2.8, 11.0, 1.0, model.title, 40, color="white", bold=True, single_line=True,
-                  min_size=20)
+        self.text(
+            slide,
+            1.1,
+            1.9,
+            10.0,
+            1.0,
+            model.part,
+            self.theme.sizes["divider_part"],
+            color="accent",
+            bold=True,
+            single_line=True,
+        )
+        self.text(
+            slide,
+            1.1,
+            2.8,
+            11.0,
+            1.0,
+            model.title,
+            self.theme.sizes["divider_title"],
+            color="white",
+            bold=True,
+            single_line=True,
+            min_size=20,
+        )
         if model.subtitle:
-            self.text(slide, 1.1, 4.15, 11.0, 1.2, model.subtitle, 16, color="white", min_size=11)
+            self.text(
+                slide,
+                1.1,
+                4.15,
+                11.0,
+                1.2,
+                model.subtitle,
+                self.theme.sizes["subtitle"],
+                color="white",
+                min_size=11,
+            )
 
     def _kpis(self, slide, model: m.KpiCards) -> None:
         self._title(slide, model.title)
@@ -215,26 +413,79 @@ class Renderer:
             y = top + (i // per_row) * (card_h + gap)
             self._kpi_card(slide, card, x, y, card_w, card_h)
         if model.summary:
-            self.text(slide, MARGIN, CONTENT_BOTTOM - summary_h + 0.05, W - 2 * MARGIN, summary_h - 0.05,
-                      model.summary, self.theme.sizes["body"], min_size=10)
+            self.text(
+                slide,
+                MARGIN,
+                CONTENT_BOTTOM - summary_h + 0.05,
+                W - 2 * MARGIN,
+                summary_h - 0.05,
+                model.summary,
+                self.theme.sizes["body"],
+                min_size=10,
+            )
 
     def _kpi_card(self, slide, card: m.Kpi, x, y, w, h) -> None:
-        self.rect(slide, x, y, w, h, self.theme.color("light"), MSO_SHAPE.ROUNDED_RECTANGLE).adjustments[0] = 0.06
+        self.rect(
+            slide, x, y, w, h, self.theme.color("light"), MSO_SHAPE.ROUNDED_RECTANGLE
+        ).adjustments[0] = 0.06
         pad = 0.18
-        self.text(slide, x + pad, y + 0.12, w - 2 * pad, 0.38, card.label, self.theme.sizes["small"] + 1,
-                  color="muted", single_line=True)
-        self.text(slide, x + pad, y + 0.47, w - 2 * pad, 0.62, card.value, self.theme.sizes["kpi_value"],
-                  color="primary", bold=True, single_line=True, min_size=14)
+        self.text(
+            slide,
+            x + pad,
+            y + 0.12,
+            w - 2 * pad,
+            0.38,
+            card.label,
+            self.theme.sizes["small"] + 1,
+            color="muted",
+            single_line=True,
+        )
+        self.text(
+            slide,
+            x + pad,
+            y + 0.47,
+            w - 2 * pad,
+            0.62,
+            card.value,
+            self.theme.sizes["kpi_value"],
+            color="primary",
+            bold=True,
+            single_line=True,
+            min_size=14,
+        )
         lines = [f"{c.label} {ARROWS.get(c.direction, '')}{c.text}" for c in card.changes]
-        colors = [self.theme.change_color(c.direction, self.style.language) if c.direction in ARROWS else "muted"
-                  for c in card.changes]
+        colors = [
+            self.theme.change_color(c.direction, self.style.language)
+            if c.direction in ARROWS
+            else "muted"
+            for c in card.changes
+        ]
         bar_h = 0.45 if card.attainment is not None else 0
-        self.text(slide, x + pad, y + 1.1, w - 2 * pad, h - 1.2 - bar_h, lines, self.theme.sizes["small"],
-                  colors=colors, min_size=8)
+        self.text(
+            slide,
+            x + pad,
+            y + 1.1,
+            w - 2 * pad,
+            h - 1.2 - bar_h,
+            lines,
+            self.theme.sizes["small"],
+            colors=colors,
+            min_size=8,
+        )
         if card.attainment is not None:
             by = y + h - 0.42
-            self.text(slide, x + pad, by - 0.05, w - 2 * pad, 0.26, card.attainment_text, 9, color="muted",
-                      single_line=True, min_size=7)
+            self.text(
+                slide,
+                x + pad,
+                by - 0.05,
+                w - 2 * pad,
+                0.26,
+                card.attainment_text,
+                self.theme.sizes["attainment"],
+                color="muted",
+                single_line=True,
+                min_size=7,
+            )
             self.rect(slide, x + pad, by + 0.22, w - 2 * pad, 0.08, self.theme.color("line"))
             filled = max(0.0, min(1.0, card.attainment)) * (w - 2 * pad)
             if filled > 0.01:
@@ -255,12 +506,42 @@ class Renderer:
             y = CONTENT_TOP + 0.1 + (i // cols) * (card_h + gap)
             self.rect(slide, x, y, card_w, card_h, self.theme.color("light"))
             self.rect(slide, x, y, 0.07, card_h, self.theme.color("primary"))
-            self.text(slide, x + 0.25, y + 0.15, 1.0, 0.7, f"{i + 1:02d}", 28, color="accent", bold=True,
-                      single_line=True)
-            self.text(slide, x + 1.2, y + 0.2, card_w - 1.4, 0.6, card.heading, 17, color="primary", bold=True,
-                      anchor="middle", single_line=True, min_size=11)
-            self.text(slide, x + 0.3, y + 0.95, card_w - 0.55, card_h - 1.1, card.body, self.theme.sizes["card_body"],
-                      min_size=9)
+            self.text(
+                slide,
+                x + 0.25,
+                y + 0.15,
+                1.0,
+                0.7,
+                f"{i + 1:02d}",
+                self.theme.sizes["card_number"],
+                color="accent",
+                bold=True,
+                single_line=True,
+            )
+            self.text(
+                slide,
+                x + 1.2,
+                y + 0.2,
+                card_w - 1.4,
+                0.6,
+                card.heading,
+                self.theme.sizes["card_heading"],
+                color="primary",
+                bold=True,
+                anchor="middle",
+                single_line=True,
+                min_size=11,
+            )
+            self.text(
+                slide,
+                x + 0.3,
+                y + 0.95,
+                card_w - 0.55,
+                card_h - 1.1,
+                card.body,
+                self.theme.sizes["card_body"],
+                min_size=9,
+            )
 
     def _chart(self, slide, model: m.ChartSlide) -> None:
         self._title(slide, model.title)
@@ -271,10 +552,28 @@ class Renderer:
             px = MARGIN + cw + 0.3
             pw = W - MARGIN - px
             self.rect(slide, px, top, pw, ch, self.theme.color("light"))
-            self.text(slide, px + 0.2, top + 0.15, pw - 0.4, 0.9, model.heading or model.charts[0].caption, 17,
-                      color="primary", bold=True, min_size=11)
-            self.text(slide, px + 0.2, top + 1.1, pw - 0.4, ch - 1.25, [f"• {b}" for b in model.bullets],
-                      self.theme.sizes["panel"], min_size=9)
+            self.text(
+                slide,
+                px + 0.2,
+                top + 0.15,
+                pw - 0.4,
+                0.9,
+                model.heading or model.charts[0].caption,
+                self.theme.sizes["panel_heading"],
+                color="primary",
+                bold=True,
+                min_size=11,
+            )
+            self.text(
+                slide,
+                px + 0.2,
+                top + 1.1,
+                pw - 0.4,
+                ch - 1.25,
+                [f"• {b}" for b in model.bullets],
+                self.theme.sizes["panel"],
+                min_size=9,
+            )
             return
         bullets_h = 1.25 if model.bullets else 0
         gap = 0.3
@@ -282,14 +581,33 @@ class Renderer:
         ch = CONTENT_BOTTOM - top - bullets_h - 0.35
         for i, chart in enumerate(model.charts[:2]):
             x = MARGIN + i * (cw + gap)
-            self.text(slide, x, top, cw, 0.35, chart.caption, 12, color="primary", bold=True, single_line=True,
-                      min_size=9)
+            self.text(
+                slide,
+                x,
+                top,
+                cw,
+                0.35,
+                chart.caption,
+                self.theme.sizes["chart_caption"],
+                color="primary",
+                bold=True,
+                single_line=True,
+                min_size=9,
+            )
             self.chart(slide, chart, x, top + 0.35, cw, ch)
         if model.bullets:
             y = CONTENT_BOTTOM - bullets_h
             self.rect(slide, MARGIN, y, W - 2 * MARGIN, bullets_h, self.theme.color("light"))
-            self.text(slide, MARGIN + 0.2, y + 0.08, W - 2 * MARGIN - 0.4, bullets_h - 0.16,
-                      [f"• {b}" for b in model.bullets], self.theme.sizes["body"] - 1, min_size=9)
+            self.text(
+                slide,
+                MARGIN + 0.2,
+                y + 0.08,
+                W - 2 * MARGIN - 0.4,
+                bullets_h - 0.16,
+                [f"• {b}" for b in model.bullets],
+                self.theme.sizes["body"] - 1,
+                min_size=9,
+            )
 
     def _table(self, slide, model: m.TableSlide) -> None:
         self._title(slide, model.title)
@@ -301,8 +619,14 @@ class Renderer:
         align = model.align or _auto_align(model)
         widths = _column_widths(model, width, size, align, self.theme)
         rows = len(model.rows) + 1
-        shape = slide.shapes.add_table(rows, len(model.columns), Inches(MARGIN), Inches(top), Inches(width),
-                                       Inches(row_h * rows))
+        shape = slide.shapes.add_table(
+            rows,
+            len(model.columns),
+            Inches(MARGIN),
+            Inches(top),
+            Inches(width),
+            Inches(row_h * rows),
+        )
         table = shape.table
         for j, w in enumerate(widths):
             table.columns[j].width = Inches(w)
@@ -314,33 +638,68 @@ class Renderer:
                 cell.margin_left = cell.margin_right = Inches(0.06)
                 cell.margin_top = cell.margin_bottom = Inches(0.02)
                 cell.vertical_anchor = MSO_ANCHOR.MIDDLE
-                fill = self.theme.color("primary") if i == 0 else (
-                    self.theme.color("light") if i % 2 == 0 else self.theme.color("white"))
+                fill = (
+                    self.theme.color("primary")
+                    if i == 0
+                    else (self.theme.color("light") if i % 2 == 0 else self.theme.color("white"))
+                )
                 cell.fill.solid()
                 cell.fill.fore_color.rgb = RGBColor.from_string(fill)
                 bold = i == 0 or (i - 1) in model.highlight
-                text = _truncate_cell(clean(value), (widths[j] - CELL_PAD) * 72, size, bold, self.theme)
+                text = _truncate_cell(
+                    clean(value), Inches(widths[j] - CELL_PAD).pt, size, bold, self.theme
+                )
                 para = cell.text_frame.paragraphs[0]
                 para.alignment = ALIGN[align[j]]
                 color = "white" if i == 0 else ("primary" if i - 1 in model.highlight else "text")
                 self._run(para, text, size, bold, color)
         if model.note:
-            self.text(slide, MARGIN, CONTENT_BOTTOM - note_h + 0.1, width, note_h - 0.1, model.note,
-                      self.theme.sizes["body"] - 1, min_size=9)
+            self.text(
+                slide,
+                MARGIN,
+                CONTENT_BOTTOM - note_h + 0.1,
+                width,
+                note_h - 0.1,
+                model.note,
+                self.theme.sizes["body"] - 1,
+                min_size=9,
+            )
 
     def _table_size(self, model: m.TableSlide, avail_h: float) -> tuple[float, float]:
-        """Font size and row height: the largest size (≤ 14 pt) whose rows fit the height."""
+        """Font size and row height: the largest size (≤ the theme's table size) whose rows fit."""
         rows = len(model.rows) + 1
-        size = 14.0
-        while size > 8 and rows * (size * 2.0 / 72) > avail_h:
+        size = float(self.theme.sizes["table"])
+        while size > 8 and rows * Pt(size * 2.0).inches > avail_h:
             size -= 0.5
-        return size, min(max(size * 2.0 / 72, 0.28), avail_h / rows, size * 2.6 / 72)
+        return size, min(max(Pt(size * 2.0).inches, 0.28), avail_h / rows, Pt(size * 2.6).inches)
 
     def _closing(self, slide, model: m.Closing) -> None:
         self.rect(slide, 0, 0, W, H, self.theme.color("primary"))
-        self.text(slide, 0, 2.5, W, 1.4, model.title, 54, color="white", bold=True, align="center",
-                  single_line=True)
-        self.text(slide, 0, 3.9, W, 0.6, model.subtitle, 20, color="accent", align="center", single_line=True)
+        self.text(
+            slide,
+            0,
+            2.5,
+            W,
+            1.4,
+            model.title,
+            self.theme.sizes["closing_title"],
+            color="white",
+            bold=True,
+            align="center",
+            single_line=True,
+        )
+        self.text(
+            slide,
+            0,
+            3.9,
+            W,
+            0.6,
+            model.subtitle,
+            self.theme.sizes["closing_subtitle"],
+            color="accent",
+            align="center",
+            single_line=True,
+        )
 
 
 def set_east_asian(run, typeface: str, lang: str) -> None:
@@ -359,7 +718,9 @@ def set_east_asian(run, typeface: str, lang: str) -> None:
         anchor = node
 
 
-_NUMBER = re.compile(r"^[-+]?[¥$€£R]*\$?[\d,.]+\s*(%|万|亿|[KMB]|天|秒|倍|×|个百分点| pp)?$|^—$|^[▲▼]")
+_NUMBER = re.compile(
+    r"^[-+]?[¥$€£R]*\$?[\d,.]+\s*(%|万|亿|[KMB]|天|秒|倍|×|个百分点| pp)?$|^—$|^[▲▼]"
+)
 
 
 def _auto_align(model: m.TableSlide) -> list[str]:
@@ -374,27 +735,39 @@ def _auto_align(model: m.TableSlide) -> list[str]:
 CELL_PAD = 0.12  # left + right cell margins, inches
 
 
-def _column_widths(model: m.TableSlide, width: float, size: float, align: list[str], theme: Theme) -> list[float]:
+def _column_widths(
+    model: m.TableSlide, width: float, size: float, align: list[str], theme: Theme
+) -> list[float]:
     """Column widths from measured text: numbers get what they need; text columns share the
     rest in proportion to their need (and are shortened with "…" when that is less)."""
     regular = Font(theme.measure_font, False, theme.width_margin)
     bold = Font(theme.measure_font, True, theme.width_margin)
     need = []
     for j, header in enumerate(model.columns):
-        widest = max([text_width(header, size, bold)] + [  # highlighted rows are bold, so wider
-            text_width(r[j], size, bold if i in model.highlight else regular) for i, r in enumerate(model.rows)])
-        need.append(widest / 72 + CELL_PAD + 0.04)
+        widest = max(
+            [text_width(header, size, bold)]
+            + [  # highlighted rows are bold, so wider
+                text_width(r[j], size, bold if i in model.highlight else regular)
+                for i, r in enumerate(model.rows)
+            ]
+        )
+        need.append(Pt(widest).inches + CELL_PAD + 0.04)
     if sum(need) <= width:
         spare = width - sum(need)
         text = [j for j, a in enumerate(align) if a == "left"] or list(range(len(need)))
-        return [n + (spare * n / sum(need[k] for k in text) if j in text else 0) for j, n in enumerate(need)]
+        return [
+            n + (spare * n / sum(need[k] for k in text) if j in text else 0)
+            for j, n in enumerate(need)
+        ]
     fixed = [j for j, a in enumerate(align) if a != "left"]
     flexible = [j for j in range(len(need)) if j not in fixed]
     room = width - sum(need[j] for j in fixed)
     if not flexible or room < 0.6 * len(flexible):  # too many numbers to fit: scale every column
         return [n * width / sum(need) for n in need]
     widths = {j: need[j] for j in fixed}
-    for count, j in enumerate(sorted(flexible, key=lambda k: need[k])):  # small columns whole, long ones share
+    for count, j in enumerate(
+        sorted(flexible, key=lambda k: need[k])
+    ):  # small columns whole, long ones share
         widths[j] = min(need[j], room / (len(flexible) - count))
         room -= widths[j]
     return [widths[j] for j in range(len(need))]
@@ -408,3 +781,25 @@ def _truncate_cell(text: str, width_pt: float, size: float, bold: bool, theme: T
     while text and text_width(text + "…", size, font) > width_pt:
         text = text[:-1]
     return text + "…"
+
+
+def write_deck(
+    slides: list[m.Slide],
+    theme: Theme,
+    language: str,
+    symbol: str,
+    words: dict[str, str],
+    path: Path,
+) -> None:
+    """Draw every slide and write the deck to `path`: saved to a temporary file beside it, then
+    renamed into place, so a crash never leaves half a deck."""
+    renderer = Renderer(theme, Style(theme, language, symbol, words))
+    renderer.render(slides)
+    handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
+    os.close(handle)
+    try:
+        renderer.save(Path(temp))
+        os.replace(temp, path)
+    except BaseException:
+        Path(temp).unlink(missing_ok=True)
+        raise

@@ -1,0 +1,260 @@
+"""What a report is: each metric with its comparisons, and the declared breakdown tables.
+
+A report is computed whole and then read; nothing is set on it afterwards (frozen).
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field
+from typing import Any, TypeVar, cast
+
+import polars as pl
+
+from shopreport.metrics.period import Period
+from shopreport.metrics.schema import BREAKDOWNS, Breakdown
+from shopreport.notes import Note
+from shopreport.vocab.metrics import METRICS
+
+R = TypeVar("R")
+
+
+def change(value: float | None, base: float | None) -> float | None:
+    """(value − base) ÷ |base|, or None when not computable."""
+    if value is None or base is None or base == 0:
+        return None
+    return (value - base) / abs(base)
+
+
+def clean(value: Any) -> Any:
+    """JSON-safe numbers: NaN and infinities become None."""
+    if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
+        return None
+    return value
+
+
+@dataclass(frozen=True)
+class MetricValue:
+    """One metric of a report: the period's value and its comparisons."""
+
+    id: str
+    value: float | None
+    previous: float | None
+    last_year: float | None
+    target: float | None
+    time_progress: float | None
+    unavailable: str | None = None
+    note: str | None = None
+
+    @property
+    def mom(self) -> float | None:
+        """Change against the previous period, as a fraction."""
+        return change(self.value, self.previous)
+
+    @property
+    def yoy(self) -> float | None:
+        """Change against the same period last year, as a fraction."""
+        return change(self.value, self.last_year)
+
+    @property
+    def attainment(self) -> float | None:
+        """Actual ÷ target."""
+        return self.value / self.target if self.value is not None and self.target else None
+
+    @property
+    def pace(self) -> float | None:
+        """Attainment ÷ time progress, for a period still running."""
+        if self.attainment is None or not self.time_progress:
+            return None
+        return self.attainment / self.time_progress
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON record of this metric (fixed key order)."""
+        return {
+            "value": clean(self.value),
+            "previous": clean(self.previous),
+            "mom": clean(self.mom),
+            "last_year": clean(self.last_year),
+            "yoy": clean(self.yoy),
+            "target": clean(self.target),
+            "attainment": clean(self.attainment),
+            "pace": clean(self.pace),
+            "unit": METRICS[self.id].unit,
+            "note": self.note,
+            "unavailable": self.unavailable,
+        }
+
+
+@dataclass(frozen=True)
+class KpiReport:
+    """Everything `shopreport kpis` prints and the decks show, for one period."""
+
+    shop: str
+    currency: str
+    period: Period
+    previous: Period
+    last_year: Period
+    time_progress: float | None
+    metrics: dict[str, MetricValue]
+    decomposition: dict[str, Any]
+    breakdowns: dict[str, pl.DataFrame]
+    coverage: list[dict[str, Any]]
+    notes: list[Note] = field(default_factory=list)
+
+    def value(self, metric_id: str) -> float | None:
+        """The period's value of a metric."""
+        return self.metrics[metric_id].value
+
+    def frame(self, breakdown: Breakdown[Any]) -> pl.DataFrame | None:
+        """A breakdown's frame, or None when the data could not give it."""
+        return self.breakdowns.get(breakdown.name)
+
+    def rows(self, breakdown: Breakdown[R]) -> list[R]:
+        """A breakdown's records, typed by its declaration ([] when absent)."""
+        frame = self.breakdowns.get(breakdown.name)
+        return cast(list[R], frame.to_dicts()) if frame is not None else []
+
+    def to_dict(self) -> dict[str, Any]:
+        """The JSON document (stable key order, sorted records, floats to 10 digits)."""
+        return stable(
+            {
+                "shop": self.shop,
+                "currency": self.currency,
+                "period": {
+                    **_period_dict(self.period),
+                    "time_progress": clean(self.time_progress),
+                    "previous": _period_dict(self.previous),
+                    "last_year": _period_dict(self.last_year),
+                },
+                "metrics": {k: v.to_dict() for k, v in self.metrics.items()},
+                "decomposition": self.decomposition,
+                "breakdowns": {k: records(v) for k, v in self.breakdowns.items()},
+                "coverage": self.coverage,
+                "notes": [n.text for n in self.notes],
+            }
+        )
+
+
+def stable(value: Any) -> Any:
+    """Floats rounded to 10 significant digits, so parallel summation order cannot show."""
+    if isinstance(value, float):
+        return float(f"{value:.10g}")
+    if isinstance(value, dict):
+        return {k: stable(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [stable(v) for v in value]
+    return value
+
+
+def _period_dict(period: Period) -> dict[str, Any]:
+    """A period as JSON: label, first and last day."""
+    return {
+        "label": period.label,
+        "start": period.start.isoformat(),
+        "end": period.last_day.isoformat(),
+        "days": period.days,
+    }
+
+
+def records(frame: pl.DataFrame) -> list[dict[str, Any]]:
+    """A frame as JSON-safe records (dates as ISO strings)."""
+    temporal = [c for c, t in frame.schema.items() if t.is_temporal()]
+    if temporal:
+        frame = frame.with_columns(pl.col(temporal).cast(pl.String))
+    return [{k: clean(v) for k, v in row.items()} for row in frame.to_dicts()]
+
+
+_NUMBER = {"type": ["number", "null"]}
+_PERIOD: dict[str, Any] = {
+    "type": "object",
+    "properties": {
+        "label": {"type": "string"},
+        "start": {"type": "string", "format": "date"},
+        "end": {"type": "string", "format": "date"},
+        "days": {"type": "integer"},
+    },
+}
+
+
+def report_schema() -> dict[str, Any]:
+    """The JSON Schema of `shopreport kpis --format json` (from the declarations)."""
+    metric = {
+        "type": "object",
+        "additionalProperties": False,
+        "properties": {
+            **{
+                k: _NUMBER
+                for k in (
+                    "value",
+                    "previous",
+                    "mom",
+                    "last_year",
+                    "yoy",
+                    "target",
+                    "attainment",
+                    "pace",
+                )
+            },
+            "unit": {"enum": sorted({m.unit for m in METRICS.values()})},
+            "note": {"type": ["string", "null"]},
+            "unavailable": {"type": ["string", "null"]},
+        },
+    }
+    split = {
+        "type": ["object", "null"],
+        "properties": {
+            "before": {"type": "number"},
+            "after": {"type": "number"},
+            "delta": {"type": "number"},
+            "effects": {
+                "type": "object",
+                "properties": {k: {"type": "number"} for k in ("visitors", "conversion", "aov")},
+            },
+        },
+    }
+    return {
+        "$schema": "https://json-schema.org/draft/2020-12/schema",
+        "title": "shopreport kpis --format json",
+        "type": "object",
+        "properties": {
+            "shop": {"type": "string"},
+            "currency": {"type": "string"},
+            "period": {
+                **_PERIOD,
+                "properties": {
+                    **_PERIOD["properties"],
+                    "time_progress": _NUMBER,
+                    "previous": _PERIOD,
+                    "last_year": _PERIOD,
+                },
+            },
+            "metrics": {
+                "type": "object",
+                "description": "By metric id (see the appendix of any deck).",
+                "properties": {
+                    mid: {**metric, "description": m.definition} for mid, m in METRICS.items()
+                },
+            },
+            "decomposition": {"type": "object", "properties": {"mom": split, "yoy": split}},
+            "breakdowns": {
+                "type": "object",
+                "description": "Present when the data gives them.",
+                "properties": {name: b.json_schema() for name, b in BREAKDOWNS.items()},
+                "additionalProperties": False,
+            },
+            "coverage": {
+                "type": "array",
+                "items": {
+                    "type": "object",
+                    "properties": {
+                        "table": {"type": "string"},
+                        "files": {"type": "array", "items": {"type": "string"}},
+                        "rows": {"type": "integer"},
+                        "first": {"type": ["string", "null"]},
+                        "last": {"type": ["string", "null"]},
+                    },
+                },
+            },
+            "notes": {"type": "array", "items": {"type": "string"}},
+        },
+    }

@@ -1,0 +1,1 @@
+"""Drawing decks: slide models → python-pptx shapes, charts, fitted text, the theme."""
