@@ -51,9 +51,9 @@ def shared_data() -> Path:
     return folder
 
 
-# Tests that use these fixtures build whole decks or a 26-month demo shop: they are `slow`, and
+# Tests that use these fixtures build whole decks or a 34-month demo shop: they are `slow`, and
 # `python -m pytest -m "not slow"` leaves them out (CI runs everything).
-SLOW_FIXTURES = {"deck", "annual_deck", "campaign_deck", "demo_shop", "demo"}
+SLOW_FIXTURES = {"deck", "deck_en", "annual_deck", "campaign_deck", "demo_shop", "demo"}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -65,7 +65,7 @@ def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
 
 @pytest.fixture(scope="session")
 def small_shop(tmp_path_factory) -> Path:
-    """A small demo shop (300 orders a month, 26 months): every table, every deck kind, fast."""
+    """A small demo shop (300 orders a month, 34 months): every table, every deck kind, fast."""
     return api.make_demo(tmp_path_factory.mktemp("small_shop"), orders_per_month=300)
 
 
@@ -84,6 +84,14 @@ def deck(demo_shop, tmp_path_factory) -> Path:
     """The demo shop's October deck in Chinese."""
     out = tmp_path_factory.mktemp("deck") / "deck.pptx"
     api.build_deck(demo_shop, "monthly", "2026-10", out=out, today=DECK_DAY)
+    return out
+
+
+@pytest.fixture(scope="session")
+def deck_en(demo_shop, tmp_path_factory) -> Path:
+    """The demo shop's October deck in English."""
+    out = tmp_path_factory.mktemp("deck_en") / "deck.pptx"
+    api.build_deck(demo_shop, "monthly", "2026-10", out=out, language="en", today=DECK_DAY)
     return out
 
 

@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import itertools
 import os
+import re
 import shutil
 import subprocess
 from dataclasses import dataclass
@@ -32,6 +34,14 @@ class Box:
     height: float
 
 
+WJ = "\u2060"  # the renderer's word joiner between a sign and a currency symbol
+
+
+def plain(text: str) -> str:
+    """Text as read: word joiners dropped, a title's line break read as a space."""
+    return text.replace(WJ, "").replace("\x0b", " ")
+
+
 def slides_text(path: Path) -> list[list[str]]:
     """All text of each slide (text boxes and table cells), in shape order."""
     out = []
@@ -39,9 +49,11 @@ def slides_text(path: Path) -> list[list[str]]:
         texts = []
         for shape in slide.shapes:
             if shape.has_text_frame and shape.text_frame.text.strip():
-                texts.append(shape.text_frame.text)
+                texts.append(plain(shape.text_frame.text))
             if shape.has_table:
-                texts += [cell.text for row in shape.table.rows for cell in row.cells]
+                texts += [
+                    plain(cell.text) for row in shape.table.rows for cell in row.cells
+                ]
         out.append(texts)
     return out
 
@@ -57,8 +69,8 @@ def text_boxes(path: Path) -> list[Box]:
             boxes.append(
                 Box(
                     number,
-                    shape.text_frame.text,
-                    [p.text for p in shape.text_frame.paragraphs],
+                    plain(shape.text_frame.text),
+                    [plain(p.text) for p in shape.text_frame.paragraphs],
                     runs[0].font.size.pt,
                     bool(runs[0].font.bold),
                     Emu(shape.width).pt,
@@ -88,8 +100,8 @@ def table_cells(path: Path) -> list[Box]:
                         cells.append(
                             Box(
                                 number,
-                                cell.text,
-                                [cell.text],
+                                plain(cell.text),
+                                [plain(cell.text)],
                                 runs[0].font.size.pt,
                                 bool(runs[0].font.bold),
                                 width,
@@ -108,7 +120,9 @@ def overflowing(path: Path) -> list[Box]:
     for box in text_boxes(path):
         font = Font(bold=box.bold)
         width, height = box.width - 2 * INSET_PT, box.height - 2 * INSET_PT
-        lines = sum(len(wrap(p, width, box.size, font)) for p in box.paragraphs)
+        lines = sum(
+            len(wrap(part, width, box.size, font)) for p in box.paragraphs for part in p.split("\v")
+        )
         needed = (lines + PARAGRAPH_GAP * (len(box.paragraphs) - 1)) * box.size * LINE_SPACING
         if needed > height + 0.5:
             bad.append(box)
@@ -253,5 +267,87 @@ def drawn_outside(deck: Path, pdf: Path, tolerance: float = 2.0) -> list[str]:
             bad.append(
                 f"slide {word.page}: {word.text!r} at ({word.x0:.0f}, {word.y0:.0f})–"
                 f"({word.x1:.0f}, {word.y1:.0f})"
+            )
+    return bad
+
+
+# --- one number, one value -----------------------------------------------------------------
+_NUM = (
+    r"[-+]?(?:[¥$€£]|R\$|HK\$)?\d[\d,]*(?:\.\d+)?(?:万亿|亿|万|K|M|B|T)?%?"
+    r"(?:个百分点| pp|天|秒| days| s)?"
+)
+_ALIASES = {"gmv": ["GMV"], "aov": ["AOV"]}
+
+
+def _patterns(language: str) -> dict[str, re.Pattern[str]]:
+    """Per metric, '<label> <number>' where the label is not part of a longer word or a subject's
+    own figure (「X」客单价 …)."""
+    from shopreport.vocab.metrics import METRICS, label
+
+    out = {}
+    for mid in METRICS:
+        names = sorted({label(mid, language), *_ALIASES.get(mid, [])}, key=len, reverse=True)
+        words = "|".join(re.escape(n) for n in names)
+        # the label opens a clause: not part of a longer word, not a subject's own figure
+        # ("returning AOV ¥478", "「X」客单价", "X: ROAS 1.8", "11月（GMV ¥766万）")
+        before = (
+            r"(?:^|(?<=[,;.•] ))"
+            if language == "en"
+            else r"(?<![\w\u4e00-\u9fff」）)·（(：:])(?:本月|本期)?"
+        )
+        out[mid] = re.compile(rf"{before}(?:{words})(?![\w\u4e00-\u9fff(（])\s*[:：]?\s*({_NUM})")
+    return out
+
+
+def stated_values(path: Path, language: str) -> dict[str, set[str]]:
+    """Every value the deck states for a metric: KPI cards (a label box followed by its value
+    box), tables whose first column names metrics (their second column), and sentences
+    '<label> <number>' in text boxes (notes, bullets, summaries, cards)."""
+    from shopreport.vocab.metrics import METRICS, label
+
+    labels = {label(mid, language): mid for mid in METRICS}
+    patterns = _patterns(language)
+    found: dict[str, set[str]] = {}
+    for slide in Presentation(str(path)).slides:
+        texts = [
+            plain(s.text_frame.text)
+            for s in slide.shapes
+            if s.has_text_frame and s.text_frame.text.strip()
+        ]
+        for first, second in itertools.pairwise(texts):
+            if first.strip() in labels and re.fullmatch(_NUM, second.strip()):
+                found.setdefault(labels[first.strip()], set()).add(second.strip())
+        for shape in slide.shapes:
+            if shape.has_table:
+                rows = [[plain(c.text) for c in row.cells] for row in shape.table.rows]
+                for row in rows[1:]:
+                    if (
+                        row[0].strip() in labels
+                        and len(row) > 1
+                        and re.fullmatch(_NUM, row[1].strip())
+                    ):
+                        found.setdefault(labels[row[0].strip()], set()).add(row[1].strip())
+        for text in texts:
+            if text.strip() in labels:
+                continue
+            for mid, pattern in patterns.items():
+                for match in pattern.finditer(text):
+                    found.setdefault(mid, set()).add(match.group(1).strip())
+    return found
+
+
+def inconsistent(
+    path: Path, language: str, expected: dict[str, str] | None = None
+) -> dict[str, set[str]]:
+    """Metrics the deck states with more than one value, or (given `expected`, metric → the
+    report's formatted value) with another value than the report's."""
+    bad = {}
+    for mid, values in stated_values(path, language).items():
+        norm = {v.replace(" ", "") for v in values}
+        if len(norm) > 1 or (
+            expected and mid in expected and norm != {expected[mid].replace(" ", "")}
+        ):
+            bad[mid] = values | (
+                {f"report: {expected[mid]}"} if expected and mid in expected else set()
             )
     return bad

@@ -36,8 +36,10 @@ def test_annual_deck(annual_deck):
     for i, title in enumerate(SECTIONS, start=1):
         assert f"{i:02d}" in texts[1] and title in texts[1]
     joined = " ".join(" ".join(t) for t in texts)
-    # the demo's data starts in 2024-09: no comparison with a year the data covers only in part
-    assert "同比无可比数据" in joined
+    # the demo's data starts in 2024-01: 2025 is compared with the whole of 2024
+    kpis = " ".join(texts[3])
+    assert "同比 2024" in kpis and "同比 ▲" in kpis
+    assert "同比无可比数据" not in joined
     assert "2026年分月GMV目标" in joined
     assert "直播间从0到1搭建" in joined  # achievements from the config
     assert "数据依据" in joined  # lessons beside their evidence

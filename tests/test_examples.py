@@ -7,6 +7,9 @@ from pathlib import Path
 import pytest
 
 from shopreport import api
+from shopreport.config import read_config
+from shopreport.fmt import fmt_metric
+from shopreport.vocab.metrics import METRICS
 
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
@@ -59,7 +62,7 @@ EXAMPLE_DECKS = {
 @pytest.mark.slow
 @pytest.mark.parametrize("example", sorted(EXAMPLE_DECKS))
 def test_every_real_dataset_gives_a_deck(example, shared_data, tmp_path):
-    from tests.deckcheck import overflowing, slides_text
+    from tests.deckcheck import inconsistent, overflowing, slides_text
 
     month, left_out = EXAMPLE_DECKS[example]
     built = api.build_deck(
@@ -69,6 +72,15 @@ def test_every_real_dataset_gives_a_deck(example, shared_data, tmp_path):
     texts = slides_text(built.path)
     assert len(texts) >= 10
     assert overflowing(built.path) == []
+    # one number, one value: each figure the deck states is the report's, wherever it appears
+    config = read_config(EXAMPLES / f"{example}.yaml")
+    report = api.compute_kpis(config, month)
+    expected = {
+        mid: fmt_metric(m.value, METRICS[mid].unit, config.symbol, config.language)
+        for mid, m in report.metrics.items()
+        if m.value is not None
+    }
+    assert inconsistent(built.path, config.language, expected) == {}
 
 
 @pytest.mark.slow

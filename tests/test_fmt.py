@@ -7,7 +7,10 @@ def test_chinese_money_in_wan_and_yi():
     assert fmt_money(12_345_678) == "¥1,234.6万"
     assert fmt_money(123_456_789) == "¥1.23亿"
     assert fmt_money(45_670) == "¥4.57万"
-    assert fmt_money(9_999.5) == "¥9,999.50"
+    assert fmt_money(9_999.5) == "¥1.00万"  # as printed it is 1.00万, never "¥10,000"
+    assert fmt_money(9_949) == "¥9,949"  # no cents from 1,000 up
+    assert fmt_money(999.995) == "¥1,000"
+    assert fmt_money(99_999_999) == "¥1.00亿"
     assert fmt_money(-30_000) == "-¥3.00万"
 
 

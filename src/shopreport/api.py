@@ -6,8 +6,8 @@ import json
 import os
 import re
 from collections.abc import Callable
-from dataclasses import dataclass
-from datetime import date
+from dataclasses import dataclass, field
+from datetime import date, datetime, time
 from pathlib import Path
 
 import polars as pl
@@ -149,6 +149,8 @@ class BuiltDeck:
     slides: int
     left_out: dict[str, str]
     notes: list[Note]
+    extras: list[Path] = field(default_factory=list)
+    """The PDF and slide images written beside the deck."""
 
 
 def build_deck(
@@ -159,12 +161,16 @@ def build_deck(
     language: str | None = None,
     today: date | None = None,
     progress: Callable[[str], None] = lambda step: None,
+    charts: str | None = None,
+    pdf: bool = False,
+    png_dir: str | Path | None = None,
 ) -> BuiltDeck:
     """Build a deck of `kind` (monthly, annual, campaign … see deck/kinds.py) on `subject` (the
     month, year or campaign key as the command line names it) and write it atomically."""
     from shopreport.deck.kinds import load_kind
     from shopreport.deck.narrative import Narrator
     from shopreport.deck.sections import plan_deck
+    from shopreport.render import export
     from shopreport.render.pptx import write_deck
     from shopreport.render.theme import load_theme
 
@@ -174,6 +180,8 @@ def build_deck(
     deck = load_kind(kind)
     chosen = deck.parse(cfg, subject, today)  # a usage error is reported before any data is read
     target = _output_path(cfg, out, deck.label(chosen), deck.file_words[language])
+    if pdf or png_dir:
+        export.require_converters(png=png_dir is not None)  # before the work, not after
     progress("read")
     ds = load(cfg)
     _require_orders(ds, deck.window(cfg, chosen))
@@ -184,11 +192,36 @@ def build_deck(
     plan = plan_deck(deck, chosen, data, findings, cfg, language, today)
     progress("render")
     say = Narrator(language, cfg.symbol)
+    cover = plan.slides[0]
+    label = deck.label(chosen)
     write_deck(
-        plan.slides, load_theme(cfg.theme_path, cfg.font), language, cfg.symbol, say.words, target
+        plan.slides,
+        load_theme(cfg.theme_path, cfg.font),
+        language,
+        cfg.symbol,
+        say.words,
+        target,
+        charts=charts or cfg.charts,
+        properties={
+            "title": cover.title,
+            "subject": f"{cover.title} · {cfg.shop}",
+            "author": cfg.presenter or cfg.shop,
+            "keywords": f"{cfg.shop}; {label}; {deck.name}",
+            "category": deck.name,
+            "created": datetime.combine(today, time(0)),
+        },
     )
+    extras: list[Path] = []
+    if pdf or png_dir:
+        progress("pdf")
+        made = export.to_pdf(target, keep=pdf)
+        if png_dir:
+            progress("png")
+            extras += export.to_png(made, Path(png_dir), target.stem)
+        if pdf:
+            extras.insert(0, made)
     left_out = {say.word(f"section_{k}"): v for k, v in plan.left_out.items()}
-    return BuiltDeck(target, len(plan.slides), left_out, deck.report(data).notes)
+    return BuiltDeck(target, len(plan.slides), left_out, deck.report(data).notes, extras)
 
 
 def _output_path(cfg: Config, out: str | Path | None, label: str, deck: str) -> Path:
@@ -219,7 +252,7 @@ def make_demo(
     folder: str | Path,
     seed: int = 7,
     end: str = "2026-10",
-    months: int = 26,
+    months: int | None = None,
     orders_per_month: int = 8000,
 ) -> Path:
     """Write the demo shop (config + Parquet tables) into `folder`; return the config path."""

@@ -46,10 +46,9 @@ def cli(ctx: click.Context, debug: bool) -> None:
 )
 @click.option(
     "--months",
-    default=26,
-    show_default=True,
+    default=None,
     type=click.IntRange(1, 120),
-    help="How many months of data.",
+    help="How many months of data (default: from January two years before --end).",
 )
 @click.option(
     "--orders-per-month",
@@ -60,7 +59,7 @@ def cli(ctx: click.Context, debug: bool) -> None:
 )
 @click.option("--no-deck", is_flag=True, help="Only write the data and config, not the deck.")
 def demo(
-    folder: Path, seed: int, end: str, months: int, orders_per_month: int, no_deck: bool
+    folder: Path, seed: int, end: str, months: int | None, orders_per_month: int, no_deck: bool
 ) -> None:
     """Write a realistic demo shop (config + data) into FOLDER, and its deck for the last month."""
     from shopreport import api
@@ -110,6 +109,8 @@ STEPS = {
     "diagnosis": "diagnosing",
     "render": "drawing charts and slides",
     "write": "writing the deck",
+    "pdf": "writing the PDF (LibreOffice)",
+    "png": "writing slide images",
 }
 
 
@@ -139,9 +140,33 @@ def deck_options(func):
     default=None,
     help="Deck language (default: the config's).",
 )
+@click.option(
+    "--charts",
+    type=click.Choice(["native", "image"]),
+    default=None,
+    help="Native PowerPoint charts with their data (default) or pictures (default: the "
+    "config's `charts:`).",
+)
+@click.option(
+    "--pdf", is_flag=True, help="Also write <deck>.pdf beside the .pptx (needs LibreOffice)."
+)
+@click.option(
+    "--png",
+    "png_dir",
+    type=click.Path(file_okay=False, path_type=Path),
+    default=None,
+    help="Also write one PNG per slide into this folder (needs LibreOffice and poppler).",
+)
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
 def build(
-    config_path: Path, out: Path | None, lang: str | None, quiet: bool, **subjects: str | None
+    config_path: Path,
+    out: Path | None,
+    lang: str | None,
+    charts: str | None,
+    pdf: bool,
+    png_dir: Path | None,
+    quiet: bool,
+    **subjects: str | None,
 ) -> None:
     """Build a deck: the monthly summary (--month), annual review (--year), campaign review
     (--campaign) …"""
@@ -155,10 +180,20 @@ def build(
     ((kind, subject),) = chosen.items()
     with progress_reporter(quiet) as report_step:
         deck = api.build_deck(
-            config_path, kind, subject, out=out, language=lang, progress=report_step
+            config_path,
+            kind,
+            subject,
+            out=out,
+            language=lang,
+            charts=charts,
+            pdf=pdf,
+            png_dir=png_dir,
+            progress=report_step,
         )
     if not quiet:
         click.echo(f"Deck written: {deck.path} ({deck.slides} slides)")
+        for extra in deck.extras:
+            click.echo(f"Written: {extra}")
         for section, reason in deck.left_out.items():
             click.echo(f"Left out: {section}: {reason}")
 

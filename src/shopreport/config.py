@@ -199,6 +199,11 @@ class MetricOptions(Model):
     """A product launched (or first sold) this many days before the period end is 'new'."""
     lifecycle_change: float = Field(0.2, gt=0)
     """Growth against the three periods before that makes a product growing (or declining)."""
+    late_delivery_days: float = Field(5, gt=0)
+    """An order delivered more than this many days after payment is late (when orders have no
+    promised_time; with it, late is later than promised)."""
+    ship_hours: float = Field(48, gt=0)
+    """Orders shipped within this many hours of payment count as shipped on time (48小时发货)."""
     top_n: int = Field(20, ge=1)
     """Length of top-N lists (products, reorder list, slow movers)."""
 
@@ -249,6 +254,10 @@ class Thresholds(Model):
     """Categories with more days of cover than this hold too much stock."""
     unknown_tier_max_share: float = _default_thresholds()["unknown_tier_max_share"]
     """When more GMV than this comes from cities the tier list lacks, the tier view is left out."""
+    refund_rate_excess_pp: float = _default_thresholds()["refund_rate_excess_pp"]
+    """A category whose refund rate is at least this far above the shop's is flagged."""
+    late_delivery_rate_max: float = _default_thresholds()["late_delivery_rate_max"]
+    """A share of late deliveries above this is flagged."""
     bad_review_words_min_reviews: int = _default_thresholds()["bad_review_words_min_reviews"]
     """With fewer bad reviews than this, recurring words are not shown."""
 
@@ -334,6 +343,9 @@ class Config(Model):
     theme: str | None = None
     """A theme YAML (colours, fonts, sizes) replacing templates/theme.yaml, relative to this
     file."""
+    charts: Literal["native", "image"] = "native"
+    """native: PowerPoint charts with their data embedded (Edit Data opens the numbers);
+    image: matplotlib pictures."""
     data: DataConfig
     """The tables (data-contract.md)."""
     targets: dict[str, dict[str, float]] = {}

@@ -2,29 +2,49 @@
 
 from __future__ import annotations
 
+import math
+
+
+def _missing(value: float | None) -> bool:
+    """None, NaN or infinite: nothing to print."""
+    return value is None or not math.isfinite(value)
+
+
+def _units(language: str) -> list[tuple[float, float, str]]:
+    """(from, divisor, unit) of large numbers: 万/亿/万亿 in Chinese, K/M/B/T in English
+    (which keeps 1,234 and 9,999 whole, then K from 10,000)."""
+    if language != "en":
+        return [(1e12, 1e12, "万亿"), (1e8, 1e8, "亿"), (1e4, 1e4, "万")]
+    return [(1e12, 1e12, "T"), (1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "K")]
+
+
+HUGE = 1e16  # beyond 9,999万亿 (9,999T) a number is written in scientific notation
+
 
 def fmt_money(value: float | None, symbol: str = "¥", language: str = "zh-CN") -> str:
-    """Money: 1.23亿 / 456.7万 in Chinese, 1.2M / 45.6K in English."""
-    if value is None:
+    """Money: 1.23亿 / 456.7万 in Chinese, 1.2M / 45.6K in English; cents below 1,000 only."""
+    if _missing(value):
         return "—"
-    return f"{'-' if value < 0 else ''}{symbol}{fmt_count(abs(value), language, decimals=2)}"
+    assert value is not None
+    decimals = 2 if round(abs(value), 2) < 1000 else 0
+    return f"{'-' if value < 0 else ''}{symbol}{fmt_count(abs(value), language, decimals=decimals)}"
 
 
 def fmt_count(value: float | None, language: str = "zh-CN", decimals: int = 0) -> str:
     """Large counts in 万/亿 (zh) or K/M/B (en); small ones with thousands separators."""
-    if value is None:
+    if _missing(value):
         return "—"
+    assert value is not None
     sign, value = ("-" if value < 0 else ""), abs(value)
-    # (from, divisor, unit): English keeps 1,234 and 9,999 whole, then K from 10,000
-    units = (
-        [(1e8, 1e8, "亿"), (1e4, 1e4, "万")]
-        if language != "en"
-        else [(1e9, 1e9, "B"), (1e6, 1e6, "M"), (1e4, 1e3, "K")]
-    )
-    for start, divisor, unit in units:
-        if value >= start:
-            scaled = value / divisor
-            return f"{sign}{scaled:,.{2 if scaled < 10 else 1}f}{unit}"
+    if value >= HUGE:
+        return f"{sign}{value:.2e}"
+    units = _units(language)[::-1]  # smallest first
+    if round(value, decimals) >= units[0][0]:  # a unit when the number prints as ≥ its start
+        k = 0
+        while k + 1 < len(units) and _shown(value, units[k][1]) * units[k][1] >= units[k + 1][0]:
+            k += 1  # 9,999.99万 prints as 10,000.0万: 1.00亿
+        shown = _shown(value, units[k][1])
+        return f"{sign}{shown:,.{2 if shown < 10 else 1}f}{units[k][2]}"
     return (
         f"{sign}{value:,.{decimals}f}"
         if decimals and value != int(value)
@@ -32,24 +52,56 @@ def fmt_count(value: float | None, language: str = "zh-CN", decimals: int = 0) -
     )
 
 
+def _shown(value: float, divisor: float) -> float:
+    """`value` in a unit as printed: two decimals below 10, one from 10."""
+    scaled = value / divisor
+    return round(scaled, 2 if scaled < 10 else 1)
+
+
+def fmt_money_column(
+    values: list[float | None], symbol: str = "¥", language: str = "zh-CN"
+) -> list[str]:
+    """Amounts of one table column in one unit: all in 万 (K …) when the largest is, with the
+    same decimals, so ¥2.70万 never stands above −¥8,499.95."""
+    known = [abs(v) for v in values if not _missing(v)]
+    biggest = max(known, default=0.0)
+    for start, divisor, unit in _units(language):
+        if start <= biggest < HUGE:
+            decimals = 2 if biggest / divisor < 100 else 1
+            return [
+                "—"
+                if _missing(v)
+                else f"{'-' if v < 0 else ''}{symbol}{abs(v) / divisor:,.{decimals}f}{unit}"  # type: ignore[operator]
+                for v in values
+            ]
+    decimals = 2 if biggest < 1000 else 0
+    return [
+        "—" if _missing(v) else f"{'-' if v < 0 else ''}{symbol}{abs(v):,.{decimals}f}"
+        for v in values
+    ]  # type: ignore[operator]
+
+
 def fmt_pct(value: float | None, signed: bool = False) -> str:
     """A fraction as a percentage with one decimal (0.1234 → 12.3%)."""
-    if value is None:
+    if _missing(value):
         return "—"
+    assert value is not None
+    if abs(value) >= HUGE:
+        return f"{value * 100:+.1e}%" if signed else f"{value * 100:.1e}%"
     value = round(value * 100, 1) + 0.0  # no "-0.0%"
     return f"{value:+.1f}%" if signed else f"{value:.1f}%"
 
 
 def fmt_pp(value: float | None, language: str = "zh-CN") -> str:
     """A change of a rate in percentage points (0.012 → +1.2个百分点 / +1.2 pp)."""
-    if value is None:
+    if _missing(value):
         return "—"
     return f"{value * 100:+.1f}{' pp' if language == 'en' else '个百分点'}"
 
 
 def fmt_metric(value: float | None, unit: str, symbol: str = "¥", language: str = "zh-CN") -> str:
     """A metric's value by its unit."""
-    if value is None:
+    if _missing(value):
         return "—"
     formatters = {
         "money": lambda v: fmt_money(v, symbol, language),
@@ -61,3 +113,12 @@ def fmt_metric(value: float | None, unit: str, symbol: str = "¥", language: str
         "multiple": lambda v: f"{v:.2f}",
     }
     return formatters[unit](value)
+
+
+def fmt_gap(gap: float | None, unit: str, symbol: str = "¥", language: str = "zh-CN") -> str:
+    """The distance to a target, signed, in the metric's unit (a rate in percentage points)."""
+    if gap is None:
+        return "—"
+    if unit == "ratio":
+        return fmt_pp(gap, language)
+    return ("+" if gap >= 0 else "-") + fmt_metric(abs(gap), unit, symbol, language)

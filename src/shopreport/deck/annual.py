@@ -1,5 +1,6 @@
 """The annual review (天猫店长年度工作总结, source deck 002): six sections on a year's report, the
-previous year's, and what only the team knows (achievements, lessons, resources)."""
+previous year's, the year's campaigns as the campaign engine counts them, and what only the
+team knows (achievements, lessons, resources)."""
 
 from __future__ import annotations
 
@@ -7,10 +8,18 @@ from datetime import date
 
 from shopreport.config import Config
 from shopreport.deck import model as m
-from shopreport.deck.blocks import funnel_slide, kpi_cards, person_card, rate_delta
-from shopreport.deck.context import DeckContext
+from shopreport.deck.blocks import (
+    TOP_ROWS,
+    funnel_slide,
+    money_column,
+    person_card,
+    problem_slides,
+    shown_of,
+)
+from shopreport.deck.context import DeckContext, change
 from shopreport.deck.sections import DeckKind, Section
-from shopreport.fmt import fmt_count, fmt_money, fmt_pct
+from shopreport.fmt import fmt_count, fmt_pct
+from shopreport.insights import drivers as dr
 from shopreport.insights.diagnosis import find_problems
 from shopreport.insights.plan import year_targets
 from shopreport.metrics import Period
@@ -32,151 +41,81 @@ KPI_YEAR = [
     "repurchase_rate",
     "refund_rate",
 ]
+MONTHS = [f"{mm:02d}" for mm in range(1, 13)]
 
 
 def _months(ctx: Ctx, year: int) -> dict[str, MonthRow]:
-    """Monthly GMV, orders and buyers of `year` by 'YYYY-MM'."""
-    return {r["month"]: r for r in ctx.rows(S.MONTHLY) if r["month"].startswith(f"{year}-")}
+    """Monthly GMV, orders and buyers of `year` by 'MM'."""
+    return {r["month"][5:]: r for r in ctx.rows(S.MONTHLY) if r["month"].startswith(f"{year}-")}
+
+
+def _kpi(ctx: Ctx, metric: str) -> m.Kpi:
+    """A year's KPI card: YoY from the like-for-like months when last year is covered in part."""
+    card = ctx.kpi(metric)
+    if ctx.data.comparable is not None:
+        mv = ctx.data.comparable.metrics[metric]
+        card.changes = [
+            change(ctx.say.word("yoy"), metric, mv.yoy_pp if mv.is_rate else mv.yoy, ctx.lang)
+        ]
+    return card
+
+
+def _foot(ctx: Ctx, *tables: str) -> str:
+    """The footnote, saying once when YoY compares only the months both years have."""
+    comparable = ctx.data.comparable
+    note = ""
+    if comparable is not None:
+        note = ctx.say.say(
+            "comparable_note",
+            start=comparable.period.start.month,
+            end=comparable.period.last_day.month,
+        )
+    return ctx.footnote(*tables, note=note)
 
 
 # --- 01 the year --------------------------------------------------------------------------------
 def review(ctx: Ctx) -> list[m.Slide]:
-    """KPIs of the year, GMV by month, categories, promotions, AOV path, funnel, customers."""
+    """KPIs of the year, GMV by month, categories, campaigns, AOV path, funnel, customers."""
     say, r = ctx.say, ctx.report
     year = r.period.start.year
     gmv = r.metrics["gmv"]
+    yoy = ctx.data.changes.metrics["gmv"].yoy
+    cards = [_kpi(ctx, mid) for mid in KPI_YEAR if ctx.available(mid)][:8]
+    summary = say.say(
+        "year_summary",
+        gmv=gmv.value,
+        yoy=yoy,
+        att=gmv.attainment,
+        target=gmv.target,
+        progress=r.time_progress,
+        pace=gmv.pace,
+    )
+    split = ctx.data.changes.decomposition.get("yoy")
+    if split:
+        main = max(split["effects"], key=lambda k: abs(split["effects"][k]))
+        summary = summary.rstrip("。.") + say.say(
+            "year_cause",
+            factor=say.word(f"{main}_effect"),
+            effect=split["effects"][main],
+            delta=split["delta"],
+        )
     slides: list[m.Slide] = [
         m.KpiCards(
             "kpis",
             say.say("year_kpi_title", year=year),
-            ctx.footnote("orders", "traffic", "refunds"),
-            cards=kpi_cards(ctx, KPI_YEAR),
-            summary=say.say(
-                "year_summary",
-                gmv=gmv.value,
-                yoy=gmv.yoy,
-                att=gmv.attainment,
-                target=gmv.target,
-                progress=r.time_progress,
-                pace=gmv.pace,
-            ),
+            _foot(ctx, "orders", "traffic", "refunds"),
+            cards=cards,
+            summary=summary,
         )
     ]
-    this, last = _months(ctx, year), _months(ctx, year - 1)
-    labels = [f"{mm:02d}" for mm in range(1, 13)]
-    series = {
-        str(year): [this.get(f"{year}-{mm}", {}).get("gmv") or 0 for mm in labels],
-        str(year - 1): [last.get(f"{year - 1}-{mm}", {}).get("gmv") or 0 for mm in labels],
-    }
-    targets = [ctx.config.targets.get(f"{year}-{mm}", {}).get("gmv") for mm in labels]
-    best = max(this.values(), key=lambda x: x["gmv"]) if this else None
-    bullets = []
-    if best:
-        bullets.append(
-            say.say(
-                "best_month",
-                month=best["month"],
-                gmv=best["gmv"],
-                share=best["gmv"] / (gmv.value or 1),
-            )
-        )
-    growth = [
-        (mm, this[f"{year}-{mm}"]["gmv"] / last[f"{year - 1}-{mm}"]["gmv"] - 1)
-        for mm in labels
-        if f"{year}-{mm}" in this and f"{year - 1}-{mm}" in last and last[f"{year - 1}-{mm}"]["gmv"]
-    ]
-    if growth:
-        fastest = max(growth, key=lambda g: g[1])
-        bullets.append(say.say("fastest_month", month=f"{year}-{fastest[0]}", growth=fastest[1]))
-    hit = [(mm, t) for mm, t in zip(labels, targets, strict=False) if t]
-    if hit:
-        met = sum(1 for mm, t in hit if (this.get(f"{year}-{mm}", {}).get("gmv") or 0) >= t)
-        bullets.append(say.say("months_on_target", met=met, months=len(hit)))
-    slides.append(
-        m.ChartSlide(
-            "chart",
-            say.word("months_title"),
-            ctx.footnote("orders"),
-            charts=[
-                m.Chart(
-                    "bars",
-                    {"labels": labels, "series": series, "unit": "money", "labels_on": False},
-                )
-            ],
-            heading=say.word("months_heading"),
-            bullets=bullets,
-        )
-    )
+    slides.append(_by_month(ctx, year))
     categories = [c for c in ctx.rows(S.BY_CATEGORY) if c["gmv"]]
     if len(categories) >= 2:
-        shown = categories[:10]
-        growing = [c for c in categories if c["yoy"] is not None]
-        bullets = [
-            say.say(
-                "category_top",
-                name=categories[0]["category"] or say.word("unknown"),
-                share=categories[0]["share"],
-                gmv=categories[0]["gmv"],
-            )
-        ]
-        if growing:
-            fastest = max(growing, key=lambda c: c["yoy"])
-            bullets.append(say.say("category_yoy", name=fastest["category"], yoy=fastest["yoy"]))
-        slides.append(
-            m.ChartSlide(
-                "chart",
-                say.word("year_category_title"),
-                ctx.footnote("order_items", "products"),
-                charts=[
-                    m.Chart(
-                        "hbar",
-                        {
-                            "labels": [c["category"] or say.word("unknown") for c in shown],
-                            "values": [c["gmv"] for c in shown],
-                            "unit": "money",
-                            "notes": [
-                                f"{say.word('yoy')} {fmt_pct(c.get('yoy'), signed=True)}"
-                                for c in shown
-                            ],
-                        },
-                    )
-                ],
-                heading=say.word("category_heading"),
-                bullets=bullets,
-            )
-        )
-    slides.append(_promotions(ctx))
-    aov_this = [_aov(this.get(f"{year}-{mm}")) for mm in labels]
-    aov_last = [_aov(last.get(f"{year - 1}-{mm}")) for mm in labels]
-    if any(v for v in aov_this):
-        slides.append(
-            m.ChartSlide(
-                "chart",
-                say.word("aov_path_title"),
-                ctx.footnote("orders"),
-                charts=[
-                    m.Chart(
-                        "daily_trend",
-                        {
-                            "gmv": aov_this,
-                            "previous_gmv": aov_last,
-                            "last_year_gmv": [None] * 12,
-                            "labels": {"this": str(year), "previous": str(year - 1)},
-                            "x_label": say.word("month_axis"),
-                        },
-                    )
-                ],
-                heading=say.word("aov_path_heading"),
-                bullets=[
-                    say.say("aov_year", aov=ctx.value("aov"), yoy=r.metrics["aov"].yoy),
-                    say.say(
-                        "order_value_year",
-                        value=ctx.value("order_value"),
-                        yoy=r.metrics["order_value"].yoy,
-                    ),
-                ],
-            )
-        )
+        slides.append(_categories(ctx, categories))
+    slides.append(_campaigns(ctx))
+    aov = _aov_path(ctx, year)
+    if aov:
+        slides.append(aov)
     funnel = ctx.rows(S.FUNNEL)
     if funnel and all(f["count"] is not None for f in funnel):
         slides.append(
@@ -191,66 +130,239 @@ def review(ctx: Ctx) -> list[m.Slide]:
     return slides
 
 
-def _aov(month: dict | None) -> float | None:
-    """GMV ÷ buyers of a month record."""
-    return month["gmv"] / month["buyers"] if month and month["buyers"] else None
+def _by_month(ctx: Ctx, year: int) -> m.ChartSlide:
+    """GMV by month against last year, the best month, the fastest, months on target."""
+    say = ctx.say
+    this, last = _months(ctx, year), _months(ctx, year - 1)
+    series = {
+        str(year): [this[mm]["gmv"] if mm in this else None for mm in MONTHS],
+        str(year - 1): [last[mm]["gmv"] if mm in last else None for mm in MONTHS],
+    }
+    bullets = []
+    if this:
+        best = max(this.values(), key=lambda x: x["gmv"])
+        bullets.append(
+            say.say(
+                "best_month",
+                month=best["month"],
+                gmv=best["gmv"],
+                share=best["gmv"] / (ctx.value("gmv") or 1),
+            )
+        )
+    growth = [
+        (mm, this[mm]["gmv"] / last[mm]["gmv"] - 1)
+        for mm in MONTHS
+        if mm in this and mm in last and last[mm]["gmv"]
+    ]
+    if growth:
+        fastest = max(growth, key=lambda g: g[1])
+        bullets.append(say.say("fastest_month", month=f"{year}-{fastest[0]}", growth=fastest[1]))
+    targets = [(mm, ctx.config.targets.get(f"{year}-{mm}", {}).get("gmv")) for mm in MONTHS]
+    hit = [(mm, t) for mm, t in targets if t and mm in this]
+    if hit:
+        met = sum(1 for mm, t in hit if this[mm]["gmv"] >= t)
+        bullets.append(say.say("months_on_target", met=met, months=len(hit)))
+    chart = m.Chart(
+        "bars",
+        {"labels": MONTHS, "series": series, "unit": "money", "labels_on": False},
+        alt=bullets[0] if bullets else "",
+    )
+    return m.ChartSlide(
+        "chart",
+        say.word("months_title"),
+        _foot(ctx, "orders"),
+        charts=[chart],
+        heading=say.word("months_heading"),
+        bullets=bullets,
+    )
 
 
-def _promotions(ctx: Ctx) -> m.ChartSlide:
-    """Daily GMV over the year: the big campaigns against the ordinary day."""
+def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
+    """Categories of the year: GMV, share, YoY, Δ on last year, units."""
+    say = ctx.say
+    shown = categories[:TOP_ROWS]
+    gmv = money_column(ctx, [c["gmv"] for c in shown])
+    delta = money_column(
+        ctx,
+        [c["gmv"] - c["last_year_gmv"] if c["last_year_gmv"] is not None else None for c in shown],
+    )
+    rows = [
+        [
+            c["category"] or say.word("unknown"),
+            gmv[i],
+            fmt_pct(c["share"]),
+            fmt_pct(c["yoy"], signed=True),
+            delta[i],
+            fmt_count(c["units"], ctx.lang),
+        ]
+        for i, c in enumerate(shown)
+    ]
+    side = [
+        say.say(
+            "category_top",
+            name=categories[0]["category"] or say.word("unknown"),
+            share=categories[0]["share"],
+            gmv=categories[0]["gmv"],
+        )
+    ]
+    growing = [
+        c
+        for c in categories
+        if c["yoy"] is not None and (c["share"] or 0) >= ctx.thresholds.category_mover_min_share
+    ]
+    if growing:
+        fastest = max(growing, key=lambda c: c["yoy"] or 0)
+        side.append(say.say("category_yoy", name=fastest["category"], yoy=fastest["yoy"]))
+        biggest = max(growing, key=lambda c: c["gmv"] - (c["last_year_gmv"] or 0))
+        side.append(
+            say.say(
+                "category_year_delta",
+                name=biggest["category"],
+                delta=biggest["gmv"] - (biggest["last_year_gmv"] or 0),
+            )
+        )
+    return m.TableSlide(
+        "table",
+        say.word("year_category_title"),
+        _foot(ctx, "order_items", "products"),
+        columns=[
+            say.word(w)
+            for w in (
+                "col_category",
+                "col_gmv",
+                "col_share",
+                "col_yoy",
+                "col_delta_yoy",
+                "col_units",
+            )
+        ],
+        rows=rows,
+        caption=shown_of(ctx, len(shown), len(categories)),
+        side_heading=say.word("category_heading"),
+        side=side,
+    )
+
+
+def _repurchase_why(ctx: Ctx) -> dr.Driver | None:
+    """The part that moved the repurchase rate most against last year (a whole previous year:
+    a like-for-like comparison has no segment rows of its own)."""
+    if ctx.data.comparable is not None:
+        return None
+    moved = ctx.report.metrics["repurchase_rate"]
+    drivers = dr.repurchase_drivers(ctx.report, ctx.data.previous)
+    if not drivers or moved.yoy_pp is None or drivers[0].effect * moved.yoy_pp <= 0:
+        return None
+    return drivers[0]
+
+
+def _campaigns(ctx: Ctx) -> m.ChartSlide:
+    """Daily GMV over the year: the campaigns (as the campaign retrospective counts them, against
+    the campaign they are compared with) against the ordinary day."""
     say = ctx.say
     daily = ctx.rows(S.DAILY)
     values = [d["gmv"] for d in daily]
     ordinary = sorted(values)[len(values) // 2] if values else 0  # the median day
     bullets = []
-    for campaign in ctx.data.campaigns:
-        window = [
-            d["gmv"]
-            for d in daily
-            if campaign.start.isoformat() <= d["date"] <= campaign.end.isoformat()
-        ]
-        if window:
-            bullets.append(
-                say.say(
-                    "campaign_vs_day",
-                    name=campaign.name,
-                    gmv=sum(window),
-                    share=sum(window) / (sum(values) or 1),
-                    lift=(sum(window) / len(window)) / ordinary if ordinary else None,
-                )
-            )
     peak = max(daily, key=lambda d: d["gmv"]) if daily else None
     if peak:
-        bullets.insert(
-            0,
+        bullets.append(
             say.say(
                 "year_peak_day",
                 date=peak["date"],
                 gmv=peak["gmv"],
                 lift=peak["gmv"] / ordinary if ordinary else None,
-            ),
+            )
         )
+    for c in ctx.data.campaigns:
+        days = (c.end - c.start).days + 1
+        bullets.append(
+            say.say(
+                "campaign_vs_day",
+                name=c.name,
+                gmv=c.gmv,
+                share=c.gmv / (sum(values) or 1),
+                lift=(c.gmv / days) / ordinary if ordinary else None,
+                compared=c.compared,
+                growth=c.growth,
+            )
+        )
+    chart = m.Chart(
+        "daily_trend",
+        {
+            "gmv": values,
+            "previous_gmv": [d["previous_gmv"] for d in daily],
+            "last_year_gmv": [None] * len(daily),
+            "labels": {
+                "this": str(ctx.report.period.start.year),
+                "previous": str(ctx.report.period.start.year - 1),
+            },
+            "x_label": say.word("month_axis"),
+            "x_tick_at": [  # a tick on the first of each month
+                (i, say.say("month_tick", month=int(d["date"][5:7])))
+                for i, d in enumerate(daily)
+                if d["date"].endswith("-01")
+            ],
+        },
+        alt=bullets[0] if bullets else "",
+    )
     return m.ChartSlide(
         "chart",
         say.word("promotions_title"),
-        ctx.footnote("orders"),
-        charts=[
-            m.Chart(
-                "daily_trend",
-                {
-                    "gmv": values,
-                    "previous_gmv": [d["previous_gmv"] for d in daily],
-                    "last_year_gmv": [None] * len(daily),
-                    "labels": {
-                        "this": str(ctx.report.period.start.year),
-                        "previous": str(ctx.report.period.start.year - 1),
-                    },
-                    "x_label": say.word("day_of_year_axis"),
-                },
-            )
-        ],
+        _foot(ctx, "orders"),
+        charts=[chart],
         heading=say.word("promotions_heading"),
         bullets=bullets[:4],
+    )
+
+
+def _aov_path(ctx: Ctx, year: int) -> m.ChartSlide | None:
+    """AOV month by month, and why the year's AOV is above every month's."""
+    say, r = ctx.say, ctx.report
+    this, last = _months(ctx, year), _months(ctx, year - 1)
+
+    def aov(month: MonthRow | None) -> float | None:
+        return month["gmv"] / month["buyers"] if month and month["buyers"] else None
+
+    path = [aov(this.get(mm)) for mm in MONTHS]
+    known = [v for v in path if v]
+    if not known:
+        return None
+    yoy = ctx.data.changes.metrics["aov"].yoy
+    bullets = [
+        say.say(
+            "aov_year",
+            aov=ctx.value("aov"),
+            yoy=yoy,
+            low=min(known),
+            high=max(known),
+            average=ctx.value("gmv") / sum(this[mm]["buyers"] for mm in this) if this else None,
+        ),
+        say.say(
+            "order_value_year",
+            value=ctx.value("order_value"),
+            yoy=ctx.data.changes.metrics["order_value"].yoy,
+        ),
+    ]
+    chart = m.Chart(
+        "daily_trend",
+        {
+            "gmv": path,
+            "previous_gmv": [aov(last.get(mm)) for mm in MONTHS],
+            "last_year_gmv": [None] * 12,
+            "labels": {"this": str(year), "previous": str(year - 1)},
+            "x_label": say.word("month_axis"),
+            "unit": "money",
+        },
+        alt=bullets[0],
+    )
+    del r
+    return m.ChartSlide(
+        "chart",
+        say.word("aov_path_title"),
+        _foot(ctx, "orders"),
+        charts=[chart],
+        heading=say.word("aov_path_heading"),
+        bullets=bullets,
     )
 
 
@@ -264,68 +376,82 @@ def _customers(ctx: Ctx) -> list[m.Slide]:
         order = list(now)
         moved = max(
             order,
-            key=lambda k: (now[k]["customers"] or 0) - (before.get(k, {}).get("customers") or 0),
+            key=lambda k: abs(
+                (now[k]["customers"] or 0) - (before[k]["customers"] if k in before else 0)
+            ),
+        )
+        name = now[moved]["segment_en"] if ctx.lang == "en" else now[moved]["segment_zh"]
+        bullets = [
+            say.say(
+                "repurchase_year",
+                rate=ctx.value("repurchase_rate"),
+                delta=ctx.data.changes.metrics["repurchase_rate"].yoy_pp,
+                returning=ctx.value("returning_share"),
+            ),
+            *(
+                [
+                    say.say(
+                        "repurchase_why",
+                        kind=why.kind,
+                        segment=why.subject,
+                        effect=why.effect,
+                        **why.evidence,
+                    )
+                ]
+                if (why := _repurchase_why(ctx))
+                else []
+            ),
+            say.say(
+                "rfm_moved",
+                name=name,
+                now=now[moved]["customers"],
+                before=before[moved]["customers"]
+                if moved in before and before[moved]["customers"]
+                else None,
+            ),
+        ]
+        chart = m.Chart(
+            "bars",
+            {
+                "labels": [_short_segment(now[k], ctx.lang) for k in order],
+                "series": {
+                    str(ctx.report.period.start.year): [now[k]["customers"] for k in order],
+                    str(ctx.report.period.start.year - 1): [
+                        before[k]["customers"] if k in before else 0 for k in order
+                    ],
+                },
+                "unit": "count",
+                "labels_on": False,
+            },
+            alt=bullets[0],
         )
         slides.append(
             m.ChartSlide(
                 "chart",
                 say.word("rfm_year_title"),
-                ctx.footnote("orders"),
-                charts=[
-                    m.Chart(
-                        "bars",
-                        {
-                            "labels": [_short_segment(now[k], ctx.lang) for k in order],
-                            "series": {
-                                str(ctx.report.period.start.year): [
-                                    now[k]["customers"] for k in order
-                                ],
-                                str(ctx.report.period.start.year - 1): [
-                                    before.get(k, {}).get("customers") or 0 for k in order
-                                ],
-                            },
-                            "unit": "count",
-                            "labels_on": False,
-                        },
-                    )
-                ],
+                _foot(ctx, "orders"),
+                charts=[chart],
                 heading=say.word("rfm_year_heading"),
-                bullets=[
-                    say.say(
-                        "repurchase_year",
-                        rate=ctx.value("repurchase_rate"),
-                        delta=rate_delta(ctx.report.metrics["repurchase_rate"]),
-                        returning=ctx.value("returning_share"),
-                    ),
-                    say.say(
-                        "rfm_moved",
-                        name=now[moved]["segment_en"]
-                        if ctx.lang == "en"
-                        else now[moved]["segment_zh"],
-                        now=now[moved]["customers"],
-                        before=before.get(moved, {}).get("customers"),
-                    ),
-                ],
+                bullets=bullets,
             )
         )
     cohorts = ctx.rows(S.COHORTS)
     if cohorts:
         names = sorted({c["cohort"] for c in cohorts})
         width = max(c["k"] for c in cohorts) + 1
+        cells = {(c["cohort"], c["k"]): c for c in cohorts}
         matrix = [
-            [
-                next((c["rate"] for c in cohorts if c["cohort"] == n and c["k"] == k), None)
-                for k in range(width)
-            ]
+            [cells[(n, k)]["rate"] if (n, k) in cells else None for k in range(width)]
             for n in names
         ]
         sizes = [next(c["size"] for c in cohorts if c["cohort"] == n) for n in names]
         month1 = [row[1] for row in matrix if len(row) > 1 and row[1] is not None]
+        bullet = say.say("cohort_line", rate=sum(month1) / len(month1) if month1 else None)
         slides.append(
             m.ChartSlide(
                 "chart",
                 say.word("cohort_title"),
-                ctx.footnote("orders"),
+                _foot(ctx, "orders"),
                 charts=[
                     m.Chart(
                         "heatmap",
@@ -336,18 +462,17 @@ def _customers(ctx: Ctx) -> list[m.Slide]:
                             "size_label": say.word("cohort_size"),
                             "x_label": say.word("cohort_axis"),
                         },
+                        alt=bullet,
                     )
                 ],
                 heading=say.word("cohort_heading"),
-                bullets=[
-                    say.say("cohort_line", rate=sum(month1) / len(month1) if month1 else None)
-                ],
+                bullets=[bullet],
             )
         )
     return slides
 
 
-def _short_segment(segment: dict, language: str) -> str:
+def _short_segment(segment: S.RfmRow, language: str) -> str:
     """A segment's name short enough for an axis: 重要价值 / Imp. value."""
     if language != "en":
         return segment["segment_zh"][:4]
@@ -369,28 +494,25 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
                 say.word("best_months"),
                 say.say(
                     "best_months_line",
-                    months=say.word("list_sep").join(f"{b['month'][5:]}" for b in best),
+                    months=[b["month"] for b in best],
                     gmv=best[0]["gmv"],
                 ),
             )
         )
-    daily = ctx.rows(S.DAILY)
-    for campaign in ctx.data.campaigns[:1]:
-        window = [
-            d for d in daily if campaign.start.isoformat() <= d["date"] <= campaign.end.isoformat()
-        ]
-        if window:
-            cards.append(
-                m.Card(
-                    say.word("best_campaign"),
-                    say.say(
-                        "campaign_year_line",
-                        name=campaign.name,
-                        gmv=sum(d["gmv"] for d in window),
-                        yoy=_yoy(window),
-                    ),
-                )
+    if ctx.data.campaigns:
+        c = max(ctx.data.campaigns, key=lambda c: c.gmv)
+        cards.append(
+            m.Card(
+                say.word("best_campaign"),
+                say.say(
+                    "campaign_year_line",
+                    name=c.name,
+                    gmv=c.gmv,
+                    compared=c.compared,
+                    growth=c.growth,
+                ),
             )
+        )
     products = ctx.rows(S.PRODUCTS)
     if products:
         top = products[0]
@@ -405,16 +527,17 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
                 ),
             )
         )
-    if r.metrics["gmv"].yoy is not None:
+    changes = ctx.data.changes.metrics
+    if changes["gmv"].yoy is not None:
         cards.append(
             m.Card(
                 say.word("year_growth"),
                 say.say(
                     "year_growth_line",
                     gmv=r.metrics["gmv"].value,
-                    yoy=r.metrics["gmv"].yoy,
+                    yoy=changes["gmv"].yoy,
                     buyers=r.metrics["buyers"].value,
-                    buyers_yoy=r.metrics["buyers"].yoy,
+                    buyers_yoy=changes["buyers"].yoy,
                 ),
             )
         )
@@ -424,22 +547,25 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
             m.NumberedCards(
                 "cards",
                 say.word("data_achievements_title"),
-                ctx.footnote("orders", "order_items"),
+                _foot(ctx, "orders", "order_items"),
                 cards=cards[:4],
             )
         )
     if products:
+        shown = products[:10]
+        gmv = money_column(ctx, [p["gmv"] for p in shown])
         rows = [
             [
                 str(p["rank"]),
                 p["name"] or p["sku"],
                 p["category"] or "—",
-                fmt_money(p["gmv"], ctx.symbol, ctx.lang),
+                gmv[i],
                 fmt_pct(p["share"]),
                 fmt_count(p["units"], ctx.lang),
             ]
-            for p in products[:10]
+            for i, p in enumerate(shown)
         ]
+        own = [t for t in ctx.config.achievements.get(str(year), [])]
         slides.append(
             m.TableSlide(
                 "table",
@@ -457,78 +583,66 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
                     )
                 ],
                 rows=rows,
+                side_heading=say.word("own_achievements_title") if own else "",
+                side=[_line(t) for t in own[:5]],
             )
         )
-    own = ctx.config.achievements.get(str(year), [])
-    for start in range(0, len(own), 4):
+        rest = ctx.config.achievements.get(str(year), [])[5:]
+    else:
+        rest = ctx.config.achievements.get(str(year), [])
+    for start in range(0, len(rest), 4):
         slides.append(
             m.NumberedCards(
                 "cards",
                 say.word("own_achievements_title"),
-                say.word("config_footnote"),
-                cards=[person_card(t) for t in own[start : start + 4]],
+                say.say("team_footnote"),
+                cards=[person_card(t) for t in rest[start : start + 4]],
             )
         )
     return slides
 
 
-def _yoy(window: list[dict]) -> float | None:
-    """Growth of a window's GMV on the same days last year."""
-    before = sum(d["previous_gmv"] or 0 for d in window)
-    return sum(d["gmv"] for d in window) / before - 1 if before else None
+def _line(text: str) -> str:
+    """A person's sentence on one line of a panel."""
+    card = person_card(text)
+    return card.heading + ("：" + card.body if card.heading and card.body else card.body)
 
 
 # --- 03 problems --------------------------------------------------------------------------------
 def challenges(ctx: Ctx) -> list[m.Slide]:
-    """The diagnosis over the year against last year: trends, not one month's noise."""
-    say = ctx.say
-    findings = ctx.findings
-    if not findings:
-        return []
-    cards = [
-        m.Card(
-            say.say(f"finding_{f.rule}_title", subject=f.subject),
-            say.say(f"finding_{f.rule}", subject=f.subject, impact=f.impact, **f.evidence)
-            + " "
-            + say.say(f"action_{f.rule}", subject=f.subject, **f.evidence),
-        )
-        for f in findings[:4]
-    ]
-    return [
-        m.NumberedCards(
-            "cards",
-            say.word("year_challenges_title"),
-            ctx.footnote("orders", "traffic", "inventory", "service", "reviews"),
-            cards=cards,
-        )
-    ]
+    """The diagnosis of the year: problems ranked by GMV at risk, with actions."""
+    return problem_slides(
+        ctx, ctx.findings, _foot(ctx, "orders", "traffic", "inventory", "service", "reviews")
+    )
 
 
 # --- 04 lessons ---------------------------------------------------------------------------------
 def lessons(ctx: Ctx) -> list[m.Slide]:
-    """The team's lessons, each beside the numbers that support it."""
+    """The team's lessons, each with a compact row of the numbers that support it."""
     say = ctx.say
     items = ctx.config.lessons.get(str(ctx.report.period.start.year), [])
+    changes = ctx.data.changes.metrics
     cards = []
     for item in items:
         text, evidence = (item, []) if isinstance(item, str) else (item.text, item.evidence)
-        facts = [
-            say.say(
-                "evidence_line",
-                label=ctx.label(mid),
-                value=ctx.fmt(mid),
-                yoy=ctx.report.metrics[mid].yoy,
-                pp=METRICS[mid].unit == "ratio",
-                delta=_yoy_delta(ctx, mid),
-            )
-            for mid in evidence
-            if mid in METRICS and ctx.available(mid)
-        ]
-        card = person_card(text)
-        evidence_text = (
-            say.say("lesson_body", facts=say.word("list_sep").join(facts)) if facts else ""
+        facts = []
+        for mid in evidence:
+            if mid in METRICS and ctx.available(mid):
+                mv = changes[mid]
+                facts.append(
+                    say.say(
+                        "evidence_item",
+                        label=ctx.label(mid),
+                        value=ctx.fmt(mid),
+                        change=change("", mid, mv.yoy_pp if mv.is_rate else mv.yoy, ctx.lang).text,
+                        direction=change(
+                            "", mid, mv.yoy_pp if mv.is_rate else mv.yoy, ctx.lang
+                        ).direction,
+                    )
+                )
+        cards.append(
+            m.Card(text, say.say("lesson_evidence", facts=" · ".join(facts)) if facts else "")
         )
-        cards.append(m.Card(card.heading, " ".join(x for x in (card.body, evidence_text) if x)))
     return [
         m.NumberedCards(
             "cards", say.word("lessons_title"), say.word("lessons_footnote"), cards=cards[i : i + 4]
@@ -537,59 +651,69 @@ def lessons(ctx: Ctx) -> list[m.Slide]:
     ]
 
 
-def _yoy_delta(ctx: Ctx, metric: str) -> float | None:
-    m_ = ctx.report.metrics[metric]
-    return None if m_.value is None or m_.last_year is None else m_.value - m_.last_year
-
-
 # --- 05 next year -------------------------------------------------------------------------------
 def next_year(ctx: Ctx) -> list[m.Slide]:
     """Next year's GMV target by month: configured, or proposed from this year's curve."""
     say, r = ctx.say, ctx.report
     year = r.period.start.year
     targets = year_targets(ctx.data, ctx.config)
+    actual = money_column(ctx, [t.actual for t in targets])
+    target = money_column(ctx, [t.target for t in targets])
     rows = [
         [
             t.month,
-            fmt_money(t.actual, ctx.symbol, ctx.lang),
-            fmt_money(t.target, ctx.symbol, ctx.lang),
-            say.word(f"source_{t.source}") if t.source else "—",
+            actual[i],
+            target[i],
+            fmt_pct(t.target / t.actual - 1, signed=True) if t.target and t.actual else "—",
+            say.word(f"basis_year_{t.source}_{t.basis}") if t.source else "—",
         ]
-        for t in targets
+        for i, t in enumerate(targets)
     ]
-    proposed = any(t.source == "proposed" for t in targets)
     annual = ctx.config.targets.get(str(year + 1), {}).get("gmv")
-    note = say.say(
-        "next_year_note",
-        total=sum(t.target or 0 for t in targets),
-        annual=annual,
-        growth=r.metrics["gmv"].yoy,
-    )
+    growth = next((t.growth for t in targets if t.growth is not None), None)
+    side = [
+        say.say(
+            "next_year_total",
+            total=sum(t.target or 0 for t in targets),
+            annual=annual,
+            actual=ctx.value("gmv"),
+            growth=growth,
+        )
+    ]
+    if any(t.source == "proposed" for t in targets):
+        side.append(say.word("proposed_year_note"))
     return [
         m.TableSlide(
             "table",
             say.say("next_year_title", year=year + 1),
-            ctx.footnote("orders"),
+            _foot(ctx, "orders"),
             columns=[
                 say.word(w)
-                for w in ("col_month", "col_this_year", "col_year_target", "col_target_source")
+                for w in (
+                    "col_month",
+                    "col_this_year",
+                    "col_year_target",
+                    "col_vs_this_year",
+                    "col_target_source",
+                )
             ],
             rows=rows,
-            note=note + (" " + say.word("proposed_year_note") if proposed else ""),
+            side_heading=say.word("next_year_heading"),
+            side=side,
         )
     ]
 
 
 # --- 06 resources -------------------------------------------------------------------------------
 def resources(ctx: Ctx) -> list[m.Slide]:
-    """资源与支持需求 from the config."""
+    """资源与支持需求 from the team."""
     say = ctx.say
     items = ctx.config.resources.get(str(ctx.report.period.start.year), [])
     return [
         m.NumberedCards(
             "cards",
             say.word("resources_title"),
-            say.word("config_footnote"),
+            say.say("team_footnote"),
             cards=[person_card(t) for t in items[i : i + 4]],
         )
         for i in range(0, len(items), 4)

@@ -6,15 +6,19 @@ from typing import Any
 
 from shopreport.deck import model as m
 from shopreport.deck.context import DeckContext
+from shopreport.fmt import fmt_money, fmt_money_column
+from shopreport.insights.diagnosis import Finding
 from shopreport.metrics import MetricValue
 from shopreport.metrics.schema import FunnelRow
 
 MAX_CARDS = 8
+TOP_ROWS = 12  # rows of a top-N table on one slide
+PROBLEM_CARDS = 4
 
 
 def kpi_cards(ctx: DeckContext[Any], metrics: list[str]) -> list[m.Kpi]:
     """KPI cards of the metrics that could be computed (at most eight)."""
-    return [ctx.kpi(mid) for mid in metrics if ctx.available(mid)][:MAX_CARDS]
+    return [ctx.kpi(mid) for mid in [mid for mid in metrics if ctx.available(mid)][:MAX_CARDS]]
 
 
 def rate_delta(metric: MetricValue) -> float | None:
@@ -64,4 +68,94 @@ def person_card(text: str) -> m.Card:
                 heading, body = text.split(sep, 1)
                 return m.Card(heading.strip(), body.strip())
     text = text.strip()
-    return m.Card(text, "") if len(text) <= 14 else m.Card("", text)
+    return m.Card(text, "") if len(text) <= 24 else m.Card("", text)
+
+
+def money_column(ctx: DeckContext[Any], values: list[float | None]) -> list[str]:
+    """A table column of amounts, all in one unit."""
+    return fmt_money_column(values, ctx.symbol, ctx.lang)
+
+
+def shown_of(ctx: DeckContext[Any], shown: int, total: int) -> str:
+    """'前 12 / 共 136' when a table shows a subset, else nothing."""
+    return ctx.say.say("shown_of", shown=shown, total=total) if total > shown else ""
+
+
+def listing(ctx: DeckContext[Any], names: list[str], limit: int = 3) -> str:
+    """Names joined as the language lists them; more than `limit` end in '等' / ', …'."""
+    say = ctx.say
+    text = say.word("list_sep").join(n or say.word("unknown") for n in names[:limit])
+    return text + (say.word("and_more") if len(names) > limit else "")
+
+
+FEW_MORE = 3  # problems beyond the cards that fit in a line under them
+
+
+def problem_slides(ctx: DeckContext[Any], findings: list[Finding], footnote: str) -> list[m.Slide]:
+    """The problems ranked by GMV at risk over the next month: the first four as cards (what,
+    the numbers, the action), the others in a table below them on their own slide."""
+    say = ctx.say
+    if not findings:
+        return []
+    cards = [
+        m.Card(
+            say.say(f"finding_{f.rule}_title", subject=f.subject),
+            say.say(f"finding_{f.rule}", subject=f.subject, impact=f.impact, **f.evidence)
+            + " "
+            + say.say(f"action_{f.rule}", subject=f.subject, **f.evidence),
+        )
+        for f in findings[:PROBLEM_CARDS]
+    ]
+    rest = findings[PROBLEM_CARDS:TOP_ROWS]
+    note = ""
+    if len(rest) <= FEW_MORE and rest:  # a few more: a line under the cards, no sparse slide
+        items = [
+            say.say(
+                "issues_more_item",
+                rank=PROBLEM_CARDS + i + 1,
+                title=say.say(f"finding_{f.rule}_title", subject=f.subject),
+                impact=f.impact if f.impact >= 0.5 else None,
+                context=_context(ctx, f),
+            )
+            for i, f in enumerate(rest)
+        ]
+        note = say.say("issues_more", items=items)
+    slides: list[m.Slide] = [
+        m.NumberedCards("cards", say.word("issues_title"), footnote, cards=cards, note=note)
+    ]
+    if note:
+        return slides
+    if rest:
+        impacts = money_column(ctx, [f.impact if f.impact >= 0.5 else None for f in rest])
+        rows = [
+            [
+                str(PROBLEM_CARDS + i + 1),
+                say.say(f"finding_{f.rule}_title", subject=f.subject),
+                impacts[i] if f.impact >= 0.5 else _context(ctx, f),
+                say.say(f"action_{f.rule}_short", subject=f.subject, **f.evidence),
+            ]
+            for i, f in enumerate(rest)
+        ]
+        slides.append(
+            m.TableSlide(
+                "table",
+                say.say("issues_table_title"),
+                footnote,
+                columns=[
+                    say.word(w) for w in ("col_rank", "col_issue", "col_impact", "col_action")
+                ],
+                rows=rows,
+                align=["center", "left", "right", "left"],
+                note=say.say("impact_note"),
+            )
+        )
+    return slides
+
+
+def _context(ctx: DeckContext[Any], finding: Finding) -> str:
+    """A problem's figure of another kind (money tied up in stock …), or '—'."""
+    if "tied_up" in finding.context:
+        return ctx.say.say(
+            "context_tied_up", value=fmt_money(finding.context["tied_up"], ctx.symbol, ctx.lang)
+        )
+    return "—"

@@ -8,11 +8,11 @@ from datetime import date, timedelta
 
 from shopreport.config import Config
 from shopreport.deck import model as m
-from shopreport.deck.blocks import funnel_slide, person_card
-from shopreport.deck.context import DeckContext
+from shopreport.deck.blocks import funnel_slide, money_column, person_card, problem_slides
+from shopreport.deck.context import DeckContext, change
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.errors import ConfigError, did_you_mean
-from shopreport.fmt import fmt_money, fmt_pct, fmt_pp
+from shopreport.fmt import fmt_pct
 from shopreport.insights.diagnosis import find_campaign_problems
 from shopreport.metrics import schema as S
 from shopreport.metrics.campaign import CampaignReport, compute_campaign, window_of
@@ -59,12 +59,15 @@ def _kpi(ctx: Ctx, metric: str) -> m.Kpi:
     if c.compared is not None:
         before = c.compared.metrics[metric].value
         changes.append(
-            _change(say.say("vs_campaign", name=c.comparison.name), value, before, metric)
+            _change(say.say("vs_campaign", name=c.comparison.name), value, before, metric, ctx.lang)
         )
     kpi = ctx.kpi(metric)
     per_day = _per_day(value, metric, c.window.period.days)
     base_per_day = _per_day(c.base.metrics[metric].value, metric, c.baseline.days)
-    kpi.changes = [*changes, _change(say.word("vs_baseline"), per_day, base_per_day, metric)]
+    kpi.changes = [
+        *changes,
+        _change(say.word("vs_baseline"), per_day, base_per_day, metric, ctx.lang),
+    ]
     return kpi
 
 
@@ -78,49 +81,60 @@ def _per_day(value, metric: str, days: int):
     return value / days if metric in SUMMED else value
 
 
-def _change(label: str, now, before, metric: str) -> m.Change:
-    """A change as text and direction: relative for amounts, points for rates."""
+def _change(
+    label: str, now: float | None, before: float | None, metric: str, language: str
+) -> m.Change:
+    """A change against a comparison: relative for amounts, points for rates."""
     if now is None or before in (None, 0):
-        return m.Change(label, "—", "none")
-    if METRICS[metric].unit == "ratio":
-        delta = now - before
-        text = fmt_pp(delta).lstrip("+-")
-    else:
-        delta = now / before - 1
-        text = fmt_pct(abs(delta))
-    return m.Change(label, text, "flat" if abs(delta) < 1e-12 else ("up" if delta > 0 else "down"))
+        return change(label, metric, None, language)
+    delta = now - before if METRICS[metric].unit == "ratio" else now / before - 1
+    return change(label, metric, delta, language)
 
 
 # --- 01 overview --------------------------------------------------------------------------------
 def overview(ctx: Ctx) -> list[m.Slide]:
     """The window, its phases and the KPIs against target, comparison and baseline."""
     c, say = ctx.data, ctx.say
-    rows = []
-    for p in c.rows(S.PHASES):
-        cmp = p["cmp_gmv"]
-        rows.append(
-            [
-                p["phase"],
-                f"{p['start']:%m-%d} ~ {p['start'] + timedelta(days=p['days'] - 1):%m-%d}",
-                str(p["days"]),
-                fmt_money(p["gmv"], ctx.symbol, ctx.lang),
-                fmt_money(p["daily_gmv"], ctx.symbol, ctx.lang),
-                fmt_money(cmp, ctx.symbol, ctx.lang) if cmp is not None else "—",
-                fmt_pct(p["gmv"] / cmp - 1, signed=True) if cmp else "—",
-            ]
-        )
+    phases = c.rows(S.PHASES)
+    gmvs = money_column(ctx, [p["gmv"] for p in phases])
+    daily = money_column(ctx, [p["daily_gmv"] for p in phases])
+    cmps = money_column(ctx, [p["cmp_gmv"] for p in phases])
+    rows = [
+        [
+            p["phase"],
+            f"{p['start']:%m-%d} ~ {p['start'] + timedelta(days=p['days'] - 1):%m-%d}",
+            str(p["days"]),
+            gmv_s,
+            daily_s,
+            cmp_s,
+            fmt_pct(p["gmv"] / p["cmp_gmv"] - 1, signed=True) if p["cmp_gmv"] else "—",
+        ]
+        for p, gmv_s, daily_s, cmp_s in zip(phases, gmvs, daily, cmps, strict=True)
+    ]
     gmv = c.report.metrics["gmv"]
-    note = say.say(
-        "campaign_scope",
-        name=c.window.name,
-        days=c.window.period.days,
-        phases=len(c.window.phases),
-        peak=c.window.peak,
-        target=gmv.target,
-        att=gmv.attainment,
-        baseline_weeks=c.baseline.days // 7,
-        comparison=c.comparison.name if c.comparison else None,
-    )
+    base_gmv = c.base.metrics["gmv"].value
+    side = [
+        say.say(
+            "scope_window",
+            name=c.window.name,
+            days=c.window.period.days,
+            phases=len(c.window.phases),
+            peak=c.window.peak,
+        ),
+        *(
+            [say.say("scope_target", target=gmv.target, gmv=gmv.value, att=gmv.attainment)]
+            if gmv.target
+            else []
+        ),
+        *([say.say("scope_comparison", comparison=c.comparison.name)] if c.comparison else []),
+        say.say(
+            "scope_baseline",
+            weeks=c.baseline.days // 7,
+            start=c.baseline.start,
+            end=c.baseline.last_day,
+            daily=base_gmv / c.baseline.days if base_gmv is not None else None,
+        ),
+    ]
     columns = [
         "col_phase",
         "col_dates",
@@ -139,7 +153,8 @@ def overview(ctx: Ctx) -> list[m.Slide]:
             _foot(ctx, "orders"),
             columns=[say.word(w) for w in columns],
             rows=rows,
-            note=note,
+            side_heading=say.word("scope_heading"),
+            side=side,
         )
     ]
     cards = [_kpi(ctx, mid) for mid in KPIS if ctx.available(mid)][:8]
@@ -192,6 +207,15 @@ def results(ctx: Ctx) -> list[m.Slide]:
                     "previous": c.comparison.name if c.comparison else "",
                 },
                 "x_label": say.word("phase_day_axis"),
+                "x_ticks": [
+                    say.say(
+                        "phase_day_tick",
+                        phase=phases[d["phase_index"]]["phase"],
+                        day=d["phase_day"] + 1,
+                        date=f"{d['date']:%m-%d}",
+                    )
+                    for d in daily
+                ],
             },
             caption=say.word("aligned_caption"),
         ),
@@ -305,17 +329,27 @@ def results(ctx: Ctx) -> list[m.Slide]:
         )
     channels = c.rows(S.CHANNEL_LIFT)
     if channels:
+        daily = money_column(ctx, [r["daily_gmv"] for r in channels])
+        base = money_column(ctx, [r["baseline_daily_gmv"] for r in channels])
         rows = [
             [
-                r["source"],
-                fmt_money(r["daily_gmv"], ctx.symbol, ctx.lang),
-                fmt_money(r["baseline_daily_gmv"], ctx.symbol, ctx.lang),
+                r["source"] or say.word("unknown"),
+                daily[i],
+                base[i],
                 say.say("lift_value", lift=r["lift"]) if r["lift"] else "—",
                 fmt_pct(r["conversion"]),
                 fmt_pct(r["baseline_conversion"]),
             ]
-            for r in channels
+            for i, r in enumerate(channels)
         ]
+        lifted = sorted([r for r in channels if r["lift"]], key=lambda r: -(r["lift"] or 0))
+        side = [say.word("baseline_note")]
+        if len(lifted) >= 2:
+            side = [
+                say.say("channel_winner", name=lifted[0]["source"], lift=lifted[0]["lift"]),
+                say.say("channel_laggard", name=lifted[-1]["source"], lift=lifted[-1]["lift"]),
+                *side,
+            ]
         slides.append(
             m.TableSlide(
                 "table",
@@ -333,7 +367,8 @@ def results(ctx: Ctx) -> list[m.Slide]:
                     )
                 ],
                 rows=rows,
-                note=say.word("baseline_note"),
+                side_heading=say.word("channel_winners_heading"),
+                side=side,
             )
         )
     slides.append(_new_buyers(ctx))
@@ -503,15 +538,12 @@ def problems(ctx: Ctx) -> list[m.Slide]:
     slides: list[m.Slide] = []
     stockouts = c.rows(S.WINDOW_STOCKOUTS)
     if stockouts:
+        shown = stockouts[:10]
+        daily = money_column(ctx, [s["baseline_daily"] for s in shown])
+        lost = money_column(ctx, [s["lost"] for s in shown])
         rows = [
-            [
-                s["name"] or s["sku"],
-                s["category"] or "—",
-                str(s["days_out"]),
-                fmt_money(s["baseline_daily"], ctx.symbol, ctx.lang),
-                fmt_money(s["lost"], ctx.symbol, ctx.lang),
-            ]
-            for s in stockouts[:10]
+            [s["name"] or s["sku"], s["category"] or "—", str(s["days_out"]), d, lo]
+            for s, d, lo in zip(shown, daily, lost, strict=True)
         ]
         slides.append(
             m.TableSlide(
@@ -618,6 +650,10 @@ def problems(ctx: Ctx) -> list[m.Slide]:
                                 "previous": say.word("baseline_level"),
                             },
                             "x_label": say.word("window_day_axis"),
+                            "x_ticks": [
+                                say.say("window_day_tick", day=i + 1, date=f"{s['date']:%m-%d}")
+                                for i, s in enumerate(days)
+                            ],
                         },
                     )
                 ],
@@ -654,17 +690,19 @@ def successes(ctx: Ctx) -> list[m.Slide]:
         if p["lift"] and p["gmv"] >= ctx.thresholds.winner_min_share * total
     ]
     if products:
-        top = sorted(products, key=lambda p: -p["lift"])[:10]
+        top = sorted(products, key=lambda p: -(p["lift"] or 0))[:10]
+        gmv = money_column(ctx, [p["gmv"] for p in top])
+        base = money_column(ctx, [p["baseline_same_days"] for p in top])
         rows = [
             [
                 p["name"] or p["sku"],
                 p["category"] or "—",
-                fmt_money(p["gmv"], ctx.symbol, ctx.lang),
-                fmt_money(p["baseline_same_days"], ctx.symbol, ctx.lang),
+                gmv[i],
+                base[i],
                 say.say("lift_value", lift=p["lift"]),
                 fmt_pct(p["gmv"] / p["cmp_gmv"] - 1, signed=True) if p["cmp_gmv"] else "—",
             ]
-            for p in top
+            for i, p in enumerate(top)
         ]
         columns = [
             "col_product",
@@ -686,87 +724,24 @@ def successes(ctx: Ctx) -> list[m.Slide]:
                 note=say.word("lift_explained"),
             )
         )
-    channels = [r for r in c.rows(S.CHANNEL_LIFT) if r["lift"]]
-    if len(channels) >= 2:
-        ranked = sorted(channels, key=lambda r: -r["lift"])
-        slides.append(
-            m.ChartSlide(
-                "chart",
-                say.word("channel_winners_title"),
-                _foot(ctx, "orders", "traffic"),
-                charts=[
-                    m.Chart(
-                        "hbar",
-                        {
-                            "labels": [r["source"] for r in ranked],
-                            "values": [r["lift"] for r in ranked],
-                            "unit": "multiple",
-                            "color": "secondary",
-                        },
-                    )
-                ],
-                heading=say.word("channel_winners_heading"),
-                bullets=[
-                    say.say("channel_winner", name=ranked[0]["source"], lift=ranked[0]["lift"]),
-                    say.say("channel_laggard", name=ranked[-1]["source"], lift=ranked[-1]["lift"]),
-                ],
-            )
-        )
-    lessons = ctx.config.campaigns[c.window.key].lessons
-    if lessons:
-        slides.append(
-            m.NumberedCards(
-                "cards",
-                say.word("campaign_lessons_title"),
-                say.word("config_footnote"),
-                cards=[person_card(t) for t in lessons[:4]],
-            )
-        )
     return slides
 
 
 # --- 06 actions ---------------------------------------------------------------------------------
 def actions(ctx: Ctx) -> list[m.Slide]:
-    """Problems of the campaign ranked by estimated GMV impact, each with an action; the team's
-    actions."""
+    """Problems of the campaign ranked by the GMV they cost in the window, each with an action;
+    then the team's lessons and actions together."""
     c, say = ctx.data, ctx.say
-    findings = ctx.findings
-    slides: list[m.Slide] = []
-    if findings:
-        rows = [
-            [
-                str(i + 1),
-                say.say(f"finding_{f.rule}_title", subject=f.subject),
-                say.word(f"impact_{f.impact_kind}")
-                + " "
-                + fmt_money(f.impact, ctx.symbol, ctx.lang)
-                if f.impact >= 0.5
-                else "—",
-                say.say(f"action_{f.rule}_short", subject=f.subject, **f.evidence),
-            ]
-            for i, f in enumerate(findings[:10])
-        ]
-        slides.append(
-            m.TableSlide(
-                "table",
-                say.word("campaign_actions_title"),
-                _foot(ctx, "orders", "inventory", "service"),
-                columns=[
-                    say.word(w) for w in ("col_rank", "col_issue", "col_impact", "col_action")
-                ],
-                rows=rows,
-                align=["center", "left", "right", "left"],
-                note=say.word("impact_note"),
-            )
-        )
-    own = ctx.config.campaigns[c.window.key].actions
-    if own:
+    slides = problem_slides(ctx, ctx.findings, _foot(ctx, "orders", "inventory", "service"))
+    campaign = ctx.config.campaigns[c.window.key]
+    team = [person_card(t) for t in campaign.lessons] + [person_card(t) for t in campaign.actions]
+    for start in range(0, len(team), 4):
         slides.append(
             m.NumberedCards(
                 "cards",
-                say.word("own_actions_title"),
-                say.word("config_footnote"),
-                cards=[person_card(t) for t in own[:4]],
+                say.word("campaign_team_title"),
+                say.say("team_footnote"),
+                cards=team[start : start + 4],
             )
         )
     return slides

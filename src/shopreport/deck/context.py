@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 from shopreport.config import Config, Thresholds
 from shopreport.deck.model import Change, Kpi
 from shopreport.deck.narrative import Narrator
-from shopreport.fmt import fmt_metric, fmt_pct, fmt_pp
+from shopreport.fmt import fmt_gap, fmt_metric, fmt_pct, fmt_pp
 from shopreport.insights.diagnosis import Finding
 from shopreport.metrics import KpiReport
 from shopreport.metrics.schema import Breakdown
@@ -30,6 +30,8 @@ class DeckContext(Generic[D]):
     say: Narrator
     findings: list[Finding] = field(default_factory=list)
     """The problems the deck kind's diagnosis found, largest impact first."""
+    shown: set[str] = field(default_factory=set)
+    """The metrics whose values the slides state (their definitions go to the appendix)."""
 
     @property
     def lang(self) -> str:
@@ -52,7 +54,8 @@ class DeckContext(Generic[D]):
         return all(t in present for t in tables)
 
     def value(self, metric: str) -> float | None:
-        """The period's value of a metric."""
+        """The period's value of a metric (to state on a slide)."""
+        self.shown.add(metric)
         return self.report.metrics[metric].value
 
     def available(self, metric: str) -> bool:
@@ -66,6 +69,7 @@ class DeckContext(Generic[D]):
 
     def fmt(self, metric: str, value: float | None = None) -> str:
         """A metric's value (or `value`) formatted by its unit."""
+        self.shown.add(metric)
         v = self.value(metric) if value is None else value
         return fmt_metric(v, METRICS[metric].unit, self.symbol, self.lang)
 
@@ -74,41 +78,36 @@ class DeckContext(Generic[D]):
         return self.report.rows(breakdown)
 
     def changes(self, metric: str) -> list[Change]:
-        """MoM and YoY of a metric for a KPI card (rates in percentage points)."""
+        """MoM and YoY of a metric for a KPI card (rates in percentage points); a year's
+        previous period is last year, so a year shows YoY only."""
         m = self.report.metrics[metric]
-        out = []
-        pairs = [("mom", m.previous, m.mom), ("yoy", m.last_year, m.yoy)]
-        if self.report.period.kind in ("year", "ytd"):  # a year's previous period is last year
+        pairs = [("mom", m.mom, m.mom_pp), ("yoy", m.yoy, m.yoy_pp)]
+        if self.report.period.kind in ("year", "ytd"):
             pairs = pairs[1:]
-        for word, before, relative in pairs:
-            if METRICS[metric].unit == "ratio":
-                delta = None if m.value is None or before is None else m.value - before
-                text = fmt_pp(delta, self.lang).lstrip("+-") if delta is not None else "—"
-            else:
-                delta = relative
-                text = fmt_pct(abs(delta)) if delta is not None else "—"
-            direction = (
-                "flat"
-                if delta is not None and abs(delta) < 1e-12
-                else (None if delta is None else ("up" if delta > 0 else "down"))
-            )
-            out.append(Change(self.say.word(word), text, direction or "none"))
-        return out
+        return [
+            change(self.say.word(word), metric, points if m.is_rate else relative, self.lang)
+            for word, relative, points in pairs
+        ]
 
     def kpi(self, metric: str) -> Kpi:
-        """A KPI card: label, value, changes, attainment when a target exists."""
+        """A KPI card: label, value, changes, and the target: attainment with a bar for a goal,
+        met or missed and by how much for a ceiling."""
+        self.shown.add(metric)
         m = self.report.metrics[metric]
-        attainment_text = ""
-        if m.attainment is not None:
-            attainment_text = self.say.say(
-                "attainment_line", target=self.fmt(metric, m.target), att=m.attainment
-            )
+        text, tone = "", "neutral"
+        if m.met is not None:
+            tone = "good" if m.met else "bad"
+            if m.lower_is_better:
+                gap = fmt_gap(m.gap, METRICS[metric].unit, self.symbol, self.lang)
+                text = self.say.say(
+                    "ceiling_line", target=self.fmt(metric, m.target), met=m.met, gap=gap
+                )
+            else:
+                text = self.say.say(
+                    "attainment_line", target=self.fmt(metric, m.target), att=m.attainment
+                )
         return Kpi(
-            self.label(metric),
-            self.fmt(metric),
-            self.changes(metric),
-            m.attainment,
-            attainment_text,
+            self.label(metric), self.fmt(metric), self.changes(metric), m.attainment, text, tone
         )
 
     def footnote(self, *tables: str, note: str = "") -> str:
@@ -125,5 +124,20 @@ class DeckContext(Generic[D]):
             end=period.last_day.isoformat(),
             previous=self.report.previous.label,
             last_year=self.report.last_year.label,
+            year=period.kind == "year",  # a year's previous period is last year: one comparison
         )
         return text + (f" {note}" if note else "")
+
+
+def change(label: str, metric: str, delta: float | None, language: str) -> Change:
+    """A change for a card: its size (a rate in points, else in %), arrow and tone."""
+    if delta is None:
+        return Change(label, "—", "none")
+    text = (
+        fmt_pp(abs(delta), language).lstrip("+")
+        if METRICS[metric].unit == "ratio"
+        else fmt_pct(abs(delta))
+    )
+    if round(abs(delta) * 100, 1) == 0:  # what the card shows as 0.0: flat, neither good nor bad
+        return Change(label, text, "flat", "neutral")
+    return Change(label, text, "up" if delta > 0 else "down", METRICS[metric].tone(delta))

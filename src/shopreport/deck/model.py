@@ -8,11 +8,13 @@ from typing import Any
 
 @dataclass
 class Slide:
-    """Every slide: a layout name, a title and a source/period footnote."""
+    """Every slide: a layout name, a title, a source/period footnote, and the presenter's
+    notes (the narrative in full sentences, the definitions of the metrics shown)."""
 
     layout: str
     title: str = ""
     footnote: str = ""
+    notes: str = ""
 
 
 @dataclass
@@ -43,22 +45,26 @@ class Divider(Slide):
 
 @dataclass
 class Change:
-    """A formatted change with its direction (up, down, flat) for arrow and colour."""
+    """A formatted change: the arrow shows its direction (up, down, flat, none), the colour
+    whether it is good, bad or neutral for the metric."""
 
     label: str
     text: str
     direction: str
+    tone: str = "neutral"
 
 
 @dataclass
 class Kpi:
-    """One KPI card."""
+    """One KPI card: the target line says attainment (with a progress bar) for a goal, met or
+    missed with the gap for a ceiling."""
 
     label: str
     value: str
     changes: list[Change] = field(default_factory=list)
     attainment: float | None = None
     attainment_text: str = ""
+    target_tone: str = "neutral"
 
 
 @dataclass
@@ -79,18 +85,21 @@ class Card:
 
 @dataclass
 class NumberedCards(Slide):
-    """Cards 01–04."""
+    """Cards 01–04 (three or more than four stack as rows), and a line under them."""
 
     cards: list[Card] = field(default_factory=list)
+    note: str = ""
 
 
 @dataclass
 class Chart:
-    """A chart to draw: its kind (charts.CHARTS), data and caption."""
+    """A chart to draw: its kind (charts.CHARTS), data, caption, and the sentence that says
+    what it shows (its alternative text)."""
 
     kind: str
     data: dict[str, Any]
     caption: str = ""
+    alt: str = ""
 
 
 @dataclass
@@ -104,13 +113,17 @@ class ChartSlide(Slide):
 
 @dataclass
 class TableSlide(Slide):
-    """A table of formatted values, with an optional sentence under it."""
+    """A table of formatted values, with an optional sentence under it, a caption above it
+    ("前 12 / 共 136"), and an optional panel of findings beside it (`side`)."""
 
     columns: list[str] = field(default_factory=list)
     rows: list[list[str]] = field(default_factory=list)
     align: list[str] = field(default_factory=list)
     highlight: list[int] = field(default_factory=list)
     note: str = ""
+    caption: str = ""
+    side_heading: str = ""
+    side: list[str] = field(default_factory=list)
 
 
 @dataclass

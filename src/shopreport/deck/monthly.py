@@ -1,5 +1,5 @@
 """The monthly deck (电商月总结汇报, source deck 000): six sections of slides, every number from
-the KPI report, every sentence from the narrative templates."""
+the KPI report, every sentence from the narrative templates, every move with its cause."""
 
 from __future__ import annotations
 
@@ -7,14 +7,26 @@ from datetime import date
 
 from shopreport.config import Config
 from shopreport.deck import model as m
-from shopreport.deck.blocks import funnel_slide, kpi_cards, person_card, rate_delta
+from shopreport.deck.blocks import (
+    TOP_ROWS,
+    funnel_slide,
+    kpi_cards,
+    listing,
+    money_column,
+    person_card,
+    problem_slides,
+    rate_delta,
+    shown_of,
+)
 from shopreport.deck.context import DeckContext
 from shopreport.deck.sections import DeckKind, Section
-from shopreport.fmt import fmt_count, fmt_money, fmt_pct
+from shopreport.fmt import fmt_count, fmt_pct
+from shopreport.insights import drivers as dr
 from shopreport.insights.diagnosis import find_problems
-from shopreport.insights.plan import next_targets
+from shopreport.insights.plan import next_targets, planned_growth
 from shopreport.metrics import KpiReport, Period, compute_kpis, parse_month
 from shopreport.metrics import schema as S
+from shopreport.vocab.metrics import METRICS
 
 Ctx = DeckContext[KpiReport]
 
@@ -35,6 +47,7 @@ KPI_GOODS = [
     "days_of_cover",
     "stockout_skus",
     "slow_movers",
+    "slow_stock_value",
     "reorder_skus",
     "gross_margin",
 ]
@@ -48,12 +61,13 @@ KPI_SERVICE = [
     "avg_rating",
     "bad_review_rate",
 ]
-STAGES = ("new", "growing", "mature", "declining")
+KPI_FULFILMENT = ["ship_on_time_rate", "delivery_days", "late_delivery_rate"]
+STAGES = ("new", "growing", "mature", "declining", "out_of_stock")
 
 
-# --- 01 overview ----------------------------------------------------------------------------
+# --- 01 overview ------------------------------------------------------------------------------
 def overview(ctx: Ctx) -> list[m.Slide]:
-    """KPI cards, the month's numbered summary, daily trend, and the GMV bridge."""
+    """KPI cards with the headline and its cause, why each headline moved, daily trend, bridge."""
     say, r = ctx.say, ctx.report
     gmv = r.metrics["gmv"]
     if ctx.available("gmv"):
@@ -66,6 +80,10 @@ def overview(ctx: Ctx) -> list[m.Slide]:
             target=gmv.target,
             progress=r.time_progress,
         )
+        cause = gmv_cause(ctx)
+        summary = (
+            summary.rstrip("。.") + cause if cause else summary
+        )  # the cause continues the sentence
     else:
         summary = say.say(
             "no_amount_summary", buyers=ctx.value("buyers"), orders=ctx.value("paid_orders")
@@ -79,14 +97,16 @@ def overview(ctx: Ctx) -> list[m.Slide]:
             summary=summary,
         )
     ]
-    slides.append(
-        m.NumberedCards(
-            "cards",
-            say.word("targets_title"),
-            ctx.footnote("orders", "traffic", "refunds"),
-            cards=_summary_cards(ctx),
+    cards = driver_cards(ctx)
+    if cards:
+        slides.append(
+            m.NumberedCards(
+                "cards",
+                say.word("drivers_title"),
+                ctx.footnote("orders", "traffic", "order_items", "refunds"),
+                cards=cards,
+            )
         )
-    )
     daily = ctx.rows(S.DAILY)
     if daily and ctx.available("gmv"):
         slides.append(_daily_trend(ctx, daily))
@@ -95,74 +115,132 @@ def overview(ctx: Ctx) -> list[m.Slide]:
     return slides
 
 
-def _summary_cards(ctx: Ctx) -> list[m.Card]:
-    """Four cards: GMV, traffic and conversion, AOV, customers and refunds."""
-    say, r = ctx.say, ctx.report
-    mt = r.metrics
+def gmv_cause(ctx: Ctx) -> str:
+    """'；增长主要来自…' for the KPI summary: the bridge's largest effect and the largest part."""
+    drivers = dr.gmv_drivers(ctx.report)
+    factor = dr.top(drivers, "factor")
+    part = next((d for d in drivers if d.kind in ("category", "source", "product")), None)
+    if factor is None:
+        return ""
+    return ctx.say.say(
+        "gmv_cause",
+        delta=ctx.report.decomposition["mom"]["delta"],
+        factor=ctx.say.word(f"{factor.subject}_effect"),
+        effect=factor.effect,
+        change=factor.evidence["change"],
+        kind=ctx.say.word(f"word_{part.kind}") if part else None,
+        name=part.subject if part else None,
+        part=part.effect if part else None,
+    )
+
+
+def driver_cards(ctx: Ctx) -> list[m.Card]:
+    """Why GMV, conversion, AOV, the returning share and the refund rate moved: four cards,
+    each from computed contributions."""
+    say, mt = ctx.say, ctx.report.metrics
     cards = []
-    if ctx.available("gmv"):
+    gmv = dr.gmv_drivers(ctx.report)
+    if gmv and ctx.available("gmv"):
+        parts = [
+            say.say(
+                "why_gmv_part",
+                kind=say.word(f"word_{kind}"),
+                name=d.subject,
+                delta=d.effect,
+                share=d.share,
+            )
+            for kind in ("category", "source", "product")
+            if (d := dr.top(gmv, kind)) and d.effect * (mt["gmv"].mom or 0) > 0
+        ]
         cards.append(
             m.Card(
                 say.word("card_gmv"),
                 say.say(
-                    "card_gmv",
+                    "why_gmv",
                     gmv=mt["gmv"].value,
                     mom=mt["gmv"].mom,
-                    yoy=mt["gmv"].yoy,
-                    att=mt["gmv"].attainment,
-                    orders=mt["paid_orders"].value,
-                    buyers=mt["buyers"].value,
+                    parts=say.word("clause_sep").join(parts),
                 ),
             )
         )
-    if ctx.available("conversion"):
+    conversion = dr.conversion_drivers(ctx.report)
+    if conversion and ctx.available("conversion"):
         cards.append(
-            m.Card(
-                say.word("card_traffic"),
-                say.say(
-                    "card_traffic",
-                    visitors=mt["visitors"].value,
-                    visitors_mom=mt["visitors"].mom,
-                    conversion=mt["conversion"].value,
-                    conversion_delta=rate_delta(mt["conversion"]),
-                    uv_value=mt["uv_value"].value,
-                ),
-            )
+            m.Card(say.word("card_traffic"), _why_conversion(ctx, conversion, with_visitors=True))
         )
-    if ctx.available("aov"):
+    aov = dr.aov_drivers(ctx.report)
+    if aov and ctx.available("aov") and moved(mt["aov"].mom):
+        d = aov[0]
+        mix = dr.top(aov, "category_mix")
         cards.append(
             m.Card(
                 say.word("card_aov"),
-                say.say(
-                    "card_aov",
-                    aov=mt["aov"].value,
-                    aov_mom=mt["aov"].mom,
-                    order_value=mt["order_value"].value,
-                    coupon_share=_promoted_share(ctx),
+                say.join(
+                    say.say("why_aov", aov=mt["aov"].value, mom=mt["aov"].mom),
+                    say.say(f"why_aov_{d.kind}", effect=d.effect, subject=d.subject, **d.evidence),
+                    say.say("why_aov_mix", name=mix.subject, effect=mix.effect, **mix.evidence)
+                    if mix and d.kind == "price_per_unit"
+                    else "",
                 ),
             )
         )
-    customers = say.say(
-        "card_customers",
-        returning=mt["returning_share"].value,
-        returning_delta=rate_delta(mt["returning_share"]),
-        repurchase=mt["repurchase_rate"].value,
-        refund=mt["refund_rate"].value if ctx.available("refund_rate") else None,
-        refund_delta=rate_delta(mt["refund_rate"]) if ctx.available("refund_rate") else None,
-    )
-    cards.append(m.Card(say.word("card_customers"), customers))
+    customers = []
+    returning = dr.returning_drivers(ctx.report)
+    if returning and ctx.available("returning_share") and moved(mt["returning_share"].mom_pp):
+        d = returning[0]
+        customers.append(
+            say.join(
+                say.say(
+                    "why_returning",
+                    share=mt["returning_share"].value,
+                    delta=mt["returning_share"].mom_pp,
+                ),
+                say.say(f"why_returning_{d.kind}", **d.evidence),
+            )
+        )
+    refunds = dr.refund_drivers(ctx.report)
+    if refunds and ctx.available("refund_rate") and moved(mt["refund_rate"].mom_pp):
+        d = refunds[0]
+        customers.append(
+            say.say(
+                "why_refund",
+                rate=mt["refund_rate"].value,
+                delta=mt["refund_rate"].mom_pp,
+                name=d.subject,
+                effect=d.effect,
+                **d.evidence,
+            )
+        )
+    if customers:
+        cards.append(m.Card(say.word("card_customers"), say.join(*customers)))
     return cards
 
 
-def _promoted_share(ctx: Ctx) -> float | None:
-    """Share of GMV from orders with a coupon or promotion."""
-    for row in ctx.rows(S.COUPONS):
-        if row["promoted"]:
-            return row["gmv_share"]
-    return None
+def moved(delta: float | None) -> bool:
+    """Whether a change shows as more than 0.0 (% or percentage points) on the slides: a flat
+    number has no cause to state."""
+    return delta is not None and round(abs(delta) * 100, 1) > 0
 
 
-def _daily_trend(ctx: Ctx, daily: list[dict]) -> m.ChartSlide:
+def _why_conversion(ctx: Ctx, drivers: list[dr.Driver], with_visitors: bool) -> str:
+    """Conversion and its change; when it moved, the source whose rate or share moved it."""
+    say, mt = ctx.say, ctx.report.metrics
+    head = say.say(
+        "why_conversion",
+        conversion=mt["conversion"].value,
+        delta=mt["conversion"].mom_pp,
+        visitors=mt["visitors"].value if with_visitors else None,
+        visitors_mom=mt["visitors"].mom,
+    )
+    if not moved(mt["conversion"].mom_pp):
+        return head.rstrip("：: ") + say.word("period_end")
+    d = drivers[0]
+    return say.join(
+        head, say.say(f"why_conversion_{d.kind}", name=d.subject, effect=d.effect, **d.evidence)
+    )
+
+
+def _daily_trend(ctx: Ctx, daily: list[S.DailyRow]) -> m.ChartSlide:
     """Daily GMV with last month and last year, and what stands out."""
     say = ctx.say
     values = [d["gmv"] for d in daily]
@@ -177,104 +255,77 @@ def _daily_trend(ctx: Ctx, daily: list[dict]) -> m.ChartSlide:
         ),
         say.say("trend_average", value=average, days=len(values)),
     ]
-    before = [d["previous_gmv"] for d in daily if d["previous_gmv"] is not None]
+    before = [d for d in daily if d["previous_gmv"] is not None]
     if before:
-        above = sum(
-            1 for d in daily if d["previous_gmv"] is not None and d["gmv"] > d["previous_gmv"]
-        )
+        above = sum(1 for d in before if d["gmv"] > (d["previous_gmv"] or 0))
         bullets.append(say.say("trend_vs_previous", above=above, days=len(before)))
-    data = {k: [d[k] for d in daily] for k in ("gmv", "previous_gmv", "last_year_gmv")}
+    data = {k: [d[k] for d in daily] for k in ("gmv", "previous_gmv", "last_year_gmv")}  # type: ignore[literal-required]
     return m.ChartSlide(
         "chart",
         say.word("trend_title"),
         ctx.footnote("orders"),
-        charts=[m.Chart("daily_trend", data)],
+        charts=[m.Chart("daily_trend", data, alt=bullets[0])],
         heading=say.word("trend_heading"),
         bullets=bullets,
     )
 
 
 def _bridge(ctx: Ctx) -> m.ChartSlide:
-    """The GMV change split into traffic, conversion and AOV effects, and who drove it."""
+    """The GMV change split into traffic, conversion and AOV effects, and what drove each."""
     say, r = ctx.say, ctx.report
     mom = r.decomposition["mom"]
-    effects = mom["effects"]
-    names = {
-        "visitors": say.word("traffic_effect"),
-        "conversion": say.word("conversion_effect"),
-        "aov": say.word("aov_effect"),
-    }
-    main = max(effects, key=lambda k: abs(effects[k]))
-    metric_of = {"visitors": "visitors", "conversion": "conversion", "aov": "aov"}
+    drivers = dr.gmv_drivers(r)
+    factor = dr.top(drivers, "factor")
     bullets = [
-        say.say("bridge_total", delta=mom["delta"], before=mom["before"], after=mom["after"]),
-        say.say(
-            "bridge_main",
-            name=names[main],
-            effect=effects[main],
-            change=r.metrics[metric_of[main]].mom,
-            share=effects[main] / mom["delta"] if mom["delta"] else None,
-        ),
+        say.say("bridge_total", delta=mom["delta"], before=mom["before"], after=mom["after"])
     ]
-    parts = {
-        "word_category": [
-            (c["category"], c["delta_mom"], c["contribution_mom"]) for c in ctx.rows(S.BY_CATEGORY)
-        ],
-        "word_source": [
-            (c["source"], c["delta_mom"], c["contribution_mom"]) for c in ctx.rows(S.BY_SOURCE)
-        ],
-    }
-    for word, contributions in parts.items():
-        top = _top_contributor(contributions, mom["delta"])
-        if top:
+    if factor:
+        bullets.append(
+            say.say(
+                "bridge_main",
+                name=say.word(f"{factor.subject}_effect"),
+                effect=factor.effect,
+                change=factor.evidence["change"],
+                share=factor.share,
+            )
+        )
+    for kind in ("category", "source", "product"):
+        d = dr.top(drivers, kind)
+        if d and d.effect * mom["delta"] > 0:
             bullets.append(
                 say.say(
                     "bridge_part",
-                    kind=say.word(word),
-                    name=top[0] or say.word("unknown"),
-                    delta=top[1],
-                    share=top[2],
+                    kind=say.word(f"word_{kind}"),
+                    name=d.subject or say.word("unknown"),
+                    delta=d.effect,
+                    share=d.share,
                 )
             )
     return m.ChartSlide(
         "chart",
         say.word("bridge_title"),
         ctx.footnote("orders", "traffic", "order_items"),
-        charts=[m.Chart("bridge", mom)],
+        charts=[m.Chart("bridge", mom, alt=bullets[0])],
         heading=say.word("bridge_heading"),
         bullets=bullets[:4],
     )
 
 
-Contribution = tuple[str | None, float, float]
-
-
-def _top_contributor(
-    parts: list[tuple[str | None, float | None, float | None]], delta: float
-) -> Contribution | None:
-    """The part (name, Δ, share of the total Δ) whose change moved GMV most in the direction of
-    the total change."""
-    known = [(name, d, c) for name, d, c in parts if d is not None and c is not None]
-    if not known or not delta:
-        return None
-    return max(known, key=lambda p: p[1] * (1 if delta > 0 else -1))
-
-
 # --- 02 traffic -------------------------------------------------------------------------------
 def traffic(ctx: Ctx) -> list[m.Slide]:
-    """Sources (share, conversion, GMV), funnel, paid channels, new vs returning and RFM."""
+    """Sources (share, conversion, GMV), why conversion moved, funnel, paid channels, customers."""
     say = ctx.say
     slides: list[m.Slide] = []
     sources = [s for s in ctx.rows(S.BY_SOURCE) if s["visitors"]]
     note = say.word("note_daily_uv") if not ctx.has("events") else ""
     if sources:
-        total_visitors = sum(s["visitors"] for s in sources)
+        total = sum(s["visitors"] or 0 for s in sources)
         charts = [
             m.Chart(
                 "share_and_rate",
                 {
                     "labels": [s["source"] for s in sources],
-                    "shares": [s["visitors"] / total_visitors for s in sources],
+                    "shares": [(s["visitors"] or 0) / total for s in sources],
                     "rates": [s["conversion"] for s in sources],
                     "share_label": say.word("visitor_share"),
                     "rate_label": say.word("conversion"),
@@ -300,41 +351,33 @@ def traffic(ctx: Ctx) -> list[m.Slide]:
                     caption=say.word("source_gmv_caption"),
                 )
             )
-        biggest = max(sources, key=lambda s: s["visitors"])
+        biggest = max(sources, key=lambda s: s["visitors"] or 0)
         bullets = [
             say.say(
                 "source_biggest",
                 name=biggest["source"],
-                share=biggest["visitors"] / total_visitors,
+                share=(biggest["visitors"] or 0) / total,
                 gmv_share=biggest["share"],
             )
         ]
         converting = [s for s in sources if s["conversion"] is not None]
         if converting:
-            best = max(converting, key=lambda s: s["conversion"])
+            best = max(converting, key=lambda s: s["conversion"] or 0)
             bullets.append(
                 say.say("source_best", name=best["source"], conversion=best["conversion"])
             )
-        drops = [f for f in ctx.findings if f.rule == "conversion_drop"]
-        if drops:
-            d = drops[0]
-            bullets.append(
-                say.say(
-                    "source_drop",
-                    name=d.subject,
-                    now=d.evidence["now"],
-                    before=d.evidence["before"],
-                    drop=d.evidence["drop"],
-                    impact=d.impact,
-                )
-            )
+        conversion = dr.conversion_drivers(ctx.report)
+        if conversion and ctx.available("conversion"):
+            bullets.append(_why_conversion(ctx, conversion, with_visitors=False))
+        for c in charts:
+            c.alt = bullets[0]
         slides.append(
             m.ChartSlide(
                 "chart",
                 say.word("source_title"),
                 ctx.footnote("traffic", "orders", note=note),
                 charts=charts,
-                bullets=bullets,
+                bullets=bullets[:4],
                 heading=say.word("source_chart_caption"),
             )
         )
@@ -345,38 +388,59 @@ def traffic(ctx: Ctx) -> list[m.Slide]:
     if channels:
         slides.append(_paid_channels(ctx, channels))
     slides.append(_customers(ctx))
+    tiers = [t for t in ctx.rows(S.BY_MEMBER_TIER) if t["tier"]]
+    if len(tiers) >= 2:
+        slides.append(_members(ctx, tiers))
     return slides
 
 
-def _paid_channels(ctx: Ctx, channels: list[dict]) -> m.TableSlide:
+def _paid_channels(ctx: Ctx, channels: list[S.ChannelRow]) -> m.TableSlide:
     """Spend, CTR, CPC, attributed GMV and ROAS by paid channel; under-target rows marked."""
-    say, target = ctx.say, ctx.config.thresholds.target_roas
+    say, target = ctx.say, ctx.thresholds.target_roas
+    spend = money_column(ctx, [c["spend"] for c in channels])
+    attributed = money_column(ctx, [c["attributed_gmv"] for c in channels])
+    cpc = money_column(ctx, [c["cpc"] for c in channels])
     rows, highlight = [], []
     for i, c in enumerate(channels):
         roas = c["roas"]
         rows.append(
             [
-                c["channel"],
-                fmt_money(c["spend"], ctx.symbol, ctx.lang),
+                c["channel"] or say.word("unknown"),
+                spend[i],
                 fmt_count(c["impressions"], ctx.lang),
                 fmt_count(c["clicks"], ctx.lang),
                 fmt_pct(c["ctr"]),
-                fmt_money(c["cpc"], ctx.symbol, ctx.lang),
-                fmt_money(c["attributed_gmv"], ctx.symbol, ctx.lang),
+                cpc[i],
+                attributed[i],
                 f"{roas:.2f}" if roas is not None else "—",
             ]
         )
         if roas is not None and roas < target:
             highlight.append(i)
-    low = [c for c in channels if c["roas"] is not None and c["roas"] < target]
-    note = say.say(
-        "paid_note",
-        spend=ctx.value("spend"),
-        roas=ctx.value("roas"),
-        target=target,
-        low=say.word("list_sep").join(c["channel"] for c in low),
-        count=len(low),
-    )
+    low = [c["channel"] or "" for c in channels if c["roas"] is not None and c["roas"] < target]
+    side = [
+        say.say(
+            "paid_note",
+            spend=ctx.value("spend"),
+            roas=ctx.value("roas"),
+            target=target,
+            low=listing(ctx, low),
+            count=len(low),
+        )
+    ]
+    ranked = [c for c in channels if c["roas"] is not None]
+    if ranked:
+        best = max(ranked, key=lambda c: c["roas"] or 0)
+        side.append(
+            say.say(
+                "paid_best",
+                name=best["channel"],
+                roas=best["roas"],
+                share=(best["spend"] or 0) / (ctx.value("spend") or 1),
+            )
+        )
+    for f in [f for f in ctx.findings if f.rule == "low_roas"][:2]:
+        side.append(say.say("paid_gap", name=f.subject, impact=f.impact, **f.evidence))
     return m.TableSlide(
         "table",
         say.word("paid_title"),
@@ -396,12 +460,13 @@ def _paid_channels(ctx: Ctx, channels: list[dict]) -> m.TableSlide:
         ],
         rows=rows,
         highlight=highlight,
-        note=note,
+        side_heading=say.word("paid_heading"),
+        side=side[:4],
     )
 
 
 def _customers(ctx: Ctx) -> m.ChartSlide:
-    """New vs returning buyers, and the RFM segments."""
+    """New vs returning buyers (and why the returning share moved), RFM segments."""
     say = ctx.say
     nvr = {r["segment"]: r for r in ctx.rows(S.NEW_VS_RETURNING)}
     segments = [s for s in ctx.rows(S.RFM) if s["customers"]] if ctx.available("gmv") else []
@@ -449,6 +514,19 @@ def _customers(ctx: Ctx) -> m.ChartSlide:
                 returning_share=nvr["returning"]["gmv_share"],
             )
         )
+    returning = dr.returning_drivers(ctx.report)
+    if returning and moved(ctx.report.metrics["returning_share"].mom_pp):
+        d = returning[0]
+        bullets.append(
+            say.join(
+                say.say(
+                    "why_returning",
+                    share=ctx.value("returning_share"),
+                    delta=ctx.report.metrics["returning_share"].mom_pp,
+                ),
+                say.say(f"why_returning_{d.kind}", **d.evidence),
+            )
+        )
     if segments:
         top = max(segments, key=lambda s: s["monetary_share"] or 0)
         bullets.append(
@@ -466,55 +544,139 @@ def _customers(ctx: Ctx) -> m.ChartSlide:
             delta=rate_delta(ctx.report.metrics["repurchase_rate"]),
         )
     )
+    for c in charts:
+        c.alt = bullets[0]
     return m.ChartSlide(
         "chart",
         say.word("customers_title"),
         ctx.footnote("orders"),
         charts=charts[:2],
         heading=say.word("customers_heading"),
+        bullets=bullets[:4],
+    )
+
+
+# member tier names from lowest to highest, as platforms and CRM tools name them
+TIER_RANKS = (
+    ("普通", "normal", "regular", "basic", "v0"),
+    ("铜", "bronze", "v1"),
+    ("银", "silver", "v2"),
+    ("金", "gold", "v3"),
+    ("铂", "platinum", "v4"),
+    ("钻", "diamond", "v5"),
+    ("黑", "black", "v6"),
+)
+
+
+def tier_order(names: list[str | None]) -> list[int]:
+    """Indexes of `names` from the lowest tier to the highest when every name is a known tier
+    word (银卡会员, Gold, VIP3 …), else as given (largest GMV first)."""
+    ranks = []
+    for name in names:
+        low = (name or "").lower().replace("vip", "v")
+        rank = next(  # highest first: 铂金 is platinum, 黑金 black
+            (
+                r
+                for r, words in reversed(list(enumerate(TIER_RANKS)))
+                if any(w in low for w in words)
+            ),
+            None,
+        )
+        if rank is None:
+            return list(range(len(names)))
+        ranks.append(rank)
+    return sorted(range(len(names)), key=lambda i: ranks[i])
+
+
+def _members(ctx: Ctx, tiers: list[S.MemberTierRow]) -> m.ChartSlide:
+    """Membership tiers: GMV share, and AOV and repurchase by tier (lowest tier first)."""
+    say = ctx.say
+    tiers = [tiers[i] for i in tier_order([t["tier"] for t in tiers])]
+    names = [t["tier"] or say.word("unknown") for t in tiers]
+    charts = [
+        m.Chart(
+            "donut",
+            {"labels": names, "values": [t["gmv"] for t in tiers]},
+            caption=say.word("members_share_caption"),
+        ),
+        m.Chart(
+            "bars",
+            {
+                "labels": names,
+                "series": {say.word("col_aov"): [t["aov"] or 0 for t in tiers]},
+                "unit": "money",
+            },
+            caption=say.word("members_aov_caption"),
+        ),
+    ]
+    best = max(tiers, key=lambda t: t["aov"] or 0)
+    biggest = max(tiers, key=lambda t: t["share"] or 0)
+    bullets = [
+        say.say(
+            "member_biggest", name=biggest["tier"], share=biggest["share"], buyers=biggest["buyers"]
+        ),
+        say.say("member_aov", name=best["tier"], aov=best["aov"], shop=ctx.value("aov")),
+    ]
+    loyal = max(tiers, key=lambda t: t["repurchase_rate"] or 0)
+    if loyal["repurchase_rate"]:
+        bullets.append(
+            say.say(
+                "member_repurchase",
+                name=loyal["tier"],
+                rate=loyal["repurchase_rate"],
+                shop=ctx.value("repurchase_rate"),
+            )
+        )
+    for c in charts:
+        c.alt = bullets[0]
+    return m.ChartSlide(
+        "chart",
+        say.word("members_title"),
+        ctx.footnote("orders", "customers"),
+        charts=charts,
         bullets=bullets,
     )
 
 
 # --- 03 sales ---------------------------------------------------------------------------------
 def sales(ctx: Ctx) -> list[m.Slide]:
-    """Category structure and change, promotions, regions."""
-    say = ctx.say
+    """Categories (structure, change and who drove it), promotions by type, regions."""
     slides: list[m.Slide] = []
     categories = [c for c in ctx.rows(S.BY_CATEGORY) if c["gmv"]]
     if len(categories) >= 2:  # one category (the data has none) shows nothing
-        slides.append(_category_chart(ctx, categories))
-        slides.append(_category_table(ctx, categories))
-    coupons = ctx.rows(S.COUPONS)
-    if len(coupons) == 2:
-        slides.append(_coupons(ctx, coupons))
+        slides.append(_categories(ctx, categories))
+    promotions = _promotions(ctx)
+    if promotions:
+        slides.append(promotions)
     provinces = ctx.rows(S.BY_PROVINCE)
     if provinces:
         slides.append(_regions(ctx, provinces))
-    return slides or [
-        m.NumberedCards(
-            "cards", say.word("sales_title"), ctx.footnote("orders"), cards=_summary_cards(ctx)
-        )
-    ]
+    return slides
 
 
-def _category_chart(ctx: Ctx, categories: list[dict]) -> m.ChartSlide:
+def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
+    """The category table (share, MoM, YoY, Δ and its share of the total Δ) and what moved."""
     say = ctx.say
-    shown = categories[:10]
-    chart = m.Chart(
-        "hbar",
-        {
-            "labels": [c["category"] or say.word("unknown") for c in shown],
-            "values": [c["gmv"] for c in shown],
-            "unit": "money",
-            "notes": [
-                f"{fmt_pct(c['share'])} · {say.word('mom')} {fmt_pct(c['mom'], signed=True)}"
-                for c in shown
-            ],
-        },
-    )
+    shown = categories[:TOP_ROWS]
+    gmv = money_column(ctx, [c["gmv"] for c in shown])
+    delta = money_column(ctx, [c["delta_mom"] for c in shown])
+    # shares of the change only read as shares when no category moved more than the total
+    shares = all(abs(c["contribution_mom"] or 0) <= 1 for c in categories)
+    rows = [
+        [
+            c["category"] or say.word("unknown"),
+            gmv[i],
+            fmt_pct(c["share"]),
+            fmt_pct(c["mom"], signed=True),
+            fmt_pct(c["yoy"], signed=True),
+            delta[i],
+            *([fmt_pct(c["contribution_mom"])] if shares else []),
+            fmt_count(c["units"], ctx.lang),
+        ]
+        for i, c in enumerate(shown)
+    ]
     top = categories[0]
-    bullets = [
+    side = [
         say.say(
             "category_top",
             name=top["category"] or say.word("unknown"),
@@ -522,60 +684,32 @@ def _category_chart(ctx: Ctx, categories: list[dict]) -> m.ChartSlide:
             gmv=top["gmv"],
         )
     ]
-    delta = ctx.report.metrics["gmv"].value - (ctx.report.metrics["gmv"].previous or 0)
-    lead = _top_contributor(
-        [(c["category"], c["delta_mom"], c["contribution_mom"]) for c in categories], delta
-    )
-    if lead:
-        bullets.append(
-            say.say(
-                "category_contributor",
-                name=lead[0] or say.word("unknown"),
-                delta=lead[1],
-                share=lead[2],
-            )
+    total = (ctx.value("gmv") or 0) - (ctx.report.metrics["gmv"].previous or 0)
+    lead = dr.top(dr.gmv_drivers(ctx.report), "category")
+    if lead and lead.effect * total > 0:
+        side.append(
+            say.say("category_contributor", name=lead.subject, delta=lead.effect, share=lead.share)
         )
-    growing = [
+    named = [
         c
         for c in categories
         if c["mom"] is not None and (c["share"] or 0) >= ctx.thresholds.category_mover_min_share
     ]
-    if growing:
-        fastest = max(growing, key=lambda c: c["mom"])
-        slowest = min(growing, key=lambda c: c["mom"])
-        bullets.append(say.say("category_fastest", name=fastest["category"], mom=fastest["mom"]))
-        if slowest["mom"] < 0:
-            bullets.append(
-                say.say("category_declining", name=slowest["category"], mom=slowest["mom"])
+    if named:
+        fastest = max(named, key=lambda c: c["mom"] or 0)
+        side.append(say.say("category_fastest", name=fastest["category"], mom=fastest["mom"]))
+        falling = [c for c in named if (c["mom"] or 0) < 0]
+        if falling:
+            side.append(
+                say.say(
+                    "category_declining",
+                    names=listing(ctx, [c["category"] or "" for c in falling]),
+                    count=len(falling),
+                )
             )
-    return m.ChartSlide(
-        "chart",
-        say.word("category_title"),
-        ctx.footnote("orders", "order_items", "products"),
-        charts=[chart],
-        heading=say.word("category_heading"),
-        bullets=bullets[:4],
-    )
-
-
-def _category_table(ctx: Ctx, categories: list[dict]) -> m.TableSlide:
-    say = ctx.say
-    rows = [
-        [
-            c["category"] or say.word("unknown"),
-            fmt_money(c["gmv"], ctx.symbol, ctx.lang),
-            fmt_pct(c["share"]),
-            fmt_pct(c["mom"], signed=True),
-            fmt_pct(c["yoy"], signed=True),
-            fmt_money(c["delta_mom"], ctx.symbol, ctx.lang),
-            fmt_pct(c["contribution_mom"]),
-            fmt_count(c["units"], ctx.lang),
-        ]
-        for c in categories[:12]
-    ]
     return m.TableSlide(
         "table",
-        say.word("category_table_title"),
+        say.word("category_title"),
         ctx.footnote("orders", "order_items", "products"),
         columns=[
             say.word(w)
@@ -586,63 +720,89 @@ def _category_table(ctx: Ctx, categories: list[dict]) -> m.TableSlide:
                 "col_mom",
                 "col_yoy",
                 "col_delta",
-                "col_contribution",
+                *(["col_contribution"] if shares else []),
                 "col_units",
             )
         ],
         rows=rows,
-        note=say.word("category_table_note"),
+        note=(say.word("contribution_note") if shares else "") + say.word("category_table_note"),
+        caption=shown_of(ctx, len(shown), len(categories)),
+        side_heading=say.word("category_heading"),
+        side=side[:4],
     )
 
 
-def _coupons(ctx: Ctx, coupons: list[dict]) -> m.ChartSlide:
+def _promotions(ctx: Ctx) -> m.ChartSlide | None:
+    """Promotions by type: GMV share, order value and its difference from orders without one."""
     say = ctx.say
-    by = {r["promoted"]: r for r in coupons}
-    labels = [say.word("with_promo"), say.word("without_promo")]
+    rows = ctx.rows(S.BY_PROMOTION)
+    typed = [r for r in rows if r["promotion"]]
+    plain = next((r for r in rows if r["promotion"] is None), None)
+    if not typed or plain is None:
+        return None
+    shown = typed[:8]
     charts = [
         m.Chart(
-            "donut",
-            {"labels": labels, "values": [by[True]["gmv"], by[False]["gmv"]]},
-            caption=say.word("promo_share_caption"),
+            "hbar",
+            {
+                "labels": [r["promotion"] for r in shown],
+                "values": [r["gmv"] for r in shown],
+                "unit": "money",
+                "notes": [fmt_pct(r["share"]) for r in shown],
+            },
+            caption=say.word("promo_type_caption"),
         ),
         m.Chart(
             "bars",
             {
-                "labels": labels,
+                "labels": [r["promotion"] for r in shown] + [say.word("without_promo")],
                 "series": {
-                    say.word("order_value"): [by[True]["order_value"], by[False]["order_value"]]
+                    say.word("order_value"): [r["order_value"] or 0 for r in shown]
+                    + [plain["order_value"] or 0]
                 },
                 "unit": "money",
+                "rotation": 0,
             },
             caption=say.word("promo_aov_caption"),
         ),
     ]
-    lift = (
-        by[True]["order_value"] / by[False]["order_value"] - 1 if by[False]["order_value"] else None
-    )
+    promoted = sum(r["share"] or 0 for r in typed)
+    best = max(typed, key=lambda r: r["gmv"])
+    lifted = max(typed, key=lambda r: r["uplift"] or -1)
     bullets = [
-        say.say("promo_share", share=by[True]["gmv_share"], orders=by[True]["orders"]),
         say.say(
-            "promo_aov",
-            with_value=by[True]["order_value"],
-            without=by[False]["order_value"],
-            lift=lift,
+            "promo_share", share=promoted, orders=sum(r["orders"] for r in typed), types=len(typed)
         ),
+        say.say("promo_best", name=best["promotion"], gmv=best["gmv"], share=best["share"]),
     ]
-    if by[True]["discount"]:
+    if lifted["uplift"] is not None:
+        bullets.append(
+            say.say(
+                "promo_uplift",
+                name=lifted["promotion"],
+                value=lifted["order_value"],
+                plain=plain["order_value"],
+                uplift=lifted["uplift"],
+            )
+        )
+    discount = sum(r["discount"] or 0 for r in rows)
+    if discount:
         bullets.append(
             say.say(
                 "promo_discount",
-                discount=by[True]["discount"],
-                rate=by[True]["discount"] / (by[True]["gmv"] + by[True]["discount"]),
+                discount=discount,
+                rate=discount / ((ctx.value("gmv") or 0) + discount),
             )
         )
+    for c in charts:
+        c.alt = bullets[0]
     return m.ChartSlide(
-        "chart", say.word("promo_title"), ctx.footnote("orders"), charts=charts, bullets=bullets
+        "chart", say.word("promo_title"), ctx.footnote("orders"), charts=charts, bullets=bullets[:4]
     )
 
 
-def _regions(ctx: Ctx, provinces: list[dict]) -> m.ChartSlide:
+def _regions(ctx: Ctx, provinces: list[S.ProvinceRow]) -> m.ChartSlide:
+    """Provinces and city tiers."""
     say = ctx.say
     top = provinces[:10]
     charts = [
@@ -668,18 +828,20 @@ def _regions(ctx: Ctx, provinces: list[dict]) -> m.ChartSlide:
             m.Chart(
                 "donut",
                 {
-                    "labels": [
-                        say.word(f"tier_{t['tier']}") if ctx.lang == "en" else t["tier"]
-                        for t in tiers
-                    ],
+                    "labels": [say.word(f"tier_{t['tier']}") for t in tiers],
                     "values": [t["gmv"] for t in tiers],
                 },
                 caption=say.word("tier_caption"),
             )
         )
-    top3 = sum(p["share"] for p in provinces[:3])
-    names = say.word("list_sep").join(p["province"] or say.word("unknown") for p in provinces[:3])
-    bullets = [say.say("region_top", names=names, share=top3)]
+    top3 = sum(p["share"] or 0 for p in provinces[:3])
+    bullets = [
+        say.say(
+            "region_top",
+            names=listing(ctx, [p["province"] or say.word("unknown") for p in provinces[:3]]),
+            share=top3,
+        )
+    ]
     movers = [
         p
         for p in provinces
@@ -688,17 +850,15 @@ def _regions(ctx: Ctx, provinces: list[dict]) -> m.ChartSlide:
         and p["province"]
     ]
     if movers:
-        fastest = max(movers, key=lambda p: p["mom"])
+        fastest = max(movers, key=lambda p: p["mom"] or 0)
         bullets.append(say.say("region_fastest", name=fastest["province"], mom=fastest["mom"]))
     if tiers:
-        best = max(tiers, key=lambda t: t["share"])
+        best = max(tiers, key=lambda t: t["share"] or 0)
         bullets.append(
-            say.say(
-                "tier_top",
-                name=best["tier"] if ctx.lang != "en" else say.word(f"tier_{best['tier']}"),
-                share=best["share"],
-            )
+            say.say("tier_top", name=say.word(f"tier_{best['tier']}"), share=best["share"])
         )
+    for c in charts:
+        c.alt = bullets[0]
     return m.ChartSlide(
         "chart", say.word("region_title"), ctx.footnote("orders"), charts=charts, bullets=bullets
     )
@@ -706,53 +866,12 @@ def _regions(ctx: Ctx, provinces: list[dict]) -> m.ChartSlide:
 
 # --- 04 goods ---------------------------------------------------------------------------------
 def goods(ctx: Ctx) -> list[m.Slide]:
-    """Top products with lifecycle stage; stock, cover, stockouts, slow movers, reorders."""
+    """Top products with stage and launches; stock, cover, stockouts, slow movers, reorders."""
     say = ctx.say
     slides: list[m.Slide] = []
     products = ctx.rows(S.PRODUCTS)
     if products:
-        rows = [
-            [
-                str(p["rank"]),
-                p["name"] or p["sku"],
-                p["category"] or "—",
-                fmt_money(p["gmv"], ctx.symbol, ctx.lang),
-                fmt_pct(p["share"]),
-                fmt_count(p["units"], ctx.lang),
-                fmt_pct(p["growth"], signed=True),
-                say.word(f"stage_{p['stage']}"),
-            ]
-            for p in products[:12]
-        ]
-        stages = {r["stage"]: r for r in ctx.rows(S.LIFECYCLE)}
-        note = say.say(
-            "lifecycle_note",
-            **{s: stages.get(s, {}).get("skus", 0) for s in STAGES},
-            new_share=_stage_share(stages, "new"),
-            declining_share=_stage_share(stages, "declining"),
-        )
-        slides.append(
-            m.TableSlide(
-                "table",
-                say.word("products_title"),
-                ctx.footnote("order_items", "products"),
-                columns=[
-                    say.word(w)
-                    for w in (
-                        "col_rank",
-                        "col_product",
-                        "col_category",
-                        "col_gmv",
-                        "col_share",
-                        "col_units",
-                        "col_growth3",
-                        "col_stage",
-                    )
-                ],
-                rows=rows,
-                note=note,
-            )
-        )
+        slides.append(_products(ctx, products))
     if ctx.available("stock_value"):
         slides.append(
             m.KpiCards(
@@ -767,6 +886,7 @@ def goods(ctx: Ctx) -> list[m.Slide]:
                     cover=ctx.value("days_of_cover"),
                     stockouts=ctx.value("stockout_skus"),
                     slow=ctx.value("slow_movers"),
+                    slow_value=ctx.value("slow_stock_value"),
                 ),
             )
         )
@@ -778,86 +898,131 @@ def goods(ctx: Ctx) -> list[m.Slide]:
             slides.append(exceptions)
         reorder = ctx.rows(S.REORDER)
         if reorder:
-            rows = [
-                [
-                    r["name"] or r["sku"],
-                    r["sku"],
-                    fmt_count(r["on_hand"], ctx.lang),
-                    f"{r['velocity']:.1f}",
-                    f"{r['days_of_cover']:.0f}" if r["days_of_cover"] is not None else "—",
-                    f"{r['lead_time']:.0f}",
-                    fmt_count(r["reorder_qty"], ctx.lang),
-                ]
-                for r in reorder[:12]
-            ]
-            slides.append(
-                m.TableSlide(
-                    "table",
-                    say.word("reorder_title"),
-                    ctx.footnote("inventory", "order_items", "products"),
-                    columns=[
-                        say.word(w)
-                        for w in (
-                            "col_product",
-                            "col_sku",
-                            "col_on_hand",
-                            "col_velocity",
-                            "col_cover",
-                            "col_lead",
-                            "col_reorder",
-                        )
-                    ],
-                    rows=rows,
-                    note=say.say(
-                        "reorder_note",
-                        skus=ctx.value("reorder_skus"),
-                        units=ctx.value("reorder_qty"),
-                        z=ctx.config.metrics.safety_z,
-                        review=ctx.config.metrics.review_days,
-                    ),
-                )
-            )
+            slides.append(_reorder(ctx, reorder))
     return slides
 
 
-def _stage_share(stages: dict, stage: str) -> float | None:
-    total = sum(s["gmv"] for s in stages.values())
-    return stages[stage]["gmv"] / total if stage in stages and total else None
-
-
-def _cover(ctx: Ctx, cover: list[dict]) -> m.ChartSlide:
+def _products(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
+    """Top products by GMV, growth against their last three months and lifecycle stage."""
     say = ctx.say
-    cover = sorted(cover, key=lambda c: c["days_of_cover"])
+    shown = products[:TOP_ROWS]
+    gmv = money_column(ctx, [p["gmv"] for p in shown])
+    rows = [
+        [
+            str(p["rank"]),
+            p["name"] or p["sku"],
+            p["category"] or "—",
+            gmv[i],
+            fmt_pct(p["share"]),
+            fmt_count(p["units"], ctx.lang),
+            fmt_pct(p["growth"], signed=True),
+            say.word(f"stage_{p['stage']}") if p["stage"] else "—",
+        ]
+        for i, p in enumerate(shown)
+    ]
+    stages = {r["stage"]: r for r in ctx.rows(S.LIFECYCLE)}
+    total = sum(s["gmv"] for s in stages.values()) or None
+    if None in stages or not stages:
+        note = say.word("lifecycle_unknown")
+    else:
+        note = say.say(
+            "lifecycle_note",
+            **{s: stages[s]["skus"] if s in stages else 0 for s in STAGES},
+            new_share=stages["new"]["gmv"] / total if "new" in stages and total else None,
+            declining_share=stages["declining"]["gmv"] / total
+            if "declining" in stages and total
+            else None,
+        )
+    launches = ctx.rows(S.NEW_PRODUCTS)
+    if launches:
+        best = max(launches, key=lambda n: n["gmv_per_day"] or 0)
+        note = say.join(
+            note,
+            say.say(
+                "launch_note",
+                count=len(launches),
+                name=best["name"] or best["sku"],
+                date=best["launch_date"][5:],
+                per_day=best["gmv_per_day"],
+                benchmark=best["benchmark_per_day"],
+            ),
+        )
+    return m.TableSlide(
+        "table",
+        say.word("products_title"),
+        ctx.footnote("order_items", "products", "inventory"),
+        columns=[
+            say.word(w)
+            for w in (
+                "col_rank",
+                "col_product",
+                "col_category",
+                "col_gmv",
+                "col_share",
+                "col_units",
+                "col_growth3",
+                "col_stage",
+            )
+        ],
+        rows=rows,
+        note=note,
+        caption=shown_of(ctx, len(shown), sum(s["skus"] for s in stages.values()) or len(products)),
+    )
+
+
+def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
+    """Days of cover by category against the lead time plus the review interval."""
+    say = ctx.say
+    cover = sorted(cover, key=lambda c: c["days_of_cover"] or 0)
     lead = ctx.config.metrics.lead_time_days + ctx.config.metrics.review_days
+    values = money_column(ctx, [c["stock_value"] for c in cover])
     chart = m.Chart(
         "hbar",
         {
             "labels": [c["category"] or say.word("unknown") for c in cover],
             "values": [c["days_of_cover"] for c in cover],
             "unit": "days",
-            "notes": [fmt_money(c["stock_value"], ctx.symbol, ctx.lang) for c in cover],
+            "notes": values,
             "reference": lead,
             "reference_label": say.word("lead_reference"),
             "color": "secondary",
         },
     )
-    short = [c for c in cover if c["days_of_cover"] < lead]
-    long = [c for c in cover if c["days_of_cover"] > ctx.thresholds.cover_long_days]
+    short = [c["category"] or "" for c in cover if (c["days_of_cover"] or 0) < lead]
+    long = [
+        c["category"] or ""
+        for c in cover
+        if (c["days_of_cover"] or 0) > ctx.thresholds.cover_long_days
+    ]
     bullets = [
-        say.say("cover_total", days=ctx.value("days_of_cover"), value=ctx.value("stock_value"))
+        say.say(
+            "cover_total",
+            days=ctx.value("days_of_cover"),
+            value=ctx.value("stock_value"),
+            yoy=ctx.report.metrics["days_of_cover"].yoy,
+        )
     ]
     if short:
         bullets.append(
             say.say(
                 "cover_short",
-                names=say.word("list_sep").join(c["category"] for c in short[:3]),
+                names=listing(ctx, short),
+                count=len(short),
                 lead=lead,
+                lead_time=ctx.config.metrics.lead_time_days,
+                review=ctx.config.metrics.review_days,
             )
         )
     if long:
         bullets.append(
-            say.say("cover_long", names=say.word("list_sep").join(c["category"] for c in long[:3]))
+            say.say(
+                "cover_long",
+                names=listing(ctx, long),
+                count=len(long),
+                days=ctx.thresholds.cover_long_days,
+            )
         )
+    chart.alt = bullets[0]
     return m.ChartSlide(
         "chart",
         say.word("cover_title"),
@@ -868,37 +1033,46 @@ def _cover(ctx: Ctx, cover: list[dict]) -> m.ChartSlide:
     )
 
 
+EXCEPTION_ROWS = 6
+
+
 def _exceptions(ctx: Ctx) -> m.TableSlide | None:
+    """Stockouts (highlighted) and slow movers, each list its first rows of all there are."""
     say = ctx.say
+    stockouts = ctx.rows(S.STOCKOUTS)[:EXCEPTION_ROWS]
+    slow = ctx.rows(S.SLOW_MOVERS)[:EXCEPTION_ROWS]
+    if not stockouts and not slow:
+        return None
+    values = money_column(ctx, [s["gmv"] for s in stockouts] + [s["stock_value"] for s in slow])
     rows: list[list[str]] = []
-    highlight: list[int] = []
-    for s in ctx.rows(S.STOCKOUTS)[:6]:
-        highlight.append(len(rows))
+    for i, s in enumerate(stockouts):
         rows.append(
             [
                 say.word("stockout"),
                 s["name"] or s["sku"],
                 s["category"] or "—",
                 fmt_count(s["on_hand"], ctx.lang),
-                fmt_money(s["gmv"], ctx.symbol, ctx.lang),
-                f"{s['lead_time']:.0f}",
+                values[i],
+                say.say("lead_days", days=s["lead_time"]),
                 fmt_count(s["reorder_qty"], ctx.lang),
             ]
         )
-    for s in ctx.rows(S.SLOW_MOVERS)[:6]:
+    for j, s in enumerate(slow):
         rows.append(
             [
                 say.word("slow_mover"),
                 s["name"] or s["sku"],
                 s["category"] or "—",
                 fmt_count(s["on_hand"], ctx.lang),
-                fmt_money(s["stock_value"], ctx.symbol, ctx.lang),
+                values[len(stockouts) + j],
                 say.say("days_since", days=s["days_since_sale"]),
                 "—",
             ]
         )
-    if not rows:
-        return None
+    stockout_count, slow_count = (
+        int(ctx.value("stockout_skus") or 0),
+        int(ctx.value("slow_movers") or 0),
+    )
     return m.TableSlide(
         "table",
         say.word("exceptions_title"),
@@ -916,29 +1090,136 @@ def _exceptions(ctx: Ctx) -> m.TableSlide | None:
             )
         ],
         rows=rows,
-        highlight=highlight,
+        highlight=list(range(len(stockouts))),
+        caption=say.say(
+            "exceptions_caption",
+            stockouts=len(stockouts),
+            stockout_total=stockout_count,
+            slow=len(slow),
+            slow_total=slow_count,
+        ),
         note=say.say(
             "exceptions_note",
-            stockouts=ctx.value("stockout_skus"),
-            slow=ctx.value("slow_movers"),
+            stockouts=stockout_count,
+            slow=slow_count,
+            slow_value=ctx.value("slow_stock_value"),
             days=ctx.config.metrics.slow_mover_days,
+        ),
+    )
+
+
+def _reorder(ctx: Ctx, reorder: list[S.SkuStockRow]) -> m.TableSlide:
+    """The reorder list: stock, velocity, cover, lead time, suggested quantity."""
+    say = ctx.say
+    shown = reorder[:TOP_ROWS]
+    rows = [
+        [
+            r["name"] or r["sku"],
+            r["sku"],
+            fmt_count(r["on_hand"], ctx.lang),
+            f"{r['velocity']:.1f}",
+            f"{r['days_of_cover']:.0f}" if r["days_of_cover"] is not None else "—",
+            f"{r['lead_time']:.0f}",
+            fmt_count(r["reorder_qty"], ctx.lang),
+        ]
+        for r in shown
+    ]
+    return m.TableSlide(
+        "table",
+        say.word("reorder_title"),
+        ctx.footnote("inventory", "order_items", "products"),
+        columns=[
+            say.word(w)
+            for w in (
+                "col_product",
+                "col_sku",
+                "col_on_hand",
+                "col_velocity",
+                "col_cover",
+                "col_lead",
+                "col_reorder",
+            )
+        ],
+        rows=rows,
+        caption=shown_of(ctx, len(shown), int(ctx.value("reorder_skus") or len(reorder))),
+        note=say.say(
+            "reorder_note",
+            skus=ctx.value("reorder_skus"),
+            units=ctx.value("reorder_qty"),
+            z=ctx.config.metrics.safety_z,
+            review=ctx.config.metrics.review_days,
         ),
     )
 
 
 # --- 05 service -------------------------------------------------------------------------------
 def service(ctx: Ctx) -> list[m.Slide]:
-    """Service KPIs, response times, refunds by reason and category, ratings and the words of
-    bad reviews."""
+    """Service KPIs, response times and ratings, refunds by reason and category (and why the
+    refund rate moved), the words of bad reviews, delivery and its link to bad reviews."""
     say = ctx.say
     slides: list[m.Slide] = []
     cards = kpi_cards(ctx, KPI_SERVICE)
     if cards:
         slides.append(
             m.KpiCards(
-                "kpis", say.word("service_title"), ctx.footnote("service", "reviews"), cards=cards
+                "kpis",
+                say.word("service_title"),
+                ctx.footnote("service", "reviews"),
+                cards=cards,
+                summary=_service_summary(ctx),
             )
         )
+    response = _response(ctx)
+    if response:
+        slides.append(response)
+    reasons = ctx.rows(S.REFUNDS_BY_REASON)
+    if len(reasons) >= 2:  # one reason (e.g. every refund a cancellation) needs no chart
+        slides.append(_refunds(ctx, reasons))
+    words = ctx.rows(S.BAD_REVIEW_WORDS)
+    if (
+        words
+        and words[0]["reviews"] / words[0]["share"] >= ctx.thresholds.bad_review_words_min_reviews
+    ):
+        slides.append(_review_words(ctx, words))
+    if ctx.available("ship_on_time_rate"):
+        slides.append(_fulfilment(ctx))
+    return slides
+
+
+def _service_summary(ctx: Ctx) -> str:
+    """The service headline: satisfaction and response, and what moved most."""
+    mt = ctx.report.metrics
+    if not ctx.available("satisfaction_rate") and not ctx.available("bad_review_rate"):
+        return ""
+    summary = ctx.say.say(
+        "service_summary",
+        satisfaction=mt["satisfaction_rate"].value,
+        satisfaction_delta=mt["satisfaction_rate"].mom_pp,
+        response=mt["first_response_s"].value,
+        response_mom=mt["first_response_s"].mom,
+        bad=mt["bad_review_rate"].value,
+        bad_delta=mt["bad_review_rate"].mom_pp,
+    )
+    # why: late deliveries draw bad reviews, or else the words bad reviews keep using
+    reviews = {r["delivery"]: r for r in ctx.rows(S.DELIVERY_REVIEWS)}
+    late, on_time = reviews.get("late"), reviews.get("on_time")
+    if late and on_time and (late["bad_rate"] or 0) > 1.5 * (on_time["bad_rate"] or 0) > 0:
+        return summary + ctx.say.say(
+            "service_cause_late",
+            late=late["bad_rate"],
+            on_time=on_time["bad_rate"],
+            rate=ctx.value("late_delivery_rate"),
+            before=mt["late_delivery_rate"].previous,
+        )
+    words = ctx.rows(S.BAD_REVIEW_WORDS)
+    if words:
+        return summary + ctx.say.say("service_cause_words", words=[w["word"] for w in words[:3]])
+    return summary
+
+
+def _response(ctx: Ctx) -> m.ChartSlide | None:
+    """First response by band (bot and human) and the star ratings."""
+    say = ctx.say
     bands = ctx.rows(S.RESPONSE_TIMES)
     ratings = ctx.rows(S.RATINGS)
     charts, bullets = [], []
@@ -985,29 +1266,21 @@ def service(ctx: Ctx) -> list[m.Slide]:
                 delta=rate_delta(ctx.report.metrics["bad_review_rate"]),
             )
         )
-    if charts:
-        slides.append(
-            m.ChartSlide(
-                "chart",
-                say.word("response_title"),
-                ctx.footnote("service", "reviews"),
-                charts=charts,
-                bullets=bullets,
-            )
-        )
-    reasons = ctx.rows(S.REFUNDS_BY_REASON)
-    if len(reasons) >= 2:  # one reason (e.g. every refund a cancellation) needs no chart
-        slides.append(_refunds(ctx, reasons))
-    words = ctx.rows(S.BAD_REVIEW_WORDS)
-    if (
-        words
-        and words[0]["reviews"] / words[0]["share"] >= ctx.thresholds.bad_review_words_min_reviews
-    ):
-        slides.append(_review_words(ctx, words))
-    return slides
+    if not charts:
+        return None
+    for c in charts:
+        c.alt = bullets[0]
+    return m.ChartSlide(
+        "chart",
+        say.word("response_title"),
+        ctx.footnote("service", "reviews"),
+        charts=charts,
+        bullets=bullets,
+    )
 
 
-def _refunds(ctx: Ctx, reasons: list[dict]) -> m.ChartSlide:
+def _refunds(ctx: Ctx, reasons: list[S.RefundReasonRow]) -> m.ChartSlide:
+    """Refunds by reason and category, why the refund rate moved, and the categories flagged."""
     say = ctx.say
     charts = [
         m.Chart(
@@ -1042,20 +1315,26 @@ def _refunds(ctx: Ctx, reasons: list[dict]) -> m.ChartSlide:
             amount=ctx.value("refund_amount"),
             rate=ctx.value("refund_rate"),
             delta=rate_delta(ctx.report.metrics["refund_rate"]),
-        ),
-        say.say("refund_reason", name=reasons[0]["reason"], share=reasons[0]["share"]),
+        )
     ]
-    for f in [f for f in ctx.findings if f.rule == "refund_rise"][:2]:
+    refunds = dr.refund_drivers(ctx.report)
+    if refunds and moved(ctx.report.metrics["refund_rate"].mom_pp):
+        d = refunds[0]
         bullets.append(
             say.say(
-                "refund_rise",
-                name=f.subject,
-                rate=f.evidence["rate"],
-                rise=f.evidence["rise"],
-                reason=f.evidence["reason"],
-                reason_share=f.evidence["reason_share"],
+                "why_refund",
+                rate=None,
+                delta=ctx.report.metrics["refund_rate"].mom_pp,
+                name=d.subject,
+                effect=d.effect,
+                **d.evidence,
             )
         )
+    bullets.append(say.say("refund_reason", name=reasons[0]["reason"], share=reasons[0]["share"]))
+    for f in [f for f in ctx.findings if f.rule == "refund_rate"][:1]:
+        bullets.append(say.say("refund_flag", name=f.subject, **f.evidence))
+    for c in charts:
+        c.alt = bullets[0]
     return m.ChartSlide(
         "chart",
         say.word("refund_title"),
@@ -1065,7 +1344,8 @@ def _refunds(ctx: Ctx, reasons: list[dict]) -> m.ChartSlide:
     )
 
 
-def _review_words(ctx: Ctx, words: list[dict]) -> m.ChartSlide:
+def _review_words(ctx: Ctx, words: list[S.WordRow]) -> m.ChartSlide:
+    """The words that recur in bad reviews, and the product with the most bad reviews."""
     say = ctx.say
     shown = words[:10]
     chart = m.Chart(
@@ -1081,7 +1361,7 @@ def _review_words(ctx: Ctx, words: list[dict]) -> m.ChartSlide:
     bullets = [
         say.say(
             "words_top",
-            words=say.word("list_sep").join(w["word"] for w in words[:3]),
+            words=listing(ctx, [w["word"] for w in words[:3]], limit=3),
             share=words[0]["share"],
         )
     ]
@@ -1097,6 +1377,7 @@ def _review_words(ctx: Ctx, words: list[dict]) -> m.ChartSlide:
                 share=top["bad_share"],
             )
         )
+    chart.alt = bullets[0]
     return m.ChartSlide(
         "chart",
         say.word("words_title"),
@@ -1107,25 +1388,106 @@ def _review_words(ctx: Ctx, words: list[dict]) -> m.ChartSlide:
     )
 
 
+def _fulfilment(ctx: Ctx) -> m.ChartSlide:
+    """Shipping on time, days to delivery, late deliveries, and bad reviews of late orders."""
+    say = ctx.say
+    reviews = {r["delivery"]: r for r in ctx.rows(S.DELIVERY_REVIEWS)}
+    bullets = [
+        say.say(
+            "fulfilment_ship",
+            ship=ctx.value("ship_on_time_rate"),
+            delta=ctx.report.metrics["ship_on_time_rate"].mom_pp,
+            hours=ctx.config.metrics.ship_hours,
+        ),
+        say.say(
+            "fulfilment_delivery",
+            days=ctx.value("delivery_days"),
+            late=ctx.value("late_delivery_rate"),
+            late_delta=ctx.report.metrics["late_delivery_rate"].mom_pp,
+        ),
+    ]
+    charts = []
+    if "late" in reviews and "on_time" in reviews:
+        bullets.append(
+            say.say(
+                "fulfilment_reviews",
+                late=reviews["late"]["bad_rate"],
+                on_time=reviews["on_time"]["bad_rate"],
+                reviews=reviews["late"]["reviews"],
+            )
+        )
+        charts.append(
+            m.Chart(
+                "bars",
+                {
+                    "labels": [say.word("delivery_on_time"), say.word("delivery_late")],
+                    "series": {
+                        say.word("bad_review_rate"): [
+                            reviews["on_time"]["bad_rate"] or 0,
+                            reviews["late"]["bad_rate"] or 0,
+                        ]
+                    },
+                    "unit": "ratio",
+                },
+                caption=say.word("fulfilment_chart"),
+                alt=bullets[-1],
+            )
+        )
+    if not charts:
+        return m.ChartSlide(
+            "chart", say.word("fulfilment_title"), ctx.footnote("orders"), bullets=bullets
+        )
+    return m.ChartSlide(
+        "chart",
+        say.word("fulfilment_title"),
+        ctx.footnote("orders", "reviews"),
+        charts=charts,
+        heading=say.word("fulfilment_heading"),
+        bullets=bullets,
+    )
+
+
 # --- 06 plan ----------------------------------------------------------------------------------
 def plan(ctx: Ctx) -> list[m.Slide]:
-    """Next month's targets, the month's problems ranked by impact with actions, own plan items."""
+    """Next month's targets (consistent with each other) beside the team's plan, the stock that
+    would not last the plan, and the month's problems ranked by GMV at risk with actions."""
     say = ctx.say
     slides: list[m.Slide] = []
     targets = next_targets(ctx.report, ctx.config)
+    nxt = ctx.report.period.shift_months(1)
     if targets:
         rows = [
             [
                 ctx.label(t.metric),
                 ctx.fmt(t.metric, t.actual) if t.actual is not None else "—",
                 ctx.fmt(t.metric, t.target),
-                fmt_pct(t.change, signed=True) if t.change is not None else "—",
-                say.word(f"source_{t.source}"),
+                (
+                    say.say("pp_value", value=t.change_pp)
+                    if METRICS[t.metric].unit == "ratio"
+                    else fmt_pct(t.change, signed=True)
+                )
+                if t.actual
+                else "—",
+                say.word(f"basis_{t.source}_{t.basis}" if t.basis else f"basis_{t.source}"),
             ]
             for t in targets
         ]
-        proposed = any(t.source == "proposed" for t in targets)
-        nxt = ctx.report.period.shift_months(1)
+        gmv = next((t for t in targets if t.metric == "gmv"), None)
+        notes = []
+        if gmv and gmv.source == "proposed" and gmv.change is not None and gmv.change < 0:
+            notes.append(say.say("proposed_decline", change=gmv.change))
+        if any(t.source == "proposed" for t in targets):
+            notes.append(say.say("targets_note_proposed"))
+        if any(t.source == "derived" for t in targets):
+            notes.append(say.say("targets_note_derived"))
+        side = [
+            person_card(text).heading
+            + ("：" + person_card(text).body if person_card(text).body else "")
+            for text in ctx.config.plans.get(ctx.report.period.label, [])
+        ]
+        risk = next((f for f in ctx.findings if f.rule == "stock_risk"), None)
+        if risk:
+            side.insert(0, say.say("stock_risk_line", impact=risk.impact, **risk.evidence))
         slides.append(
             m.TableSlide(
                 "table",
@@ -1142,66 +1504,27 @@ def plan(ctx: Ctx) -> list[m.Slide]:
                     )
                 ],
                 rows=rows,
-                note=say.word("proposed_note") if proposed else "",
+                note=" ".join(notes),
+                side_heading=say.word("own_plan_title"),
+                side=side[:5],
             )
         )
-    if ctx.findings:
-        top = ctx.findings[:4]
-        cards = [
-            m.Card(
-                say.say(f"finding_{f.rule}_title", subject=f.subject),
-                say.say(f"finding_{f.rule}", subject=f.subject, impact=f.impact, **f.evidence)
-                + " "
-                + say.say(f"action_{f.rule}", subject=f.subject, **f.evidence),
-            )
-            for f in top
-        ]
-        slides.append(
-            m.NumberedCards(
-                "cards",
-                say.word("issues_title"),
-                ctx.footnote("orders", "traffic", "inventory", "service", "reviews"),
-                cards=cards,
-            )
+    slides.extend(
+        problem_slides(
+            ctx, ctx.findings, ctx.footnote("orders", "traffic", "inventory", "service", "reviews")
         )
-        if len(ctx.findings) > 1:
-            rows = [
-                [
-                    str(i + 1),
-                    say.say(f"finding_{f.rule}_title", subject=f.subject),
-                    say.word(f"impact_{f.impact_kind}")
-                    + " "
-                    + fmt_money(f.impact, ctx.symbol, ctx.lang)
-                    if f.impact >= 0.5
-                    else "—",
-                    say.say(f"action_{f.rule}_short", subject=f.subject, **f.evidence),
-                ]
-                for i, f in enumerate(ctx.findings[:10])
-            ]
+    )
+    items = ctx.config.plans.get(ctx.report.period.label, [])
+    if len(items) > 5:  # the ones that did not fit beside the targets
+        for start in range(5, len(items), 4):
             slides.append(
-                m.TableSlide(
-                    "table",
-                    say.word("issues_table_title"),
-                    ctx.footnote("orders"),
-                    columns=[
-                        say.word(w) for w in ("col_rank", "col_issue", "col_impact", "col_action")
-                    ],
-                    rows=rows,
-                    align=["center", "left", "right", "left"],
-                    note=say.word("impact_note"),
+                m.NumberedCards(
+                    "cards",
+                    say.word("own_plan_title"),
+                    say.say("team_footnote"),
+                    cards=[person_card(text) for text in items[start : start + 4]],
                 )
             )
-    items = ctx.config.plans.get(ctx.report.period.label, [])
-    for start in range(0, len(items), 4):
-        chunk = items[start : start + 4]
-        slides.append(
-            m.NumberedCards(
-                "cards",
-                say.word("own_plan_title"),
-                say.say("own_plan_footnote"),
-                cards=[person_card(text) for text in chunk],
-            )
-        )
     return slides
 
 
@@ -1218,7 +1541,9 @@ KIND: DeckKind[Period, KpiReport] = DeckKind(
     window=lambda config, period: period,
     compute=lambda ds, period, today: compute_kpis(ds, period, today),
     report=lambda report: report,
-    diagnose=lambda report, config: find_problems(report, config.thresholds),
+    diagnose=lambda report, config: find_problems(
+        report, config.thresholds, planned_growth(report, config)
+    ),
     title_values=lambda period, report: {"year": period.start.year, "month": period.start.month},
     sections=[
         Section("overview", overview),

@@ -11,21 +11,36 @@ import functools
 
 import jinja2
 
-from shopreport.fmt import fmt_count, fmt_money, fmt_pct, fmt_pp
+from shopreport.fmt import fmt_count, fmt_metric, fmt_money, fmt_pct, fmt_pp
 from shopreport.resources import read_yaml_resource
 
 
 class Narrator:
     """Renders the named sentence templates of one language with formatting filters."""
 
-    def __init__(self, language: str, symbol: str):
+    def __init__(self, language: str, symbol: str, period_kind: str = "month"):
         self.language = language
         self.templates = read_yaml_resource(f"narrative/{language}.yaml")
         self.env = _environment(language, symbol)
+        # what "previous" and "ahead" mean for the period the deck reports (上月 / 去年 / 上期 …)
+        words = self.templates["words"]
+        self.defaults = {
+            "prev": words[f"prev_{period_kind}"],
+            "cur": words[f"cur_{period_kind}"],
+            "horizon": words[f"horizon_{period_kind}"],
+        }
 
     def say(self, key: str, **values) -> str:
         """The sentence `key` with `values`."""
-        return self.env.from_string(self.templates[key]).render(**values).strip()
+        return (
+            self.env.from_string(self.templates[key]).render(**{**self.defaults, **values}).strip()
+        )
+
+    def join(self, *parts: str) -> str:
+        """Sentences (or a sentence and its continuation) as the language writes them one after
+        another: run together in Chinese, separated by a space in English."""
+        text = [p for p in parts if p]
+        return "".join(text) if self.language != "en" else " ".join(text)
 
     def word(self, key: str) -> str:
         """A fixed word or label."""
@@ -37,6 +52,9 @@ class Narrator:
         return self.templates["words"]
 
 
+MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
 @functools.cache
 def _environment(language: str, symbol: str) -> jinja2.Environment:
     """A sandbox-free environment (templates are ours) with strict undefined and filters."""
@@ -45,7 +63,7 @@ def _environment(language: str, symbol: str) -> jinja2.Environment:
     )
     en = language == "en"
     up, down = ("增长", "下降") if not en else ("up", "down")
-    rise, fall = ("提升", "下降") if not en else ("up", "down")
+    rise, fall = ("上升", "下降") if not en else ("up", "down")
     flat, na = ("持平", "无可比数据") if not en else ("flat", "n/a")
 
     def worded(v, more: str, less: str, amount) -> str:
@@ -68,8 +86,25 @@ def _environment(language: str, symbol: str) -> jinja2.Environment:
         """Signed money: +¥12.3万 / -¥3.1万."""
         return "—" if v is None else ("+" if v >= 0 else "-") + fmt_money(abs(v), symbol, language)
 
+    def month(v) -> str:
+        """'2025-11' as 2025年11月 / Nov 2025."""
+        year, number = int(str(v)[:4]), int(str(v)[5:7])
+        return f"{MONTHS_EN[number - 1]} {year}" if en else f"{year}年{number}月"
+
+    def day(v) -> str:
+        """A day ('2025-11-11', '11-11' or a date) as 11月11日 / Nov 11."""
+        text = str(v)[:10]
+        number, dd = int(text[-5:-3]), int(text[-2:])
+        return f"{MONTHS_EN[number - 1]} {dd}" if en else f"{number}月{dd}日"
+
     env.filters.update(
         {
+            "month": month,
+            "md": lambda d: f"{d:%m-%d}",
+            "day": day,
+            "month_short": lambda v: (
+                MONTHS_EN[int(str(v)[5:7]) - 1] if en else f"{int(str(v)[5:7])}月"
+            ),
             "chg": chg,
             "chgpp": chgpp,
             "smoney": smoney,
@@ -83,6 +118,8 @@ def _environment(language: str, symbol: str) -> jinja2.Environment:
             "abspp": lambda v: fmt_pp(abs(v), language).lstrip("+") if v is not None else "—",
             "updown": lambda v: up if (v or 0) >= 0 else down,
             "num": lambda v, d=1: f"{v:,.{d}f}",
+            "days": lambda v: fmt_metric(v, "days", symbol, language),
+            "seconds": lambda v: fmt_metric(v, "seconds", symbol, language),
         }
     )
     return env

@@ -17,7 +17,7 @@ from shopreport.fmt import fmt_count
 from shopreport.insights.diagnosis import Finding
 from shopreport.metrics import KpiReport, Period
 from shopreport.sources.dataset import Dataset
-from shopreport.vocab.metrics import METRICS, definition
+from shopreport.vocab.metrics import METRICS, definition, label
 
 S = TypeVar("S")  # what the command line names: a month, a year, a campaign key
 D = TypeVar("D")  # what the kind computes: a KpiReport, or a report with the kind's own views
@@ -74,8 +74,9 @@ def plan_deck(
     made_on: date,
 ) -> DeckPlan:
     """Every slide of a deck, built before anything is drawn."""
-    say = Narrator(language, config.symbol)
-    ctx = DeckContext(kind.report(data), data, config, say, findings)
+    report = kind.report(data)
+    say = Narrator(language, config.symbol, report.period.kind)
+    ctx = DeckContext(report, data, config, say, findings)
     built: list[tuple[Section[D], list[m.Slide]]] = []
     left_out: dict[str, str] = {}
     for section in kind.sections:
@@ -114,7 +115,58 @@ def plan_deck(
         slides.extend(section_slides)
     slides.append(m.Closing("closing", say.word("thanks"), footer, subtitle=say.word("thanks_sub")))
     slides.extend(appendix(ctx, left_out))
+    for slide in slides:
+        slide.notes = slide.notes or speaker_notes(slide, say, language)
     return DeckPlan(slides, left_out)
+
+
+def speaker_notes(slide: m.Slide, say: Narrator, language: str) -> str:
+    """What the presenter reads below a slide: its findings in full sentences, the definitions
+    of the metrics it shows, and where its numbers come from."""
+    said: list[str] = []
+    if isinstance(slide, m.Cover):
+        said = [slide.title, slide.shop, slide.presenter_line, slide.date_line]
+    elif isinstance(slide, m.Catalogue):
+        said = [f"{number} {title}" for number, title in slide.items]
+    elif isinstance(slide, m.Divider):
+        said = [f"{slide.part} {slide.title}", slide.subtitle]
+    elif isinstance(slide, m.KpiCards):
+        said = [slide.summary]
+    elif isinstance(slide, m.NumberedCards):
+        said = [f"{c.heading}: {c.body}" if c.heading else c.body for c in slide.cards]
+        said.append(slide.note)
+    elif isinstance(slide, m.ChartSlide):
+        said = [slide.heading, *slide.bullets]
+    elif isinstance(slide, m.TableSlide):
+        said = [slide.side_heading, *slide.side, slide.note]
+    elif isinstance(slide, m.Closing):
+        said = [slide.subtitle]
+    text = _shown_text(slide)
+    defined = [
+        f"{label(mid, language)}: {definition(mid, language)}"
+        for mid in METRICS
+        if label(mid, language) in text
+    ]
+    parts = [" ".join(s.strip() for s in said if s and s.strip())]
+    if defined:
+        parts.append(say.word("notes_definitions") + "\n" + "\n".join(defined))
+    if slide.footnote and not isinstance(slide, (m.Cover, m.Catalogue, m.Divider, m.Closing)):
+        parts.append(slide.footnote)
+    return "\n\n".join(p for p in parts if p)
+
+
+def _shown_text(slide: m.Slide) -> str:
+    """Every word on a slide (title, labels, headings, columns, captions)."""
+    words = [slide.title]
+    if isinstance(slide, m.KpiCards):
+        words += [c.label for c in slide.cards] + [slide.summary]
+    elif isinstance(slide, m.NumberedCards):
+        words += [c.heading + c.body for c in slide.cards]
+    elif isinstance(slide, m.ChartSlide):
+        words += [slide.heading, *slide.bullets, *(c.caption for c in slide.charts)]
+    elif isinstance(slide, m.TableSlide):
+        words += [*slide.columns, *(r[0] for r in slide.rows if r), slide.note, *slide.side]
+    return " ".join(w for w in words if w)
 
 
 APPENDIX_ROWS = 13  # metric definitions on one slide at most
@@ -123,8 +175,8 @@ APPENDIX_ROWS = 13  # metric definitions on one slide at most
 def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
     """Metric definitions used, and the data coverage with caveats and sections left out."""
     say = ctx.say
-    used = [mid for mid in METRICS if ctx.available(mid)]
-    definitions = [[ctx.label(mid), mid, definition(mid, ctx.lang)] for mid in used]
+    used = [mid for mid in METRICS if mid in ctx.shown and ctx.available(mid)]
+    definitions = [[ctx.label(mid), definition(mid, ctx.lang)] for mid in used]
     out: list[m.Slide] = []
     pages = -(-len(definitions) // APPENDIX_ROWS)  # spread evenly over the slides needed
     per_slide = -(-len(definitions) // max(pages, 1))
@@ -134,9 +186,9 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
                 "table",
                 say.word("appendix_metrics"),
                 say.word("appendix_metrics_footnote"),
-                columns=[say.word("col_metric"), "id", say.word("col_definition")],
+                columns=[say.word("col_metric"), say.word("col_definition")],
                 rows=definitions[start : start + per_slide],
-                align=["left", "left", "left"],
+                align=["left", "left"],
             )
         )
     rows = [

@@ -256,6 +256,16 @@ REASON_MIX = {
 }
 SERVICE_TOPICS = ["商品咨询", "尺码推荐", "优惠活动", "物流查询", "退换货", "发票开具", "催发货"]
 MEMBER_TIERS = ["普通会员", "银卡会员", "金卡会员", "钻石会员"]
+# everyday promotions: name, price factor, share among promoted orders; live-stream price last
+PROMOTIONS = [
+    ("限时折扣", 0.9, 0.4),
+    ("会员专享", 0.92, 0.25),
+    ("第二件半价", 0.85, 0.2),
+    ("直播专享价", 0.88, 0.15),
+]
+LIVE_PROMOTION = 3
+# provinces with next-day or two-day delivery from the East China warehouse
+NEAR_PROVINCES = ["浙江", "江苏", "上海", "安徽", "福建", "山东", "广东", "北京", "河南", "湖北"]
 AGE_BANDS = ["18-24", "25-29", "30-34", "35-39", "40-49", "50+"]
 
 GOOD_REVIEWS = [
@@ -276,6 +286,7 @@ MIDDLE_REVIEWS = [
     "和图片有点差别,凑合用",
     "价格有点贵,质量还行",
 ]
+LATE_REVIEWS = ["物流太慢了,等了一个多星期才到", "发货太慢,催了好几次才发", "快递一直不动,送货太慢"]
 BAD_REVIEWS = {
     "尺码不合适": ["尺码偏小,穿不上,只能退了", "尺码严重不准,建议拍大一码"],
     "质量问题": ["质量太差,用了两天就坏了", "做工粗糙,线头很多,质量一般", "质量问题明显,不推荐"],

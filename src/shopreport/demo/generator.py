@@ -288,6 +288,7 @@ def generate(seed: int, end: str, months: int, orders_per_month: int) -> dict[st
     sku, qty, stock = sell_and_stock(cal, rng, products, weights, line_day, expected_units)
     lines = pl.DataFrame({"_order": order_index, "_sku": sku, "quantity": qty, "_day": line_day})
     orders, lines = _amounts(rng, orders, lines, products)
+    orders = _fulfilment(cal, rng, orders, campaign_name)
     inventory = pl.DataFrame(
         {
             "date": np.repeat(cal.days, products.height),
@@ -303,7 +304,7 @@ def generate(seed: int, end: str, months: int, orders_per_month: int) -> dict[st
     service = _service(cal, rng, orders, refunds)
     reviews = _reviews(cal, rng, orders, lines, products, refunds)
     return {
-        "orders": orders.drop("_day", "_customer"),
+        "orders": orders.drop("_day", "_customer", "_late"),
         "order_items": lines.select("order_id", "sku", "quantity", "unit_price", "amount"),
         "products": products.drop("_cat"),
         "inventory": inventory,
@@ -392,12 +393,27 @@ def _orders(cal: Calendar, rng, day: np.ndarray, is_paid: np.ndarray, campaign_n
 def _amounts(rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.DataFrame):
     """Prices, promotion and coupon discounts, shipping; line amounts add up to the order."""
     price = products["price"].to_numpy()[lines["_sku"].to_numpy()]
-    campaign = orders["campaign"].is_not_null().to_numpy()[lines["_order"].to_numpy()]
-    unit_price = np.round(price * np.where(campaign, 0.9, 1.0), 2)
+    has_campaign = orders["campaign"].is_not_null().to_numpy()
+    # promotions: the campaign's own on campaign days, else now and then one of the everyday
+    # types (live-stream prices mostly for orders from the live room)
+    live = (orders["channel"] == "直播").to_numpy()
+    kind = rng.choice(len(C.PROMOTIONS), orders.height, p=[p[2] for p in C.PROMOTIONS])
+    kind = np.where(live & (rng.random(orders.height) < 0.5), C.LIVE_PROMOTION, kind)
+    promoted = ~has_campaign & (rng.random(orders.height) < np.where(live, 0.45, 0.16))
+    factor = np.where(
+        has_campaign, 0.9, np.where(promoted, np.array([p[1] for p in C.PROMOTIONS])[kind], 1.0)
+    )
+    promotion = pl.Series(
+        np.where(
+            has_campaign,
+            orders["campaign"].fill_null("").to_numpy() + "大促9折",
+            np.where(promoted, np.array([p[0] for p in C.PROMOTIONS])[kind], ""),
+        )
+    ).replace("", None)
+    unit_price = np.round(price * factor[lines["_order"].to_numpy()], 2)
     value = unit_price * lines["quantity"].to_numpy()
     n = orders.height
     subtotal = np.bincount(lines["_order"].to_numpy(), weights=value, minlength=n)
-    has_campaign = orders["campaign"].is_not_null().to_numpy()
     coupon = rng.random(n) < np.where(has_campaign, 0.55, 0.2)
     discount = np.where(
         subtotal >= 300, 40.0, np.where(subtotal >= 200, 20.0, np.where(subtotal >= 99, 10.0, 5.0))
@@ -417,7 +433,7 @@ def _amounts(rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.DataFr
             {-1: None, 0: "店铺券5元", 1: "满99减10", 2: "满200减20", 3: "满300减40"},
             return_dtype=pl.String,
         ),
-        promotion=pl.when(pl.col("campaign").is_not_null()).then(pl.col("campaign") + "大促9折"),
+        promotion=promotion,
     )
     net_share = np.where(
         subtotal > 0, (subtotal - discount) / np.where(subtotal > 0, subtotal, 1), 0
@@ -430,6 +446,35 @@ def _amounts(rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.DataFr
         amount=amount,
     )
     return orders, lines
+
+
+def _fulfilment(
+    cal: Calendar, rng, orders: pl.DataFrame, campaign_name: np.ndarray
+) -> pl.DataFrame:
+    """Ship, delivery and promised delivery times of paid orders: shipped within a day as a
+    rule (slower at the Double 11 peak), delivered in 1–2 days nearby and 3–5 far away, promised
+    on the day of payment plus the region's standard days plus two. Times after the data's end
+    are not there yet."""
+    n = orders.height
+    pay = orders["pay_time"].to_numpy()
+    day = orders["_day"].to_numpy()
+    rush = np.isin(campaign_name[day], ["双11", "618"])
+    ship_h = rng.lognormal(np.log(16), 0.75, n) * np.where(rush, 2.4, 1.0)
+    far = ~orders["province"].is_in(C.NEAR_PROVINCES).to_numpy()
+    standard = np.where(far, 3.5, 1.5)
+    transit_d = rng.gamma(4, standard / 4) * np.where(rush, 1.35, 1.0)
+    hours = lambda h: (h * 3600).astype("timedelta64[s]").astype("timedelta64[us]")  # noqa: E731
+    ship = pay + hours(ship_h)
+    delivered = ship + hours(transit_d * 24)
+    promised = pay.astype("datetime64[D]").astype("datetime64[us]") + hours((standard + 2 + 1) * 24)
+    end = np.datetime64(cal.end, "us")
+    nat = np.datetime64("NaT")
+    return orders.with_columns(
+        ship_time=pl.Series(np.where(ship < end, ship, nat)),
+        delivered_time=pl.Series(np.where(delivered < end, delivered, nat)),
+        promised_time=pl.Series(np.where(np.isnat(pay), nat, promised)),
+        _late=pl.Series(delivered > promised),
+    )
 
 
 def _refunds(
@@ -633,9 +678,15 @@ def _reviews(cal, rng, orders, lines, products, refunds) -> pl.DataFrame:
     n = len(idx)
     cat = products["_cat"].to_numpy()[lines["_sku"].to_numpy()[idx]]
     weak_sku = products["sku"].to_numpy()[lines["_sku"].to_numpy()[idx]] == "JD003"
+    late = orders["_late"].to_numpy()[lines["_order"].to_numpy()[idx]]
     good_p = np.array([0.015, 0.012, 0.043, 0.15, 0.78])
     bad_p = np.array([0.55, 0.25, 0.12, 0.05, 0.03])
-    probs = np.where((was_refunded[idx] | weak_sku)[:, None], bad_p[None, :], good_p[None, :])
+    late_p = np.array([0.16, 0.12, 0.22, 0.2, 0.3])
+    probs = np.where(
+        (was_refunded[idx] | weak_sku)[:, None],
+        bad_p[None, :],
+        np.where(late[:, None], late_p[None, :], good_p[None, :]),
+    )
     rating = 1 + pick_by_day(rng, probs, np.arange(n))
     reason = (
         refunded.gather(idx)
@@ -650,14 +701,25 @@ def _reviews(cal, rng, orders, lines, products, refunds) -> pl.DataFrame:
         + np.cumsum([0] + [len(t) for t in bad_texts])[:-1]
     )
     bad_count = np.array([len(t) for t in bad_texts])
-    texts = C.GOOD_REVIEWS + C.MIDDLE_REVIEWS + [t for group in bad_texts for t in group]
+    texts = (
+        C.GOOD_REVIEWS
+        + C.MIDDLE_REVIEWS
+        + [t for group in bad_texts for t in group]
+        + C.LATE_REVIEWS
+    )
+    late_offset = len(texts) - len(C.LATE_REVIEWS)
+    about_delivery = late & ~was_refunded[idx]
     text_index = np.where(
         rating >= 4,
         rng.integers(0, len(C.GOOD_REVIEWS), n),
         np.where(
             rating == 3,
             len(C.GOOD_REVIEWS) + rng.integers(0, len(C.MIDDLE_REVIEWS), n),
-            bad_offset[reason] + rng.integers(0, 1 << 20, n) % bad_count[reason],
+            np.where(
+                about_delivery,
+                late_offset + rng.integers(0, len(C.LATE_REVIEWS), n),
+                bad_offset[reason] + rng.integers(0, 1 << 20, n) % bad_count[reason],
+            ),
         ),
     )
     text = labels(text_index, texts)

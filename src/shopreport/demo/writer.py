@@ -19,7 +19,7 @@ def write_demo(
     folder: Path,
     seed: int = 7,
     end: str = "2026-10",
-    months: int = 26,
+    months: int | None = None,
     orders_per_month: int = 8000,
 ) -> Path:
     """Generate the demo shop into `folder` and return the path of its config."""
@@ -29,11 +29,17 @@ def write_demo(
         raise ConfigError(f"--end '{end}' is not a month: write YYYY-MM.") from None
     if len(end) != 7:
         raise ConfigError(f"--end '{end}' is not a month: write YYYY-MM.")
-    tables = generate(seed, end, months, orders_per_month)
+    tables = generate(seed, end, months or default_months(end), orders_per_month)
     write_tables(folder / "data", tables)
     config = folder / "shopreport.yaml"
     config.write_text(render_config(tables, end), encoding="utf-8")
     return config
+
+
+def default_months(end: str) -> int:
+    """From January two years before the end month: the annual review of the last full year
+    then has a full year before it to compare with (2026-10 → 2024-01 … 2026-10, 34 months)."""
+    return 24 + int(end[5:7])
 
 
 def _round(value: float, digits: int = 2) -> float:

@@ -17,19 +17,17 @@ from shopreport.metrics import schema as S
 from shopreport.metrics.campaign import CampaignReport
 
 
-@dataclass
+@dataclass(frozen=True)
 class Finding:
-    """One problem: rule, subject, evidence numbers and estimated GMV impact.
-
-    `impact_kind` says what the amount is: lost (sales missed), shortfall (against a
-    target), at_risk (sales exposed) or tied_up (money held in stock).
-    """
+    """One problem: rule, subject, the GMV at risk over the next month (the one figure problems
+    are ranked by), the numbers that show it, and figures of another kind stated beside it
+    (`context`: money tied up in stock …)."""
 
     rule: str
     subject: str
     impact: float
-    impact_kind: str
     evidence: dict[str, Any] = field(default_factory=dict)
+    context: dict[str, float] = field(default_factory=dict)
 
 
 # refund reasons as exports write them → the kind of action they call for
@@ -66,55 +64,64 @@ def conversion_drop(report: KpiReport, t: Thresholds) -> list[Finding]:
                     "conversion_drop",
                     row["source"],
                     (before - now) * visitors * aov,
-                    "lost",
                     {"now": now, "before": before, "drop": now - before, "visitors": visitors},
                 )
             )
     return out
 
 
-def refund_rise(report: KpiReport, t: Thresholds) -> list[Finding]:
-    """Categories whose refund rate (refunds ÷ GMV) rose by at least the threshold."""
+def refund_rate(report: KpiReport, t: Thresholds) -> list[Finding]:
+    """Categories whose refund rate (refunds ÷ GMV) rose by at least the threshold, or stands
+    that far above the shop's: the refunds beyond the category's usual (or the shop's) rate."""
+    shop = report.metrics["refund_rate"].value
     gmv = {r["category"]: r for r in report.rows(S.BY_CATEGORY)}
     now = {r["category"]: r["amount"] for r in report.rows(S.REFUNDS_BY_CATEGORY)}
     before = {r["category"]: r["amount"] for r in report.rows(S.PREVIOUS_REFUNDS_BY_CATEGORY)}
-    reasons: dict[str, tuple[str, float]] = {}
+    reasons: dict[str | None, tuple[str | None, float]] = {}
     for r in report.rows(S.REFUND_REASONS_BY_CATEGORY):
         if r["category"] not in reasons:  # sorted by amount: the first is the top reason
             reasons[r["category"]] = (r["reason"], r["amount"])
     out = []
     for category, row in gmv.items():
-        if category is None or (row["share"] or 0) < t.min_category_gmv_share:
+        if category is None or (row["share"] or 0) < t.min_category_gmv_share or not row["gmv"]:
             continue
-        if not row["gmv"] or not row["previous_gmv"] or category not in now:
+        if category not in now:
             continue
-        rate, rate_before = (
-            now[category] / row["gmv"],
-            before.get(category, 0.0) / row["previous_gmv"],
+        rate = now[category] / row["gmv"]
+        rate_before = (
+            before.get(category, 0.0) / row["previous_gmv"] if row["previous_gmv"] else None
         )
-        if rate - rate_before >= t.refund_rate_rise_pp:
-            reason, amount = reasons.get(category, (None, 0.0))
-            out.append(
-                Finding(
-                    "refund_rise",
-                    category,
-                    (rate - rate_before) * row["gmv"],
-                    "lost",
-                    {
-                        "rate": rate,
-                        "before": rate_before,
-                        "rise": rate - rate_before,
-                        "reason": reason,
-                        "reason_kind": REASON_KINDS.get(str(reason).strip().lower(), "other"),
-                        "reason_share": amount / now[category] if now[category] else None,
-                    },
-                )
+        rise = rate - rate_before if rate_before is not None else None
+        excess = rate - shop if shop is not None else None
+        if not ((rise or 0) >= t.refund_rate_rise_pp or (excess or 0) >= t.refund_rate_excess_pp):
+            continue
+        reason, amount = reasons.get(category, (None, 0.0))
+        out.append(
+            Finding(
+                "refund_rate",
+                category,
+                max(rise or 0, excess or 0, 0) * row["gmv"],
+                {
+                    "rate": rate,
+                    "before": rate_before,
+                    "rise": rise,
+                    "shop": shop,
+                    "excess": excess,
+                    "reason": reason,
+                    "reason_kind": REASON_KINDS.get(str(reason).strip().lower(), "other"),
+                    "reason_share": amount / now[category] if now[category] else None,
+                },
             )
+        )
     return out
 
 
+DAYS_AHEAD = 30  # a problem's GMV at risk is counted over the next month
+
+
 def stockouts(report: KpiReport, t: Thresholds) -> list[Finding]:
-    """Best sellers out of stock at the month end: sales lost until the next delivery."""
+    """Best sellers out of stock at the month end: their daily GMV, until the next delivery
+    (at most a month)."""
     out = []
     days = report.period.days
     for row in report.rows(S.STOCKOUTS):
@@ -125,8 +132,7 @@ def stockouts(report: KpiReport, t: Thresholds) -> list[Finding]:
             Finding(
                 "stockout",
                 row["name"] or row["sku"],
-                daily * row["lead_time"],
-                "lost",
+                daily * min(row["lead_time"], DAYS_AHEAD),
                 {
                     "sku": row["sku"],
                     "rank": row["rank"],
@@ -140,28 +146,25 @@ def stockouts(report: KpiReport, t: Thresholds) -> list[Finding]:
 
 
 def slow_movers(report: KpiReport, t: Thresholds) -> list[Finding]:
-    """Slow movers holding at least the threshold in stock value (one finding for all)."""
-    rows = [
-        r
-        for r in report.rows(S.SLOW_MOVERS)
-        if (r["stock_value"] or 0) >= t.slow_mover_min_stock_value
-    ]
-    if not rows:
+    """Every slow mover (the metric's count) holding stock worth at least the threshold: money
+    tied up, not GMV at risk, so it ranks by GMV at risk 0 with the stock value as context."""
+    value = report.metrics["slow_stock_value"].value
+    if not value or value < t.slow_mover_min_stock_value:
         return []
-    value = sum(r["stock_value"] for r in rows)
-    top = max(rows, key=lambda r: r["stock_value"])
+    rows = report.rows(S.SLOW_MOVERS)
+    top = rows[0] if rows else None
     return [
         Finding(
             "slow_movers",
-            top["name"] or top["sku"],
-            value,
-            "tied_up",
+            (top["name"] or top["sku"]) if top else "",
+            0.0,
             {
-                "skus": len(rows),
+                "skus": report.metrics["slow_movers"].value,
                 "stock_value": value,
-                "top_value": top["stock_value"],
-                "top_days": top["days_since_sale"],
+                "top_value": top["stock_value"] if top else None,
+                "top_days": top["days_since_sale"] if top else None,
             },
+            context={"tied_up": value},
         )
     ]
 
@@ -177,7 +180,6 @@ def low_roas(report: KpiReport, t: Thresholds) -> list[Finding]:
                     "low_roas",
                     row["channel"],
                     (t.target_roas - roas) * spend,
-                    "shortfall",
                     {"roas": roas, "target": t.target_roas, "spend": spend},
                 )
             )
@@ -202,7 +204,6 @@ def slow_response(report: KpiReport, t: Thresholds) -> list[Finding]:
             "slow_response",
             "",
             drop * sessions * order_value,
-            "lost",
             {
                 "mean": first.value,
                 "p90": report.metrics["first_response_p90_s"].value,
@@ -215,7 +216,8 @@ def slow_response(report: KpiReport, t: Thresholds) -> list[Finding]:
 
 
 def bad_reviews(report: KpiReport, t: Thresholds) -> list[Finding]:
-    """Bad reviews above the threshold, or concentrated on one product."""
+    """Bad reviews above the threshold, or concentrated on one product: the GMV exposed is the
+    product's (or the shop's) GMV times its bad-review rate above the usual."""
     rate = report.metrics["bad_review_rate"].value
     skus = report.rows(S.REVIEWS_BY_SKU)
     top = skus[0] if skus and skus[0]["bad"] else None
@@ -227,15 +229,20 @@ def bad_reviews(report: KpiReport, t: Thresholds) -> list[Finding]:
     if (rate is None or rate <= t.bad_review_rate_max) and not concentrated:
         return []
     gmv = {r["sku"]: r["gmv"] for r in report.rows(S.PRODUCTS)}
-    subject = (top["name"] or top["sku"]) if concentrated else ""
-    at_risk = gmv.get(top["sku"], 0.0) if concentrated else 0.0
+    if concentrated and top is not None:
+        subject = top["name"] or top["sku"] or ""
+        at_risk = gmv.get(top["sku"] or "", 0.0) * max(0.0, (top["bad_rate"] or 0) - (rate or 0))
+    else:
+        subject, at_risk = (
+            "",
+            (report.metrics["gmv"].value or 0) * max(0.0, (rate or 0) - t.bad_review_rate_max),
+        )
     words = [r["word"] for r in report.rows(S.BAD_REVIEW_WORDS)[:3]]
     return [
         Finding(
             "bad_reviews",
             subject,
             at_risk,
-            "at_risk",
             {
                 "rate": rate,
                 "threshold": t.bad_review_rate_max,
@@ -248,20 +255,87 @@ def bad_reviews(report: KpiReport, t: Thresholds) -> list[Finding]:
     ]
 
 
+def late_delivery(report: KpiReport, t: Thresholds) -> list[Finding]:
+    """More deliveries late than the threshold: the GMV of late orders times how much more often
+    they get a bad review than on-time ones."""
+    late = report.metrics["late_delivery_rate"].value
+    if late is None or late <= t.late_delivery_rate_max:
+        return []
+    reviews = {r["delivery"]: r for r in report.rows(S.DELIVERY_REVIEWS)}
+    bad_late = reviews["late"]["bad_rate"] if "late" in reviews else None
+    bad_on_time = reviews["on_time"]["bad_rate"] if "on_time" in reviews else None
+    extra = max(0.0, (bad_late or 0) - (bad_on_time or 0))
+    return [
+        Finding(
+            "late_delivery",
+            "",
+            (report.metrics["gmv"].value or 0) * late * extra,
+            {
+                "rate": late,
+                "before": report.metrics["late_delivery_rate"].previous,
+                "threshold": t.late_delivery_rate_max,
+                "ship_rate": report.metrics["ship_on_time_rate"].value,
+                "days": report.metrics["delivery_days"].value,
+                "bad_late": bad_late,
+                "bad_on_time": bad_on_time,
+            },
+        )
+    ]
+
+
+def stock_risk(report: KpiReport, growth: float | None) -> list[Finding]:
+    """Next month's plan against the stock: selling SKUs that run out before a delivery ordered
+    now can arrive, at the target's pace (this month's sales × the planned GMV growth)."""
+    if growth is None or growth <= 0:
+        return []
+    at_risk, names = 0.0, []
+    for row in report.rows(S.SKU_COVER):
+        pace = row["velocity"] * growth
+        if pace <= 0:
+            continue
+        left = row["on_hand"] / pace  # days until it is gone at the target's pace
+        short = min(row["lead_time"], DAYS_AHEAD) - left  # days without stock before a delivery
+        if short > 0:
+            at_risk += short * row["daily_gmv"] * growth
+            names.append(row["name"] or row["sku"])
+    if not names:
+        return []
+    cover = report.metrics["days_of_cover"]
+    return [
+        Finding(
+            "stock_risk",
+            names[0],
+            at_risk,
+            {
+                "skus": len(names),
+                "names": names[:3],
+                "growth": growth - 1,
+                "cover": cover.value,
+                "cover_yoy": cover.yoy,
+            },
+        )
+    ]
+
+
 RULES: dict[str, Callable[[KpiReport, Thresholds], list[Finding]]] = {
     "conversion_drop": conversion_drop,
-    "refund_rise": refund_rise,
+    "refund_rate": refund_rate,
     "stockout": stockouts,
     "slow_movers": slow_movers,
     "low_roas": low_roas,
     "slow_response": slow_response,
     "bad_reviews": bad_reviews,
+    "late_delivery": late_delivery,
 }
 
 
-def find_problems(report: KpiReport, thresholds: Thresholds) -> list[Finding]:
-    """Every rule's findings, largest estimated impact first."""
-    return _ranked([f for rule in RULES.values() for f in rule(report, thresholds)])
+def find_problems(
+    report: KpiReport, thresholds: Thresholds, growth: float | None = None
+) -> list[Finding]:
+    """Every rule's findings, the largest GMV at risk first; with next month's planned GMV
+    growth (target ÷ this month), also the stock that would run out before it is restocked."""
+    findings = [f for rule in RULES.values() for f in rule(report, thresholds)]
+    return _ranked(findings + stock_risk(report, growth))
 
 
 def _ranked(findings: list[Finding]) -> list[Finding]:
@@ -282,7 +356,6 @@ def find_campaign_problems(c: CampaignReport, t: Thresholds) -> list[Finding]:
                 "stockout_window",
                 s["name"] or s["sku"],
                 s["lost"],
-                "lost",
                 {"days_out": s["days_out"], "daily": s["baseline_daily"]},
             )
         )
@@ -297,7 +370,6 @@ def find_campaign_problems(c: CampaignReport, t: Thresholds) -> list[Finding]:
                     "service_load",
                     f"{worst['date']:%m-%d}",
                     0.0,
-                    "at_risk",
                     {"value": worst["first_response_s"], "base": base["first_response_s"]},
                 )
             )

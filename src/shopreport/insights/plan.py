@@ -3,108 +3,196 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from math import floor, log10
 
 from shopreport.config import Config
 from shopreport.metrics import KpiReport
 from shopreport.metrics.annual import AnnualReport
 from shopreport.metrics.schema import MONTHLY
 
-PLANNED = ["gmv", "buyers", "aov", "conversion", "refund_rate"]
+PLANNED = ["gmv", "visitors", "conversion", "buyers", "aov", "refund_rate"]
 
 
 @dataclass(frozen=True)
 class Target:
-    """A target of the next period: metric, this period's actual, target, and where it came from."""
+    """A target of the next period: metric, this period's actual, the target, and how it came:
+    config (the team's), proposed (from history; `basis` says how) or derived (from the other
+    targets, so that GMV = visitors × conversion × AOV = buyers × AOV holds)."""
 
     period: str
     metric: str
     actual: float | None
     target: float
-    source: str  # config | proposed
+    source: str
+    basis: str = ""
 
     @property
     def change(self) -> float | None:
         """Target against this period's actual, as a fraction."""
         return self.target / self.actual - 1 if self.actual else None
 
+    @property
+    def change_pp(self) -> float | None:
+        """For a rate: target − actual, in fractions."""
+        return self.target - self.actual if self.actual is not None else None
+
+
+RATES = ("conversion", "refund_rate")
+
 
 def next_targets(report: KpiReport, config: Config) -> list[Target]:
-    """Targets of the month after the report's month.
+    """Targets of the month after the report's month, consistent with each other.
 
-    Configured targets win. Otherwise GMV and buyers are proposed as last year's next month
-    grown by this month's YoY growth (the shop's own seasonality and trend), AOV follows from
-    them, and conversion and refund rate hold at this month's level.
+    Configured targets win. GMV and AOV not configured are proposed from history: last year's
+    next month grown by this month's YoY growth (the shop's own seasonality and trend), or this
+    month's level when there is no last year; rates hold at this month's level. Buyers follow
+    from GMV ÷ AOV (or AOV from GMV ÷ buyers when buyers are configured), visitors from
+    buyers ÷ conversion.
     """
     month = report.period.shift_months(1).label
     configured = config.targets.get(month, {})
     monthly = {r["month"]: r for r in report.rows(MONTHLY)}
     base = monthly.get(report.period.shift_months(-11).label)
-    proposed: dict[str, float] = {}
-    for metric in ("gmv", "buyers"):
-        growth = report.metrics[metric].yoy
-        if base and growth is not None:
-            proposed[metric] = base[metric] * (1 + growth)
-        elif report.metrics[metric].value is not None:
-            proposed[metric] = report.metrics[metric].value
-    if "gmv" in proposed and proposed.get("buyers"):
-        proposed["aov"] = proposed["gmv"] / proposed["buyers"]
-    for metric in ("conversion", "refund_rate"):
-        if report.metrics[metric].value is not None:
-            proposed[metric] = report.metrics[metric].value
-    out = []
-    for metric in dict.fromkeys([*configured, *PLANNED]):
-        actual = report.metrics[metric].value if metric in report.metrics else None
-        if metric in configured:
-            out.append(Target(month, metric, actual, configured[metric], "config"))
-        elif metric in proposed:
-            out.append(Target(month, metric, actual, _round(proposed[metric], metric), "proposed"))
-    return out
+    metrics = report.metrics
+    out: dict[str, Target] = {}
+
+    def actual(metric: str) -> float | None:
+        return metrics[metric].value if metric in metrics else None
+
+    def put(metric: str, value: float | None, source: str, basis: str = "") -> None:
+        if value is not None and metric not in out:
+            value = (
+                value
+                if source == "config"
+                else (_exact(value, metric) if source == "derived" else _round(value, metric))
+            )
+            out[metric] = Target(month, metric, actual(metric), value, source, basis)
+
+    def propose(metric: str, last_year: float | None) -> None:
+        growth = metrics[metric].yoy
+        if last_year is not None and growth is not None:
+            put(metric, last_year * (1 + growth), "proposed", "seasonal")
+        else:
+            put(metric, actual(metric), "proposed", "level")
+
+    for metric, value in configured.items():
+        put(metric, value, "config")
+    if "gmv" not in out:
+        propose("gmv", base["gmv"] if base else None)
+    gmv = out["gmv"].target if "gmv" in out else None
+    if gmv is not None:
+        if "buyers" in out and "aov" not in out and out["buyers"].target:
+            put("aov", gmv / out["buyers"].target, "derived", "gmv_buyers")
+        if "aov" not in out:
+            propose("aov", base["gmv"] / base["buyers"] if base and base["buyers"] else None)
+        if "buyers" not in out and out.get("aov") and out["aov"].target:
+            put("buyers", gmv / out["aov"].target, "derived", "gmv_aov")
+    if actual("visitors") is not None:
+        if (
+            "conversion" not in out
+            and "visitors" in out
+            and "buyers" in out
+            and out["visitors"].target
+        ):
+            put(
+                "conversion",
+                out["buyers"].target / out["visitors"].target,
+                "derived",
+                "buyers_visitors",
+            )
+        put("conversion", actual("conversion"), "proposed", "level")
+        if "buyers" in out and out["conversion"].target:
+            put(
+                "visitors",
+                out["buyers"].target / out["conversion"].target,
+                "derived",
+                "buyers_conversion",
+            )
+    put("refund_rate", actual("refund_rate"), "proposed", "level")
+    order = [*PLANNED, *[m for m in configured if m not in PLANNED]]
+    return [out[m] for m in order if m in out]
+
+
+def planned_growth(report: KpiReport, config: Config) -> float | None:
+    """Next month's GMV target ÷ this month's GMV (1.2 = plan to sell 20% more)."""
+    gmv = report.metrics["gmv"].value
+    target = next((t.target for t in next_targets(report, config) if t.metric == "gmv"), None)
+    return target / gmv if target and gmv else None
+
+
+def _exact(value: float, metric: str) -> float:
+    """A derived target: counts whole, money to the cent, rates to 0.01 pp (so the identities
+    GMV = buyers × AOV = visitors × conversion × AOV hold to the rounding of one unit)."""
+    if metric in ("buyers", "visitors"):
+        return float(round(value))
+    return round(value, 4) if metric in RATES else round(value, 2)
 
 
 def _round(value: float, metric: str) -> float:
     """Targets as people write them: money and counts to 3 significant digits, rates to 0.1 pp."""
-    if metric in ("conversion", "refund_rate"):
-        return round(value, 3)
+    if metric in RATES or metric not in ("gmv", "aov", "buyers", "visitors"):
+        return round(value, 3) if metric in RATES else value
     if value <= 0:
         return value
-    from math import floor, log10
-
     scale = 10 ** (2 - floor(log10(value)))
     return round(value * scale) / scale
 
 
 @dataclass(frozen=True)
 class MonthTarget:
-    """Next year's GMV target of one month: this year's actual, the target and its source."""
+    """Next year's GMV target of one month: this year's actual, the target, its source (config,
+    proposed or None) and, for a proposal, its basis and the growth it applies."""
 
     month: str
     actual: float | None
     target: float | None
-    source: str | None  # config | proposed | None (nothing to propose from)
+    source: str | None
+    basis: str = ""
+    growth: float | None = None
 
 
 def year_targets(annual: AnnualReport, config: Config) -> list[MonthTarget]:
     """GMV targets by month of the year after the report's year.
 
-    Configured targets win. Otherwise a month's target is this year's month (or, for months
-    still to come, last year's grown by the year's growth) grown by the year's growth.
+    Configured targets win. Otherwise a month's target follows the year's curve: this year's
+    month grown by the year's growth (like-for-like when last year is covered in part); a
+    month still to come this year is last year's month grown twice; with no growth known,
+    this year's month as it is (and said so: basis "level").
     """
     report = annual.report
     year = report.period.start.year
     months = {r["month"]: r for r in report.rows(MONTHLY)}
-    growth = report.metrics["gmv"].yoy
+    growth = annual.changes.metrics["gmv"].yoy
     out = []
     for mm in [f"{i:02d}" for i in range(1, 13)]:
         configured = config.targets.get(f"{year + 1}-{mm}", {}).get("gmv")
         actual = months[f"{year}-{mm}"]["gmv"] if f"{year}-{mm}" in months else None
-        base = actual
-        if base is None and f"{year - 1}-{mm}" in months and growth is not None:
-            base = months[f"{year - 1}-{mm}"]["gmv"] * (
-                1 + growth
-            )  # months still to come this year
-        target = configured or (
-            base * (1 + growth) if base is not None and growth is not None else base
-        )
-        source = "config" if configured else ("proposed" if target else None)
-        out.append(MonthTarget(f"{year + 1}-{mm}", actual, target, source))
+        if configured:
+            out.append(MonthTarget(f"{year + 1}-{mm}", actual, configured, "config"))
+        elif actual is not None:
+            basis = "growth" if growth is not None else "level"
+            out.append(
+                MonthTarget(
+                    f"{year + 1}-{mm}",
+                    actual,
+                    _round(actual * (1 + (growth or 0)), "gmv"),
+                    "proposed",
+                    basis,
+                    growth,
+                )
+            )
+        elif f"{year - 1}-{mm}" in months and growth is not None:
+            base = months[f"{year - 1}-{mm}"]["gmv"]
+            out.append(
+                MonthTarget(
+                    f"{year + 1}-{mm}",
+                    None,
+                    _round(base * (1 + growth) ** 2, "gmv"),
+                    "proposed",
+                    "curve",
+                    growth,
+                )
+            )
+        else:
+            out.append(MonthTarget(f"{year + 1}-{mm}", actual, None, None))
     return out

@@ -22,6 +22,9 @@ ORDER_COLUMNS = [
     "coupon_code",
     "promotion",
     "discount_amount",
+    "ship_time",
+    "delivered_time",
+    "promised_time",
 ]
 
 

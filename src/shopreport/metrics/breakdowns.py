@@ -12,7 +12,14 @@ import polars as pl
 
 from shopreport.metrics.base import bad_review, by_sku, in_range, products_of
 from shopreport.metrics.decompose import contributions
-from shopreport.metrics.measures import BOT_NAMES, Context, buyers_of, inventory_missing, sku_status
+from shopreport.metrics.measures import (
+    BOT_NAMES,
+    Context,
+    buyers_of,
+    inventory_missing,
+    late_delivery,
+    sku_status,
+)
 from shopreport.metrics.period import Period
 from shopreport.resources import read_yaml_resource
 
@@ -163,15 +170,22 @@ def source_visitors(ctx: Context, period: Period) -> pl.LazyFrame | None:
 
 
 def new_vs_returning(ctx: Context, period: Period) -> pl.LazyFrame:
-    """Buyers, orders, GMV and AOV of new and returning buyers."""
+    """Buyers, orders, GMV and AOV of new and returning buyers, and how many of them paid
+    twice or more in the period (repurchase rate)."""
     segment = pl.when(pl.col("returning")).then(pl.lit("returning")).otherwise(pl.lit("new"))
     return (
         buyers_of(ctx, period)
         .group_by(segment.alias("segment"))
-        .agg(buyers=pl.len(), orders=pl.col("n").sum(), gmv=pl.col("gmv").sum())
+        .agg(
+            buyers=pl.len(),
+            orders=pl.col("n").sum(),
+            gmv=pl.col("gmv").sum(),
+            repeat_buyers=(pl.col("n") >= 2).sum(),
+        )
         .with_columns(
             aov=pl.col("gmv") / pl.col("buyers"),
             gmv_share=pl.col("gmv") / pl.col("gmv").sum(),
+            repurchase_rate=pl.col("repeat_buyers") / pl.col("buyers"),
         )
         .sort("segment")
     )
@@ -258,7 +272,12 @@ def marketing_by_channel(ctx: Context, period: Period) -> pl.LazyFrame | None:
 
 
 def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
-    """Per SKU: GMV and units now, the average of the three periods before, and its stage."""
+    """Per SKU: GMV and units now, last period's GMV, the average of the three periods before,
+    the days it was out of stock, and its stage.
+
+    A product whose sales fell while it was out of stock is "out_of_stock", not declining; with
+    less than three periods of history before this one the stage is unknown (null).
+    """
     opts = ctx.opts
     before = (
         [period.shift_months(-i) for i in (1, 2, 3)]
@@ -266,34 +285,53 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
         else [period.previous()]
     )
     now = by_sku(ctx.lazy_lines(period), ctx.ds)
+    lines = ctx.base.lines.lazy()
     earlier = (
-        ctx.base.lines.lazy()
-        .filter(in_range("pay_time", before[-1].start, before[0].end))
+        lines.filter(in_range("pay_time", before[-1].start, before[0].end))
         .group_by("sku")
         .agg(
             units_before=pl.col("quantity").sum() / len(before),
             gmv_before=pl.col("line_gmv").sum() / len(before),
         )
     )
-    first_sale = ctx.base.lines.lazy().group_by("sku").agg(first_sale=pl.col("day").min())
+    last = (
+        lines.filter(in_range("pay_time", before[0].start, before[0].end))
+        .group_by("sku")
+        .agg(previous_gmv=pl.col("line_gmv").sum())
+    )
+    first_sale = lines.group_by("sku").agg(first_sale=pl.col("day").min())
+    history = (
+        lines.select(pl.col("day").min() <= before[-1].start).collect().item()
+        if ctx.base.lines.height
+        else False
+    )
     new_since = period.end - timedelta(days=opts.lifecycle_new_days)
     started = pl.coalesce("launch_date", "first_sale")
     change = pl.col("units") / pl.col("units_before") - 1
     stage = (
-        pl.when(started >= new_since)
+        pl.when(pl.lit(not history))
+        .then(pl.lit(None, pl.String))
+        .when(started >= new_since)
         .then(pl.lit("new"))
         .when(pl.col("units_before").fill_null(0) == 0)
         .then(pl.lit("new"))
         .when(change >= opts.lifecycle_change)
         .then(pl.lit("growing"))
+        .when((change <= -opts.lifecycle_change) & (pl.col("days_out") > 0))
+        .then(pl.lit("out_of_stock"))
         .when(change <= -opts.lifecycle_change)
         .then(pl.lit("declining"))
         .otherwise(pl.lit("mature"))
     )
-    return (
+    frame = (
         now.join(earlier, on="sku", how="left")
+        .join(last, on="sku", how="left")
         .join(first_sale, on="sku", how="left")
-        .with_columns(
+        .join(_days_out(ctx, period), on="sku", how="left")
+        .with_columns(pl.col("days_out").fill_null(0))
+    )
+    return (
+        frame.with_columns(
             growth=pl.when(pl.col("gmv_before") > 0).then(pl.col("gmv") / pl.col("gmv_before") - 1),
             stage=stage,
         )
@@ -305,12 +343,43 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
             "gmv",
             "share",
             "units",
+            "previous_gmv",
             "gmv_before",
             "growth",
+            "days_out",
             "stage",
             pl.col("launch_date").cast(pl.String),
         )
         .sort(["gmv", "sku"], descending=[True, False])
+    )
+
+
+def _days_out(ctx: Context, period: Period) -> pl.LazyFrame:
+    """Days of the period each SKU had no stock (none without an inventory table)."""
+    if not ctx.ds.has("inventory"):
+        return pl.LazyFrame(schema={"sku": pl.String, "days_out": pl.UInt32})
+    inventory = ctx.ds.frame("inventory").filter(
+        in_range("date", period.start, period.end, dates=True)
+    )
+    return (
+        inventory.group_by("date", "sku")
+        .agg(on_hand=pl.col("on_hand").sum())
+        .group_by("sku")
+        .agg(days_out=(pl.col("on_hand") <= 0).sum())
+    )
+
+
+def product_movers(ctx: Context, period: Period, previous: Period) -> pl.LazyFrame:
+    """The SKUs whose GMV changed most against the previous period (up or down)."""
+    now = ctx.lazy_lines(period).group_by("sku").agg(gmv=pl.col("line_gmv").sum())
+    before = ctx.lazy_lines(previous).group_by("sku").agg(previous_gmv=pl.col("line_gmv").sum())
+    return (
+        now.join(before, on="sku", how="full", coalesce=True)
+        .with_columns(pl.col("gmv", "previous_gmv").fill_null(0.0))
+        .with_columns(delta=pl.col("gmv") - pl.col("previous_gmv"))
+        .join(products_of(ctx.ds).select("sku", "name", "category"), on="sku", how="left")
+        .sort(pl.col("delta").abs(), "sku", descending=[True, False])
+        .head(ctx.opts.top_n)
     )
 
 
@@ -334,16 +403,13 @@ def inventory_lists(ctx: Context, period: Period) -> dict[str, pl.LazyFrame]:
         "lead_time",
         "reorder_qty",
     ]
+    flags = status.select("sku", "slow")
     status = status.select([c for c in keep if c in status.collect_schema().names()])
     return {
         "stockouts": status.filter(pl.col("on_hand") <= 0, pl.col("units") > 0)
         .sort(["gmv", "sku"], descending=[True, False])
         .head(top),
-        "slow_movers": status.filter(pl.col("on_hand") > 0)
-        .filter(
-            pl.col("days_since_sale").is_null()
-            | (pl.col("days_since_sale") >= ctx.opts.slow_mover_days)
-        )
+        "slow_movers": status.join(flags.filter(pl.col("slow")).select("sku"), on="sku", how="semi")
         .sort(["stock_value", "sku"], descending=[True, False], nulls_last=True)
         .head(top),
         "reorder": status.filter(pl.col("reorder_qty") > 0)
@@ -493,3 +559,169 @@ def response_distribution(ctx: Context, period: Period) -> pl.LazyFrame | None:
         band=pl.col("band_index").replace_strict(dict(enumerate(labels)), return_dtype=pl.String),
         share=pl.col("sessions") / pl.col("sessions").sum(),
     ).sort("band_index", "handled_by")
+
+
+def sku_cover(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """The selling SKUs at the period end, largest daily GMV first: stock, velocity and daily
+    GMV over the cover window, days of cover and lead time (for the stock risk of next month)."""
+    if inventory_missing(ctx):
+        return None
+    status = sku_status(ctx, period)
+    return (
+        status.filter(pl.col("recent_units") > 0)
+        .select(
+            "sku",
+            "name",
+            "category",
+            "on_hand",
+            "velocity",
+            "daily_gmv",
+            "days_of_cover",
+            "lead_time",
+        )
+        .sort(["daily_gmv", "sku"], descending=[True, False])
+        .head(ctx.opts.top_n * 5)
+    )
+
+
+def by_member_tier(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Buyers, orders, GMV, AOV and repurchase (≥ 2 orders in the period) by membership tier."""
+    if not ctx.ds.has("customers") or "member_tier" not in ctx.ds.columns("customers"):
+        return None
+    tiers = (
+        ctx.ds.frame("customers")
+        .select("customer_id", "member_tier")
+        .unique("customer_id", keep="first")
+    )
+    per_buyer = (
+        ctx.lazy_paid(period)
+        .group_by("customer_id")
+        .agg(orders=pl.len(), gmv=pl.col("paid_amount").sum())
+    )
+    return (
+        per_buyer.join(tiers, on="customer_id", how="left")
+        .group_by(pl.col("member_tier").alias("tier"))
+        .agg(
+            buyers=pl.len(),
+            orders=pl.col("orders").sum(),
+            gmv=pl.col("gmv").sum(),
+            repeat=(pl.col("orders") >= 2).sum(),
+        )
+        .with_columns(
+            share=pl.col("gmv") / pl.col("gmv").sum(),
+            aov=pl.col("gmv") / pl.col("buyers"),
+            repurchase_rate=pl.col("repeat") / pl.col("buyers"),
+        )
+        .drop("repeat")
+    )
+
+
+def by_promotion(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Orders, GMV, order value and discount by promotion type (null: no promotion), with the
+    order value's difference from orders without one."""
+    cols = ctx.base.paid.columns
+    if "promotion" not in cols:
+        return None
+    discount = (
+        pl.col("discount_amount").sum() if "discount_amount" in cols else pl.lit(None, pl.Float64)
+    )
+    frame = (
+        ctx.lazy_paid(period)
+        .group_by("promotion")
+        .agg(
+            orders=pl.len(),
+            buyers=pl.col("customer_id").n_unique(),
+            gmv=pl.col("paid_amount").sum(),
+            discount=discount,
+        )
+        .with_columns(
+            share=pl.col("gmv") / pl.col("gmv").sum(), order_value=pl.col("gmv") / pl.col("orders")
+        )
+    )
+    plain = frame.filter(pl.col("promotion").is_null()).select(plain=pl.col("order_value").first())
+    return (
+        frame.join(plain, how="cross")
+        .with_columns(
+            uplift=pl.when(pl.col("plain") > 0).then(pl.col("order_value") / pl.col("plain") - 1)
+        )
+        .drop("plain")
+    )
+
+
+def new_products(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Products launched this period or the one before: GMV per day on sale in their first 30
+    days, against the median of the launches of the twelve months before."""
+    if not ctx.ds.has("products") or "launch_date" not in ctx.ds.columns("products"):
+        return None
+    first = period.previous().start if period.kind == "month" else period.start
+    window = timedelta(days=30)
+    launched = products_of(ctx.ds).filter(pl.col("launch_date").is_not_null())
+    lines = ctx.base.lines.lazy().join(launched.select("sku", "launch_date"), on="sku", how="inner")
+    early = lines.filter(
+        (pl.col("day") >= pl.col("launch_date"))
+        & (pl.col("day") < pl.col("launch_date") + window)
+        & (pl.col("day") < period.end)
+    )
+    per_sku = early.group_by("sku").agg(
+        gmv=pl.col("line_gmv").sum(), units=pl.col("quantity").sum()
+    )
+    days = pl.min_horizontal(
+        pl.lit(30), (pl.lit(period.end) - pl.col("launch_date")).dt.total_days()
+    )
+    frame = (
+        launched.filter(
+            pl.col("launch_date") >= period.shift_months(-13).start
+            if period.kind == "month"
+            else pl.col("launch_date") >= first - timedelta(days=365)
+        )
+        .join(per_sku, on="sku", how="left")
+        .with_columns(pl.col("gmv", "units").fill_null(0), days_on_sale=days)
+        .with_columns(gmv_per_day=pl.col("gmv") / pl.col("days_on_sale"))
+    )
+    benchmark = frame.filter(
+        (pl.col("launch_date") < first) & (pl.col("days_on_sale") >= 30)
+    ).select(benchmark_per_day=pl.col("gmv_per_day").median())
+    return (
+        frame.filter((pl.col("launch_date") >= first) & (pl.col("launch_date") < period.end))
+        .join(benchmark, how="cross")
+        .select(
+            "sku",
+            "name",
+            "category",
+            pl.col("launch_date").cast(pl.String),
+            "days_on_sale",
+            "gmv",
+            "units",
+            "gmv_per_day",
+            "benchmark_per_day",
+        )
+    )
+
+
+def delivery_reviews(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Reviews of the period on orders delivered late and on time: bad-review rate of each."""
+    cols = ctx.ds.columns("orders")
+    if (
+        not ctx.ds.has("reviews")
+        or "order_id" not in ctx.ds.columns("reviews")
+        or "delivered_time" not in cols
+    ):
+        return None
+    late = late_delivery(cols, ctx.opts.late_delivery_days)
+    orders = (
+        ctx.ds.frame("orders")
+        .filter(pl.col("delivered_time").is_not_null())
+        .select("order_id", late.alias("late"))
+    )
+    reviews = ctx.ds.frame("reviews").filter(in_range("review_time", period.start, period.end))
+    return (
+        reviews.join(orders, on="order_id", how="inner")
+        .group_by(
+            pl.when(pl.col("late"))
+            .then(pl.lit("late"))
+            .otherwise(pl.lit("on_time"))
+            .alias("delivery")
+        )
+        .agg(reviews=pl.len(), bad=bad_review().sum())
+        .with_columns(bad_rate=pl.col("bad") / pl.col("reviews"))
+    )

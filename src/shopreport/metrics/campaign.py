@@ -12,7 +12,7 @@ import polars as pl
 from shopreport.config import Campaign
 from shopreport.metrics.base import by_sku, in_range, products_of, read_base, satisfied
 from shopreport.metrics.engine import compute_kpis
-from shopreport.metrics.measures import Context
+from shopreport.metrics.measures import Context, buyers_of
 from shopreport.metrics.period import Period
 from shopreport.metrics.report import KpiReport
 from shopreport.metrics.schema import CAMPAIGN_VIEWS, Breakdown, conform_all
@@ -97,7 +97,8 @@ def compute_campaign(ds: Dataset, key: str, today: date | None = None) -> Campai
     report = compute_kpis(ds, window.period, today, targets=campaign.targets)
     compared = compute_kpis(ds, comparison.period, today, targets={}) if comparison else None
     base_report = compute_kpis(ds, baseline, today, targets={})
-    first = min([baseline.start] + ([comparison.period.start] if comparison else []))
+    lookback = window.period.start - timedelta(days=ds.config.metrics.returning_lookback_days)
+    first = min([baseline.start, lookback] + ([comparison.period.start] if comparison else []))
     ctx = Context(
         ds,
         read_base(ds, first, window.period.end + timedelta(days=FOLLOW_UP_DAYS)),
@@ -314,14 +315,10 @@ def _visitors_by_source(ctx: Context, period: Period) -> pl.LazyFrame | None:
 
 
 def _follow_up(ctx: Context, window: Window) -> pl.LazyFrame:
-    """The campaign's new buyers (first payment ever in the window): who paid again within 30
-    days."""
+    """The campaign's new buyers (as the new_buyers metric counts them: no payment in the
+    look-back days before the window): who paid again within 30 days after it."""
     period = window.period
-    new = (
-        ctx.base.first_paid.lazy()
-        .filter(in_range("first_pay", period.start, period.end))
-        .select("customer_id")
-    )
+    new = buyers_of(ctx, period).filter(~pl.col("returning")).select("customer_id")
     after = ctx.base.paid.lazy().filter(
         in_range("pay_time", period.end, period.end + timedelta(days=FOLLOW_UP_DAYS))
     )
@@ -342,16 +339,9 @@ def _follow_up(ctx: Context, window: Window) -> pl.LazyFrame:
 
 def _profile(ctx: Context, period: Period) -> pl.LazyFrame:
     """Age bands of the window's new and returning buyers (share within each group)."""
-    buyers = (
-        ctx.lazy_paid(period)
-        .select("customer_id")
-        .unique()
-        .join(ctx.base.first_paid.lazy(), on="customer_id", how="left")
-        .with_columns(
-            segment=pl.when(pl.col("first_pay") >= period.start_dt)
-            .then(pl.lit("new"))
-            .otherwise(pl.lit("returning"))
-        )
+    buyers = buyers_of(ctx, period).select(
+        "customer_id",
+        segment=pl.when(pl.col("returning")).then(pl.lit("returning")).otherwise(pl.lit("new")),
     )
     customers = ctx.ds.frame("customers").select("customer_id", "age_band").unique("customer_id")
     return (

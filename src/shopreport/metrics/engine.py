@@ -228,6 +228,13 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
     batch.add("bad_review_texts", bd.bad_review_texts(ctx, cur))
     batch.add("ratings", bd.ratings(ctx, cur))
     batch.add("response_times", bd.response_distribution(ctx, cur))
+    if ctx.base.lines is not None:
+        batch.add("product_movers", bd.product_movers(ctx, cur, windows["prev"]))
+        batch.add("new_products", bd.new_products(ctx, cur))
+    batch.add("sku_cover", bd.sku_cover(ctx, cur))
+    batch.add("by_member_tier", bd.by_member_tier(ctx, cur))
+    batch.add("by_promotion", bd.by_promotion(ctx, cur))
+    batch.add("delivery_reviews", bd.delivery_reviews(ctx, cur))
     batch.add("rfm", rfm_segments(ctx.base, cur, ctx.opts.rfm_lookback_days))
     batch.add(
         "cohorts",

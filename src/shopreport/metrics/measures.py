@@ -178,9 +178,13 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
     daily = (
         lines.filter(in_range("pay_time", cover_start, w.end))
         .group_by("sku", "day")
-        .agg(q=pl.col("quantity").sum())
+        .agg(q=pl.col("quantity").sum(), g=pl.col("line_gmv").sum())
         .group_by("sku")
-        .agg(recent_units=pl.col("q").sum(), sum_sq=(pl.col("q") ** 2).sum())
+        .agg(
+            recent_units=pl.col("q").sum(),
+            sum_sq=(pl.col("q") ** 2).sum(),
+            recent_gmv=pl.col("g").sum(),
+        )
     )
     last_sale = (
         lines.filter(pl.col("pay_time") < w.end_dt)
@@ -193,7 +197,7 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
         .join(sold, on="sku", how="left")
         .join(daily, on="sku", how="left")
         .join(last_sale, on="sku", how="left")
-        .with_columns(pl.col("units", "gmv", "recent_units", "sum_sq").fill_null(0))
+        .with_columns(pl.col("units", "gmv", "recent_units", "sum_sq", "recent_gmv").fill_null(0))
     )
     cost = pl.coalesce("unit_cost", "price")
     lead = pl.col("lead_time_days").fill_null(opts.lead_time_days)
@@ -209,6 +213,7 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
     return frame.with_columns(
         stock_value=pl.col("on_hand") * cost,
         velocity=velocity,
+        daily_gmv=pl.col("recent_gmv") / n,
         days_of_cover=pl.when(velocity > 0).then(pl.col("on_hand") / velocity),
         days_since_sale=(pl.lit(w.last_day) - pl.col("last_sale")).dt.total_days(),
         lead_time=lead,
@@ -251,6 +256,7 @@ def measure_inventory(ctx: Context, w: Period) -> Measured:
         stock_value=pl.col("stock_value").sum(),
         stockout_skus=pl.col("stockout").sum(),
         slow_movers=pl.col("slow").sum(),
+        slow_stock_value=pl.col("stock_value").filter(pl.col("slow")).sum(),
         velocity=pl.col("velocity").sum(),
         reorder_qty=pl.col("reorder_qty").sum(),
         reorder_skus=(pl.col("reorder_qty") > 0).sum(),
@@ -266,6 +272,7 @@ def measure_inventory(ctx: Context, w: Period) -> Measured:
         ),
         stockout_skus="stockout_skus",
         slow_movers="slow_movers",
+        slow_stock_value="slow_stock_value",
         days_of_cover=pl.when(pl.col("velocity") > 0).then(pl.col("on_hand") / pl.col("velocity")),
         reorder_qty="reorder_qty",
         reorder_skus="reorder_skus",
@@ -363,6 +370,47 @@ def measure_reviews(ctx: Context, w: Period) -> Measured:
     )
 
 
+def measure_fulfilment(ctx: Context, w: Period) -> Measured:
+    """Shipping and delivery of the period's paid orders: shipped within the promised hours,
+    days to delivery, deliveries later than promised."""
+    cols = ctx.base.paid.columns
+    if "ship_time" not in cols:
+        return Measured(missing=dict.fromkeys(group_ids("fulfilment"), "orders have no ship_time"))
+    paid = ctx.lazy_paid(w)
+    shipped = pl.col("ship_time").is_not_null()
+    on_time = (pl.col("ship_time") - pl.col("pay_time")) <= timedelta(hours=ctx.opts.ship_hours)
+    exprs = [
+        shipped.sum().alias("shipped_orders"),
+        pl.when(shipped.sum() > 0)
+        .then((shipped & on_time).sum() / shipped.sum())
+        .alias("ship_on_time_rate"),
+    ]
+    missing = {}
+    if "delivered_time" in cols:
+        delivered = pl.col("delivered_time").is_not_null()
+        days = (pl.col("delivered_time") - pl.col("pay_time")).dt.total_seconds() / 86_400
+        exprs.append(days.filter(delivered).mean().alias("delivery_days"))
+        exprs.append(
+            pl.when(delivered.sum() > 0)
+            .then(late_delivery(cols, ctx.opts.late_delivery_days).filter(delivered).mean())
+            .alias("late_delivery_rate")
+        )
+    else:
+        missing = dict.fromkeys(
+            ["delivery_days", "late_delivery_rate"], "orders have no delivered_time"
+        )
+    return Measured([paid.select(exprs)], missing)
+
+
+def late_delivery(cols: list[str], late_days: float) -> pl.Expr:
+    """Delivered after the promised time, or (without one) more than `late_days` after payment."""
+    promised = (
+        pl.col("promised_time") if "promised_time" in cols else pl.lit(None, pl.Datetime("us"))
+    )
+    fallback = pl.col("pay_time") + timedelta(days=late_days)
+    return pl.col("delivered_time") > pl.coalesce(promised, fallback)
+
+
 MEASURES = {
     "orders": measure_orders,
     "refunds": measure_refunds,
@@ -372,4 +420,5 @@ MEASURES = {
     "marketing": measure_marketing,
     "service": measure_service,
     "reviews": measure_reviews,
+    "fulfilment": measure_fulfilment,
 }

@@ -26,6 +26,11 @@ def change(value: float | None, base: float | None) -> float | None:
     return (value - base) / abs(base)
 
 
+def _minus(a: float | None, b: float | None) -> float | None:
+    """a − b, or None when either is missing."""
+    return None if a is None or b is None else a - b
+
+
 def clean(value: Any) -> Any:
     """JSON-safe numbers: NaN and infinities become None."""
     if isinstance(value, float) and (math.isnan(value) or math.isinf(value)):
@@ -57,9 +62,43 @@ class MetricValue:
         return change(self.value, self.last_year)
 
     @property
+    def is_rate(self) -> bool:
+        """A rate changes in percentage points."""
+        return METRICS[self.id].unit == "ratio"
+
+    @property
+    def mom_pp(self) -> float | None:
+        """A rate's change against the previous period, in fractions (0.001 = 0.1 个百分点)."""
+        return _minus(self.value, self.previous) if self.is_rate else None
+
+    @property
+    def yoy_pp(self) -> float | None:
+        """A rate's change against the same period last year, in fractions."""
+        return _minus(self.value, self.last_year) if self.is_rate else None
+
+    @property
+    def lower_is_better(self) -> bool:
+        """Whether the target is a ceiling (refund rate, response time …) rather than a goal."""
+        return METRICS[self.id].better == "down"
+
+    @property
     def attainment(self) -> float | None:
-        """Actual ÷ target."""
+        """Actual ÷ target, for a target to reach; None for a ceiling (see `met` and `gap`)."""
+        if self.lower_is_better:
+            return None
         return self.value / self.target if self.value is not None and self.target else None
+
+    @property
+    def met(self) -> bool | None:
+        """Whether the target is met: reached, or for a ceiling, not exceeded (达标)."""
+        if self.value is None or self.target is None:
+            return None
+        return self.value <= self.target if self.lower_is_better else self.value >= self.target
+
+    @property
+    def gap(self) -> float | None:
+        """Actual − target (in the metric's unit; for a rate, in fractions)."""
+        return _minus(self.value, self.target)
 
     @property
     def pace(self) -> float | None:
@@ -79,6 +118,10 @@ class MetricValue:
             "target": clean(self.target),
             "attainment": clean(self.attainment),
             "pace": clean(self.pace),
+            "mom_pp": clean(self.mom_pp),
+            "yoy_pp": clean(self.yoy_pp),
+            "met": self.met,
+            "gap": clean(self.gap),
             "unit": METRICS[self.id].unit,
             "note": self.note,
             "unavailable": self.unavailable,
@@ -193,7 +236,14 @@ def report_schema() -> dict[str, Any]:
                     "target",
                     "attainment",
                     "pace",
+                    "mom_pp",
+                    "yoy_pp",
+                    "gap",
                 )
+            },
+            "met": {
+                "type": ["boolean", "null"],
+                "description": "target reached; for a ceiling, not exceeded",
             },
             "unit": {"enum": sorted({m.unit for m in METRICS.values()})},
             "note": {"type": ["string", "null"]},

@@ -217,6 +217,8 @@ class NewVsReturningRow(TypedDict):
     gmv: float
     aov: float | None
     gmv_share: float | None
+    repeat_buyers: int
+    repurchase_rate: float | None
 
 
 class FunnelRow(TypedDict):
@@ -257,10 +259,72 @@ class ProductRow(TypedDict):
     gmv: float
     share: float | None
     units: int
+    previous_gmv: float | None
     gmv_before: float | None
     growth: float | None
-    stage: str
+    days_out: int
+    stage: str | None
     launch_date: str | None
+
+
+class ProductMoverRow(TypedDict):
+    sku: str
+    name: str | None
+    category: str | None
+    gmv: float
+    previous_gmv: float
+    delta: float
+
+
+class SkuCoverRow(TypedDict):
+    sku: str
+    name: str | None
+    category: str | None
+    on_hand: float
+    velocity: float
+    daily_gmv: float
+    days_of_cover: float | None
+    lead_time: float
+
+
+class MemberTierRow(TypedDict):
+    tier: str | None
+    buyers: int
+    orders: int
+    gmv: float
+    share: float | None
+    aov: float | None
+    repurchase_rate: float | None
+
+
+class PromotionRow(TypedDict):
+    promotion: str | None
+    orders: int
+    buyers: int
+    gmv: float
+    discount: float | None
+    share: float | None
+    order_value: float | None
+    uplift: float | None
+
+
+class NewProductRow(TypedDict):
+    sku: str
+    name: str | None
+    category: str | None
+    launch_date: str
+    days_on_sale: int
+    gmv: float
+    units: int
+    gmv_per_day: float | None
+    benchmark_per_day: float | None
+
+
+class DeliveryReviewRow(TypedDict):
+    delivery: str
+    reviews: int
+    bad: int
+    bad_rate: float | None
 
 
 class LifecycleRow(TypedDict):
@@ -412,6 +476,34 @@ COUPONS = Breakdown(
 )
 PRODUCTS = Breakdown("products", ProductRow, "SKU (the top N by GMV)", ("rank",))
 LIFECYCLE = Breakdown("lifecycle", LifecycleRow, "lifecycle stage", ("stage",))
+PRODUCT_MOVERS = Breakdown(
+    "product_movers",
+    ProductMoverRow,
+    "SKU whose GMV changed most (the top N by |Δ|)",
+    optional=frozenset({"name", "category"}),
+    order="largest change first",
+)
+SKU_COVER = Breakdown(
+    "sku_cover",
+    SkuCoverRow,
+    "selling SKU at the period end (the top 5×N by daily GMV)",
+    ("-daily_gmv", "sku"),
+    optional=frozenset({"name", "category"}),
+)
+BY_MEMBER_TIER = Breakdown("by_member_tier", MemberTierRow, "membership tier", ("-gmv", "tier"))
+BY_PROMOTION = Breakdown(
+    "by_promotion", PromotionRow, "promotion type (null: none)", ("-gmv", "promotion")
+)
+NEW_PRODUCTS = Breakdown(
+    "new_products",
+    NewProductRow,
+    "SKU launched this period or the one before",
+    ("launch_date", "-gmv", "sku"),
+    optional=frozenset({"name", "category"}),
+)
+DELIVERY_REVIEWS = Breakdown(
+    "delivery_reviews", DeliveryReviewRow, "delivery on time or late", ("delivery",)
+)
 STOCKOUTS = Breakdown(
     "stockouts",
     StockoutRow,
@@ -500,6 +592,12 @@ _ALL_BREAKDOWNS: list[Breakdown[Any]] = [
     RFM,
     SLOW_MOVERS,
     STOCKOUTS,
+    PRODUCT_MOVERS,
+    SKU_COVER,
+    BY_MEMBER_TIER,
+    BY_PROMOTION,
+    NEW_PRODUCTS,
+    DELIVERY_REVIEWS,
 ]
 BREAKDOWNS: dict[str, Breakdown[Any]] = {b.name: b for b in _ALL_BREAKDOWNS}
 

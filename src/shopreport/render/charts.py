@@ -42,7 +42,7 @@ class Style:
 
     def change(self, value: float) -> str:
         """Colour of a positive/negative change."""
-        return "#" + self.theme.change_color("up" if value >= 0 else "down", self.language)
+        return "#" + self.theme.tone("good" if value >= 0 else "bad")
 
     def money(self, value: float) -> str:
         """Money label in the deck's style."""
@@ -145,8 +145,18 @@ def chart_daily_trend(data: dict, style: Style, width: float, height: float) -> 
             color=style.c("primary"),
         )
     ax.set_xlim(0.5, len(days) + 0.5)
-    step = max(1, int(np.ceil(len(days) / 16)))
-    ax.set_xticks(days[::step])
+    ticks = data.get("x_ticks")
+    step = max(1, int(np.ceil(len(days) / (8 if ticks else 16))))
+    if data.get("x_tick_at"):  # (index, label): ticks at given days, e.g. each month's first
+        ax.set_xticks(
+            [days[i] for i, _ in data["x_tick_at"]],
+            [label for _, label in data["x_tick_at"]],
+            fontsize=style.size("chart_value"),
+        )
+    elif ticks:
+        ax.set_xticks(days[::step], ticks[::step], fontsize=style.size("chart_value"))
+    else:
+        ax.set_xticks(days[::step])
     ax.set_xlabel(
         data.get("x_label", style.words["day_of_month"]),
         fontsize=style.size("chart_axis_title"),
@@ -201,9 +211,8 @@ def chart_bridge(data: dict, style: Style, width: float, height: float) -> bytes
         level = starts[i] + heights[i] if i == 0 or effects[i - 1] >= 0 else starts[i]
         ax.plot([i + 0.3, i + 0.7], [level, level], color=style.c("axis"), linewidth=0.8)
     ax.set_xticks(x, labels, fontsize=style.size("chart_tick"))
-    low = min([*starts[1:-1], data["before"], data["after"]])
     top = max(s + h for s, h in zip(starts, heights, strict=True))
-    ax.set_ylim(max(0.0, low * 0.85), top * 1.08)
+    ax.set_ylim(0.0, top * 1.08)  # from zero: last month's bar is not drawn a third of this month's
     _money_axis(ax, style)
     return _png(fig)
 
@@ -262,9 +271,16 @@ def chart_share_and_rate(data: dict, style: Style, width: float, height: float) 
             fontsize=style.size("chart_value"),
             color=style.c("tick"),
         )
-    _pct_axis(ax)
+    from matplotlib.ticker import FuncFormatter
+
     ax.set_xticks(x, data["labels"], fontsize=style.size("chart_tick"))
-    ax.set_ylim(0, max(data["shares"] + [0.01]) * 1.25)
+    # bars in the lower half, the rate line in the upper half: their labels never meet; each
+    # axis labels only its own half
+    most = max(data["shares"] + [0.01])
+    ax.set_ylim(0, most * 2.1)
+    ax.yaxis.set_major_formatter(
+        FuncFormatter(lambda v, _: f"{v * 100:.0f}%" if v <= most * 1.2 else "")
+    )
     right = ax.twinx()
     rates = np.array([np.nan if r is None else r for r in data["rates"]], dtype=float)
     right.plot(
@@ -282,8 +298,9 @@ def chart_share_and_rate(data: dict, style: Style, width: float, height: float) 
                 color=style.c("accent"),
             )
     if np.isfinite(rates).any():
-        right.set_ylim(0, np.nanmax(rates) * 1.35)
-    _pct_axis(right)
+        top = float(np.nanmax(rates)) or 0.01
+        right.set_ylim(-top * 1.15, top * 1.3)
+    right.yaxis.set_major_formatter(FuncFormatter(lambda v, _: f"{v * 100:.0f}%" if v >= 0 else ""))
     right.tick_params(labelsize=style.size("chart_tick"), colors=style.c("tick"), length=2)
     for side in ("top",):
         right.spines[side].set_visible(False)
@@ -347,9 +364,10 @@ def chart_bars(data: dict, style: Style, width: float, height: float) -> bytes:
     fmt = _formatter(data.get("unit", "count"), style)
     for i, (name, values) in enumerate(series.items()):
         pos = x - 0.39 + w * (i + 0.5)
+        values = [np.nan if v is None else v for v in values]
         bars = ax.bar(pos, values, width=w * 0.92, color=style.series(i), label=name)
         for bar, value in zip(bars, values, strict=False):
-            if data.get("labels_on", True):
+            if data.get("labels_on", True) and np.isfinite(value):
                 ax.text(
                     bar.get_x() + bar.get_width() / 2,
                     value,
@@ -364,7 +382,7 @@ def chart_bars(data: dict, style: Style, width: float, height: float) -> bytes:
         _pct_axis(ax)
     elif data.get("unit") == "money":
         _money_axis(ax, style)
-    top = max((max(v) for v in series.values() if v), default=1) or 1
+    top = max((v for s in series.values() for v in s if v is not None), default=1) or 1
     ax.set_ylim(0, top * 1.18)
     if data.get("reference") is not None:
         ax.axhline(

@@ -13,6 +13,7 @@ import re
 import tempfile
 from collections.abc import Callable
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from pptx import Presentation
@@ -25,6 +26,8 @@ from pptx.util import Emu, Inches, Pt
 
 from shopreport.deck import model as m
 from shopreport.render.charts import Style, render_chart
+from shopreport.render.export import file_mode
+from shopreport.render.native import NATIVE
 from shopreport.render.textfit import LINE_SPACING, PARAGRAPH_GAP, Font, fit_text, text_width
 from shopreport.render.theme import Theme
 
@@ -47,12 +50,12 @@ def clean(text: str) -> str:
 class Renderer:
     """Builds one .pptx from slide models; `save` writes it."""
 
-    def __init__(self, theme: Theme, style: Style):
-        self.theme, self.style = theme, style
+    def __init__(self, theme: Theme, style: Style, charts: str = "native"):
+        self.theme, self.style, self.charts = theme, style, charts
         self.lang = "en-US" if style.language == "en" else "zh-CN"
         self.prs = Presentation()
         self.prs.slide_width, self.prs.slide_height = SLIDE_W, SLIDE_H
-        self.blank = self.prs.slide_layouts[6]
+        self.base = self.prs.slide_layouts[5]  # "Title Only": every title in a title placeholder
         self._patch_theme_fonts()
         self.layouts: dict[str, Callable] = {
             "cover": self._cover,
@@ -84,9 +87,13 @@ class Renderer:
     def render(self, slides: list[m.Slide]) -> None:
         """Add every slide, numbered."""
         for number, model in enumerate(slides, start=1):
-            slide = self.prs.slides.add_slide(self.blank)
+            slide = self.prs.slides.add_slide(self.base)
             self.layouts[model.layout](slide, model)
             self._furniture(slide, model, number)
+            if slide.shapes.title is not None and not slide.shapes.title.has_text_frame:
+                raise AssertionError(f"slide {number} has no title")
+            if model.notes:
+                slide.notes_slide.notes_text_frame.text = clean(model.notes)
 
     def save(self, path: Path) -> None:
         """Write the presentation to `path`."""
@@ -110,6 +117,12 @@ class Renderer:
             box.text_frame.text = ""
         return box
 
+    def fitting_size(self, text: str, w, h, size: float, min_size: float) -> float:
+        """The size `text` would get in a box of w × h: to give boxes side by side one size."""
+        font = Font(self.theme.measure_font, False, self.theme.width_margin)
+        width, height = Inches(w - 2 * INSET).pt, Inches(h - 2 * INSET).pt
+        return fit_text([clean(text)], width, height, size, min_size, font, False, False).size
+
     def text(
         self,
         slide,
@@ -127,8 +140,13 @@ class Renderer:
         anchor: str = "top",
         single_line: bool = False,
         colors: list[str] | None = None,
+        balance: bool = False,
+        title: bool = False,
     ):
-        """A text box whose text is fitted by measurement: largest size ≤ `size` that fits."""
+        """A text box whose text is fitted by measurement: largest size ≤ `size` that fits;
+        with `balance` (titles), lines of even length broken where measured. With `title` the
+        slide's title placeholder is used (moved here and to the front), so outline view, the
+        navigation pane and the accessibility checker see the slide's title."""
         paragraphs = [
             clean(p) for p in ([paragraphs] if isinstance(paragraphs, str) else paragraphs)
         ]
@@ -141,8 +159,16 @@ class Renderer:
             min_size or min(size, max(8.0, size * 0.6)),
             font,
             single_line,
+            balance,
         )
-        box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
+        if title and slide.shapes.title is not None:
+            box = slide.shapes.title
+            box.left, box.top, box.width, box.height = Inches(x), Inches(y), Inches(w), Inches(h)
+            tree = box._element.getparent()
+            tree.remove(box._element)
+            tree.append(box._element)
+        else:
+            box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
         frame = box.text_frame
         frame.word_wrap = not single_line
         frame.auto_size = MSO_AUTO_SIZE.NONE
@@ -160,13 +186,19 @@ class Renderer:
             if i < len(fitted.paragraphs) - 1:
                 para.space_after = Pt(fitted.size * LINE_SPACING * PARAGRAPH_GAP)
             paragraph_color = (colors[i] if colors and i < len(colors) else None) or color
-            self._run(para, "".join(lines).rstrip(), fitted.size, bold, paragraph_color)
+            if balance and len(lines) > 1:  # break where measured, so the lines stay even
+                for k, line in enumerate(lines):
+                    if k:
+                        para.add_line_break()
+                    self._run(para, line.rstrip(), fitted.size, bold, paragraph_color)
+            else:
+                self._run(para, "".join(lines).rstrip(), fitted.size, bold, paragraph_color)
         return box
 
     def _run(self, paragraph, text: str, size: float, bold: bool, color: str):
         """A run with size, weight, colour, Latin + East Asian font and language."""
         run = paragraph.add_run()
-        run.text = text
+        run.text = _NO_BREAK.sub(lambda sign: sign.group(0) + "\u2060", text)
         font = run.font
         font.size = Pt(size)
         font.bold = bold
@@ -175,15 +207,21 @@ class Renderer:
         set_east_asian(run, self.theme.deck_font, self.lang)
         return run
 
-    def picture(self, slide, png: bytes, x, y, w, h):
-        """A chart image at its drawn size."""
-        return slide.shapes.add_picture(io.BytesIO(png), Inches(x), Inches(y), Inches(w), Inches(h))
-
-    def chart(self, slide, chart: m.Chart, x, y, w, h):
-        """Render `chart` at exactly the size it is placed at."""
-        return self.picture(
-            slide, render_chart(chart.kind, chart.data, self.style, w, h), x, y, w, h
+    def picture(self, slide, png: bytes, x, y, w, h, alt: str):
+        """A chart image at its drawn size, with its alternative text."""
+        picture = slide.shapes.add_picture(
+            io.BytesIO(png), Inches(x), Inches(y), Inches(w), Inches(h)
         )
+        picture._element.nvPicPr.cNvPr.set("descr", clean(alt))
+        return picture
+
+    def chart(self, slide, chart: m.Chart, x, y, w, h, alt: str):
+        """Draw `chart` at exactly the size it is placed at: a native chart (data embedded)
+        unless pictures were asked for or the kind has no native form."""
+        if self.charts == "native" and chart.kind in NATIVE:
+            return NATIVE[chart.kind](slide, chart.data, self.style, x, y, w, h, clean(alt))
+        png = render_chart(chart.kind, chart.data, self.style, w, h)
+        return self.picture(slide, png, x, y, w, h, alt)
 
     # --- furniture ----------------------------------------------------------------------
     def _title(self, slide, title: str) -> None:
@@ -202,6 +240,7 @@ class Renderer:
             anchor="middle",
             single_line=True,
             min_size=16,
+            title=True,
         )
         line = slide.shapes.add_connector(
             1, Inches(MARGIN), Inches(1.12), Inches(W - MARGIN), Inches(1.12)
@@ -267,6 +306,8 @@ class Renderer:
             color="primary",
             bold=True,
             min_size=24,
+            balance=True,
+            title=True,
         )
         self.text(
             slide,
@@ -314,6 +355,7 @@ class Renderer:
             color="white",
             bold=True,
             single_line=True,
+            title=True,
         )
         self.text(
             slide,
@@ -384,6 +426,7 @@ class Renderer:
             bold=True,
             single_line=True,
             min_size=20,
+            title=True,
         )
         if model.subtitle:
             self.text(
@@ -455,12 +498,9 @@ class Renderer:
         )
         lines = [f"{c.label} {ARROWS.get(c.direction, '')}{c.text}" for c in card.changes]
         colors = [
-            self.theme.change_color(c.direction, self.style.language)
-            if c.direction in ARROWS
-            else "muted"
-            for c in card.changes
+            self.theme.tone(c.tone) if c.direction in ARROWS else "muted" for c in card.changes
         ]
-        bar_h = 0.45 if card.attainment is not None else 0
+        bar_h = 0.45 if card.attainment_text else 0
         self.text(
             slide,
             x + pad,
@@ -472,7 +512,7 @@ class Renderer:
             colors=colors,
             min_size=8,
         )
-        if card.attainment is not None:
+        if card.attainment_text:
             by = y + h - 0.42
             self.text(
                 slide,
@@ -482,25 +522,38 @@ class Renderer:
                 0.26,
                 card.attainment_text,
                 self.theme.sizes["attainment"],
-                color="muted",
+                color=self.theme.tone(card.target_tone),
                 single_line=True,
                 min_size=7,
             )
+        if card.attainment is not None:  # a goal: progress towards it (a ceiling has no bar)
+            by = y + h - 0.42
             self.rect(slide, x + pad, by + 0.22, w - 2 * pad, 0.08, self.theme.color("line"))
             filled = max(0.0, min(1.0, card.attainment)) * (w - 2 * pad)
             if filled > 0.01:
                 self.rect(slide, x + pad, by + 0.22, filled, 0.08, self.theme.color("target"))
 
     def _cards(self, slide, model: m.NumberedCards) -> None:
+        """Two or four cards in a grid; three or five and more as full-width rows (a heading
+        that is a whole sentence needs the width); the note in a line under them."""
         self._title(slide, model.title)
         n = len(model.cards)
-        cols = 2 if n in (2, 4) else n
+        rows_layout = n not in (1, 2, 4)
+        cols = 1 if rows_layout else min(n, 2)
         rows = (n + cols - 1) // cols
-        gap = 0.3
+        gap = 0.2 if rows_layout else 0.3
+        note_h = 0.55 if model.note else 0.0
         card_w = (W - 2 * MARGIN - gap * (cols - 1)) / cols
-        card_h = (CONTENT_BOTTOM - CONTENT_TOP - 0.1 - gap * (rows - 1)) / rows
+        card_h = (CONTENT_BOTTOM - CONTENT_TOP - 0.1 - note_h - gap * (rows - 1)) / rows
         if n <= 2:  # one or two cards: a band, not a wall
             card_h = min(card_h, 2.6)
+        head_h = 0.5 if rows_layout else 0.75
+        body_x = 1.2 if rows_layout else 0.3  # rows: the body sits under the heading
+        body_w, body_h = card_w - body_x - 0.25, card_h - head_h - 0.3
+        body_size = min(  # one size for all bodies: cards side by side read as a set
+            self.fitting_size(c.body, body_w, body_h, self.theme.sizes["card_body"], 9)
+            for c in model.cards
+        )
         for i, card in enumerate(model.cards):
             x = MARGIN + (i % cols) * (card_w + gap)
             y = CONTENT_TOP + 0.1 + (i // cols) * (card_h + gap)
@@ -511,7 +564,7 @@ class Renderer:
                 x + 0.25,
                 y + 0.15,
                 1.0,
-                0.7,
+                head_h if rows_layout else 0.7,
                 f"{i + 1:02d}",
                 self.theme.sizes["card_number"],
                 color="accent",
@@ -521,25 +574,37 @@ class Renderer:
             self.text(
                 slide,
                 x + 1.2,
-                y + 0.2,
+                y + 0.15,
                 card_w - 1.4,
-                0.6,
+                head_h,
                 card.heading,
                 self.theme.sizes["card_heading"],
                 color="primary",
                 bold=True,
                 anchor="middle",
-                single_line=True,
                 min_size=11,
+                balance=True,
             )
+            top = head_h + 0.2 if card.heading else 0.2  # no heading: the body takes its place
             self.text(
                 slide,
-                x + 0.3,
-                y + 0.95,
-                card_w - 0.55,
-                card_h - 1.1,
+                x + (body_x if card.heading else 1.2),
+                y + top,
+                body_w if card.heading else card_w - 1.4,
+                card_h - top - 0.1,
                 card.body,
-                self.theme.sizes["card_body"],
+                body_size,
+                min_size=9,
+            )
+        if model.note:
+            self.text(
+                slide,
+                MARGIN,
+                CONTENT_BOTTOM - note_h + 0.05,
+                W - 2 * MARGIN,
+                note_h - 0.05,
+                model.note,
+                self.theme.sizes["body"] - 1,
                 min_size=9,
             )
 
@@ -548,7 +613,24 @@ class Renderer:
         top = CONTENT_TOP + 0.1
         if len(model.charts) == 1:
             cw, ch = 8.35, CONTENT_BOTTOM - top
-            self.chart(slide, model.charts[0], MARGIN, top, cw, ch)
+            chart = model.charts[0]
+            if chart.caption and model.heading:  # the panel has its heading: caption on top
+                self.text(
+                    slide,
+                    MARGIN,
+                    top,
+                    cw,
+                    0.35,
+                    chart.caption,
+                    self.theme.sizes["chart_caption"],
+                    color="primary",
+                    bold=True,
+                    single_line=True,
+                    min_size=9,
+                )
+                self.chart(slide, chart, MARGIN, top + 0.35, cw, ch - 0.35, _alt(chart, model))
+            else:
+                self.chart(slide, chart, MARGIN, top, cw, ch, _alt(chart, model))
             px = MARGIN + cw + 0.3
             pw = W - MARGIN - px
             self.rect(slide, px, top, pw, ch, self.theme.color("light"))
@@ -594,7 +676,7 @@ class Renderer:
                 single_line=True,
                 min_size=9,
             )
-            self.chart(slide, chart, x, top + 0.35, cw, ch)
+            self.chart(slide, chart, x, top + 0.35, cw, ch, _alt(chart, model))
         if model.bullets:
             y = CONTENT_BOTTOM - bullets_h
             self.rect(slide, MARGIN, y, W - 2 * MARGIN, bullets_h, self.theme.color("light"))
@@ -612,10 +694,55 @@ class Renderer:
     def _table(self, slide, model: m.TableSlide) -> None:
         self._title(slide, model.title)
         top = CONTENT_TOP + 0.15
+        if model.caption:  # "前 12 / 共 136": the table shows part of a longer list
+            self.text(
+                slide,
+                MARGIN,
+                top - 0.08,
+                W - 2 * MARGIN,
+                0.3,
+                model.caption,
+                self.theme.sizes["footnote"] + 1,
+                color="muted",
+                align="right",
+                single_line=True,
+                min_size=7,
+            )
+            top += 0.25
         note_h = 0.7 if model.note else 0
         avail_h = CONTENT_BOTTOM - top - note_h
         width = W - 2 * MARGIN
+        if model.side:  # findings beside the table: a panel on the right
+            panel_w = SIDE_PANEL
+            px = W - MARGIN - panel_w
+            self.rect(slide, px, top, panel_w, avail_h, self.theme.color("light"))
+            self.text(
+                slide,
+                px + 0.2,
+                top + 0.12,
+                panel_w - 0.4,
+                0.5,
+                model.side_heading,
+                self.theme.sizes["panel_heading"],
+                color="primary",
+                bold=True,
+                single_line=True,
+                min_size=11,
+            )
+            self.text(
+                slide,
+                px + 0.2,
+                top + 0.65,
+                panel_w - 0.4,
+                avail_h - 0.8,
+                [f"• {b}" for b in model.side],
+                self.theme.sizes["panel"] - 1,
+                min_size=9,
+            )
+            width -= panel_w + 0.3
         size, row_h = self._table_size(model, avail_h)
+        while size > 9 and sum(_column_needs(model, size, self.theme)) > width:
+            size -= 0.5  # a smaller size before cutting names short with "…"
         align = model.align or _auto_align(model)
         widths = _column_widths(model, width, size, align, self.theme)
         rows = len(model.rows) + 1
@@ -671,7 +798,7 @@ class Renderer:
         size = float(self.theme.sizes["table"])
         while size > 8 and rows * Pt(size * 2.0).inches > avail_h:
             size -= 0.5
-        return size, min(max(Pt(size * 2.0).inches, 0.28), avail_h / rows, Pt(size * 2.6).inches)
+        return size, min(max(Pt(size * 2.0).inches, 0.28), avail_h / rows, Pt(size * 3.0).inches)
 
     def _closing(self, slide, model: m.Closing) -> None:
         self.rect(slide, 0, 0, W, H, self.theme.color("primary"))
@@ -687,6 +814,7 @@ class Renderer:
             bold=True,
             align="center",
             single_line=True,
+            title=True,
         )
         self.text(
             slide,
@@ -700,6 +828,14 @@ class Renderer:
             align="center",
             single_line=True,
         )
+
+
+def _alt(chart: m.Chart, model: m.ChartSlide) -> str:
+    """A chart's alternative text: what it shows and what it says."""
+    if chart.alt:
+        return chart.alt
+    what = chart.caption or model.heading or model.title
+    return f"{what}: {model.bullets[0]}" if model.bullets else what
 
 
 def set_east_asian(run, typeface: str, lang: str) -> None:
@@ -732,7 +868,29 @@ def _auto_align(model: m.TableSlide) -> list[str]:
     return out
 
 
+# a word joiner after the sign of "-¥2.67" / "+$3.4K" and inside dates "2025-11-11": line
+# breaking allows a break after a hyphen or plus before a currency sign (UAX #14), and
+# LibreOffice breaks CJK text inside dates
+_NO_BREAK = re.compile(r"(?<![A-Za-z0-9])[+\-−](?=[¥$€£]|R\$|HK\$)|(?<=\d)-(?=\d)")
 CELL_PAD = 0.12  # left + right cell margins, inches
+SIDE_PANEL = 3.6  # width of the findings panel beside a table, inches
+
+
+def _column_needs(model: m.TableSlide, size: float, theme: Theme) -> list[float]:
+    """Each column's width for its widest cell (header and highlighted rows bold), inches."""
+    regular = Font(theme.measure_font, False, theme.width_margin)
+    bold = Font(theme.measure_font, True, theme.width_margin)
+    need = []
+    for j, header in enumerate(model.columns):
+        widest = max(
+            [text_width(header, size, bold)]
+            + [
+                text_width(r[j], size, bold if i in model.highlight else regular)
+                for i, r in enumerate(model.rows)
+            ]
+        )
+        need.append(Pt(widest).inches + CELL_PAD + 0.04)
+    return need
 
 
 def _column_widths(
@@ -740,18 +898,7 @@ def _column_widths(
 ) -> list[float]:
     """Column widths from measured text: numbers get what they need; text columns share the
     rest in proportion to their need (and are shortened with "…" when that is less)."""
-    regular = Font(theme.measure_font, False, theme.width_margin)
-    bold = Font(theme.measure_font, True, theme.width_margin)
-    need = []
-    for j, header in enumerate(model.columns):
-        widest = max(
-            [text_width(header, size, bold)]
-            + [  # highlighted rows are bold, so wider
-                text_width(r[j], size, bold if i in model.highlight else regular)
-                for i, r in enumerate(model.rows)
-            ]
-        )
-        need.append(Pt(widest).inches + CELL_PAD + 0.04)
+    need = _column_needs(model, size, theme)
     if sum(need) <= width:
         spare = width - sum(need)
         text = [j for j, a in enumerate(align) if a == "left"] or list(range(len(need)))
@@ -790,15 +937,30 @@ def write_deck(
     symbol: str,
     words: dict[str, str],
     path: Path,
+    charts: str = "native",
+    properties: dict[str, Any] | None = None,
 ) -> None:
     """Draw every slide and write the deck to `path`: saved to a temporary file beside it, then
-    renamed into place, so a crash never leaves half a deck."""
-    renderer = Renderer(theme, Style(theme, language, symbol, words))
+    renamed into place, so a crash never leaves half a deck. The file gets the permissions of
+    a file the user creates (umask), and the document properties (title, subject, author,
+    keywords, created) from `properties`."""
+    renderer = Renderer(theme, Style(theme, language, symbol, words), charts)
     renderer.render(slides)
+    core = renderer.prs.core_properties
+    for name, value in (properties or {}).items():
+        setattr(core, name, value)
+    core.language = renderer.lang
+    atomic_write(path, renderer.save)
+
+
+def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
+    """`write` a temporary file beside `path`, give it the user's default permissions, and
+    rename it into place; nothing is left behind when writing fails."""
     handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
-        renderer.save(Path(temp))
+        write(Path(temp))
+        os.chmod(temp, file_mode())
         os.replace(temp, path)
     except BaseException:
         Path(temp).unlink(missing_ok=True)

@@ -138,9 +138,14 @@ def fit_text(
     min_size: float,
     font: Font,
     single_line: bool = False,
+    balance: bool = False,
 ) -> Fitted:
     """The largest size from `max_size` down to `min_size` (0.5 pt steps) at which the
-    paragraphs fit `width` × `height` points; at `min_size`, cut the text with "…"."""
+    paragraphs fit `width` × `height` points; at `min_size`, cut the text with "…".
+
+    With `balance` (titles), a paragraph that needs several lines is wrapped at the narrowest
+    width that still gives that many lines, so the lines are even: no single character or a
+    split date left alone on the last line."""
     size = max_size
     while True:
         if single_line:
@@ -150,11 +155,44 @@ def fit_text(
             wrapped = [wrap(p, width, size, font) for p in paragraphs]
             fits = True
         if fits and block_height(wrapped, size) <= height:
+            if balance and not single_line:
+                wrapped = [
+                    _balanced(p, lines, width, size, font)
+                    for p, lines in zip(paragraphs, wrapped, strict=True)
+                ]
             return Fitted(size, wrapped, False)
         if size - 0.5 < min_size:
             break
         size -= 0.5
     return _truncate(paragraphs, width, height, min_size, font, single_line)
+
+
+def _balanced(paragraph: str, lines: list[str], width: float, size: float, font: Font) -> list[str]:
+    """The paragraph wrapped into `lines` lines, at the narrowest width that allows it."""
+    if len(lines) < 2:
+        return lines
+    low, high = width / len(lines), width
+    for _ in range(12):
+        middle = (low + high) / 2
+        if len(wrap(paragraph, middle, size, font)) > len(lines):
+            low = middle
+        else:
+            high = middle
+    even = wrap(paragraph, high, size, font)
+    if len(lines) == 2:  # two lines: break at a space or after a comma when one is near
+        seams = [m.end() for m in re.finditer(r"\s+|[，：；、]", paragraph)]
+        splits = [(paragraph[:i], paragraph[i:]) for i in seams if 0 < i < len(paragraph)]
+        widest = max(text_width(line.rstrip(), size, font) for line in even)
+        best = min(
+            splits,
+            key=lambda pair: max(text_width(part.strip(), size, font) for part in pair),
+            default=None,
+        )
+        if best:
+            best_width = max(text_width(part.strip(), size, font) for part in best)
+            if best_width <= min(width, widest * 1.35):
+                return [best[0], best[1]]
+    return even
 
 
 def _truncate(

@@ -20,16 +20,16 @@ class Theme:
     measure_font: str
     width_margin: float
     colors: dict[str, Any]
-    change_colors: dict[str, dict[str, str]]
+    tones: dict[str, str]
     sizes: dict[str, float]
 
     def color(self, name: str) -> str:
         """A named colour as hex RGB."""
         return self.colors[name]
 
-    def change_color(self, direction: str, language: str) -> str:
-        """Colour of an up/down/flat change in the deck's language."""
-        return self.change_colors.get(language, self.change_colors["zh-CN"])[direction]
+    def tone(self, tone: str) -> str:
+        """Colour of a good, bad or neutral change."""
+        return self.tones[tone]
 
     @property
     def series(self) -> list[str]:
@@ -53,6 +53,6 @@ def load_theme(path: Path | None = None, font: str | None = None) -> Theme:
         measure_font=fonts["measure"],
         width_margin=float(fonts.get("width_margin", 0.07)),
         colors=raw["colors"],
-        change_colors=raw["change_colors"],
+        tones=raw["tones"],
         sizes=raw["sizes"],
     )

@@ -71,7 +71,8 @@ TABLES: dict[str, Table] = {
             "one order",
             "order_id:str customer_id:str order_time:time paid_amount:num+",
             "pay_time:time status:str discount_amount:num shipping_fee:num channel:str "
-            "device:str province:str city:str coupon_code:str promotion:str campaign:str",
+            "device:str province:str city:str coupon_code:str promotion:str campaign:str "
+            "ship_time:time delivered_time:time promised_time:time",
             key="order_id",
             time="order_time",
         ),

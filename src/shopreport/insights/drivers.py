@@ -1,0 +1,256 @@
+"""Why each headline number moved (seed 000's "主要得益于…"): every driver is a computed
+contribution to the change, never a guess.
+
+Each function splits a metric's change against the previous period into parts that add up
+(LMDI for products of factors, shift-share for rates over a mix), and returns them largest
+first. A part names what moved (a factor, a source, a category, a product) and by how much.
+"""
+
+from __future__ import annotations
+
+import math
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from shopreport.metrics import KpiReport
+from shopreport.metrics import schema as S
+from shopreport.metrics.decompose import log_mean
+
+
+@dataclass(frozen=True)
+class Driver:
+    """One part of a metric's change: its kind (narrative key), the part it names, its
+    contribution (in the metric's own unit: money, or a rate in fractions) and its share of the
+    whole change; `evidence` holds the numbers a sentence states."""
+
+    kind: str
+    subject: str
+    effect: float
+    share: float | None
+    evidence: dict[str, Any] = field(default_factory=dict)
+
+
+def _ranked(parts: list[Driver], total: float) -> list[Driver]:
+    """The parts, the one moving most with the total first (then against it)."""
+    sign = 1 if total >= 0 else -1
+    return sorted(parts, key=lambda d: (-d.effect * sign, d.kind, d.subject))
+
+
+def _share(effect: float, total: float) -> float | None:
+    """The part's share of the total change; None when it is not a share (over 100 % or
+    against the total: other parts offset it, and "185 % of the change" explains nothing)."""
+    share = effect / total if total else None
+    if share is None or not 0 < share <= 1 + 1e-9:  # (rounding: a whole part is 1.0000000001)
+        return None
+    return min(share, 1.0)
+
+
+def gmv_drivers(report: KpiReport) -> list[Driver]:
+    """ΔGMV MoM: the category, the source and the product that changed most in the direction
+    of the total (their own Δ), beside the LMDI factor effects of the bridge."""
+    total = _delta(report, "gmv")
+    if total is None:
+        return []
+    parts = []
+    split = report.decomposition.get("mom")
+    if split:
+        for factor, effect in split["effects"].items():
+            parts.append(
+                Driver(
+                    f"factor_{factor}",
+                    factor,
+                    effect,
+                    _share(effect, split["delta"]),
+                    {"change": report.metrics[factor].mom},
+                )
+            )
+    for kind, rows, key in (
+        ("category", report.rows(S.BY_CATEGORY), "category"),
+        ("source", report.rows(S.BY_SOURCE), "source"),
+    ):
+        known = [(r[key], r["delta_mom"]) for r in rows if r["delta_mom"] is not None]  # type: ignore[literal-required]
+        parts += [Driver(kind, name or "", d, _share(d, total)) for name, d in known]
+    parts += [
+        Driver(
+            "product",
+            r["name"] or r["sku"],
+            r["delta"],
+            _share(r["delta"], total),
+            {"gmv": r["gmv"], "previous": r["previous_gmv"]},
+        )
+        for r in report.rows(S.PRODUCT_MOVERS)
+    ]
+    return _ranked(parts, total)
+
+
+def top(drivers: list[Driver], kind: str) -> Driver | None:
+    """The first driver of a kind (kinds starting with `kind`)."""
+    return next((d for d in drivers if d.kind.startswith(kind)), None)
+
+
+def conversion_drivers(report: KpiReport) -> list[Driver]:
+    """Δconversion MoM by source, shift-share: a source's rate effect (its own conversion moved,
+    at last month's visitor share) and mix effect (its visitor share moved, at this month's
+    conversion). The parts add up to the change of the source-attributed conversion."""
+    rows = [r for r in report.rows(S.BY_SOURCE) if r["visitors"] and r["previous_visitors"]]
+    v1, v0 = sum(r["visitors"] or 0 for r in rows), sum(r["previous_visitors"] or 0 for r in rows)
+    if not rows or not v1 or not v0:
+        return []
+    parts = []
+    for r in rows:
+        w1, w0 = (r["visitors"] or 0) / v1, (r["previous_visitors"] or 0) / v0
+        c1 = (r["buyers"] or 0) / (r["visitors"] or 1)
+        c0 = (r["previous_buyers"] or 0) / (r["previous_visitors"] or 1)
+        evidence = {"now": c1, "before": c0, "share": w1, "share_before": w0}
+        parts.append(Driver("source_rate", r["source"] or "", w0 * (c1 - c0), None, evidence))
+        parts.append(Driver("source_mix", r["source"] or "", (w1 - w0) * c1, None, evidence))
+    total = sum(p.effect for p in parts)
+    return _ranked(
+        [Driver(p.kind, p.subject, p.effect, _share(p.effect, total), p.evidence) for p in parts],
+        total,
+    )
+
+
+def aov_drivers(report: KpiReport) -> list[Driver]:
+    """ΔAOV MoM, LMDI over AOV = orders per buyer × units per order × GMV per unit; the GMV
+    per unit further split by category mix (the share of units moving between categories at
+    this month's prices) and price (each category's GMV per unit moving)."""
+    m = report.metrics
+    names = ("paid_orders", "buyers", "units", "gmv")
+    now, before = [m[n].value for n in names], [m[n].previous for n in names]
+    if any(not x for x in now + before):
+        return []
+    factors = {
+        "orders_per_buyer": (before[0] / before[1], now[0] / now[1]),
+        "units_per_order": (before[2] / before[0], now[2] / now[0]),
+        "price_per_unit": (before[3] / before[2], now[3] / now[2]),
+    }
+    a0, a1 = before[3] / before[1], now[3] / now[1]
+    weight = log_mean(a1, a0)
+    parts = [
+        Driver(
+            name,
+            name,
+            weight * math.log(x1 / x0),
+            _share(weight * math.log(x1 / x0), a1 - a0),
+            {"now": x1, "before": x0},
+        )
+        for name, (x0, x1) in factors.items()
+    ]
+    mix = category_mix(report)
+    if mix is not None:
+        parts.append(mix)
+    return _ranked(parts, a1 - a0)
+
+
+def category_mix(report: KpiReport) -> Driver | None:
+    """How much of the change of GMV per unit came from units moving between categories."""
+    rows = [r for r in report.rows(S.BY_CATEGORY) if r["units"] and r["previous_units"]]
+    u1, u0 = sum(r["units"] or 0 for r in rows), sum(r["previous_units"] or 0 for r in rows)
+    if len(rows) < 2 or not u1 or not u0:
+        return None
+    mix, moved = 0.0, []
+    for r in rows:
+        w1, w0 = (r["units"] or 0) / u1, (r["previous_units"] or 0) / u0
+        p1 = r["gmv"] / (r["units"] or 1)
+        mix += (w1 - w0) * p1
+        moved.append((w1 - w0, r["category"] or ""))
+    gainer = max(moved)
+    return Driver("category_mix", gainer[1], mix, None, {"share_change": gainer[0]})
+
+
+def refund_drivers(report: KpiReport) -> list[Driver]:
+    """Δrefund rate MoM by category: each category's refunds ÷ shop GMV now minus then; the
+    parts add up to the change of the refund rate (of refunds with a category)."""
+    gmv, gmv_before = report.metrics["gmv"].value, report.metrics["gmv"].previous
+    if not gmv or not gmv_before:
+        return []
+    now = {r["category"]: r["amount"] for r in report.rows(S.REFUNDS_BY_CATEGORY)}
+    before = {r["category"]: r["amount"] for r in report.rows(S.PREVIOUS_REFUNDS_BY_CATEGORY)}
+    reasons: dict[str | None, tuple[str | None, float]] = {}
+    for r in report.rows(S.REFUND_REASONS_BY_CATEGORY):
+        reasons.setdefault(r["category"], (r["reason"], r["amount"]))
+    parts = []
+    for category in set(now) | set(before):
+        effect = now.get(category, 0.0) / gmv - before.get(category, 0.0) / gmv_before
+        reason, amount = reasons.get(category, (None, 0.0))
+        parts.append(
+            Driver(
+                "category",
+                category or "",
+                effect,
+                None,
+                {
+                    "amount": now.get(category, 0.0),
+                    "before": before.get(category, 0.0),
+                    "reason": reason,
+                    "reason_share": amount / now[category] if now.get(category) else None,
+                },
+            )
+        )
+    total = sum(p.effect for p in parts)
+    return _ranked(
+        [Driver(p.kind, p.subject, p.effect, _share(p.effect, total), p.evidence) for p in parts],
+        total,
+    )
+
+
+def returning_drivers(report: KpiReport) -> list[Driver]:
+    """Δreturning share MoM: how much came from the returning buyers' count and how much from
+    the new buyers' (share = 1 ÷ (1 + new ÷ returning); its change is split in proportion to
+    the log changes of the two counts, so the parts add up)."""
+    r1, r0 = report.metrics["returning_buyers"].value, report.metrics["returning_buyers"].previous
+    n1, n0 = report.metrics["new_buyers"].value, report.metrics["new_buyers"].previous
+    if not (r1 and r0 and n1 and n0):
+        return []
+    total = r1 / (r1 + n1) - r0 / (r0 + n0)
+    log_q = math.log(n1 / n0) - math.log(r1 / r0)
+    parts = []
+    for kind, log_part, now, before in (
+        ("returning", -math.log(r1 / r0), r1, r0),
+        ("new", math.log(n1 / n0), n1, n0),
+    ):
+        effect = total * log_part / log_q if log_q else 0.0
+        parts.append(
+            Driver(
+                kind,
+                kind,
+                effect,
+                _share(effect, total),
+                {"now": now, "before": before, "change": now / before - 1},
+            )
+        )
+    return _ranked(parts, total)
+
+
+def repurchase_drivers(now: KpiReport, before: KpiReport) -> list[Driver]:
+    """Δrepurchase rate between two periods, shift-share over new and returning buyers: each
+    segment's own rate change (at the earlier buyer mix) and the mix effect (the returning
+    share of buyers moved, at the later rates). The parts add up to the change."""
+    rows = [{r["segment"]: r for r in report.rows(S.NEW_VS_RETURNING)} for report in (now, before)]
+    totals = [sum(r["buyers"] for r in seg.values()) for seg in rows]
+    if not all(totals):
+        return []
+
+    def weight_rate(i: int, segment: str) -> tuple[float, float]:
+        row = rows[i].get(segment)
+        return (row["buyers"] / totals[i], row["repurchase_rate"] or 0.0) if row else (0.0, 0.0)
+
+    parts, total = [], 0.0
+    mix = 0.0
+    for segment in ("new", "returning"):
+        (w1, r1), (w0, r0) = weight_rate(0, segment), weight_rate(1, segment)
+        total += w1 * r1 - w0 * r0
+        mix += (w1 - w0) * r1
+        if w0:
+            parts.append(
+                Driver("segment_rate", segment, w0 * (r1 - r0), None, {"now": r1, "before": r0})
+            )
+    w1, w0 = weight_rate(0, "returning")[0], weight_rate(1, "returning")[0]
+    parts.append(Driver("segment_mix", "returning", mix, None, {"share": w1, "share_before": w0}))
+    return _ranked([replace(d, share=_share(d.effect, total)) for d in parts], total)
+
+
+def _delta(report: KpiReport, metric: str) -> float | None:
+    m = report.metrics[metric]
+    return None if m.value is None or m.previous is None else m.value - m.previous

@@ -1,0 +1,293 @@
+"""Editable decks (issue 10): native charts with their data embedded, valid chart parts, titles
+in placeholders, speaker notes, alt text, document properties, file permissions, PDF and PNG
+beside the deck. The sample slides are drawn by the real renderer and opened by the real
+LibreOffice; the demo deck tests use the session's monthly deck."""
+
+from __future__ import annotations
+
+import os
+import subprocess
+import zipfile
+from pathlib import Path
+
+import fastexcel
+import numpy as np
+import pytest
+from lxml import etree
+from PIL import Image
+from pptx import Presentation
+from pptx.oxml.ns import qn
+
+from shopreport.deck import model as m
+from shopreport.deck.narrative import Narrator
+from shopreport.render.export import ExportError, to_pdf
+from shopreport.render.pptx import atomic_write, write_deck
+from shopreport.render.theme import load_theme
+from tests.conftest import run_cli
+from tests.deckcheck import pdf_pages
+
+# hand-chosen values whose labels are worked out below
+SAMPLE_CHARTS = [
+    m.Chart(
+        "hbar",
+        {"labels": ["家用电器", "美妆护肤"], "values": [123456.0, 54321.0], "unit": "money"},
+        caption="类目 GMV",
+    ),
+    m.Chart(
+        "share_and_rate",
+        {
+            "labels": ["搜索", "直播"],
+            "shares": [0.6, 0.4],
+            "rates": [0.03, 0.055],
+            "share_label": "访客占比",
+            "rate_label": "转化率",
+        },
+        caption="渠道",
+    ),
+    m.Chart(
+        "bridge",
+        {
+            "before": 1_000_000.0,
+            "after": 1_300_000.0,
+            "effects": {"visitors": 400_000.0, "conversion": -200_000.0, "aov": 100_000.0},
+        },
+        caption="拆解",
+    ),
+    m.Chart(
+        "stacked",
+        {"labels": ["≤10s", "10-30s"], "parts": {"机器人": [5, 1], "人工": [1, 4]}},
+        caption="响应",
+    ),
+    m.Chart("donut", {"labels": ["一线", "新一线"], "values": [3, 7]}, caption="城市"),
+    m.Chart(
+        "bars",
+        {"labels": ["新买家", "老买家"], "series": {"买家数": [70, 30]}, "unit": "count"},
+        caption="新老",
+    ),
+    m.Chart(
+        "daily_trend",
+        {
+            "gmv": [100.0, 300.0, 200.0],
+            "previous_gmv": [120.0, None, 180.0],
+            "last_year_gmv": [90.0, 80.0, 70.0],
+        },
+        caption="日销",
+    ),
+    m.Chart("funnel", {"labels": ["访客", "加购", "下单", "支付"], "counts": [1000, 100, 40, 30]}),
+    m.Chart(
+        "heatmap",
+        {
+            "matrix": [[1.0, 0.125], [1.0, None]],
+            "cohorts": ["2026-09", "2026-10"],
+            "sizes": [100, 80],
+            "size_label": "人数",
+            "x_label": "首购后月数",
+        },
+    ),
+]
+
+
+def _slides() -> list[m.Slide]:
+    return [
+        m.ChartSlide("chart", f"样例 {c.kind}", "数据来源：测试", charts=[c], heading="说明")
+        for c in SAMPLE_CHARTS
+    ]
+
+
+def _write(path: Path, charts: str) -> Path:
+    theme = load_theme()
+    words = Narrator("zh-CN", "¥").words
+    write_deck(_slides(), theme, "zh-CN", "¥", words, path, charts=charts)
+    return path
+
+
+@pytest.fixture(scope="module")
+def sample(tmp_path_factory) -> Path:
+    return _write(tmp_path_factory.mktemp("native") / "sample.pptx", "native")
+
+
+def _frames(prs):
+    for number, slide in enumerate(prs.slides, start=1):
+        for shape in slide.shapes:
+            yield number, shape
+
+
+def test_every_chart_kind_is_native_with_its_data_embedded(sample):
+    prs = Presentation(str(sample))
+    charts = [s for _, s in _frames(prs) if getattr(s, "has_chart", False) and s.has_chart]
+    pictures = [s for _, s in _frames(prs) if s.shape_type == 13]
+    assert pictures == []
+    assert len(charts) == 7  # funnel = shapes, heatmap = table
+    hbar = charts[0].chart
+    assert list(hbar.plots[0].categories) == ["家用电器", "美妆护肤"]
+    assert list(hbar.series[0].values) == [123456.0, 54321.0]
+    # the workbook behind "Edit Data" holds the same numbers
+    blob = hbar.part.chart_workbook.xlsx_part.blob
+    frame = fastexcel.read_excel(blob).load_sheet(0, header_row=None).to_polars()
+    rows = [r for r in frame.rows() if r[0]]  # the header row (empty series name) left out
+    assert [(r[0], float(r[1])) for r in rows] == [("家用电器", 123456.0), ("美妆护肤", 54321.0)]
+    heatmap = next(s for n, s in _frames(prs) if n == 9 and s.has_table).table
+    assert heatmap.cell(1, 2).text == "12.5"  # 0.125 retained after one month
+    assert heatmap.cell(1, 1).text == "100"
+
+
+def test_combo_chart_has_a_line_on_a_second_axis(sample):
+    prs = Presentation(str(sample))
+    chart = next(s for n, s in _frames(prs) if n == 2 and getattr(s, "has_chart", False)).chart
+    area = chart._chartSpace.chart.plotArea
+    bar, line = area.find(qn("c:barChart")), area.find(qn("c:lineChart"))
+    assert len(bar.findall(qn("c:ser"))) == 1 and len(line.findall(qn("c:ser"))) == 1
+    bar_axes = {a.get("val") for a in bar.findall(qn("c:axId"))}
+    line_axes = {a.get("val") for a in line.findall(qn("c:axId"))}
+    assert bar_axes.isdisjoint(line_axes)
+    right = [a for a in area.findall(qn("c:valAx")) if a.find(qn("c:axId")).get("val") in line_axes]
+    assert right[0].find(qn("c:axPos")).get("val") == "r"
+
+
+def test_chart_parts_are_valid(sample, deck):
+    """What PowerPoint checks before it offers to repair a file: unique series indexes, axes
+    that exist, point counts that match, and the embedded workbook present."""
+    for path in (sample, deck):
+        with zipfile.ZipFile(path) as package:
+            names = package.namelist()
+            parts = [n for n in names if n.startswith("ppt/charts/chart") and n.endswith(".xml")]
+            assert parts
+            for name in parts:
+                root = etree.fromstring(package.read(name))
+                sers = root.iter(qn("c:ser"))
+                indexes = [s.find(qn("c:idx")).get("val") for s in sers]
+                assert len(indexes) == len(set(indexes)), name
+                axes = {a.find(qn("c:axId")).get("val") for a in _axes(root)}
+                for plot in root.find(qn("c:chart")).find(qn("c:plotArea")):
+                    for ref in plot.findall(qn("c:axId")):
+                        assert ref.get("val") in axes, name
+                for cache in root.iter(qn("c:numCache"), qn("c:strCache")):
+                    count = int(cache.find(qn("c:ptCount")).get("val"))
+                    for point in cache.findall(qn("c:pt")):
+                        assert int(point.get("idx")) < count, name
+                rels = package.read(name.replace("charts/", "charts/_rels/") + ".rels")
+                target = etree.fromstring(rels)[0].get("Target").replace("../", "ppt/")
+                assert target in names, name
+
+
+def _axes(root):
+    area = root.find(qn("c:chart")).find(qn("c:plotArea"))
+    return [a for tag in ("c:catAx", "c:valAx", "c:dateAx") for a in area.findall(qn(tag))]
+
+
+@pytest.mark.slow
+def test_libreoffice_draws_every_chart_with_its_number_formats(sample, tmp_path):
+    pdf = to_pdf(sample, keep=True)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.replace(" ", "")
+    # 123,456 in the deck's money style; 54,321 whole (1.23万 can't be a number format)
+    assert "¥12.3万" in text and "¥54,321" in text
+    assert "60.0%" in text and "5.5%" in text  # share bar and rate line both drawn
+    assert "+¥40.0万" in text and "-¥20.0万" in text and "¥130.0万" in text  # bridge labels
+    assert "一线30.0%" in text  # donut legend
+    prs = Presentation(str(sample))
+    pages = pdf_pages(pdf, tmp_path)
+    for number, shape in _frames(prs):
+        if not (getattr(shape, "has_chart", False) and shape.has_chart):
+            continue
+        image = Image.open(pages[number - 1]).convert("RGB")
+        scale = image.width / prs.slide_width
+        box = [int(v * scale) for v in (shape.left, shape.top, shape.left + shape.width)]
+        box.append(int((shape.top + shape.height) * scale))
+        inside = np.asarray(image.crop((box[0], box[1], box[2], box[3])), dtype=int)
+        # the first series is drawn in the theme's primary or secondary blue
+        series = [np.array([0x1F, 0x4E, 0x79]), np.array([0x2E, 0x75, 0xB6])]
+        drawn = sum(int((np.abs(inside - c).sum(axis=2) < 60).sum()) for c in series)
+        assert drawn > 40, f"slide {number}: no series drawn in the chart frame ({drawn} px)"
+
+
+def test_picture_mode_draws_pictures_with_alt_text(tmp_path):
+    path = _write(tmp_path / "pictures.pptx", "image")
+    prs = Presentation(str(path))
+    pictures = [s for _, s in _frames(prs) if s.shape_type == 13]
+    assert len(pictures) == len(SAMPLE_CHARTS)
+    assert all(p._element.nvPicPr.cNvPr.get("descr") for p in pictures)
+
+
+def test_titles_notes_alt_text_and_properties(deck):
+    prs = Presentation(str(deck))
+    for number, slide in enumerate(prs.slides, start=1):
+        title = slide.shapes.title
+        assert title is not None and title.text_frame.text.strip(), f"slide {number}"
+        assert slide.has_notes_slide and slide.notes_slide.notes_text_frame.text.strip(), number
+        for shape in slide.shapes:
+            if (getattr(shape, "has_chart", False) and shape.has_chart) or shape.shape_type == 13:
+                assert shape._element.xpath("./*[1]/p:cNvPr/@descr")[0].strip(), number
+    assert prs.slides[0].shapes.title.text_frame.text.replace("\x0b", " ") == (
+        "2026年10月 电商月总结汇报"
+    )
+    kpis = prs.slides[3].notes_slide.notes_text_frame.text
+    assert "支付转化率: 支付买家数 ÷ 访客数" in kpis  # the definition of a metric shown
+    assert "本页指标口径" in kpis and "数据来源" in kpis
+    core = prs.core_properties
+    assert core.title == "2026年10月 电商月总结汇报"
+    assert core.author == "李明（运营负责人）"
+    assert "悦享生活旗舰店" in core.keywords and "2026-10" in core.keywords
+    assert core.created.date().isoformat() == "2026-11-20"
+
+
+@pytest.mark.parametrize(("umask", "mode"), [(0o022, 0o644), (0o027, 0o640), (0o077, 0o600)])
+def test_written_with_the_users_umask(tmp_path, umask, mode):
+    old = os.umask(umask)
+    try:
+        target = tmp_path / "deck.pptx"
+        atomic_write(target, lambda p: p.write_bytes(b"x"))
+    finally:
+        os.umask(old)
+    assert target.stat().st_mode & 0o777 == mode
+    assert [p.name for p in tmp_path.iterdir()] == ["deck.pptx"]  # no temporary file left
+
+
+def test_missing_libreoffice_is_a_clear_error_before_any_work(tmp_path, monkeypatch, demo_shop):
+    monkeypatch.setenv("PATH", str(tmp_path))  # no soffice, no libreoffice
+    out = tmp_path / "deck.pptx"
+    result = run_cli("build", "--config", demo_shop, "--month", "2026-10", "--out", out, "--pdf")
+    assert result.code == 1
+    assert "apt-get install libreoffice-impress" in result.err
+    assert "Traceback" not in result.err
+    assert not out.exists()
+    with pytest.raises(ExportError, match="soffice"):
+        to_pdf(out)
+
+
+def test_pdf_and_png_beside_the_deck(demo_shop, tmp_path):
+    out = tmp_path / "deck.pptx"
+    result = run_cli(
+        "build", "--config", demo_shop, "--month", "2026-10", "--out", out, "--pdf", "--png",
+        tmp_path / "png",
+    )  # fmt: skip
+    assert result.code == 0, result.err
+    slides = len(Presentation(str(out)).slides)
+    assert out.with_suffix(".pdf").exists()
+    pngs = sorted((tmp_path / "png").iterdir())
+    assert [p.name for p in pngs] == [f"deck-{i:02d}.png" for i in range(1, slides + 1)]
+    assert Image.open(pngs[0]).size[0] > 1200
+    assert "writing the PDF" in result.err and "slide images" in result.out
+    leftovers = [p.name for p in tmp_path.iterdir() if p.name.startswith(".")]
+    assert leftovers == []
+
+
+def test_renderer_round_trip_keeps_every_chart(sample, tmp_path):
+    """Opened and saved again by python-pptx, the deck still has its charts and values."""
+    again = tmp_path / "again.pptx"
+    Presentation(str(sample)).save(str(again))
+    prs = Presentation(str(again))
+    charts = [s.chart for _, s in _frames(prs) if getattr(s, "has_chart", False) and s.has_chart]
+    assert len(charts) == 7
+    assert list(charts[5].series[0].values) == [70.0, 30.0]
+
+
+def test_every_run_in_a_chart_has_the_east_asian_font(sample):
+    with zipfile.ZipFile(sample) as package:
+        for name in package.namelist():
+            if name.startswith("ppt/charts/chart") and name.endswith(".xml"):
+                root = etree.fromstring(package.read(name))
+                for props in root.iter(qn("a:defRPr"), qn("a:rPr")):
+                    ea = props.find(qn("a:ea"))
+                    assert ea is not None and ea.get("typeface") == "Microsoft YaHei", name

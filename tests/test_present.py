@@ -1,0 +1,588 @@
+"""Rules that make a deck presentable as-is (issue 9), each on numbers worked out by hand:
+direction-aware targets and colours, rate changes in points, lifecycle stages that do not call
+a stock-out a decline, targets that add up, and drivers that are computed contributions."""
+
+from __future__ import annotations
+
+import json
+from datetime import date
+from types import SimpleNamespace
+
+import pytest
+
+from shopreport.config import read_config
+from shopreport.deck.context import change
+from shopreport.deck.monthly import tier_order
+from shopreport.insights import drivers as dr
+from shopreport.insights.diagnosis import stock_risk
+from shopreport.insights.plan import next_targets
+from shopreport.metrics import schema as S
+from shopreport.render.textfit import Font, fit_text
+from tests.conftest import kpis, run_cli, write_shop
+from tests.test_metrics import TABLES
+
+TODAY = date(2026, 11, 20)
+
+# --- 1. direction-aware semantics --------------------------------------------------------------
+
+
+@pytest.fixture(scope="module")
+def targeted(tmp_path_factory):
+    """test_metrics' tiny shop (October GMV 650, refunds 220) with a GMV goal of 1,000 and a
+    refund-rate ceiling of 8%."""
+    folder = tmp_path_factory.mktemp("targeted")
+    return write_shop(
+        folder,
+        {f"{name}.csv": text for name, text in TABLES.items()},
+        {name: {"path": f"{name}.csv"} for name in TABLES},
+        targets={"2026-10": {"gmv": 1000, "refund_rate": 0.08}},
+    )
+
+
+def test_a_ceiling_is_met_or_missed_with_its_gap_never_over_achieved(targeted):
+    report = kpis(targeted)
+    refund = report.metrics["refund_rate"]
+    assert refund.value == pytest.approx(220 / 650)  # 33.8%, far above the 8% ceiling
+    assert refund.lower_is_better
+    assert refund.attainment is None  # 33.8 / 8 = "423% achieved" would be nonsense
+    assert refund.met is False
+    assert refund.gap == pytest.approx(220 / 650 - 0.08)
+    gmv = report.metrics["gmv"]
+    assert (gmv.attainment, gmv.met, gmv.gap) == (pytest.approx(0.65), False, -350)
+
+
+def test_rate_changes_are_points_in_the_table_and_both_in_json(targeted):
+    # conversion: September 2 buyers / 50 visitors = 4%, October 3 / 100 = 3%
+    report = kpis(targeted)
+    conversion = report.metrics["conversion"]
+    assert conversion.mom_pp == pytest.approx(-0.01)
+    assert conversion.mom == pytest.approx(-0.25)
+    run = run_cli("kpis", "--config", targeted, "--month", "2026-10")
+    assert run.code == 0, run.err
+    line = next(row for row in run.out.splitlines() if "支付转化率 conversion" in row)
+    assert "-1.0个百分点" in line.replace(" ", "") and "-25" not in line
+    refund_line = next(row for row in run.out.splitlines() if "退款率 refund_rate" in row)
+    assert "未达标" in refund_line and "达成" not in refund_line
+    data = json.loads(
+        run_cli("kpis", "--config", targeted, "--month", "2026-10", "--format", "json").out
+    )
+    record = data["metrics"]["conversion"]
+    assert record["mom"] == pytest.approx(-0.25) and record["mom_pp"] == pytest.approx(-0.01)
+    assert data["metrics"]["refund_rate"]["met"] is False
+    assert data["metrics"]["refund_rate"]["attainment"] is None
+
+
+@pytest.mark.parametrize("language", ["zh-CN", "en"])
+def test_colour_says_good_or_bad_the_arrow_says_up_or_down(language):
+    cases = {  # metric, change → (arrow, tone)
+        ("refund_rate", 0.016): ("up", "bad"),
+        ("satisfaction_rate", -0.016): ("down", "bad"),
+        ("first_response_s", 0.29): ("up", "bad"),
+        ("gmv", 0.022): ("up", "good"),
+        ("days_of_cover", -0.3): ("down", "neutral"),  # neither more nor less is better
+        ("bot_share", -0.006): ("down", "neutral"),
+        ("gmv", 0.0004): ("flat", "neutral"),  # shows as 0.0%: not a rise
+    }
+    for (metric, delta), expected in cases.items():
+        moved = change("label", metric, delta, language)
+        assert (moved.direction, moved.tone) == expected, metric
+
+
+# --- 2. one number, one value: a stock-out is not a decline -----------------------------------
+
+# units sold on the 10th of June … October, at ¥10 a unit
+LIFE_SALES = {"X": (10, 10, 10, 10, 2), "Y": (10, 10, 10, 10, 2), "M": (10, 10, 10, 10, 10)}
+LIFE_ORDERS = "order_id,customer_id,order_time,pay_time,paid_amount\n" + "\n".join(
+    f"{sku}{m},c{sku}{m},2026-{m:02d}-10 10:00:00,2026-{m:02d}-10 10:00:00,{qty * 10}"
+    for sku, units in LIFE_SALES.items()
+    for m, qty in zip(range(6, 11), units, strict=True)
+)
+LIFE_ITEMS = "order_id,sku,quantity,unit_price,amount\n" + "\n".join(
+    f"{sku}{m},{sku},{qty},10,{qty * 10}"
+    for sku, units in LIFE_SALES.items()
+    for m, qty in zip(range(6, 11), units, strict=True)
+)
+LIFE_PRODUCTS = """
+    sku,category,name,price,unit_cost,launch_date
+    X,家电,净水器,10,5,2025-01-01
+    Y,家电,吹风机,10,5,2025-01-01
+    M,家电,电水壶,10,5,2025-01-01
+"""
+LIFE_INVENTORY = """
+    date,sku,on_hand
+    2026-09-30,X,2
+    2026-09-30,Y,50
+    2026-09-30,M,50
+    2026-10-05,X,0
+    2026-10-05,Y,48
+    2026-10-05,M,45
+    2026-10-31,X,0
+    2026-10-31,Y,48
+    2026-10-31,M,40
+"""
+
+
+def test_a_product_that_sold_less_because_it_ran_out_is_out_of_stock_not_declining(tmp_path):
+    # June–September: 10 units a month each. October: X and Y sell 2 (−80% on the 3-month
+    # average); X had no stock from 10-05, Y had 48 on hand: only Y is declining.
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.csv": LIFE_ORDERS,
+            "items.csv": LIFE_ITEMS,
+            "products.csv": LIFE_PRODUCTS,
+            "inventory.csv": LIFE_INVENTORY,
+        },
+        {
+            "orders": {"path": "orders.csv"},
+            "order_items": {"path": "items.csv"},
+            "products": {"path": "products.csv"},
+            "inventory": {"path": "inventory.csv"},
+        },
+    )
+    rows = {r["sku"]: r for r in kpis(config).rows(S.PRODUCTS)}
+    assert rows["X"]["stage"] == "out_of_stock" and rows["X"]["days_out"] > 0
+    assert rows["Y"]["stage"] == "declining" and rows["Y"]["days_out"] == 0
+    assert rows["M"]["stage"] == "mature"
+    # with less than three months of history before October the stage is unknown
+    short = kpis(config, month="2026-08")
+    assert {r["stage"] for r in short.rows(S.PRODUCTS)} == {None}
+
+
+# --- 3. targets that add up -------------------------------------------------------------------
+
+
+def test_derived_targets_keep_gmv_equal_buyers_times_aov_and_visitors_times_conversion(tmp_path):
+    # November: GMV 1,000 and 4 buyers configured. AOV follows as 1,000 ÷ 4 = 250; conversion
+    # holds at October's 3%; visitors follow as 4 ÷ 3% = 133.3 → 133.
+    config = write_shop(
+        tmp_path,
+        {f"{name}.csv": text for name, text in TABLES.items()},
+        {name: {"path": f"{name}.csv"} for name in TABLES},
+        targets={"2026-11": {"gmv": 1000, "buyers": 4}},
+    )
+    targets = {t.metric: t for t in next_targets(kpis(config), read_config(config))}
+    assert (targets["gmv"].target, targets["gmv"].source) == (1000, "config")
+    assert (targets["aov"].target, targets["aov"].source) == (250, "derived")
+    assert (targets["conversion"].target, targets["conversion"].basis) == (0.03, "level")
+    assert (targets["visitors"].target, targets["visitors"].basis) == (133, "buyers_conversion")
+    assert targets["buyers"].target * targets["aov"].target == targets["gmv"].target
+
+
+# --- 4. the why: every driver a computed contribution on a shop where it is known --------------
+
+ITEMS_HEADER = "order_id,sku,quantity,unit_price,amount"
+PRODUCTS_AB = """
+    sku,category,name,price,unit_cost
+    A,服装,衬衫,100,40
+    B,家居,抱枕,100,40
+"""
+
+
+def _orders(rows: list[tuple[str, str, str, float, str]]) -> str:
+    head = "order_id,customer_id,order_time,pay_time,paid_amount,channel"
+    return head + "\n" + "\n".join(f"{o},{c},{t},{t},{a},{ch}" for o, c, t, a, ch in rows)
+
+
+@pytest.fixture(scope="module")
+def conversion_shop(tmp_path_factory):
+    """September: 50 visitors on 搜索 and 50 on 直播, one ¥100 buyer each (2% and 2%).
+    October: the same visitors; 搜索 one buyer, 直播 three (6%). GMV 200 → 400, all from 直播's
+    conversion and from category 家居 (product 抱枕)."""
+    orders = _orders(
+        [
+            ("s1", "u1", "2026-09-01 10:00:00", 100, "搜索"),
+            ("s2", "u2", "2026-09-06 10:00:00", 100, "直播"),
+            ("o1", "u3", "2026-10-05 10:00:00", 100, "搜索"),
+            ("o2", "u4", "2026-10-06 10:00:00", 100, "直播"),
+            ("o3", "u5", "2026-10-07 10:00:00", 100, "直播"),
+            ("o4", "u6", "2026-10-08 10:00:00", 100, "直播"),
+        ]
+    )
+    items = ITEMS_HEADER + "\ns1,A,1,100,100\ns2,B,1,100,100\no1,A,1,100,100\n"
+    items += "\n".join(f"o{i},B,1,100,100" for i in (2, 3, 4))
+    traffic = "date,source,visitors\n" + "\n".join(
+        f"2026-{m}-01,{s},50" for m in ("09", "10") for s in ("搜索", "直播")
+    )
+    folder = tmp_path_factory.mktemp("conversion_shop")
+    config = write_shop(
+        folder,
+        {
+            "orders.csv": orders,
+            "items.csv": items,
+            "products.csv": PRODUCTS_AB,
+            "traffic.csv": traffic,
+        },
+        {
+            "orders": {"path": "orders.csv"},
+            "order_items": {"path": "items.csv"},
+            "products": {"path": "products.csv"},
+            "traffic": {"path": "traffic.csv"},
+        },
+    )
+    return kpis(config)
+
+
+def test_gmv_drivers_name_the_factor_category_source_and_product(conversion_shop):
+    drivers = dr.gmv_drivers(conversion_shop)
+    factor = dr.top(drivers, "factor")
+    assert (factor.subject, factor.effect) == ("conversion", pytest.approx(200))
+    assert factor.share == pytest.approx(1.0)
+    for kind, name in (("category", "家居"), ("source", "直播"), ("product", "抱枕")):
+        part = dr.top(drivers, kind)
+        assert (part.subject, part.effect, part.share) == (
+            name,
+            pytest.approx(200),
+            pytest.approx(1.0),
+        ), kind
+
+
+def test_conversion_drivers_split_rate_and_mix_by_source(conversion_shop):
+    # 直播's own rate 2% → 6% at its September visitor share ½: +2 pp, the whole change
+    drivers = dr.conversion_drivers(conversion_shop)
+    first = drivers[0]
+    assert (first.kind, first.subject) == ("source_rate", "直播")
+    assert first.effect == pytest.approx(0.02)
+    assert sum(d.effect for d in drivers) == pytest.approx(0.04 - 0.02)
+
+
+@pytest.fixture(scope="module")
+def basket_shop(tmp_path_factory):
+    """September: two ¥100 orders of one unit. October: the same two buyers' orders, one of
+    them with three units (¥300), and ¥60 of it refunded for 尺码不合适 (category 服装)."""
+    orders = _orders(
+        [
+            ("s1", "u1", "2026-09-01 10:00:00", 100, "搜索"),
+            ("s2", "u2", "2026-09-06 10:00:00", 100, "直播"),
+            ("o1", "u3", "2026-10-05 10:00:00", 300, "搜索"),
+            ("o2", "u4", "2026-10-06 10:00:00", 100, "直播"),
+        ]
+    )
+    items = ITEMS_HEADER + "\ns1,A,1,100,100\ns2,B,1,100,100\no1,A,3,100,300\no2,B,1,100,100"
+    refunds = "order_id,refund_time,amount,reason,sku\no1,2026-10-09 10:00:00,60,尺码不合适,A"
+    folder = tmp_path_factory.mktemp("basket_shop")
+    config = write_shop(
+        folder,
+        {
+            "orders.csv": orders,
+            "items.csv": items,
+            "products.csv": PRODUCTS_AB,
+            "refunds.csv": refunds,
+        },
+        {
+            "orders": {"path": "orders.csv"},
+            "order_items": {"path": "items.csv"},
+            "products": {"path": "products.csv"},
+            "refunds": {"path": "refunds.csv"},
+        },
+    )
+    return kpis(config)
+
+
+def test_aov_drivers_find_more_units_per_order(basket_shop):
+    # AOV 100 → 200: units per order 1 → 2 (LMDI weight (200−100)/ln 2 × ln 2 = 100);
+    # orders per buyer and price per unit did not move; no category mix (prices equal)
+    drivers = {d.kind: d for d in dr.aov_drivers(basket_shop)}
+    assert drivers["units_per_order"].effect == pytest.approx(100)
+    assert drivers["units_per_order"].share == pytest.approx(1.0)
+    assert drivers["orders_per_buyer"].effect == pytest.approx(0)
+    assert drivers["price_per_unit"].effect == pytest.approx(0)
+    assert drivers["category_mix"].effect == pytest.approx(0)
+
+
+def test_refund_drivers_name_the_category_and_its_reason(basket_shop):
+    # refund rate 0 → 60 / 400 = 15%, all of it 服装's, all for 尺码不合适
+    first = dr.refund_drivers(basket_shop)[0]
+    assert (first.subject, first.effect) == ("服装", pytest.approx(0.15))
+    assert first.evidence["reason"] == "尺码不合适"
+    assert first.evidence["reason_share"] == pytest.approx(1.0)
+
+
+@pytest.fixture(scope="module")
+def loyal_shop(tmp_path_factory):
+    """u1 bought in August. September: u1 (returning) and u2 (new), one order each.
+    October: u1 twice and u2 once (both returning), u3 once (new)."""
+    orders = _orders(
+        [
+            ("a1", "u1", "2026-08-10 10:00:00", 50, "搜索"),
+            ("s1", "u1", "2026-09-05 10:00:00", 100, "搜索"),
+            ("s2", "u2", "2026-09-06 10:00:00", 100, "搜索"),
+            ("o1", "u1", "2026-10-05 10:00:00", 100, "搜索"),
+            ("o2", "u1", "2026-10-20 10:00:00", 100, "搜索"),
+            ("o3", "u2", "2026-10-06 10:00:00", 100, "搜索"),
+            ("o4", "u3", "2026-10-07 10:00:00", 100, "搜索"),
+        ]
+    )
+    folder = tmp_path_factory.mktemp("loyal_shop")
+    config = write_shop(folder, {"orders.csv": orders}, {"orders": {"path": "orders.csv"}})
+    return kpis(config), kpis(config, month="2026-09")
+
+
+def test_returning_share_driver_is_the_returning_buyers_count(loyal_shop):
+    # returning share ½ → ⅔ (+1/6): new buyers stayed at 1, returning went 1 → 2, so the
+    # whole change is the returning count's
+    october, _ = loyal_shop
+    parts = {d.kind: d.effect for d in dr.returning_drivers(october)}
+    assert parts["returning"] == pytest.approx(1 / 6)
+    assert parts["new"] == pytest.approx(0)
+
+
+def test_repurchase_drivers_split_segment_rates_and_mix(loyal_shop):
+    # repurchase 0 → ⅓. Returning buyers' own rate 0 → ½ at September's weight ½: +¼; the
+    # returning share of buyers ½ → ⅔ at October's rates: (⅔ − ½) × ½ = +1/12
+    october, september = loyal_shop
+    drivers = dr.repurchase_drivers(october, september)
+    assert (drivers[0].kind, drivers[0].subject) == ("segment_rate", "returning")
+    assert drivers[0].effect == pytest.approx(0.25)
+    mix = next(d for d in drivers if d.kind == "segment_mix")
+    assert mix.effect == pytest.approx(1 / 12)
+    assert sum(d.effect for d in drivers) == pytest.approx(1 / 3)
+
+
+def test_stock_risk_joins_next_months_target_with_cover_and_lead_time():
+    # GMV planned ×1.5. SKU a: 30 on hand, 2 a day → 3 a day at plan: gone in 10 days, the
+    # delivery takes 14: 4 days short × ¥200 a day × 1.5 = ¥1,200. SKU b: 300 on hand, fine.
+    rows = [
+        {
+            "sku": "a",
+            "name": "净水器",
+            "category": "家电",
+            "on_hand": 30.0,
+            "velocity": 2.0,
+            "daily_gmv": 200.0,
+            "days_of_cover": 15.0,
+            "lead_time": 14.0,
+        },
+        {
+            "sku": "b",
+            "name": "吹风机",
+            "category": "家电",
+            "on_hand": 300.0,
+            "velocity": 2.0,
+            "daily_gmv": 200.0,
+            "days_of_cover": 150.0,
+            "lead_time": 14.0,
+        },
+    ]
+    report = SimpleNamespace(
+        rows=lambda view: rows if view is S.SKU_COVER else [],
+        metrics={"days_of_cover": SimpleNamespace(value=82.5, yoy=-0.35)},
+    )
+    (finding,) = stock_risk(report, 1.5)  # type: ignore[arg-type]
+    assert (finding.subject, finding.impact) == ("净水器", pytest.approx(1200))
+    assert finding.evidence["skus"] == 1 and finding.evidence["growth"] == pytest.approx(0.5)
+    assert stock_risk(report, 0.9) == []  # a plan to sell less needs no extra stock
+
+
+# --- 7. layout and formats --------------------------------------------------------------------
+
+
+def test_member_tiers_are_shown_from_the_lowest_tier_up():
+    assert tier_order(["银卡会员", "金卡会员", "普通会员", "钻石会员"]) == [2, 0, 1, 3]
+    assert tier_order(["铂金", "黑金", "金卡"]) == [2, 0, 1]  # 铂金 is platinum, not gold
+    assert tier_order(["Gold", "VIP1", "员工"]) == [0, 1, 2]  # an unknown name: as given
+
+
+def test_titles_break_into_even_lines_at_a_space_never_inside_a_word():
+    font = Font(bold=True)
+    fitted = fit_text(["2025年双11 活动复盘总结报告"], 400, 120, 32, 20, font, balance=True)
+    assert [line.strip() for line in fitted.paragraphs[0]] == ["2025年双11", "活动复盘总结报告"]
+    date_title = fit_text(
+        ["复盘周期 2025-10-20 ~ 2025-11-13"], 250, 120, 28, 20, font, balance=True
+    )
+    assert all(
+        "-" not in (line.strip()[-1:] + line.strip()[:1]) for line in date_title.paragraphs[0]
+    )
+
+
+# --- 6. what seed 000 has: members, promotions, launches, fulfilment ---------------------------
+
+EXTRA_ORDERS = """
+    order_id,customer_id,order_time,pay_time,paid_amount,promotion,discount_amount,ship_time,delivered_time
+    o0,c4,2026-03-05 10:00,2026-03-05 10:00,300,,,2026-03-05 12:00,2026-03-07 10:00
+    o1,c1,2026-10-02 10:00,2026-10-02 10:00,100,满减,20,2026-10-03 09:00,2026-10-05 10:00
+    o2,c1,2026-10-10 10:00,2026-10-10 10:00,300,满减,30,2026-10-13 10:00,2026-10-17 10:00
+    o3,c2,2026-10-12 10:00,2026-10-12 10:00,200,,,2026-10-12 20:00,2026-10-14 10:00
+    o4,c3,2026-10-20 10:00,2026-10-20 10:00,400,限时折扣,40,2026-10-21 10:00,
+"""
+EXTRA_ITEMS = """
+    order_id,sku,quantity,unit_price,amount
+    o0,P0,3,100,300
+    o1,N1,1,100,100
+    o2,A,3,100,300
+    o3,N1,2,100,200
+    o4,A,4,100,400
+"""
+EXTRA_PRODUCTS = """
+    sku,category,name,price,unit_cost,launch_date
+    A,家电,电水壶,100,50,2024-01-01
+    P0,家电,三月新品,100,50,2026-03-01
+    N1,家电,九月新品,100,50,2026-09-20
+"""
+EXTRA_CUSTOMERS = """
+    customer_id,member_tier
+    c1,金卡会员
+    c2,普通会员
+    c3,金卡会员
+    c4,普通会员
+"""
+EXTRA_REVIEWS = """
+    review_time,rating,order_id,sku,text
+    2026-10-06 10:00:00,5,o1,N1,很好
+    2026-10-18 10:00:00,1,o2,A,太慢了
+    2026-10-15 10:00:00,2,o3,N1,一般
+"""
+
+
+@pytest.fixture(scope="module")
+def extras(tmp_path_factory):
+    """October: c1 (金卡) pays 100 with 满减 and 300 with 满减; c2 (普通) 200 without a
+    promotion; c3 (金卡) 400 with 限时折扣. o2 ships after 72 h and is delivered in 7 days
+    (late, rated 1★); o1 and o3 arrive in 3 and 2 days; o4 is not delivered yet. 九月新品 was
+    launched 09-20 and sold ¥300 in its first 30 days; 三月新品 sold ¥300 in its first 30."""
+    folder = tmp_path_factory.mktemp("extras")
+    files = {
+        "orders.csv": EXTRA_ORDERS,
+        "items.csv": EXTRA_ITEMS,
+        "products.csv": EXTRA_PRODUCTS,
+        "customers.csv": EXTRA_CUSTOMERS,
+        "reviews.csv": EXTRA_REVIEWS,
+    }
+    tables = {
+        "orders": "orders.csv",
+        "order_items": "items.csv",
+        "products": "products.csv",
+        "customers": "customers.csv",
+        "reviews": "reviews.csv",
+    }
+    config = write_shop(folder, files, {t: {"path": f} for t, f in tables.items()})
+    return kpis(config)
+
+
+def test_member_tiers_gmv_aov_and_repurchase(extras):
+    tiers = {r["tier"]: r for r in extras.rows(S.BY_MEMBER_TIER)}
+    gold, normal = tiers["金卡会员"], tiers["普通会员"]
+    assert (gold["buyers"], gold["orders"], gold["gmv"]) == (2, 3, 800)
+    assert (gold["share"], gold["aov"], gold["repurchase_rate"]) == (0.8, 400, 0.5)
+    assert (normal["buyers"], normal["gmv"], normal["aov"], normal["repurchase_rate"]) == (
+        1,
+        200,
+        200,
+        0,
+    )
+
+
+def test_promotions_by_type_with_order_value_against_no_promotion(extras):
+    rows = {r["promotion"]: r for r in extras.rows(S.BY_PROMOTION)}
+    assert (rows["满减"]["orders"], rows["满减"]["gmv"], rows["满减"]["discount"]) == (2, 400, 50)
+    assert rows["满减"]["order_value"] == 200 and rows["满减"]["uplift"] == pytest.approx(0)
+    assert rows["限时折扣"]["uplift"] == pytest.approx(1.0)  # ¥400 against ¥200 without
+    assert rows[None]["order_value"] == 200
+
+
+def test_new_products_first_30_days_against_earlier_launches(extras):
+    (launch,) = extras.rows(S.NEW_PRODUCTS)
+    assert (launch["name"], launch["gmv"], launch["days_on_sale"]) == ("九月新品", 300, 30)
+    assert launch["gmv_per_day"] == pytest.approx(10)
+    assert launch["benchmark_per_day"] == pytest.approx(10)  # 三月新品: ¥300 / 30 days
+
+
+def test_fulfilment_and_the_bad_reviews_of_late_deliveries(extras):
+    m = extras.metrics
+    assert m["shipped_orders"].value == 4
+    assert m["ship_on_time_rate"].value == pytest.approx(3 / 4)  # o2 took 72 h
+    assert m["delivery_days"].value == pytest.approx((3 + 7 + 2) / 3)
+    assert m["late_delivery_rate"].value == pytest.approx(1 / 3)  # o2: 7 days > 5
+    reviews = {r["delivery"]: r for r in extras.rows(S.DELIVERY_REVIEWS)}
+    assert (reviews["late"]["reviews"], reviews["late"]["bad_rate"]) == (1, 1.0)
+    assert (reviews["on_time"]["reviews"], reviews["on_time"]["bad_rate"]) == (2, 0.5)
+
+
+# --- 2 and 5. the annual review takes its campaigns from the campaign engine ------------------
+
+
+def test_the_annual_reviews_campaign_figures_are_the_campaign_retrospectives(small_shop):
+    from shopreport import api
+    from shopreport.metrics.annual import compute_annual
+    from shopreport.metrics.campaign import compute_campaign
+    from shopreport.metrics.period import year_to_date
+
+    ds = api.load(small_shop)
+    annual = compute_annual(ds, year_to_date(2025, TODAY), TODAY)
+    assert {c.key for c in annual.campaigns} == {"618-2025", "double11-2025"}
+    for c in annual.campaigns:
+        retro = compute_campaign(ds, c.key, TODAY)
+        assert c.gmv == pytest.approx(retro.report.metrics["gmv"].value), c.key
+        if retro.compared is None:
+            assert c.compared_gmv is None and c.growth is None, c.key
+        else:
+            assert c.compared_gmv == pytest.approx(retro.compared.metrics["gmv"].value), c.key
+
+
+def test_a_year_partly_covered_last_year_is_compared_on_the_months_both_have(tmp_path):
+    # the data starts 2024-09-02 (the demo, seed 7, 60 orders a month): September 2024 is
+    # partial, so 2025 is compared with 2024 on October–December, whole months both years have
+    import polars as pl
+
+    from shopreport import api
+    from shopreport.metrics.annual import compute_annual
+    from shopreport.metrics.period import year_to_date
+
+    config = api.make_demo(tmp_path, end="2025-12", months=16, orders_per_month=60)
+    annual = compute_annual(api.load(config), year_to_date(2025, TODAY), TODAY)
+    orders = pl.read_parquet(tmp_path / "data" / "orders.parquet")
+    assert orders["pay_time"].min().date() == date(2024, 9, 2)
+    assert annual.comparable is not None
+    assert (annual.comparable.period.start, annual.comparable.period.end) == (
+        date(2025, 10, 1),
+        date(2026, 1, 1),
+    )
+    paid = orders.filter(pl.col("pay_time").is_not_null())  # closed orders were never paid
+
+    def gmv(start: str, end: str) -> float:
+        window = paid.filter(
+            (pl.col("pay_time") >= pl.lit(start).str.to_datetime())
+            & (pl.col("pay_time") < pl.lit(end).str.to_datetime())
+        )
+        return float(window["paid_amount"].sum())
+
+    gmv_now = annual.comparable.metrics["gmv"]
+    assert gmv_now.value == pytest.approx(gmv("2025-10-01", "2026-01-01"))
+    assert gmv_now.last_year == pytest.approx(gmv("2024-10-01", "2025-01-01"))
+
+
+def test_a_campaigns_new_buyers_are_one_number(small_shop):
+    # the KPI card's new buyers and the follow-up's "活动新客" are the same people
+    from shopreport import api
+    from shopreport.metrics.campaign import compute_campaign
+
+    retro = compute_campaign(api.load(small_shop), "double11-2025", TODAY)
+    assert retro.facts["followup"]["new_buyers"] == retro.report.metrics["new_buyers"].value
+
+
+def test_next_years_targets_follow_the_years_growth_and_the_teams_own_win(tmp_path):
+    # one ¥100 order a month in 2024 and ¥120 a month in 2025: growth +20%, so each month of
+    # 2026 is proposed at 120 × 1.2 = 144; the team set January 2026 at 200 itself
+    from shopreport import api
+    from shopreport.insights.plan import year_targets
+    from shopreport.metrics.annual import compute_annual
+    from shopreport.metrics.period import year_to_date
+
+    rows = [
+        (f"y{year}m{m}", f"c{m}", f"{year}-{m:02d}-15 10:00:00", amount, "搜索")
+        for year, amount in ((2024, 100), (2025, 120))
+        for m in range(1, 13)
+    ]
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": _orders(rows)},
+        {"orders": {"path": "orders.csv"}},
+        targets={"2026-01": {"gmv": 200}},
+    )
+    annual = compute_annual(api.load(read_config(config)), year_to_date(2025, TODAY), TODAY)
+    targets = {t.month: t for t in year_targets(annual, read_config(config))}
+    assert (targets["2026-01"].target, targets["2026-01"].source) == (200, "config")
+    for month in ("2026-02", "2026-07", "2026-12"):
+        t = targets[month]
+        assert (t.actual, t.target, t.source, t.basis) == (120, 144, "proposed", "growth")
+        assert t.growth == pytest.approx(0.2)
