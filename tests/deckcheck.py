@@ -32,6 +32,7 @@ class Box:
     bold: bool
     width: float
     height: float
+    inset: float = INSET_PT  # the frame's left (= right = top = bottom) margin, points
 
 
 WJ = "\u2060"  # the renderer's word joiner between a sign and a currency symbol
@@ -51,9 +52,7 @@ def slides_text(path: Path) -> list[list[str]]:
             if shape.has_text_frame and shape.text_frame.text.strip():
                 texts.append(plain(shape.text_frame.text))
             if shape.has_table:
-                texts += [
-                    plain(cell.text) for row in shape.table.rows for cell in row.cells
-                ]
+                texts += [plain(cell.text) for row in shape.table.rows for cell in row.cells]
         out.append(texts)
     return out
 
@@ -75,6 +74,7 @@ def text_boxes(path: Path) -> list[Box]:
                     bool(runs[0].font.bold),
                     Emu(shape.width).pt,
                     Emu(shape.height).pt,
+                    Emu(shape.text_frame.margin_left).pt,
                 )
             )
     return boxes
@@ -119,7 +119,7 @@ def overflowing(path: Path) -> list[Box]:
     ]
     for box in text_boxes(path):
         font = Font(bold=box.bold)
-        width, height = box.width - 2 * INSET_PT, box.height - 2 * INSET_PT
+        width, height = box.width - 2 * box.inset, box.height - 2 * box.inset
         lines = sum(
             len(wrap(part, width, box.size, font)) for p in box.paragraphs for part in p.split("\v")
         )
@@ -350,4 +350,29 @@ def inconsistent(
             bad[mid] = values | (
                 {f"report: {expected[mid]}"} if expected and mid in expected else set()
             )
+    return bad
+
+
+def blank_charts(deck: Path, pdf: Path, folder: Path, colors: list[str]) -> list[str]:
+    """Native charts LibreOffice drew without a series: frames in which no pixel has one of
+    the series `colors` (hex), on the pages of `pdf` drawn at 40 dpi."""
+    import numpy as np
+    from PIL import Image
+
+    prs = Presentation(str(deck))
+    pages = pdf_pages(pdf, folder)
+    targets = [np.array([int(c[i : i + 2], 16) for i in (0, 2, 4)]) for c in colors]
+    bad = []
+    for number, slide in enumerate(prs.slides, start=1):
+        charts = [s for s in slide.shapes if getattr(s, "has_chart", False) and s.has_chart]
+        if not charts:
+            continue
+        image = Image.open(pages[number - 1]).convert("RGB")
+        scale = image.width / prs.slide_width
+        for shape in charts:
+            box = (shape.left, shape.top, shape.left + shape.width, shape.top + shape.height)
+            inside = np.asarray(image.crop(tuple(int(v * scale) for v in box)), dtype=int)
+            drawn = sum(int((np.abs(inside - c).sum(axis=2) < 60).sum()) for c in targets)
+            if drawn <= 40:
+                bad.append(f"slide {number}: {shape.name} ({drawn} px of series colour)")
     return bad

@@ -172,7 +172,8 @@ def build_deck(
     from shopreport.deck.sections import plan_deck
     from shopreport.render import export
     from shopreport.render.pptx import write_deck
-    from shopreport.render.theme import load_theme
+    from shopreport.render.template import template_colors
+    from shopreport.render.theme import load_theme, with_template_colors
 
     cfg = config if isinstance(config, Config) else read_config(config)
     language = {"zh": "zh-CN", "zh-CN": "zh-CN", "en": "en", None: cfg.language}[language]
@@ -194,9 +195,12 @@ def build_deck(
     say = Narrator(language, cfg.symbol)
     cover = plan.slides[0]
     label = deck.label(chosen)
+    theme = load_theme(cfg.theme_path, cfg.font)
+    if cfg.template_path and not cfg.theme_path:  # the template's colours
+        theme = with_template_colors(theme, template_colors(cfg.template_path))
     write_deck(
         plan.slides,
-        load_theme(cfg.theme_path, cfg.font),
+        theme,
         language,
         cfg.symbol,
         say.words,
@@ -210,6 +214,8 @@ def build_deck(
             "category": deck.name,
             "created": datetime.combine(today, time(0)),
         },
+        template=cfg.template_path,
+        layouts=dict(cfg.layouts),
     )
     extras: list[Path] = []
     if pdf or png_dir:

@@ -193,7 +193,11 @@ def build(
     if not quiet:
         click.echo(f"Deck written: {deck.path} ({deck.slides} slides)")
         for extra in deck.extras:
-            click.echo(f"Written: {extra}")
+            if extra.suffix == ".pdf":
+                click.echo(f"PDF written: {extra}")
+        pngs = [p for p in deck.extras if p.suffix == ".png"]
+        if pngs:
+            click.echo(f"Slide images written: {pngs[0].parent} ({len(pngs)} PNG)")
         for section, reason in deck.left_out.items():
             click.echo(f"Left out: {section}: {reason}")
 

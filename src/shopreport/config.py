@@ -343,6 +343,14 @@ class Config(Model):
     theme: str | None = None
     """A theme YAML (colours, fonts, sizes) replacing templates/theme.yaml, relative to this
     file."""
+    template: str | None = None
+    """The company's PowerPoint template (.pptx or .potx), relative to this file: slides go on
+    its layouts by role and use its colours (unless `theme:` is set)."""
+    layouts: dict[
+        Literal["cover", "agenda", "section", "content", "title_only", "blank", "closing"], str
+    ] = {}
+    """Layout names of the template by role, for templates whose layouts are not recognised:
+    `{cover: "Start slide", section: "Chapter slide"}`."""
     charts: Literal["native", "image"] = "native"
     """native: PowerPoint charts with their data embedded (Edit Data opens the numbers);
     image: matplotlib pictures."""
@@ -426,6 +434,11 @@ class Config(Model):
     def theme_path(self) -> Path | None:
         """The user's theme file, resolved against the config's folder."""
         return self._base_dir / self.theme if self.theme else None
+
+    @property
+    def template_path(self) -> Path | None:
+        """The company template, resolved against the config's folder."""
+        return self._base_dir / self.template if self.template else None
 
     @property
     def symbol(self) -> str:

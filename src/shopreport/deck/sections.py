@@ -147,7 +147,7 @@ def speaker_notes(slide: m.Slide, say: Narrator, language: str) -> str:
         for mid in METRICS
         if label(mid, language) in text
     ]
-    parts = [" ".join(s.strip() for s in said if s and s.strip())]
+    parts = ["\n".join(s.strip() for s in said if s and s.strip())]
     if defined:
         parts.append(say.word("notes_definitions") + "\n" + "\n".join(defined))
     if slide.footnote and not isinstance(slide, (m.Cover, m.Catalogue, m.Divider, m.Closing)):

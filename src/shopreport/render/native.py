@@ -48,16 +48,18 @@ def number_format(
         s = f'"{style.symbol}"' if unit == "money" and symbol else ""
         if zh:
             if largest >= 1e8:
-                return s + '0\\.00,,"亿"'
+                if axis:
+                    return "[=0]0;" + s + '0\\.00,,"亿"'
+                return f'[>=99995000]{s}0\\.00,,"亿";[>=99995]{s}0\\.0,"万";{s}#,##0'
             # 万 with one decimal from 10万 (as fmt_money writes it); below, the whole number
             # (a format can only divide by powers of 1000: 1.23万 is not expressible)
-            if axis:  # one unit along an axis
-                return s + ('0\\.0,"万"' if largest >= 99995 else "#,##0")
+            if axis:  # one unit along an axis, and a plain 0 at its foot
+                return ("[=0]0;" + s + '0\\.0,"万"') if largest >= 99995 else s + "#,##0"
             return f'[>=99995]{s}0\\.0,"万";{s}#,##0'
         if axis:
             if largest >= 999950:
-                return s + '#,##0.0,,"M"'
-            return s + ('#,##0,"K"' if largest >= 10000 else "#,##0")
+                return "[=0]0;" + s + '#,##0.0,,"M"'
+            return ("[=0]0;" + s + '#,##0,"K"') if largest >= 10000 else s + "#,##0"
         if largest >= 999950:
             return f'[>=999950]{s}#,##0.00,,"M";[>=10000]{s}#,##0.0,"K";{s}#,##0'
         return f'[>=10000]{s}#,##0.0,"K";{s}#,##0'
@@ -353,18 +355,31 @@ def native_hbar(slide, data: dict, style: Style, x, y, w, h, alt: str):
     notes = data.get("notes") or [None] * len(labels)
     _labels(plot, style, fmt)
     chart.has_legend = False
-    plot_w = 0.58 if any(notes) else 0.75  # notes: a column at the right
+    column = _notes_width(notes, style, w)  # notes: a column at the right, as wide as needed
+    plot_w = 0.75 - column / w
     _plot_layout(chart, 0.22, 0.03, plot_w, 0.94)
-    if any(notes):
+    if column:
         row = h * 0.94 / max(len(labels), 1)
         for i, note in enumerate(notes):
             if note:
-                _note(slide, style, note, x + w * 0.81, y + h * 0.03 + i * row, w * 0.19, row)
+                _note(slide, style, note, x + w - column, y + h * 0.03 + i * row, column, row)
     if data.get("reference") is not None:
         at = x + w * (0.22 + plot_w * data["reference"] / (top * 1.35))
         _reference(slide, style, data.get("reference_label") or "", at, y, h)
     _finish(frame, style, alt)
     return frame
+
+
+def _notes_width(notes: list, style: Style, width: float) -> float:
+    """Inches for the notes beside bars: the widest note measured, within 12–40% of the chart."""
+    from shopreport.render.textfit import Font, text_width
+
+    shown = [n for n in notes if n]
+    if not shown:
+        return 0.0
+    font = Font(style.theme.measure_font, False, style.theme.width_margin)
+    widest = max(Pt(text_width(n, style.size("chart_value"), font)).inches for n in shown)
+    return min(max(widest + 0.08, 0.12 * width), 0.4 * width)
 
 
 def _note(slide, style: Style, text: str, x, y, w, h) -> None:
@@ -384,15 +399,20 @@ def _note(slide, style: Style, text: str, x, y, w, h) -> None:
 
 
 def _east_asian(run, style: Style) -> None:
+    """The deck font as Latin, East Asian and complex-script face, and the language."""
     font = style.theme.deck_font
     run.font.name = font
     props = run._r.get_or_add_rPr()
-    latin = props.find(qn("a:latin"))
-    ea = props.find(qn("a:ea"))
-    if ea is None:
-        ea = etree.Element(qn("a:ea"))
-        latin.addnext(ea)
-    ea.set("typeface", font)
+    props.set("lang", "en-US" if style.language == "en" else "zh-CN")
+    props.set("altLang", "en-US")
+    anchor = props.find(qn("a:latin"))
+    for tag in ("a:ea", "a:cs"):
+        node = props.find(qn(tag))
+        if node is None:
+            node = etree.Element(qn(tag))
+            anchor.addnext(node)
+        node.set("typeface", font)
+        anchor = node
 
 
 def _plain(value, unit: str, style: Style) -> str:

@@ -18,7 +18,7 @@ from typing import Any
 from lxml import etree
 from pptx import Presentation
 from pptx.dml.color import RGBColor
-from pptx.enum.shapes import MSO_SHAPE
+from pptx.enum.shapes import MSO_SHAPE, PP_PLACEHOLDER
 from pptx.enum.text import MSO_ANCHOR, MSO_AUTO_SIZE, PP_ALIGN
 from pptx.opc.constants import RELATIONSHIP_TYPE as RT
 from pptx.oxml.ns import qn
@@ -28,6 +28,13 @@ from shopreport.deck import model as m
 from shopreport.render.charts import Style, render_chart
 from shopreport.render.export import file_mode
 from shopreport.render.native import NATIVE
+from shopreport.render.template import (
+    BODY_TYPES,
+    ROLE_OF,
+    find_layouts,
+    layout_twin,
+    open_template,
+)
 from shopreport.render.textfit import LINE_SPACING, PARAGRAPH_GAP, Font, fit_text, text_width
 from shopreport.render.theme import Theme
 
@@ -37,6 +44,7 @@ MARGIN = 0.6
 CONTENT_TOP = 1.3
 CONTENT_BOTTOM = 6.85
 INSET = 0.05  # text frame margins, inches
+EMU_PER_INCH = 914400
 ALIGN = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
 ARROWS = {"up": "▲", "down": "▼", "flat": "■"}
 _CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)], None)
@@ -50,13 +58,27 @@ def clean(text: str) -> str:
 class Renderer:
     """Builds one .pptx from slide models; `save` writes it."""
 
-    def __init__(self, theme: Theme, style: Style, charts: str = "native"):
+    def __init__(
+        self,
+        theme: Theme,
+        style: Style,
+        charts: str = "native",
+        template: Path | None = None,
+        layouts: dict[str, str] | None = None,
+    ):
         self.theme, self.style, self.charts = theme, style, charts
         self.lang = "en-US" if style.language == "en" else "zh-CN"
-        self.prs = Presentation()
-        self.prs.slide_width, self.prs.slide_height = SLIDE_W, SLIDE_H
-        self.base = self.prs.slide_layouts[5]  # "Title Only": every title in a title placeholder
-        self._patch_theme_fonts()
+        self.template = template is not None
+        if template is not None:  # the company's template: its layouts by role, its size
+            self.prs = open_template(template)
+            self.roles = find_layouts(self.prs, layouts)
+            self.scale = (self.prs.slide_width / SLIDE_W, self.prs.slide_height / SLIDE_H)
+        else:
+            self.prs = Presentation()
+            self.prs.slide_width, self.prs.slide_height = SLIDE_W, SLIDE_H
+            self.roles = {"title_only": self.prs.slide_layouts[5]}  # a title placeholder
+            self.scale = (1.0, 1.0)
+            self._patch_theme_fonts()
         self.layouts: dict[str, Callable] = {
             "cover": self._cover,
             "catalogue": self._catalogue,
@@ -87,9 +109,16 @@ class Renderer:
     def render(self, slides: list[m.Slide]) -> None:
         """Add every slide, numbered."""
         for number, model in enumerate(slides, start=1):
-            slide = self.prs.slides.add_slide(self.base)
-            self.layouts[model.layout](slide, model)
+            role = ROLE_OF.get(model.layout, "title_only") if self.template else "title_only"
+            slide = self.prs.slides.add_slide(self.roles[role])
+            if self.template and model.layout in ROLE_OF:
+                self._in_template(slide, model)
+            else:
+                self.layouts[model.layout](slide, model)
             self._furniture(slide, model, number)
+            _drop_empty_placeholders(slide)
+            if self.scale != (1.0, 1.0):
+                _rescale(slide, *self.scale)
             if slide.shapes.title is not None and not slide.shapes.title.has_text_frame:
                 raise AssertionError(f"slide {number} has no title")
             if model.notes:
@@ -142,6 +171,7 @@ class Renderer:
         colors: list[str] | None = None,
         balance: bool = False,
         title: bool = False,
+        shape=None,
     ):
         """A text box whose text is fitted by measurement: largest size ≤ `size` that fits;
         with `balance` (titles), lines of even length broken where measured. With `title` the
@@ -161,12 +191,18 @@ class Renderer:
             single_line,
             balance,
         )
-        if title and slide.shapes.title is not None:
+        if shape is not None:  # a template's placeholder: written where it is, in its style
+            box = shape
+            box.left, box.top, box.width, box.height = Inches(x), Inches(y), Inches(w), Inches(h)
+        elif title and slide.shapes.title is not None:
             box = slide.shapes.title
             box.left, box.top, box.width, box.height = Inches(x), Inches(y), Inches(w), Inches(h)
-            tree = box._element.getparent()
-            tree.remove(box._element)
-            tree.append(box._element)
+            if self.template:
+                color = ""  # the template's title colour, font and place in the z-order
+            else:  # in front of the slide's background shapes
+                tree = box._element.getparent()
+                tree.remove(box._element)
+                tree.append(box._element)
         else:
             box = slide.shapes.add_textbox(Inches(x), Inches(y), Inches(w), Inches(h))
         frame = box.text_frame
@@ -183,6 +219,7 @@ class Renderer:
             para = frame.paragraphs[0] if i == 0 else frame.add_paragraph()
             para.alignment = ALIGN[align]
             para.line_spacing = Pt(fitted.size * LINE_SPACING)
+            para.space_before = Pt(0)  # a template's list style may add space
             if i < len(fitted.paragraphs) - 1:
                 para.space_after = Pt(fitted.size * LINE_SPACING * PARAGRAPH_GAP)
             paragraph_color = (colors[i] if colors and i < len(colors) else None) or color
@@ -202,6 +239,11 @@ class Renderer:
         font = run.font
         font.size = Pt(size)
         font.bold = bold
+        if not color:  # text in the template's own style: only the East Asian face is set
+            rpr = run._r.get_or_add_rPr()
+            rpr.set("lang", self.lang)
+            etree.SubElement(rpr, qn("a:ea")).set("typeface", self.theme.deck_font)
+            return run
         font.color.rgb = RGBColor.from_string(self.theme.colors.get(color, color))
         font.name = self.theme.deck_font
         set_east_asian(run, self.theme.deck_font, self.lang)
@@ -225,7 +267,13 @@ class Renderer:
 
     # --- furniture ----------------------------------------------------------------------
     def _title(self, slide, title: str) -> None:
-        """The slide title with an accent bar."""
+        """The slide title with an accent bar (in a template: the title alone, in the
+        template's style, over the content)."""
+        if self.template:
+            self.text(slide, MARGIN, 0.3, W - 2 * MARGIN, 0.85, title,
+                      self.theme.sizes["title"], bold=True, anchor="middle",
+                      single_line=True, min_size=16, title=True)  # fmt: skip
+            return
         self.rect(slide, MARGIN - 0.2, 0.42, 0.08, 0.55, self.theme.color("accent"))
         self.text(
             slide,
@@ -248,9 +296,54 @@ class Renderer:
         line.line.color.rgb = RGBColor.from_string(self.theme.color("line"))
         line.line.width = Pt(0.75)
 
+    def _in_template(self, slide, model: m.Slide) -> None:
+        """Cover, agenda, section divider and closing on the template's own layouts: the title
+        in its title placeholder, the rest in its body or subtitle placeholder (or below the
+        title when the layout has none), all where and how the template draws them."""
+        lines: list[str] = []
+        if isinstance(model, m.Cover):
+            lines = [model.shop, model.presenter_line, model.date_line]
+        elif isinstance(model, m.Catalogue):
+            lines = [f"{number}  {title}" for number, title in model.items]
+        elif isinstance(model, m.Divider):
+            lines = [model.part, model.subtitle]
+        elif isinstance(model, m.Closing):
+            lines = [model.subtitle]
+        sx, sy = self.scale
+        title = slide.shapes.title
+        if title is not None:
+            x, y, w, h = (title.left / sx, title.top / sy, title.width / sx, title.height / sy)
+            size = self.theme.sizes["cover_title" if model.layout == "cover" else "divider_title"]
+            self.text(slide, Emu(x).inches, Emu(y).inches, Emu(w).inches, Emu(h).inches,
+                      model.title, size, min_size=18, balance=True, title=True)  # fmt: skip
+            below = Emu(y + h).inches
+        else:
+            below = 2.0
+        body = next(
+            (p for p in slide.placeholders if p.placeholder_format.type in BODY_TYPES), None
+        )
+        if isinstance(model, m.Catalogue):  # the items in one box, not a layout's item slots
+            body = None
+        lines = [line for line in lines if line]
+        twin = layout_twin(slide.slide_layout, body) if body is not None else None
+        if body is not None and twin is not None and twin._element.spPr.xfrm is not None:
+            body.left, body.top, body.width, body.height = (
+                twin.left, twin.top, twin.width, twin.height
+            )  # fmt: skip
+        if body is not None and lines:
+            self.text(slide, body.left / sx / EMU_PER_INCH, body.top / sy / EMU_PER_INCH,
+                      body.width / sx / EMU_PER_INCH, body.height / sy / EMU_PER_INCH, lines,
+                      self.theme.sizes["subtitle"], min_size=8, color="", shape=body)  # fmt: skip
+        elif lines:
+            size = self.theme.sizes[
+                "catalogue_item" if isinstance(model, m.Catalogue) else "subtitle"
+            ]
+            self.text(slide, MARGIN * 2, below + 0.2, W - 4 * MARGIN, CONTENT_BOTTOM - below - 0.4,
+                      lines, size, min_size=10)  # fmt: skip
+
     def _furniture(self, slide, model: m.Slide, number: int) -> None:
         """Footnote (source and period) and page number on every slide."""
-        color = "white" if model.layout == "divider" else "muted"
+        color = "white" if model.layout == "divider" and not self.template else "muted"
         if model.footnote:
             self.text(
                 slide,
@@ -930,6 +1023,48 @@ def _truncate_cell(text: str, width_pt: float, size: float, bold: bool, theme: T
     return text + "…"
 
 
+def _drop_empty_placeholders(slide) -> None:
+    """Placeholders a layout brought that nothing was written into (they would show "Click to
+    add text" in PowerPoint)."""
+    for shape in list(slide.placeholders):
+        if shape.placeholder_format.type in (PP_PLACEHOLDER.TITLE, PP_PLACEHOLDER.CENTER_TITLE):
+            continue
+        if shape.has_text_frame and not shape.text_frame.text.strip():
+            shape._element.getparent().remove(shape._element)
+
+
+def _rescale(slide, sx: float, sy: float) -> None:
+    """Scale a slide drawn on 13.33 × 7.5 in to the template's size: positions, sizes, table
+    grids, and text and chart text sizes (by the smaller factor, so text keeps fitting)."""
+    size = min(sx, sy)
+    for shape in slide.shapes:
+        if shape.left is None:
+            continue
+        shape.left, shape.top = int(shape.left * sx), int(shape.top * sy)
+        shape.width, shape.height = int(shape.width * sx), int(shape.height * sy)
+        if getattr(shape, "has_chart", False) and shape.has_chart:
+            _scale_sizes(shape.chart._chartSpace, size)
+    _scale_sizes(slide._element, size)
+    for body, keys in ((qn("a:bodyPr"), ("lIns", "rIns", "tIns", "bIns")),
+                       (qn("a:tcPr"), ("marL", "marR", "marT", "marB"))):  # fmt: skip
+        for node in slide._element.iter(body):
+            for key in keys:
+                if node.get(key) is not None:
+                    node.set(key, str(int(int(node.get(key)) * size)))
+    for column in slide._element.iter(qn("a:gridCol")):
+        column.set("w", str(int(int(column.get("w")) * sx)))
+    for row in slide._element.iter(qn("a:tr")):
+        row.set("h", str(int(int(row.get("h")) * sy)))
+
+
+def _scale_sizes(root, factor: float) -> None:
+    for props in root.iter(qn("a:rPr"), qn("a:defRPr"), qn("a:endParaRPr")):
+        if props.get("sz"):
+            props.set("sz", str(max(100, int(int(props.get("sz")) * factor))))
+    for points in root.iter(qn("a:spcPts")):
+        points.set("val", str(int(int(points.get("val")) * factor)))
+
+
 def write_deck(
     slides: list[m.Slide],
     theme: Theme,
@@ -939,12 +1074,14 @@ def write_deck(
     path: Path,
     charts: str = "native",
     properties: dict[str, Any] | None = None,
+    template: Path | None = None,
+    layouts: dict[str, str] | None = None,
 ) -> None:
     """Draw every slide and write the deck to `path`: saved to a temporary file beside it, then
     renamed into place, so a crash never leaves half a deck. The file gets the permissions of
     a file the user creates (umask), and the document properties (title, subject, author,
     keywords, created) from `properties`."""
-    renderer = Renderer(theme, Style(theme, language, symbol, words), charts)
+    renderer = Renderer(theme, Style(theme, language, symbol, words), charts, template, layouts)
     renderer.render(slides)
     core = renderer.prs.core_properties
     for name, value in (properties or {}).items():

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from functools import lru_cache
 
 from shopreport.render.fonts import pil_font, wide_latin_font
 
@@ -32,6 +33,7 @@ class Font:
     margin: float = 0.07
 
 
+@lru_cache(maxsize=1 << 16)  # fitting measures the same words and lines many times over
 def text_width(text: str, size: float, font: Font) -> float:
     """Width of `text` in points at `size` points, padded by the font margin.
 

@@ -37,6 +37,34 @@ class Theme:
         return self.colors["series"]
 
 
+def with_template_colors(theme: Theme, scheme: dict[str, str]) -> Theme:
+    """The theme recoloured from a template's colour scheme: its accents for the series, a dark
+    colour for titles and numbers, its text colour."""
+    accents = [scheme[f"accent{i}"] for i in range(1, 7) if f"accent{i}" in scheme]
+    if not accents:
+        return theme
+    plain = {"000000", "FFFFFF"}
+    primary = scheme.get("dk2") if scheme.get("dk2", "000000") not in plain else accents[0]
+    colors = {
+        **theme.colors,
+        "primary": primary,
+        "secondary": accents[0] if accents[0] != primary else accents[1 % len(accents)],
+        "accent": accents[1 % len(accents)] if accents[0] == primary else accents[0],
+        "target": accents[0],
+        "series": [primary, *[a for a in accents if a != primary]],
+    }
+    if scheme.get("dk1") and scheme["dk1"] not in plain:
+        colors["text"] = scheme["dk1"]
+    return Theme(
+        theme.deck_font,
+        theme.measure_font,
+        theme.width_margin,
+        colors,
+        theme.tones,
+        theme.sizes,
+    )
+
+
 def load_theme(path: Path | None = None, font: str | None = None) -> Theme:
     """The packaged theme, or a user's theme file; `font` overrides the deck font."""
     if path is None:
