@@ -32,7 +32,7 @@ from pptx.util import Inches, Pt
 
 from shopreport.render.charts import Style
 
-Adder = Callable[[Any, Any, dict, Style, float, float, float, float], Any]
+Adder = Callable[[Any, dict, Style, float, float, float, float, str], Any]
 
 
 # --- number formats -------------------------------------------------------------------------

@@ -14,6 +14,7 @@ import io
 import re
 import zipfile
 from pathlib import Path
+from typing import Any
 
 from lxml import etree
 from pptx import Presentation
@@ -141,7 +142,7 @@ def find_layouts(prs, names: dict[str, str] | None = None) -> dict[str, object]:
     """The template layout for each role: the config's `layouts:` names first, then the best
     scoring layout, then the role's fallbacks."""
     layouts = list(_layouts(prs))
-    by_name = {}
+    by_name: dict[str, Any] = {}
     for layout in layouts:
         by_name.setdefault(layout.name, layout)
     chosen: dict[str, object] = {}
