@@ -708,19 +708,7 @@ class Renderer:
             cw, ch = 8.35, CONTENT_BOTTOM - top
             chart = model.charts[0]
             if chart.caption and model.heading:  # the panel has its heading: caption on top
-                self.text(
-                    slide,
-                    MARGIN,
-                    top,
-                    cw,
-                    0.35,
-                    chart.caption,
-                    self.theme.sizes["chart_caption"],
-                    color="primary",
-                    bold=True,
-                    single_line=True,
-                    min_size=9,
-                )
+                self._caption(slide, chart.caption, MARGIN, top, cw)
                 self.chart(slide, chart, MARGIN, top + 0.35, cw, ch - 0.35, _alt(chart, model))
             else:
                 self.chart(slide, chart, MARGIN, top, cw, ch, _alt(chart, model))
@@ -756,19 +744,7 @@ class Renderer:
         ch = CONTENT_BOTTOM - top - bullets_h - 0.35
         for i, chart in enumerate(model.charts[:2]):
             x = MARGIN + i * (cw + gap)
-            self.text(
-                slide,
-                x,
-                top,
-                cw,
-                0.35,
-                chart.caption,
-                self.theme.sizes["chart_caption"],
-                color="primary",
-                bold=True,
-                single_line=True,
-                min_size=9,
-            )
+            self._caption(slide, chart.caption, x, top, cw)
             self.chart(slide, chart, x, top + 0.35, cw, ch, _alt(chart, model))
         if model.bullets:
             y = CONTENT_BOTTOM - bullets_h
@@ -783,6 +759,11 @@ class Renderer:
                 self.theme.sizes["body"] - 1,
                 min_size=9,
             )
+
+    def _caption(self, slide, caption: str, x, y, w) -> None:
+        """A chart's caption, one line above it."""
+        self.text(slide, x, y, w, 0.35, caption, self.theme.sizes["chart_caption"],
+                  color="primary", bold=True, single_line=True, min_size=9)  # fmt: skip
 
     def _table(self, slide, model: m.TableSlide) -> None:
         self._title(slide, model.title)
