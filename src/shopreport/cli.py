@@ -144,8 +144,8 @@ def deck_options(func):
     "--charts",
     type=click.Choice(["native", "image"]),
     default=None,
-    help="Native PowerPoint charts with their data (default) or pictures (default: the "
-    "config's `charts:`).",
+    help="native: PowerPoint charts with their data embedded; image: pictures (default: the "
+    "config's `charts:`, which defaults to native).",
 )
 @click.option(
     "--pdf", is_flag=True, help="Also write <deck>.pdf beside the .pptx (needs LibreOffice)."
