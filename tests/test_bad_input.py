@@ -88,7 +88,7 @@ CASES = {
         {"orders.csv": GOOD_ORDERS + "1,a,2026-10-01 10:00:00,10\n"},
         {},
         1,
-        r"line 2, column order_id: '1' appears more than once",
+        r"line 2 and line 4, column order_id: '1' appears more than once in this file",
     ),
     "missing required column": (
         {"orders.csv": "order_id,customer_id,paid_amount\n1,a,10\n"},

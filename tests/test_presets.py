@@ -22,12 +22,18 @@ def report(config, month):
 
 def test_presets_shipped():
     assert preset_names() == [
+        "douyin",
+        "ga4-traffic",
+        "jd",
+        "meta-ads",
         "olist",
         "online-retail",
+        "pdd",
         "shopify",
         "sycm-traffic",
         "taobao-behavior",
         "taobao-orders",
+        "woocommerce",
     ]
 
 
@@ -108,7 +114,13 @@ def test_shopify_line_items_become_orders(shared_data, tmp_path):
     )
     ds = api.load(read_config(config))
     assert ds.frame("orders").collect().height == 81  # 98 rows, 17 continuation rows
-    assert ds.frame("order_items").collect().height == 98
+    # 98 line rows; one is a Tip ($2.50), not merchandise: it stays in the order's Total only
+    assert ds.frame("order_items").collect().height == 97
+    products = ds.frame("products").collect()["sku"].to_list()
+    # the variants "Black R Helper Hoodie - L", "- M", "- S", "- XL", "- XXL" are one product
+    assert "Black R Helper Hoodie" in products
+    assert not any(p.startswith("Black R Helper Hoodie -") for p in products)
+    assert "Tip" not in products
 
 
 def test_taobao_behavior_has_no_amounts(shared_data, tmp_path):

@@ -110,18 +110,20 @@ def test_parquet_and_glob_of_csv_files(tmp_path):
     assert orders_of(config)["paid_amount"].to_list() == [5.0]
 
 
-def test_tsv_and_timezone_aware_times(tmp_path):
-    # Shopify writes local time with an offset; the shop's zone is Asia/Shanghai (UTC+8)
-    config = write_shop(
-        tmp_path,
-        {
-            "orders.tsv": (
-                "order_id\tcustomer_id\torder_time\tpaid_amount\n"
-                "s1\ta\t2026-10-01 09:00:00 -0400\t10\n"
-            )
-        },
-        {"orders": {"path": "orders.tsv"}},
+def test_tsv_and_times_with_offsets(tmp_path):
+    # Shopify writes the store's local time with its offset: 09:00 at UTC-4
+    files = {
+        "orders.tsv": (
+            "order_id\tcustomer_id\torder_time\tpaid_amount\ns1\ta\t2026-10-01 09:00:00 -0400\t10\n"
+        )
+    }
+    data = {"orders": {"path": "orders.tsv"}}
+    # no time zone in the config: the wall time written is the shop's time
+    assert orders_of(write_shop(tmp_path, files, data))["order_time"][0] == datetime(
+        2026, 10, 1, 9, 0
     )
+    # a time zone set: converted, 13:00 UTC is 21:00 in Shanghai (UTC+8)
+    config = write_shop(tmp_path, files, data, timezone="Asia/Shanghai")
     assert orders_of(config)["order_time"][0] == datetime(2026, 10, 1, 21, 0)
 
 
@@ -238,7 +240,9 @@ def test_duplicate_order_id(tmp_path):
         {"orders": {"path": "orders.csv"}},
     )
     with pytest.raises(
-        DataError, match=r"line 2, column order_id: '1' appears more than once \(2 rows"
+        DataError,
+        match=r"line 2 and line 4, column order_id: '1' appears more than once in this file "
+        r"\(2 rows",
     ):
         check(config)
 

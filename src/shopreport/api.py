@@ -20,6 +20,7 @@ from shopreport.metrics.base import in_range
 from shopreport.metrics.period import parse_month, shop_today
 from shopreport.notes import Note
 from shopreport.sources.dataset import Dataset, read_dataset
+from shopreport.sources.rules import reading_rules
 from shopreport.vocab.contract import TABLES
 
 
@@ -65,6 +66,8 @@ class TableReport:
     unused: list[str] | None = None
     errors: list[str] | None = None
     warnings: list[str] | None = None
+    rules: list[str] | None = None
+    """How the table was read (basis, cancellations, refunds, time zone, dates, files)."""
 
 
 def validate(
@@ -76,6 +79,7 @@ def validate(
     failures: dict[str, str] = {}
     ds = read_dataset(cfg, failures) if "orders" not in failures else None
     problems = ds.problems() if ds else []
+    rules = reading_rules(cfg, {n: t.files for n, t in ds.tables.items()} if ds else {})
     reports = [TableReport(name, [], errors=[message]) for name, message in failures.items()]
     for name, source in ds.tables.items() if ds else []:
         column = TABLES[name].time
@@ -103,7 +107,8 @@ def validate(
                     if c not in mapped.values() and f'"{c}"' not in referenced
                 ],
                 [p.message for p in problems if p.table == name and p.error],
-                [p.message for p in problems if p.table == name and not p.error],
+                [p.message for p in problems if p.table == name and not p.error and not p.info],
+                rules.get(name, []) + [p.message for p in problems if p.table == name and p.info],
             )
         )
     if ds and month_text and not any(r.errors for r in reports):

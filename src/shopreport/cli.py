@@ -254,6 +254,8 @@ def validate(config_path: Path, month_text: str | None) -> None:
             click.echo(
                 "  not used: " + ", ".join(r.unused[:30]) + (" …" if len(r.unused) > 30 else "")
             )
+        for rule in r.rules or []:
+            click.echo(f"  read as: {rule}")
         for message in r.errors or []:
             click.echo(f"  error: {message}")
         for message in r.warnings or []:

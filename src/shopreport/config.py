@@ -65,6 +65,11 @@ class FileOptions(Model):
     even below title rows)."""
     headers: list[str] | None = None
     """Column names for a file without a header row."""
+    date_format: str | None = None
+    """How dates are written: `ymd` (2026-10-02, the default), `mdy` (10/2/2026, US), `dmy`
+    (02/10/2026, Europe) or a strftime pattern (`%d.%m.%Y %H:%M`). Unset, day-first or
+    month-first dates are told apart by values above 12; when every value could be either, this
+    option is required."""
 
 
 class Join(FileOptions):
@@ -118,12 +123,13 @@ class TableConfig(FileOptions):
     """Rows to keep (all conditions must hold)."""
     derive: dict[str, Any] = {}
     """New columns from others: {column: H}, {value: V}, {split: H, index: i, sep: ' '},
-    {concat: [...]}, {coalesce: [...]}, {multiply: [a, b]}, {negate: x}, {regex: H, pattern: P}."""
+    {concat: [...]}, {coalesce: [...]}, {multiply: [a, b]}, {negate: x}, {regex: H, pattern: P},
+    {when: [conditions as in filter], then: …, otherwise: …}."""
     group_by: list[str] = []
     """Headers whose rows become one (line-level exports → orders); other headers keep
     their first non-empty value unless listed in `aggregate`."""
-    aggregate: dict[str, Literal["first", "sum", "min", "max", "count"]] = {}
-    """How headers are combined by `group_by`."""
+    aggregate: dict[str, Literal["first", "sum", "min", "max", "count", "mode"]] = {}
+    """How headers are combined by `group_by` (`mode`: the most frequent value)."""
     columns: dict[str, str | None] = {}
     """Mapping from the file's header to the canonical column name (`订单编号: order_id`);
     null removes a mapping a preset made."""
@@ -131,6 +137,12 @@ class TableConfig(FileOptions):
     """Canonical columns the file lacks, set to one value (`quantity: 1`)."""
     paid_statuses: list[str] | None = None
     """orders only: statuses that mean paid, used when there is no pay_time column."""
+    on_missing: Literal["error", "skip"] = "error"
+    """A row whose required value is empty (an order without an amount after a join): `error`
+    stops with the file and line; `skip` leaves such rows out and warns with their number."""
+    approximate_time: bool = False
+    """The table's time column is an approximation (Shopify refunds are dated by the
+    cancellation, else the order): the decks say so beside the numbers it dates."""
 
     @property
     def mapping(self) -> dict[str, str]:
@@ -281,7 +293,7 @@ class Campaign(Model):
     phases: list[Phase] = Field(min_length=1)
     """Phases in order, back to back."""
     peak: str | None = None
-    """The peak phase's name (default: the phase called 爆发/正式/peak, else the longest)."""
+    """The peak phase's name; default: the phase with the highest GMV per day in the data."""
     targets: dict[str, float] = {}
     """Targets of the whole window by metric id."""
     compare_with: str | None = None
@@ -325,17 +337,20 @@ class Config(Model):
     platform: Literal["taobao", "tmall", "jd", "douyin", "shopify", "other"] = "taobao"
     """Where the shop sells; sets the wording of footnotes."""
     timezone: str = "Asia/Shanghai"
-    """Shop time zone; naive timestamps in the data are read as this local time."""
+    """Shop time zone: naive timestamps are read as this local time and times with an offset are
+    converted to it. Unset (and not set by the preset), times written with an offset keep the
+    wall time written in the export (Shopify writes the store's own time)."""
     currency: str = "CNY"
     """ISO currency code of the amounts."""
     currency_symbol: str | None = None
     """Symbol written before money; default from the currency (CNY ¥, USD $, BRL R$ …)."""
     language: Literal["zh-CN", "en"] = "zh-CN"
     """Language of the decks."""
-    preset: str | None = None
-    """A known export's mapping (olist, online-retail, shopify, taobao-orders, sycm-traffic,
-    taobao-behavior) or a preset YAML of your own, relative to this file; `data:` entries
-    override the preset's."""
+    preset: str | list[str] | None = None
+    """A known export's mapping (shopify, taobao-orders, jd, douyin, pdd, woocommerce, olist,
+    online-retail, sycm-traffic, ga4-traffic, meta-ads, taobao-behavior) or a preset YAML of your
+    own, relative to this file; a list combines them (`[shopify, ga4-traffic, meta-ads]`), later
+    ones over earlier ones; `data:` entries override the presets'."""
     data_dir: str | None = None
     """Folder of the export files a preset names, relative to this file."""
     font: str | None = None
@@ -374,6 +389,10 @@ class Config(Model):
     """资源与支持需求 by year."""
     campaigns: dict[str, Campaign] = {}
     """Campaigns by key (`double11-2026`): phases, targets, comparison."""
+    exclude_products: list[str] = []
+    """Order lines that are not merchandise, beside templates/non_merchandise.yaml: SKUs or
+    product names (case-insensitive; `*` matches any text). They stay in GMV and out of product
+    rankings, lifecycle and category splits."""
 
     _base_dir: Path = PrivateAttr(default=Path("."))
     _source: str = PrivateAttr(default="<config>")
@@ -446,6 +465,11 @@ class Config(Model):
         if self.currency_symbol is not None:
             return self.currency_symbol
         return CURRENCY_SYMBOLS.get(self.currency.upper(), self.currency.upper() + " ")
+
+    @property
+    def wall_time(self) -> bool:
+        """No time zone set by the config or its preset: offsets in the data are the shop's."""
+        return "timezone" not in self.model_fields_set
 
     @property
     def tz(self) -> ZoneInfo:
@@ -552,27 +576,37 @@ def apply_preset(raw: dict, base_dir: Path, source: str) -> dict:
 
     Preset paths are relative to `data_dir`; a `null` in the config removes a preset's entry.
     """
-    name = raw.get("preset")
-    if not name:
+    names = raw.get("preset")
+    if not names:
         return raw
-    path = base_dir / str(name)
+    data_dir = (base_dir / str(raw.get("data_dir") or ".")).resolve()
+    combined: dict = {}
+    for name in names if isinstance(names, list) else [names]:
+        preset = _read_preset(str(name), base_dir, source)
+        tables = {
+            table: _rebase(spec, data_dir)
+            for table, spec in (preset.pop("data", None) or {}).items()
+        }
+        preset.pop("description", None)
+        combined = _deep_merge(combined, {**preset, "data": tables})
+    tables = combined.pop("data", {})
+    merged = _deep_merge(combined, {k: v for k, v in raw.items() if k != "data"})
+    merged["data"] = _deep_merge(tables, raw.get("data") or {})
+    return merged
+
+
+def _read_preset(name: str, base_dir: Path, source: str) -> dict:
+    """A preset by name (shipped) or path (relative to the config)."""
+    path = base_dir / name
     if not path.is_file():
         path = templates_dir() / "presets" / f"{name}.yaml"
     if not path.is_file():
         raise ConfigError(
             f"{source}: 'preset': '{name}' is neither a preset nor a file."
-            f"{did_you_mean(str(name), preset_names())} "
+            f"{did_you_mean(name, preset_names())} "
             f"Presets: {', '.join(preset_names())}."
         )
-    preset = yaml.safe_load(path.read_text(encoding="utf-8")) or {}
-    data_dir = (base_dir / str(raw.get("data_dir") or ".")).resolve()
-    tables = {
-        table: _rebase(spec, data_dir) for table, spec in (preset.pop("data", None) or {}).items()
-    }
-    preset.pop("description", None)
-    merged = _deep_merge(preset, {k: v for k, v in raw.items() if k != "data"})
-    merged["data"] = _deep_merge(tables, raw.get("data") or {})
-    return merged
+    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
 
 
 def _rebase(spec: dict, folder: Path) -> dict:

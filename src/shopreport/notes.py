@@ -13,6 +13,10 @@ TEXTS = {
     "stock_at_price": "stock is valued at price: products have no unit_cost",
     "repurchase_window": "buyers with ≥ 2 paid orders in the {days} days to the period end",
     "data_starts": "the data starts on {date}, inside the {period} period",
+    "data_ends": (
+        "the data ends on {date}, before the {period} period ends: the period's figures cover the "
+        "days to {date} and are compared with the same days of the previous period and last year"
+    ),
     "short_history": (
         "the data starts on {date}, less than {days} days before the period: buyers who bought "
         "earlier elsewhere count as new, so returning buyers are understated"
@@ -21,6 +25,10 @@ TEXTS = {
         "{table}: {rows} row(s) point at {orders} order(s) not in the orders table "
         "(e.g. {example!r}); "
         "they are left out. Exports cut at a period edge do this."
+    ),
+    "approximate_time": (
+        "{table}: the export has no date of its own for these rows, so they are dated by the "
+        "order's cancellation, else by the order: dates are approximate"
     ),
     "orphan_refunds": (
         "refunds: {rows} row(s) point at {orders} order(s) not in the orders table "

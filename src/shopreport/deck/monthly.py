@@ -88,10 +88,16 @@ def overview(ctx: Ctx) -> list[m.Slide]:
         summary = say.say(
             "no_amount_summary", buyers=ctx.value("buyers"), orders=ctx.value("paid_orders")
         )
+    title = say.word("kpi_title")
+    if r.covered_until:  # the data ends inside the month: the cards say up to which day
+        until = r.covered_until
+        title = say.say(
+            "kpi_title_until", title=title, date=until.isoformat(), month=until.month, day=until.day
+        )
     slides: list[m.Slide] = [
         m.KpiCards(
             "kpis",
-            say.word("kpi_title"),
+            title,
             ctx.footnote("orders", "traffic", "refunds"),
             cards=kpi_cards(ctx, KPI_OVERVIEW),
             summary=summary,

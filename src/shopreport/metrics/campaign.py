@@ -3,7 +3,7 @@ day, not calendar date) and against the baseline of the weeks before."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, timedelta
 from typing import Any, TypeVar, cast
 
@@ -46,7 +46,8 @@ class Window:
 
 
 def window_of(key: str, campaign: Campaign) -> Window:
-    """The campaign's window from its config."""
+    """The campaign's window from its config; without `peak:`, the phase named like a peak
+    (爆发, 正式, peak …), else the longest, until the data names the busiest (`busiest_phase`)."""
     phases = [
         (p.name, Period("range", p.start, p.end + timedelta(days=1), p.name))
         for p in campaign.phases
@@ -56,6 +57,24 @@ def window_of(key: str, campaign: Campaign) -> Window:
     )
     peak = peak or max(phases, key=lambda p: p[1].days)[0]
     return Window(key, campaign.name or key, phases, peak)
+
+
+def busiest_phase(ctx: Context, window: Window, campaign: Campaign) -> Window:
+    """The window with its peak set to the phase of the highest GMV per day, unless the config
+    names the peak (`peak:`)."""
+    if campaign.peak or len(window.phases) < 2:
+        return window
+    daily = pl.collect_all(
+        [
+            ctx.lazy_paid(period).select(pl.col("paid_amount").sum() / period.days)
+            for _, period in window.phases
+        ]
+    )
+    per_day = [frame.item() or 0.0 for frame in daily]
+    if not any(per_day):
+        return window
+    best = max(range(len(per_day)), key=lambda i: per_day[i])
+    return replace(window, peak=window.phases[best][0])
 
 
 @dataclass
@@ -104,6 +123,9 @@ def compute_campaign(ds: Dataset, key: str, today: date | None = None) -> Campai
         read_base(ds, first, window.period.end + timedelta(days=FOLLOW_UP_DAYS)),
         ds.config.metrics,
     )
+    window = busiest_phase(ctx, window, campaign)
+    if comparison and campaign.compare_with:
+        comparison = busiest_phase(ctx, comparison, campaigns[campaign.compare_with])
     frames, facts = _views(ctx, window, comparison, baseline)
     frames = conform_all(frames, CAMPAIGN_VIEWS)
     return CampaignReport(
@@ -316,13 +338,24 @@ def _visitors_by_source(ctx: Context, period: Period) -> pl.LazyFrame | None:
 
 def _follow_up(ctx: Context, window: Window) -> pl.LazyFrame:
     """The campaign's new buyers (as the new_buyers metric counts them: no payment in the
-    look-back days before the window): who paid again within 30 days after it."""
+    look-back days before the window): who paid again within 30 days after it.
+
+    When the data ends sooner, the days it covers are counted (`days`), and with no day after
+    the window the share is unknown, not zero.
+    """
     period = window.period
+    data_end = ctx.ds.data_end()
+    covered = (
+        FOLLOW_UP_DAYS
+        if data_end is None
+        else max(0, min(FOLLOW_UP_DAYS, (data_end - period.last_day).days))
+    )
     new = buyers_of(ctx, period).filter(~pl.col("returning")).select("customer_id")
     after = ctx.base.paid.lazy().filter(
-        in_range("pay_time", period.end, period.end + timedelta(days=FOLLOW_UP_DAYS))
+        in_range("pay_time", period.end, period.end + timedelta(days=covered))
     )
     again = after.join(new, on="customer_id", how="semi")
+    known = pl.lit(covered > 0)
     return pl.concat(
         [
             new.select(new_buyers=pl.len()),
@@ -332,8 +365,12 @@ def _follow_up(ctx: Context, window: Window) -> pl.LazyFrame:
         ],
         how="horizontal",
     ).with_columns(
-        share=pl.when(pl.col("new_buyers") > 0).then(pl.col("returned") / pl.col("new_buyers")),
-        days=pl.lit(FOLLOW_UP_DAYS),
+        returned=pl.when(known).then(pl.col("returned")),
+        returned_gmv=pl.when(known).then(pl.col("returned_gmv")),
+        share=pl.when(known & (pl.col("new_buyers") > 0)).then(
+            pl.col("returned") / pl.col("new_buyers")
+        ),
+        days=pl.lit(covered),
     )
 
 

@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import timedelta
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -85,8 +85,11 @@ def rfm_segments(base: Base, period: Period, lookback_days: int) -> pl.LazyFrame
     )
 
 
-def cohorts(base: Base, period: Period, months: int) -> pl.LazyFrame:
-    """Cohorts by month of first paid order; per later month k, the share that paid again."""
+def cohorts(base: Base, period: Period, months: int, data_end: date | None = None) -> pl.LazyFrame:
+    """Cohorts by month of first paid order; per later month k, the share that paid again.
+
+    Months after the data's last day (`data_end`) have no value, not a zero.
+    """
     first_month = period.shift_months(-(months - 1))
     members = (
         base.first_paid.lazy()
@@ -113,7 +116,10 @@ def cohorts(base: Base, period: Period, months: int) -> pl.LazyFrame:
     return (
         grid.join(retained, on=["cohort", "k"], how="left")
         .with_columns(
-            customers=pl.col("customers").fill_null(0),
+            customers=pl.when(
+                pl.lit(data_end is None)
+                | (month_index("cohort") + pl.col("k") <= _month_number(data_end))
+            ).then(pl.col("customers").fill_null(0)),
         )
         .with_columns(
             rate=pl.col("customers") / pl.col("size"), cohort=pl.col("cohort").dt.strftime("%Y-%m")
@@ -121,3 +127,8 @@ def cohorts(base: Base, period: Period, months: int) -> pl.LazyFrame:
         .select("cohort", "size", "k", "customers", "rate")
         .sort("cohort", "k")
     )
+
+
+def _month_number(day: date | None) -> int:
+    """year × 12 + month (0 when there is no day)."""
+    return day.year * 12 + day.month if day else 0

@@ -7,6 +7,7 @@ then plain arithmetic on the numbers (derived metrics, changes, LMDI).
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, datetime, timedelta
 from typing import Any
 
@@ -71,7 +72,21 @@ def compute_kpis(
     Targets come from the config by the period's label, unless given (a campaign's).
     """
     config, opts = ds.config, ds.config.metrics
+    progress = time_progress(period, today or shop_today(config.timezone))
     windows = {"cur": period, "prev": period.previous(), "ly": period.last_year()}
+    data_end = ds.data_end()
+    covered_until = (
+        data_end
+        if data_end is not None and progress is None and period.start <= data_end < period.last_day
+        else None
+    )
+    if covered_until is not None:
+        # the data stops inside the period (an export taken on the 28th): compare like with
+        # like, the same first days of the previous period and of last year
+        days = (covered_until - period.start).days + 1
+        for name in ("prev", "ly"):
+            other = windows[name]
+            windows[name] = replace(other, end=min(other.end, other.start + timedelta(days=days)))
     start, end = report_span(period, opts)
     ctx = Context(ds, read_base(ds, start, end), opts)
 
@@ -105,7 +120,10 @@ def compute_kpis(
         for mid in ("returning_buyers", "returning_share", "new_buyers"):
             notes[mid] = history
     reasons = _reasons(missing)
-    progress = time_progress(period, today or shop_today(config.timezone))
+    if covered_until is not None:
+        notes["*"] = Note(
+            "data_ends", {"date": f"{covered_until:%Y-%m-%d}", "period": period.label}
+        )
     targets = config.targets.get(period.label, {}) if targets is None else targets
 
     def value_of(mid: str, window: str) -> float | None:
@@ -139,6 +157,7 @@ def compute_kpis(
         breakdowns=conform_all(_finish_breakdowns(results, uncovered, opts.top_n), BREAKDOWNS),
         coverage=_coverage(results, ds),
         notes=list(dict.fromkeys(notes.values())) + ds.warnings,
+        covered_until=covered_until,
     )
 
 
@@ -239,7 +258,10 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
     batch.add(
         "cohorts",
         cohorts(
-            ctx.base, month_period(cur.last_day.year, cur.last_day.month), ctx.opts.cohort_months
+            ctx.base,
+            month_period(cur.last_day.year, cur.last_day.month),
+            ctx.opts.cohort_months,
+            ctx.ds.data_end(),
         ),
     )
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass, field
+from datetime import date
 from typing import Any, TypeVar, cast
 
 import polars as pl
@@ -143,6 +144,9 @@ class KpiReport:
     breakdowns: dict[str, pl.DataFrame]
     coverage: list[dict[str, Any]]
     notes: list[Note] = field(default_factory=list)
+    covered_until: date | None = None
+    """The data's last day when it ends inside the (finished) period; comparisons then cover the
+    same first days of the previous period and of last year."""
 
     def value(self, metric_id: str) -> float | None:
         """The period's value of a metric."""
@@ -166,6 +170,7 @@ class KpiReport:
                 "period": {
                     **_period_dict(self.period),
                     "time_progress": clean(self.time_progress),
+                    "covered_until": self.covered_until.isoformat() if self.covered_until else None,
                     "previous": _period_dict(self.previous),
                     "last_year": _period_dict(self.last_year),
                 },
@@ -274,6 +279,7 @@ def report_schema() -> dict[str, Any]:
                 "properties": {
                     **_PERIOD["properties"],
                     "time_progress": _NUMBER,
+                    "covered_until": {"type": ["string", "null"], "format": "date"},
                     "previous": _PERIOD,
                     "last_year": _PERIOD,
                 },

@@ -2,18 +2,37 @@
 
 from __future__ import annotations
 
+import re
 import sys
 from dataclasses import dataclass, field
+from datetime import date, datetime
 from pathlib import Path
 
 import polars as pl
 
-from shopreport.config import Config, Join, TableConfig
+from shopreport.config import Condition, Config, Join, TableConfig
 from shopreport.errors import DataError, did_you_mean
 from shopreport.notes import Note
-from shopreport.sources.parse import clean_text, is_bad, parse_column, parse_num
+from shopreport.resources import read_yaml_resource
+from shopreport.sources.parse import (
+    DAY_MONTH,
+    TimeRules,
+    clean_text,
+    is_bad,
+    parse_column,
+    parse_num,
+)
 from shopreport.sources.readers import MissingFiles, expand_paths, file_format, scan_file
-from shopreport.vocab.contract import DATE, EVENT_ALIASES, INT, STR, TABLES, TIME, Table
+from shopreport.vocab.contract import (
+    DATE,
+    EMPTY_ALLOWED,
+    EVENT_ALIASES,
+    INT,
+    STR,
+    TABLES,
+    TIME,
+    Table,
+)
 
 DEFAULT_PAID_STATUSES = [
     "paid",
@@ -40,7 +59,7 @@ DEFAULT_PAID_STATUSES = [
     "已完成",
     "已签收",
 ]
-ROW, FILE = "__row", "__file"
+ROW, FILE, SRC = "__row", "__file", "__src"
 SHOW_BAD = 3
 
 
@@ -52,6 +71,10 @@ class Problem:
     message: str
     error: bool = True
     note: Note | None = None
+    info: bool = False
+    """A reading choice `validate` prints (time zone used, duplicates across files), not a fault."""
+    position: tuple[int, int] = (0, 0)
+    """(file, line) of the first row concerned, to report problems in file order."""
 
 
 @dataclass
@@ -66,6 +89,8 @@ class TableSource:
     line_offset: int
     checks: list[str] = field(default_factory=list)
     file_columns: list[str] = field(default_factory=list)
+    extra: list[tuple[pl.LazyFrame, object]] = field(default_factory=list)
+    """Checks decided while reading (blank rows, rows repeated across files)."""
 
     @property
     def spec(self) -> Table:
@@ -86,6 +111,13 @@ class Dataset:
     tables: dict[str, TableSource]
     warnings: list[Note] = field(default_factory=list)
     amounts_known: bool = True
+
+    def data_end(self) -> date | None:
+        """The last day of the orders table (its last order_time), computed once."""
+        if not hasattr(self, "_data_end"):
+            last = self.frame("orders").select(pl.col("order_time").max()).collect().item()
+            self._data_end = last.date() if isinstance(last, datetime) else None
+        return self._data_end
 
     def has(self, name: str) -> bool:
         """Whether the table is configured."""
@@ -111,7 +143,7 @@ class Dataset:
         """Every finding of the contract checks (errors and warnings), without stopping."""
         queries, owners = [], []
         for source in self.tables.values():
-            for query, describe in _checks(source) + _orphan_checks(self, source):
+            for query, describe in source.extra + _checks(source) + _orphan_checks(self, source):
                 queries.append(query)
                 owners.append((source, describe))
         queries.append(self.frame("orders").select(pl.col("paid_amount").is_not_null().any()))
@@ -120,7 +152,13 @@ class Dataset:
         problems: list[Problem] = []
         for (_, describe), result in zip(owners, results, strict=False):
             problems.extend(describe(result))
-        self.warnings = [p.note for p in problems if p.note is not None]
+        order = list(self.tables)
+        problems.sort(key=lambda p: (order.index(p.table), not p.error, p.position))
+        self.warnings = [p.note for p in problems if p.note is not None] + [
+            Note("approximate_time", {"table": name})
+            for name, spec in self.config.data.tables().items()
+            if spec.approximate_time and name in self.tables
+        ]
         return problems
 
 
@@ -143,10 +181,76 @@ def read_dataset(config: Config, failures: dict[str, str] | None = None) -> Data
             if failures is None:
                 raise
             failures[name] = exc.message
-    dataset = Dataset(config, tables)
     if "orders" not in tables:
         raise DataError(f"{config.source}: the orders table is required.")
-    return dataset
+    _exclude_non_merchandise(tables, config)
+    return Dataset(config, tables)
+
+
+def non_merchandise_patterns(config: Config) -> list[str]:
+    """Names and SKUs of order lines that are not goods (shipping protection, tips, gift cards):
+    templates/non_merchandise.yaml and the config's `exclude_products`."""
+    return [*read_yaml_resource("non_merchandise.yaml")["products"], *config.exclude_products]
+
+
+def _matcher(patterns: list[str]) -> str:
+    """One case-insensitive regex matching a whole value against `*`-wildcard patterns."""
+    import re
+
+    parts = [re.escape(p.strip()).replace(r"\*", ".*") for p in patterns if p.strip()]
+    return "(?i)^(?:" + "|".join(parts) + ")$"
+
+
+def _exclude_non_merchandise(tables: dict[str, TableSource], config: Config) -> None:
+    """Order lines of non-merchandise products leave order_items and products (GMV, taken from
+    orders, keeps them); the count and amount are reported by `validate`."""
+    if "order_items" not in tables:
+        return
+    regex = _matcher(non_merchandise_patterns(config))
+    items = tables["order_items"]
+    match = pl.col("sku").str.strip_chars().str.contains(regex).fill_null(False)
+    excluded = items.frame.filter(match).select("sku")
+    if "products" in tables:
+        products = tables["products"]
+        by_name = (
+            pl.col("name").str.strip_chars().str.contains(regex).fill_null(False)
+            if "name" in products.frame.collect_schema().names()
+            else pl.lit(False)
+        )
+        named = products.frame.filter(match | by_name).select("sku")
+        excluded = pl.concat([excluded, named]).unique()
+        products.frame = products.frame.join(excluded, on="sku", how="anti")
+    lines = items.frame.join(excluded, on="sku", how="semi")
+    items.frame = items.frame.join(excluded, on="sku", how="anti")
+    amount = (
+        pl.col("amount")
+        if "amount" in items.frame.collect_schema().names()
+        else pl.col("quantity") * pl.col("unit_price")
+        if "unit_price" in items.frame.collect_schema().names()
+        else pl.lit(None, pl.Float64)
+    )
+    query = lines.select(
+        rows=pl.len(), amount=amount.sum(), names=pl.col("sku").unique(maintain_order=True).head(4)
+    )
+
+    def describe(result: pl.DataFrame) -> list[Problem]:
+        if result.is_empty() or not result["rows"][0]:
+            return []
+        names = ", ".join(result["names"].drop_nulls().to_list())
+        amount = result["amount"][0]
+        money = f" (amount {amount:,.2f})" if amount else ""
+        return [
+            Problem(
+                "order_items",
+                f"{result['rows'][0]} line(s){money} are not merchandise ({names}): they count "
+                "in GMV and are left out of product rankings, lifecycle and category splits "
+                "(templates/non_merchandise.yaml, `exclude_products`).",
+                error=False,
+                info=True,
+            )
+        ]
+
+    items.extra.append((query, describe))
 
 
 def _expected_headers(spec: TableConfig, table: Table) -> frozenset[str]:
@@ -160,39 +264,342 @@ def _expected_headers(spec: TableConfig, table: Table) -> frozenset[str]:
 
 
 def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
-    """Scan, join, transform, map and type one table."""
+    """Scan, join, transform, map and type one table; its files make one table."""
     label = f"{config.source}: data.{name}"
-    files = expand_paths(spec.path, config.base_dir, label)
+    files = _oldest_first(expand_paths(spec.path, config.base_dir, label))
     joins = [_scan_join(join, config, f"{label}.joins") for join in spec.joins]
-    parts, checked_parts = [], []
+    rules = TimeRules(config.timezone, config.wall_time, spec.date_format)
+    parts, checked_parts, blanks = [], [], []
     headers: dict[str, str] = {}
     header_row = 0
     file_columns: list[str] = []
-    for path in files:
+    several = len(files) > 1
+    for index, path in enumerate(files):
         raw, header_row = scan_file(path, spec, _expected_headers(spec, TABLES[name]))
         file_columns = list(dict.fromkeys(file_columns + raw.collect_schema().names()))
         indexed = raw.with_row_index(ROW, offset=1)
+        if file_format(path, spec) != "parquet":
+            # rows left blank (Excel pads re-saved files with them) are skipped and counted
+            blank = pl.all_horizontal(
+                [clean_text(pl.col(c).cast(pl.String)).is_null() for c in raw.collect_schema()]
+            )
+            blanks.append(
+                raw.select(blank.sum().alias("rows")).with_columns(file=pl.lit(str(path)))
+            )
+            raw, indexed = raw.filter(~blank), indexed.filter(~blank)
         for join, frame in zip(spec.joins, joins, strict=False):
             raw, indexed = _join(raw, frame, join, path), _join(indexed, frame, join, path)
         raw, indexed = _transform(raw, spec, path), _transform(indexed, spec, path)
         raw, headers = _map_columns(raw, spec, TABLES[name], path)
         indexed, _ = _map_columns(indexed, spec, TABLES[name], path, keep=[ROW])
         clean = file_format(path, spec) != "parquet"
-        typed, checked, fallible = _typed(raw, indexed, TABLES[name], config.timezone, clean)
-        parts.append(typed)
-        checked_parts.append(checked.with_columns(pl.lit(str(path)).alias(FILE)))
-    frame = pl.concat(parts, how="diagonal_relaxed") if len(parts) > 1 else parts[0]
-    checked = (
-        pl.concat(checked_parts, how="diagonal_relaxed") if len(parts) > 1 else checked_parts[0]
-    )
+        typed, checked, fallible = _typed(raw, indexed, TABLES[name], rules, clean)
+        parts.append(typed.with_columns(pl.lit(index, pl.Int32).alias(SRC)) if several else typed)
+        checked_parts.append(
+            checked.with_columns(pl.lit(str(path)).alias(FILE), pl.lit(index, pl.Int32).alias(SRC))
+        )
+    frame = pl.concat(parts, how="diagonal_relaxed") if several else parts[0]
+    checked = pl.concat(checked_parts, how="diagonal_relaxed") if several else checked_parts[0]
     frame, checked = _derive(name, frame, spec, config), _derive(name, checked, spec, config)
-    if any(file_format(path, spec) != "parquet" for path in files):
+    extra = [_blank_rows(name, blanks)] if blanks else []
+    text = any(file_format(path, spec) != "parquet" for path in files)
+    if text:
         # text and Excel exports are parsed once, not once per query: the checked frame holds the
         # typed columns too, so the table is read from it (Parquet stays lazy, for pushdown)
         checked = _collect(checked, files)
         frame = checked.select(frame.collect_schema().names())
+    key = _file_key(name, frame)
+    if several and key:
+        # the same order in several files (split or overlapping downloads): the newest file's
+        # rows are kept, so identical repeats count once and changed ones take the latest state
+        extra.append(_repeats_across_files(name, checked, key, frame.collect_schema().names()))
+        newest = pl.col(SRC) == pl.col(SRC).max().over(key)
+        frame, checked = frame.filter(newest), checked.filter(newest)
+        if text:
+            checked = checked.collect().lazy()
+            frame = checked.select(frame.collect_schema().names())
+    if several:
+        frame = frame.drop(SRC)
     offset = header_row + (0 if spec.headers else 1)
-    return TableSource(name, files, frame, checked, headers, offset, sorted(fallible), file_columns)
+    columns = frame.collect_schema().names()
+    required = [
+        c
+        for c in TABLES[name].required
+        if c in columns and c not in spec.constants and (name, c) not in EMPTY_ALLOWED
+    ]
+    if required:
+        # a column empty everywhere is data the table lacks (amounts unknown), not a bad row
+        gaps = [
+            pl.col(c).is_null() & ~pl.col(c).is_null().all() & ~pl.col(f"__bad_{c}")
+            for c in required
+        ]
+        extra.append(_missing_values(name, checked, required, gaps, spec, offset, headers))
+        if spec.on_missing == "skip":
+            kept = ~pl.any_horizontal(
+                [pl.col(c).is_null() & ~pl.col(c).is_null().all() for c in required]
+            )
+            frame, checked = frame.filter(kept), checked.filter(~pl.any_horizontal(gaps))
+    for column in fallible:
+        if TABLES[name].column(column).kind in (TIME, DATE):
+            extra.append(_time_reading(name, checked, column, rules, headers, offset))
+    return TableSource(
+        name, files, frame, checked, headers, offset, sorted(fallible), file_columns, extra
+    )
+
+
+def _missing_values(
+    name: str,
+    checked: pl.LazyFrame,
+    required: list[str],
+    gaps: list[pl.Expr],
+    spec: TableConfig,
+    offset: int,
+    headers: dict[str, str],
+) -> tuple[pl.LazyFrame, object]:
+    """Rows whose required value is empty: an error naming the first, or (on_missing: skip) a
+    warning with the count of rows left out."""
+    flags = [f"__gap_{c}" for c in required]
+    query = (
+        checked.with_columns([g.alias(f) for f, g in zip(flags, gaps, strict=True)])
+        .filter(pl.any_horizontal(flags))
+        .select(
+            pl.col(FILE).first(),
+            pl.col(ROW).first(),
+            pl.col(SRC).first(),
+            pl.len().alias("rows"),
+            *[pl.col(f).sum().alias(f"n_{c}") for c, f in zip(required, flags, strict=True)],
+        )
+    )
+
+    def describe(result: pl.DataFrame) -> list[Problem]:
+        if result.is_empty() or not result["rows"][0]:
+            return []
+        row = result.row(0, named=True)
+        counts = [(c, row[f"n_{c}"]) for c in required if row[f"n_{c}"]]
+        label = ", ".join(
+            f"{c} ({headers[c]})" if headers.get(c, c) != c else c for c, _ in counts[:1]
+        )
+        what = "; ".join(f"{n:,} without {c}" for c, n in counts)
+        where = f"{row[FILE]}, line {row[ROW] + offset}, column {label}"
+        if spec.on_missing == "skip":
+            return [
+                Problem(
+                    name,
+                    f"{row['rows']:,} row(s) left out for an empty required value ({what}; first: "
+                    f"{where}).",
+                    error=False,
+                    position=(row[SRC], row[ROW]),
+                )
+            ]
+        return [
+            Problem(
+                name,
+                f"{where}: the value is empty ({what}). A row must have every required value; "
+                f"fix the export or its join, or set `on_missing: skip` under data.{name} to "
+                "leave such rows out.",
+                position=(row[SRC], row[ROW]),
+            )
+        ]
+
+    return query, describe
+
+
+OFFSET_SEEN = r"([+-]\d{2}:?\d{2}|Z)$"
+
+
+def _time_reading(
+    name: str,
+    checked: pl.LazyFrame,
+    column: str,
+    rules: TimeRules,
+    headers: dict[str, str],
+    offset: int,
+) -> tuple[pl.LazyFrame, object]:
+    """How a text time column was read: the UTC offsets it carries (and naive values beside
+    them), and the order of day and month when dates are written day/month first."""
+    text = clean_text(pl.col(f"__raw_{column}").cast(pl.String))
+    normal = text.str.replace_all("/", "-")
+    first = normal.str.extract(DAY_MONTH, 1).cast(pl.Int32, strict=False)
+    second = normal.str.extract(DAY_MONTH, 2).cast(pl.Int32, strict=False)
+    query = (
+        checked.select(
+            offset=text.str.extract(OFFSET_SEEN, 1).str.replace(":", ""),
+            present=text.is_not_null(),
+            day_month=first.is_not_null(),
+            first=first.max(),
+            second=second.max(),
+            sample=text.filter(first.is_not_null()).first(),
+            row=pl.col(ROW).filter(first.is_not_null()).first(),
+            file=pl.col(FILE).filter(first.is_not_null()).first(),
+        )
+        .group_by("offset")
+        .agg(
+            pl.col("present").sum(),
+            pl.col("day_month").sum(),
+            pl.col("first", "second", "sample", "row", "file").first(),
+        )
+    )
+    label = column if headers.get(column, column) == column else f"{column} ({headers[column]})"
+
+    def describe(result: pl.DataFrame) -> list[Problem]:
+        out: list[Problem] = []
+        offsets = result.filter(pl.col("offset").is_not_null() & (pl.col("present") > 0))
+        naive = result.filter(pl.col("offset").is_null())["present"].sum()
+        if not offsets.is_empty():
+            seen = ", ".join(
+                f"{o} ×{n:,}"
+                for o, n in offsets.sort("present", descending=True)
+                .select("offset", "present")
+                .iter_rows()
+            )
+            used = (
+                "kept as the local time written in the export (the store's own time; set "
+                "`timezone:` to convert)"
+                if rules.wall
+                else f"converted to {rules.tz}"
+            )
+            out.append(
+                Problem(
+                    name,
+                    f"{label}: times carry UTC offsets ({seen}): {used}.",
+                    error=False,
+                    info=True,
+                )
+            )
+            if naive:
+                out.append(
+                    Problem(
+                        name,
+                        f"{label}: {naive:,} time(s) have no UTC offset beside "
+                        f"{offsets['present'].sum():,} with one; those without are read as "
+                        f"{'the same local time' if rules.wall else rules.tz + ' time'}.",
+                        error=False,
+                    )
+                )
+        dm = result.filter(pl.col("day_month") > 0)
+        if dm.is_empty() or rules.date_format not in (None, "mdy", "dmy"):
+            return out
+        row = dm.row(0, named=True)
+        if rules.date_format:
+            order = rules.date_format
+        elif (row["first"] or 0) > 12:
+            order = "dmy"
+        elif (row["second"] or 0) > 12:
+            order = "mdy"
+        else:
+            sample = row["sample"]
+            a, b, year = re.match(r"(\d{1,2})\D(\d{1,2})\D(\d{2,4})", sample).groups()
+            out.append(
+                Problem(
+                    name,
+                    f"{row['file']}, line {row['row'] + offset}, column {label}: the date "
+                    f"{sample!r} could be {_ymd(year, a, b)} (month first) or "
+                    f"{_ymd(year, b, a)} (day first), and no value in the column tells "
+                    "which. Set `date_format: mdy` (US) or "
+                    f"`date_format: dmy` under data.{name}.",
+                    position=(0, row["row"]),
+                )
+            )
+            return out
+        words = {"mdy": "month/day/year", "dmy": "day/month/year"}
+        out.append(
+            Problem(
+                name,
+                f"{label}: dates read as {words[order]} (e.g. {row['sample']!r}).",
+                error=False,
+                info=True,
+            )
+        )
+        return out
+
+    return query, describe
+
+
+def _ymd(year: str, month: str, day: str) -> str:
+    """'2017-10-02' from parts as written."""
+    full = year if len(year) == 4 else f"20{year}"
+    return f"{full}-{int(month):02d}-{int(day):02d}"
+
+
+def _oldest_first(files: list[Path]) -> list[Path]:
+    """Files by modification time (to the second), then name: the last is the newest."""
+    return sorted(files, key=lambda p: (int(p.stat().st_mtime), p.name))
+
+
+def _file_key(name: str, frame: pl.LazyFrame) -> str | None:
+    """The column whose rows one file gives whole: an order's lines and refunds come from one
+    export, as do an order, a product and a customer."""
+    names = frame.collect_schema().names()
+    key = TABLES[name].key
+    if key and key in names:
+        return key
+    return "order_id" if name in ("order_items", "refunds") and "order_id" in names else None
+
+
+def _repeats_across_files(
+    name: str, checked: pl.LazyFrame, key: str, columns: list[str]
+) -> tuple[pl.LazyFrame, object]:
+    """How many keys appear in more than one file, and how many of those differ."""
+    values = [c for c in columns if c != SRC]
+    signature = pl.struct(values).hash(seed=0) % (1 << 31)
+    per_file = checked.group_by(key, SRC).agg(
+        sig=signature.cast(pl.Int64).sum(), first=pl.col(ROW).min(), file=pl.col(FILE).first()
+    )
+    query = (
+        per_file.group_by(key)
+        .agg(files=pl.len(), sigs=pl.col("sig").n_unique(), names=pl.col("file").sort())
+        .filter(pl.col("files") > 1)
+        .select(
+            keys=pl.len(),
+            changed=(pl.col("sigs") > 1).sum(),
+            example=pl.col(key).sort().first(),
+            names=pl.col("names").sort_by(pl.col(key)).first(),
+        )
+    )
+
+    def describe(result: pl.DataFrame) -> list[Problem]:
+        if result.is_empty() or not result["keys"][0]:
+            return []
+        keys, changed = result["keys"][0], result["changed"][0]
+        where = " and ".join(Path(f).name for f in (result["names"].to_list()[0] or []))
+        change = (
+            f"; {changed} of them differ, and the newest file's rows are used"
+            if changed
+            else "; the copies are identical and count once"
+        )
+        return [
+            Problem(
+                name,
+                f"{keys:,} {key}(s) appear in more than one file (e.g. {result['example'][0]!r} in "
+                f"{where}){change}.",
+                error=False,
+                info=True,
+            )
+        ]
+
+    return query, describe
+
+
+def _blank_rows(name: str, blanks: list[pl.LazyFrame]) -> tuple[pl.LazyFrame, object]:
+    """Blank rows skipped, per file."""
+    query = pl.concat(blanks).filter(pl.col("rows") > 0)
+
+    def describe(result: pl.DataFrame) -> list[Problem]:
+        if result.is_empty():
+            return []
+        files = ", ".join(
+            f"{Path(f).name} {n:,}" for n, f in result.select("rows", "file").iter_rows()
+        )
+        return [
+            Problem(
+                name,
+                f"{result['rows'].sum():,} blank row(s) skipped ({files}).",
+                error=False,
+                info=True,
+            )
+        ]
+
+    return query, describe
 
 
 def _collect(frame: pl.LazyFrame, files: list[Path]) -> pl.LazyFrame:
@@ -298,6 +705,8 @@ def _condition(cond, schema: pl.Schema, path: Path) -> pl.Expr:
 
 def _derived(spec, schema: pl.Schema, path: Path) -> pl.Expr:
     """A `derive` entry as an expression (see TableConfig.derive)."""
+    if spec is None:
+        return pl.lit(None, pl.String)
     if not isinstance(spec, dict):  # inside lists: a header when the file has it, else a literal
         return pl.col(spec) if isinstance(spec, str) and spec in schema else pl.lit(str(spec))
     ops = {
@@ -327,6 +736,15 @@ def _derived(spec, schema: pl.Schema, path: Path) -> pl.Expr:
         "negate": lambda: -_number(spec["negate"], schema, path),
         "regex": lambda: (
             _need(spec["regex"], schema, path).cast(pl.String).str.extract(spec["pattern"], 1)
+        ),
+        "when": lambda: (
+            pl.when(
+                pl.all_horizontal(
+                    [_condition(Condition.model_validate(c), schema, path) for c in spec["when"]]
+                )
+            )
+            .then(_derived(spec.get("then"), schema, path))
+            .otherwise(_derived(spec.get("otherwise"), schema, path))
         ),
     }
     op = next((k for k in ops if k in spec), None)
@@ -358,6 +776,10 @@ def _group(frame: pl.LazyFrame, spec: TableConfig, path: Path) -> pl.LazyFrame:
             aggs.append(pl.col(column).max())
         elif how == "count":
             aggs.append(pl.col(column).count())
+        elif how == "mode":
+            # the most frequent value; ties go to the first seen
+            values = pl.col(column).drop_nulls()
+            aggs.append(values.mode(maintain_order=True).first().alias(column))
         else:
             aggs.append(pl.col(column).drop_nulls().first())
     return frame.group_by(spec.group_by, maintain_order=True).agg(aggs)
@@ -392,7 +814,7 @@ def _map_columns(
 
 
 def _typed(
-    raw: pl.LazyFrame, indexed: pl.LazyFrame, table: Table, tz: str, clean: bool = True
+    raw: pl.LazyFrame, indexed: pl.LazyFrame, table: Table, tz: TimeRules, clean: bool = True
 ) -> tuple[pl.LazyFrame, pl.LazyFrame, set[str]]:
     """The typed frame, the same with row numbers and bad-value flags, and the columns whose
     parsing can fail (text, or numbers read as whole numbers or times): only those are checked."""
@@ -424,7 +846,10 @@ CANCELLED_STATUSES = [
     "voided",
     "closed",
     "unavailable",
+    "expired",
+    "failed",
     "交易关闭",
+    "已关闭",
     "已取消",
     "订单关闭",
 ]
@@ -472,7 +897,7 @@ def _checks(source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
     for column in source.checks:
         out.append((_bad_values_query(checked, column), _describe_bad(source, column)))
     for column in [c.name for c in table.columns if c.non_negative and c.name in names]:
-        query = checked.filter(pl.col(column) < 0).select(FILE, ROW, f"__raw_{column}")
+        query = checked.filter(pl.col(column) < 0).select(SRC, FILE, ROW, f"__raw_{column}")
         out.append((_with_total(query), _describe_negative(source, column)))
     if table.key and table.key in names:
         out.append((_duplicates_query(source, table.key), _describe_duplicate(source, table.key)))
@@ -480,14 +905,20 @@ def _checks(source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
 
 
 def _duplicates_query(source: TableSource, key: str) -> pl.LazyFrame:
-    """The first rows whose key repeats, with the number of such rows.
+    """The first key that repeats within a file, its first two rows, and the number of rows
+    sharing a repeated key (a key repeated across files was settled when the files were read).
 
     Counting keys on the typed frame is cheap; row numbers are only looked up for the
     repeated keys.
     """
     repeated = source.frame.group_by(key).agg(n=pl.len()).filter(pl.col("n") > 1).select(key)
-    rows = source.checked.select(FILE, ROW, key, f"__raw_{key}").join(repeated, on=key, how="semi")
-    return _with_total(rows.sort(FILE, ROW)).drop(key)
+    rows = (
+        source.checked.select(SRC, FILE, ROW, key, f"__raw_{key}")
+        .join(repeated, on=key, how="semi")
+        .sort(SRC, ROW)
+        .with_columns(total=pl.len())
+    )
+    return rows.filter(pl.col(key) == pl.col(key).first()).head(2).drop(key)
 
 
 def _orphan_checks(ds: Dataset, source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
@@ -531,7 +962,7 @@ def _with_total(query: pl.LazyFrame) -> pl.LazyFrame:
 def _bad_values_query(checked: pl.LazyFrame, column: str) -> pl.LazyFrame:
     """Rows whose value of `column` did not parse."""
     return _with_total(
-        checked.filter(pl.col(f"__bad_{column}")).select(FILE, ROW, f"__raw_{column}")
+        checked.filter(pl.col(f"__bad_{column}")).select(SRC, FILE, ROW, f"__raw_{column}")
     )
 
 
@@ -569,7 +1000,11 @@ def _describer(source: TableSource, column: str, message):
         head = f"{_where(source, rows)}, column {source.column_label(column)}: "
         value = repr(rows[f"__raw_{column}"][0])
         return [
-            Problem(source.name, head + message(value, rows["total"][0], _examples(rows, column)))
+            Problem(
+                source.name,
+                head + message(value, rows["total"][0], _examples(rows, column)),
+                position=(rows[SRC][0], rows[ROW][0]),
+            )
         ]
 
     return describe
@@ -601,13 +1036,27 @@ def _describe_negative(source: TableSource, column: str):
 
 
 def _describe_duplicate(source: TableSource, key: str):
-    """Message for a key that repeats."""
-    return _describer(
-        source,
-        key,
-        lambda value, total, first: (
-            f"{value} appears more than once ({total} rows share a {key}); "
-            f"each {source.spec.grain} "
-            f"must have one row. If the export has one row per item, map it as order_items."
-        ),
-    )
+    """Message for a key that repeats within a file: both lines."""
+
+    def describe(rows: pl.DataFrame) -> list[Problem]:
+        if rows.is_empty():
+            return []
+        lines = " and ".join(f"line {r + source.line_offset}" for r in rows[ROW].to_list())
+        value = rows[f"__raw_{key}"][0]
+        hint = (
+            " If the export has one row per item, map it as order_items (or group it with "
+            "`group_by`)."
+            if source.name == "orders"
+            else ""
+        )
+        return [
+            Problem(
+                source.name,
+                f"{rows[FILE][0]}, {lines}, column {source.column_label(key)}: {value!r} appears "
+                f"more than once in this file ({rows['total'][0]} rows share a repeated {key}); "
+                f"each {source.spec.grain} must have one row.{hint}",
+                position=(rows[SRC][0], rows[ROW][0]),
+            )
+        ]
+
+    return describe

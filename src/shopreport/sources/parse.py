@@ -8,6 +8,7 @@ expression; a value that is present but cannot be parsed becomes null, and
 from __future__ import annotations
 
 import math
+from dataclasses import dataclass
 from datetime import datetime
 
 import polars as pl
@@ -73,21 +74,56 @@ def parse_int(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return pl.when(number.round() == number).then(number).cast(pl.Int64, strict=False)
 
 
-def parse_time(expr: pl.Expr, dtype: pl.DataType, tz: str) -> pl.Expr:
-    """Timestamps as naive shop-local time; aware values are converted to `tz` first."""
+@dataclass(frozen=True)
+class TimeRules:
+    """How a table's times are read.
+
+    `tz`: the zone instants (offsets, Unix times) are converted to. `wall`: times written with
+    an offset keep the wall time written in the export (no `timezone:` in the config: the export's
+    own zone is the shop's). `date_format`: 'ymd', 'mdy', 'dmy' or a strftime pattern; None
+    reads year first, or day/month order from values above 12.
+    """
+
+    tz: str = "Asia/Shanghai"
+    wall: bool = False
+    date_format: str | None = None
+
+
+DATE_ORDERS = ("ymd", "mdy", "dmy")
+OFFSET = r"\s*(?:[+-]\d{2}:?\d{2}|Z|UTC|GMT)$"
+# day and month before the year: 10/2/2017, 02.10.2017 (after '/' became '-')
+DAY_MONTH = r"^(\d{1,2})[-.](\d{1,2})[-.](\d{4}|\d{2})\b"
+
+
+def parse_time(expr: pl.Expr, dtype: pl.DataType, rules: TimeRules | str) -> pl.Expr:
+    """Timestamps as naive shop-local time; aware values are converted to the shop's zone, text
+    with an offset keeps its written wall time when `TimeRules.wall`."""
+    rules = TimeRules(rules) if isinstance(rules, str) else rules
+    tz = rules.tz
     if dtype == pl.Datetime("us"):
         return expr  # already right: leaving it alone lets filters reach the Parquet reader
     if isinstance(dtype, pl.Datetime):
         if dtype.time_zone is not None:
-            return expr.dt.convert_time_zone(tz).dt.replace_time_zone(None).dt.cast_time_unit("us")
+            # a typed instant (Parquet): converted to the shop's zone
+            local = expr.dt.convert_time_zone(tz)
+            return local.dt.replace_time_zone(None).dt.cast_time_unit("us")
         return expr.dt.cast_time_unit("us")
     if dtype == pl.Date:
         return expr.cast(pl.Datetime("us"))
     if dtype.is_integer() or dtype.is_float():
         return _from_unix(expr.cast(pl.Float64), tz)
     text = clean_text(expr.cast(pl.String)).str.replace_many(_FULLWIDTH, _ASCII)
+    if rules.wall:
+        text = text.str.replace(OFFSET, "")
+    fmt = rules.date_format
+    if fmt and fmt not in DATE_ORDERS:
+        parsed = text.str.to_datetime(fmt, strict=False, time_unit="us")
+        if "%z" in fmt or "%:z" in fmt:
+            parsed = parsed.dt.convert_time_zone(tz).dt.replace_time_zone(None)
+        return parsed
     text = text.str.replace_all("/", "-").str.replace_all("年|月", "-").str.replace_all("日", "")
     text = text.str.replace("T", " ").str.replace(r"\.$", "")
+    text = _year_first(text, fmt)
     naive = [text.str.to_datetime(f, strict=False, time_unit="us") for f in _NAIVE_FORMATS]
     aware = [
         text.str.to_datetime(f, strict=False, time_unit="us")
@@ -101,6 +137,29 @@ def parse_time(expr: pl.Expr, dtype: pl.DataType, tz: str) -> pl.Expr:
         _from_excel_serial(text.cast(pl.Float64, strict=False))
     )
     return pl.coalesce([*naive, *aware, unix, serial])
+
+
+def _year_first(text: pl.Expr, order: str | None) -> pl.Expr:
+    """Dates written day/month first (10-2-2017) rewritten year first for the given order; with
+    no order, the column's values decide: a first part above 12 means day first, a second part
+    above 12 month first; when every value has both parts ≤ 12 the order is unknown and the
+    dates stay unread (the contract check asks for `date_format`)."""
+    if order == "ymd":
+        return text
+
+    def reorder(first: str, second: str) -> pl.Expr:
+        return text.str.replace(
+            r"^(\d{1,2})[-.](\d{1,2})[-.](\d{4})\b", f"${{3}}-{first}-{second}"
+        ).str.replace(r"^(\d{1,2})[-.](\d{1,2})[-.](\d{2})\b", f"20${{3}}-{first}-{second}")
+
+    mdy, dmy = reorder("${1}", "${2}"), reorder("${2}", "${1}")
+    if order == "mdy":
+        return mdy
+    if order == "dmy":
+        return dmy
+    first = text.str.extract(DAY_MONTH, 1).cast(pl.Int32, strict=False).max()
+    second = text.str.extract(DAY_MONTH, 2).cast(pl.Int32, strict=False).max()
+    return pl.when(first > 12).then(dmy).when(second > 12).then(mdy).otherwise(text)
 
 
 EXCEL_EPOCH = datetime(1899, 12, 30)
@@ -124,11 +183,11 @@ def _from_unix(seconds: pl.Expr, tz: str) -> pl.Expr:
     )
 
 
-def parse_date(expr: pl.Expr, dtype: pl.DataType, tz: str) -> pl.Expr:
+def parse_date(expr: pl.Expr, dtype: pl.DataType, rules: TimeRules | str) -> pl.Expr:
     """Calendar dates (a timestamp keeps only its local date)."""
     if dtype == pl.Date:
         return expr
-    return parse_time(expr, dtype, tz).dt.date()
+    return parse_time(expr, dtype, rules).dt.date()
 
 
 def parse_bool(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
@@ -142,7 +201,7 @@ def parse_bool(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
 
 
 def parse_column(
-    expr: pl.Expr, dtype: pl.DataType, kind: str, tz: str, clean: bool = True
+    expr: pl.Expr, dtype: pl.DataType, kind: str, tz: TimeRules | str, clean: bool = True
 ) -> pl.Expr:
     """The typed expression for a canonical column of `kind`."""
     parsers = {

@@ -151,6 +151,9 @@ TABLES: dict[str, Table] = {
     ]
 }
 
+# Required columns a row may leave empty: a product without a category is shown as uncategorised.
+EMPTY_ALLOWED = frozenset({("products", "category")})
+
 # Event names accepted in `events.event`, with the spellings real exports use.
 EVENT_ALIASES = {
     "view": "view",

@@ -1,0 +1,91 @@
+"""The reading choices behind a shop's numbers, in words, for `validate` to print: which orders
+count and when, what is cancelled, where refunds come from and how they are dated, the time
+zone and the date order. A user checks them before trusting the deck."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from shopreport.config import Config, TableConfig
+from shopreport.sources.dataset import CANCELLED_STATUSES, DEFAULT_PAID_STATUSES
+
+
+def reading_rules(config: Config, files: dict[str, list[Path]]) -> dict[str, list[str]]:
+    """Per table read (with its files), the rules it is read by."""
+    out: dict[str, list[str]] = {}
+    for name, spec in config.data.tables().items():
+        if name not in files:
+            continue
+        rules = _common(name, spec, config)
+        if name == "orders":
+            rules = _orders(spec, config) + _refunds(config, files.get("refunds")) + rules
+        out[name] = rules
+    return out
+
+
+def _orders(spec: TableConfig, config: Config) -> list[str]:
+    """Basis, cancellations and the order's amount."""
+    mapped = set(spec.mapping.values())
+    cancelled = ", ".join(CANCELLED_STATUSES[:5])
+    if config.metrics.orders_basis == "placed":
+        rules = [
+            "an order counts when placed (order_time), as the platform's sales reports count it; "
+            f"orders whose status is cancelled ({cancelled} …) do not count"
+        ]
+    elif "pay_time" in mapped or "pay_time" in spec.constants:
+        rules = ["an order counts when paid (pay_time); unpaid and closed orders do not count"]
+    else:
+        statuses = ", ".join((spec.paid_statuses or DEFAULT_PAID_STATUSES)[:6])
+        rules = [
+            f"an order counts at order_time when its status means paid ({statuses} …); "
+            "there is no pay time"
+        ]
+    rules.append(
+        "GMV is the amount paid (paid_amount), refunds not deducted (the platforms' 成交金额 rule)"
+    )
+    return rules
+
+
+def _refunds(config: Config, paths: list[Path] | None) -> list[str]:
+    """Where refunds come from and how they are dated."""
+    spec = config.data.refunds
+    if spec is None or not paths:
+        return ["refunds: no refunds table, so refund rates and the service section are left out"]
+    files = ", ".join(p.name for p in paths)
+    dated = f"dated by {_source_of(spec, 'refund_time')}"
+    if spec.approximate_time:
+        dated += " (approximate: the export has no refund date; the decks say so)"
+    return [f"refunds: from {files}, {dated}"]
+
+
+def _source_of(spec: TableConfig, canonical: str) -> str:
+    """The header(s) a canonical column comes from: 'Cancelled at, else Created at'."""
+    header = next((h for h, c in spec.mapping.items() if c == canonical), canonical)
+    derived = spec.derive.get(header)
+    if isinstance(derived, dict) and "coalesce" in derived:
+        return ", else ".join(str(p) for p in derived["coalesce"] if not isinstance(p, dict))
+    return header
+
+
+def _common(name: str, spec: TableConfig, config: Config) -> list[str]:
+    """Time zone, date order, several files and missing values."""
+    rules = []
+    if name == "orders" or spec.date_format:
+        zone = (
+            "times without an offset are the shop's local time; times written with an offset "
+            "keep the wall time written (the store's own time; set `timezone:` to convert)"
+            if config.wall_time
+            else f"times are {config.timezone} local time; times with an offset are converted"
+        )
+        if name == "orders":
+            rules.append(zone)
+    orders = {
+        "ymd": "year first",
+        "mdy": "month/day/year",
+        "dmy": "day/month/year",
+    }
+    if spec.date_format:
+        rules.append(f"dates written {orders.get(spec.date_format, spec.date_format)}")
+    if spec.on_missing == "skip":
+        rules.append("rows with an empty required value are left out and counted")
+    return rules
