@@ -232,6 +232,21 @@ def test_shopify_products_are_line_items_without_variants(shopify_store):
     assert items.filter(pl.col("order_id") == "#1008").is_empty()  # only a gift card
 
 
+def test_shopify_variants_are_a_drill_down_of_their_product(shopify_store):
+    r = kpis(shopify_store, today=TODAY)
+    rows = [(v["sku"], v["variant"], v["units"]) for v in r.rows(S.VARIANTS)]
+    # October by product GMV: Hoodie 105 (L 45 #1007, M 60 #1006) before Classic Tee 90
+    # (L / White ×2 and M / Black ×1 of #1002); variants by units, then name
+    assert rows == [
+        ("Hoodie", "L", 1),
+        ("Hoodie", "M", 1),
+        ("Classic Tee", "L / White", 2),
+        ("Classic Tee", "M / Black", 1),
+    ]
+    assert r.rows(S.VARIANTS)[2]["share"] == pytest.approx(2 / 3)
+    # Dad Cap has no variant: no drill-down
+
+
 def test_validate_prints_the_reading_rules_of_a_shopify_store(shopify_store):
     result = CliRunner().invoke(cli, ["validate", "--config", str(shopify_store)])
     assert result.exit_code == 0, result.output
@@ -461,12 +476,11 @@ def test_woocommerce_ga4_and_meta_together(tmp_path):
     assert marketing["clicks"].to_list() == [180.0, 88.0]  # 141 + 39 link clicks, 88
 
 
-PARTIAL = (
-    "order_id,customer_id,order_time,paid_amount\n"
-    "1,a,2026-09-01 10:00:00,10\n"
-    "2,b,2026-09-29 10:00:00,100\n"
-    "3,a,2026-10-03 10:00:00,20\n"
-    "4,c,2026-10-28 10:00:00,30\n"  # the export was taken on 28 October
+# an order every day from 1 September to 28 October, when the export was taken: ten a day in
+# September (new buyers s1…s30), twenty a day in October (s1 again on the 1st, then o2…o28)
+PARTIAL = "order_id,customer_id,order_time,paid_amount\n" + "".join(
+    [f"9{d},s{d},2026-09-{d:02d} 10:00:00,10\n" for d in range(1, 31)]
+    + [f"10{d},{'s1' if d == 1 else f'o{d}'},2026-10-{d:02d} 10:00:00,20\n" for d in range(1, 29)]
 )
 
 
@@ -475,13 +489,17 @@ def test_a_month_the_data_ends_inside_is_compared_like_for_like(tmp_path):
     r = kpis(config, today=TODAY)
     assert r.covered_until == date(2026, 10, 28)
     gmv = r.metrics["gmv"]
-    assert gmv.value == pytest.approx(50.0)  # 20 + 30
-    # against 1–28 September (10), not the whole of September (110): +400%
-    assert gmv.previous == pytest.approx(10.0)
-    assert gmv.mom == pytest.approx(4.0)
+    assert gmv.value == pytest.approx(560.0)  # 28 days × 20
+    # against 1–28 September (28 × 10), not the whole of September (300): +100%
+    assert gmv.previous == pytest.approx(280.0)
+    assert gmv.mom == pytest.approx(1.0)
     assert r.previous.end == date(2026, 9, 29)
     assert any("the data ends on 2026-10-28" in n.text for n in r.notes)
     assert r.to_dict()["period"]["covered_until"] == "2026-10-28"
+    # the days after the data's end are blank in the daily trend, not zero
+    daily = {d["date"]: d["gmv"] for d in r.rows(S.DAILY)}
+    assert daily["2026-10-28"] == pytest.approx(20.0)
+    assert daily["2026-10-29"] is None and daily["2026-10-31"] is None
     # a month the data covers whole is not marked
     assert kpis(config, "2026-09", today=TODAY).covered_until is None
 
@@ -490,13 +508,61 @@ def test_cohort_months_after_the_data_are_unknown_not_zero(tmp_path):
     from shopreport.metrics.period import year_period
 
     config = write_shop(tmp_path, {"orders.csv": PARTIAL}, {"orders": {"path": "orders.csv"}})
-    r = api.compute_kpis(read_config(config), year_period(2026), today=TODAY)
+    # the year 2026 reported in January 2027: the data stopped on 28 October
+    r = api.compute_kpis(read_config(config), year_period(2026), today=date(2027, 1, 20))
     cells = {
         (row["cohort"], row["k"]): row["customers"]
         for row in r.frame(S.COHORTS).iter_rows(named=True)
     }
-    # September's cohort (a, b): a bought again in October; November and December are after
+    # September's cohort (s1…s30): s1 bought again in October; November and December are after
     # the data's last day (28 Oct), so they have no value
     assert cells[("2026-09", 1)] == 1
     assert cells[("2026-09", 2)] is None and cells[("2026-09", 3)] is None
-    assert cells[("2026-10", 0)] == 1 and cells[("2026-10", 1)] is None
+    assert cells[("2026-10", 0)] == 27 and cells[("2026-10", 1)] is None  # o2…o28
+
+
+def test_a_shop_selling_now_and_then_is_not_cut_short(tmp_path):
+    # an order on the 3rd and the 20th: the 11 quiet days after the 20th are fewer than the 16
+    # between the two orders, so the month is not taken as cut short
+    text = (
+        "order_id,customer_id,order_time,paid_amount\n"
+        "1,a,2026-10-03 10:00:00,10\n2,b,2026-10-20 10:00:00,20\n"
+    )
+    config = write_shop(tmp_path, {"orders.csv": text}, {"orders": {"path": "orders.csv"}})
+    r = kpis(config, today=TODAY)
+    assert r.covered_until is None
+    assert {d["date"]: d["gmv"] for d in r.rows(S.DAILY)}["2026-10-31"] == 0.0
+
+
+@pytest.mark.slow
+def test_a_shopify_store_over_two_exports_builds_its_decks(shopify_store, tmp_path):
+    """The minimal config (preset and data_dir) builds the monthly deck and its English form."""
+    from pptx import Presentation
+
+    out = tmp_path / "decks"
+    for language in ("zh", "en"):
+        (out / language).mkdir(parents=True)
+        result = CliRunner().invoke(
+            cli,
+            [
+                "build",
+                "--config",
+                str(shopify_store),
+                "--month",
+                "2026-10",
+                "--out",
+                str(out / language),
+                "--lang",
+                language,
+            ],
+        )
+        assert result.exit_code == 0, result.output
+        deck = next((out / language).glob("*.pptx"))
+        text = " ".join(
+            shape.text_frame.text
+            for slide in Presentation(str(deck)).slides
+            for shape in slide.shapes
+            if shape.has_text_frame
+        )
+        assert "297" in text  # October's GMV (see the kpis test above)
+        assert "退款日期为近似值" in text or "Refund dates are approximate" in text

@@ -30,3 +30,10 @@ def test_rates_and_points():
     assert fmt_pp(-0.004, "en") == "-0.4 pp"
     assert fmt_metric(25.5, "seconds") == "25.5秒"
     assert fmt_metric(None, "money") == "—"
+
+
+def test_a_change_in_points_that_rounds_to_nothing_has_no_minus():
+    # -0.0004 is -0.04 points: shown as +0.0, never "-0.0个百分点"
+    assert fmt_pp(-0.0004) == "+0.0个百分点"
+    assert fmt_pp(-0.0004, "en") == "+0.0 pp"
+    assert fmt_pp(-0.012) == "-1.2个百分点"

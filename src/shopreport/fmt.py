@@ -96,7 +96,8 @@ def fmt_pp(value: float | None, language: str = "zh-CN") -> str:
     """A change of a rate in percentage points (0.012 → +1.2个百分点 / +1.2 pp)."""
     if _missing(value):
         return "—"
-    return f"{value * 100:+.1f}{' pp' if language == 'en' else '个百分点'}"
+    points = round(value * 100, 1) + 0.0  # + 0.0: a change that rounds to nothing is +0.0, not -0.0
+    return f"{points:+.1f}{' pp' if language == 'en' else '个百分点'}"
 
 
 def fmt_metric(value: float | None, unit: str, symbol: str = "¥", language: str = "zh-CN") -> str:

@@ -259,11 +259,11 @@ def _campaigns(ctx: Ctx) -> m.ChartSlide:
     """Daily GMV over the year: the campaigns (as the campaign retrospective counts them, against
     the campaign they are compared with) against the ordinary day."""
     say = ctx.say
-    daily = ctx.rows(S.DAILY)
-    values = [d["gmv"] for d in daily]
+    daily = [d for d in ctx.rows(S.DAILY) if d["gmv"] is not None]  # days the data covers
+    values = [d["gmv"] or 0.0 for d in daily]
     ordinary = sorted(values)[len(values) // 2] if values else 0  # the median day
     bullets = []
-    peak = max(daily, key=lambda d: d["gmv"]) if daily else None
+    peak = max(daily, key=lambda d: d["gmv"] or 0.0) if daily else None
     if peak:
         bullets.append(
             say.say(

@@ -114,7 +114,7 @@ def overview(ctx: Ctx) -> list[m.Slide]:
             )
         )
     daily = ctx.rows(S.DAILY)
-    if daily and ctx.available("gmv"):
+    if any(d["gmv"] is not None for d in daily) and ctx.available("gmv"):
         slides.append(_daily_trend(ctx, daily))
     if r.decomposition.get("mom"):
         slides.append(_bridge(ctx))
@@ -249,8 +249,9 @@ def _why_conversion(ctx: Ctx, drivers: list[dr.Driver], with_visitors: bool) -> 
 def _daily_trend(ctx: Ctx, daily: list[S.DailyRow]) -> m.ChartSlide:
     """Daily GMV with last month and last year, and what stands out."""
     say = ctx.say
-    values = [d["gmv"] for d in daily]
-    peak = max(daily, key=lambda d: d["gmv"])
+    covered = [d for d in daily if d["gmv"] is not None]  # days after the data's end are blank
+    values = [d["gmv"] or 0.0 for d in covered]
+    peak = max(covered, key=lambda d: d["gmv"] or 0.0)
     average = sum(values) / len(values)
     bullets = [
         say.say(
@@ -261,9 +262,9 @@ def _daily_trend(ctx: Ctx, daily: list[S.DailyRow]) -> m.ChartSlide:
         ),
         say.say("trend_average", value=average, days=len(values)),
     ]
-    before = [d for d in daily if d["previous_gmv"] is not None]
+    before = [d for d in covered if d["previous_gmv"] is not None]
     if before:
-        above = sum(1 for d in before if d["gmv"] > (d["previous_gmv"] or 0))
+        above = sum(1 for d in before if (d["gmv"] or 0.0) > (d["previous_gmv"] or 0))
         bullets.append(say.say("trend_vs_previous", above=above, days=len(before)))
     data = {k: [d[k] for d in daily] for k in ("gmv", "previous_gmv", "last_year_gmv")}  # type: ignore[literal-required]
     return m.ChartSlide(
@@ -938,6 +939,22 @@ def _products(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
             declining_share=stages["declining"]["gmv"] / total
             if "declining" in stages and total
             else None,
+        )
+    variants = ctx.rows(S.VARIANTS)
+    if variants:  # the drill-down of the top products sold in several sizes or colours
+        ranks = list(dict.fromkeys(v["rank"] for v in variants))[:2]
+        note = say.join(
+            note,
+            say.say(
+                "variants_note",
+                products=[
+                    {
+                        "name": next(v["name"] or v["sku"] for v in variants if v["rank"] == r),
+                        "variants": [v for v in variants if v["rank"] == r][:2],
+                    }
+                    for r in ranks
+                ],
+            ),
         )
     launches = ctx.rows(S.NEW_PRODUCTS)
     if launches:

@@ -178,6 +178,11 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
     used = [mid for mid in METRICS if mid in ctx.shown and ctx.available(mid)]
     definitions = [[ctx.label(mid), definition(mid, ctx.lang)] for mid in used]
     out: list[m.Slide] = []
+    basis = say.say(  # the platform whose back office the numbers follow, and the GMV basis
+        "appendix_basis",
+        platform=say.word(f"platform_{ctx.config.platform}"),
+        placed=ctx.config.metrics.orders_basis == "placed",
+    )
     pages = -(-len(definitions) // APPENDIX_ROWS)  # spread evenly over the slides needed
     per_slide = -(-len(definitions) // max(pages, 1))
     for start in range(0, len(definitions), per_slide):
@@ -185,7 +190,7 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
             m.TableSlide(
                 "table",
                 say.word("appendix_metrics"),
-                say.word("appendix_metrics_footnote"),
+                basis,
                 columns=[say.word("col_metric"), say.word("col_definition")],
                 rows=definitions[start : start + per_slide],
                 align=["left", "left"],
@@ -208,7 +213,7 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
         m.TableSlide(
             "table",
             say.word("appendix_coverage"),
-            say.word("appendix_metrics_footnote"),
+            basis,
             columns=[say.word(w) for w in ("col_table", "col_rows", "col_range", "col_files")],
             rows=rows,
             align=["left", "right", "left", "left"],

@@ -305,7 +305,9 @@ def generate(seed: int, end: str, months: int, orders_per_month: int) -> dict[st
     reviews = _reviews(cal, rng, orders, lines, products, refunds)
     return {
         "orders": orders.drop("_day", "_customer", "_late"),
-        "order_items": lines.select("order_id", "sku", "quantity", "unit_price", "amount"),
+        "order_items": lines.select(
+            "order_id", "sku", _variant().alias("variant"), "quantity", "unit_price", "amount"
+        ),
         "products": products.drop("_cat"),
         "inventory": inventory,
         "traffic": traffic,
@@ -315,6 +317,19 @@ def generate(seed: int, end: str, months: int, orders_per_month: int) -> dict[st
         "reviews": reviews,
         "customers": customers,
     }
+
+
+VARIANTS = ["白色", "白色", "浅灰", "浅灰", "雾蓝", "白色", "浅灰"]
+
+
+def _variant() -> pl.Expr:
+    """A colour per line, taken from the order id (no random draw: the demo's numbers stay)."""
+    return (
+        pl.col("order_id")
+        .hash(seed=7)
+        .mod(len(VARIANTS))
+        .replace_strict(list(range(len(VARIANTS))), VARIANTS, return_dtype=pl.String)
+    )
 
 
 def _orders(cal: Calendar, rng, day: np.ndarray, is_paid: np.ndarray, campaign_name: np.ndarray):

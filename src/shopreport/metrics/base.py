@@ -112,8 +112,9 @@ def _lines(ds: Dataset, paid: pl.LazyFrame) -> pl.LazyFrame:
     unit_price = pl.col("unit_price") if "unit_price" in cols else pl.lit(None, pl.Float64)
     value = pl.coalesce(amount, unit_price * pl.col("quantity"))
     keyed = paid.select("order_id", "pay_time", "paid_amount").with_row_index("_oid")
+    variant = ["variant"] if "variant" in cols else []
     return (
-        items.select("order_id", "sku", "quantity", value.alias("value"))
+        items.select("order_id", "sku", *variant, "quantity", value.alias("value"))
         .join(keyed, on="order_id", how="inner")
         .with_columns(  # window sums over an integer key: much cheaper than over the id string
             order_value=pl.col("value").sum().over("_oid"),
@@ -129,6 +130,7 @@ def _lines(ds: Dataset, paid: pl.LazyFrame) -> pl.LazyFrame:
         )
         .select(
             "sku",
+            *variant,
             "quantity",
             "pay_time",
             pl.col("pay_time").dt.date().alias("day"),

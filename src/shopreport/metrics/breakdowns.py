@@ -55,11 +55,13 @@ def daily(ctx: Context, cur: Period, prev: Period, ly: Period) -> pl.LazyFrame:
     frame = days
     for period, name in [(cur, "gmv"), (prev, "previous_gmv"), (ly, "last_year_gmv")]:
         frame = frame.join(by_day(period, name), on="index", how="left")
-    return frame.select(
+    end = ctx.covered_until
+    covered = pl.lit(True) if end is None else pl.col("date") <= pl.lit(end)
+    return frame.select(  # days after the data's last day have no value, not a zero
         pl.col("date").dt.strftime("%Y-%m-%d"),
         pl.col("index").alias("day"),
-        pl.col("gmv").fill_null(0.0),
-        pl.col("gmv_orders").fill_null(0).alias("orders"),
+        pl.when(covered).then(pl.col("gmv").fill_null(0.0)).alias("gmv"),
+        pl.when(covered).then(pl.col("gmv_orders").fill_null(0)).alias("orders"),
         "previous_gmv",
         "last_year_gmv",
     ).sort("day")
@@ -366,6 +368,25 @@ def _days_out(ctx: Context, period: Period) -> pl.LazyFrame:
         .agg(on_hand=pl.col("on_hand").sum())
         .group_by("sku")
         .agg(days_out=(pl.col("on_hand") <= 0).sum())
+    )
+
+
+def variants(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Units and GMV of each variant (size, colour) of the products sold in several variants;
+    the top products keep theirs in `_finish_breakdowns`."""
+    if ctx.base.lines is None or "variant" not in ctx.base.lines.columns:
+        return None
+    return (
+        ctx.lazy_lines(period)
+        .filter(pl.col("variant").is_not_null())
+        .group_by("sku", "variant")
+        .agg(units=pl.col("quantity").sum(), gmv=pl.col("line_gmv").sum())
+        .with_columns(
+            share=pl.col("units") / pl.col("units").sum().over("sku"),
+            kinds=pl.len().over("sku"),
+        )
+        .filter(pl.col("kinds") > 1)
+        .drop("kinds")
     )
 
 

@@ -74,12 +74,7 @@ def compute_kpis(
     config, opts = ds.config, ds.config.metrics
     progress = time_progress(period, today or shop_today(config.timezone))
     windows = {"cur": period, "prev": period.previous(), "ly": period.last_year()}
-    data_end = ds.data_end()
-    covered_until = (
-        data_end
-        if data_end is not None and progress is None and period.start <= data_end < period.last_day
-        else None
-    )
+    covered_until = _covered_until(ds, period, progress)
     if covered_until is not None:
         # the data stops inside the period (an export taken on the 28th): compare like with
         # like, the same first days of the previous period and of last year
@@ -88,7 +83,7 @@ def compute_kpis(
             other = windows[name]
             windows[name] = replace(other, end=min(other.end, other.start + timedelta(days=days)))
     start, end = report_span(period, opts)
-    ctx = Context(ds, read_base(ds, start, end), opts)
+    ctx = Context(ds, read_base(ds, start, end), opts, covered_until)
 
     batch, missing = Batch(), {}
     for wname, window in windows.items():
@@ -159,6 +154,27 @@ def compute_kpis(
         notes=list(dict.fromkeys(notes.values())) + ds.warnings,
         covered_until=covered_until,
     )
+
+
+def _covered_until(ds: Dataset, period: Period, progress: float | None) -> date | None:
+    """The orders' last day when the data stops inside a finished period (an export taken on
+    the 28th), else None.
+
+    The days after the last order count as "no data" only when they are more than the longest
+    run of days without orders inside the period: a shop that sells every day and stops on
+    the 28th was exported then; a shop with an order a fortnight did not stop.
+    """
+    end = ds.data_end()
+    if end is None or progress is not None or not period.start <= end < period.last_day:
+        return None
+    days = (
+        ds.frame("orders")
+        .filter(pl.col("order_time") >= period.start_dt)
+        .select(pl.col("order_time").dt.date().unique().sort().alias("day"))
+        .collect()["day"]
+    )
+    longest_quiet = int((days.diff().dt.total_days() - 1).max() or 0)  # type: ignore[arg-type]
+    return end if (period.last_day - end).days > longest_quiet else None
 
 
 def time_progress(period: Period, today: date) -> float | None:
@@ -236,6 +252,7 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
     batch.add("coupons", bd.coupon_effect(ctx, cur))
     if ctx.base.lines is not None:
         batch.add("products", bd.lifecycle(ctx, cur))
+        batch.add("variants", bd.variants(ctx, cur))
     for name, query in bd.inventory_lists(ctx, cur).items():
         batch.add(name, query)
     batch.add("refunds_by_reason", bd.refunds_by(ctx, cur, ["reason"]))
@@ -261,7 +278,7 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
             ctx.base,
             month_period(cur.last_day.year, cur.last_day.month),
             ctx.opts.cohort_months,
-            ctx.ds.data_end(),
+            ctx.covered_until,
         ),
     )
 
@@ -323,6 +340,16 @@ def _finish_breakdowns(results: dict, uncovered: set[str], top_n: int) -> dict[s
                 ranked.select("sku", "rank"), on="sku", how="left"
             )
         out["products"] = ranked.head(top_n)
+        if "variants" in out:
+            # the top products' variants, most sold first (three per product)
+            out["variants"] = (
+                out["variants"]
+                .join(out["products"].select("rank", "sku", "name"), on="sku", how="inner")
+                .sort(["rank", "units", "variant"], descending=[False, True, False])
+                .group_by("rank", maintain_order=True)
+                .head(3)
+                .select("rank", "sku", "name", "variant", "units", "gmv", "share")
+            )
     if "bad_review_texts" in out:
         out["bad_review_words"] = recurring_words(out.pop("bad_review_texts")["text"])
     return dict(sorted(out.items()))

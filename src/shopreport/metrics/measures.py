@@ -8,7 +8,7 @@ metrics it cannot measure with the data at hand. Derived metrics are not compute
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import timedelta
+from datetime import date, timedelta
 
 import polars as pl
 
@@ -28,6 +28,8 @@ class Context:
     ds: Dataset
     base: Base
     opts: MetricOptions
+    covered_until: date | None = None
+    """The data's last day when it stops inside the report's period (see engine)."""
 
     def lazy_paid(self, period: Period) -> pl.LazyFrame:
         """Paid orders of the period."""

@@ -131,8 +131,8 @@ def _nullable(hint: Any) -> bool:
 class DailyRow(TypedDict):
     date: str
     day: int
-    gmv: float
-    orders: int
+    gmv: float | None  # None after the data's last day
+    orders: int | None
     previous_gmv: float | None
     last_year_gmv: float | None
 
@@ -265,6 +265,16 @@ class ProductRow(TypedDict):
     days_out: int
     stage: str | None
     launch_date: str | None
+
+
+class VariantRow(TypedDict):
+    rank: int
+    sku: str
+    name: str | None
+    variant: str
+    units: int
+    gmv: float
+    share: float
 
 
 class ProductMoverRow(TypedDict):
@@ -476,6 +486,13 @@ COUPONS = Breakdown(
 )
 PRODUCTS = Breakdown("products", ProductRow, "SKU (the top N by GMV)", ("rank",))
 LIFECYCLE = Breakdown("lifecycle", LifecycleRow, "lifecycle stage", ("stage",))
+VARIANTS = Breakdown(
+    "variants",
+    VariantRow,
+    "variant of a top product sold in several (three per product)",
+    optional=frozenset({"name"}),
+    order="product rank, then units",
+)
 PRODUCT_MOVERS = Breakdown(
     "product_movers",
     ProductMoverRow,
@@ -598,6 +615,7 @@ _ALL_BREAKDOWNS: list[Breakdown[Any]] = [
     BY_PROMOTION,
     NEW_PRODUCTS,
     DELIVERY_REVIEWS,
+    VARIANTS,
 ]
 BREAKDOWNS: dict[str, Breakdown[Any]] = {b.name: b for b in _ALL_BREAKDOWNS}
 

@@ -80,7 +80,7 @@ TABLES: dict[str, Table] = {
             "order_items",
             "one order line",
             "order_id:str sku:str quantity:int+",
-            "unit_price:num amount:num",
+            "unit_price:num amount:num variant:str",
         ),
         _t(
             "products",
