@@ -566,3 +566,24 @@ def test_a_shopify_store_over_two_exports_builds_its_decks(shopify_store, tmp_pa
         )
         assert "297" in text  # October's GMV (see the kpis test above)
         assert "退款日期为近似值" in text or "Refund dates are approximate" in text
+
+
+def test_a_weekly_traffic_export_is_spread_over_its_days(tmp_path):
+    files = {
+        "orders.csv": "order_id,customer_id,order_time,paid_amount\n1,a,2026-10-01 10:00:00,10\n",
+        # one row per week and source, dated by the week's Monday
+        "traffic.csv": "week,source,visitors\n2026-09-28,搜索,700\n2026-10-05,搜索,1400\n",
+    }
+    data = {
+        "orders": {"path": "orders.csv"},
+        "traffic": {
+            "path": "traffic.csv",
+            "days_per_row": 7,
+            "columns": {"week": "date", "source": "source", "visitors": "visitors"},
+        },
+    }
+    config = write_shop(tmp_path, files, data)
+    r = kpis(config, today=TODAY)
+    # October holds 4 days of the first week (1–4 Oct: 4 × 100) and all 7 of the second (1400)
+    assert r.metrics["visitors"].value == pytest.approx(1800.0)
+    assert any("spread evenly" in n.text for n in r.notes)

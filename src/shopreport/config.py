@@ -140,6 +140,9 @@ class TableConfig(FileOptions):
     on_missing: Literal["error", "skip"] = "error"
     """A row whose required value is empty (an order without an amount after a join): `error`
     stops with the file and line; `skip` leaves such rows out and warns with their number."""
+    days_per_row: int = Field(1, ge=1, le=31)
+    """Days each row covers from its date (7: a weekly export dated by each week's first day):
+    its numbers are spread evenly over those days, and the decks say so."""
     approximate_time: bool = False
     """The table's time column is an approximation (Shopify refunds are dated by the
     cancellation, else the order): the decks say so beside the numbers it dates."""

@@ -26,6 +26,10 @@ TEXTS = {
         "(e.g. {example!r}); "
         "they are left out. Exports cut at a period edge do this."
     ),
+    "spread_days": (
+        "{table}: each row covers {days} days and is spread evenly over them, so daily figures "
+        "from it are averages"
+    ),
     "approximate_time": (
         "{table}: the export has no date of its own for these rows, so they are dated by the "
         "order's cancellation, else by the order: dates are approximate"

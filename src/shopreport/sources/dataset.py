@@ -28,6 +28,7 @@ from shopreport.vocab.contract import (
     EMPTY_ALLOWED,
     EVENT_ALIASES,
     INT,
+    NUM,
     STR,
     TABLES,
     TIME,
@@ -154,11 +155,20 @@ class Dataset:
             problems.extend(describe(result))
         order = list(self.tables)
         problems.sort(key=lambda p: (order.index(p.table), not p.error, p.position))
-        self.warnings = [p.note for p in problems if p.note is not None] + [
-            Note("approximate_time", {"table": name})
-            for name, spec in self.config.data.tables().items()
-            if spec.approximate_time and name in self.tables
-        ]
+        specs = {n: s for n, s in self.config.data.tables().items() if n in self.tables}
+        self.warnings = (
+            [p.note for p in problems if p.note is not None]
+            + [
+                Note("approximate_time", {"table": n})
+                for n, s in specs.items()
+                if s.approximate_time
+            ]
+            + [
+                Note("spread_days", {"table": n, "days": s.days_per_row})
+                for n, s in specs.items()
+                if s.days_per_row > 1
+            ]
+        )
         return problems
 
 
@@ -342,6 +352,8 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
     for column in fallible:
         if TABLES[name].column(column).kind in (TIME, DATE):
             extra.append(_time_reading(name, checked, column, rules, headers, offset))
+    if spec.days_per_row > 1:
+        frame = _spread(frame, TABLES[name], spec.days_per_row)
     return TableSource(
         name, files, frame, checked, headers, offset, sorted(fallible), file_columns, extra
     )
@@ -519,6 +531,21 @@ def _ymd(year: str, month: str, day: str) -> str:
     """'2017-10-02' from parts as written."""
     full = year if len(year) == 4 else f"20{year}"
     return f"{full}-{int(month):02d}-{int(day):02d}"
+
+
+def _spread(frame: pl.LazyFrame, table: Table, days: int) -> pl.LazyFrame:
+    """Rows covering `days` days from their date become one row a day, their numbers divided
+    evenly (a weekly traffic export read day by day)."""
+    if table.time is None or table.column(table.time).kind != DATE:
+        raise DataError(f"data.{table.name}: `days_per_row` needs a table dated by day.")
+    names = frame.collect_schema().names()
+    numbers = [c for c in names if table.column(c).kind in (NUM, INT) and c in table.names]
+    day = pl.col(table.time)
+    return (
+        frame.with_columns(pl.date_ranges(day, day + pl.duration(days=days - 1)).alias(table.time))
+        .explode(table.time)
+        .with_columns([(pl.col(c).cast(pl.Float64) / days).alias(c) for c in numbers])
+    )
 
 
 def _oldest_first(files: list[Path]) -> list[Path]:
