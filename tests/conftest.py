@@ -133,4 +133,6 @@ def run_cli(*args: object) -> Run:
         code = exc.code if isinstance(exc.code, int) else (0 if exc.code is None else 1)
     finally:
         sys.argv = argv
+    # every error a user can cause has its own message: the catch-all is never reached
+    assert "unexpected" not in err.getvalue(), err.getvalue()
     return Run(code, out.getvalue(), err.getvalue())

@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import atexit
 import contextlib
 import json
+import os
+import shutil
+import signal
 import sys
 from pathlib import Path
 
 import click
 
 from shopreport import __version__
-from shopreport.errors import ShopreportError
+from shopreport.errors import ShopreportError, Stopped, TimedOut
 
 CONFIG_HELP = "The shop's config file (default: ./shopreport.yaml)."
 
@@ -158,6 +162,13 @@ def deck_options(func):
     help="Also write one PNG per slide into this folder (needs LibreOffice and poppler).",
 )
 @click.option("--quiet", "-q", is_flag=True, help="Print nothing but errors.")
+@click.option(
+    "--timeout",
+    type=click.FloatRange(min=1),
+    default=None,
+    metavar="SECONDS",
+    help="Stop with exit 1 (and nothing written) when the build takes longer; for cron.",
+)
 def build(
     config_path: Path,
     out: Path | None,
@@ -166,6 +177,7 @@ def build(
     pdf: bool,
     png_dir: Path | None,
     quiet: bool,
+    timeout: float | None,
     **subjects: str | None,
 ) -> None:
     """Build a deck: the monthly summary (--month), annual review (--year), campaign review
@@ -178,7 +190,7 @@ def build(
         options = ", ".join(f"--{k.option} {k.metavar}" for k in KINDS)
         raise click.UsageError(f"Say which deck, with exactly one of: {options}.")
     ((kind, subject),) = chosen.items()
-    with progress_reporter(quiet) as report_step:
+    with progress_reporter(quiet) as report_step, watchdog(timeout) as step:
         deck = api.build_deck(
             config_path,
             kind,
@@ -188,7 +200,7 @@ def build(
             charts=charts,
             pdf=pdf,
             png_dir=png_dir,
-            progress=report_step,
+            progress=lambda name: (step(name), report_step(name)),
         )
     if not quiet:
         click.echo(f"Deck written: {deck.path} ({deck.slides} slides)")
@@ -200,6 +212,48 @@ def build(
             click.echo(f"Slide images written: {pngs[0].parent} ({len(pngs)} PNG)")
         for section, reason in deck.left_out.items():
             click.echo(f"Left out: {section}: {reason}")
+
+
+@contextlib.contextmanager
+def watchdog(seconds: float | None):
+    """Stop the build after `seconds`: TimedOut is raised in the main thread (temporary files are
+    removed as it unwinds); should a long library call not return, a backstop thread ends the
+    process a minute later. Yields a function that records the step the build is in."""
+    import signal
+    import threading
+
+    from shopreport.errors import TimedOut
+
+    current = ["reading the config"]
+
+    def note(step: str) -> None:
+        current[0] = STEPS.get(step, step).lower()
+
+    if not seconds:
+        yield note
+        return
+
+    def message() -> str:
+        return f"stopped after {seconds:g} s (--timeout) while {current[0]}; nothing was written."
+
+    def expire(signum, frame):
+        raise TimedOut(message())
+
+    def backstop() -> None:
+        sys.stderr.write(f"Error: {message()}\n")
+        os._exit(1)
+
+    previous = signal.signal(signal.SIGALRM, expire)
+    signal.setitimer(signal.ITIMER_REAL, seconds)
+    hard = threading.Timer(seconds + 60, backstop)
+    hard.daemon = True
+    hard.start()
+    try:
+        yield note
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+        hard.cancel()
 
 
 @contextlib.contextmanager
@@ -232,7 +286,10 @@ def progress_reporter(quiet: bool):
     default=None,
     help="Also check that this month (YYYY-MM) has paid orders.",
 )
-def validate(config_path: Path, month_text: str | None) -> None:
+@click.option(
+    "--strict", is_flag=True, help="Warnings are errors too (exit 1): implausible amounts …"
+)
+def validate(config_path: Path, month_text: str | None, strict: bool) -> None:
     """Check the config and every table against the data contract; exit 1 on errors."""
     from shopreport import api
 
@@ -263,7 +320,7 @@ def validate(config_path: Path, month_text: str | None) -> None:
     errors = sum(len(r.errors or []) for r in reports)
     warnings = sum(len(r.warnings or []) for r in reports)
     click.echo(f"{len(reports)} table(s), {errors} error(s), {warnings} warning(s)")
-    if errors:
+    if errors or (strict and warnings):
         sys.exit(1)
 
 
@@ -283,10 +340,42 @@ def schema(report: bool) -> None:
     click.echo(config_schema())
 
 
+def _stop(signum, frame) -> None:
+    """SIGTERM (timeout, systemd, kill): unwind like Ctrl-C, removing temporary files."""
+    raise Stopped(signum, signal.Signals(signum).name)
+
+
+def quiet_libraries(debug: bool) -> None:
+    """Library warnings are not the user's business (cron mails every line): silence them, and
+    give matplotlib a private cache when its own folder cannot be written (read-only HOME)."""
+    import logging
+    import tempfile
+    import warnings
+
+    if not debug:
+        warnings.simplefilter("ignore")
+        for name in ("matplotlib", "fontTools", "PIL"):
+            logging.getLogger(name).setLevel(logging.ERROR)
+    home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")
+    folder = os.environ.get("MPLCONFIGDIR") or os.path.join(home, "matplotlib")
+    try:
+        os.makedirs(folder, exist_ok=True)
+        writable = os.access(folder, os.W_OK)
+    except OSError:
+        writable = False
+    if not writable:
+        private = tempfile.mkdtemp(prefix="shopreport-mpl-")
+        atexit.register(shutil.rmtree, private, ignore_errors=True)
+        os.environ["MPLCONFIGDIR"] = private
+        os.environ.setdefault("XDG_CACHE_HOME", private)
+
+
 def main() -> None:
     """Entry point: run the CLI; a ShopreportError prints its message and exits 1 (data) or 2
     (config)."""
     debug = "--debug" in sys.argv[1:]
+    quiet_libraries(debug)
+    signal.signal(signal.SIGTERM, _stop)
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:
@@ -300,7 +389,14 @@ def main() -> None:
             raise
         click.echo(f"Error: {exc.message}", err=True)
         sys.exit(exc.exit_code)
+    except TimedOut as exc:
+        click.echo(f"Error: {exc.message}", err=True)
+        sys.exit(1)
+    except Stopped as exc:
+        click.echo(f"Stopped by {exc.name}; nothing was written.", err=True)
+        sys.exit(128 + exc.signum)
     except KeyboardInterrupt:
+        click.echo("Interrupted; nothing was written.", err=True)
         sys.exit(130)
     except Exception as exc:
         if debug:

@@ -36,6 +36,8 @@ CURRENCY_SYMBOLS = {
     "HKD": "HK$",
     "BDT": "Tk ",
 }
+MAX_DERIVE_CHARS = 20_000
+"""A table's derive steps, written out, are at most this long (no literal of megabytes)."""
 PERIOD_KEY = re.compile(r"^\d{4}(-\d{2})?$")
 
 
@@ -147,6 +149,16 @@ class TableConfig(FileOptions):
     """The table's time column is an approximation (Shopify refunds are dated by the
     cancellation, else the order): the decks say so beside the numbers it dates."""
 
+    @field_validator("derive")
+    @classmethod
+    def _small_derive(cls, value: dict[str, Any]) -> dict[str, Any]:
+        size = len(json.dumps(value, ensure_ascii=False, default=str))
+        if size > MAX_DERIVE_CHARS:
+            raise ValueError(
+                f"the derive steps are {size:,} characters long; at most {MAX_DERIVE_CHARS:,}"
+            )
+        return value
+
     @property
     def mapping(self) -> dict[str, str]:
         """The header → canonical mapping without removed entries."""
@@ -241,6 +253,11 @@ class Thresholds(Model):
     """A stockout counts when the SKU is among this many best sellers."""
     slow_mover_min_stock_value: float = _default_thresholds()["slow_mover_min_stock_value"]
     """Slow movers tying up at least this stock value are flagged."""
+    max_amount: float = _default_thresholds()["max_amount"]
+    """An order amount above this is implausible: a warning in build, an error in
+    `validate --strict`."""
+    max_order_ratio: float = _default_thresholds()["max_order_ratio"]
+    """An order above this many times the median order is implausible."""
     target_roas: float = _default_thresholds()["target_roas"]
     """Paid channels below this ROAS are flagged."""
     first_response_slow_s: float = _default_thresholds()["first_response_slow_s"]
@@ -414,6 +431,11 @@ class Config(Model):
     @model_validator(mode="after")
     def _comparisons_exist(self) -> Config:
         for key, campaign in self.campaigns.items():
+            if campaign.compare_with == key:
+                raise ValueError(
+                    f"campaign '{key}' compares with itself: name an earlier campaign in "
+                    "`compare_with`, or remove it."
+                )
             if campaign.compare_with and campaign.compare_with not in self.campaigns:
                 raise ValueError(
                     f"campaign '{key}' compares with '{campaign.compare_with}', which is not "
@@ -491,7 +513,7 @@ def read_config(path: str | Path) -> Config:
         )
         raise ConfigError(f"Config file {path} not found.{hint}")
     try:
-        raw = yaml.safe_load(path.read_text(encoding="utf-8-sig"))
+        raw = load_yaml(path.read_text(encoding="utf-8-sig"))
     except yaml.YAMLError as exc:
         where = getattr(exc, "problem_mark", None)
         line = f" line {where.line + 1}, column {where.column + 1}:" if where else ""
@@ -501,6 +523,79 @@ def read_config(path: str | Path) -> Config:
     except UnicodeDecodeError:
         raise ConfigError(f"{path}: not a UTF-8 text file; save the config as UTF-8.") from None
     return parse_config(raw, source=str(path), base_dir=path.resolve().parent)
+
+
+MAX_YAML_NODES = 100_000
+"""A config expands to at most this many values: anchors and aliases that multiply beyond it
+(a "billion laughs" file) are refused before anything is built."""
+
+
+class _ConfigLoader(yaml.SafeLoader):
+    """PyYAML's safe loader that refuses a key given twice and names a bad date's line."""
+
+    def construct_mapping(self, node, deep=False):
+        if isinstance(node, yaml.MappingNode):
+            seen: dict[Any, int] = {}
+            for key_node, _ in node.value:
+                if key_node.tag == "tag:yaml.org,2002:merge":
+                    continue
+                key = self.construct_object(key_node, deep=True)
+                line = key_node.start_mark.line + 1
+                if key in seen:
+                    raise yaml.constructor.ConstructorError(
+                        None,
+                        None,
+                        f"the key '{key}' is given twice (lines {seen[key]} and {line}); keep one",
+                        key_node.start_mark,
+                    )
+                seen[key] = line
+        return super().construct_mapping(node, deep=deep)
+
+    def construct_yaml_timestamp(self, node):
+        try:
+            return super().construct_yaml_timestamp(node)
+        except ValueError:
+            raise yaml.constructor.ConstructorError(
+                None, None, f"'{node.value}' is not a date (write YYYY-MM-DD)", node.start_mark
+            ) from None
+
+
+_ConfigLoader.add_constructor("tag:yaml.org,2002:timestamp", _ConfigLoader.construct_yaml_timestamp)
+
+
+def load_yaml(text: str) -> Any:
+    """Parse a config's YAML: keys given twice, bad dates and alias bombs are YAMLErrors."""
+    loader = _ConfigLoader(text)
+    try:
+        node = loader.get_single_node()
+        if node is None:
+            return None
+        if _expanded_size(node, {}) > MAX_YAML_NODES:
+            raise yaml.constructor.ConstructorError(
+                None,
+                None,
+                f"the anchors and aliases expand to more than {MAX_YAML_NODES:,} values",
+                node.start_mark,
+            )
+        return loader.construct_document(node)
+    finally:
+        loader.dispose()
+
+
+def _expanded_size(node: yaml.Node, sizes: dict[int, int]) -> int:
+    """How many values a node stands for once every alias is copied out (memoised, so a bomb
+    is measured without being expanded)."""
+    if id(node) in sizes:
+        return sizes[id(node)]
+    sizes[id(node)] = 1  # a recursive alias counts once
+    children: list[yaml.Node] = []
+    if isinstance(node, yaml.SequenceNode):
+        children = list(node.value)
+    elif isinstance(node, yaml.MappingNode):
+        children = [n for pair in node.value for n in pair]
+    size = 1 + sum(_expanded_size(c, sizes) for c in children)
+    sizes[id(node)] = size
+    return size
 
 
 def parse_config(raw: Any, source: str = "<config>", base_dir: Path | None = None) -> Config:
@@ -609,7 +704,10 @@ def _read_preset(name: str, base_dir: Path, source: str) -> dict:
             f"{did_you_mean(name, preset_names())} "
             f"Presets: {', '.join(preset_names())}."
         )
-    return yaml.safe_load(path.read_text(encoding="utf-8")) or {}
+    try:
+        return load_yaml(path.read_text(encoding="utf-8")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{source}: preset {path}: not valid YAML ({exc}).") from None
 
 
 def _rebase(spec: dict, folder: Path) -> dict:

@@ -28,6 +28,29 @@ class DataError(ShopreportError):
     exit_code = 1
 
 
+class RunError(ShopreportError):
+    """The run could not finish: a full disk, the --timeout reached, a stop signal."""
+
+    exit_code = 1
+
+
+class Stopped(BaseException):
+    """SIGTERM or SIGINT arrived: unwinds like KeyboardInterrupt (temporary files are removed
+    on the way out) and exits with 128 + the signal number."""
+
+    def __init__(self, signum: int, name: str):
+        super().__init__(name)
+        self.signum, self.name = signum, name
+
+
+class TimedOut(BaseException):
+    """The build's --timeout was reached (a BaseException, so no library catches it)."""
+
+    def __init__(self, message: str):
+        super().__init__(message)
+        self.message = message
+
+
 def did_you_mean(word: str, choices: Iterable[str]) -> str:
     """Return " Did you mean 'x'?" for the closest choice, or an empty string."""
     match = difflib.get_close_matches(word, list(choices), n=1, cutoff=0.6)

@@ -26,6 +26,10 @@ TEXTS = {
         "(e.g. {example!r}); "
         "they are left out. Exports cut at a period edge do this."
     ),
+    "implausible": (
+        "orders: {rows} order amount(s) are implausible (e.g. {value}): check the export's units"
+    ),
+    "empty_table": "{table}: the file has a header and no rows, so its metrics are unavailable",
     "spread_days": (
         "{table}: each row covers {days} days and is spread evenly over them, so daily figures "
         "from it are averages"

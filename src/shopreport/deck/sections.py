@@ -205,7 +205,14 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
         ]
         for c in ctx.report.coverage
     ]
-    notes = [say.say(f"note_{n.code}", **n.params) for n in ctx.report.notes]
+    notes = [
+        say.say(
+            f"note_{n.code}",
+            **n.params,
+            table_word=say.word(f"table_{n.params['table']}") if "table" in n.params else "",
+        )
+        for n in ctx.report.notes
+    ]
     notes += [
         say.say("left_out", section=say.word(f"section_{k}"), reason=v) for k, v in left_out.items()
     ]

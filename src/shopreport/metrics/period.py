@@ -106,11 +106,18 @@ def year_to_date(year: int, today: date) -> Period:
     return Period("ytd", whole.start, today, f"{year:04d}")
 
 
+FIRST_YEAR, LAST_YEAR = 1970, 2100
+"""Years a report may name (the comparisons reach one year further back)."""
+
+
 def parse_year(text: str) -> int:
     """'2025' → 2025."""
     if not re.fullmatch(r"\d{4}", text.strip()):
         raise ConfigError(f"--year '{text}' is not a year: write YYYY (e.g. 2025).")
-    return int(text)
+    year = int(text)
+    if not FIRST_YEAR <= year <= LAST_YEAR:
+        raise ConfigError(f"--year {text}: choose a year from {FIRST_YEAR} to {LAST_YEAR}.")
+    return year
 
 
 def parse_month(text: str, tz: str, today: date | None = None) -> Period:
@@ -124,4 +131,6 @@ def parse_month(text: str, tz: str, today: date | None = None) -> Period:
         raise ConfigError(
             f"--month '{text}' is not a month: write YYYY-MM (e.g. 2026-10) or 'previous'."
         )
+    if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
+        raise ConfigError(f"--month {text}: choose a month from {FIRST_YEAR} to {LAST_YEAR}.")
     return month_period(int(match.group(1)), int(match.group(2)))

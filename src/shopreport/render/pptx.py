@@ -7,10 +7,15 @@ the intended font. Text sizes come from measurement (textfit.py), never from aut
 
 from __future__ import annotations
 
+import contextlib
+import errno
+import glob
 import io
 import os
 import re
+import shutil
 import tempfile
+import time
 from collections.abc import Callable
 from pathlib import Path
 from typing import Any
@@ -25,6 +30,7 @@ from pptx.oxml.ns import qn
 from pptx.util import Emu, Inches, Pt
 
 from shopreport.deck import model as m
+from shopreport.errors import RunError
 from shopreport.render.charts import Style, render_chart
 from shopreport.render.export import file_mode
 from shopreport.render.native import NATIVE
@@ -999,9 +1005,17 @@ def _truncate_cell(text: str, width_pt: float, size: float, bold: bool, theme: T
     font = Font(theme.measure_font, bold, theme.width_margin)
     if text_width(text, size, font) <= width_pt:
         return text
-    while text and text_width(text + "…", size, font) > width_pt:
-        text = text[:-1]
-    return text + "…"
+    # no glyph is narrower than a quarter of the size: longer text cannot fit, cut it first;
+    # then the longest prefix that fits, by bisection (a 5,000-character name stays fast)
+    text = text[: int(width_pt / (size * 0.25)) + 1]
+    lo, hi = 0, len(text)
+    while lo < hi:
+        mid = (lo + hi + 1) // 2
+        if text_width(text[:mid] + "…", size, font) <= width_pt:
+            lo = mid
+        else:
+            hi = mid - 1
+    return text[:lo] + "…"
 
 
 def _drop_empty_placeholders(slide) -> None:
@@ -1073,13 +1087,37 @@ def write_deck(
 
 def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """`write` a temporary file beside `path`, give it the user's default permissions, and
-    rename it into place; nothing is left behind when writing fails."""
+    rename it into place; nothing is left behind when writing fails (or the run is stopped),
+    and our own temporary files older than an hour (a killed run's) are removed first."""
+    _remove_stale(path)
     handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
         write(Path(temp))
         os.chmod(temp, file_mode())
         os.replace(temp, path)
+    except OSError as exc:
+        written = Path(temp).stat().st_size if Path(temp).exists() else 0
+        Path(temp).unlink(missing_ok=True)
+        if exc.errno == errno.ENOSPC:
+            free = shutil.disk_usage(path.parent).free
+            raise RunError(
+                f"{path}: the disk is full ({free / 1e6:.1f} MB free; the deck needs more than "
+                f"{written / 1e6:.1f} MB). Free some space; the previous file is unchanged."
+            ) from None
+        raise
     except BaseException:
         Path(temp).unlink(missing_ok=True)
         raise
+
+
+STALE_SECONDS = 3600
+
+
+def _remove_stale(path: Path) -> None:
+    """Temporary files of ours beside `path` left by a run that was killed (over an hour old)."""
+    now = time.time()
+    for old in path.parent.glob(f".{glob.escape(path.stem)}.*.tmp"):
+        with contextlib.suppress(OSError):
+            if now - old.stat().st_mtime > STALE_SECONDS:
+                old.unlink()

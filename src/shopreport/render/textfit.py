@@ -132,6 +132,10 @@ def block_height(paragraphs: list[list[str]], size: float) -> float:
     return (lines + gaps) * size * LINE_SPACING
 
 
+MAX_MEASURED = 1200
+"""Characters of one paragraph that are measured; more never fit a slide's box."""
+
+
 def fit_text(
     paragraphs: list[str],
     width: float,
@@ -148,6 +152,8 @@ def fit_text(
     With `balance` (titles), a paragraph that needs several lines is wrapped at the narrowest
     width that still gives that many lines, so the lines are even: no single character or a
     split date left alone on the last line."""
+    # a box shows a few hundred characters at most: longer text is cut before it is measured
+    paragraphs = [p if len(p) <= MAX_MEASURED else p[: MAX_MEASURED - 1] + "…" for p in paragraphs]
     size = max_size
     while True:
         if single_line:

@@ -8,6 +8,7 @@ from typing import Any
 
 import yaml
 
+from shopreport.config import load_yaml
 from shopreport.errors import ConfigError
 from shopreport.resources import read_yaml_resource
 
@@ -71,7 +72,7 @@ def load_theme(path: Path | None = None, font: str | None = None) -> Theme:
         raw = read_yaml_resource("theme.yaml")
     else:
         try:
-            raw = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+            raw = load_yaml(Path(path).read_text(encoding="utf-8"))
         except (OSError, yaml.YAMLError) as exc:
             raise ConfigError(f"theme {path}: cannot be read ({exc}).") from None
         raw = {**read_yaml_resource("theme.yaml"), **(raw or {})}

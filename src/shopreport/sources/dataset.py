@@ -112,6 +112,8 @@ class Dataset:
     tables: dict[str, TableSource]
     warnings: list[Note] = field(default_factory=list)
     amounts_known: bool = True
+    empty: list[str] = field(default_factory=list)
+    """Tables whose files have a header and no rows: left out, as if not configured."""
 
     def data_end(self) -> date | None:
         """The last day of the orders table (its last order_time), computed once."""
@@ -147,6 +149,9 @@ class Dataset:
             for query, describe in source.extra + _checks(source) + _orphan_checks(self, source):
                 queries.append(query)
                 owners.append((source, describe))
+        plausible = _plausibility(self.tables["orders"], self.config)
+        queries.append(plausible[0])
+        owners.append((self.tables["orders"], plausible[1]))
         queries.append(self.frame("orders").select(pl.col("paid_amount").is_not_null().any()))
         results = pl.collect_all(queries)
         self.amounts_known = bool(results.pop().item())
@@ -168,6 +173,7 @@ class Dataset:
                 for n, s in specs.items()
                 if s.days_per_row > 1
             ]
+            + [Note("empty_table", {"table": n}) for n in self.empty]
         )
         return problems
 
@@ -193,8 +199,25 @@ def read_dataset(config: Config, failures: dict[str, str] | None = None) -> Data
             failures[name] = exc.message
     if "orders" not in tables:
         raise DataError(f"{config.source}: the orders table is required.")
+    # a table with a header and no rows is data the shop does not have, not zeros
+    specs = config.data.tables()
+    empty = [n for n, t in tables.items() if n != "orders" and _is_empty(t, specs[n])]
+    for name in empty:
+        del tables[name]
     _exclude_non_merchandise(tables, config)
-    return Dataset(config, tables)
+    return Dataset(config, tables, empty=empty)
+
+
+def _is_empty(table: TableSource, spec: TableConfig) -> bool:
+    """Whether a table's files have a header and no rows. Rows the table's filter removed leave
+    a true zero (an orders export without refunded orders has no refunds), not missing data."""
+    if table.frame.select(pl.len()).collect().item():
+        return False
+    expected = _expected_headers(spec, table.spec)
+    return all(
+        scan_file(path, spec, expected)[0].select(pl.len()).collect().item() == 0
+        for path in table.files
+    )
 
 
 def non_merchandise_patterns(config: Config) -> list[str]:
@@ -276,7 +299,8 @@ def _expected_headers(spec: TableConfig, table: Table) -> frozenset[str]:
 def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
     """Scan, join, transform, map and type one table; its files make one table."""
     label = f"{config.source}: data.{name}"
-    files = _oldest_first(expand_paths(spec.path, config.base_dir, label))
+    skipped: dict[Path, Path] = {}
+    files = _oldest_first(expand_paths(spec.path, config.base_dir, label, skipped))
     joins = [_scan_join(join, config, f"{label}.joins") for join in spec.joins]
     rules = TimeRules(config.timezone, config.wall_time, spec.date_format)
     parts, checked_parts, blanks = [], [], []
@@ -312,6 +336,8 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
     checked = pl.concat(checked_parts, how="diagonal_relaxed") if several else checked_parts[0]
     frame, checked = _derive(name, frame, spec, config), _derive(name, checked, spec, config)
     extra = [_blank_rows(name, blanks)] if blanks else []
+    if skipped:
+        extra.append(_same_files(name, skipped))
     text = any(file_format(path, spec) != "parquet" for path in files)
     if text:
         # text and Excel exports are parsed once, not once per query: the checked frame holds the
@@ -607,6 +633,51 @@ def _repeats_across_files(
     return query, describe
 
 
+def _plausibility(source: TableSource, config: Config) -> tuple[pl.LazyFrame, object]:
+    """Order amounts no shop has (above `max_amount`, or `max_order_ratio` × the median order):
+    a warning naming the first, with the count."""
+    limits = config.thresholds
+    amount = pl.col("paid_amount")
+    odd = (amount > limits.max_amount) | (
+        (amount.median() > 0) & (amount > amount.median() * limits.max_order_ratio)
+    )
+    query = _with_total(
+        source.checked.filter(odd.fill_null(False)).select(SRC, FILE, ROW, "__raw_paid_amount")
+    )
+
+    def describe(rows: pl.DataFrame) -> list[Problem]:
+        if rows.is_empty():
+            return []
+        value = rows["__raw_paid_amount"][0]
+        note = Note("implausible", {"rows": rows["total"][0], "value": value})
+        return [
+            Problem(
+                "orders",
+                f"{_where(source, rows)}, column {source.column_label('paid_amount')}: "
+                f"{value!r} is not a plausible order amount ({rows['total'][0]} such order(s): "
+                f"above {limits.max_amount:g}, or {limits.max_order_ratio:g}× the median order); "
+                "check the export's units. Thresholds: max_amount, max_order_ratio.",
+                error=False,
+                note=note,
+                position=(rows[SRC][0], rows[ROW][0]),
+            )
+        ]
+
+    return query, describe
+
+
+def _same_files(name: str, skipped: dict[Path, Path]) -> tuple[pl.LazyFrame, object]:
+    """Paths matched twice (a symlinked folder, a link loop): each file was read once."""
+    first, read = next(iter(skipped.items()))
+    message = (
+        f"{len(skipped)} path(s) name a file already read and were skipped (e.g. {first} is "
+        f"{read}): each file is read once."
+    )
+    return pl.LazyFrame({"n": [len(skipped)]}), lambda _: [
+        Problem(name, message, error=False, info=True)
+    ]
+
+
 def _blank_rows(name: str, blanks: list[pl.LazyFrame]) -> tuple[pl.LazyFrame, object]:
     """Blank rows skipped, per file."""
     query = pl.concat(blanks).filter(pl.col("rows") > 0)
@@ -850,7 +921,7 @@ def _typed(
         c
         for c in schema.names()
         if (schema[c] == pl.String and table.column(c).kind != STR)
-        or (schema[c].is_float() and table.column(c).kind in (INT, TIME, DATE))
+        or (schema[c].is_float() and table.column(c).kind in (INT, NUM, TIME, DATE))
     }
     parsed = {
         c: parse_column(pl.col(c), schema[c], table.column(c).kind, tz, clean).alias(c)
@@ -928,7 +999,56 @@ def _checks(source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
         out.append((_with_total(query), _describe_negative(source, column)))
     if table.key and table.key in names:
         out.append((_duplicates_query(source, table.key), _describe_duplicate(source, table.key)))
+    natural = [c for c in NATURAL_KEYS.get(table.name, ()) if c in names]
+    if natural and natural[:2] == list(NATURAL_KEYS[table.name][:2]):
+        out.append((_repeated_rows_query(source, natural), _describe_repeated(source, natural)))
     return out
+
+
+NATURAL_KEYS = {
+    "traffic": ("date", "source"),
+    "marketing": ("date", "channel"),
+    "inventory": ("date", "sku", "warehouse"),
+}
+"""Tables without an id: one row per these columns (a file read twice repeats them)."""
+
+
+def _repeated_rows_query(source: TableSource, columns: list[str]) -> pl.LazyFrame:
+    """The first two rows of the first repeated natural key, with the count of such rows."""
+    repeated = (
+        source.frame.group_by(columns).agg(n=pl.len()).filter(pl.col("n") > 1).select(columns)
+    )
+    rows = (
+        source.checked.select(SRC, FILE, ROW, *columns)
+        .join(repeated, on=columns, how="semi", nulls_equal=True)
+        .sort(SRC, ROW)
+        .with_columns(total=pl.len())
+    )
+    return rows.filter(pl.struct(columns) == pl.struct(columns).first()).head(2)
+
+
+def _describe_repeated(source: TableSource, columns: list[str]):
+    """Message for two rows of one day × source (channel, SKU × warehouse)."""
+
+    def describe(rows: pl.DataFrame) -> list[Problem]:
+        if rows.height < 2:
+            return []
+        where = " and ".join(
+            f"{f}, line {r + source.line_offset}"
+            for f, r in zip(rows[FILE], rows[ROW], strict=True)
+        )
+        key = " × ".join(f"{c} {rows[c][0]}" for c in columns)
+        return [
+            Problem(
+                source.name,
+                f"{where}: two rows for {key} ({rows['total'][0]} rows repeat a "
+                f"{' × '.join(columns)}); each must have one row. A file read twice, or exports "
+                "of overlapping dates: keep one.",
+                position=(rows[SRC][0], rows[ROW][0]),
+            )
+        ]
+
+    return describe
 
 
 def _duplicates_query(source: TableSource, key: str) -> pl.LazyFrame:

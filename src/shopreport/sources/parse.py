@@ -50,8 +50,8 @@ def parse_num(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     Written so that each intermediate appears once in the expression: Polars evaluates both
     branches of a when/then, so reusing a parsed value in several branches multiplies the work.
     """
-    if dtype == pl.Float64:
-        return expr
+    if dtype.is_float():  # NaN and infinity (Parquet, pandas exports) are not values
+        return expr.cast(pl.Float64).fill_nan(None).replace([math.inf, -math.inf], None)
     if dtype.is_numeric() or dtype == pl.Boolean:
         return expr.cast(pl.Float64)
     text = clean_text(expr.cast(pl.String)).str.replace_many(_FULLWIDTH, _ASCII)

@@ -8,7 +8,9 @@ import csv
 import functools
 import glob
 import gzip
+import re
 import shutil
+import stat
 import tempfile
 from pathlib import Path
 
@@ -32,12 +34,16 @@ UTF8 = {"utf-8", "utf8", "utf-8-sig", "utf_8"}
 CHUNK = 1 << 22
 
 
-def expand_paths(pattern: str | list[str], base: Path, label: str) -> list[Path]:
-    """The files a path, folder or glob names (relative to `base`), sorted; for a list of
-    candidates, those of the first that matches anything."""
+def expand_paths(
+    pattern: str | list[str], base: Path, label: str, skipped: dict[Path, Path] | None = None
+) -> list[Path]:
+    """The regular files a path, folder or glob names (relative to `base`), sorted, each real
+    file once (a symlink to a file already matched, or a link loop, adds nothing); for a list
+    of candidates, those of the first that matches anything. Paths skipped as the same file as
+    one read are recorded in `skipped` (path → the path read)."""
     candidates = pattern if isinstance(pattern, list) else [pattern]
     for candidate in candidates:
-        files = _expand(candidate, base)
+        files = _once(_expand(candidate, base), {} if skipped is None else skipped)
         if files:
             return files
     tried = ", ".join(str(base / c) for c in candidates)
@@ -48,18 +54,45 @@ def expand_paths(pattern: str | list[str], base: Path, label: str) -> list[Path]
     )
 
 
+def _once(files: list[Path], skipped: dict[Path, Path]) -> list[Path]:
+    """Each real file once: later paths that resolve to a file already listed are skipped."""
+    seen: dict[Path, Path] = {}
+    out = []
+    for path in files:
+        try:
+            real = path.resolve(strict=True)
+        except (OSError, RuntimeError):  # a dangling link or a link loop
+            continue
+        if real in seen:
+            skipped[path] = seen[real]
+            continue
+        seen[real] = path
+        out.append(path)
+    return out
+
+
 class MissingFiles(DataError):
     """No file matches a table's path."""
 
 
 def _expand(pattern: str, base: Path) -> list[Path]:
-    """Files of one path, folder or glob."""
+    """Regular files of one path, folder or glob (a FIFO or device is never opened)."""
     full = base / pattern
     if full.is_dir():
-        return sorted(p for p in full.iterdir() if _suffix(p) in SUFFIX_FORMATS)
+        return sorted(p for p in full.iterdir() if _suffix(p) in SUFFIX_FORMATS and _regular(p))
     if any(ch in pattern for ch in "*?["):
-        return sorted(Path(p) for p in glob.glob(str(full), recursive=True) if Path(p).is_file())
-    return [full] if full.is_file() else []
+        return sorted(Path(p) for p in glob.glob(str(full), recursive=True) if _regular(Path(p)))
+    if full.exists() and not full.is_dir() and not _regular(full):
+        raise DataError(f"{full}: not a regular file (a pipe or device); name the export file.")
+    return [full] if _regular(full) else []
+
+
+def _regular(path: Path) -> bool:
+    """A regular file (following links), not a FIFO, socket or device."""
+    try:
+        return stat.S_ISREG(path.stat().st_mode)
+    except (OSError, RuntimeError):
+        return False
 
 
 def _suffix(path: Path) -> str:
@@ -104,6 +137,15 @@ def scan_file(
         names = frame.collect_schema().names()
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(f"{path}: cannot be read as {fmt} ({_first_line(exc)}).") from None
+    repeated = [n for n in names if DUPLICATED.search(n)]
+    if repeated and not opts.headers:
+        header = DUPLICATED.sub("", repeated[0])
+        positions = [i + 1 for i, n in enumerate(names) if DUPLICATED.sub("", n) == header]
+        raise DataError(
+            f"{path}: the header '{header}' appears {len(positions)} times (columns "
+            f"{' and '.join(map(str, positions))}); rename all but one in the file, since "
+            "shopreport cannot tell which is meant."
+        )
     if opts.headers:
         if len(opts.headers) != len(names):
             raise DataError(
@@ -116,6 +158,7 @@ def scan_file(
 
 
 HEADER_SEARCH_ROWS = 30
+DUPLICATED = re.compile(r"_duplicated_\d+$")
 
 
 def find_header_row(path: Path, opts: FileOptions, fmt: str, expected: frozenset[str]) -> int:
@@ -181,6 +224,12 @@ def _text_source(path: Path, opts: FileOptions) -> Path:
 
 
 SNIFF = 1 << 16
+BOMS = [
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+]
 
 
 @functools.cache
@@ -188,10 +237,14 @@ def detect_encoding(path: Path) -> str:
     """UTF-8 when the start of the file decodes as UTF-8, else GB18030; binary files are refused."""
     with _open_raw(path) as handle:
         sample = handle.read(SNIFF)
+    for bom, name in BOMS:
+        if sample.startswith(bom):
+            return name
     if b"\x00" in sample:
         raise DataError(
-            f"{path}: this is a binary file, not a text export (CSV/TSV). "
-            "Export the table as CSV or Excel, or set `format`."
+            f"{path}: this is a binary file, not a text export (CSV/TSV). Export the table as "
+            "CSV or Excel, or set `format`; a UTF-16 file without its byte-order mark needs "
+            "`encoding: utf-16`."
         )
     try:
         sample.decode("utf-8")
