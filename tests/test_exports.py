@@ -558,14 +558,16 @@ def test_a_shopify_store_over_two_exports_builds_its_decks(shopify_store, tmp_pa
         )
         assert result.exit_code == 0, result.output
         deck = next((out / language).glob("*.pptx"))
+        shapes = [shape for slide in Presentation(str(deck)).slides for shape in slide.shapes]
         text = " ".join(
-            shape.text_frame.text
-            for slide in Presentation(str(deck)).slides
-            for shape in slide.shapes
-            if shape.has_text_frame
+            [s.text_frame.text for s in shapes if s.has_text_frame]
+            + [c.text for s in shapes if s.has_table for row in s.table.rows for c in row.cells]
         )
         assert "297" in text  # October's GMV (see the kpis test above)
         assert "退款日期为近似值" in text or "Refund dates are approximate" in text
+        # orders count when placed: the appendix defines GMV so, and names Shopify, not 生意参谋
+        assert "下单且未取消" in text or "orders placed in the period and not cancelled" in text
+        assert "生意参谋" not in text
 
 
 def test_a_weekly_traffic_export_is_spread_over_its_days(tmp_path):

@@ -170,18 +170,28 @@ def _shown_text(slide: m.Slide) -> str:
 
 
 APPENDIX_ROWS = 13  # metric definitions on one slide at most
+PLACED = ("gmv", "paid_orders", "buyers")  # defined otherwise when orders count when placed
 
 
 def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
     """Metric definitions used, and the data coverage with caveats and sections left out."""
     say = ctx.say
     used = [mid for mid in METRICS if mid in ctx.shown and ctx.available(mid)]
-    definitions = [[ctx.label(mid), definition(mid, ctx.lang)] for mid in used]
+    placed = ctx.config.metrics.orders_basis == "placed"  # Shopify, cash on delivery
+    definitions = [
+        [
+            ctx.label(mid),
+            say.word(f"placed_def_{mid}")
+            if placed and mid in PLACED
+            else definition(mid, ctx.lang),
+        ]
+        for mid in used
+    ]
     out: list[m.Slide] = []
     basis = say.say(  # the platform whose back office the numbers follow, and the GMV basis
         "appendix_basis",
         platform=say.word(f"platform_{ctx.config.platform}"),
-        placed=ctx.config.metrics.orders_basis == "placed",
+        placed=placed,
     )
     pages = -(-len(definitions) // APPENDIX_ROWS)  # spread evenly over the slides needed
     per_slide = -(-len(definitions) // max(pages, 1))
