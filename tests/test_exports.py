@@ -225,11 +225,13 @@ def test_shopify_products_are_line_items_without_variants(shopify_store):
     # Hoodie's rows in the newest file: Old Vendor (first read), Demo Apparel twice → the mode
     assert products.filter(pl.col("sku") == "Hoodie")["category"][0] == "Demo Apparel"
     items = ds.frame("order_items").collect()
-    # #1002's two tee lines are kept (once: the identical copy in file 1 is dropped)
-    tees = items.filter(pl.col("order_id") == "#1002")
-    assert tees["sku"].to_list() == ["Classic Tee", "Classic Tee"]
-    assert tees["quantity"].sum() == 3
-    assert items.filter(pl.col("order_id") == "#1008").is_empty()  # only a gift card
+    # #1002's lines once (the identical copy in file 1 is dropped): two tees and the protection
+    lines = items.filter(pl.col("order_id") == "#1002")
+    assert sorted(lines["sku"].to_list()) == ["Classic Tee", "Classic Tee", "Shipping Protection"]
+    gmv = {p["sku"]: p["gmv"] for p in kpis(shopify_store, today=TODAY).rows(S.PRODUCTS)}
+    # #1002's 92 is split over its lines by their amounts: the tees 30 + 60, the protection 2,
+    # which stays out of the products; the gift card of #1008 is no product either
+    assert gmv == pytest.approx({"Hoodie": 105.0, "Classic Tee": 90.0, "Dad Cap": 80.0})
 
 
 def test_shopify_variants_are_a_drill_down_of_their_product(shopify_store):
@@ -392,9 +394,10 @@ def test_exclude_products_from_the_config(tmp_path):
         "order_items": {"path": "items.csv"},
     }
     config = write_shop(tmp_path, files, data, exclude_products=["wrap"])
-    items = read_dataset(read_config(config)).frame("order_items").collect()
-    # 补运费专拍 is not in the default list (only 补邮费/邮费补拍 …); WRAP is excluded by the config
-    assert items["sku"].to_list() == ["SKU-1", "补运费专拍"]
+    products = {p["sku"]: p["gmv"] for p in kpis(config, today=TODAY).rows(S.PRODUCTS)}
+    # 补运费专拍 is not in the default list (only 补邮费/邮费补拍 …); WRAP is excluded by the
+    # config; the order's 15 splits 10 : 5 : 0 by line amounts
+    assert products == pytest.approx({"SKU-1": 10.0, "补运费专拍": 5.0})
 
 
 def preset_shop(tmp_path: Path, presets, *samples: str) -> Path:
@@ -589,3 +592,45 @@ def test_a_weekly_traffic_export_is_spread_over_its_days(tmp_path):
     # October holds 4 days of the first week (1–4 Oct: 4 × 100) and all 7 of the second (1400)
     assert r.metrics["visitors"].value == pytest.approx(1800.0)
     assert any("spread evenly" in n.text for n in r.notes)
+
+
+def test_day_first_in_one_file_decides_the_table(tmp_path):
+    header = "order_id,customer_id,order_time,paid_amount\n"
+    files = {
+        "o/week1.csv": header + "1,a,02/10/2026 10:00,10\n2,b,05/10/2026 10:00,20\n",
+        "o/week3.csv": header + "3,c,20/10/2026 10:00,30\n",  # 20 can only be a day
+    }
+    (tmp_path / "o").mkdir()
+    config = write_shop(tmp_path, files, {"orders": {"path": "o/*.csv"}})
+    times = read_dataset(read_config(config)).frame("orders").collect().sort("order_id")
+    assert times["order_time"].dt.day().to_list() == [2, 5, 20]  # all read day first
+    assert times["order_time"].dt.month().to_list() == [10, 10, 10]
+
+
+def test_dash_dates_are_not_taken_for_offsets(tmp_path):
+    text = "order_id,customer_id,order_time,paid_amount\n1,a,13-10-2026,10\n2,b,02-10-2026,20\n"
+    config = write_shop(tmp_path, {"orders.csv": text}, {"orders": {"path": "orders.csv"}})
+    report = next(r for r in api.validate(config) if r.name == "orders")
+    assert not report.errors
+    assert not any("UTC offsets" in r for r in report.rules)
+    assert "dates read as day/month/year" in " ".join(report.rules)
+
+
+def test_refunds_in_two_monthly_exports_are_both_kept(tmp_path):
+    header = "order_id,refund_time,amount\n"
+    files = {
+        "orders.csv": "order_id,customer_id,order_time,paid_amount\nA1,a,2026-09-20 10:00:00,100\n",
+        "r/2026-09.csv": header + "A1,2026-09-25 10:00:00,30\n",
+        "r/2026-10.csv": header + "A1,2026-10-05 10:00:00,40\n",
+    }
+    (tmp_path / "r").mkdir()
+    data = {"orders": {"path": "orders.csv"}, "refunds": {"path": "r/*.csv"}}
+    config = write_shop(tmp_path, files, data)
+    refunds = read_dataset(read_config(config)).frame("refunds").collect()
+    assert sorted(refunds["amount"].to_list()) == [30.0, 40.0]  # two refunds of one order
+
+
+def test_blank_headers_of_empty_columns_are_not_duplicates(tmp_path):
+    text = "order_id,customer_id,order_time,paid_amount,,\n1,a,2026-10-01 10:00:00,10,,\n"
+    config = write_shop(tmp_path, {"orders.csv": text}, {"orders": {"path": "orders.csv"}})
+    assert read_dataset(read_config(config)).frame("orders").collect().height == 1

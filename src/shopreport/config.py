@@ -142,6 +142,11 @@ class TableConfig(FileOptions):
     on_missing: Literal["error", "skip"] = "error"
     """A row whose required value is empty (an order without an amount after a join): `error`
     stops with the file and line; `skip` leaves such rows out and warns with their number."""
+    dedupe_by: list[str] | None = None
+    """Canonical columns that identify a row across several files: repeats keep the newest
+    file's row. Default: the table's id (order_id, sku, customer_id); an order's lines by
+    order_id; refunds by all their columns (an order may have a refund in each file), or
+    `[order_id]` for refunds read from an orders export (one cumulative amount per order)."""
     days_per_row: int = Field(1, ge=1, le=31)
     """Days each row covers from its date (7: a weekly export dated by each week's first day):
     its numbers are spread evenly over those days, and the decks say so."""
@@ -537,15 +542,16 @@ class _ConfigLoader(yaml.SafeLoader):
         if isinstance(node, yaml.MappingNode):
             seen: dict[Any, int] = {}
             for key_node, _ in node.value:
-                if key_node.tag == "tag:yaml.org,2002:merge":
-                    continue
-                key = self.construct_object(key_node, deep=True)
+                if not isinstance(key_node, yaml.ScalarNode) or key_node.tag.endswith(":merge"):
+                    continue  # a complex key: PyYAML's own checks apply
+                key = (key_node.tag, key_node.value)
                 line = key_node.start_mark.line + 1
                 if key in seen:
                     raise yaml.constructor.ConstructorError(
                         None,
                         None,
-                        f"the key '{key}' is given twice (lines {seen[key]} and {line}); keep one",
+                        f"the key '{key_node.value}' is given twice "
+                        f"(lines {seen[key]} and {line}); keep one",
                         key_node.start_mark,
                     )
                 seen[key] = line

@@ -113,7 +113,7 @@ def _lines(ds: Dataset, paid: pl.LazyFrame) -> pl.LazyFrame:
     value = pl.coalesce(amount, unit_price * pl.col("quantity"))
     keyed = paid.select("order_id", "pay_time", "paid_amount").with_row_index("_oid")
     variant = ["variant"] if "variant" in cols else []
-    return (
+    lines = (
         items.select("order_id", "sku", *variant, "quantity", value.alias("value"))
         .join(keyed, on="order_id", how="inner")
         .with_columns(  # window sums over an integer key: much cheaper than over the id string
@@ -138,6 +138,9 @@ def _lines(ds: Dataset, paid: pl.LazyFrame) -> pl.LazyFrame:
             pl.coalesce("value", "line_gmv").alias("revenue"),
         )
     )
+    excluded = ds.tables["order_items"].excluded
+    # lines that are not merchandise took their share of the order's amount; they leave now
+    return lines if excluded is None else lines.join(excluded, on="sku", how="anti")
 
 
 PRODUCT_ATTRIBUTES = {

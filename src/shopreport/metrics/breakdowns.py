@@ -378,14 +378,13 @@ def variants(ctx: Context, period: Period) -> pl.LazyFrame | None:
         return None
     return (
         ctx.lazy_lines(period)
-        .filter(pl.col("variant").is_not_null())
         .group_by("sku", "variant")
         .agg(units=pl.col("quantity").sum(), gmv=pl.col("line_gmv").sum())
-        .with_columns(
+        .with_columns(  # shares of all the product's units, lines without a variant included
             share=pl.col("units") / pl.col("units").sum().over("sku"),
-            kinds=pl.len().over("sku"),
+            kinds=pl.col("variant").count().over("sku"),
         )
-        .filter(pl.col("kinds") > 1)
+        .filter(pl.col("variant").is_not_null() & (pl.col("kinds") > 1))
         .drop("kinds")
     )
 

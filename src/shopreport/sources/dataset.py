@@ -92,6 +92,8 @@ class TableSource:
     file_columns: list[str] = field(default_factory=list)
     extra: list[tuple[pl.LazyFrame, object]] = field(default_factory=list)
     """Checks decided while reading (blank rows, rows repeated across files)."""
+    excluded: pl.LazyFrame | None = None
+    """order_items: SKUs of lines that are not merchandise (kept for the GMV split only)."""
 
     @property
     def spec(self) -> Table:
@@ -198,6 +200,8 @@ def read_dataset(config: Config, failures: dict[str, str] | None = None) -> Data
                 raise
             failures[name] = exc.message
     if "orders" not in tables:
+        if failures and "orders" in failures:
+            raise DataError(failures["orders"])
         raise DataError(f"{config.source}: the orders table is required.")
     # a table with a header and no rows is data the shop does not have, not zeros
     specs = config.data.tables()
@@ -235,8 +239,8 @@ def _matcher(patterns: list[str]) -> str:
 
 
 def _exclude_non_merchandise(tables: dict[str, TableSource], config: Config) -> None:
-    """Order lines of non-merchandise products leave order_items and products (GMV, taken from
-    orders, keeps them); the count and amount are reported by `validate`."""
+    """Non-merchandise products leave products, and their order lines are marked (GMV, taken
+    from orders, keeps them); the count and amount are reported by `validate`."""
     if "order_items" not in tables:
         return
     regex = _matcher(non_merchandise_patterns(config))
@@ -254,7 +258,9 @@ def _exclude_non_merchandise(tables: dict[str, TableSource], config: Config) -> 
         excluded = pl.concat([excluded, named]).unique()
         products.frame = products.frame.join(excluded, on="sku", how="anti")
     lines = items.frame.join(excluded, on="sku", how="semi")
-    items.frame = items.frame.join(excluded, on="sku", how="anti")
+    # the lines stay in order_items, so an order's amount is split over all its lines; they are
+    # dropped after the split (metrics/base.py), so goods never take a gift card's share
+    items.excluded = excluded
     amount = (
         pl.col("amount")
         if "amount" in items.frame.collect_schema().names()
@@ -308,7 +314,8 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
     header_row = 0
     file_columns: list[str] = []
     several = len(files) > 1
-    for index, path in enumerate(files):
+    mapped = []
+    for path in files:
         raw, header_row = scan_file(path, spec, _expected_headers(spec, TABLES[name]))
         file_columns = list(dict.fromkeys(file_columns + raw.collect_schema().names()))
         indexed = raw.with_row_index(ROW, offset=1)
@@ -326,6 +333,10 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
         raw, indexed = _transform(raw, spec, path), _transform(indexed, spec, path)
         raw, headers = _map_columns(raw, spec, TABLES[name], path)
         indexed, _ = _map_columns(indexed, spec, TABLES[name], path, keep=[ROW])
+        mapped.append((path, raw, indexed))
+    if spec.date_format is None:  # day/month order: decided once for the table's files
+        rules = TimeRules(rules.tz, rules.wall, _date_order([r for _, r, _ in mapped], name))
+    for index, (path, raw, indexed) in enumerate(mapped):
         clean = file_format(path, spec) != "parquet"
         typed, checked, fallible = _typed(raw, indexed, TABLES[name], rules, clean)
         parts.append(typed.with_columns(pl.lit(index, pl.Int32).alias(SRC)) if several else typed)
@@ -344,7 +355,7 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
         # typed columns too, so the table is read from it (Parquet stays lazy, for pushdown)
         checked = _collect(checked, files)
         frame = checked.select(frame.collect_schema().names())
-    key = _file_key(name, frame)
+    key = _file_key(name, frame, spec)
     if several and key:
         # the same order in several files (split or overlapping downloads): the newest file's
         # rows are kept, so identical repeats count once and changed ones take the latest state
@@ -442,7 +453,7 @@ def _missing_values(
     return query, describe
 
 
-OFFSET_SEEN = r"([+-]\d{2}:?\d{2}|Z)$"
+OFFSET_SEEN = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*([+-]\d{2}:?\d{2}|Z)$"
 
 
 def _time_reading(
@@ -520,10 +531,18 @@ def _time_reading(
         row = dm.row(0, named=True)
         if rules.date_format:
             order = rules.date_format
-        elif (row["first"] or 0) > 12:
-            order = "dmy"
-        elif (row["second"] or 0) > 12:
-            order = "mdy"
+        elif (row["first"] or 0) > 12 or (row["second"] or 0) > 12:
+            # decisive only beyond the rows looked at when reading: the dates stayed unread
+            order = "dmy" if (row["first"] or 0) > 12 else "mdy"
+            out.append(
+                Problem(
+                    name,
+                    f"{label}: dates are written {order} ({row['sample']!r} …), which shows only "
+                    f"after the first {DATE_PROBE_ROWS:,} rows; set `date_format: {order}` under "
+                    f"data.{name}.",
+                )
+            )
+            return out
         else:
             sample = row["sample"]
             a, b, year = re.match(r"(\d{1,2})\D(\d{1,2})\D(\d{2,4})", sample).groups()
@@ -562,10 +581,17 @@ def _ymd(year: str, month: str, day: str) -> str:
 def _spread(frame: pl.LazyFrame, table: Table, days: int) -> pl.LazyFrame:
     """Rows covering `days` days from their date become one row a day, their numbers divided
     evenly (a weekly traffic export read day by day)."""
-    if table.time is None or table.column(table.time).kind != DATE:
-        raise DataError(f"data.{table.name}: `days_per_row` needs a table dated by day.")
+    if table.name not in ("traffic", "marketing"):
+        raise DataError(
+            f"data.{table.name}: `days_per_row` spreads traffic or marketing rows over their days; "
+            "other tables are snapshots or events."
+        )
     names = frame.collect_schema().names()
-    numbers = [c for c in names if table.column(c).kind in (NUM, INT) and c in table.names]
+    numbers = [  # counts and amounts spread; rates (bounce_rate) stay as they are
+        c
+        for c in names
+        if c in table.names and table.column(c).kind in (NUM, INT) and not c.endswith("_rate")
+    ]
     day = pl.col(table.time)
     return (
         frame.with_columns(pl.date_ranges(day, day + pl.duration(days=days - 1)).alias(table.time))
@@ -574,28 +600,72 @@ def _spread(frame: pl.LazyFrame, table: Table, days: int) -> pl.LazyFrame:
     )
 
 
+DATE_PROBE_ROWS = 50_000
+
+
+def _date_order(frames: list[pl.LazyFrame], name: str) -> str | None:
+    """'dmy' or 'mdy' when the table's text dates are written day/month first and a part above
+    12 tells which (looked at in the first rows of each file); None otherwise (year first, or
+    ambiguous: those dates stay unread and the contract check asks for `date_format`)."""
+    firsts, seconds = [], []
+    for frame in frames:
+        schema = frame.collect_schema()
+        columns = [
+            c
+            for c in schema.names()
+            if schema[c] == pl.String and TABLES[name].column(c).kind in (TIME, DATE)
+        ]
+        if not columns:
+            continue
+        parts = [
+            pl.col(c)
+            .str.strip_chars()
+            .str.replace_all("/", "-")
+            .str.extract(DAY_MONTH, k)
+            .cast(pl.Int32, strict=False)
+            .max()
+            .alias(f"{c}_{k}")
+            for c in columns
+            for k in (1, 2)
+        ]
+        row = frame.head(DATE_PROBE_ROWS).select(parts).collect().row(0, named=True)
+        firsts += [row[f"{c}_1"] for c in columns if row[f"{c}_1"] is not None]
+        seconds += [row[f"{c}_2"] for c in columns if row[f"{c}_2"] is not None]
+    if any(v > 12 for v in firsts):
+        return "dmy"
+    if any(v > 12 for v in seconds):
+        return "mdy"
+    return None
+
+
 def _oldest_first(files: list[Path]) -> list[Path]:
     """Files by modification time (to the second), then name: the last is the newest."""
     return sorted(files, key=lambda p: (int(p.stat().st_mtime), p.name))
 
 
-def _file_key(name: str, frame: pl.LazyFrame) -> str | None:
-    """The column whose rows one file gives whole: an order's lines and refunds come from one
-    export, as do an order, a product and a customer."""
-    names = frame.collect_schema().names()
+def _file_key(name: str, frame: pl.LazyFrame, spec: TableConfig) -> list[str]:
+    """The columns whose repeats across files are one row (see TableConfig.dedupe_by)."""
+    names = [c for c in frame.collect_schema().names() if c != SRC]
+    if spec.dedupe_by:
+        missing = [c for c in spec.dedupe_by if c not in names]
+        if missing:
+            raise DataError(f"data.{name}.dedupe_by: the table has no column {missing[0]}.")
+        return list(spec.dedupe_by)
     key = TABLES[name].key
     if key and key in names:
-        return key
-    return "order_id" if name in ("order_items", "refunds") and "order_id" in names else None
+        return [key]
+    if name == "order_items" and "order_id" in names:
+        return ["order_id"]
+    return names if name == "refunds" else []
 
 
 def _repeats_across_files(
-    name: str, checked: pl.LazyFrame, key: str, columns: list[str]
+    name: str, checked: pl.LazyFrame, key: list[str], columns: list[str]
 ) -> tuple[pl.LazyFrame, object]:
     """How many keys appear in more than one file, and how many of those differ."""
     values = [c for c in columns if c != SRC]
     signature = pl.struct(values).hash(seed=0) % (1 << 31)
-    per_file = checked.group_by(key, SRC).agg(
+    per_file = checked.group_by([*key, SRC]).agg(
         sig=signature.cast(pl.Int64).sum(), first=pl.col(ROW).min(), file=pl.col(FILE).first()
     )
     query = (
@@ -605,8 +675,8 @@ def _repeats_across_files(
         .select(
             keys=pl.len(),
             changed=(pl.col("sigs") > 1).sum(),
-            example=pl.col(key).sort().first(),
-            names=pl.col("names").sort_by(pl.col(key)).first(),
+            example=pl.col(key[0]).sort().first(),
+            names=pl.col("names").sort_by(pl.col(key[0])).first(),
         )
     )
 
@@ -614,6 +684,7 @@ def _repeats_across_files(
         if result.is_empty() or not result["keys"][0]:
             return []
         keys, changed = result["keys"][0], result["changed"][0]
+        label = " × ".join(key) if len(key) < 4 else "row"
         where = " and ".join(Path(f).name for f in (result["names"].to_list()[0] or []))
         change = (
             f"; {changed} of them differ, and the newest file's rows are used"
@@ -623,8 +694,8 @@ def _repeats_across_files(
         return [
             Problem(
                 name,
-                f"{keys:,} {key}(s) appear in more than one file (e.g. {result['example'][0]!r} in "
-                f"{where}){change}.",
+                f"{keys:,} {label}(s) appear in more than one file (e.g. "
+                f"{result['example'][0]!r} in {where}){change}.",
                 error=False,
                 info=True,
             )
@@ -966,10 +1037,8 @@ def _derive(name: str, frame: pl.LazyFrame, spec: TableConfig, config: Config) -
             if "status" in names
             else pl.lit(True)
         )
-        paid_at = pl.col("pay_time") if "pay_time" in names else pl.lit(None, pl.Datetime("us"))
-        return frame.with_columns(
-            pay_time=pl.when(live).then(pl.coalesce(paid_at, pl.col("order_time")))
-        )
+        # counted at its order time, as the platform's sales reports count it
+        return frame.with_columns(pay_time=pl.when(live).then(pl.col("order_time")))
     if name == "orders" and "pay_time" not in names:
         if "status" in names:
             statuses = spec.paid_statuses or DEFAULT_PAID_STATUSES

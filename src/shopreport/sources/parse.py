@@ -90,7 +90,8 @@ class TimeRules:
 
 
 DATE_ORDERS = ("ymd", "mdy", "dmy")
-OFFSET = r"\s*(?:[+-]\d{2}:?\d{2}|Z|UTC|GMT)$"
+# an offset only counts after a time of day (13-10-2026 ends in a year, not in "-2026")
+OFFSET = r"(\d:\d{2}(?::\d{2}(?:\.\d+)?)?)\s*(?:[+-]\d{2}:?\d{2}|Z|UTC|GMT)$"
 # day and month before the year: 10/2/2017, 02.10.2017 (after '/' became '-')
 DAY_MONTH = r"^(\d{1,2})[-.](\d{1,2})[-.](\d{4}|\d{2})\b"
 
@@ -114,7 +115,7 @@ def parse_time(expr: pl.Expr, dtype: pl.DataType, rules: TimeRules | str) -> pl.
         return _from_unix(expr.cast(pl.Float64), tz)
     text = clean_text(expr.cast(pl.String)).str.replace_many(_FULLWIDTH, _ASCII)
     if rules.wall:
-        text = text.str.replace(OFFSET, "")
+        text = text.str.replace(OFFSET, "${1}")
     fmt = rules.date_format
     if fmt and fmt not in DATE_ORDERS:
         parsed = text.str.to_datetime(fmt, strict=False, time_unit="us")
@@ -140,11 +141,10 @@ def parse_time(expr: pl.Expr, dtype: pl.DataType, rules: TimeRules | str) -> pl.
 
 
 def _year_first(text: pl.Expr, order: str | None) -> pl.Expr:
-    """Dates written day/month first (10-2-2017) rewritten year first for the given order; with
-    no order, the column's values decide: a first part above 12 means day first, a second part
-    above 12 month first; when every value has both parts ≤ 12 the order is unknown and the
-    dates stay unread (the contract check asks for `date_format`)."""
-    if order == "ymd":
+    """Dates written day/month first (10-2-2017) rewritten year first for the given order
+    (decided per table by the reader from values above 12); with no order they stay as written,
+    so day/month-first dates stay unread (the contract check asks for `date_format`)."""
+    if order in (None, "ymd"):
         return text
 
     def reorder(first: str, second: str) -> pl.Expr:
@@ -152,14 +152,11 @@ def _year_first(text: pl.Expr, order: str | None) -> pl.Expr:
             r"^(\d{1,2})[-.](\d{1,2})[-.](\d{4})\b", f"${{3}}-{first}-{second}"
         ).str.replace(r"^(\d{1,2})[-.](\d{1,2})[-.](\d{2})\b", f"20${{3}}-{first}-{second}")
 
-    mdy, dmy = reorder("${1}", "${2}"), reorder("${2}", "${1}")
     if order == "mdy":
-        return mdy
+        return reorder("${1}", "${2}")
     if order == "dmy":
-        return dmy
-    first = text.str.extract(DAY_MONTH, 1).cast(pl.Int32, strict=False).max()
-    second = text.str.extract(DAY_MONTH, 2).cast(pl.Int32, strict=False).max()
-    return pl.when(first > 12).then(dmy).when(second > 12).then(mdy).otherwise(text)
+        return reorder("${2}", "${1}")
+    return text
 
 
 EXCEL_EPOCH = datetime(1899, 12, 30)

@@ -137,7 +137,15 @@ def scan_file(
         names = frame.collect_schema().names()
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(f"{path}: cannot be read as {fmt} ({_first_line(exc)}).") from None
-    repeated = [n for n in names if DUPLICATED.search(n)]
+    # a header given twice is ambiguous when the config uses it (blank headers of empty
+    # columns Excel leaves behind, or columns nobody reads, are not)
+    repeated = [
+        n
+        for n in names
+        if DUPLICATED.search(n)
+        and DUPLICATED.sub("", n).strip()
+        and (not expected or DUPLICATED.sub("", n).strip() in expected)
+    ]
     if repeated and not opts.headers:
         header = DUPLICATED.sub("", repeated[0])
         positions = [i + 1 for i, n in enumerate(names) if DUPLICATED.sub("", n) == header]
