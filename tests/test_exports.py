@@ -571,6 +571,12 @@ def test_a_shopify_store_over_two_exports_builds_its_decks(shopify_store, tmp_pa
         # orders count when placed: the appendix defines GMV so, and names Shopify, not 生意参谋
         assert "下单且未取消" in text or "orders placed in the period and not cancelled" in text
         assert "生意参谋" not in text
+        notes = " ".join(
+            s.notes_slide.notes_text_frame.text for s in Presentation(str(deck)).slides
+        )
+        # the speaker notes define GMV as the appendix does
+        assert "下单且未取消" in notes or "orders placed in the period and not cancelled" in notes
+        assert "付款订单的实付金额" not in notes and "orders paid in the period" not in notes
 
 
 def test_a_weekly_traffic_export_is_spread_over_its_days(tmp_path):

@@ -115,12 +115,19 @@ def plan_deck(
         slides.extend(section_slides)
     slides.append(m.Closing("closing", say.word("thanks"), footer, subtitle=say.word("thanks_sub")))
     slides.extend(appendix(ctx, left_out))
+    placed = config.metrics.orders_basis == "placed"
     for slide in slides:
-        slide.notes = slide.notes or speaker_notes(slide, say, language)
+        slide.notes = slide.notes or speaker_notes(slide, say, language, placed)
     return DeckPlan(slides, left_out)
 
 
-def speaker_notes(slide: m.Slide, say: Narrator, language: str) -> str:
+def metric_definition(mid: str, language: str, say: Narrator, placed: bool) -> str:
+    """A metric's definition; GMV, orders and buyers are of placed orders when the shop counts
+    orders when placed (Shopify, cash on delivery)."""
+    return say.word(f"placed_def_{mid}") if placed and mid in PLACED else definition(mid, language)
+
+
+def speaker_notes(slide: m.Slide, say: Narrator, language: str, placed: bool = False) -> str:
     """What the presenter reads below a slide: its findings in full sentences, the definitions
     of the metrics it shows, and where its numbers come from."""
     said: list[str] = []
@@ -143,7 +150,7 @@ def speaker_notes(slide: m.Slide, say: Narrator, language: str) -> str:
         said = [slide.subtitle]
     text = _shown_text(slide)
     defined = [
-        f"{label(mid, language)}: {definition(mid, language)}"
+        f"{label(mid, language)}: {metric_definition(mid, language, say, placed)}"
         for mid in METRICS
         if label(mid, language) in text
     ]
@@ -181,9 +188,7 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
     definitions = [
         [
             ctx.label(mid),
-            say.word(f"placed_def_{mid}")
-            if placed and mid in PLACED
-            else definition(mid, ctx.lang),
+            metric_definition(mid, ctx.lang, say, placed),
         ]
         for mid in used
     ]
