@@ -1,11 +1,20 @@
-"""Time `shopreport kpis` on demo shops of 1M and 10M order lines; print a Markdown table row
-per size.
+"""`shopreport kpis` against the tools a user would pick instead: DuckDB SQL and pandas computing
+the same core metrics over the same Parquet files (references.py). Prints Markdown rows.
 
-    python benchmarks/bench_kpis.py            # both sizes
-    python benchmarks/bench_kpis.py --size 1M  # one size
+    python benchmarks/bench_kpis.py --size 1M [--rounds 3]
+    python benchmarks/bench_kpis.py --size 1M --check     # agreement only (CI smoke test)
 
-Data is generated once into benchmarks/data/<size>/ with the demo generator (13 months
-ending 2026-10); each size is timed as a separate process so peak memory is its own.
+Data: the demo shop (`shopreport demo --months 13 --end 2026-10 --orders-per-month N`) as
+Parquet under benchmarks/data/<size>/ (git-ignored), generated once. Before timing, the three
+must agree on every value of the core set (relative 1e-6), or the script exits 1.
+
+Each round runs, as child processes in this order: DuckDB; shopreport cold (`--no-cache`);
+pandas; shopreport first run (store cleared: reads, checks and writes the prepared store);
+shopreport warm (the same command again: the report from the store); shopreport on another
+month (prepared tables, report computed). Per run: wall time, CPU time (user + system of the
+child) and peak resident memory; the table gives medians over the rounds and the load
+average before and after. The machine is shared: compare ratios within one run, not
+absolute times across days.
 """
 
 from __future__ import annotations
@@ -13,81 +22,138 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
+import shutil
+import statistics
 import subprocess
 import sys
 import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-# average paid orders per month so that 13 months hold about 1M / 10M order lines
-SIZES = {"1M": 49_600, "10M": 496_000}
+sys.path.insert(0, str(HERE))
+from references import disagreements, duckdb_metrics, pandas_metrics, shopreport_metrics  # noqa: E402
+
+# average paid orders per month so that 13 months hold about 1M / 10M / 30M order lines
+SIZES = {"200k": 9_920, "1M": 49_600, "10M": 496_000, "30M": 1_488_000}
+MONTH, OTHER = "2026-10", "2026-09"
 
 
-def run(args: list[str]) -> tuple[float, float, str]:
-    """Run a shopreport command in a child process: wall seconds, peak RSS in MB, stdout."""
+def child(args: list[str]) -> tuple[float, float, float]:
+    """Run a command: wall seconds, CPU seconds (user + system), peak RSS in MB."""
     start = time.perf_counter()
-    proc = subprocess.run(
-        [sys.executable, "-m", "shopreport", *args], capture_output=True, text=True
-    )
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    if proc.returncode:
-        sys.exit(proc.stderr)
-    peak_mb = resource.getrusage(resource.RUSAGE_CHILDREN).ru_maxrss / 1024
-    return wall, peak_mb, proc.stdout
+    if status:
+        sys.exit(f"{' '.join(args)} failed:\n{proc.stderr.read().decode() if proc.stderr else ''}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def ensure_data(size: str) -> Path:
-    """Generate the demo shop of `size` unless it is already there."""
+    """Generate the demo shop of `size` unless it is already there; its config."""
     folder = HERE / "data" / size
     config = folder / "shopreport.yaml"
     if not config.exists():
-        wall, _, _ = run(
+        wall, _, _ = child(
             [
+                sys.executable,
+                "-m",
+                "shopreport",
                 "demo",
                 str(folder),
                 "--months",
                 "13",
                 "--end",
-                "2026-10",
+                MONTH,
                 "--orders-per-month",
                 str(SIZES[size]),
+                "--no-deck",
             ]
         )
         print(f"generated {size} in {wall:.1f} s", file=sys.stderr)
     return config
 
 
-def line_count(folder: Path) -> int:
-    """Rows of the order_items table."""
-    import polars as pl
-
-    return (
-        pl.scan_parquet(folder / "data" / "order_items.parquet").select(pl.len()).collect().item()
-    )
+def check(config: Path) -> int:
+    """Exit 1 unless the three engines agree; the number of values compared."""
+    data = config.parent / "data"
+    ours = shopreport_metrics(config, MONTH, ["--no-cache"])
+    for name, theirs in (
+        ("DuckDB", duckdb_metrics(data, MONTH)),
+        ("pandas", pandas_metrics(data, MONTH)),
+    ):
+        wrong = disagreements(ours, theirs)
+        if wrong:
+            sys.exit(
+                f"shopreport and {name} disagree on {len(wrong)} values:\n" + "\n".join(wrong[:20])
+            )
+    return len(ours)
 
 
 def main() -> None:
-    """Generate what is missing, then time each size in a fresh process (its own peak memory)."""
     parser = argparse.ArgumentParser()
-    parser.add_argument("--size", choices=list(SIZES))
-    parser.add_argument("--child", action="store_true", help=argparse.SUPPRESS)
+    parser.add_argument("--size", choices=list(SIZES), default="1M")
+    parser.add_argument("--rounds", type=int, default=3)
+    parser.add_argument("--check", action="store_true", help="check agreement only, no timing")
     args = parser.parse_args()
-    if args.child:
-        config = HERE / "data" / args.size / "shopreport.yaml"
-        lines = line_count(config.parent)
-        wall, peak, _ = run(
-            ["kpis", "--config", str(config), "--month", "2026-10", "--format", "json"]
-        )
-        print(
-            f"| {args.size} | {lines:,} | {wall:.1f} s | {peak:,.0f} MB | {os.cpu_count()} cores, "
-            f"Python {platform.python_version()} |",
-            flush=True,
-        )
+    config = ensure_data(args.size)
+    values = check(config)
+    print(f"{args.size}: shopreport, DuckDB and pandas agree on {values} values", file=sys.stderr)
+    if args.check:
         return
-    for size in [args.size] if args.size else list(SIZES):
-        ensure_data(size)
-        subprocess.run([sys.executable, __file__, "--size", size, "--child"], check=True)
+    import polars as pl
+
+    lines = (
+        pl.scan_parquet(config.parent / "data" / "order_items.parquet")
+        .select(pl.len())
+        .collect()
+        .item()
+    )
+    py, ref = sys.executable, str(HERE / "references.py")
+    data = str(config.parent / "data")
+    kpis = [py, "-m", "shopreport", "kpis", "--config", str(config), "--format", "json", "--month"]
+    store = config.parent / ".shopreport"
+
+    def first_run() -> list[str]:
+        shutil.rmtree(store, ignore_errors=True)
+        return [*kpis, MONTH]
+
+    def other_month() -> list[str]:
+        for reports in store.glob("*/reports"):
+            shutil.rmtree(reports)
+        return [*kpis, OTHER]
+
+    runs = {
+        "DuckDB": lambda: [py, ref, "duckdb", data, "--month", MONTH],
+        "shopreport cold (--no-cache)": lambda: [*kpis, MONTH, "--no-cache"],
+        "pandas": lambda: [py, ref, "pandas", data, "--month", MONTH],
+        "shopreport first run (writes the store)": first_run,
+        "shopreport warm (same month)": lambda: [*kpis, MONTH],
+        "shopreport warm (another month)": other_month,
+        "python -c pass": lambda: [py, "-c", "pass"],
+        "shopreport --help": lambda: [py, "-m", "shopreport", "--help"],
+        "shopreport kpis --help": lambda: [py, "-m", "shopreport", "kpis", "--help"],
+    }
+    times: dict[str, list[tuple[float, float, float]]] = {k: [] for k in runs}
+    load_before = os.getloadavg()[0]
+    for _ in range(args.rounds):
+        for name, make in runs.items():
+            times[name].append(child(make()))
+    load_after = os.getloadavg()[0]
+    med = {k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in times.items()}
+    duck = med["DuckDB"]
+    print(
+        f"\n{args.size} ({lines:,} order lines), {args.rounds} rounds, load {load_before:.1f} → "
+        f"{load_after:.1f}, {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"polars {pl.__version__}\n"
+    )
+    print("| run | wall | CPU | peak memory | wall ÷ DuckDB | pandas ÷ this (wall) |")
+    print("|---|---|---|---|---|---|")
+    for name, (wall, cpu, peak) in med.items():
+        print(
+            f"| {name} | {wall:.2f} s | {cpu:.2f} s | {peak:,.0f} MB | {wall / duck[0]:.2f} | "
+            f"{med['pandas'][0] / wall:.2f} |"
+        )
 
 
 if __name__ == "__main__":

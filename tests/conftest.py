@@ -19,6 +19,10 @@ from shopreport.config import read_config
 
 SHARED = Path(__file__).resolve().parents[2] / "shared"
 
+# The prepared store (.shopreport/ beside a config) is off for the suite, so that runs on the
+# samples in this repository write nothing there; tests/test_store.py turns it on.
+os.environ.setdefault("SHOPREPORT_CACHE", "off")
+
 
 def write_shop(folder: Path, files: dict[str, str], data: dict, **config) -> Path:
     """Write CSV files (dedented text) and a shopreport.yaml naming them; return the config path."""

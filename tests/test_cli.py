@@ -134,15 +134,15 @@ def test_demo_is_deterministic(tmp_path, demo):
     result = run("demo", str(tmp_path), "--orders-per-month", "1500", "--no-deck")
     assert result.returncode == 0
     for table in ("orders", "order_items", "reviews", "inventory"):
-        mine = pl.read_parquet(tmp_path / "data" / f"{table}.parquet")
-        theirs = pl.read_parquet(demo.parent / "data" / f"{table}.parquet")
+        mine = pl.read_parquet(tmp_path / "data" / table)  # monthly hive partitions
+        theirs = pl.read_parquet(demo.parent / "data" / table)
         assert mine.equals(theirs), table
     other = run(
         "demo", str(tmp_path / "other"), "--orders-per-month", "1500", "--seed", "8", "--no-deck"
     )
     assert other.returncode == 0
-    assert not pl.read_parquet(tmp_path / "other" / "data" / "orders.parquet").equals(
-        pl.read_parquet(tmp_path / "data" / "orders.parquet")
+    assert not pl.read_parquet(tmp_path / "other" / "data" / "orders").equals(
+        pl.read_parquet(tmp_path / "data" / "orders")
     )
 
 
@@ -152,7 +152,7 @@ def test_demo_end_moves_the_window(tmp_path):
         "demo", str(tmp_path), "--orders-per-month", "200", "--end", "2025-06", "--months", "13"
     )
     assert result.returncode == 0, result.stderr
-    orders = pl.read_parquet(tmp_path / "data" / "orders.parquet")
+    orders = pl.read_parquet(tmp_path / "data" / "orders")
     assert str(orders["order_time"].min())[:7] == "2024-06"
     assert str(orders["order_time"].max())[:7] == "2025-06"
     # the demo also builds the deck of its last month

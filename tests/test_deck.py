@@ -123,8 +123,8 @@ def test_missing_tables_leave_sections_out(tmp_path, demo_shop):
         tmp_path,
         {},
         {
-            "orders": {"path": str(data / "orders.parquet")},
-            "order_items": {"path": str(data / "order_items.parquet")},
+            "orders": {"path": str(data / "orders")},
+            "order_items": {"path": str(data / "order_items")},
             "products": {"path": str(data / "products.parquet")},
         },
     )

@@ -530,7 +530,7 @@ def test_a_year_partly_covered_last_year_is_compared_on_the_months_both_have(tmp
 
     config = api.make_demo(tmp_path, end="2025-12", months=16, orders_per_month=60)
     annual = compute_annual(api.load(config), year_to_date(2025, TODAY), TODAY)
-    orders = pl.read_parquet(tmp_path / "data" / "orders.parquet")
+    orders = pl.read_parquet(tmp_path / "data" / "orders")
     assert orders["pay_time"].min().date() == date(2024, 9, 2)
     assert annual.comparable is not None
     assert (annual.comparable.period.start, annual.comparable.period.end) == (

@@ -20,15 +20,25 @@ from shopreport.metrics.base import in_range
 from shopreport.metrics.period import parse_month, shop_today
 from shopreport.notes import Note
 from shopreport.sources.dataset import Dataset, read_dataset
+from shopreport.sources.readers import describe_files
 from shopreport.sources.rules import reading_rules
+from shopreport.sources.store import Store, load_dataset, open_store, remember, save_dataset
 from shopreport.vocab.contract import TABLES
 
 
-def load(config: str | Path | Config) -> Dataset:
-    """Read the config (a path or a Config) and scan its tables, checking the contract."""
+def load(config: str | Path | Config, store: Store | None = None) -> Dataset:
+    """Read the config (a path or a Config) and scan its tables, checking the contract; with a
+    store, the prepared tables when the inputs did not change (else they are prepared now)."""
     cfg = config if isinstance(config, Config) else read_config(config)
+    if store is not None:
+        prepared = load_dataset(store, cfg)
+        if prepared is not None:
+            return prepared
     ds = read_dataset(cfg)
     ds.check()
+    if store is not None:
+        save_dataset(store, ds)
+        return load_dataset(store, cfg) or ds  # the stored tables: sorted, typed Parquet
     return ds
 
 
@@ -42,15 +52,20 @@ def compute_kpis(
     period: str | Period,
     allow_empty: bool = False,
     today: date | None = None,
+    cache: bool = True,
 ) -> KpiReport:
-    """Every metric of a month with MoM, YoY and attainment, and the breakdowns."""
+    """Every metric of a month with MoM, YoY and attainment, and the breakdowns (remembered in
+    the shop's prepared store unless `cache` is off)."""
     cfg = config if isinstance(config, Config) else read_config(config)
     if isinstance(period, str):
         period = month(cfg, period, today)  # a usage error is reported before any data is read
-    ds = load(cfg)
+    store = open_store(cfg, cache)
+    ds = load(cfg, store)
     if not allow_empty:
         _require_orders(ds, period)
-    return _compute(ds, period, today)
+    today = today or shop_today(cfg.timezone)
+    what = ["kpis", period.label, str(period.start), str(period.end), str(today)]
+    return remember(store, what, lambda: _compute(ds, period, today))
 
 
 @dataclass
@@ -79,7 +94,11 @@ def validate(
     failures: dict[str, str] = {}
     ds = read_dataset(cfg, failures) if "orders" not in failures else None
     problems = ds.problems() if ds else []
-    rules = reading_rules(cfg, {n: t.files for n, t in ds.tables.items()} if ds else {})
+    rules = reading_rules(
+        cfg,
+        {n: t.files for n, t in ds.tables.items()} if ds else {},
+        {n: ds.columns(n) for n in ds.tables} if ds else {},
+    )
     reports = [TableReport(name, [], errors=[message]) for name, message in failures.items()]
     for name, source in ds.tables.items() if ds else []:
         column = TABLES[name].time
@@ -96,7 +115,7 @@ def validate(
         reports.append(
             TableReport(
                 name,
-                [str(p) for p in source.files],
+                describe_files(source.files, full=True),
                 stats["rows"],
                 (stats.get("first") or "")[:10] or None,
                 (stats.get("last") or "")[:10] or None,
@@ -169,9 +188,11 @@ def build_deck(
     charts: str | None = None,
     pdf: bool = False,
     png_dir: str | Path | None = None,
+    cache: bool = True,
 ) -> BuiltDeck:
     """Build a deck of `kind` (monthly, annual, campaign … see deck/kinds.py) on `subject` (the
-    month, year or campaign key as the command line names it) and write it atomically."""
+    month, year or campaign key as the command line names it) and write it atomically; the
+    numbers are remembered in the shop's prepared store unless `cache` is off."""
     from shopreport.deck.kinds import load_kind
     from shopreport.deck.narrative import Narrator
     from shopreport.deck.sections import plan_deck
@@ -189,10 +210,15 @@ def build_deck(
     if pdf or png_dir:
         export.require_converters(png=png_dir is not None)  # before the work, not after
     progress("read")
-    ds = load(cfg)
+    store = open_store(cfg, cache)
+    ds = load(cfg, store)
     _require_orders(ds, deck.window(cfg, chosen))
     progress("metrics")
-    data = deck.compute(ds, chosen, today)
+    data = remember(
+        store,
+        ["deck", kind, deck.label(chosen), str(today)],
+        lambda: deck.compute(ds, chosen, today),
+    )
     progress("diagnosis")
     findings = deck.diagnose(data, cfg)
     plan = plan_deck(deck, chosen, data, findings, cfg, language, today)

@@ -79,6 +79,23 @@ def demo(
     click.echo(f"Next: shopreport kpis --config {config} --month {end}")
 
 
+@cli.group()
+def cache() -> None:
+    """The prepared store beside the config (.shopreport/): tables already read and checked,
+    reports already computed."""
+
+
+@cache.command("clear")
+@config_option
+def cache_clear(config_path: Path) -> None:
+    """Remove the shop's prepared store; the next run reads every file again."""
+    from shopreport.config import read_config
+    from shopreport.sources.store import clear
+
+    removed = clear(read_config(config_path))
+    click.echo(f"Removed {removed}" if removed else "No prepared store to remove.")
+
+
 @cli.command()
 @config_option
 @click.option(
@@ -93,11 +110,16 @@ def demo(
 @click.option(
     "--allow-empty", is_flag=True, help="Report a month without paid orders instead of stopping."
 )
-def kpis(config_path: Path, month_text: str, fmt: str, allow_empty: bool) -> None:
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read and compute from the files, without the prepared store (.shopreport/).",
+)
+def kpis(config_path: Path, month_text: str, fmt: str, allow_empty: bool, no_cache: bool) -> None:
     """Print every metric of a month with MoM, YoY and target attainment."""
     from shopreport import api
 
-    report = api.compute_kpis(config_path, month_text, allow_empty=allow_empty)
+    report = api.compute_kpis(config_path, month_text, allow_empty=allow_empty, cache=not no_cache)
     if fmt == "json":
         click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=2))
     else:
@@ -169,6 +191,11 @@ def deck_options(func):
     metavar="SECONDS",
     help="Stop with exit 1 (and nothing written) when the build takes longer; for cron.",
 )
+@click.option(
+    "--no-cache",
+    is_flag=True,
+    help="Read and compute from the files, without the prepared store (.shopreport/).",
+)
 def build(
     config_path: Path,
     out: Path | None,
@@ -178,6 +205,7 @@ def build(
     png_dir: Path | None,
     quiet: bool,
     timeout: float | None,
+    no_cache: bool,
     **subjects: str | None,
 ) -> None:
     """Build a deck: the monthly summary (--month), annual review (--year), campaign review
@@ -201,6 +229,7 @@ def build(
             pdf=pdf,
             png_dir=png_dir,
             progress=lambda name: (step(name), report_step(name)),
+            cache=not no_cache,
         )
     if not quiet:
         click.echo(f"Deck written: {deck.path} ({deck.slides} slides)")

@@ -419,6 +419,11 @@ class Config(Model):
     product names (case-insensitive; `*` matches any text). They stay in GMV and out of product
     rankings, lifecycle and category splits."""
 
+    cache: str | Literal[False] = ".shopreport"
+    """Folder of the prepared store (relative to this file): tables already parsed, typed and
+    checked, and reports already computed, reused while the input files and the config are
+    unchanged. `false` turns it off (as does `--no-cache` or SHOPREPORT_CACHE=off)."""
+
     _base_dir: Path = PrivateAttr(default=Path("."))
     _source: str = PrivateAttr(default="<config>")
 

@@ -7,6 +7,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
+from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from shopreport.config import Config
@@ -17,6 +18,7 @@ from shopreport.fmt import fmt_count
 from shopreport.insights.diagnosis import Finding
 from shopreport.metrics import KpiReport, Period
 from shopreport.sources.dataset import Dataset
+from shopreport.sources.readers import describe_files
 from shopreport.vocab.metrics import METRICS, definition, label
 
 S = TypeVar("S")  # what the command line names: a month, a year, a campaign key
@@ -216,7 +218,7 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
             say.word(f"table_{c['table']}"),
             fmt_count(c["rows"], ctx.lang),
             f"{c['first']} ~ {c['last']}" if c["first"] else "—",
-            ", ".join(p.rsplit("/", 1)[-1] for p in c["files"])[:60],
+            ", ".join(describe_files([Path(p) for p in c["files"]]))[:60],
         ]
         for c in ctx.report.coverage
     ]

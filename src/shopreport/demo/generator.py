@@ -251,11 +251,42 @@ def sell_and_stock(
     return sku, qty, stock
 
 
+PARTITIONED = {
+    "orders": "order_time",
+    "refunds": "refund_time",
+    "service": "start_time",
+    "reviews": "review_time",
+}
+"""Tables written month by month (hive partitions `data/orders/month=2026-10/part-0.parquet`),
+as a shop's history grows; order lines follow their order's month."""
+
+
+def table_path(name: str) -> str:
+    """Where the demo writes a table, relative to its config."""
+    return (
+        f"data/{name}" if name in PARTITIONED or name == "order_items" else f"data/{name}.parquet"
+    )
+
+
 def write_tables(folder, tables: dict[str, pl.DataFrame]) -> None:
-    """Write each table as data/<name>.parquet."""
+    """Write the large tables as monthly hive partitions, the others as data/<name>.parquet."""
     folder.mkdir(parents=True, exist_ok=True)
+    months = {name: pl.col(column).dt.strftime("%Y-%m") for name, column in PARTITIONED.items()}
     for name, frame in tables.items():
-        frame.write_parquet(folder / f"{name}.parquet", statistics=True, row_group_size=1_000_000)
+        if name == "order_items":
+            month = tables["orders"].select("order_id", months["orders"].alias("_month"))
+            frame = frame.join(month, on="order_id", how="left", maintain_order="left")
+        elif name in months:
+            frame = frame.with_columns(months[name].alias("_month"))
+        else:
+            frame.write_parquet(
+                folder / f"{name}.parquet", statistics=True, row_group_size=1_000_000
+            )
+            continue
+        for (month_key,), part in frame.partition_by("_month", as_dict=True).items():
+            target = folder / name / f"month={month_key}"
+            target.mkdir(parents=True, exist_ok=True)
+            part.drop("_month").write_parquet(target / "part-0.parquet", statistics=True)
 
 
 def generate(seed: int, end: str, months: int, orders_per_month: int) -> dict[str, pl.DataFrame]:

@@ -1,4 +1,4 @@
-"""Writing the demo shop to a folder: data/<table>.parquet and shopreport.yaml."""
+"""Writing the demo shop to a folder: its tables under data/ and shopreport.yaml."""
 
 from __future__ import annotations
 
@@ -10,7 +10,7 @@ import jinja2
 import numpy as np
 import polars as pl
 
-from shopreport.demo.generator import generate, write_tables
+from shopreport.demo.generator import generate, table_path, write_tables
 from shopreport.errors import ConfigError
 from shopreport.resources import templates_dir
 
@@ -133,7 +133,7 @@ def render_config(tables: dict[str, pl.DataFrame], end: str) -> str:
     )
     year = int(end[:4]) - (0 if end[5:] == "12" else 1)  # the last complete year
     return env.get_template("demo/shopreport.yaml.j2").render(
-        tables=list(tables),
+        tables={name: table_path(name) for name in tables},
         targets=monthly_targets(tables, end),
         last_month=end,
         campaigns=demo_campaigns(tables, end),

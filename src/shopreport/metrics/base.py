@@ -9,6 +9,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 
 from shopreport.sources.dataset import Dataset
+from shopreport.sources.store import LINE_TIME
 from shopreport.vocab.metrics import BAD_REVIEW_MAX_STARS, SATISFIED_MIN_SCORE
 
 # what the metrics read from orders; order_id only joins the lines and is not kept
@@ -83,7 +84,7 @@ def read_base(ds: Dataset, start: date, end: date) -> Base:
     paid_frame, first_frame = pl.collect_all([paid, first_paid])
     if "province" in paid_frame.columns:
         paid_frame = _unify_provinces(paid_frame)
-    lines = _lines(ds, in_span).collect() if ds.has("order_items") else None
+    lines = _lines(ds, in_span, (lo, hi)).collect() if ds.has("order_items") else None
     return Base(paid_frame, lines, first_frame, (lo, hi))
 
 
@@ -99,7 +100,7 @@ def _unify_provinces(paid: pl.DataFrame) -> pl.DataFrame:
     return paid.with_columns(pl.col("province").replace(mapping)) if mapping else paid
 
 
-def _lines(ds: Dataset, paid: pl.LazyFrame) -> pl.LazyFrame:
+def _lines(ds: Dataset, paid: pl.LazyFrame, span: tuple[datetime, datetime]) -> pl.LazyFrame:
     """Lines of paid orders, each with its share of the order's paid amount (`line_gmv`).
 
     The order's paid amount is split over its lines in proportion to the line amounts
@@ -108,6 +109,9 @@ def _lines(ds: Dataset, paid: pl.LazyFrame) -> pl.LazyFrame:
     """
     items = ds.frame("order_items")
     cols = items.collect_schema().names()
+    if LINE_TIME in cols:  # prepared store: lines sorted by their order's pay time
+        lo, hi = span
+        items = items.filter(in_range(LINE_TIME, lo, hi))
     amount = pl.col("amount") if "amount" in cols else pl.lit(None, pl.Float64)
     unit_price = pl.col("unit_price") if "unit_price" in cols else pl.lit(None, pl.Float64)
     value = pl.coalesce(amount, unit_price * pl.col("quantity"))

@@ -22,7 +22,13 @@ from shopreport.sources.parse import (
     parse_column,
     parse_num,
 )
-from shopreport.sources.readers import MissingFiles, expand_paths, file_format, scan_file
+from shopreport.sources.readers import (
+    MissingFiles,
+    expand_paths,
+    file_format,
+    hive_root,
+    scan_file,
+)
 from shopreport.vocab.contract import (
     DATE,
     EMPTY_ALLOWED,
@@ -116,6 +122,8 @@ class Dataset:
     amounts_known: bool = True
     empty: list[str] = field(default_factory=list)
     """Tables whose files have a header and no rows: left out, as if not configured."""
+    prepared: bool = False
+    """Read from the prepared store: typed and checked when it was stored."""
 
     def data_end(self) -> date | None:
         """The last day of the orders table (its last order_time), computed once."""
@@ -313,9 +321,11 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
     headers: dict[str, str] = {}
     header_row = 0
     file_columns: list[str] = []
-    several = len(files) > 1
+    root = hive_root(files)
+    units = [root] if root is not None else files  # a partitioned dataset is one scan
+    several = len(units) > 1
     mapped = []
-    for path in files:
+    for path in units:
         raw, header_row = scan_file(path, spec, _expected_headers(spec, TABLES[name]))
         file_columns = list(dict.fromkeys(file_columns + raw.collect_schema().names()))
         indexed = raw.with_row_index(ROW, offset=1)

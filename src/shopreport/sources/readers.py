@@ -79,12 +79,54 @@ def _expand(pattern: str, base: Path) -> list[Path]:
     """Regular files of one path, folder or glob (a FIFO or device is never opened)."""
     full = base / pattern
     if full.is_dir():
-        return sorted(p for p in full.iterdir() if _suffix(p) in SUFFIX_FORMATS and _regular(p))
+        return sorted(
+            p for p in _folder_files(full) if _suffix(p) in SUFFIX_FORMATS and _regular(p)
+        )
     if any(ch in pattern for ch in "*?["):
         return sorted(Path(p) for p in glob.glob(str(full), recursive=True) if _regular(Path(p)))
     if full.exists() and not full.is_dir() and not _regular(full):
         raise DataError(f"{full}: not a regular file (a pipe or device); name the export file.")
     return [full] if _regular(full) else []
+
+
+def _folder_files(folder: Path) -> list[Path]:
+    """The files of a folder and of its hive partitions (`month=2026-10/` subfolders)."""
+    out = []
+    for path in folder.iterdir():
+        if "=" in path.name and path.is_dir():
+            out += _folder_files(path)
+        else:
+            out.append(path)
+    return out
+
+
+def hive_root(files: list[Path]) -> Path | None:
+    """The folder of a hive-partitioned Parquet dataset (`orders/month=2026-10/part-0.parquet`
+    …) when `files` are exactly its files, else None. Partitions of one dataset do not
+    overlap: they are read as one table, in one scan."""
+    if not files or any(_suffix(p) != ".parquet" for p in files):
+        return None
+    roots = set()
+    for path in files:
+        parent = path.parent
+        if "=" not in parent.name:
+            return None
+        while "=" in parent.name:
+            parent = parent.parent
+        roots.add(parent)
+    return roots.pop() if len(roots) == 1 else None
+
+
+def describe_files(files: list[Path], full: bool = False) -> list[str]:
+    """File names for a message (full paths with `full`); a hive-partitioned dataset as its
+    folder and the range of its partitions."""
+    root = hive_root(files)
+    if root is not None and len(files) > 1:
+        parts = sorted(str(p.parent.relative_to(root)) for p in files)
+        if not full:
+            return [f"{root.name}/{parts[0]} … {parts[-1].rsplit('=', 1)[-1]}"]
+        return [f"{root}/ ({len(files)} partition files, {parts[0]} … {parts[-1]})"]
+    return [str(p) if full else p.name for p in files]
 
 
 def _regular(path: Path) -> bool:
@@ -105,7 +147,7 @@ def _suffix(path: Path) -> str:
 
 def file_format(path: Path, opts: FileOptions) -> str:
     """The format of `path`: from the options, else from its suffix."""
-    fmt = opts.format or SUFFIX_FORMATS.get(_suffix(path))
+    fmt = opts.format or ("parquet" if path.is_dir() else SUFFIX_FORMATS.get(_suffix(path)))
     if fmt is None:
         raise DataError(
             f"{path}: cannot tell the format from the suffix '{_suffix(path)}'; "
@@ -301,8 +343,11 @@ def _temp_dir() -> Path:
 
 
 def _scan_parquet(path: Path, opts: FileOptions) -> pl.LazyFrame:
-    """Parquet, lazily: filters and column choices reach the file reader."""
-    return pl.scan_parquet(path)
+    """Parquet, lazily: filters and column choices reach the file reader (a hive-partitioned
+    folder as one scan of its files; the partition values are in the rows already)."""
+    return (
+        pl.scan_parquet(path, hive_partitioning=False) if path.is_dir() else pl.scan_parquet(path)
+    )
 
 
 def _read_excel(path: Path, opts: FileOptions, n_rows: int | None = None) -> pl.LazyFrame:

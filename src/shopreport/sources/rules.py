@@ -8,24 +8,31 @@ from pathlib import Path
 
 from shopreport.config import Config, TableConfig
 from shopreport.sources.dataset import CANCELLED_STATUSES, DEFAULT_PAID_STATUSES
+from shopreport.sources.readers import describe_files
 
 
-def reading_rules(config: Config, files: dict[str, list[Path]]) -> dict[str, list[str]]:
-    """Per table read (with its files), the rules it is read by."""
+def reading_rules(
+    config: Config, files: dict[str, list[Path]], columns: dict[str, list[str]] | None = None
+) -> dict[str, list[str]]:
+    """Per table read (with its files and the canonical columns it has), the rules it is read
+    by."""
     out: dict[str, list[str]] = {}
     for name, spec in config.data.tables().items():
         if name not in files:
             continue
         rules = _common(name, spec, config)
         if name == "orders":
-            rules = _orders(spec, config) + _refunds(config, files.get("refunds")) + rules
+            has_pay_time = "pay_time" in (columns or {}).get("orders", [])
+            rules = (
+                _orders(spec, config, has_pay_time) + _refunds(config, files.get("refunds")) + rules
+            )
         out[name] = rules
     return out
 
 
-def _orders(spec: TableConfig, config: Config) -> list[str]:
+def _orders(spec: TableConfig, config: Config, has_pay_time: bool = False) -> list[str]:
     """Basis, cancellations and the order's amount."""
-    mapped = set(spec.mapping.values())
+    mapped = set(spec.mapping.values()) | ({"pay_time"} if has_pay_time else set())
     cancelled = ", ".join(CANCELLED_STATUSES[:5])
     if config.metrics.orders_basis == "placed":
         rules = [
@@ -51,7 +58,7 @@ def _refunds(config: Config, paths: list[Path] | None) -> list[str]:
     spec = config.data.refunds
     if spec is None or not paths:
         return ["refunds: no refunds table, so refund rates and the service section are left out"]
-    files = ", ".join(p.name for p in paths)
+    files = ", ".join(describe_files(paths))
     dated = f"dated by {_source_of(spec, 'refund_time')}"
     if spec.approximate_time:
         dated += " (approximate: the export has no refund date; the decks say so)"

@@ -1,0 +1,293 @@
+"""The prepared store: tables already parsed, mapped, typed and checked, kept as Parquet beside
+the config, and reports already computed, reused while nothing they depend on changed.
+
+A shop runs its report every month over exports that mostly did not change; reading a CSV or
+Excel export, parsing its dates and amounts and running the contract checks is done once.
+An entry of the store is keyed by:
+
+- each input file's content (BLAKE2b; a file whose size and mtime match the manifest keeps
+  its recorded digest, so an unchanged file is not read again, and a file merely touched or
+  copied keeps its entry);
+- the config's reading keys (`data`, time zone, metric options, thresholds, exclusions);
+- the code that reads and computes (a new shopreport version prepares again).
+
+Tables are stored sorted by their time column, so a report's date range prunes Parquet row
+groups. A report is remembered under the entry with the whole config, the period and today's
+date. The store is a cache: a corrupt or unreadable entry is prepared again, and a folder that
+cannot be written leaves the run uncached, never failed.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import pickle
+import shutil
+import tempfile
+from collections.abc import Callable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, TypeVar
+
+import polars as pl
+
+from shopreport.config import Config
+from shopreport.notes import Note
+from shopreport.sources.dataset import Dataset, TableSource
+from shopreport.sources.readers import MissingFiles, expand_paths
+from shopreport.vocab.contract import TABLES
+
+FORMAT = 1
+KEEP_ENTRIES = 3
+"""Entries kept per store (the newest used); older ones are removed when a new one is written."""
+PRESENTATION = {
+    "presenter",
+    "language",
+    "font",
+    "theme",
+    "template",
+    "layouts",
+    "charts",
+    "cache",
+    "targets",
+    "highlights",
+    "plans",
+    "achievements",
+    "lessons",
+    "resources",
+    "campaigns",
+}
+"""Config keys that do not change how the tables are read (they still key the reports)."""
+ENV = "SHOPREPORT_CACHE"
+LINE_TIME = "_pay_time"
+"""Stored order lines carry their order's pay time (sorted by it) under this column."""
+
+T = TypeVar("T")
+
+
+@dataclass(frozen=True)
+class Store:
+    """One shop's store and the entry its current inputs and config select."""
+
+    root: Path
+    key: str
+    config_key: str
+
+    @property
+    def entry(self) -> Path:
+        """The folder of the current entry."""
+        return self.root / self.key
+
+
+def open_store(config: Config, enabled: bool = True) -> Store | None:
+    """The store of `config` (None when turned off by config, flag or environment)."""
+    if not enabled or config.cache is False or os.environ.get(ENV, "").lower() in ("off", "0"):
+        return None
+    root = config.base_dir / config.cache
+    manifest = _read_json(root / "manifest.json") or {}
+    digests = {}
+    for path in _inputs(config):
+        digests[str(path)] = _digest(path, manifest.get(str(path)))
+    dump = config.model_dump(mode="json")
+    reading = {k: v for k, v in dump.items() if k not in PRESENTATION}
+    key = _hash([FORMAT, _code_digest(), reading, sorted((k, v[2]) for k, v in digests.items())])
+    config_key = _hash([key, dump])
+    store = Store(root, key[:32], config_key[:32])
+    store_manifest = {**manifest, **digests}
+    if store_manifest != manifest:
+        _write_json(root / "manifest.json", store_manifest)
+    return store
+
+
+def load_dataset(store: Store, config: Config) -> Dataset | None:
+    """The prepared dataset of the store's entry, or None when there is none (or it is
+    unreadable). Its tables are scans of the stored Parquet files; its checks were run when it
+    was stored."""
+    meta = _read_json(store.entry / "dataset.json")
+    if meta is None or meta.get("format") != FORMAT:
+        return None
+    tables = {}
+    for name, info in meta["tables"].items():
+        path = store.entry / f"{name}.parquet"
+        if not path.is_file():
+            return None
+        frame = pl.scan_parquet(path)
+        tables[name] = TableSource(
+            name=name,
+            files=[Path(f) for f in info["files"]],
+            frame=frame,
+            checked=frame,
+            headers=info["headers"],
+            line_offset=info["line_offset"],
+            file_columns=info["file_columns"],
+            excluded=(
+                pl.scan_parquet(store.entry / f"{name}.excluded.parquet")
+                if info["excluded"]
+                else None
+            ),
+        )
+    ds = Dataset(config, tables, empty=meta["empty"], amounts_known=meta["amounts_known"])
+    ds.warnings = [Note(code, params) for code, params in meta["warnings"]]
+    ds.prepared = True
+    os.utime(store.entry)  # recently used: kept when old entries are removed
+    return ds
+
+
+def save_dataset(store: Store, ds: Dataset) -> None:
+    """Write the checked dataset as the store's entry (atomically: a folder renamed into
+    place); an entry another run wrote meanwhile is kept."""
+    if store.entry.exists():
+        return
+    try:
+        store.root.mkdir(parents=True, exist_ok=True)
+        tmp = Path(tempfile.mkdtemp(prefix=f".{store.key}.", dir=store.root))
+    except OSError:
+        return
+    try:
+        tables = {}
+        for name, source in ds.tables.items():
+            frame = source.frame
+            if name == "order_items":
+                # each line with its order's pay time: a report reads the lines of its months only
+                paid = ds.frame("orders").select("order_id", pl.col("pay_time").alias(LINE_TIME))
+                frame = frame.join(paid.unique("order_id"), on="order_id", how="left")
+            time = _sort_column(name, frame)
+            if time is not None:
+                frame = frame.sort(time, nulls_last=True)
+            frame.sink_parquet(tmp / f"{name}.parquet", row_group_size=100_000)
+            if source.excluded is not None:
+                source.excluded.sink_parquet(tmp / f"{name}.excluded.parquet")
+            tables[name] = {
+                "files": [str(f) for f in source.files],
+                "headers": source.headers,
+                "line_offset": source.line_offset,
+                "file_columns": source.file_columns,
+                "excluded": source.excluded is not None,
+            }
+        _write_json(
+            tmp / "dataset.json",
+            {
+                "format": FORMAT,
+                "tables": tables,
+                "empty": ds.empty,
+                "amounts_known": ds.amounts_known,
+                "warnings": [[n.code, n.params] for n in ds.warnings],
+            },
+        )
+        tmp.rename(store.entry)
+    except OSError:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
+    _prune(store)
+
+
+def remember(store: Store | None, what: list[Any], compute: Callable[[], T]) -> T:
+    """`compute()`, or the value remembered for `what` under the store's entry and the whole
+    config (a report of a period on a day)."""
+    if store is None:
+        return compute()
+    path = store.entry / "reports" / f"{_hash([store.config_key, what])[:32]}.pickle"
+    try:
+        with path.open("rb") as fh:
+            return pickle.load(fh)  # the shop's own store, written by this code
+    except (OSError, pickle.UnpicklingError, EOFError, AttributeError, ImportError):
+        pass
+    value = compute()
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        data = pickle.dumps(value, protocol=pickle.HIGHEST_PROTOCOL)
+        with tempfile.NamedTemporaryFile(dir=path.parent, delete=False, suffix=".tmp") as fh:
+            fh.write(data)
+        os.replace(fh.name, path)
+    except (OSError, pickle.PicklingError, TypeError, AttributeError):
+        pass  # a store that cannot be written (or a value that cannot be kept): not remembered
+    return value
+
+
+def clear(config: Config) -> Path | None:
+    """Remove the store of `config`; the folder removed, or None when there was none."""
+    if config.cache is False:
+        return None
+    root = config.base_dir / config.cache
+    if not root.exists():
+        return None
+    shutil.rmtree(root)
+    return root
+
+
+def _inputs(config: Config) -> list[Path]:
+    """Every file the tables read (joined files too), in config order."""
+    files: list[Path] = []
+    for name, spec in config.data.tables().items():
+        patterns = [(spec.path, name)] + [(j.path, f"{name}.joins") for j in spec.joins]
+        for pattern, label in patterns:
+            try:
+                files += expand_paths(pattern, config.base_dir, label)
+            except MissingFiles:
+                continue  # an optional table without files: the key has no file for it
+    return files
+
+
+def _digest(path: Path, known: list | None) -> list:
+    """[size, mtime_ns, BLAKE2b digest] of a file; the known digest when size and mtime match."""
+    stat = path.stat()
+    if known and known[0] == stat.st_size and known[1] == stat.st_mtime_ns:
+        return known
+    with path.open("rb") as fh:
+        digest = hashlib.file_digest(fh, "blake2b").hexdigest()
+    return [stat.st_size, stat.st_mtime_ns, digest]
+
+
+def _code_digest() -> str:
+    """A digest of this package's code: another version reads and computes afresh."""
+    package = Path(__file__).resolve().parents[1]
+    h = hashlib.blake2b()
+    for path in sorted(package.rglob("*.py")):
+        h.update(path.read_bytes())
+    return h.hexdigest()
+
+
+def _sort_column(name: str, frame: pl.LazyFrame) -> str | None:
+    """The column a table is stored sorted by: orders by pay time, others by their time."""
+    names = frame.collect_schema().names()
+    first = {"orders": ("pay_time",), "order_items": (LINE_TIME,)}.get(name, ())
+    for column in (*first, TABLES[name].time or ""):
+        if column in names:
+            return column
+    return None
+
+
+def _prune(store: Store) -> None:
+    """Keep the newest entries of the store."""
+    entries = [p for p in store.root.iterdir() if p.is_dir() and not p.name.startswith(".")]
+    entries.sort(key=lambda p: p.stat().st_mtime, reverse=True)
+    for old in entries[KEEP_ENTRIES:]:
+        shutil.rmtree(old, ignore_errors=True)
+
+
+def _hash(value: Any) -> str:
+    """A stable digest of a JSON-able value."""
+    text = json.dumps(value, sort_keys=True, ensure_ascii=False, default=str)
+    return hashlib.blake2b(text.encode()).hexdigest()
+
+
+def _read_json(path: Path) -> Any:
+    """A JSON file, or None when it is missing or unreadable."""
+    try:
+        return json.loads(path.read_text(encoding="utf-8"))
+    except (OSError, ValueError):
+        return None
+
+
+def _write_json(path: Path, value: Any) -> None:
+    """Write JSON atomically; a folder that cannot be written is left alone."""
+    try:
+        path.parent.mkdir(parents=True, exist_ok=True)
+        with tempfile.NamedTemporaryFile(
+            "w", encoding="utf-8", dir=path.parent, delete=False, suffix=".tmp"
+        ) as fh:
+            json.dump(value, fh, ensure_ascii=False, default=str)
+        os.replace(fh.name, path)
+    except OSError:
+        pass
