@@ -31,7 +31,13 @@ from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
-from references import disagreements, duckdb_metrics, pandas_metrics, shopreport_metrics  # noqa: E402
+from references import (  # noqa: E402
+    disagreements,
+    duckdb_metrics,
+    pandas_metrics,
+    shopreport_metrics,
+    source,
+)
 
 # average paid orders per month so that 13 months hold about 1M / 10M / 30M order lines
 SIZES = {"200k": 9_920, "1M": 49_600, "10M": 496_000, "30M": 1_488_000}
@@ -97,18 +103,29 @@ def main() -> None:
     parser.add_argument("--check", action="store_true", help="check agreement only, no timing")
     args = parser.parse_args()
     config = ensure_data(args.size)
-    values = check(config)
-    print(f"{args.size}: shopreport, DuckDB and pandas agree on {values} values", file=sys.stderr)
     if args.check:
+        values = check(config)
+        print(
+            f"{args.size}: shopreport, DuckDB and pandas agree on {values} values", file=sys.stderr
+        )
         return
-    import polars as pl
-
-    lines = (
-        pl.scan_parquet(config.parent / "data" / "order_items.parquet")
-        .select(pl.len())
-        .collect()
-        .item()
+    # the check and the line count run in children: this process stays small, because a
+    # child's peak memory (ru_maxrss) counts the memory of the process it was started from
+    subprocess.run([sys.executable, __file__, "--size", args.size, "--check"], check=True)
+    items, _ = source(config.parent / "data", "order_items")
+    count = (
+        "import polars as pl, sys; "
+        "print(pl.scan_parquet(sys.argv[1]).select(pl.len()).collect().item())"
     )
+    lines = int(
+        subprocess.run(
+            [sys.executable, "-c", count, items], capture_output=True, text=True, check=True
+        ).stdout
+    )
+    versions = "import polars; print(polars.__version__)"
+    polars_version = subprocess.run(
+        [sys.executable, "-c", versions], capture_output=True, text=True
+    ).stdout.strip()
     py, ref = sys.executable, str(HERE / "references.py")
     data = str(config.parent / "data")
     kpis = [py, "-m", "shopreport", "kpis", "--config", str(config), "--format", "json", "--month"]
@@ -145,7 +162,7 @@ def main() -> None:
     print(
         f"\n{args.size} ({lines:,} order lines), {args.rounds} rounds, load {load_before:.1f} → "
         f"{load_after:.1f}, {os.cpu_count()} cores, Python {platform.python_version()}, "
-        f"polars {pl.__version__}\n"
+        f"polars {polars_version}\n"
     )
     print("| run | wall | CPU | peak memory | wall ÷ DuckDB | pandas ÷ this (wall) |")
     print("|---|---|---|---|---|---|")
