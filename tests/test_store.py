@@ -151,3 +151,14 @@ def test_a_store_that_cannot_be_written_or_is_damaged_never_fails_a_run(tmp_path
     assert kpis(config) == first
     (entry / "dataset.json").write_text("{", encoding="utf-8")
     assert kpis(config) == first
+
+
+def test_a_config_built_in_memory_keeps_no_store(tmp_path, monkeypatch):
+    from shopreport.config import parse_config
+
+    shop(tmp_path)
+    monkeypatch.chdir(tmp_path)
+    raw = {"shop": "测试店", "data": {"orders": {"path": str(tmp_path / "orders.csv")}}}
+    report = api.compute_kpis(parse_config(raw), "2026-10")
+    assert report.metrics["gmv"].value == 60
+    assert not (tmp_path / ".shopreport").exists()

@@ -84,6 +84,8 @@ def open_store(config: Config, enabled: bool = True) -> Store | None:
     """The store of `config` (None when turned off by config, flag or environment)."""
     if not enabled or config.cache is False or os.environ.get(ENV, "").lower() in ("off", "0"):
         return None
+    if config.source == "<config>":
+        return None  # a config built in memory has no folder of its own to keep a store in
     root = config.base_dir / config.cache
     manifest = _read_json(root / "manifest.json") or {}
     digests = {}
