@@ -57,7 +57,18 @@ def shared_data() -> Path:
 
 # Tests that use these fixtures build whole decks or a 34-month demo shop: they are `slow`, and
 # `python -m pytest -m "not slow"` leaves them out (CI runs everything).
-SLOW_FIXTURES = {"deck", "deck_en", "annual_deck", "campaign_deck", "demo_shop", "demo"}
+SLOW_FIXTURES = {
+    "deck",
+    "deck_en",
+    "annual_deck",
+    "campaign_deck",
+    "weekly_deck",
+    "weekly_deck_en",
+    "review_deck",
+    "review_deck_en",
+    "demo_shop",
+    "demo",
+}
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
@@ -109,6 +120,30 @@ def campaign_deck(demo_shop, tmp_path_factory):
 def annual_deck(demo_shop, tmp_path_factory):
     out = tmp_path_factory.mktemp("annual") / "y.pptx"
     return api.build_deck(demo_shop, "annual", "2025", out=out, today=DECK_DAY)
+
+
+@pytest.fixture(scope="session")
+def weekly_deck(demo_shop, tmp_path_factory):
+    out = tmp_path_factory.mktemp("weekly") / "w.pptx"
+    return api.build_deck(demo_shop, "weekly", "2026-W43", out=out, today=DECK_DAY)
+
+
+@pytest.fixture(scope="session")
+def weekly_deck_en(demo_shop, tmp_path_factory):
+    out = tmp_path_factory.mktemp("weekly_en") / "w.pptx"
+    return api.build_deck(demo_shop, "weekly", "2026-W43", out=out, language="en", today=DECK_DAY)
+
+
+@pytest.fixture(scope="session")
+def review_deck(demo_shop, tmp_path_factory):
+    out = tmp_path_factory.mktemp("review") / "r.pptx"
+    return api.build_deck(demo_shop, "review", "2026-Q3", out=out, today=DECK_DAY)
+
+
+@pytest.fixture(scope="session")
+def review_deck_en(demo_shop, tmp_path_factory):
+    out = tmp_path_factory.mktemp("review_en") / "r.pptx"
+    return api.build_deck(demo_shop, "review", "2026-Q3", out=out, language="en", today=DECK_DAY)
 
 
 @dataclass(frozen=True)

@@ -159,6 +159,9 @@ def test_demo_end_moves_the_window(tmp_path):
     # the demo also builds the deck of its last month
     assert (tmp_path / "悦享生活旗舰店_2025-06_月度总结.pptx").is_file()
     assert "Deck written:" in result.stdout
+    # and says how to build the others: the last whole ISO week of June 2025 is 23–29 June
+    assert "--week 2025-W26" in result.stdout and "--year 2024" in result.stdout
+    assert "--review 2025-Q2" in result.stdout  # June closes the second quarter
 
 
 def test_schema_is_json_schema():
@@ -202,7 +205,8 @@ def test_every_command_has_help():
         result = run_cli(command, "--help")
         assert result.code == 0 and "Usage:" in result.out, command
     build = run_cli("build", "--help").out
-    for option in ("--month", "--year", "--campaign"):  # one per registered deck kind
+    # one per registered deck kind
+    for option in ("--month", "--week", "--review", "--year", "--campaign"):
         assert option in build
 
 
@@ -211,7 +215,9 @@ def test_build_needs_exactly_one_deck(tmp_path):
     result = run_cli("build", "--config", config)
     assert (
         result.code == 2
-        and "exactly one of: --month YYYY-MM, --year YYYY, --campaign KEY" in result.err
+        and "exactly one of: --month YYYY-MM, --week YYYY-Www, --review PERIOD, --year YYYY, "
+        "--campaign KEY"
+        in result.err
     )
     result = run_cli("build", "--config", config, "--month", "2026-10", "--year", "2026")
     assert result.code == 2 and "exactly one of" in result.err

@@ -57,13 +57,50 @@ def test_campaign_deck_states_each_figure_once(campaign_deck, demo_shop):
     assert inconsistent(campaign_deck.path, "zh-CN", _expected(retro.report, "zh-CN")) == {}
 
 
+@pytest.mark.parametrize(
+    ("which", "language"), [("weekly_deck", "zh-CN"), ("weekly_deck_en", "en")]
+)
+def test_weekly_deck_states_each_figure_once(which, language, request, demo_shop):
+    from shopreport.metrics.period import parse_week
+    from shopreport.metrics.weekly import compute_weekly
+
+    built = request.getfixturevalue(which)
+    week = parse_week("2026-W43", "Asia/Shanghai")
+    weekly = compute_weekly(api.load(demo_shop), week, DECK_DAY)
+    _check(built.path, language, weekly.report)
+
+
+@pytest.mark.parametrize(
+    ("which", "language"), [("review_deck", "zh-CN"), ("review_deck_en", "en")]
+)
+def test_review_deck_states_each_figure_once(which, language, request, demo_shop):
+    from shopreport.metrics.period import parse_months
+    from shopreport.metrics.review import compute_review
+
+    built = request.getfixturevalue(which)
+    review = compute_review(api.load(demo_shop), parse_months("2026-Q3"), DECK_DAY)
+    _check(built.path, language, review.report)
+
+
 TOOL_WORDS = re.compile(r"配置|shopreport|\bconfig\b|\.yaml|\btargets:|自动生成")
 METRIC_IDS = re.compile(
     r"\b(" + "|".join(sorted((m for m in METRICS if "_" in m), key=len, reverse=True)) + r")\b"
 )
 
 
-@pytest.mark.parametrize("which", ["deck", "deck_en", "annual_deck", "campaign_deck"])
+@pytest.mark.parametrize(
+    "which",
+    [
+        "deck",
+        "deck_en",
+        "annual_deck",
+        "campaign_deck",
+        "weekly_deck",
+        "weekly_deck_en",
+        "review_deck",
+        "review_deck_en",
+    ],
+)
 def test_no_tool_words_or_metric_ids_on_a_slide(which, request):
     built = request.getfixturevalue(which)
     path = built if isinstance(built, Path) else built.path

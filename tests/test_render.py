@@ -15,7 +15,18 @@ from tests.deckcheck import blank_charts, drawn_outside, pdf_pages, render_pdf
 pytestmark = pytest.mark.slow  # LibreOffice renders whole decks
 
 
-@pytest.mark.parametrize("kind", ["deck", "annual_deck", "campaign_deck"])
+@pytest.mark.parametrize(
+    "kind",
+    [
+        "deck",
+        "annual_deck",
+        "campaign_deck",
+        "weekly_deck",
+        "weekly_deck_en",
+        "review_deck",
+        "review_deck_en",
+    ],
+)
 def test_libreoffice_renders_every_slide(kind, request, tmp_path):
     deck = request.getfixturevalue(kind)
     deck = getattr(deck, "path", deck)

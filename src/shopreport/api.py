@@ -7,7 +7,7 @@ import os
 import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime, time
+from datetime import date, datetime, time, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -223,7 +223,7 @@ def build_deck(
     findings = deck.diagnose(data, cfg)
     plan = plan_deck(deck, chosen, data, findings, cfg, language, today)
     progress("render")
-    say = Narrator(language, cfg.symbol)
+    say = Narrator(language, cfg.symbol, deck.report(data).period.kind)
     cover = plan.slides[0]
     label = deck.label(chosen)
     theme = load_theme(cfg.theme_path, cfg.font)
@@ -298,3 +298,19 @@ def make_demo(
     return write_demo(
         Path(folder), seed=seed, end=end, months=months, orders_per_month=orders_per_month
     )
+
+
+def demo_decks(config: str | Path, end: str) -> list[str]:
+    """The `build` options of the demo shop's other decks: the last whole ISO week of the month
+    `end`, the last whole quarter, the year before it, and each declared campaign."""
+    month = parse_month(end, "UTC")
+    sunday = month.last_day - timedelta(days=(month.last_day.isoweekday() % 7))
+    year, week = sunday.isocalendar()[:2]
+    quarter = (month.start.month - 1) // 3 + (1 if month.start.month % 3 == 0 else 0)
+    qyear = month.start.year if quarter else month.start.year - 1
+    options = [
+        f"--week {year}-W{week:02d}",
+        f"--review {qyear}-Q{quarter or 4}",  # the last whole quarter
+        f"--year {month.start.year - 1}",
+    ]
+    return options + [f"--campaign {key}" for key in read_config(config).campaigns]

@@ -77,6 +77,9 @@ def demo(
             deck = api.build_deck(config, "monthly", end, out=folder, progress=report_step)
         click.echo(f"Deck written: {deck.path} ({deck.slides} slides)")
     click.echo(f"Next: shopreport kpis --config {config} --month {end}")
+    click.echo("The other decks of this shop:")
+    for option in api.demo_decks(config, end):
+        click.echo(f"  shopreport build --config {config} {option}")
 
 
 @cli.group()

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import json
 import re
 from datetime import date
@@ -38,7 +39,7 @@ CURRENCY_SYMBOLS = {
 }
 MAX_DERIVE_CHARS = 20_000
 """A table's derive steps, written out, are at most this long (no literal of megabytes)."""
-PERIOD_KEY = re.compile(r"^\d{4}(-\d{2})?$")
+PERIOD_KEY = re.compile(r"^\d{4}(-\d{2}|-W\d{2}|-Q[1-4]|-H[12])?$")
 
 
 class Model(BaseModel):
@@ -184,6 +185,8 @@ class DataConfig(Model):
     service: TableConfig | None = None
     reviews: TableConfig | None = None
     customers: TableConfig | None = None
+    dsr: TableConfig | None = None
+    """Daily DSR scores (描述相符, 服务态度, 物流服务) for the shop diagnosis."""
 
     @model_validator(mode="after")
     def _mapping_targets_are_canonical(self) -> DataConfig:
@@ -299,6 +302,27 @@ class Thresholds(Model):
     """With fewer bad reviews than this, recurring words are not shown."""
 
 
+class ReviewOptions(Model):
+    """The shop diagnosis (店铺运营诊断报告, `build --review 2026-Q3`)."""
+
+    scorecard: str | None = None
+    """Your own scorecard rules (a copy of templates/scorecard.yaml), relative to this file."""
+    price_bands: list[float] = Field(default=[50, 100, 200, 500, 1000], min_length=1)
+    """Upper edges of the price bands (unit price of the line), ascending."""
+    core_share: float = Field(0.10, gt=0, lt=1)
+    """A category with at least this share of GMV is a core category (核心品类)."""
+    growth_rate: float = Field(0.20, gt=0)
+    """A smaller category growing at least this fast (YoY, else against the period before) is a
+    growth category (成长品类); the others are the long tail (长尾)."""
+
+    @field_validator("price_bands")
+    @classmethod
+    def _ascending(cls, value: list[float]) -> list[float]:
+        if any(b <= a for a, b in itertools.pairwise(value)) or value[0] <= 0:
+            raise ValueError("price_bands must be positive and ascending, e.g. [50, 100, 200]")
+        return value
+
+
 class Phase(Model):
     """One phase of a campaign (预热 pre-heat, 爆发/正式 peak, 返场 return): dates inclusive."""
 
@@ -397,7 +421,8 @@ class Config(Model):
     data: DataConfig
     """The tables (data-contract.md)."""
     targets: dict[str, dict[str, float]] = {}
-    """Targets by period ('2026-10' or '2026') and metric id: `{'2026-10': {gmv: 12000000}}`."""
+    """Targets by period (`2026-10`, `2026-W44` or `2026`) and metric id:
+    `{"2026-10": {gmv: 12000000}}`."""
     metrics: MetricOptions = MetricOptions()
     """Options of the metric definitions."""
     thresholds: Thresholds = Thresholds()
@@ -405,13 +430,16 @@ class Config(Model):
     highlights: dict[str, list[str]] = {}
     """Highlights only a person knows, by period."""
     plans: dict[str, list[str]] = {}
-    """Plan items for the period after the key, by period."""
+    """Plan items for the period after the key, by period: `'2026-10'` lists November's plan,
+    `'2026-W44'` next week's focus."""
     achievements: dict[str, list[str]] = {}
     """关键成就 only a person knows, by year."""
     lessons: dict[str, list[Lesson | str]] = {}
     """经验教训 by year, each with the metric ids that support it."""
     resources: dict[str, list[str]] = {}
     """资源与支持需求 by year."""
+    review: ReviewOptions = ReviewOptions()
+    """The shop diagnosis: scorecard rules, price bands, category roles."""
     campaigns: dict[str, Campaign] = {}
     """Campaigns by key (`double11-2026`): phases, targets, comparison."""
     exclude_products: list[str] = []
@@ -459,7 +487,11 @@ class Config(Model):
     def _period_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
         for key in value:
             if not PERIOD_KEY.match(str(key)):
-                raise ValueError(f"'{key}' is not a period: write '2026-10' for a month or '2026'")
+                raise ValueError(
+                    f"'{key}' is not a period: write '2026-10' for a month, '2026-W44' for an "
+                    "ISO week, '2026-Q3' or '2026-H1' for a quarter or half year, or '2026' for a "
+                    "year"
+                )
         return value
 
     @field_validator("targets")

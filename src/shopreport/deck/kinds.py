@@ -38,6 +38,22 @@ KINDS: tuple[KindInfo, ...] = (
         "shopreport.deck.monthly",
     ),
     KindInfo(
+        "weekly",
+        "week",
+        "YYYY-Www",
+        "Weekly report (周报): an ISO week such as 2026-W44, or 'previous' for the last complete "
+        "week in the shop's time zone.",
+        "shopreport.deck.weekly",
+    ),
+    KindInfo(
+        "review",
+        "review",
+        "PERIOD",
+        "Shop diagnosis (店铺运营诊断报告): a quarter (2026-Q3), a half year (2026-H1) or whole "
+        "months (2026-07..2026-09), in six parts with a scorecard.",
+        "shopreport.deck.review",
+    ),
+    KindInfo(
         "annual",
         "year",
         "YYYY",

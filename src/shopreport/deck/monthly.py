@@ -4,6 +4,7 @@ the KPI report, every sentence from the narrative templates, every move with its
 from __future__ import annotations
 
 from datetime import date
+from typing import Any
 
 from shopreport.config import Config
 from shopreport.deck import model as m
@@ -28,7 +29,7 @@ from shopreport.metrics import KpiReport, Period, compute_kpis, parse_month
 from shopreport.metrics import schema as S
 from shopreport.vocab.metrics import METRICS
 
-Ctx = DeckContext[KpiReport]
+Ctx = DeckContext[Any]  # the builders serve the weekly report and the diagnosis too
 
 KPI_OVERVIEW = [
     "gmv",
@@ -321,6 +322,11 @@ def _bridge(ctx: Ctx) -> m.ChartSlide:
 # --- 02 traffic -------------------------------------------------------------------------------
 def traffic(ctx: Ctx) -> list[m.Slide]:
     """Sources (share, conversion, GMV), why conversion moved, funnel, paid channels, customers."""
+    return traffic_slides(ctx) + customer_slides(ctx)
+
+
+def traffic_slides(ctx: DeckContext[Any]) -> list[m.Slide]:
+    """Sources (share, conversion, GMV), why conversion moved, funnel, paid channels."""
     say = ctx.say
     slides: list[m.Slide] = []
     sources = [s for s in ctx.rows(S.BY_SOURCE) if s["visitors"]]
@@ -394,7 +400,12 @@ def traffic(ctx: Ctx) -> list[m.Slide]:
     channels = ctx.rows(S.MARKETING_BY_CHANNEL)
     if channels:
         slides.append(_paid_channels(ctx, channels))
-    slides.append(_customers(ctx))
+    return slides
+
+
+def customer_slides(ctx: DeckContext[Any]) -> list[m.Slide]:
+    """New and returning buyers with RFM segments; member tiers when the shop has them."""
+    slides: list[m.Slide] = [_customers(ctx)]
     tiers = [t for t in ctx.rows(S.BY_MEMBER_TIER) if t["tier"]]
     if len(tiers) >= 2:
         slides.append(_members(ctx, tiers))

@@ -23,11 +23,14 @@ class Narrator:
         self.templates = read_yaml_resource(f"narrative/{language}.yaml")
         self.env = _environment(language, symbol)
         # what "previous" and "ahead" mean for the period the deck reports (上月 / 去年 / 上期 …)
-        words = self.templates["words"]
+        self.period_kind = period_kind
         self.defaults = {
-            "prev": words[f"prev_{period_kind}"],
-            "cur": words[f"cur_{period_kind}"],
-            "horizon": words[f"horizon_{period_kind}"],
+            "prev": self.word("prev"),
+            "cur": self.word("cur"),
+            "horizon": self.word("horizon"),
+            "mom_word": self.word("mom"),  # MoM, or WoW in a weekly report
+            "at_end": self.word("at_end"),  # 月末 / 周日 / 期末: when stock is counted
+            "lifecycle_basis": self.word("lifecycle_basis"),  # what stages compare with
         }
 
     def say(self, key: str, **values) -> str:
@@ -43,13 +46,15 @@ class Narrator:
         return "".join(text) if self.language != "en" else " ".join(text)
 
     def word(self, key: str) -> str:
-        """A fixed word or label."""
-        return self.templates["words"][key]
+        """A fixed word or label; `<key>_<period kind>` when the period has its own (`mom_week`:
+        WoW, `prev_month`: 上月)."""
+        words = self.templates["words"]
+        return words.get(f"{key}_{self.period_kind}") or words[key]
 
     @property
     def words(self) -> dict[str, str]:
-        """All fixed words."""
-        return self.templates["words"]
+        """All fixed words, the period kind's own where it has them (for the charts)."""
+        return {key: self.word(key) for key in self.templates["words"]}
 
 
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()

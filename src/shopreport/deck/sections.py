@@ -56,6 +56,9 @@ class DeckKind(Generic[S, D]):
     title_values: Callable[[S, D], dict[str, Any]]
     """Values of the `<name>_title` sentence."""
     sections: list[Section[D]] = field(default_factory=list)
+    compact: bool = False
+    """No 目录, no PART dividers and no closing slide: a short deck (the weekly report) goes
+    straight to its slides."""
 
 
 @dataclass(frozen=True)
@@ -88,7 +91,13 @@ def plan_deck(
             left_out[section.key] = say.word(reason or "no_data")
             continue
         built.append((section, made))
-    title = say.say(f"{kind.name}_title", **kind.title_values(subject, data))
+    values = kind.title_values(subject, data)
+    title = say.say(f"{kind.name}_title", **values)
+    tagline = (  # a kind may say more above its title than a fixed word (the week's dates)
+        say.say(f"{kind.name}_tagline_line", **values)
+        if f"{kind.name}_tagline_line" in say.templates
+        else say.word(f"{kind.name}_tagline")
+    )
     footer = say.say("cover_footnote", shop=config.shop)
     cover = m.Cover(
         "cover",
@@ -97,25 +106,32 @@ def plan_deck(
         shop=config.shop,
         presenter_line=say.say("presenter_line", name=config.presenter or "—"),
         date_line=say.say("date_line", date=made_on.isoformat()),
-        tagline=say.word(f"{kind.name}_tagline"),
+        tagline=tagline,
     )
     items = [(f"{i + 1:02d}", say.word(f"section_{s.key}")) for i, (s, _) in enumerate(built)]
-    slides: list[m.Slide] = [
-        cover,
-        m.Catalogue("catalogue", say.word("catalogue"), footer, items=items, label_en="CATALOGUE"),
-    ]
-    for i, (section, section_slides) in enumerate(built):
+    slides: list[m.Slide] = [cover]
+    if not kind.compact:
         slides.append(
-            m.Divider(
-                "divider",
-                say.word(f"section_{section.key}"),
-                footer,
-                part=f"PART {i + 1:02d}",
-                subtitle=say.word(f"section_{section.key}_sub"),
+            m.Catalogue(
+                "catalogue", say.word("catalogue"), footer, items=items, label_en="CATALOGUE"
             )
         )
+    for i, (section, section_slides) in enumerate(built):
+        if not kind.compact:
+            slides.append(
+                m.Divider(
+                    "divider",
+                    say.word(f"section_{section.key}"),
+                    footer,
+                    part=f"PART {i + 1:02d}",
+                    subtitle=say.word(f"section_{section.key}_sub"),
+                )
+            )
         slides.extend(section_slides)
-    slides.append(m.Closing("closing", say.word("thanks"), footer, subtitle=say.word("thanks_sub")))
+    if not kind.compact:
+        slides.append(
+            m.Closing("closing", say.word("thanks"), footer, subtitle=say.word("thanks_sub"))
+        )
     slides.extend(appendix(ctx, left_out))
     placed = config.metrics.orders_basis == "placed"
     for slide in slides:

@@ -347,7 +347,32 @@ def generate(seed: int, end: str, months: int, orders_per_month: int) -> dict[st
         "service": service,
         "reviews": reviews,
         "customers": customers,
+        "dsr": _dsr(cal, rng, reviews),
     }
+
+
+def _dsr(cal: Calendar, rng, reviews: pl.DataFrame) -> pl.DataFrame:
+    """The shop's daily DSR scores (描述相符, 服务态度, 物流服务, out of 5): following the
+    day's average review rating, with a little noise."""
+    daily = (
+        pl.DataFrame({"date": cal.days})
+        .join(
+            reviews.group_by(pl.col("review_time").dt.date().alias("date")).agg(
+                rating=pl.col("rating").mean()
+            ),
+            on="date",
+            how="left",
+        )
+        .sort("date")
+        .with_columns(pl.col("rating").fill_null(strategy="forward").fill_null(4.5))
+    )
+    base = 3.9 + 0.2 * daily["rating"].to_numpy()
+    noise = rng.normal(0, 0.01, size=(3, daily.height))
+    return daily.select("date").with_columns(
+        description=np.clip(base + noise[0], 0, 5).round(2),
+        service=np.clip(base + 0.03 + noise[1], 0, 5).round(2),
+        logistics=np.clip(base - 0.04 + noise[2], 0, 5).round(2),
+    )
 
 
 VARIANTS = ["白色", "白色", "浅灰", "浅灰", "雾蓝", "白色", "浅灰"]

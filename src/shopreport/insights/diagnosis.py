@@ -116,7 +116,12 @@ def refund_rate(report: KpiReport, t: Thresholds) -> list[Finding]:
     return out
 
 
-DAYS_AHEAD = 30  # a problem's GMV at risk is counted over the next month
+DAYS_AHEAD = 30  # a problem's GMV at risk is counted over the next month …
+
+
+def days_ahead(report: KpiReport) -> int:
+    """… or over the next week for a weekly report."""
+    return 7 if report.period.kind == "week" else DAYS_AHEAD
 
 
 def stockouts(report: KpiReport, t: Thresholds) -> list[Finding]:
@@ -132,7 +137,7 @@ def stockouts(report: KpiReport, t: Thresholds) -> list[Finding]:
             Finding(
                 "stockout",
                 row["name"] or row["sku"],
-                daily * min(row["lead_time"], DAYS_AHEAD),
+                daily * min(row["lead_time"], days_ahead(report)),
                 {
                     "sku": row["sku"],
                     "rank": row["rank"],

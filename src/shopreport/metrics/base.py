@@ -100,12 +100,15 @@ def _unify_provinces(paid: pl.DataFrame) -> pl.DataFrame:
     return paid.with_columns(pl.col("province").replace(mapping)) if mapping else paid
 
 
-def _lines(ds: Dataset, paid: pl.LazyFrame, span: tuple[datetime, datetime]) -> pl.LazyFrame:
+def _lines(
+    ds: Dataset, paid: pl.LazyFrame, span: tuple[datetime, datetime], carry: tuple[str, ...] = ()
+) -> pl.LazyFrame:
     """Lines of paid orders, each with its share of the order's paid amount (`line_gmv`).
 
     The order's paid amount is split over its lines in proportion to the line amounts
     (or quantities when amounts are unknown), so category GMV adds up to order GMV.
-    `revenue` is the line's own amount (unit_price × quantity), else its GMV share.
+    `revenue` is the line's own amount (unit_price × quantity), else its GMV share. `carry`:
+    columns of the order to keep on its lines (the review's buyers by price band).
     """
     items = ds.frame("order_items")
     cols = items.collect_schema().names()
@@ -115,7 +118,7 @@ def _lines(ds: Dataset, paid: pl.LazyFrame, span: tuple[datetime, datetime]) -> 
     amount = pl.col("amount") if "amount" in cols else pl.lit(None, pl.Float64)
     unit_price = pl.col("unit_price") if "unit_price" in cols else pl.lit(None, pl.Float64)
     value = pl.coalesce(amount, unit_price * pl.col("quantity"))
-    keyed = paid.select("order_id", "pay_time", "paid_amount").with_row_index("_oid")
+    keyed = paid.select("order_id", "pay_time", "paid_amount", *carry).with_row_index("_oid")
     variant = ["variant"] if "variant" in cols else []
     lines = (
         items.select("order_id", "sku", *variant, "quantity", value.alias("value"))
@@ -140,6 +143,7 @@ def _lines(ds: Dataset, paid: pl.LazyFrame, span: tuple[datetime, datetime]) -> 
             pl.col("pay_time").dt.date().alias("day"),
             "line_gmv",
             pl.coalesce("value", "line_gmv").alias("revenue"),
+            *carry,
         )
     )
     excluded = ds.tables["order_items"].excluded
@@ -187,3 +191,16 @@ def by_sku(lines: pl.LazyFrame, ds: Dataset) -> pl.LazyFrame:
             cost_or_price=pl.col("units") * pl.coalesce("unit_cost", "price"),
         )
     )
+
+
+def period_lines(
+    ds: Dataset, period_start: date, period_end: date, carry: tuple[str, ...]
+) -> pl.LazyFrame:
+    """The lines of the orders paid in `[start, end)` with their GMV share, and `carry` columns
+    of their order (one query, for views a report's shared scan does not keep)."""
+    lo = datetime.combine(period_start, datetime.min.time())
+    hi = datetime.combine(period_end, datetime.min.time())
+    paid = ds.frame("orders").filter(
+        pl.col("pay_time").is_not_null() & in_range("pay_time", lo, hi)
+    )
+    return _lines(ds, paid, (lo, hi), carry)

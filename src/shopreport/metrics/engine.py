@@ -414,3 +414,30 @@ def _day(value: Any) -> str | None:
     if isinstance(value, date):
         return value.isoformat()
     return None
+
+
+def metric_series(ds: Dataset, periods: list[Period]) -> list[dict[str, float | None]]:
+    """Every metric's value in each of `periods` (a trend of months), by the same queries as a
+    report's — one scan, no breakdowns, no comparisons. An unavailable metric is None."""
+    opts = ds.config.metrics
+    lookback = max(
+        opts.returning_lookback_days, opts.rfm_lookback_days, opts.repurchase_window_days or 0
+    )
+    start = min(p.start for p in periods) - timedelta(days=lookback)
+    ctx = Context(ds, read_base(ds, start, max(p.end for p in periods)), opts)
+    batch, missing = Batch(), {}
+    for i, period in enumerate(periods):
+        for group, measure in MEASURES.items():
+            measured = measure(ctx, period)
+            for j, query in enumerate(measured.queries):
+                batch.add(("m", i, group, j), query)
+            missing.update(measured.missing)
+    results = batch.collect()
+    reasons = _reasons(missing)
+    return [
+        {
+            mid: None if mid in reasons else value
+            for mid, value in _window_values(results, i).items()
+        }
+        for i in range(len(periods))
+    ]

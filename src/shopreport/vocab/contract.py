@@ -141,6 +141,14 @@ TABLES: dict[str, Table] = {
             time="review_time",
         ),
         _t(
+            "dsr",
+            "day",
+            "date:date description:num+ service:num+ logistics:num+",
+            "",
+            key="date",
+            time="date",
+        ),
+        _t(
             "customers",
             "one customer",
             "customer_id:str",

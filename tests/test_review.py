@@ -1,0 +1,259 @@
+"""The shop diagnosis (店铺运营诊断报告): review periods, the scorecard's arithmetic, price bands,
+best-seller dependence, trends, DSR and the improvement plan — on a hand-built shop whose every
+number is worked out below — and the demo deck in Chinese and English."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from shopreport import api
+from shopreport.config import read_config
+from shopreport.errors import ConfigError
+from shopreport.insights.diagnosis import Finding
+from shopreport.insights.scorecard import improvement_plan, item_score, load_scorecard, score
+from shopreport.metrics.period import parse_months
+from shopreport.metrics.review import compute_review
+from shopreport.resources import read_yaml_resource
+from tests.conftest import run_cli, write_shop
+from tests.deckcheck import overflowing, slides_text
+
+TODAY = date(2026, 11, 20)
+
+
+def test_review_periods():
+    q3 = parse_months("2026-Q3")
+    assert (q3.start, q3.end, q3.label, q3.months) == (
+        date(2026, 7, 1),
+        date(2026, 10, 1),
+        "2026-Q3",
+        3,
+    )
+    assert (q3.previous().label, q3.last_year().label) == ("2026-Q2", "2025-Q3")
+    h1 = parse_months("2026-h1")
+    assert (h1.start, h1.end) == (date(2026, 1, 1), date(2026, 7, 1))
+    assert (h1.previous().label, h1.previous().start) == ("2025-H2", date(2025, 7, 1))
+    assert parse_months("2026-07..2026-09") == q3  # whole months that make a quarter
+    span = parse_months("2025-11..2026-02")
+    assert (span.label, span.months, span.previous().label) == (
+        "2025-11..2026-02",
+        4,
+        "2025-07..2025-10",
+    )
+    assert parse_months("2026-Q1").previous().label == "2025-Q4"
+    for text, message in [
+        ("2026-Q5", "not a period"),
+        ("2026-09..2026-07", "before the first"),
+        ("2025-01..2026-06", "at most 12"),
+    ]:
+        with pytest.raises(ConfigError, match=message):
+            parse_months(text)
+
+
+def test_item_scores_by_hand():
+    assert item_score(0.03, good=0.04, poor=0.01) == pytest.approx(200 / 3)  # 2/3 of the way
+    assert item_score(30, good=15, poor=60) == pytest.approx(200 / 3)  # lower is better
+    assert item_score(0.05, good=0.04, poor=0.01) == 100  # past good: capped
+    assert item_score(70, good=15, poor=60) == 0
+    assert item_score(None, good=1, poor=0) is None
+
+
+# 2025-Q3: 100; 2026-Q2: 60 + 60 (two buyers); 2026-Q3: 50 a month (three buyers)
+ORDERS = """
+order_id,customer_id,order_time,paid_amount
+a1,old,2025-07-01 10:00:00,100
+b1,b1,2026-04-10 10:00:00,60
+b2,b2,2026-05-10 10:00:00,60
+c1,c1,2026-07-10 10:00:00,50
+c2,c2,2026-08-10 10:00:00,50
+c3,c3,2026-09-10 10:00:00,50
+"""
+# lines: c1 one A at 50 (band 50–100); c2 two B at 25 (band <50); c3 one A at 50
+ITEMS = """
+order_id,sku,quantity,amount
+a1,A,1,100
+b1,A,1,60
+b2,B,2,60
+c1,A,1,50
+c2,B,2,50
+c3,A,1,50
+"""
+PRODUCTS = """
+sku,category,name
+A,家电,净水器
+B,美妆,面霜
+"""
+# visitors: April 20 + May 20 = 40 in Q2; July 30, August 30, September 40 = 100 in Q3
+TRAFFIC = """
+date,source,visitors
+2026-04-10,搜索,20
+2026-05-10,搜索,20
+2026-07-10,搜索,30
+2026-08-10,搜索,30
+2026-09-10,搜索,40
+"""
+DSR = """
+date,description,service,logistics
+2026-07-01,4.70,4.80,4.60
+2026-07-02,4.70,4.80,4.60
+2026-09-01,4.80,4.90,4.70
+2026-09-02,4.90,4.90,4.70
+"""
+SCORECARD = """
+bands: {green: 80, amber: 60}
+parts:
+  strategy:
+    metrics:
+      - {metric: gmv, measure: yoy, good: 1.0, poor: 0.0}
+  marketing:
+    metrics:
+      - {metric: conversion, good: 0.05, poor: 0.01, weight: 2}
+      - {metric: aov, good: 80, poor: 30}
+"""
+
+
+@pytest.fixture
+def shop(tmp_path):
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.csv": ORDERS,
+            "items.csv": ITEMS,
+            "products.csv": PRODUCTS,
+            "traffic.csv": TRAFFIC,
+            "dsr.csv": DSR,
+            "scorecard.yaml": SCORECARD,
+        },
+        {
+            "orders": {"path": "orders.csv"},
+            "order_items": {"path": "items.csv"},
+            "products": {"path": "products.csv"},
+            "traffic": {"path": "traffic.csv"},
+            "dsr": {"path": "dsr.csv"},
+        },
+        review={"scorecard": "scorecard.yaml", "price_bands": [50, 100]},
+        targets={"2026-Q3": {"gmv": 300}},
+    )
+    return config
+
+
+def test_review_numbers_on_a_hand_built_shop(shop):
+    config = read_config(shop)
+    review = compute_review(api.load(config), parse_months("2026-Q3"), TODAY)
+    gmv = review.report.metrics["gmv"]
+    assert (gmv.value, gmv.previous, gmv.last_year) == (150, 120, 100)
+    assert gmv.attainment == pytest.approx(0.5)  # the quarter's target 300
+    assert review.previous.metrics["gmv"].value == 120
+    # price bands by unit price: B at 25 (<50), A at 50 (50–100), nothing ≥100
+    bands = [(b.low, b.high, b.gmv, b.units, b.buyers) for b in review.bands]
+    assert bands == [(0.0, 50, 50.0, 2, 1), (50, 100, 100.0, 2, 2), (100, None, 0.0, 0, 0)]
+    c = review.concentration
+    assert (c.skus, c.top_share, c.pareto_skus) == (2, 1.0, 2)  # A is 2/3: both make 80%
+    # the last twelve months, as the monthly report computes them
+    assert review.months[0] == "2025-10" and review.months[-1] == "2026-09"
+    assert review.trends["aov"][-3:] == [50, 50, 50]
+    assert review.trends["conversion"][-3:] == pytest.approx([1 / 30, 1 / 30, 1 / 40])
+    assert review.dsr == [
+        {"month": "2026-07", "description": 4.7, "service": 4.8, "logistics": 4.6},
+        {"month": "2026-09", "description": pytest.approx(4.85), "service": 4.9, "logistics": 4.7},
+    ]
+
+
+def test_scorecard_on_a_hand_built_shop(shop):
+    config = read_config(shop)
+    review = compute_review(api.load(config), parse_months("2026-Q3"), TODAY)
+    card = score(review.report, review.previous, load_scorecard(config))
+    strategy, marketing = card.parts
+    # GMV +50% YoY on a 0–100% band: 50; Q2 has no last year in the data: no score
+    assert (strategy.score, strategy.previous) == (pytest.approx(50), None)
+    # conversion 3/100 = 3% → 50 (×2), AOV 150/3 = 50 → 40: (100 + 40) / 3
+    assert marketing.score == pytest.approx(140 / 3)
+    # Q2: conversion 2/40 = 5% → 100 (×2), AOV 60 → 60: (200 + 60) / 3
+    assert marketing.previous == pytest.approx(260 / 3)
+    assert marketing.change == pytest.approx(-40)
+    assert card.overall == pytest.approx((50 + 140 / 3) / 2)
+    assert card.previous_overall == pytest.approx(260 / 3)
+    assert [card.light(p.score) for p in card.parts] == ["red", "red"]
+    assert (card.light(80), card.light(79.9), card.light(60), card.light(None)) == (
+        "green",
+        "amber",
+        "amber",
+        "none",
+    )
+
+
+def test_improvement_plan_kinds_and_owners(shop):
+    rules = load_scorecard(read_config(shop))
+    assert "problems" not in rules  # the shop's own file has none: every kind is "other"
+    assert {p.kind for p in improvement_plan([Finding("stockout", "x", 1.0, {})], rules)} == {
+        "other"
+    }
+    plan = improvement_plan(
+        [
+            Finding("stockout", "净水器", 900.0, {}),
+            Finding("bad_reviews", "", 500.0, {}),
+            Finding("conversion_drop", "搜索", 300.0, {}),
+            Finding("low_roas", "直通车", 100.0, {}),
+            Finding("service_load", "11-11", 0.0, {}),
+        ],
+        read_yaml_resource("scorecard.yaml"),
+    )
+    assert [(p.kind, p.owner, p.watch) for p in plan] == [
+        ("supply", "supply", "stockout_skus"),
+        ("complaints", "service", "bad_review_rate"),
+        ("conversion", "traffic", "conversion"),
+        ("roi", "ads", "roas"),
+        ("other", "ops", ""),
+    ]
+
+
+def test_review_deck_on_a_hand_built_shop(shop, tmp_path):
+    built = api.build_deck(shop, "review", "2026-Q3", out=tmp_path / "r.pptx", today=TODAY)
+    texts = [" ".join(t) for t in slides_text(built.path)]
+    assert "2026年第三季度 店铺运营诊断报告" in texts[0]
+    for part in ("战略规划", "商品管理", "营销推广", "客户服务", "数据运营", "效果评估"):
+        assert part in texts[1], part
+    card = next(t for t in texts if "运营效果评分卡" in t)
+    assert "战略规划 50 待改进" in card and "营销推广 47 待改进 -40分" in card
+    assert "综合得分48分（上期87分）" in card
+    dsr = next(t for t in texts if "店铺DSR评分" in t)
+    assert "描述相符：4.85分（2026年7月 4.70分）" in dsr
+    bands = next(t for t in texts if "价格带结构" in t)
+    assert "「¥50–100」价格带贡献GMV最多，占66.7%" in bands
+    assert overflowing(built.path) == []
+
+
+def test_review_option_and_scorecard_errors(shop, tmp_path):
+    bad = run_cli("build", "--config", shop, "--review", "2026-Q5")
+    assert bad.code == 2 and "not a period" in bad.err and "Traceback" not in bad.err
+    (tmp_path / "scorecard.yaml").write_text("parts: {growth: {metrics: []}}\n", encoding="utf-8")
+    wrong = run_cli("build", "--config", shop, "--review", "2026-Q3", "--out", tmp_path / "x.pptx")
+    assert wrong.code != 0 and "unknown part 'growth'" in wrong.err
+    assert not (tmp_path / "x.pptx").exists()
+
+
+def test_review_demo_deck(review_deck):
+    texts = [" ".join(t) for t in slides_text(review_deck.path)]
+    assert "2026年第三季度 店铺运营诊断报告" in texts[0]
+    joined = " ".join(texts)
+    for title in (
+        "价格带结构",
+        "品类角色",
+        "商品结构诊断",
+        "店铺DSR评分",
+        "监控指标",
+        "运营效果评分卡",
+        "持续改进方案",
+    ):
+        assert title in joined, title
+    assert "环比 2026-Q2，同比 2025-Q3" in texts[3]
+    assert overflowing(review_deck.path) == []
+
+
+def test_english_review_demo_deck(review_deck_en):
+    texts = [" ".join(t) for t in slides_text(review_deck_en.path)]
+    assert "Q3 2026 Shop Review" in texts[0]
+    joined = " ".join(texts)
+    assert "Scorecard" in joined and "Improvement plan" in joined and "PoP vs 2026-Q2" in joined
+    assert overflowing(review_deck_en.path) == []
