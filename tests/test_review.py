@@ -238,6 +238,7 @@ def test_review_demo_deck(review_deck):
     assert "2026年第三季度 店铺运营诊断报告" in texts[0]
     joined = " ".join(texts)
     for title in (
+        "增长路径：同比拆解",
         "价格带结构",
         "品类角色",
         "商品结构诊断",

@@ -17,6 +17,7 @@ from shopreport.deck.monthly import (
     _exceptions,
     _products,
     _promotions,
+    _regions,
     customer_slides,
     gmv_cause,
     traffic_slides,
@@ -78,15 +79,63 @@ def strategy(ctx: Ctx) -> list[m.Slide]:
     ]
     if r.decomposition.get("mom") and ctx.available("gmv"):
         slides.append(_bridge(ctx))
+    if r.decomposition.get("yoy") and ctx.available("gmv"):
+        slides.append(_yoy_bridge(ctx))
     bands = [b for b in ctx.data.bands if b.units]
     if len(bands) >= 2:
         slides.append(_price_bands(ctx))
     categories = [c for c in ctx.rows(S.BY_CATEGORY) if c["gmv"]]
     if len(categories) >= 2:
         slides.append(_roles(ctx, categories))
+    provinces = ctx.rows(S.BY_PROVINCE)
+    if provinces:
+        slides.append(_regions(ctx, provinces))
     if ctx.available("gmv"):
         slides.extend(customer_slides(ctx))
     return slides
+
+
+def _yoy_bridge(ctx: Ctx) -> m.ChartSlide:
+    """The growth path against last year: GMV split into traffic, conversion and AOV effects."""
+    say = ctx.say
+    yoy = ctx.report.decomposition["yoy"]
+    effects = yoy["effects"]
+    main = max(effects, key=lambda k: abs(effects[k]))
+    last_year = say.word("last_year")
+    bullets = [
+        say.say(
+            "bridge_total",
+            prev=last_year,
+            delta=yoy["delta"],
+            before=yoy["before"],
+            after=yoy["after"],
+        ),
+        say.say(
+            "yoy_bridge_main",
+            name=say.word(f"{'traffic' if main == 'visitors' else main}_effect"),
+            effect=effects[main],
+            share=effects[main] / yoy["delta"] if yoy["delta"] else None,
+        ),
+        *[
+            say.say(
+                "yoy_bridge_factor",
+                name=ctx.label(mid),
+                now=ctx.fmt(mid),
+                change=ctx.report.metrics[mid].yoy,
+            )
+            for mid in ("visitors", "conversion", "aov")
+            if ctx.available(mid)
+        ],
+    ]
+    data = {**yoy, "before_label": say.word("ly_gmv"), "after_label": say.word("this_gmv")}
+    return m.ChartSlide(
+        "chart",
+        say.word("yoy_bridge_title"),
+        ctx.footnote("orders", "traffic"),
+        charts=[m.Chart("bridge", data, alt=bullets[0])],
+        heading=say.word("bridge_heading"),
+        bullets=bullets[:4],
+    )
 
 
 def _summary(ctx: Ctx) -> str:

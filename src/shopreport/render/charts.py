@@ -172,11 +172,11 @@ def chart_bridge(data: dict, style: Style, width: float, height: float) -> bytes
     """GMV bridge: previous GMV, traffic / conversion / AOV effects, this GMV."""
     fig, ax = _figure(style, width, height)
     labels = [
-        style.words["previous_gmv"],
+        data.get("before_label", style.words["previous_gmv"]),
         style.words["traffic_effect"],
         style.words["conversion_effect"],
         style.words["aov_effect"],
-        style.words["this_gmv"],
+        data.get("after_label", style.words["this_gmv"]),
     ]
     effects = [data["effects"]["visitors"], data["effects"]["conversion"], data["effects"]["aov"]]
     starts, heights, colors = [0.0], [data["before"]], [style.c("secondary")]

@@ -271,11 +271,11 @@ def native_bridge(slide, data: dict, style: Style, x, y, w, h, alt: str):
     """The GMV bridge as a waterfall: stacked columns on an invisible base."""
     words = style.words
     labels = [
-        words["previous_gmv"],
+        data.get("before_label", words["previous_gmv"]),
         words["traffic_effect"],
         words["conversion_effect"],
         words["aov_effect"],
-        words["this_gmv"],
+        data.get("after_label", words["this_gmv"]),
     ]
     effects = [data["effects"]["visitors"], data["effects"]["conversion"], data["effects"]["aov"]]
     bases, bars, colors = [0.0], [float(data["before"])], ["secondary"]
