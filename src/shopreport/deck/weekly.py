@@ -254,32 +254,20 @@ def stock(ctx: Ctx) -> list[m.Slide]:
     shown = soon[:SOLD_OUT_ROWS]
     if not out and not shown:
         return []
-    values = money_column(ctx, [r["gmv"] for r in out] + [r["gmv"] for r in shown])
+    listed = [("stockout", r) for r in out] + [("selling_out", r) for r in shown]
+    values = money_column(ctx, [r["gmv"] for _, r in listed])
     rows = [
         [
-            say.word("stockout"),
+            say.word(kind),
             r["name"] or r["sku"],
             r["category"] or "—",
             fmt_count(r["on_hand"], ctx.lang),
             values[i],
-            "0",
+            f"{r['days_of_cover'] or 0:.0f}",  # out of stock: no days left
             f"{r['lead_time']:.0f}",
             fmt_count(r["reorder_qty"], ctx.lang),
         ]
-        for i, r in enumerate(out)
-    ]
-    rows += [
-        [
-            say.word("selling_out"),
-            r["name"] or r["sku"],
-            r["category"] or "—",
-            fmt_count(r["on_hand"], ctx.lang),
-            values[len(out) + i],
-            f"{r['days_of_cover']:.0f}",
-            f"{r['lead_time']:.0f}",
-            fmt_count(r["reorder_qty"], ctx.lang),
-        ]
-        for i, r in enumerate(shown)
+        for i, (kind, r) in enumerate(listed)
     ]
     return [
         m.TableSlide(
