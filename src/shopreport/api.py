@@ -17,6 +17,7 @@ from shopreport.errors import ConfigError, DataError
 from shopreport.metrics import KpiReport, Period
 from shopreport.metrics import compute_kpis as _compute
 from shopreport.metrics.base import in_range
+from shopreport.metrics.engine import read_span
 from shopreport.metrics.period import parse_month, shop_today
 from shopreport.notes import Note
 from shopreport.sources.dataset import Dataset, read_dataset
@@ -26,15 +27,18 @@ from shopreport.sources.store import Store, load_dataset, open_store, remember, 
 from shopreport.vocab.contract import TABLES
 
 
-def load(config: str | Path | Config, store: Store | None = None) -> Dataset:
+def load(
+    config: str | Path | Config, store: Store | None = None, periods: list[Period] | None = None
+) -> Dataset:
     """Read the config (a path or a Config) and scan its tables, checking the contract; with a
-    store, the prepared tables when the inputs did not change (else they are prepared now)."""
+    store, the prepared tables when the inputs did not change (else they are prepared now).
+    With `periods`, tables in a database send only the range reports on them read."""
     cfg = config if isinstance(config, Config) else read_config(config)
     if store is not None:
         prepared = load_dataset(store, cfg)
         if prepared is not None:
             return prepared
-    ds = read_dataset(cfg)
+    ds = read_dataset(cfg, span=read_span(periods, cfg.metrics) if periods else None)
     ds.check()
     if store is not None:
         save_dataset(store, ds)
@@ -60,7 +64,7 @@ def compute_kpis(
     if isinstance(period, str):
         period = month(cfg, period, today)  # a usage error is reported before any data is read
     store = open_store(cfg, cache)
-    ds = load(cfg, store)
+    ds = load(cfg, store, [period])
     if not allow_empty:
         _require_orders(ds, period)
     today = today or shop_today(cfg.timezone)
@@ -96,7 +100,13 @@ def validate(
     problems = ds.problems() if ds else []
     rules = reading_rules(
         cfg,
-        {n: t.files for n, t in ds.tables.items()} if ds else {},
+        {
+            n: t.files or [Path(t.database.where)]
+            for n, t in ds.tables.items()
+            if t.files or t.database
+        }
+        if ds
+        else {},
         {n: ds.columns(n) for n in ds.tables} if ds else {},
     )
     reports = [TableReport(name, [], errors=[message]) for name, message in failures.items()]
@@ -112,10 +122,11 @@ def validate(
         stats = ds.frame(name).select(exprs).collect().row(0, named=True)
         mapped = {canonical: header for canonical, header in source.headers.items()}
         referenced = json.dumps(cfg.data.tables()[name].model_dump(), ensure_ascii=False)
+        database = source.database
         reports.append(
             TableReport(
                 name,
-                describe_files(source.files, full=True),
+                [database.where] if database else describe_files(source.files, full=True),
                 stats["rows"],
                 (stats.get("first") or "")[:10] or None,
                 (stats.get("last") or "")[:10] or None,
@@ -127,7 +138,9 @@ def validate(
                 ],
                 [p.message for p in problems if p.table == name and p.error],
                 [p.message for p in problems if p.table == name and not p.error and not p.info],
-                rules.get(name, []) + [p.message for p in problems if p.table == name and p.info],
+                ([database.rule] if database else [])
+                + rules.get(name, [])
+                + [p.message for p in problems if p.table == name and p.info],
             )
         )
     if ds and month_text and not any(r.errors for r in reports):
@@ -211,8 +224,9 @@ def build_deck(
         export.require_converters(png=png_dir is not None)  # before the work, not after
     progress("read")
     store = open_store(cfg, cache)
-    ds = load(cfg, store)
-    _require_orders(ds, deck.window(cfg, chosen))
+    window = deck.window(cfg, chosen)
+    ds = load(cfg, store, deck.reports(window))
+    _require_orders(ds, window)
     progress("metrics")
     data = remember(
         store,

@@ -14,7 +14,7 @@ from pathlib import Path
 import click
 
 from shopreport import __version__
-from shopreport.errors import ShopreportError, Stopped, TimedOut
+from shopreport.errors import ShopreportError, ShopreportWarning, Stopped, TimedOut
 
 CONFIG_HELP = "The shop's config file (default: ./shopreport.yaml)."
 
@@ -330,7 +330,7 @@ def validate(config_path: Path, month_text: str | None, strict: bool) -> None:
         state = "ERROR" if r.errors else ("warning" if r.warnings else "ok")
         click.echo(f"{r.name} [{state}]")
         for path in r.files:
-            click.echo(f"  file: {path}")
+            click.echo(f"  {'source' if '://' in path else 'file'}: {path}")
         if r.rows is not None:
             span = f", {r.first} … {r.last}" if r.first else ""
             click.echo(f"  rows: {r.rows:,}{span}")
@@ -386,6 +386,17 @@ def quiet_libraries(debug: bool) -> None:
 
     if not debug:
         warnings.simplefilter("ignore")
+    warnings.simplefilter("always", ShopreportWarning)
+    default_show = warnings.showwarning
+
+    def show(message, category, *args, **kwargs):
+        if issubclass(category, ShopreportWarning):
+            sys.stderr.write(f"warning: {message}\n")
+        else:
+            default_show(message, category, *args, **kwargs)
+
+    warnings.showwarning = show
+    if not debug:
         for name in ("matplotlib", "fontTools", "PIL"):
             logging.getLogger(name).setLevel(logging.ERROR)
     home = os.environ.get("XDG_CONFIG_HOME") or os.path.join(os.path.expanduser("~"), ".config")

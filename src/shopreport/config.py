@@ -115,6 +115,17 @@ class TableConfig(FileOptions):
     column mapping, constants.
     """
 
+    path: str | list[str] | None = None  # type: ignore[assignment]
+    """File, folder or glob (`data/orders_*.csv`), relative to the config file (or to
+    `data_dir` in a preset); a list means the first that matches. Not with `uri`."""
+    uri: str | None = None
+    """A database the table is read from instead of files: `postgresql://user@host/db`
+    (password from PGPASSWORD or ~/.pgpass, never written here), `sqlite:///shop.db` (a file
+    relative to the config). `${VAR}` is replaced from the environment."""
+    query: str | None = None
+    """With `uri`: the SQL whose rows make the table (`select * from orders where shop_id = 42`)."""
+    table: str | None = None
+    """With `uri`: the database table (or `schema.table`) read whole instead of a `query`."""
     optional: bool = False
     """A table a preset may find or not: when no file matches, the table is left out."""
     joins: list[Join] = []
@@ -154,6 +165,17 @@ class TableConfig(FileOptions):
     approximate_time: bool = False
     """The table's time column is an approximation (Shopify refunds are dated by the
     cancellation, else the order): the decks say so beside the numbers it dates."""
+
+    @model_validator(mode="after")
+    def _one_source(self) -> TableConfig:
+        if self.uri is None:
+            if self.query is not None or self.table is not None:
+                raise ValueError("`query` and `table` read from a database: give its `uri` too")
+            if self.path is None:
+                raise ValueError("give the table's `path` (files) or `uri` (a database)")
+        elif (self.query is None) == (self.table is None):
+            raise ValueError("with `uri`, give either `query` (SQL) or `table` (a table name)")
+        return self
 
     @field_validator("derive")
     @classmethod

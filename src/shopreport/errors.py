@@ -34,6 +34,10 @@ class RunError(ShopreportError):
     exit_code = 1
 
 
+class ShopreportWarning(UserWarning):
+    """Something the user should fix that does not stop the run (printed as `warning: …`)."""
+
+
 class Stopped(BaseException):
     """SIGTERM or SIGINT arrived: unwinds like KeyboardInterrupt (temporary files are removed
     on the way out) and exits with 128 + the signal number."""

@@ -731,6 +731,7 @@ KIND: DeckKind[Period, AnnualReport] = DeckKind(
     parse=_parse,
     label=lambda period: period.label,
     window=lambda config, period: period,
+    reports=lambda period: [period, period.last_year()],
     compute=compute_annual,
     report=lambda annual: annual.report,
     diagnose=lambda annual, config: find_problems(annual.report, config.thresholds),

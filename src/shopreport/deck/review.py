@@ -669,6 +669,7 @@ KIND: DeckKind[Period, ReviewReport] = DeckKind(
     parse=_parse,
     label=lambda period: period.label,
     window=lambda config, period: period,
+    reports=lambda period: [period, period.previous()],
     compute=compute_review,
     report=lambda review: review.report,
     diagnose=lambda review, config: find_problems(review.report, config.thresholds),

@@ -56,6 +56,9 @@ class DeckKind(Generic[S, D]):
     title_values: Callable[[S, D], dict[str, Any]]
     """Values of the `<name>_title` sentence."""
     sections: list[Section[D]] = field(default_factory=list)
+    reports: Callable[[Period], list[Period]] = lambda period: [period]
+    """The periods whose whole reports `compute` makes from the window (the annual review also
+    last year's): a database sends the rows their spans need."""
     compact: bool = False
     """No 目录, no PART dividers and no closing slide: a short deck (the weekly report) goes
     straight to its slides."""

@@ -64,6 +64,18 @@ def report_span(period: Period, ctx_opts) -> tuple[date, date]:
     return min(starts), period.end
 
 
+READ_MARGIN_DAYS = 35
+"""Days read beyond a period's end (a campaign's 30 follow-up days) and before its range (time
+zones): rows a database need not send are a margin, rows it must are not."""
+
+
+def read_span(periods: list[Period], opts) -> tuple[datetime, datetime]:
+    """The time range reports on `periods` read, with a margin: what a database sends."""
+    lo = min(report_span(p, opts)[0] for p in periods) - timedelta(days=READ_MARGIN_DAYS)
+    hi = max(p.end for p in periods) + timedelta(days=READ_MARGIN_DAYS)
+    return datetime.combine(lo, datetime.min.time()), datetime.combine(hi, datetime.min.time())
+
+
 def compute_kpis(
     ds: Dataset, period: Period, today: date | None = None, targets: dict[str, float] | None = None
 ) -> KpiReport:
@@ -383,7 +395,9 @@ def _queue_coverage(batch: Batch, ds: Dataset) -> None:
     for name in ds.tables:
         column = TABLES[name].time
         cols = ds.columns(name)
-        exprs = [pl.len().alias("rows")]
+        database = ds.tables[name].database
+        rows = pl.len() if database is None or database.rows is None else pl.lit(database.rows)
+        exprs = [rows.cast(pl.UInt32).alias("rows")]
         if column and column in cols:
             exprs += [pl.col(column).min().alias("first"), pl.col(column).max().alias("last")]
         batch.add(("coverage", name), ds.frame(name).select(exprs))
@@ -398,7 +412,9 @@ def _coverage(results: dict, ds: Dataset) -> list[dict[str, Any]]:
         out.append(
             {
                 "table": name,
-                "files": [str(p) for p in source.files],
+                "files": [source.database.where]
+                if source.database
+                else [str(p) for p in source.files],
                 "rows": row["rows"],
                 "first": _day(first),
                 "last": _day(last),

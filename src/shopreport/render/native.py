@@ -170,7 +170,22 @@ def _fill(shape_format, style: Style, color: str) -> None:
     shape_format.fill.fore_color.rgb = _rgb(style, color)
 
 
-def _chart(slide, kind, data: CategoryChartData, x, y, w, h):
+class ChartData(CategoryChartData):
+    """Chart data whose values keep 12 significant digits: the same numbers summed in another
+    order (rows from a database) write the same chart, and its sheet shows 2475.53, not
+    2475.5299999999997."""
+
+    def add_series(self, name, values=(), number_format=None):
+        """Add a series with its values rounded to 12 significant digits."""
+        return super().add_series(name, [_kept(v) for v in values], number_format)
+
+
+def _kept(value):
+    """`value` to 12 significant digits (None stays None)."""
+    return None if value is None else float(f"{value:.12g}")
+
+
+def _chart(slide, kind, data: ChartData, x, y, w, h):
     return slide.shapes.add_chart(kind, Inches(x), Inches(y), Inches(w), Inches(h), data)
 
 
@@ -200,7 +215,7 @@ def native_daily_trend(slide, data: dict, style: Style, x, y, w, h, alt: str):
     n = len(data["gmv"])
     names = data.get("labels", {})
     unit = data.get("unit", "money")
-    chart_data = CategoryChartData(number_format=number_format(unit, style, 0))
+    chart_data = ChartData(number_format=number_format(unit, style, 0))
     if data.get("x_tick_at"):
         at = dict(data["x_tick_at"])
         chart_data.categories = [at.get(i, "") for i in range(n)]
@@ -290,7 +305,7 @@ def native_bridge(slide, data: dict, style: Style, x, y, w, h, alt: str):
     colors.append("primary")
     largest = max(b + v for b, v in zip(bases, bars, strict=True))
     fmt = number_format("money", style, largest)
-    chart_data = CategoryChartData(number_format=fmt)
+    chart_data = ChartData(number_format=fmt)
     chart_data.categories = labels
     chart_data.add_series(words["chart_level"], bases)
     chart_data.add_series(words["this_gmv"], bars)
@@ -299,7 +314,7 @@ def native_bridge(slide, data: dict, style: Style, x, y, w, h, alt: str):
     chart = frame.chart
     _axes(chart, style, number_format("money", style, largest, symbol=False, axis=True))
     chart.value_axis.minimum_scale = 0
-    chart.value_axis.maximum_scale = largest * 1.12
+    chart.value_axis.maximum_scale = _kept(largest * 1.12)
     plot = chart.plots[0]
     plot.gap_width = 60
     plot.overlap = 100
@@ -337,7 +352,7 @@ def native_hbar(slide, data: dict, style: Style, x, y, w, h, alt: str):
     unit = data.get("unit", "money")
     largest = _largest(values) or 1.0
     fmt = number_format(unit, style, largest)
-    chart_data = CategoryChartData(number_format=fmt)
+    chart_data = ChartData(number_format=fmt)
     chart_data.categories = labels
     chart_data.add_series(data.get("series_label") or "", [v or 0.0 for v in values])
     frame = _chart(slide, XL_CHART_TYPE.BAR_CLUSTERED, chart_data, x, y, w, h)
@@ -347,7 +362,7 @@ def native_hbar(slide, data: dict, style: Style, x, y, w, h, alt: str):
     chart.value_axis.visible = False
     top = max(largest, data.get("reference") or 0)
     chart.value_axis.minimum_scale = 0
-    chart.value_axis.maximum_scale = top * 1.35
+    chart.value_axis.maximum_scale = _kept(top * 1.35)
     plot = chart.plots[0]
     plot.gap_width = 60
     series = chart.series[0]
@@ -471,7 +486,7 @@ def native_bars(slide, data: dict, style: Style, x, y, w, h, alt: str):
     unit = data.get("unit", "count")
     largest = _largest(*series.values())
     fmt = number_format(unit, style, largest)
-    chart_data = CategoryChartData(number_format=fmt)
+    chart_data = ChartData(number_format=fmt)
     chart_data.categories = labels
     for name, values in series.items():
         chart_data.add_series(name, _values(values))
@@ -482,7 +497,7 @@ def native_bars(slide, data: dict, style: Style, x, y, w, h, alt: str):
     chart = frame.chart
     _axes(chart, style, number_format(unit, style, largest, symbol=False, axis=True))
     chart.value_axis.minimum_scale = 0
-    chart.value_axis.maximum_scale = max(largest, reference or 0) * 1.18 or 1
+    chart.value_axis.maximum_scale = _kept(max(largest, reference or 0) * 1.18 or 1)
     plot = chart.plots[0]
     plot.gap_width = 60
     plot.overlap = -5
@@ -507,7 +522,7 @@ def native_stacked(slide, data: dict, style: Style, x, y, w, h, alt: str):
     labels, parts = data["labels"], data["parts"]
     largest = max((sum(v[i] or 0 for v in parts.values()) for i in range(len(labels))), default=0)
     fmt = number_format("count", style, largest)
-    chart_data = CategoryChartData(number_format=fmt)
+    chart_data = ChartData(number_format=fmt)
     chart_data.categories = labels
     for name, values in parts.items():
         chart_data.add_series(name, _values(values))
@@ -517,7 +532,7 @@ def native_stacked(slide, data: dict, style: Style, x, y, w, h, alt: str):
     chart = frame.chart
     _axes(chart, style, number_format("count", style, largest, axis=True))
     chart.value_axis.minimum_scale = 0
-    chart.value_axis.maximum_scale = (largest or 1) * 1.18
+    chart.value_axis.maximum_scale = _kept((largest or 1) * 1.18)
     plot = chart.plots[0]
     plot.gap_width = 60
     plot.overlap = 100
@@ -543,7 +558,7 @@ def native_donut(slide, data: dict, style: Style, x, y, w, h, alt: str):
     """A doughnut of shares, legend beside it with each share."""
     values = [max(v or 0, 0) for v in data["values"]]
     total = sum(values) or 1
-    chart_data = CategoryChartData(number_format="0.0%")
+    chart_data = ChartData(number_format="0.0%")
     chart_data.categories = [
         f"{label} {v / total * 100:.1f}%" for label, v in zip(data["labels"], values, strict=True)
     ]
@@ -579,7 +594,7 @@ def native_donut(slide, data: dict, style: Style, x, y, w, h, alt: str):
 def native_share_and_rate(slide, data: dict, style: Style, x, y, w, h, alt: str):
     """Columns of each item's share (left axis) and a line of its rate (right axis)."""
     shares, rates = _values(data["shares"]), _values(data["rates"])
-    chart_data = CategoryChartData(number_format="0.0%")
+    chart_data = ChartData(number_format="0.0%")
     chart_data.categories = data["labels"]
     chart_data.add_series(data["share_label"], shares)
     chart_data.add_series(data["rate_label"], rates)
@@ -589,7 +604,7 @@ def native_share_and_rate(slide, data: dict, style: Style, x, y, w, h, alt: str)
     most = _largest(shares) or 0.01
     # columns in the lower half, the rate line in the upper half: their labels never meet
     chart.value_axis.minimum_scale = 0
-    chart.value_axis.maximum_scale = most * 2.1
+    chart.value_axis.maximum_scale = _kept(most * 2.1)
     plot = chart.plots[0]
     plot.gap_width = 80
     bars = chart.series[0]

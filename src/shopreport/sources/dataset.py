@@ -14,6 +14,17 @@ from shopreport.config import Condition, Config, Join, TableConfig
 from shopreport.errors import DataError, did_you_mean
 from shopreport.notes import Note
 from shopreport.resources import read_yaml_resource
+from shopreport.sources.database import (
+    Connection,
+    Pushdown,
+    base_sql,
+    connection,
+    count_sql,
+    probe,
+    pushed_sql,
+    quote,
+    read,
+)
 from shopreport.sources.parse import (
     DAY_MONTH,
     TimeRules,
@@ -100,6 +111,8 @@ class TableSource:
     """Checks decided while reading (blank rows, rows repeated across files)."""
     excluded: pl.LazyFrame | None = None
     """order_items: SKUs of lines that are not merchandise (kept for the GMV split only)."""
+    database: DatabaseRead | None = None
+    """The rows came from a database (no files)."""
 
     @property
     def spec(self) -> Table:
@@ -188,16 +201,23 @@ class Dataset:
         return problems
 
 
-def read_dataset(config: Config, failures: dict[str, str] | None = None) -> Dataset:
+def read_dataset(
+    config: Config,
+    failures: dict[str, str] | None = None,
+    span: tuple[datetime, datetime] | None = None,
+) -> Dataset:
     """Scan every configured table into canonical, typed LazyFrames (nothing is loaded yet).
 
     An optional table (from a preset) whose files are not there is left out. With
-    `failures`, a table that cannot be read is recorded there instead of stopping.
+    `failures`, a table that cannot be read is recorded there instead of stopping. With
+    `span`, tables read from a database send only the rows of that time range (and those that
+    keep the table's facts whole: see sources/database.py); files are read whole.
     """
     tables = {}
+    pushed: dict[str, DatabaseRead] = {}
     for name, spec in config.data.tables().items():
         try:
-            tables[name] = _read_table(name, spec, config)
+            tables[name] = _read_table(name, spec, config, span, pushed)
         except MissingFiles:
             if not spec.optional:
                 if failures is None:
@@ -310,26 +330,142 @@ def _expected_headers(spec: TableConfig, table: Table) -> frozenset[str]:
     return frozenset(names)
 
 
-def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
+DIMENSIONS = ("customers", "products")
+"""Tables that describe things, not events: read whole (a customer who joined years ago buys
+this month)."""
+
+
+@dataclass(frozen=True)
+class DatabaseRead:
+    """A table's rows as the database sent them, and what `validate` says of the reading."""
+
+    frame: pl.DataFrame
+    where: str
+    """'postgresql://report@db/erp, table orders': names the rows in messages."""
+    conn: Connection
+    sql: str
+    """The SQL that was run (with the range, when pushed down)."""
+    rows: int | None = None
+    """Rows of the whole table when only a range was read (its coverage counts all)."""
+    rule: str = ""
+    key: str | None = None
+    """The order id column as the database names it (orders and order_items)."""
+
+
+def _read_database(
+    name: str,
+    spec: TableConfig,
+    config: Config,
+    span: tuple[datetime, datetime] | None,
+    pushed: dict[str, DatabaseRead],
+) -> DatabaseRead:
+    """Run a table's SQL, with the report's range pushed into it when the table allows."""
+    label = f"{config.source}: data.{name}"
+    conn = connection(spec.uri or "", config.base_dir, label)
+    where = f"{conn.shown}, " + (f"table {spec.table}" if spec.table else f"query of data.{name}")
+    sql = base_sql(spec, conn)
+    label = f"{label} ({where})"
+    first = probe(conn, sql, label)
+    header = lambda column: _header_of(spec, column, first)  # noqa: E731
+    key = header("order_id") if name in ("orders", "order_items") else None
+    time = TABLES[name].time if name not in DIMENSIONS else None
+    push = None
+    column = header(time) if span is not None and time else None
+    if span is not None and column:
+        paid = header("pay_time") if name == "orders" else None
+        buyer = header("customer_id") if paid else None
+        push = Pushdown(span[0], span[1], column, paid, buyer)
+    orders = pushed.get("orders")
+    if push is not None:
+        run = pushed_sql(sql, conn, first.columns, push)
+        rule = (
+            f"read from {conn.shown}: {time} from {push.lo:%Y-%m-%d} to before "
+            f"{push.hi:%Y-%m-%d} (the report's range, pushed into the query), plus the first and "
+            + "last rows"
+            + (" and each earlier buyer's first paid order" if push.customer else "")
+        )
+    elif (
+        span is not None
+        and name == "order_items"
+        and key
+        and orders is not None
+        and orders.key
+        and orders.conn.uri == conn.uri
+    ):
+        run = (
+            f"SELECT * FROM ({sql}) AS q WHERE q.{quote(key, conn)} IN "
+            f"(SELECT o.{quote(orders.key, conn)} FROM ({orders.sql}) AS o)"
+        )
+        rule = f"read from {conn.shown}: the lines of the orders read"
+    else:
+        run = sql
+        rule = f"read from {conn.shown}: every row" + (
+            f" ({time} is not a date/time column of the database)"
+            if span is not None and time and not header(time)
+            else ""
+        )
+    frame = read(conn, run, label)
+    rows = None
+    if run != sql:
+        rows = int(read(conn, count_sql(sql), label).item())
+    result = DatabaseRead(frame, where, conn, run, rows, rule, key)
+    pushed[name] = result
+    return result
+
+
+def _header_of(spec: TableConfig, column: str, first: pl.DataFrame) -> str | None:
+    """The database column a canonical column is read from, when it is one column of the query
+    holding dates or times (ISO text counts): the range can be compared with it in SQL."""
+    named = [h for h, c in spec.mapping.items() if c == column]
+    found = named[0] if named else (column if not spec.mapping or column in first.columns else None)
+    if found is None or found not in first.columns:
+        return None
+    dtype = first.schema[found]
+    if dtype.is_temporal() or column in ("order_id", "customer_id"):
+        return found
+    if dtype == pl.String and first.height:
+        value = first[found][0]
+        return found if value is None or re.match(r"\d{4}-\d{2}-\d{2}", value) else None
+    return None
+
+
+def _read_table(
+    name: str,
+    spec: TableConfig,
+    config: Config,
+    span: tuple[datetime, datetime] | None = None,
+    pushed: dict[str, DatabaseRead] | None = None,
+) -> TableSource:
     """Scan, join, transform, map and type one table; its files make one table."""
     label = f"{config.source}: data.{name}"
     skipped: dict[Path, Path] = {}
-    files = _oldest_first(expand_paths(spec.path, config.base_dir, label, skipped))
     joins = [_scan_join(join, config, f"{label}.joins") for join in spec.joins]
     rules = TimeRules(config.timezone, config.wall_time, spec.date_format)
     parts, checked_parts, blanks = [], [], []
     headers: dict[str, str] = {}
     header_row = 0
     file_columns: list[str] = []
-    root = hive_root(files)
-    units = [root] if root is not None else files  # a partitioned dataset is one scan
+    database: DatabaseRead | None = None
+    if spec.uri is not None:
+        database = _read_database(name, spec, config, span, {} if pushed is None else pushed)
+        files: list[Path] = []
+        units = [Path(database.where)]
+        fmts = {units[0]: "database"}
+    else:
+        files = _oldest_first(expand_paths(spec.path, config.base_dir, label, skipped))
+        root = hive_root(files)
+        units = [root] if root is not None else files  # a partitioned dataset is one scan
+        fmts = {path: file_format(path, spec) for path in units}
     several = len(units) > 1
     mapped = []
     for path in units:
-        raw, header_row = scan_file(path, spec, _expected_headers(spec, TABLES[name]))
+        if database is not None:
+            raw = database.frame.lazy()
+        else:
+            raw, header_row = scan_file(path, spec, _expected_headers(spec, TABLES[name]))
         file_columns = list(dict.fromkeys(file_columns + raw.collect_schema().names()))
         indexed = raw.with_row_index(ROW, offset=1)
-        if file_format(path, spec) != "parquet":
+        if fmts[path] not in ("parquet", "database"):
             # rows left blank (Excel pads re-saved files with them) are skipped and counted
             blank = pl.all_horizontal(
                 [clean_text(pl.col(c).cast(pl.String)).is_null() for c in raw.collect_schema()]
@@ -347,11 +483,14 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
     if spec.date_format is None:  # day/month order: decided once for the table's files
         rules = TimeRules(rules.tz, rules.wall, _date_order([r for _, r, _ in mapped], name))
     for index, (path, raw, indexed) in enumerate(mapped):
-        clean = file_format(path, spec) != "parquet"
+        clean = fmts[path] != "parquet"
         typed, checked, fallible = _typed(raw, indexed, TABLES[name], rules, clean)
         parts.append(typed.with_columns(pl.lit(index, pl.Int32).alias(SRC)) if several else typed)
         checked_parts.append(
-            checked.with_columns(pl.lit(str(path)).alias(FILE), pl.lit(index, pl.Int32).alias(SRC))
+            checked.with_columns(
+                pl.lit(database.where if database else str(path)).alias(FILE),
+                pl.lit(index, pl.Int32).alias(SRC),
+            )
         )
     frame = pl.concat(parts, how="diagonal_relaxed") if several else parts[0]
     checked = pl.concat(checked_parts, how="diagonal_relaxed") if several else checked_parts[0]
@@ -359,7 +498,7 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
     extra = [_blank_rows(name, blanks)] if blanks else []
     if skipped:
         extra.append(_same_files(name, skipped))
-    text = any(file_format(path, spec) != "parquet" for path in files)
+    text = any(fmts[path] not in ("parquet", "database") for path in units)
     if text:
         # text and Excel exports are parsed once, not once per query: the checked frame holds the
         # typed columns too, so the table is read from it (Parquet stays lazy, for pushdown)
@@ -377,7 +516,7 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
             frame = checked.select(frame.collect_schema().names())
     if several:
         frame = frame.drop(SRC)
-    offset = header_row + (0 if spec.headers else 1)
+    offset = header_row + (0 if spec.headers or database else 1)
     columns = frame.collect_schema().names()
     required = [
         c
@@ -401,9 +540,12 @@ def _read_table(name: str, spec: TableConfig, config: Config) -> TableSource:
             extra.append(_time_reading(name, checked, column, rules, headers, offset))
     if spec.days_per_row > 1:
         frame = _spread(frame, TABLES[name], spec.days_per_row)
-    return TableSource(
+    source = TableSource(
         name, files, frame, checked, headers, offset, sorted(fallible), file_columns, extra
     )
+    if database is not None:
+        source.database = database
+    return source
 
 
 def _missing_values(
@@ -1152,6 +1294,9 @@ def _orphan_checks(ds: Dataset, source: TableSource) -> list[tuple[pl.LazyFrame,
     exports are cut at period edges."""
     if source.name not in ("order_items", "refunds"):
         return []
+    database = ds.tables["orders"].database
+    if database is not None and database.rows is not None:
+        return []  # orders of a range only: `validate` reads them all and checks
     orders = ds.frame("orders").select("order_id")
     query = (
         source.frame.select("order_id")
@@ -1195,6 +1340,8 @@ def _bad_values_query(checked: pl.LazyFrame, column: str) -> pl.LazyFrame:
 def _where(source: TableSource, rows: pl.DataFrame) -> str:
     """'data/orders.csv line 17' for the first row of a check's result."""
     file, row = rows[FILE][0], rows[ROW][0]
+    if source.database:
+        return f"{file}, row {row} of the result"
     return f"{file}, line {row + source.line_offset}"
 
 
@@ -1244,7 +1391,7 @@ def _describe_bad(source: TableSource, column: str):
         column,
         lambda value, total, first: (
             f"{value} is not {kind} ({total} bad value(s); first: {first}). "
-            f"Fix the file, or map another column to {column}."
+            f"Fix the {'rows' if source.database else 'file'}, or map another column to {column}."
         ),
     )
 

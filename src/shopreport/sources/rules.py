@@ -58,7 +58,11 @@ def _refunds(config: Config, paths: list[Path] | None) -> list[str]:
     spec = config.data.refunds
     if spec is None or not paths:
         return ["refunds: no refunds table, so refund rates and the service section are left out"]
-    files = ", ".join(describe_files(paths))
+    files = (
+        f"the database ({f'table {spec.table}' if spec.table else 'a query'})"
+        if spec.uri
+        else ", ".join(describe_files(paths))
+    )
     dated = f"dated by {_source_of(spec, 'refund_time')}"
     if spec.approximate_time:
         dated += " (approximate: the export has no refund date; the decks say so)"

@@ -86,6 +86,8 @@ def open_store(config: Config, enabled: bool = True) -> Store | None:
         return None
     if config.source == "<config>":
         return None  # a config built in memory has no folder of its own to keep a store in
+    if any(spec.uri for spec in config.data.tables().values()):
+        return None  # a database keeps its tables prepared; its rows have no file to fingerprint
     root = config.base_dir / config.cache
     manifest = _read_json(root / "manifest.json") or {}
     digests = {}
@@ -222,7 +224,7 @@ def _inputs(config: Config) -> list[Path]:
     """Every file the tables read (joined files too), in config order."""
     files: list[Path] = []
     for name, spec in config.data.tables().items():
-        patterns = [(spec.path, name)] + [(j.path, f"{name}.joins") for j in spec.joins]
+        patterns = [(spec.path or [], name)] + [(j.path, f"{name}.joins") for j in spec.joins]
         for pattern, label in patterns:
             try:
                 files += expand_paths(pattern, config.base_dir, label)
