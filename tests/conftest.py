@@ -66,6 +66,7 @@ SLOW_FIXTURES = {
     "weekly_deck_en",
     "review_deck",
     "review_deck_en",
+    "portfolio_deck",
     "demo_shop",
     "demo",
 }
@@ -132,6 +133,19 @@ def weekly_deck(demo_shop, tmp_path_factory):
 def weekly_deck_en(demo_shop, tmp_path_factory):
     out = tmp_path_factory.mktemp("weekly_en") / "w.pptx"
     return api.build_deck(demo_shop, "weekly", "2026-W43", out=out, language="en", today=DECK_DAY)
+
+
+@pytest.fixture(scope="session")
+def portfolio_deck(tmp_path_factory) -> Path:
+    """The portfolio deck of three small demo shops (`demo --shops 3`), built two at a time."""
+    from shopreport import batch
+
+    folder = tmp_path_factory.mktemp("portfolio")
+    configs = api.make_portfolio_demo(folder, 3, orders_per_month=300)
+    built = batch.build_portfolio(
+        configs, "2026-10", folder / "portfolio.yaml", out=folder, jobs=2, today=DECK_DAY
+    )
+    return built.path
 
 
 @pytest.fixture(scope="session")

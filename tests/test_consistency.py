@@ -99,6 +99,7 @@ METRIC_IDS = re.compile(
         "weekly_deck_en",
         "review_deck",
         "review_deck_en",
+        "portfolio_deck",
     ],
 )
 def test_no_tool_words_or_metric_ids_on_a_slide(which, request):

@@ -25,6 +25,7 @@ pytestmark = pytest.mark.slow  # LibreOffice renders whole decks
         "weekly_deck_en",
         "review_deck",
         "review_deck_en",
+        "portfolio_deck",
     ],
 )
 def test_libreoffice_renders_every_slide(kind, request, tmp_path):

@@ -16,6 +16,7 @@ import grimp
 
 LAYERS: list[tuple[str, ...]] = [
     ("shopreport.cli", "shopreport.__main__"),
+    ("shopreport.batch",),
     ("shopreport.api", "shopreport.terminal"),
     ("shopreport.demo",),
     ("shopreport.render",),

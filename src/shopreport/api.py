@@ -219,7 +219,8 @@ def build_deck(
     today = today or shop_today(cfg.timezone)
     deck = load_kind(kind)
     chosen = deck.parse(cfg, subject, today)  # a usage error is reported before any data is read
-    target = _output_path(cfg, out, deck.label(chosen), deck.file_words[language])
+    name = f"{safe_name(cfg.shop)}_{deck.label(chosen)}_{deck.file_words[language]}.pptx"
+    target = _output_path(name, out)
     if pdf or png_dir:
         export.require_converters(png=png_dir is not None)  # before the work, not after
     progress("read")
@@ -275,10 +276,9 @@ def build_deck(
     return BuiltDeck(target, len(plan.slides), left_out, deck.report(data).notes, extras)
 
 
-def _output_path(cfg: Config, out: str | Path | None, label: str, deck: str) -> Path:
-    """Where the deck goes: `out` (a file, or a folder for the default name); the folder must be
-    writable."""
-    name = f"{_safe(cfg.shop)}_{label}_{deck}.pptx"
+def _output_path(name: str, out: str | Path | None) -> Path:
+    """Where the deck goes: `out` (a file, or a folder for the default `name`); the folder must
+    be writable."""
     path = Path(out) if out else Path.cwd() / name
     if path.is_dir() or (out and str(out).endswith(("/", os.sep))):
         path = path / name
@@ -294,7 +294,7 @@ def _output_path(cfg: Config, out: str | Path | None, label: str, deck: str) -> 
     return path
 
 
-def _safe(name: str) -> str:
+def safe_name(name: str) -> str:
     """A shop name usable in a file name."""
     return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_") or "shop"
 
@@ -314,6 +314,23 @@ def make_demo(
     )
 
 
+def make_portfolio_demo(
+    folder: str | Path,
+    shops: int,
+    seed: int = 7,
+    end: str = "2026-10",
+    orders_per_month: int = 8000,
+    months: int | None = None,
+) -> list[Path]:
+    """Write `shops` demo shops (folder/shops/<name>/) and folder/portfolio.yaml; return the
+    configs."""
+    from shopreport.demo import write_portfolio
+
+    return write_portfolio(
+        Path(folder), shops, seed=seed, end=end, orders_per_month=orders_per_month, months=months
+    )
+
+
 def demo_decks(config: str | Path, end: str) -> list[str]:
     """The `build` options of the demo shop's other decks: the last whole ISO week of the month
     `end`, the last whole quarter, the year before it, and each declared campaign."""
@@ -328,3 +345,20 @@ def demo_decks(config: str | Path, end: str) -> list[str]:
         f"--year {month.start.year - 1}",
     ]
     return options + [f"--campaign {key}" for key in read_config(config).campaigns]
+
+
+def portfolio_shop(
+    config: Config,
+    month_text: str,
+    today: date | None = None,
+    language: str = "zh-CN",
+    cache: bool = True,
+):
+    """A shop's part of the portfolio deck: its month's KPI cards, headline and top problems
+    (as its own monthly deck states them)."""
+    from shopreport.deck.monthly import KIND
+    from shopreport.deck.portfolio import summarize
+
+    today = today or shop_today(config.timezone)
+    report = compute_kpis(config, month_text, today=today, cache=cache)
+    return summarize(report, KIND.diagnose(report, config), config, language)

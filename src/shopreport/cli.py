@@ -10,6 +10,7 @@ import shutil
 import signal
 import sys
 from pathlib import Path
+from typing import Any
 
 import click
 
@@ -62,11 +63,41 @@ def cli(ctx: click.Context, debug: bool) -> None:
     help="Average paid orders per month (sets the size).",
 )
 @click.option("--no-deck", is_flag=True, help="Only write the data and config, not the deck.")
+@click.option(
+    "--shops",
+    type=click.IntRange(1, 5),
+    default=None,
+    help="An agency's portfolio instead: this many shops under FOLDER/shops/ and "
+    "FOLDER/portfolio.yaml (no decks; it prints the commands that build them).",
+)
 def demo(
-    folder: Path, seed: int, end: str, months: int | None, orders_per_month: int, no_deck: bool
+    folder: Path,
+    seed: int,
+    end: str,
+    months: int | None,
+    orders_per_month: int,
+    no_deck: bool,
+    shops: int | None,
 ) -> None:
     """Write a realistic demo shop (config + data) into FOLDER, and its deck for the last month."""
     from shopreport import api
+
+    if shops:
+        configs = api.make_portfolio_demo(
+            folder, shops, seed=seed, end=end, orders_per_month=orders_per_month, months=months
+        )
+        pattern = f"'{folder / 'shops' / '*' / 'shopreport.yaml'}'"
+        click.echo(f"{len(configs)} demo shops written under {folder / 'shops'}")
+        click.echo("Every shop's deck, two at a time:")
+        click.echo(
+            f"  shopreport build --month {end} --config {pattern} --jobs 2 --out {folder / 'decks'}"
+        )
+        click.echo("One deck across the shops:")
+        click.echo(
+            f"  shopreport build --portfolio {folder / 'portfolio.yaml'} --month {end} "
+            f"--config {pattern} --jobs 2 --out {folder}"
+        )
+        return
 
     config = api.make_demo(
         folder, seed=seed, end=end, months=months, orders_per_month=orders_per_month
@@ -99,6 +130,47 @@ def cache_clear(config_path: Path) -> None:
     click.echo(f"Removed {removed}" if removed else "No prepared store to remove.")
 
 
+def jobs_option(func):
+    """The shared --jobs option of the commands that run many shops."""
+    return click.option(
+        "--jobs",
+        "-j",
+        type=click.IntRange(1, 64),
+        default=1,
+        show_default=True,
+        help="With a glob in --config: how many shops run at once (separate processes).",
+    )(func)
+
+
+def _progress_line(run) -> None:
+    """'[  12.3s] shop: ok' on stderr as each shop of a batch finishes."""
+    click.echo(f"[{run.seconds:6.1f}s] {run.shop}: {run.status}", err=True)
+
+
+def _print_runs(runs, quiet: bool) -> None:
+    """The summary of a batch: shop, deck, seconds, status, first error line."""
+    failed = [r for r in runs if not r.ok]
+    if quiet and not failed:
+        return
+    rows = [
+        (r.shop, Path(r.deck).name if r.deck else "—", f"{r.seconds:.1f}", r.status, r.error or "")
+        for r in runs
+    ]
+    head = ("shop", "deck", "seconds", "status", "error")
+    widths = [max(_width(x[i]) for x in [head, *rows]) for i in range(4)]
+    for row in [head, *rows]:
+        cells = [c + " " * (w - _width(c)) for c, w in zip(row, widths, strict=False)]
+        click.echo("  ".join([*cells, row[4]]).rstrip())
+    click.echo(f"{len(runs) - len(failed)} of {len(runs)} shop(s) done, {len(failed)} failed.")
+
+
+def _width(text: str) -> int:
+    """Columns a text takes in a terminal (Chinese characters take two)."""
+    import unicodedata
+
+    return sum(2 if unicodedata.east_asian_width(c) in "WF" else 1 for c in text)
+
+
 @cli.command()
 @config_option
 @click.option(
@@ -118,9 +190,28 @@ def cache_clear(config_path: Path) -> None:
     is_flag=True,
     help="Read and compute from the files, without the prepared store (.shopreport/).",
 )
-def kpis(config_path: Path, month_text: str, fmt: str, allow_empty: bool, no_cache: bool) -> None:
-    """Print every metric of a month with MoM, YoY and target attainment."""
-    from shopreport import api
+@jobs_option
+def kpis(
+    config_path: Path, month_text: str, fmt: str, allow_empty: bool, no_cache: bool, jobs: int
+) -> None:
+    """Print every metric of a month with MoM, YoY and target attainment; with a glob in
+    --config, one JSON line per shop."""
+    from shopreport import api, batch
+
+    if batch.is_pattern(config_path):
+        task = batch.Task(
+            "kpis",
+            subject=month_text,
+            options={"allow_empty": allow_empty, "cache": not no_cache},
+        )
+        runs = batch.run(batch.expand(config_path), task, jobs)
+        for r in runs:
+            line: dict[str, Any] = {"shop": r.shop, "config": r.config, "status": r.status}
+            line |= {"seconds": round(r.seconds, 2), "error": r.error, "report": r.report}
+            click.echo(json.dumps(line, ensure_ascii=False))
+        if not all(r.ok for r in runs):
+            sys.exit(1)
+        return
 
     report = api.compute_kpis(config_path, month_text, allow_empty=allow_empty, cache=not no_cache)
     if fmt == "json":
@@ -199,6 +290,17 @@ def deck_options(func):
     is_flag=True,
     help="Read and compute from the files, without the prepared store (.shopreport/).",
 )
+@jobs_option
+@click.option(
+    "--portfolio",
+    "portfolio",
+    is_flag=False,
+    flag_value="",
+    default=None,
+    metavar="[FILE]",
+    help="One deck across the shops --config names (a glob), with --month; FILE: the "
+    "portfolio's name, currency and fx rates (default: ./portfolio.yaml when it exists).",
+)
 def build(
     config_path: Path,
     out: Path | None,
@@ -209,11 +311,14 @@ def build(
     quiet: bool,
     timeout: float | None,
     no_cache: bool,
+    jobs: int,
+    portfolio: str | None,
     **subjects: str | None,
 ) -> None:
     """Build a deck: the monthly summary (--month), annual review (--year), campaign review
-    (--campaign) …"""
-    from shopreport import api
+    (--campaign) …; for every shop a glob names (--config 'shops/*/shopreport.yaml'); or one
+    deck across them (--portfolio)."""
+    from shopreport import api, batch
     from shopreport.deck.kinds import KINDS
 
     chosen = {name: value for name, value in subjects.items() if value is not None}
@@ -221,6 +326,42 @@ def build(
         options = ", ".join(f"--{k.option} {k.metavar}" for k in KINDS)
         raise click.UsageError(f"Say which deck, with exactly one of: {options}.")
     ((kind, subject),) = chosen.items()
+    if portfolio is not None:
+        if kind != "monthly":
+            raise click.UsageError("--portfolio is a monthly deck: give --month.")
+        configs = batch.expand(config_path) if batch.is_pattern(config_path) else [config_path]
+        built = batch.build_portfolio(
+            configs,
+            subject,
+            portfolio or None,
+            out=out,
+            language=lang,
+            charts=charts,
+            jobs=jobs,
+            cache=not no_cache,
+            done=None if quiet else _progress_line,
+        )
+        _print_runs(built.runs, quiet)
+        if not quiet:
+            click.echo(f"Deck written: {built.path} ({built.slides} slides)")
+        return
+    if batch.is_pattern(config_path):
+        if png_dir or timeout:
+            raise click.UsageError("--png and --timeout are for one shop; leave them out.")
+        task = batch.Task(
+            "build",
+            kind,
+            subject,
+            str(out) if out else None,
+            {"language": lang, "charts": charts, "pdf": pdf, "cache": not no_cache},
+        )
+        runs = batch.run(
+            batch.expand(config_path), task, jobs, (lambda r: None) if quiet else _progress_line
+        )
+        _print_runs(runs, quiet)
+        if not all(r.ok for r in runs):
+            sys.exit(1)
+        return
     with progress_reporter(quiet) as report_step, watchdog(timeout) as step:
         deck = api.build_deck(
             config_path,

@@ -566,6 +566,49 @@ class Config(Model):
         return ZoneInfo(self.timezone)
 
 
+class PortfolioConfig(Model):
+    """portfolio.yaml: the portfolio deck across an agency's shops (`build --portfolio`)."""
+
+    name: str = ""
+    """The portfolio's name on the cover (default 客户组合 / Portfolio)."""
+    presenter: str = ""
+    """Who presents it."""
+    currency: str | None = None
+    """The currency the totals are in; default: the shops' own, when they share one."""
+    language: Literal["zh-CN", "en"] | None = None
+    """The deck's language; default: the first shop's."""
+    fx: dict[str, float] = {}
+    """Rates into `currency`: one unit of each shop currency in it (`USD: 7.1`)."""
+
+    @field_validator("fx")
+    @classmethod
+    def _positive(cls, value: dict[str, float]) -> dict[str, float]:
+        bad = [c for c, v in value.items() if not v > 0]
+        if bad:
+            raise ValueError(f"the rate of {bad[0]} must be a positive number")
+        return value
+
+    @property
+    def symbol(self) -> str:
+        """The symbol of the portfolio's currency."""
+        return CURRENCY_SYMBOLS.get((self.currency or "").upper(), f"{self.currency} ")
+
+
+def read_portfolio(path: str | Path) -> PortfolioConfig:
+    """Read and validate portfolio.yaml."""
+    path = Path(path)
+    if not path.is_file():
+        raise ConfigError(f"Portfolio file {path} not found.")
+    try:
+        raw = load_yaml(path.read_text(encoding="utf-8-sig")) or {}
+    except yaml.YAMLError as exc:
+        raise ConfigError(f"{path}: not valid YAML ({getattr(exc, 'problem', exc)}).") from None
+    try:
+        return PortfolioConfig.model_validate(raw)
+    except ValidationError as exc:
+        raise ConfigError(f"{path}: " + explain_validation(exc)) from None
+
+
 def read_config(path: str | Path) -> Config:
     """Read and validate a YAML config; every problem becomes a ConfigError naming the key."""
     path = Path(path)

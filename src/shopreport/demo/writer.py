@@ -14,6 +14,47 @@ from shopreport.demo.generator import generate, table_path, write_tables
 from shopreport.errors import ConfigError
 from shopreport.resources import templates_dir
 
+SHOPS = [
+    ("yuexiang", "悦享生活旗舰店", "李明（运营负责人）", 1.0),
+    ("senyu", "森屿家居旗舰店", "王芳（店长）", 0.6),
+    ("xiaolu", "小鹿童装专营店", "陈静（运营）", 0.4),
+    ("shanye", "山野户外旗舰店", "刘洋（运营）", 0.3),
+    ("chayu", "茶语食品旗舰店", "赵敏（店长）", 0.2),
+]
+"""The demo portfolio's shops: folder, name, presenter, size against --orders-per-month."""
+
+
+def write_portfolio(
+    folder: Path,
+    shops: int,
+    seed: int = 7,
+    end: str = "2026-10",
+    orders_per_month: int = 8000,
+    months: int | None = None,
+) -> list[Path]:
+    """An agency's demo: `shops` shops under folder/shops/<name>/ and folder/portfolio.yaml."""
+    if not 1 <= shops <= len(SHOPS):
+        raise ConfigError(f"--shops: from 1 to {len(SHOPS)}.")
+    configs = [
+        write_demo(
+            folder / "shops" / slug,
+            seed=seed + i,
+            end=end,
+            months=months,
+            orders_per_month=max(10, round(orders_per_month * size)),
+            shop=name,
+            presenter=presenter,
+        )
+        for i, (slug, name, presenter, size) in enumerate(SHOPS[:shops])
+    ]
+    (folder / "portfolio.yaml").write_text(
+        "# The portfolio deck across the shops: shopreport build --portfolio portfolio.yaml …\n"
+        "name: 星辰电商代运营 · 客户组合\npresenter: 周洁（客户总监）\ncurrency: CNY\n"
+        "fx: {}  # rates into CNY of shops in other currencies, e.g. USD: 7.1\n",
+        encoding="utf-8",
+    )
+    return configs
+
 
 def write_demo(
     folder: Path,
@@ -21,6 +62,8 @@ def write_demo(
     end: str = "2026-10",
     months: int | None = None,
     orders_per_month: int = 8000,
+    shop: str = "悦享生活旗舰店",
+    presenter: str = "李明（运营负责人）",
 ) -> Path:
     """Generate the demo shop into `folder` and return the path of its config."""
     try:
@@ -32,7 +75,7 @@ def write_demo(
     tables = generate(seed, end, months or default_months(end), orders_per_month)
     write_tables(folder / "data", tables)
     config = folder / "shopreport.yaml"
-    config.write_text(render_config(tables, end), encoding="utf-8")
+    config.write_text(render_config(tables, end, shop, presenter), encoding="utf-8")
     return config
 
 
@@ -124,7 +167,9 @@ def demo_campaigns(tables: dict[str, pl.DataFrame], end: str) -> list[dict]:
     return out
 
 
-def render_config(tables: dict[str, pl.DataFrame], end: str) -> str:
+def render_config(
+    tables: dict[str, pl.DataFrame], end: str, shop: str = "悦享生活旗舰店", presenter: str = ""
+) -> str:
     """The demo config from templates/demo/shopreport.yaml.j2."""
     env = jinja2.Environment(
         loader=jinja2.FileSystemLoader(templates_dir()),
@@ -138,4 +183,6 @@ def render_config(tables: dict[str, pl.DataFrame], end: str) -> str:
         last_month=end,
         campaigns=demo_campaigns(tables, end),
         year=year,
+        shop=shop,
+        presenter=presenter or "李明（运营负责人）",
     )

@@ -1,0 +1,149 @@
+"""Many shops at once (--config with a glob, --jobs) and the portfolio deck (--portfolio)."""
+
+from __future__ import annotations
+
+import json
+import shutil
+from pathlib import Path
+
+import pytest
+
+from shopreport import api, batch
+from shopreport.config import read_config
+from shopreport.errors import ConfigError, DataError
+from tests.conftest import DECK_DAY, run_cli, write_shop
+from tests.deckcheck import slides_text
+
+ORDERS = """\
+order_id,customer_id,order_time,pay_time,paid_amount
+1,a,2026-10-02 10:00:00,2026-10-02 10:05:00,{first}
+2,b,2026-10-09 11:00:00,2026-10-09 11:01:00,{second}
+3,c,2026-10-12 09:00:00,,999
+"""
+
+
+def tiny_shop(folder: Path, shop: str, first: float, second: float, **config) -> Path:
+    """A shop with two paid orders in October 2026 (and one unpaid)."""
+    return write_shop(
+        folder,
+        {"orders.csv": ORDERS.format(first=first, second=second)},
+        {"orders": {"path": "orders.csv"}},
+        shop=shop,
+        **config,
+    )
+
+
+def three_shops(root: Path) -> str:
+    """Two shops (GMV 150 and 250) and a third whose orders file is missing; the glob."""
+    tiny_shop(root / "a", "甲店", 100, 50, targets={"2026-10": {"gmv": 300}})
+    tiny_shop(root / "b", "乙店", 200, 50)
+    broken = tiny_shop(root / "c", "丙店", 1, 1)
+    (broken.parent / "orders.csv").unlink()
+    return str(root / "*" / "shopreport.yaml")
+
+
+def test_kpis_of_many_shops_are_json_lines(tmp_path) -> None:
+    run = run_cli("kpis", "--month", "2026-10", "--config", three_shops(tmp_path), "--jobs", "2")
+    assert run.code == 1  # one shop failed
+    lines = [json.loads(line) for line in run.out.splitlines()]
+    assert [(x["shop"], x["status"]) for x in lines] == [
+        ("甲店", "ok"),
+        ("乙店", "ok"),
+        ("丙店", "failed"),
+    ]
+    # by hand: 100 + 50 against a target of 300; 200 + 50; the unpaid order does not count
+    assert lines[0]["report"]["metrics"]["gmv"]["value"] == 150
+    assert lines[0]["report"]["metrics"]["gmv"]["attainment"] == 0.5
+    assert lines[1]["report"]["metrics"]["gmv"]["value"] == 250
+    assert lines[2]["report"] is None and "orders.csv" in lines[2]["error"]
+    assert "\n" not in lines[2]["error"]
+
+
+def test_a_glob_that_matches_nothing(tmp_path) -> None:
+    run = run_cli("kpis", "--month", "2026-10", "--config", tmp_path / "*" / "shopreport.yaml")
+    assert run.code == 2
+    assert "no config file matches" in run.err
+
+
+def test_two_shops_of_one_name_get_two_folders(tmp_path) -> None:
+    tiny_shop(tmp_path / "x", "同名店", 1, 2)
+    tiny_shop(tmp_path / "y", "同名店", 3, 4)
+    configs = sorted(tmp_path.glob("*/shopreport.yaml"))
+    folders = batch._folders(configs, batch.Task("build", out=str(tmp_path / "out")))
+    assert sorted(Path(f).name for f in folders.values() if f) == ["同名店", "同名店_y"]
+
+
+@pytest.mark.slow
+def test_five_shops_in_parallel_one_broken(tmp_path) -> None:
+    configs = api.make_portfolio_demo(tmp_path, 5, orders_per_month=60)
+    broken = read_config(configs[2])  # 小鹿童装专营店: its orders are gone
+    shutil.rmtree(configs[2].parent / "data" / "orders")
+    out = tmp_path / "decks"
+    pattern = tmp_path / "shops" / "*" / "shopreport.yaml"
+    run = run_cli("build", "--month", "2026-10", "--config", pattern, "--jobs", "2", "--out", out)
+    assert run.code == 1
+    summary = run.out.splitlines()
+    assert summary[0].split() == ["shop", "deck", "seconds", "status", "error"]
+    rows = {line.split()[0]: line for line in summary[1:6]}
+    assert len(rows) == 5
+    assert "failed" in rows[broken.shop] and "data.orders" in rows[broken.shop]
+    assert all(" ok" in line for shop, line in rows.items() if shop != broken.shop)
+    assert summary[-1] == "4 of 5 shop(s) done, 1 failed."
+    decks = sorted(p.relative_to(out).parts[0] for p in out.rglob("*.pptx"))
+    names = sorted(read_config(c).shop for c in configs if c != configs[2])
+    assert decks == names  # each deck in its shop's folder; none for the broken shop
+
+
+# --- the portfolio deck ---------------------------------------------------------------------------
+
+
+def two_currencies(root: Path, fx: str | None = "USD: 7") -> tuple[list[Path], Path]:
+    """甲店 in CNY (GMV 150, target 300) and 乙店 in USD (GMV 20, target 10); portfolio.yaml."""
+    a = tiny_shop(root / "a", "甲店", 100, 50, targets={"2026-10": {"gmv": 300}})
+    b = tiny_shop(root / "b", "乙店", 12, 8, currency="USD", targets={"2026-10": {"gmv": 10}})
+    portfolio = root / "portfolio.yaml"
+    portfolio.write_text(
+        "name: 测试代运营\ncurrency: CNY\n" + (f"fx: {{{fx}}}\n" if fx else ""), encoding="utf-8"
+    )
+    return [a, b], portfolio
+
+
+def test_portfolio_converts_and_ranks_by_hand(tmp_path) -> None:
+    configs, portfolio = two_currencies(tmp_path)
+    built = batch.build_portfolio(configs, "2026-10", portfolio, out=tmp_path, today=DECK_DAY)
+    assert built.path == tmp_path / "测试代运营_2026-10_组合月报.pptx"
+    slides = ["".join(texts) for texts in slides_text(built.path)]
+    overview = next(s for s in slides if "组合核心指标" in s)
+    # 150 CNY + 20 USD × 7 = 290 CNY; targets 300 + 10 × 7 = 370: 290 / 370 = 78.4%; 乙店 met
+    assert "¥290" in overview and "78.4%" in overview and "1/2" in overview
+    ranking = next(s for s in slides if "店铺GMV排名" in s)
+    # 甲店 150 (51.7%) before 乙店 140 (48.3%); 乙店 reached 20 / 10 = 200.0%
+    assert ranking.index("甲店") < ranking.index("乙店")
+    assert "51.7%" in ranking and "48.3%" in ranking and "200.0%" in ranking
+    # each shop's own slide speaks its own currency
+    assert any(s.startswith("乙店") and "$20" in s for s in slides)
+    assert "USD = 7 CNY" in overview
+
+
+def test_portfolio_refuses_a_currency_without_a_rate(tmp_path) -> None:
+    configs, portfolio = two_currencies(tmp_path, fx=None)
+    with pytest.raises(ConfigError, match=r"USD has no rate\. Add `fx: \{USD: <CNY per USD>\}`"):
+        batch.build_portfolio(configs, "2026-10", portfolio, out=tmp_path, today=DECK_DAY)
+    assert not list(tmp_path.glob("*.pptx"))
+
+
+def test_portfolio_needs_every_shop(tmp_path) -> None:
+    pattern = three_shops(tmp_path)
+    configs = batch.expand(pattern)
+    with pytest.raises(DataError, match=r"1 failed: 丙店: .*orders\.csv"):
+        batch.build_portfolio(configs, "2026-10", out=tmp_path, today=DECK_DAY)
+    assert not list(tmp_path.glob("*.pptx"))
+
+
+def test_demo_writes_a_portfolio(tmp_path) -> None:
+    run = run_cli("demo", tmp_path, "--shops", "2", "--orders-per-month", "20", "--months", "14")
+    assert run.code == 0, run.err
+    shops = sorted(read_config(p).shop for p in tmp_path.glob("shops/*/shopreport.yaml"))
+    assert shops == ["悦享生活旗舰店", "森屿家居旗舰店"]
+    assert (tmp_path / "portfolio.yaml").is_file()
+    assert f"--portfolio {tmp_path / 'portfolio.yaml'} --month 2026-10" in run.out
