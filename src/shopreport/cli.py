@@ -17,7 +17,10 @@ import click
 from shopreport import __version__
 from shopreport.errors import ShopreportError, ShopreportWarning, Stopped, TimedOut
 
-CONFIG_HELP = "The shop's config file (default: ./shopreport.yaml)."
+CONFIG_HELP = (
+    "The shop's config file (default: ./shopreport.yaml); build and kpis also take a quoted "
+    "glob of many shops' configs ('shops/*/shopreport.yaml')."
+)
 
 
 def config_option(func):

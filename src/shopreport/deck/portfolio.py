@@ -160,12 +160,15 @@ def plan_portfolio(
     ]
     summary_slide = sections[0][1][0]
     if isinstance(summary_slide, m.KpiCards) and rise and fall:
-        summary_slide.summary += say.say(
-            "portfolio_movers",
-            rise=rise[0].shop,
-            rise_delta=rise[1],
-            fall=fall[0].shop if fall[1] < 0 else None,
-            fall_delta=fall[1],
+        summary_slide.summary = say.join(
+            summary_slide.summary,
+            say.say(
+                "portfolio_movers",
+                rise=rise[0].shop,
+                rise_delta=rise[1],
+                fall=fall[0].shop if fall[1] < 0 else None,
+                fall_delta=fall[1],
+            ),
         )
     for i, (key, made) in enumerate(sections):
         slides.append(
@@ -330,7 +333,7 @@ def _shop_slides(say, ranked, footer) -> list[m.Slide]:
                 say.say("pf_shop_title", shop=s.shop),
                 footer,
                 cards=s.cards,
-                summary=s.headline + line,
+                summary=say.join(s.headline, line),
             )
         )
     return slides
