@@ -338,3 +338,15 @@ def test_data_end_and_paid_day_unchanged(tmp_path) -> None:
         read_config(ten_years(tmp_path)), span=(datetime(2020, 1, 1), datetime(2020, 3, 1))
     )
     assert ds.data_end() == date(2026, 10, 21)
+
+
+def test_a_mapping_error_names_the_database_as_written(tmp_path) -> None:
+    sqlite3.connect(tmp_path / "erp.db").execute("create table o (a text)").connection.close()
+    config = write_shop(
+        tmp_path,
+        {},
+        {"orders": {"uri": "sqlite:///erp.db", "table": "o", "columns": {"x": "order_id"}}},
+    )
+    with pytest.raises(DataError) as raised:
+        read_dataset(read_config(config))
+    assert raised.value.message.startswith(f"sqlite:///{tmp_path / 'erp.db'}, table o: ")

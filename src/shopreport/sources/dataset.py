@@ -449,8 +449,8 @@ def _read_table(
     if spec.uri is not None:
         database = _read_database(name, spec, config, span, {} if pushed is None else pushed)
         files: list[Path] = []
-        units = [Path(database.where)]
-        fmts = {units[0]: "database"}
+        units: list[Path | str] = [database.where]  # named in messages as the table's source
+        fmts: dict[Path | str, str] = {database.where: "database"}
     else:
         files = _oldest_first(expand_paths(spec.path, config.base_dir, label, skipped))
         root = hive_root(files)
@@ -955,7 +955,7 @@ def _scan_join(join: Join, config: Config, label: str) -> pl.LazyFrame:
     return frame
 
 
-def _join(raw: pl.LazyFrame, other: pl.LazyFrame, join: Join, path: Path) -> pl.LazyFrame:
+def _join(raw: pl.LazyFrame, other: pl.LazyFrame, join: Join, path: Path | str) -> pl.LazyFrame:
     """Left-join `other` onto the table's rows by the shared header(s)."""
     keys = [join.key] if isinstance(join.key, str) else join.key
     names = raw.collect_schema().names()
@@ -965,7 +965,7 @@ def _join(raw: pl.LazyFrame, other: pl.LazyFrame, join: Join, path: Path) -> pl.
     return raw.join(other, on=keys, how="left", suffix="_joined")
 
 
-def _transform(frame: pl.LazyFrame, spec: TableConfig, path: Path) -> pl.LazyFrame:
+def _transform(frame: pl.LazyFrame, spec: TableConfig, path: Path | str) -> pl.LazyFrame:
     """rename → filter → derive → group_by/aggregate, on the file's own headers."""
     names = frame.collect_schema().names()
     renames = {a: b for a, b in spec.rename.items() if a in names and b not in names}
@@ -983,7 +983,7 @@ def _transform(frame: pl.LazyFrame, spec: TableConfig, path: Path) -> pl.LazyFra
     return frame
 
 
-def _need(header: str, schema: pl.Schema, path: Path) -> pl.Expr:
+def _need(header: str, schema: pl.Schema, path: Path | str) -> pl.Expr:
     """pl.col(header), or a clear error when the file has no such header."""
     if header not in schema:
         raise DataError(
@@ -993,7 +993,7 @@ def _need(header: str, schema: pl.Schema, path: Path) -> pl.Expr:
     return pl.col(header)
 
 
-def _number(header: str | dict, schema: pl.Schema, path: Path) -> pl.Expr:
+def _number(header: str | dict, schema: pl.Schema, path: Path | str) -> pl.Expr:
     """A header (or derived value) as a number, parsed as exports write numbers."""
     if isinstance(header, dict):
         return parse_num(_derived(header, schema, path), pl.String)
@@ -1003,7 +1003,7 @@ def _number(header: str | dict, schema: pl.Schema, path: Path) -> pl.Expr:
 _COMPARE = {"gt": "__gt__", "ge": "__ge__", "lt": "__lt__", "le": "__le__"}
 
 
-def _condition(cond, schema: pl.Schema, path: Path) -> pl.Expr:
+def _condition(cond, schema: pl.Schema, path: Path | str) -> pl.Expr:
     """A filter condition as an expression."""
     column = _need(cond.column, schema, path)
     text = column.cast(pl.String).str.strip_chars()
@@ -1024,7 +1024,7 @@ def _condition(cond, schema: pl.Schema, path: Path) -> pl.Expr:
     return ops[cond.op]().fill_null(cond.op in ("ne", "not_in", "not_starts_with"))
 
 
-def _derived(spec, schema: pl.Schema, path: Path) -> pl.Expr:
+def _derived(spec, schema: pl.Schema, path: Path | str) -> pl.Expr:
     """A `derive` entry as an expression (see TableConfig.derive)."""
     if spec is None:
         return pl.lit(None, pl.String)
@@ -1079,7 +1079,7 @@ def _looks_like_header(text: str) -> bool:
     return not any(ch in text for ch in "-/:")
 
 
-def _group(frame: pl.LazyFrame, spec: TableConfig, path: Path) -> pl.LazyFrame:
+def _group(frame: pl.LazyFrame, spec: TableConfig, path: Path | str) -> pl.LazyFrame:
     """Rows with the same `group_by` headers become one."""
     schema = frame.collect_schema()
     for header in spec.group_by:
@@ -1107,7 +1107,11 @@ def _group(frame: pl.LazyFrame, spec: TableConfig, path: Path) -> pl.LazyFrame:
 
 
 def _map_columns(
-    raw: pl.LazyFrame, spec: TableConfig, table: Table, path: Path, keep: list[str] | None = None
+    raw: pl.LazyFrame,
+    spec: TableConfig,
+    table: Table,
+    path: Path | str,
+    keep: list[str] | None = None,
 ) -> tuple[pl.LazyFrame, dict[str, str]]:
     """Rename the file's headers to canonical names; check the required ones are there."""
     names = raw.collect_schema().names()
