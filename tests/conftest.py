@@ -8,7 +8,7 @@ import sys
 import textwrap
 from contextlib import redirect_stderr, redirect_stdout
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 
 import pytest
@@ -33,6 +33,13 @@ def write_shop(folder: Path, files: dict[str, str], data: dict, **config) -> Pat
     path = folder / "shopreport.yaml"
     path.write_text(yaml.safe_dump(body, allow_unicode=True, sort_keys=False), encoding="utf-8")
     return path
+
+
+def monthly_orders() -> list[tuple[str, str, datetime]]:
+    """One order on the 15th of each month 2015-01 … 2026-10 (142), by A, B and C in turn:
+    (order id, buyer, time). The tests of a report's range work out their figures from it."""
+    months = [(y, m) for y in range(2015, 2027) for m in range(1, 13) if (y, m) <= (2026, 10)]
+    return [(f"o{i}", "ABC"[i % 3], datetime(y, m, 15, 10)) for i, (y, m) in enumerate(months)]
 
 
 def kpis(config_path: Path, month: str = "2026-10", today: date = date(2026, 11, 20), **kw):

@@ -25,7 +25,7 @@ from shopreport.metrics.schema import COHORTS
 from shopreport.sources.database import has_password, shown_uri
 from shopreport.sources.dataset import read_dataset
 from tests import dbserver
-from tests.conftest import DECK_DAY, kpis, run_cli, write_shop
+from tests.conftest import DECK_DAY, kpis, monthly_orders, run_cli, write_shop
 
 
 @pytest.fixture(scope="module")
@@ -134,14 +134,7 @@ def test_validate_reads_everything_and_says_where(pg_config, password) -> None:
 def ten_years(folder: Path) -> Path:
     """An orders table of 2015-01 … 2026-10, one order on the 15th of each month by A, B or C
     in turn; E paid once in March 2016 and again in October 2026; D first in October 2026."""
-    rows = []
-    month = 0
-    for year in range(2015, 2027):
-        for m in range(1, 13):
-            if (year, m) > (2026, 10):
-                break
-            rows.append((f"o{month}", "ABC"[month % 3], datetime(year, m, 15, 10), 100.0))
-            month += 1
+    rows = [(order, buyer, at, 100.0) for order, buyer, at in monthly_orders()]
     rows += [
         ("e1", "E", datetime(2016, 3, 20, 9), 50.0),
         ("e2", "E", datetime(2026, 10, 20, 9), 70.0),

@@ -32,13 +32,16 @@ def load(
 ) -> Dataset:
     """Read the config (a path or a Config) and scan its tables, checking the contract; with a
     store, the prepared tables when the inputs did not change (else they are prepared now).
-    With `periods`, tables in a database send only the range reports on them read."""
+    With `periods` and no store, tables in a database send only the range reports on them
+    read, and of tables kept as monthly partitions only those months are read."""
     cfg = config if isinstance(config, Config) else read_config(config)
     if store is not None:
         prepared = load_dataset(store, cfg)
         if prepared is not None:
             return prepared
-    ds = read_dataset(cfg, span=read_span(periods, cfg.metrics) if periods else None)
+    # the store keeps every row; without it a report reads its range only
+    span = read_span(periods, cfg.metrics) if periods and store is None else None
+    ds = read_dataset(cfg, span=span)
     ds.check()
     if store is not None:
         save_dataset(store, ds)
@@ -154,7 +157,7 @@ def validate(
 
 def _require_orders(ds: Dataset, period: Period) -> None:
     """Stop with a clear message when the period has no paid orders."""
-    orders = ds.frame("orders").filter(pl.col("pay_time").is_not_null())
+    orders = ds.history("orders").filter(pl.col("pay_time").is_not_null())
     row = (
         pl.concat(
             [

@@ -65,7 +65,7 @@ def compute_annual(ds: Dataset, period: Period, today: date) -> AnnualReport:
 def _comparable(ds: Dataset, period: Period, today: date) -> KpiReport | None:
     """This year from the month the data starts last year (whole months): compared with the
     same months of last year, when the data starts inside last year."""
-    first = ds.frame("orders").select(pl.col("pay_time").min()).collect().item()
+    first = ds.history("orders").select(pl.col("pay_time").min()).collect().item()
     last_year = period.last_year()
     if not isinstance(first, datetime) or not last_year.start < first.date() < last_year.end:
         return None

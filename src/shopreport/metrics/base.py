@@ -77,7 +77,8 @@ def read_base(ds: Dataset, start: date, end: date) -> Base:
         day=pl.col("pay_time").dt.date()
     )
     first_paid = (
-        orders.filter(pl.col("pay_time").is_not_null())
+        ds.history("orders")
+        .filter(pl.col("pay_time").is_not_null())
         .group_by("customer_id")
         .agg(first_pay=pl.col("pay_time").min())
     )

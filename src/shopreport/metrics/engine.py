@@ -400,7 +400,7 @@ def _queue_coverage(batch: Batch, ds: Dataset) -> None:
         exprs = [rows.cast(pl.UInt32).alias("rows")]
         if column and column in cols:
             exprs += [pl.col(column).min().alias("first"), pl.col(column).max().alias("last")]
-        batch.add(("coverage", name), ds.frame(name).select(exprs))
+        batch.add(("coverage", name), ds.history(name).select(exprs))
 
 
 def _coverage(results: dict, ds: Dataset) -> list[dict[str, Any]]:

@@ -38,6 +38,7 @@ from shopreport.sources.readers import (
     expand_paths,
     file_format,
     hive_root,
+    partition_months,
     scan_file,
 )
 from shopreport.vocab.contract import (
@@ -113,6 +114,8 @@ class TableSource:
     """order_items: SKUs of lines that are not merchandise (kept for the GMV split only)."""
     database: DatabaseRead | None = None
     """The rows came from a database (no files)."""
+    whole: pl.LazyFrame | None = None
+    """Every row, when `frame` holds only the partitions a report's range needs."""
 
     @property
     def spec(self) -> Table:
@@ -141,9 +144,15 @@ class Dataset:
     def data_end(self) -> date | None:
         """The last day of the orders table (its last order_time), computed once."""
         if not hasattr(self, "_data_end"):
-            last = self.frame("orders").select(pl.col("order_time").max()).collect().item()
+            last = self.history("orders").select(pl.col("order_time").max()).collect().item()
             self._data_end = last.date() if isinstance(last, datetime) else None
         return self._data_end
+
+    def history(self, name: str) -> pl.LazyFrame:
+        """Every row of a table, for the facts of its whole history (its first and last
+        dates, each buyer's first payment), when a report read only its range's partitions."""
+        source = self.tables[name]
+        return source.frame if source.whole is None else source.whole
 
     def has(self, name: str) -> bool:
         """Whether the table is configured."""
@@ -211,13 +220,15 @@ def read_dataset(
     An optional table (from a preset) whose files are not there is left out. With
     `failures`, a table that cannot be read is recorded there instead of stopping. With
     `span`, tables read from a database send only the rows of that time range (and those that
-    keep the table's facts whole: see sources/database.py); files are read whole.
+    keep the table's facts whole: see sources/database.py), and of tables kept as monthly
+    partitions only the months from the range's start are read (see `_read_table`).
     """
     tables = {}
     pushed: dict[str, DatabaseRead] = {}
+    ranged: dict[str, str] = {}
     for name, spec in config.data.tables().items():
         try:
-            tables[name] = _read_table(name, spec, config, span, pushed)
+            tables[name] = _read_table(name, spec, config, span, pushed, ranged)
         except MissingFiles:
             if not spec.optional:
                 if failures is None:
@@ -435,8 +446,54 @@ def _read_table(
     config: Config,
     span: tuple[datetime, datetime] | None = None,
     pushed: dict[str, DatabaseRead] | None = None,
+    ranged: dict[str, str] | None = None,
 ) -> TableSource:
-    """Scan, join, transform, map and type one table; its files make one table."""
+    """Scan, join, transform, map and type one table; its files make one table.
+
+    With `span`, a table kept as monthly partitions (`orders/month=2026-10/…`) is read from
+    the month the span starts: the rows a report reads, and the rows the checks cover. Orders
+    paid in the span but placed earlier move that month back (their lines with them: order
+    lines are partitioned by their order's month). The whole table stays at hand, lazily, for
+    the facts of its history (`Dataset.history`)."""
+    source = _scan_table(name, spec, config, span, pushed)
+    months = partition_months(source.files) if span and ranged is not None else None
+    if span is None or ranged is None or months is None:
+        return source
+    if name == "order_items":
+        if "orders" not in ranged:
+            return source
+        first = ranged["orders"]
+    elif not TABLES[name].time or name in DIMENSIONS:
+        return source
+    else:
+        first = f"{span[0]:%Y-%m}"
+    if name == "orders":
+        late = (
+            source.frame.filter(pl.col("pay_time") >= span[0])
+            .select(pl.col("order_time").min())
+            .collect()
+            .item()
+        )
+        if isinstance(late, datetime):
+            first = min(first, f"{late:%Y-%m}")
+        ranged["orders"] = first
+    keep = [path for path, month in months.items() if month >= first]
+    if len(keep) == len(source.files) or not keep:
+        return source
+    pruned = _scan_table(name, spec, config, span, pushed, keep)
+    pruned.whole = source.frame
+    return pruned
+
+
+def _scan_table(
+    name: str,
+    spec: TableConfig,
+    config: Config,
+    span: tuple[datetime, datetime] | None = None,
+    pushed: dict[str, DatabaseRead] | None = None,
+    keep: list[Path] | None = None,
+) -> TableSource:
+    """Scan, join, transform, map and type one table (of its partition files `keep` only)."""
     label = f"{config.source}: data.{name}"
     skipped: dict[Path, Path] = {}
     joins = [_scan_join(join, config, f"{label}.joins") for join in spec.joins]
@@ -461,6 +518,8 @@ def _read_table(
     for path in units:
         if database is not None:
             raw = database.frame.lazy()
+        elif keep is not None:
+            raw = pl.scan_parquet(keep, hive_partitioning=False)
         else:
             raw, header_row = scan_file(path, spec, _expected_headers(spec, TABLES[name]))
         file_columns = list(dict.fromkeys(file_columns + raw.collect_schema().names()))
@@ -1298,8 +1357,9 @@ def _orphan_checks(ds: Dataset, source: TableSource) -> list[tuple[pl.LazyFrame,
     exports are cut at period edges."""
     if source.name not in ("order_items", "refunds"):
         return []
-    database = ds.tables["orders"].database
-    if database is not None and database.rows is not None:
+    orders_source = ds.tables["orders"]
+    ranged = orders_source.database is not None and orders_source.database.rows is not None
+    if ranged or orders_source.whole is not None:
         return []  # orders of a range only: `validate` reads them all and checks
     orders = ds.frame("orders").select("order_id")
     query = (

@@ -117,6 +117,24 @@ def hive_root(files: list[Path]) -> Path | None:
     return roots.pop() if len(roots) == 1 else None
 
 
+MONTH_PARTITION = re.compile(r"month=(\d{4}-\d{2})")
+
+
+def partition_months(files: list[Path]) -> dict[Path, str] | None:
+    """Each file's month ('2026-10') when `files` are a hive dataset partitioned by month
+    (`orders/month=2026-10/part-0.parquet`), else None."""
+    root = hive_root(files)
+    if root is None:
+        return None
+    months = {}
+    for path in files:
+        found = MONTH_PARTITION.fullmatch(path.parent.name)
+        if found is None or path.parent.parent != root:
+            return None
+        months[path] = found.group(1)
+    return months
+
+
 def describe_files(files: list[Path], full: bool = False) -> list[str]:
     """File names for a message (full paths with `full`); a hive-partitioned dataset as its
     folder and the range of its partitions."""

@@ -1,0 +1,91 @@
+"""Monthly partitions (`orders/month=2026-10/part-0.parquet`): a report without the store reads
+the months its range needs, and the facts of the whole history stay true (worked out by hand)."""
+
+from __future__ import annotations
+
+import json
+from datetime import date, datetime
+from pathlib import Path
+
+import polars as pl
+
+from shopreport.config import read_config
+from shopreport.metrics.engine import read_span
+from shopreport.metrics.period import parse_month
+from shopreport.metrics.schema import COHORTS
+from shopreport.sources.dataset import read_dataset
+from tests.conftest import kpis, monthly_orders, run_cli, write_shop
+
+
+def partitioned(folder: Path, name: str, frame: pl.DataFrame, month: pl.Series) -> None:
+    """`frame` written as folder/data/<name>/month=YYYY-MM/part-0.parquet by `month`."""
+    parts = frame.with_columns(_month=month).partition_by("_month", as_dict=True)
+    for (key,), part in parts.items():
+        target = folder / "data" / name / f"month={key}"
+        target.mkdir(parents=True, exist_ok=True)
+        part.drop("_month").write_parquet(target / "part-0.parquet")
+
+
+def ten_years(folder: Path) -> Path:
+    """Orders of 2015-01 … 2026-10 as monthly partitions by order month: one order on the 15th
+    of each month by A, B or C in turn (142), E in March 2016 and October 2026, D first in
+    October 2026, and F's order placed 10 July 2024 but paid 5 October 2025. One line each,
+    SKU s1, one unit; the lines are partitioned by their order's month."""
+    rows = [(order, buyer, at, at, 100.0) for order, buyer, at in monthly_orders()]
+    rows += [
+        ("e1", "E", datetime(2016, 3, 20, 9), datetime(2016, 3, 20, 9), 50.0),
+        ("e2", "E", datetime(2026, 10, 20, 9), datetime(2026, 10, 20, 9), 70.0),
+        ("d1", "D", datetime(2026, 10, 21, 9), datetime(2026, 10, 21, 9), 30.0),
+        ("f1", "F", datetime(2024, 7, 10, 9), datetime(2025, 10, 5, 9), 40.0),
+    ]
+    orders = pl.DataFrame(
+        rows,
+        schema=["order_id", "customer_id", "order_time", "pay_time", "paid_amount"],
+        orient="row",
+    )
+    months = orders["order_time"].dt.strftime("%Y-%m")
+    partitioned(folder, "orders", orders, months)
+    lines = orders.select("order_id", sku=pl.lit("s1"), quantity=pl.lit(1), amount="paid_amount")
+    partitioned(folder, "order_items", lines, months)
+    return write_shop(
+        folder,
+        {},
+        {"orders": {"path": "data/orders"}, "order_items": {"path": "data/order_items"}},
+        metrics={"cohort_months": 3},
+    )
+
+
+def test_a_report_reads_the_months_of_its_range(tmp_path) -> None:
+    cfg = read_config(ten_years(tmp_path))
+    span = read_span([parse_month("2026-10", "UTC")], cfg.metrics)
+    assert span == (datetime(2024, 8, 27), datetime(2026, 12, 6))
+    ds = read_dataset(cfg, span=span)
+    orders, lines = ds.tables["orders"], ds.tables["order_items"]
+    # from 2024-08 on, and one month earlier for F's order placed in July and paid in the range:
+    # 2024-07 … 2026-10 is 28 monthly orders, with F's, E's and D's 31
+    assert orders.frame.select(pl.len()).collect().item() == 31
+    assert lines.frame.select(pl.len()).collect().item() == 31
+    assert orders.whole is not None and len(orders.files) == 142
+    # the whole history stays at hand for its facts: first and last dates, 146 rows
+    assert ds.data_end() == date(2026, 10, 21)
+    assert ds.history("orders").select(pl.len()).collect().item() == 146
+
+
+def test_the_report_of_the_months_is_the_report_of_everything(tmp_path) -> None:
+    config = ten_years(tmp_path)
+    report = kpis(config, cache=False)
+    # October 2026: A's o141 (100), E (70), D (30); E's first payment was in 2016 and D's now
+    assert report.value("gmv") == 200
+    assert report.value("buyers") == 3
+    assert report.value("new_buyers") == 2  # D and E: no payment in the 365 days before
+    october = {r["k"]: r for r in report.rows(COHORTS) if r["cohort"] == "2026-10"}
+    assert october[0]["size"] == 1  # D only: E's first order (2016) is in an unread partition
+    # October 2025: A's o129 (100) and F's order paid then (40) with its line, from July 2024
+    assert report.metrics["gmv"].last_year == 140
+    assert report.metrics["units"].last_year == 2
+    command = ("kpis", "--config", config, "--month", "2026-10", "--format", "json")
+    cold, stored = run_cli(*command, "--no-cache"), run_cli(*command)
+    assert cold.code == stored.code == 0, cold.err + stored.err
+    assert json.loads(cold.out) == json.loads(stored.out)
+    tables = {t["table"]: t for t in json.loads(cold.out)["coverage"]}
+    assert tables["orders"]["rows"] == 146  # every row, not the 31 read
