@@ -133,8 +133,8 @@ def test_kpis_table(demo):
 def test_demo_is_deterministic(tmp_path, demo):
     result = run("demo", str(tmp_path), "--orders-per-month", "1500", "--no-deck")
     assert result.returncode == 0
-    # orders, lines and reviews as monthly hive partitions, inventory as one file
-    for table in ("orders", "order_items", "reviews", "inventory.parquet"):
+    # orders, lines, reviews and inventory as monthly hive partitions, products as one file
+    for table in ("orders", "order_items", "reviews", "inventory", "products.parquet"):
         mine = pl.read_parquet(tmp_path / "data" / table)
         theirs = pl.read_parquet(demo.parent / "data" / table)
         assert mine.equals(theirs), table

@@ -256,6 +256,7 @@ PARTITIONED = {
     "refunds": "refund_time",
     "service": "start_time",
     "reviews": "review_time",
+    "inventory": "date",
 }
 """Tables written month by month (hive partitions `data/orders/month=2026-10/part-0.parquet`),
 as a shop's history grows; order lines follow their order's month."""
