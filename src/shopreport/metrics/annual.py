@@ -9,7 +9,7 @@ from datetime import date, datetime
 
 import polars as pl
 
-from shopreport.metrics.base import in_range
+from shopreport.metrics.base import ENGINE, fsum, in_range
 from shopreport.metrics.campaign import window_of
 from shopreport.metrics.engine import compute_kpis
 from shopreport.metrics.period import Period, month_period, year_to_date
@@ -65,7 +65,7 @@ def compute_annual(ds: Dataset, period: Period, today: date) -> AnnualReport:
 def _comparable(ds: Dataset, period: Period, today: date) -> KpiReport | None:
     """This year from the month the data starts last year (whole months): compared with the
     same months of last year, when the data starts inside last year."""
-    first = ds.history("orders").select(pl.col("pay_time").min()).collect().item()
+    first = ds.history("orders").select(pl.col("pay_time").min()).collect(engine=ENGINE).item()
     last_year = period.last_year()
     if not isinstance(first, datetime) or not last_year.start < first.date() < last_year.end:
         return None
@@ -94,11 +94,11 @@ def _campaigns(ds: Dataset, year: int) -> list[YearCampaign]:
     sums = (
         paid.select(
             [
-                pl.col("paid_amount").filter(in_range("pay_time", w.start, w.end)).sum().alias(k)
+                fsum(pl.col("paid_amount").filter(in_range("pay_time", w.start, w.end))).alias(k)
                 for k, w in windows.items()
             ]
         )
-        .collect()
+        .collect(engine=ENGINE)
         .row(0, named=True)
     )
     out = []

@@ -39,6 +39,32 @@ class Base:
     span: tuple[datetime, datetime]
 
 
+ENGINE = "in-memory"
+"""Polars' engine for the report's queries: its streaming engine gives a sum of integers
+divided by a constant, inside a group_by beside n_unique, in a different last bit from run to
+run (Polars 2.1); the in-memory engine gives the same bits every run."""
+
+EXACT = 1_000_000
+"""Amounts are added as whole millionths (exact in 64-bit integers up to 9.2 trillion)."""
+
+
+def fsum(column: str | pl.Expr) -> pl.Expr:
+    """The sum of a float column, the same to the last bit on every run.
+
+    Polars adds floats in parallel, in an order that changes from run to run, so a plain sum
+    can differ in its last bits (and a change computed from two sums in its 10th digit).
+    Integers add up the same in any order: each value is taken as whole millionths (exact
+    for amounts in cents; a GMV share of a line moves by less than a millionth)."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return (expr * EXACT).round().cast(pl.Int64, strict=False).sum() / EXACT
+
+
+def fmean(column: str | pl.Expr) -> pl.Expr:
+    """The mean of a float column, the same on every run (null when it has no values)."""
+    expr = pl.col(column) if isinstance(column, str) else column
+    return pl.when(expr.count() > 0).then(fsum(expr) / expr.count())
+
+
 def in_range(
     column: str, start: date | datetime, end: date | datetime, dates: bool = False
 ) -> pl.Expr:
@@ -82,10 +108,10 @@ def read_base(ds: Dataset, start: date, end: date) -> Base:
         .group_by("customer_id")
         .agg(first_pay=pl.col("pay_time").min())
     )
-    paid_frame, first_frame = pl.collect_all([paid, first_paid])
+    paid_frame, first_frame = pl.collect_all([paid, first_paid], engine=ENGINE)
     if "province" in paid_frame.columns:
         paid_frame = _unify_provinces(paid_frame)
-    lines = _lines(ds, in_span, (lo, hi)).collect() if ds.has("order_items") else None
+    lines = _lines(ds, in_span, (lo, hi)).collect(engine=ENGINE) if ds.has("order_items") else None
     return Base(paid_frame, lines, first_frame, (lo, hi))
 
 
@@ -125,7 +151,7 @@ def _lines(
         items.select("order_id", "sku", *variant, "quantity", value.alias("value"))
         .join(keyed, on="order_id", how="inner")
         .with_columns(  # window sums over an integer key: much cheaper than over the id string
-            order_value=pl.col("value").sum().over("_oid"),
+            order_value=fsum("value").over("_oid"),
             order_qty=pl.col("quantity").sum().over("_oid"),
             order_lines=pl.len().over("_oid"),
         )
@@ -183,8 +209,8 @@ def by_sku(lines: pl.LazyFrame, ds: Dataset) -> pl.LazyFrame:
         lines.group_by("sku")
         .agg(
             units=pl.col("quantity").sum(),
-            gmv=pl.col("line_gmv").sum(),
-            revenue=pl.col("revenue").sum(),
+            gmv=fsum("line_gmv"),
+            revenue=fsum("revenue"),
         )
         .join(products_of(ds), on="sku", how="left")
         .with_columns(

@@ -10,7 +10,7 @@ from datetime import timedelta
 
 import polars as pl
 
-from shopreport.metrics.base import bad_review, by_sku, in_range, products_of
+from shopreport.metrics.base import ENGINE, bad_review, by_sku, fsum, in_range, products_of
 from shopreport.metrics.decompose import contributions
 from shopreport.metrics.measures import (
     BOT_NAMES,
@@ -35,7 +35,7 @@ def daily(ctx: Context, cur: Period, prev: Period, ly: Period) -> pl.LazyFrame:
             ctx.lazy_paid(period)
             .group_by("day")
             .agg(
-                pl.col("paid_amount").sum().alias(name),
+                fsum("paid_amount").alias(name),
                 pl.len().alias(f"{name}_orders") if name == "gmv" else pl.len().alias(f"_{name}_n"),
             )
         )
@@ -106,7 +106,7 @@ def grouped_gmv(
                 by_sku(ctx.lazy_lines(period), ctx.ds)
                 .group_by(key)
                 .agg(
-                    gmv=pl.col("gmv").sum(),
+                    gmv=fsum("gmv"),
                     units=pl.col("units").sum(),
                 )
             )
@@ -115,7 +115,7 @@ def grouped_gmv(
                 ctx.lazy_paid(period)
                 .group_by(key)
                 .agg(
-                    gmv=pl.col("paid_amount").sum(),
+                    gmv=fsum("paid_amount"),
                     orders=pl.len(),
                     buyers=pl.col("customer_id").n_unique(),
                 )
@@ -144,11 +144,11 @@ def by_city_tier(ctx: Context, period: Period) -> pl.LazyFrame | None:
         ctx.lazy_paid(period)
         .group_by(city_tier().alias("tier"))
         .agg(
-            gmv=pl.col("paid_amount").sum(),
+            gmv=fsum("paid_amount"),
             orders=pl.len(),
             buyers=pl.col("customer_id").n_unique(),
         )
-        .with_columns(share=pl.col("gmv") / pl.col("gmv").sum())
+        .with_columns(share=pl.col("gmv") / fsum("gmv"))
     )
     rank = pl.col("tier").replace_strict({t: i for i, t in enumerate(order)}, return_dtype=pl.Int32)
     return frame.sort(rank).select("tier", "gmv", "share", "orders", "buyers")
@@ -165,9 +165,7 @@ def source_visitors(ctx: Context, period: Period) -> pl.LazyFrame | None:
         traffic = ctx.ds.frame("traffic").filter(
             in_range("date", period.start, period.end, dates=True)
         )
-        return traffic.group_by(pl.col("source").alias("channel")).agg(
-            visitors=pl.col("visitors").sum()
-        )
+        return traffic.group_by(pl.col("source").alias("channel")).agg(visitors=fsum("visitors"))
     return None
 
 
@@ -181,12 +179,12 @@ def new_vs_returning(ctx: Context, period: Period) -> pl.LazyFrame:
         .agg(
             buyers=pl.len(),
             orders=pl.col("n").sum(),
-            gmv=pl.col("gmv").sum(),
+            gmv=fsum("gmv"),
             repeat_buyers=(pl.col("n") >= 2).sum(),
         )
         .with_columns(
             aov=pl.col("gmv") / pl.col("buyers"),
-            gmv_share=pl.col("gmv") / pl.col("gmv").sum(),
+            gmv_share=pl.col("gmv") / fsum("gmv"),
             repurchase_rate=pl.col("repeat_buyers") / pl.col("buyers"),
         )
         .sort("segment")
@@ -217,8 +215,8 @@ def funnel(ctx: Context, period: Period) -> pl.LazyFrame | None:
         counts = pl.concat(
             [
                 traffic.select(
-                    view=pl.col("visitors").sum(),
-                    cart=pl.col("cart_visitors").sum() if has_cart else pl.lit(None, pl.Float64),
+                    view=fsum("visitors"),
+                    cart=fsum("cart_visitors") if has_cart else pl.lit(None, pl.Float64),
                 ),
                 ordered.select(order=pl.col("customer_id").n_unique()),
                 ctx.lazy_paid(period).select(pay=pl.col("customer_id").n_unique()),
@@ -257,7 +255,7 @@ def marketing_by_channel(ctx: Context, period: Period) -> pl.LazyFrame | None:
     cols = ctx.ds.columns("marketing")
     frame = ctx.ds.frame("marketing").filter(in_range("date", period.start, period.end, dates=True))
     sums = [
-        pl.col(c).sum()
+        fsum(c)
         for c in ("spend", "impressions", "clicks", "attributed_gmv", "attributed_orders")
         if c in cols
     ]
@@ -293,17 +291,17 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
         .group_by("sku")
         .agg(
             units_before=pl.col("quantity").sum() / len(before),
-            gmv_before=pl.col("line_gmv").sum() / len(before),
+            gmv_before=fsum("line_gmv") / len(before),
         )
     )
     last = (
         lines.filter(in_range("pay_time", before[0].start, before[0].end))
         .group_by("sku")
-        .agg(previous_gmv=pl.col("line_gmv").sum())
+        .agg(previous_gmv=fsum("line_gmv"))
     )
     first_sale = lines.group_by("sku").agg(first_sale=pl.col("day").min())
     history = (
-        lines.select(pl.col("day").min() <= before[-1].start).collect().item()
+        lines.select(pl.col("day").min() <= before[-1].start).collect(engine=ENGINE).item()
         if ctx.base.lines.height
         else False
     )
@@ -337,7 +335,7 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
             growth=pl.when(pl.col("gmv_before") > 0).then(pl.col("gmv") / pl.col("gmv_before") - 1),
             stage=stage,
         )
-        .with_columns(share=pl.col("gmv") / pl.col("gmv").sum())
+        .with_columns(share=pl.col("gmv") / fsum("gmv"))
         .select(
             "sku",
             "name",
@@ -365,7 +363,7 @@ def _days_out(ctx: Context, period: Period) -> pl.LazyFrame:
     )
     return (
         inventory.group_by("date", "sku")
-        .agg(on_hand=pl.col("on_hand").sum())
+        .agg(on_hand=fsum("on_hand"))
         .group_by("sku")
         .agg(days_out=(pl.col("on_hand") <= 0).sum())
     )
@@ -379,7 +377,7 @@ def variants(ctx: Context, period: Period) -> pl.LazyFrame | None:
     return (
         ctx.lazy_lines(period)
         .group_by("sku", "variant")
-        .agg(units=pl.col("quantity").sum(), gmv=pl.col("line_gmv").sum())
+        .agg(units=pl.col("quantity").sum(), gmv=fsum("line_gmv"))
         .with_columns(  # shares of all the product's units, lines without a variant included
             share=pl.col("units") / pl.col("units").sum().over("sku"),
             kinds=pl.col("variant").count().over("sku"),
@@ -391,8 +389,8 @@ def variants(ctx: Context, period: Period) -> pl.LazyFrame | None:
 
 def product_movers(ctx: Context, period: Period, previous: Period) -> pl.LazyFrame:
     """The SKUs whose GMV changed most against the previous period (up or down)."""
-    now = ctx.lazy_lines(period).group_by("sku").agg(gmv=pl.col("line_gmv").sum())
-    before = ctx.lazy_lines(previous).group_by("sku").agg(previous_gmv=pl.col("line_gmv").sum())
+    now = ctx.lazy_lines(period).group_by("sku").agg(gmv=fsum("line_gmv"))
+    before = ctx.lazy_lines(previous).group_by("sku").agg(previous_gmv=fsum("line_gmv"))
     return (
         now.join(before, on="sku", how="full", coalesce=True)
         .with_columns(pl.col("gmv", "previous_gmv").fill_null(0.0))
@@ -438,9 +436,9 @@ def inventory_lists(ctx: Context, period: Period) -> dict[str, pl.LazyFrame]:
         "inventory_by_category": status.group_by("category")
         .agg(
             skus=pl.len(),
-            on_hand=pl.col("on_hand").sum(),
-            stock_value=pl.col("stock_value").sum(),
-            velocity=pl.col("velocity").sum(),
+            on_hand=fsum("on_hand"),
+            stock_value=fsum("stock_value"),
+            velocity=fsum("velocity"),
         )
         .with_columns(
             days_of_cover=pl.when(pl.col("velocity") > 0).then(
@@ -457,20 +455,18 @@ def coupon_effect(ctx: Context, period: Period) -> pl.LazyFrame | None:
     flags = [pl.col(c).is_not_null() for c in ("coupon_code", "promotion") if c in cols]
     if not flags:
         return None
-    discount = (
-        pl.col("discount_amount").sum() if "discount_amount" in cols else pl.lit(None, pl.Float64)
-    )
+    discount = fsum("discount_amount") if "discount_amount" in cols else pl.lit(None, pl.Float64)
     paid = ctx.lazy_paid(period).with_columns(promoted=pl.any_horizontal(flags))
     return (
         paid.group_by("promoted")
         .agg(
             orders=pl.len(),
             buyers=pl.col("customer_id").n_unique(),
-            gmv=pl.col("paid_amount").sum(),
+            gmv=fsum("paid_amount"),
             discount=discount,
         )
         .with_columns(
-            gmv_share=pl.col("gmv") / pl.col("gmv").sum(),
+            gmv_share=pl.col("gmv") / fsum("gmv"),
             order_value=pl.col("gmv") / pl.col("orders"),
         )
         .sort("promoted")
@@ -490,9 +486,9 @@ def refunds_by(ctx: Context, period: Period, keys: list[str]) -> pl.LazyFrame | 
     if any(k not in cols and k != "category" for k in keys):
         return None
     out = refunds.group_by(keys).agg(
-        amount=pl.col("amount").sum(), refunds=pl.len(), orders=pl.col("order_id").n_unique()
+        amount=fsum("amount"), refunds=pl.len(), orders=pl.col("order_id").n_unique()
     )
-    return out.with_columns(share=pl.col("amount") / pl.col("amount").sum()).sort(
+    return out.with_columns(share=pl.col("amount") / fsum("amount")).sort(
         ["amount", *keys], descending=[True] + [False] * len(keys), nulls_last=True
     )
 
@@ -503,7 +499,7 @@ def monthly(ctx: Context) -> pl.LazyFrame:
         ctx.base.paid.lazy()
         .group_by(pl.col("day").dt.month_start().alias("month"))
         .agg(
-            gmv=pl.col("paid_amount").sum(),
+            gmv=fsum("paid_amount"),
             orders=pl.len(),
             buyers=pl.col("customer_id").n_unique(),
         )
@@ -614,9 +610,7 @@ def by_member_tier(ctx: Context, period: Period) -> pl.LazyFrame | None:
         .unique("customer_id", keep="first")
     )
     per_buyer = (
-        ctx.lazy_paid(period)
-        .group_by("customer_id")
-        .agg(orders=pl.len(), gmv=pl.col("paid_amount").sum())
+        ctx.lazy_paid(period).group_by("customer_id").agg(orders=pl.len(), gmv=fsum("paid_amount"))
     )
     return (
         per_buyer.join(tiers, on="customer_id", how="left")
@@ -624,11 +618,11 @@ def by_member_tier(ctx: Context, period: Period) -> pl.LazyFrame | None:
         .agg(
             buyers=pl.len(),
             orders=pl.col("orders").sum(),
-            gmv=pl.col("gmv").sum(),
+            gmv=fsum("gmv"),
             repeat=(pl.col("orders") >= 2).sum(),
         )
         .with_columns(
-            share=pl.col("gmv") / pl.col("gmv").sum(),
+            share=pl.col("gmv") / fsum("gmv"),
             aov=pl.col("gmv") / pl.col("buyers"),
             repurchase_rate=pl.col("repeat") / pl.col("buyers"),
         )
@@ -642,20 +636,18 @@ def by_promotion(ctx: Context, period: Period) -> pl.LazyFrame | None:
     cols = ctx.base.paid.columns
     if "promotion" not in cols:
         return None
-    discount = (
-        pl.col("discount_amount").sum() if "discount_amount" in cols else pl.lit(None, pl.Float64)
-    )
+    discount = fsum("discount_amount") if "discount_amount" in cols else pl.lit(None, pl.Float64)
     frame = (
         ctx.lazy_paid(period)
         .group_by("promotion")
         .agg(
             orders=pl.len(),
             buyers=pl.col("customer_id").n_unique(),
-            gmv=pl.col("paid_amount").sum(),
+            gmv=fsum("paid_amount"),
             discount=discount,
         )
         .with_columns(
-            share=pl.col("gmv") / pl.col("gmv").sum(), order_value=pl.col("gmv") / pl.col("orders")
+            share=pl.col("gmv") / fsum("gmv"), order_value=pl.col("gmv") / pl.col("orders")
         )
     )
     plain = frame.filter(pl.col("promotion").is_null()).select(plain=pl.col("order_value").first())
@@ -682,9 +674,7 @@ def new_products(ctx: Context, period: Period) -> pl.LazyFrame | None:
         & (pl.col("day") < pl.col("launch_date") + window)
         & (pl.col("day") < period.end)
     )
-    per_sku = early.group_by("sku").agg(
-        gmv=pl.col("line_gmv").sum(), units=pl.col("quantity").sum()
-    )
+    per_sku = early.group_by("sku").agg(gmv=fsum("line_gmv"), units=pl.col("quantity").sum())
     days = pl.min_horizontal(
         pl.lit(30), (pl.lit(period.end) - pl.col("launch_date")).dt.total_days()
     )

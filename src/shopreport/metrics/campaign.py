@@ -10,7 +10,16 @@ from typing import Any, TypeVar, cast
 import polars as pl
 
 from shopreport.config import Campaign
-from shopreport.metrics.base import by_sku, in_range, products_of, read_base, satisfied
+from shopreport.metrics.base import (
+    ENGINE,
+    by_sku,
+    fmean,
+    fsum,
+    in_range,
+    products_of,
+    read_base,
+    satisfied,
+)
 from shopreport.metrics.engine import compute_kpis
 from shopreport.metrics.measures import Context, buyers_of
 from shopreport.metrics.period import Period
@@ -66,9 +75,10 @@ def busiest_phase(ctx: Context, window: Window, campaign: Campaign) -> Window:
         return window
     daily = pl.collect_all(
         [
-            ctx.lazy_paid(period).select(pl.col("paid_amount").sum() / period.days)
+            ctx.lazy_paid(period).select(fsum("paid_amount") / period.days)
             for _, period in window.phases
-        ]
+        ],
+        engine=ENGINE,
     )
     per_day = [frame.item() or 0.0 for frame in daily]
     if not any(per_day):
@@ -139,7 +149,7 @@ def _views(ctx: Context, window: Window, comparison: Window | None, baseline: Pe
         "phases": _phases(ctx, window, comparison),
         "daily": _aligned_daily(ctx, window, comparison),
         "hourly": _hourly(ctx, window, comparison),
-        "baseline_total": ctx.lazy_paid(baseline).select(gmv=pl.col("paid_amount").sum()),
+        "baseline_total": ctx.lazy_paid(baseline).select(gmv=fsum("paid_amount")),
         "followup": _follow_up(ctx, window),
         "coupons": _coupons(ctx, window.period),
     }
@@ -159,7 +169,13 @@ def _views(ctx: Context, window: Window, comparison: Window | None, baseline: Pe
     ):
         queries["cart_path"] = _cart_path(ctx, window)
     names = list(queries)
-    frames = dict(zip(names, pl.collect_all([queries[n] for n in names]), strict=False))
+    frames = dict(
+        zip(
+            names,
+            pl.collect_all([queries[n] for n in names], engine=ENGINE),
+            strict=False,
+        )
+    )
     facts = {
         "baseline_daily_gmv": (frames.pop("baseline_total")["gmv"][0] or 0.0) / baseline.days,
         "followup": frames.pop("followup").row(0, named=True),
@@ -188,7 +204,7 @@ def _phase_sales(ctx: Context, windows: list[tuple[str, Period]], prefix: str) -
         parts.append(
             ctx.lazy_paid(period).select(
                 pl.lit(i).alias("phase_index"),
-                pl.col("paid_amount").sum().alias(f"{prefix}gmv"),
+                fsum("paid_amount").alias(f"{prefix}gmv"),
                 pl.len().alias(f"{prefix}orders"),
                 pl.col("customer_id").n_unique().alias(f"{prefix}buyers"),
             )
@@ -226,9 +242,7 @@ def _aligned_daily(ctx: Context, window: Window, comparison: Window | None) -> p
             }
         )
         sales = (
-            ctx.lazy_paid(w.period)
-            .group_by("day")
-            .agg(pl.col("paid_amount").sum().alias(f"{prefix}gmv"))
+            ctx.lazy_paid(w.period).group_by("day").agg(fsum("paid_amount").alias(f"{prefix}gmv"))
         )
         return grid.join(sales, left_on=f"{prefix}date", right_on="day", how="left").with_columns(
             pl.col(f"{prefix}gmv").fill_null(0.0)
@@ -248,7 +262,7 @@ def _hourly(ctx: Context, window: Window, comparison: Window | None) -> pl.LazyF
         return (
             ctx.lazy_paid(period)
             .group_by(pl.col("pay_time").dt.hour().alias("hour"))
-            .agg(pl.col("paid_amount").sum().alias(name))
+            .agg(fsum("paid_amount").alias(name))
         )
 
     frame = hours.join(by_hour(window.peak_period, "gmv"), on="hour", how="left")
@@ -264,11 +278,7 @@ def _lift(
     days = window.period.days
 
     def gmv(period: Period, name: str) -> pl.LazyFrame:
-        return (
-            by_sku(ctx.lazy_lines(period), ctx.ds)
-            .group_by(key)
-            .agg(pl.col("gmv").sum().alias(name))
-        )
+        return by_sku(ctx.lazy_lines(period), ctx.ds).group_by(key).agg(fsum("gmv").alias(name))
 
     frame = gmv(window.period, "gmv").join(
         gmv(baseline, "baseline_gmv"), on=key, how="left", nulls_equal=True
@@ -277,7 +287,7 @@ def _lift(
         frame = frame.join(gmv(comparison.period, "cmp_gmv"), on=key, how="left", nulls_equal=True)
     frame = frame.with_columns(
         baseline_same_days=pl.col("baseline_gmv") / baseline.days * days,
-        share=pl.col("gmv") / pl.col("gmv").sum(),
+        share=pl.col("gmv") / fsum("gmv"),
     ).with_columns(
         lift=pl.when(pl.col("baseline_same_days") > 0).then(
             pl.col("gmv") / pl.col("baseline_same_days")
@@ -299,7 +309,7 @@ def _channel_lift(ctx: Context, window: Window, baseline: Period) -> pl.LazyFram
             ctx.lazy_paid(period)
             .group_by(pl.col("channel").alias("source"))
             .agg(
-                (pl.col("paid_amount").sum() / period.days).alias(f"{prefix}daily_gmv"),
+                (fsum("paid_amount") / period.days).alias(f"{prefix}daily_gmv"),
                 pl.col("customer_id").n_unique().alias(f"{prefix}buyers"),
             )
         )
@@ -332,7 +342,7 @@ def _visitors_by_source(ctx: Context, period: Period) -> pl.LazyFrame | None:
         traffic = ctx.ds.frame("traffic").filter(
             in_range("date", period.start, period.end, dates=True)
         )
-        return traffic.group_by("source").agg(visitors=pl.col("visitors").sum())
+        return traffic.group_by("source").agg(visitors=fsum("visitors"))
     return None
 
 
@@ -360,7 +370,7 @@ def _follow_up(ctx: Context, window: Window) -> pl.LazyFrame:
         [
             new.select(new_buyers=pl.len()),
             again.select(
-                returned=pl.col("customer_id").n_unique(), returned_gmv=pl.col("paid_amount").sum()
+                returned=pl.col("customer_id").n_unique(), returned_gmv=fsum("paid_amount")
             ),
         ],
         how="horizontal",
@@ -423,7 +433,7 @@ def _coupons(ctx: Context, period: Period) -> pl.LazyFrame:
                 (pl.col("before") >= pl.col("threshold"))
                 & (pl.col("before") < pl.col("threshold") * near)
             ).sum(),
-            order_value=pl.col("paid_amount").mean(),
+            order_value=fmean("paid_amount"),
         )
         .sort("threshold")
     )
@@ -438,7 +448,7 @@ def _stockouts(ctx: Context, window: Window, baseline: Period) -> pl.LazyFrame:
     )
     out = (
         inventory.group_by("date", "sku")
-        .agg(on_hand=pl.col("on_hand").sum())
+        .agg(on_hand=fsum("on_hand"))
         .group_by("sku")
         .agg(days_out=(pl.col("on_hand") <= 0).sum())
     )
@@ -447,8 +457,8 @@ def _stockouts(ctx: Context, window: Window, baseline: Period) -> pl.LazyFrame:
     )
     shop_lift = pl.concat(
         [
-            ctx.lazy_paid(period).select(now=pl.col("paid_amount").sum() / period.days),
-            ctx.lazy_paid(baseline).select(then=pl.col("paid_amount").sum() / baseline.days),
+            ctx.lazy_paid(period).select(now=fsum("paid_amount") / period.days),
+            ctx.lazy_paid(baseline).select(then=fsum("paid_amount") / baseline.days),
         ],
         how="horizontal",
     ).select(lift=pl.when(pl.col("then") > 0).then(pl.col("now") / pl.col("then")).otherwise(1.0))
@@ -475,7 +485,7 @@ def _service_by_day(ctx: Context, window: Window, baseline: Period) -> pl.LazyFr
         frame = ctx.ds.frame("service").filter(in_range("start_time", period.start, period.end))
         aggs = [
             pl.len().alias("sessions"),
-            pl.col("first_response_seconds").mean().alias("first_response_s"),
+            fmean("first_response_seconds").alias("first_response_s"),
             rate.alias("satisfaction_rate"),
         ]
         if by_day:
@@ -527,7 +537,7 @@ def _cart_path(ctx: Context, window: Window) -> pl.LazyFrame:
     return pl.concat(
         [
             traffic.filter(in_range("date", pre.start, pre.end, dates=True)).select(
-                carted=pl.col("cart_visitors").sum()
+                carted=fsum("cart_visitors")
             ),
             ctx.lazy_paid(peak).select(converted=pl.col("customer_id").n_unique().cast(pl.Float64)),
         ],

@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from shopreport.metrics.base import Base, in_range
+from shopreport.metrics.base import Base, fmean, fsum, in_range
 from shopreport.metrics.period import Period
 
 # (R↑, F↑, M↑) → segment id, 中文, English; "↑" is strictly better than the median
@@ -33,7 +33,7 @@ def rfm_customers(base: Base, end: Period, lookback_days: int) -> pl.LazyFrame:
         .agg(
             recency_days=(pl.lit(end.end) - pl.col("day").max()).dt.total_days(),
             frequency=pl.len(),
-            monetary=pl.col("paid_amount").sum(),
+            monetary=fsum("paid_amount"),
         )
     )
     r_up = pl.col("recency_days") < pl.col("recency_days").median()
@@ -60,10 +60,10 @@ def rfm_segments(base: Base, period: Period, lookback_days: int) -> pl.LazyFrame
         .group_by("segment")
         .agg(
             customers=pl.len(),
-            monetary=pl.col("monetary").sum(),
+            monetary=fsum("monetary"),
             avg_recency_days=pl.col("recency_days").mean(),
             avg_frequency=pl.col("frequency").mean(),
-            avg_monetary=pl.col("monetary").mean(),
+            avg_monetary=fmean("monetary"),
         )
     )
     joined = order.join(stats, on="segment", how="left").with_columns(
@@ -74,8 +74,8 @@ def rfm_segments(base: Base, period: Period, lookback_days: int) -> pl.LazyFrame
             share=pl.when(pl.col("customers").sum() > 0).then(
                 pl.col("customers") / pl.col("customers").sum()
             ),
-            monetary_share=pl.when(pl.col("monetary").sum() > 0).then(
-                pl.col("monetary") / pl.col("monetary").sum()
+            monetary_share=pl.when(fsum("monetary") > 0).then(
+                pl.col("monetary") / fsum("monetary")
             ),
         )
         .sort("rank")

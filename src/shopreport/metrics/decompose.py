@@ -54,7 +54,7 @@ def contributions(
         )
         .with_columns(pl.col(value, "previous").fill_null(0.0))
     )
-    total, total_before = joined[value].sum(), joined["previous"].sum()
+    total, total_before = math.fsum(joined[value]), math.fsum(joined["previous"])
     delta_total = total - total_before
     return joined.with_columns(
         share=pl.col(value) / total if total else pl.lit(None, pl.Float64),

@@ -14,7 +14,7 @@ from typing import Any
 import polars as pl
 
 from shopreport.metrics import breakdowns as bd
-from shopreport.metrics.base import read_base
+from shopreport.metrics.base import ENGINE, fsum, read_base
 from shopreport.metrics.customers import cohorts, rfm_segments
 from shopreport.metrics.decompose import lmdi
 from shopreport.metrics.measures import MEASURES, Context
@@ -45,7 +45,7 @@ class Batch:
 
     def collect(self) -> dict[Any, pl.DataFrame]:
         """Run every queued query at once."""
-        return dict(zip(self.keys, pl.collect_all(self.queries), strict=False))
+        return dict(zip(self.keys, pl.collect_all(self.queries, engine=ENGINE), strict=False))
 
 
 def report_span(period: Period, ctx_opts) -> tuple[date, date]:
@@ -183,7 +183,7 @@ def _covered_until(ds: Dataset, period: Period, progress: float | None) -> date 
         ds.frame("orders")
         .filter(pl.col("order_time") >= period.start_dt)
         .select(pl.col("order_time").dt.date().unique().sort().alias("day"))
-        .collect()["day"]
+        .collect(engine=ENGINE)["day"]
     )
     longest_quiet = int((days.diff().dt.total_days() - 1).max() or 0)  # type: ignore[arg-type]
     return end if (period.last_day - end).days > longest_quiet else None
@@ -345,7 +345,7 @@ def _finish_breakdowns(results: dict, uncovered: set[str], top_n: int) -> dict[s
     if "products" in out:
         ranked = out["products"].with_row_index("rank", offset=1)
         out["lifecycle"] = (
-            ranked.group_by("stage").agg(skus=pl.len(), gmv=pl.col("gmv").sum()).sort("stage")
+            ranked.group_by("stage").agg(skus=pl.len(), gmv=fsum("gmv")).sort("stage")
         )
         if "stockouts" in out:
             out["stockouts"] = out["stockouts"].join(

@@ -13,7 +13,16 @@ from datetime import date, timedelta
 import polars as pl
 
 from shopreport.config import MetricOptions
-from shopreport.metrics.base import Base, bad_review, by_sku, in_range, products_of, satisfied
+from shopreport.metrics.base import (
+    Base,
+    bad_review,
+    by_sku,
+    fmean,
+    fsum,
+    in_range,
+    products_of,
+    satisfied,
+)
 from shopreport.metrics.period import Period
 from shopreport.sources.dataset import Dataset
 from shopreport.vocab.metrics import group_ids
@@ -51,9 +60,7 @@ class Measured:
 def buyers_of(ctx: Context, w: Period) -> pl.LazyFrame:
     """One row per buyer of the period: paid orders, GMV, and whether they are returning
     (also paid in the look-back days before the period start)."""
-    per_buyer = (
-        ctx.lazy_paid(w).group_by("customer_id").agg(n=pl.len(), gmv=pl.col("paid_amount").sum())
-    )
+    per_buyer = ctx.lazy_paid(w).group_by("customer_id").agg(n=pl.len(), gmv=fsum("paid_amount"))
     lookback = (
         ctx.base.paid.lazy()
         .filter(
@@ -75,7 +82,7 @@ def measure_orders(ctx: Context, w: Period) -> Measured:
     """gmv, paid_orders, buyers, returning_buyers, repurchase_rate."""
     per_buyer = buyers_of(ctx, w)
     totals = per_buyer.select(
-        gmv=pl.col("gmv").sum(),
+        gmv=fsum("gmv"),
         paid_orders=pl.col("n").sum(),
         buyers=pl.len(),
         returning_buyers=pl.col("returning").sum(),
@@ -103,7 +110,7 @@ def measure_refunds(ctx: Context, w: Period) -> Measured:
     return Measured(
         [
             refunds.select(
-                refund_amount=pl.col("amount").sum(), refunded_orders=pl.col("order_id").n_unique()
+                refund_amount=fsum("amount"), refunded_orders=pl.col("order_id").n_unique()
             )
         ]
     )
@@ -125,11 +132,9 @@ def measure_traffic(ctx: Context, w: Period) -> Measured:
         return Measured(missing=dict.fromkeys(group_ids("traffic"), "no traffic or events table"))
     traffic = ctx.ds.frame("traffic").filter(in_range("date", w.start, w.end, dates=True))
     has_cart = "cart_visitors" in ctx.ds.columns("traffic")
-    cart = pl.col("cart_visitors").sum() if has_cart else pl.lit(None, pl.Float64)
+    cart = fsum("cart_visitors") if has_cart else pl.lit(None, pl.Float64)
     missing = {} if has_cart else {"cart_visitors": "traffic has no cart_visitors column"}
-    return Measured(
-        [traffic.select(visitors=pl.col("visitors").sum(), cart_visitors=cart)], missing
-    )
+    return Measured([traffic.select(visitors=fsum("visitors"), cart_visitors=cart)], missing)
 
 
 def measure_lines(ctx: Context, w: Period) -> Measured:
@@ -145,9 +150,9 @@ def measure_lines(ctx: Context, w: Period) -> Measured:
         [
             skus.select(
                 units=pl.col("units").sum(),
-                line_revenue=pl.col("revenue").sum(),
-                costed_revenue=pl.col("revenue").filter(costed).sum(),
-                cogs=pl.col("cost").sum(),
+                line_revenue=fsum("revenue"),
+                costed_revenue=fsum(pl.col("revenue").filter(costed)),
+                cogs=fsum("cost"),
             )
         ],
         missing,
@@ -165,27 +170,21 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
     opts = ctx.opts
     inventory = ctx.ds.frame("inventory").filter(in_range("date", w.start, w.end, dates=True))
     last = inventory.select(pl.col("date").max().alias("date"))
-    stock = (
-        inventory.join(last, on="date", how="semi")
-        .group_by("sku")
-        .agg(on_hand=pl.col("on_hand").sum())
-    )
+    stock = inventory.join(last, on="date", how="semi").group_by("sku").agg(on_hand=fsum("on_hand"))
     lines = ctx.base.lines.lazy()
     sold = (
-        ctx.lazy_lines(w)
-        .group_by("sku")
-        .agg(units=pl.col("quantity").sum(), gmv=pl.col("line_gmv").sum())
+        ctx.lazy_lines(w).group_by("sku").agg(units=pl.col("quantity").sum(), gmv=fsum("line_gmv"))
     )
     cover_start = w.end - timedelta(days=opts.cover_window_days)
     daily = (
         lines.filter(in_range("pay_time", cover_start, w.end))
         .group_by("sku", "day")
-        .agg(q=pl.col("quantity").sum(), g=pl.col("line_gmv").sum())
+        .agg(q=pl.col("quantity").sum(), g=fsum("line_gmv"))
         .group_by("sku")
         .agg(
             recent_units=pl.col("q").sum(),
             sum_sq=(pl.col("q") ** 2).sum(),
-            recent_gmv=pl.col("g").sum(),
+            recent_gmv=fsum("g"),
         )
     )
     last_sale = (
@@ -247,19 +246,17 @@ def measure_inventory(ctx: Context, w: Period) -> Measured:
         .join(products.select("sku", *pcols).unique("sku", keep="first"), on="sku", how="left")
         .with_columns(value=pl.col("on_hand") * pl.coalesce(pcols))
     )
-    avg_stock = (
-        valued.group_by("date").agg(v=pl.col("value").sum()).select(avg_stock=pl.col("v").mean())
-    )
+    avg_stock = valued.group_by("date").agg(v=fsum("value")).select(avg_stock=fmean("v"))
     units = by_sku(ctx.lazy_lines(w), ctx.ds).select(
-        units=pl.col("units").sum(), cogs=pl.col("cost_or_price").sum()
+        units=pl.col("units").sum(), cogs=fsum("cost_or_price")
     )
     totals = status.select(
-        on_hand=pl.col("on_hand").sum(),
-        stock_value=pl.col("stock_value").sum(),
+        on_hand=fsum("on_hand"),
+        stock_value=fsum("stock_value"),
         stockout_skus=pl.col("stockout").sum(),
         slow_movers=pl.col("slow").sum(),
-        slow_stock_value=pl.col("stock_value").filter(pl.col("slow")).sum(),
-        velocity=pl.col("velocity").sum(),
+        slow_stock_value=fsum(pl.col("stock_value").filter(pl.col("slow"))),
+        velocity=fsum("velocity"),
         reorder_qty=pl.col("reorder_qty").sum(),
         reorder_skus=(pl.col("reorder_qty") > 0).sum(),
     )
@@ -290,7 +287,7 @@ def measure_marketing(ctx: Context, w: Period) -> Measured:
     marketing = ctx.ds.frame("marketing").filter(in_range("date", w.start, w.end, dates=True))
     missing = {m: f"marketing has no {m} column" for m in group_ids("marketing") if m not in cols}
     return Measured(
-        [marketing.select([pl.col(m).sum() for m in group_ids("marketing") if m in cols])], missing
+        [marketing.select([fsum(m) for m in group_ids("marketing") if m in cols])], missing
     )
 
 
@@ -303,7 +300,7 @@ def measure_service(ctx: Context, w: Period) -> Measured:
     sessions = ctx.ds.frame("service").filter(in_range("start_time", w.start, w.end))
     exprs = [
         pl.len().alias("service_sessions"),
-        pl.col("first_response_seconds").mean().alias("first_response_s"),
+        fmean("first_response_seconds").alias("first_response_s"),
         pl.col("first_response_seconds").quantile(0.9, "linear").alias("first_response_p90_s"),
     ]
     missing = {}
@@ -365,7 +362,7 @@ def measure_reviews(ctx: Context, w: Period) -> Measured:
         [
             reviews.select(
                 reviews=pl.len(),
-                avg_rating=pl.col("rating").mean(),
+                avg_rating=fmean("rating"),
                 bad_review_rate=pl.when(pl.len() > 0).then(bad_review().sum() / pl.len()),
             )
         ]
@@ -391,7 +388,7 @@ def measure_fulfilment(ctx: Context, w: Period) -> Measured:
     if "delivered_time" in cols:
         delivered = pl.col("delivered_time").is_not_null()
         days = (pl.col("delivered_time") - pl.col("pay_time")).dt.total_seconds() / 86_400
-        exprs.append(days.filter(delivered).mean().alias("delivery_days"))
+        exprs.append(fmean(days.filter(delivered)).alias("delivery_days"))
         exprs.append(
             pl.when(delivered.sum() > 0)
             .then(late_delivery(cols, ctx.opts.late_delivery_days).filter(delivered).mean())

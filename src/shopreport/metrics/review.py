@@ -5,12 +5,13 @@ depends on the best sellers, and the DSR scores when the shop gives them."""
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 
 import polars as pl
 
-from shopreport.metrics.base import in_range, period_lines
+from shopreport.metrics.base import ENGINE, fmean, fsum, in_range, period_lines
 from shopreport.metrics.engine import compute_kpis, metric_series
 from shopreport.metrics.period import Period, month_period
 from shopreport.metrics.report import KpiReport
@@ -97,14 +98,14 @@ def _lines_views(ds: Dataset, period: Period) -> tuple[list[PriceBand], Concentr
         lines.filter(pl.col("unit").is_not_null())
         .group_by(band.alias("band"))
         .agg(
-            gmv=pl.col("line_gmv").sum(),
+            gmv=fsum("line_gmv"),
             units=pl.col("quantity").sum(),
             buyers=pl.col("customer_id").n_unique(),
         )
         .sort("band")
     )
-    by_sku = lines.group_by("sku").agg(gmv=pl.col("line_gmv").sum()).sort("gmv", descending=True)
-    band_frame, sku_frame = pl.collect_all([by_band, by_sku])
+    by_sku = lines.group_by("sku").agg(gmv=fsum("line_gmv")).sort("gmv", descending=True)
+    band_frame, sku_frame = pl.collect_all([by_band, by_sku], engine=ENGINE)
     found = {r["band"]: r for r in band_frame.iter_rows(named=True)}
     lows = [0.0, *edges]
     highs: list[float | None] = [*edges, None]
@@ -119,13 +120,13 @@ def _lines_views(ds: Dataset, period: Period) -> tuple[list[PriceBand], Concentr
         for i in range(len(lows))
     ]
     gmv = sku_frame["gmv"]
-    total = float(gmv.sum())
+    total = math.fsum(gmv)
     if not sku_frame.height or total <= 0:
         return bands, None
     cumulative = gmv.cum_sum() / total
     concentration = Concentration(
         sku_frame.height,
-        float(gmv.head(TOP_SKUS).sum()) / total,
+        math.fsum(gmv.head(TOP_SKUS)) / total,
         int((cumulative < 0.8).sum()) + 1,
     )
     return bands, concentration
@@ -139,8 +140,8 @@ def _dsr(ds: Dataset, start: date, end: date) -> list[dict[str, object]]:
         ds.frame("dsr")
         .filter(in_range("date", start, end, dates=True))
         .group_by(pl.col("date").dt.strftime("%Y-%m").alias("month"))
-        .agg(pl.col("description", "service", "logistics").mean())
+        .agg([fmean(c).alias(c) for c in ("description", "service", "logistics")])
         .sort("month")
-        .collect()
+        .collect(engine=ENGINE)
     )
     return list(frame.iter_rows(named=True))

@@ -8,7 +8,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from shopreport.metrics.base import in_range
+from shopreport.metrics.base import ENGINE, fsum, in_range
 from shopreport.metrics.engine import compute_kpis
 from shopreport.metrics.period import Period, month_period
 from shopreport.metrics.report import KpiReport
@@ -59,8 +59,8 @@ def compute_weekly(ds: Dataset, week: Period, today: date) -> WeeklyReport:
                 pl.col("pay_time").is_not_null(),
                 in_range("pay_time", month.start, until + timedelta(days=1)),
             )
-            .select(pl.col("paid_amount").sum())
-            .collect()
+            .select(fsum("paid_amount"))
+            .collect(engine=ENGINE)
             .item()
         )
     target = ds.config.targets.get(month.label, {}).get("gmv")
