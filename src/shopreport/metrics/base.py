@@ -44,8 +44,9 @@ ENGINE = "in-memory"
 divided by a constant, inside a group_by beside n_unique, in a different last bit from run to
 run (Polars 2.1); the in-memory engine gives the same bits every run."""
 
-EXACT = 1_000_000
-"""Amounts are added as whole millionths (exact in 64-bit integers up to 9.2 trillion)."""
+EXACT = pl.Decimal(38, 12)
+"""Float columns are added as decimals of 12 places: integer arithmetic, exact for amounts in
+cents, and the same in any order."""
 
 
 def fsum(column: str | pl.Expr) -> pl.Expr:
@@ -53,16 +54,17 @@ def fsum(column: str | pl.Expr) -> pl.Expr:
 
     Polars adds floats in parallel, in an order that changes from run to run, so a plain sum
     can differ in its last bits (and a change computed from two sums in its 10th digit).
-    Integers add up the same in any order: each value is taken as whole millionths (exact
-    for amounts in cents; a GMV share of a line moves by less than a millionth)."""
+    Decimals add up the same in any order; a value is cut after its 12th decimal place."""
     expr = pl.col(column) if isinstance(column, str) else column
-    return (expr * EXACT).round().cast(pl.Int64, strict=False).sum() / EXACT
+    return expr.cast(EXACT, strict=False).sum().cast(pl.Float64)
 
 
 def fmean(column: str | pl.Expr) -> pl.Expr:
     """The mean of a float column, the same on every run (null when it has no values)."""
     expr = pl.col(column) if isinstance(column, str) else column
-    return pl.when(expr.count() > 0).then(fsum(expr) / expr.count())
+    exact = expr.cast(EXACT, strict=False)
+    count = exact.count()
+    return (exact.sum() / pl.when(count > 0).then(count)).cast(pl.Float64)
 
 
 def in_range(
