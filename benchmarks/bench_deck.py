@@ -1,13 +1,15 @@
-"""Time `shopreport build` on the demo shop: native charts against matplotlib pictures.
+"""Time the whole monthly deck against `kpis` on the same data (issue 13, goal 5).
 
-    python benchmarks/bench_deck.py [--rounds 5]
+    python benchmarks/bench_deck.py [--size demo] [--rounds 5]     # sizes: demo, 1M, 10M, 30M
 
-The demo shop is generated once into benchmarks/data/demo/ (`shopreport demo --no-deck`).
-Each timed run is a child process (Python start-up, reading, metrics, diagnosis, charts, the
-.pptx). The two modes alternate, A B A B … (A = `--charts image`, the reference; B = `--charts
-native`, the default), so both see the same machine; the script prints the medians of wall
-and CPU time (user + system of the child), their ratio B/A, the peak memory and the load
-average before and after, as a Markdown table row for benchmarks/README.md.
+`demo` is the bundled demo shop (8,000 orders a month, 34 months), generated once into
+benchmarks/data/demo/; the other sizes are bench_kpis.py's shops under benchmarks/data/<size>/
+(generate them with bench_kpis.py first). Each round runs, as child processes in this order:
+A = `kpis --no-cache`, B = `build --no-cache` (native charts, the default) and C = `build
+--no-cache --charts image` (matplotlib pictures), all cold (files read, checked, reported).
+The script prints a Markdown table: medians over the rounds of wall time, CPU time (user +
+system of the child) and peak memory, the deck's time above `kpis` (B − A, C − A), and the load
+average before and after. Goals: B − A ≤ 3 s at 10M order lines; B < 3 s on the demo shop.
 """
 
 from __future__ import annotations
@@ -15,7 +17,6 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import resource
 import statistics
 import subprocess
 import sys
@@ -26,65 +27,63 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 
 
-def _run(config: Path, out: Path, charts: str) -> tuple[float, float, float]:
-    """One build: wall seconds, CPU seconds and peak memory (MB) of the child."""
-    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+def child(args: list[str]) -> tuple[float, float, float]:
+    """Run a command: wall seconds, CPU seconds (user + system), peak RSS in MB."""
     start = time.perf_counter()
-    subprocess.run(
-        [
-            sys.executable,
-            "-m",
-            "shopreport",
-            "build",
-            "--config",
-            str(config),
-            "--month",
-            "2026-10",
-            "--charts",
-            charts,
-            "--out",
-            str(out),
-            "-q",
-        ],
-        check=True,
-    )
+    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    _, status, usage = os.wait4(proc.pid, 0)
     wall = time.perf_counter() - start
-    after = resource.getrusage(resource.RUSAGE_CHILDREN)
-    cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
-    return wall, cpu, after.ru_maxrss / 1024
+    if status:
+        sys.exit(f"{' '.join(args)} failed:\n{proc.stderr.read().decode() if proc.stderr else ''}")
+    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--size", default="demo", help="demo, or a bench_kpis.py size (1M, 10M)")
     parser.add_argument("--rounds", type=int, default=5)
-    rounds = parser.parse_args().rounds
-    folder = HERE / "data" / "demo"
+    args = parser.parse_args()
+    folder = HERE / "data" / args.size
     config = folder / "shopreport.yaml"
     if not config.exists():
+        if args.size != "demo":
+            sys.exit(f"{config} is missing: run benchmarks/bench_kpis.py --size {args.size} first")
         subprocess.run(
             [sys.executable, "-m", "shopreport", "demo", str(folder), "--no-deck"], check=True
         )
-    load_before = os.getloadavg()[0]
-    times: dict[str, list[tuple[float, float]]] = {"image": [], "native": []}
-    peak = 0.0
+    py = sys.executable
+    common = ["--config", str(config), "--month", "2026-10", "--no-cache"]
     with tempfile.TemporaryDirectory() as out:
-        for _ in range(rounds):
-            for mode in ("image", "native"):
-                wall, cpu, rss = _run(config, Path(out) / f"{mode}.pptx", mode)
-                times[mode].append((wall, cpu))
-                peak = max(peak, rss)
-    load_after = os.getloadavg()[0]
-    med = {
-        mode: (statistics.median(w for w, _ in t), statistics.median(c for _, c in t))
-        for mode, t in times.items()
-    }
-    (iw, ic), (nw, nc) = med["image"], med["native"]
+        runs = {
+            "A `kpis`": [py, "-m", "shopreport", "kpis", *common, "--format", "json"],
+            "B `build` (native charts)": [
+                *[py, "-m", "shopreport", "build", *common, "-q"],
+                *["--out", str(Path(out) / "native.pptx")],
+            ],
+            "C `build --charts image`": [
+                *[py, "-m", "shopreport", "build", *common, "-q", "--charts", "image"],
+                *["--out", str(Path(out) / "image.pptx")],
+            ],
+        }
+        times: dict[str, list[tuple[float, float, float]]] = {k: [] for k in runs}
+        load_before = os.getloadavg()[0]
+        for _ in range(args.rounds):
+            for name, command in runs.items():
+                times[name].append(child(command))
+        load_after = os.getloadavg()[0]
+    med = {k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in times.items()}
+    kpis = med["A `kpis`"]
     print(
-        f"| demo monthly deck, {rounds} rounds A B | pictures {iw:.1f} s wall / {ic:.1f} s CPU "
-        f"| native {nw:.1f} s wall / {nc:.1f} s CPU | ratio {nw / iw:.2f} wall, {nc / ic:.2f} "
-        f"CPU | {peak:,.0f} MB | load {load_before:.1f} → {load_after:.1f} | "
-        f"{os.cpu_count()} cores, Python {platform.python_version()} |"
+        f"\n{args.size}, {args.rounds} rounds A B C, load {load_before:.1f} → {load_after:.1f}, "
+        f"{os.cpu_count()} cores, Python {platform.python_version()}\n"
     )
+    print("| run | wall | CPU | peak memory | wall − `kpis` | CPU − `kpis` |")
+    print("|---|---|---|---|---|---|")
+    for name, (wall, cpu, peak) in med.items():
+        print(
+            f"| {name} | {wall:.2f} s | {cpu:.2f} s | {peak:,.0f} MB | "
+            f"{wall - kpis[0]:+.2f} s | {cpu - kpis[1]:+.2f} s |"
+        )
 
 
 if __name__ == "__main__":

@@ -29,6 +29,29 @@ def test_wrap_fills_lines_and_gives_the_text_back():
     assert "".join(wrap(text, 90, 12, FONT)) == text
 
 
+def test_wrap_measures_whole_lines_only_near_the_edge(monkeypatch):
+    from shopreport.render import textfit
+
+    measured: list[str] = []
+
+    def counted(text, size, font):
+        measured.append(text)
+        return real(text, size, font)
+
+    real = textfit.text_width
+    monkeypatch.setattr(textfit, "text_width", counted)
+    # 30 characters of 10.7 pt in a 130 pt box: 12 a line (128.4 pt; 13 would be 139.1)
+    assert wrap("一二三四五六七八九十" * 3, 130, 10, FONT) == [
+        "一二三四五六七八九十一二",
+        "三四五六七八九十一二三四",
+        "五六七八九十",
+    ]
+    # each character is measured alone; a whole line only past 95% of the box (123.5 pt, the
+    # 12th character, 128.4 pt, and the 13th, 139.1 pt): 30 + 2 × 2, not one per character
+    assert len(measured) == 34
+    assert sorted(len(t) for t in measured if len(t) > 1) == [12, 12, 13, 13]
+
+
 def test_fit_picks_the_largest_size_that_fits():
     # 2 lines at 10 pt take 2 × 10 × 1.25 = 25 pt; at 10.5 pt only 2 characters fit a line
     # (3 × 11.235 = 33.7 > 33), which needs 3 lines: too tall. So 10 pt.

@@ -83,21 +83,36 @@ def wrap(text: str, width: float, size: float, font: Font) -> list[str]:
     visible part (without trailing spaces) is measured.
     """
     lines: list[str] = []
-    line = ""
+    line, line_width = "", 0.0
     for token in tokens(text):
         candidate = line + token
-        if text_width(candidate.rstrip(), size, font) <= width or not line:
-            if text_width(candidate.rstrip(), size, font) > width:  # one unit too wide: split it
+        # the line's width plus the unit's (with its spaces) is a little more than the
+        # candidate's own width (kerning aside); well inside the box, it is not measured again
+        unit = text_width(token, size, font)
+        estimate = line_width + unit
+        if estimate <= SURE_FIT * width:
+            line, line_width = candidate, estimate
+            continue
+        measured = text_width(candidate.rstrip(), size, font)
+        if measured <= width or not line:
+            if measured > width:  # one unit too wide: split it
                 pieces = _split_long(candidate, width, size, font)
                 lines.extend(pieces[:-1])
                 line = pieces[-1]
+                line_width = text_width(line, size, font)
             else:
-                line = candidate
+                line, line_width = candidate, measured
         else:
             lines.append(line)
-            line = token
+            line, line_width = token, unit
     lines.append(line)
     return lines
+
+
+SURE_FIT = 0.95
+"""A line whose summed unit widths are within this share of the box fits without measuring it
+whole: summing overestimates (trailing spaces, the wider Latin face per unit), and kerning
+between two units moves a width by far less than 5%."""
 
 
 def _split_long(text: str, width: float, size: float, font: Font) -> list[str]:
