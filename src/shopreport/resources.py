@@ -21,5 +21,7 @@ def templates_dir() -> Path:
 
 @functools.cache
 def read_yaml_resource(name: str) -> Any:
-    """Parse a YAML file of the templates folder (cached)."""
-    return yaml.safe_load((templates_dir() / name).read_text(encoding="utf-8"))
+    """Parse a YAML file of the templates folder (cached; libyaml's parser where PyYAML has it,
+    some ten times faster than the pure-Python one, with the same safe constructors)."""
+    loader = getattr(yaml, "CSafeLoader", yaml.SafeLoader)
+    return yaml.load((templates_dir() / name).read_text(encoding="utf-8"), Loader=loader)
