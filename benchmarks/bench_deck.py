@@ -17,25 +17,14 @@ from __future__ import annotations
 import argparse
 import os
 import platform
-import statistics
 import subprocess
 import sys
 import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
-
-
-def child(args: list[str]) -> tuple[float, float, float]:
-    """Run a command: wall seconds, CPU seconds (user + system), peak RSS in MB."""
-    start = time.perf_counter()
-    proc = subprocess.Popen(args, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
-    _, status, usage = os.wait4(proc.pid, 0)
-    wall = time.perf_counter() - start
-    if status:
-        sys.exit(f"{' '.join(args)} failed:\n{proc.stderr.read().decode() if proc.stderr else ''}")
-    return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+sys.path.insert(0, str(HERE))
+from bench_kpis import alternate  # noqa: E402
 
 
 def main() -> None:
@@ -65,13 +54,9 @@ def main() -> None:
                 *["--out", str(Path(out) / "image.pptx")],
             ],
         }
-        times: dict[str, list[tuple[float, float, float]]] = {k: [] for k in runs}
-        load_before = os.getloadavg()[0]
-        for _ in range(args.rounds):
-            for name, command in runs.items():
-                times[name].append(child(command))
-        load_after = os.getloadavg()[0]
-    med = {k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in times.items()}
+        med, (load_before, load_after) = alternate(
+            {k: (lambda c=c: c) for k, c in runs.items()}, args.rounds
+        )
     kpis = med["A `kpis`"]
     print(
         f"\n{args.size}, {args.rounds} rounds A B C, load {load_before:.1f} → {load_after:.1f}, "

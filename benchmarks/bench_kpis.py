@@ -27,6 +27,7 @@ import statistics
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -53,6 +54,22 @@ def child(args: list[str]) -> tuple[float, float, float]:
     if status:
         sys.exit(f"{' '.join(args)} failed:\n{proc.stderr.read().decode() if proc.stderr else ''}")
     return wall, usage.ru_utime + usage.ru_stime, usage.ru_maxrss / 1024
+
+
+def alternate(
+    runs: dict[str, Callable[[], list[str]]], rounds: int
+) -> tuple[dict[str, tuple[float, ...]], tuple[float, float]]:
+    """Each round runs every command once, in order (A B C A B C …): the medians over the rounds
+    of wall, CPU and peak memory per run, and the load average before and after."""
+    times: dict[str, list[tuple[float, float, float]]] = {k: [] for k in runs}
+    load_before = os.getloadavg()[0]
+    for _ in range(rounds):
+        for name, make in runs.items():
+            times[name].append(child(make()))
+    load = (load_before, os.getloadavg()[0])
+    return {
+        k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in times.items()
+    }, load
 
 
 def ensure_data(size: str) -> Path:
@@ -151,13 +168,7 @@ def main() -> None:
         "shopreport --help": lambda: [py, "-m", "shopreport", "--help"],
         "shopreport kpis --help": lambda: [py, "-m", "shopreport", "kpis", "--help"],
     }
-    times: dict[str, list[tuple[float, float, float]]] = {k: [] for k in runs}
-    load_before = os.getloadavg()[0]
-    for _ in range(args.rounds):
-        for name, make in runs.items():
-            times[name].append(child(make()))
-    load_after = os.getloadavg()[0]
-    med = {k: tuple(statistics.median(r[i] for r in v) for i in range(3)) for k, v in times.items()}
+    med, (load_before, load_after) = alternate(runs, args.rounds)
     duck = med["DuckDB"]
     print(
         f"\n{args.size} ({lines:,} order lines), {args.rounds} rounds, load {load_before:.1f} → "

@@ -89,3 +89,41 @@ def test_the_report_of_the_months_is_the_report_of_everything(tmp_path) -> None:
     assert json.loads(cold.out) == json.loads(stored.out)
     tables = {t["table"]: t for t in json.loads(cold.out)["coverage"]}
     assert tables["orders"]["rows"] == 146  # every row, not the 31 read
+
+
+def test_partitions_whose_columns_differ_are_stacked_by_name(tmp_path) -> None:
+    # September's export has no discount column and writes the amount as text; October's has
+    # the discount and a column the contract does not know
+    september = pl.DataFrame(
+        {
+            "order_id": ["s1", "s2"],
+            "customer_id": ["A", "B"],
+            "order_time": [datetime(2026, 9, 1, 9), datetime(2026, 9, 2, 9)],
+            "pay_time": [datetime(2026, 9, 1, 9), datetime(2026, 9, 2, 9)],
+            "paid_amount": ["80.5", "19.5"],
+        }
+    )
+    october = pl.DataFrame(
+        {
+            "order_id": ["o1", "o2", "o3"],
+            "customer_id": ["A", "C", "C"],
+            "order_time": [datetime(2026, 10, d, 9) for d in (2, 3, 4)],
+            "pay_time": [datetime(2026, 10, d, 9) for d in (2, 3, 4)],
+            "paid_amount": [100.0, 60.0, 40.0],
+            "discount_amount": [10.0, 0.0, 5.0],
+            "remark": ["gift", None, None],
+        }
+    )
+    for key, frame in (("2026-09", september), ("2026-10", october)):
+        target = tmp_path / "data" / "orders" / f"month={key}"
+        target.mkdir(parents=True)
+        frame.write_parquet(target / "part-0.parquet")
+    config = write_shop(tmp_path, {}, {"orders": {"path": "data/orders"}})
+    for cache in (False, True):
+        report = kpis(config, cache=cache)
+        assert report.value("gmv") == 200  # 100 + 60 + 40
+        assert report.value("paid_orders") == 3
+        # the data ends on 4 October: September compares its first four days, 80.5 + 19.5
+        assert report.metrics["gmv"].previous == 100
+    result = run_cli("validate", "--config", config)
+    assert result.code == 0, result.err

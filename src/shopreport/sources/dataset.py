@@ -40,6 +40,7 @@ from shopreport.sources.readers import (
     hive_root,
     partition_months,
     scan_file,
+    scan_parquet_files,
 )
 from shopreport.vocab.contract import (
     DATE,
@@ -519,7 +520,7 @@ def _scan_table(
         if database is not None:
             raw = database.frame.lazy()
         elif keep is not None:
-            raw = pl.scan_parquet(keep, hive_partitioning=False)
+            raw = scan_parquet_files(keep, keep)
         else:
             raw, header_row = scan_file(path, spec, _expected_headers(spec, TABLES[name]))
         file_columns = list(dict.fromkeys(file_columns + raw.collect_schema().names()))
