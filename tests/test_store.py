@@ -5,8 +5,10 @@ from __future__ import annotations
 
 import json
 import os
+from datetime import datetime
 from pathlib import Path
 
+import polars as pl
 import pytest
 import yaml
 
@@ -75,6 +77,13 @@ def test_second_run_reads_the_store_and_says_what_a_cold_run_says(tmp_path, monk
     assert {"orders.parquet", "order_items.parquet", "dataset.json"} <= {
         p.name for p in entry.iterdir()
     }
+    # each buyer's first payment, kept so that a report does not group the history again
+    first_paid = pl.read_parquet(entry / "first_paid.parquet").sort("customer_id")
+    assert first_paid.rows() == [
+        ("a", datetime(2026, 9, 20, 10)),
+        ("b", datetime(2026, 10, 2, 10)),
+        ("c", datetime(2026, 10, 3, 10)),
+    ]
     assert kpis(config, "--no-cache") == first
     with monkeypatch.context() as m:
         no_reading(m)

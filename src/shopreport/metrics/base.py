@@ -104,13 +104,7 @@ def read_base(ds: Dataset, start: date, end: date) -> Base:
     paid = in_span.select([c for c in ORDER_COLUMNS if c in names]).with_columns(
         day=pl.col("pay_time").dt.date()
     )
-    first_paid = (
-        ds.history("orders")
-        .filter(pl.col("pay_time").is_not_null())
-        .group_by("customer_id")
-        .agg(first_pay=pl.col("pay_time").min())
-    )
-    paid_frame, first_frame = pl.collect_all([paid, first_paid], engine=ENGINE)
+    paid_frame, first_frame = pl.collect_all([paid, ds.first_payments()], engine=ENGINE)
     if "province" in paid_frame.columns:
         paid_frame = _unify_provinces(paid_frame)
     lines = _lines(ds, in_span, (lo, hi)).collect(engine=ENGINE) if ds.has("order_items") else None

@@ -141,6 +141,14 @@ class Dataset:
     """Tables whose files have a header and no rows: left out, as if not configured."""
     prepared: bool = False
     """Read from the prepared store: typed and checked when it was stored."""
+    first_paid: pl.LazyFrame | None = None
+    """Each buyer's first payment as the prepared store keeps it (else from the orders)."""
+
+    def first_payments(self) -> pl.LazyFrame:
+        """Each buyer's first payment over the whole history: customer_id, first_pay."""
+        if self.first_paid is not None:
+            return self.first_paid
+        return first_payments(self.history("orders"))
 
     def data_end(self) -> date | None:
         """The last day of the orders table (its last order_time), computed once."""
@@ -209,6 +217,15 @@ class Dataset:
             + [Note("empty_table", {"table": n}) for n in self.empty]
         )
         return problems
+
+
+def first_payments(orders: pl.LazyFrame) -> pl.LazyFrame:
+    """customer_id and the time of their first paid order."""
+    return (
+        orders.filter(pl.col("pay_time").is_not_null())
+        .group_by("customer_id")
+        .agg(first_pay=pl.col("pay_time").min())
+    )
 
 
 def read_dataset(

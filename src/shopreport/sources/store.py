@@ -34,7 +34,7 @@ import polars as pl
 
 from shopreport.config import Config
 from shopreport.notes import Note
-from shopreport.sources.dataset import Dataset, TableSource
+from shopreport.sources.dataset import Dataset, TableSource, first_payments
 from shopreport.sources.readers import MissingFiles, expand_paths
 from shopreport.vocab.contract import TABLES
 
@@ -134,6 +134,8 @@ def load_dataset(store: Store, config: Config) -> Dataset | None:
     ds = Dataset(config, tables, empty=meta["empty"], amounts_known=meta["amounts_known"])
     ds.warnings = [Note(code, params) for code, params in meta["warnings"]]
     ds.prepared = True
+    first = store.entry / "first_paid.parquet"
+    ds.first_paid = pl.scan_parquet(first) if first.is_file() else None
     os.utime(store.entry)  # recently used: kept when old entries are removed
     return ds
 
@@ -169,6 +171,10 @@ def save_dataset(store: Store, ds: Dataset) -> None:
                 "file_columns": source.file_columns,
                 "excluded": source.excluded is not None,
             }
+        # each buyer's first payment, grouped once here rather than on every report
+        first_payments(pl.scan_parquet(tmp / "orders.parquet")).sink_parquet(
+            tmp / "first_paid.parquet"
+        )
         _write_json(
             tmp / "dataset.json",
             {
