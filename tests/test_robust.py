@@ -220,20 +220,45 @@ def _command(*args: str) -> list[str]:
     return [sys.executable, "-c", "from shopreport.cli import main; main()", *args]
 
 
+HELD = """
+import os, pathlib, time
+from shopreport.render import pptx
+real = pptx.atomic_write
+def held(path, write):
+    def slowly(temp):
+        write(temp)  # the deck is in its temporary file; the run is held there
+        pathlib.Path(os.environ["HELD_MARKER"]).touch()
+        time.sleep(600)
+    real(path, slowly)
+pptx.atomic_write = held
+from shopreport.cli import main
+main()
+"""
+
+
 @pytest.mark.slow
 def test_sigterm_and_timeout_stop_cleanly(small_shop, tmp_path):
-    out = tmp_path / "out"
+    """The run is held with its deck written to the temporary file (not by timing: a fast
+    machine finishes a small build before any fixed delay), then stopped."""
+    out, marker = tmp_path / "out", tmp_path / "held"
     out.mkdir()
-    build = _command("build", "--config", str(small_shop), "--month", "2026-10", "--out", str(out))
-    child = subprocess.Popen([*build, "-q"], stderr=subprocess.PIPE, text=True)
-    time.sleep(4)
+    args = ["build", "--config", str(small_shop), "--month", "2026-10", "--out", str(out), "-q"]
+    held = [sys.executable, "-c", HELD, *args]
+    env = {**os.environ, "HELD_MARKER": str(marker)}
+    child = subprocess.Popen(held, stderr=subprocess.PIPE, text=True, env=env)
+    deadline = time.monotonic() + 300
+    while not marker.exists() and child.poll() is None and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert marker.exists(), "the build never reached the writing of the deck"
+    assert [p.suffix for p in out.iterdir()] == [".tmp"]  # the deck, not yet renamed
     child.send_signal(signal.SIGTERM)
     _, err = child.communicate(timeout=120)
     assert child.returncode == 128 + signal.SIGTERM, err
     assert "Stopped by SIGTERM; nothing was written." in err
     assert list(out.iterdir()) == []  # no deck, no temporary file
+    marker.unlink()
     done = subprocess.run(
-        [*build, "-q", "--timeout", "1"], capture_output=True, text=True, timeout=180
+        [*held, "--timeout", "1"], capture_output=True, text=True, timeout=300, env=env
     )
     assert done.returncode == 1
     assert "stopped after 1 s (--timeout) while" in done.stderr
