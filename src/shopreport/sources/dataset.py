@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -197,8 +198,15 @@ class Dataset:
         results = pl.collect_all(queries)
         self.amounts_known = bool(results.pop().item())
         problems: list[Problem] = []
-        for (_, describe), result in zip(owners, results, strict=False):
-            problems.extend(describe(result))
+        found: list[tuple[TableSource, tuple[pl.LazyFrame, object]]] = []
+        for (source, describe), result in zip(owners, results, strict=False):
+            if isinstance(describe, Gate):
+                found.extend((source, check) for check in describe.then(result))
+            else:
+                problems.extend(describe(result))
+        rows = pl.collect_all([query for _, (query, _) in found]) if found else []
+        for (_, (_, describe)), result in zip(found, rows, strict=True):
+            problems.extend(describe(result))  # type: ignore[operator]
         order = list(self.tables)
         problems.sort(key=lambda p: (order.index(p.table), not p.error, p.position))
         specs = {n: s for n, s in self.config.data.tables().items() if n in self.tables}
@@ -1294,17 +1302,43 @@ def _checks(source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
         if f"__bad_{c}" in checked.collect_schema().names()
     ]
     out: list[tuple[pl.LazyFrame, object]] = []
+    gated: list[tuple[pl.Expr, pl.LazyFrame, object]] = []
     for column in source.checks:
-        out.append((_bad_values_query(checked, column), _describe_bad(source, column)))
+        query = _bad_values_query(checked, column)
+        gated.append((pl.col(f"__bad_{column}").sum(), query, _describe_bad(source, column)))
     for column in [c.name for c in table.columns if c.non_negative and c.name in names]:
         query = checked.filter(pl.col(column) < 0).select(SRC, FILE, ROW, f"__raw_{column}")
-        out.append((_with_total(query), _describe_negative(source, column)))
+        negative = (pl.col(column) < 0).sum()
+        gated.append((negative, _with_total(query), _describe_negative(source, column)))
+    if gated:
+        out.append(_gate(checked, gated))
     if table.key and table.key in names:
         out.append((_duplicates_query(source, table.key), _describe_duplicate(source, table.key)))
     natural = [c for c in NATURAL_KEYS.get(table.name, ()) if c in names]
     if natural and natural[:2] == list(NATURAL_KEYS[table.name][:2]):
         out.append((_repeated_rows_query(source, natural), _describe_repeated(source, natural)))
     return out
+
+
+def _gate(
+    checked: pl.LazyFrame, checks: list[tuple[pl.Expr, pl.LazyFrame, object]]
+) -> tuple[pl.LazyFrame, object]:
+    """Checks of bad and negative values counted in one scan of the table; only a check that
+    found rows runs its own query, for the first rows and their lines (`Dataset.problems`)."""
+    counts = checked.select([count.alias(str(i)) for i, (count, _, _) in enumerate(checks)])
+
+    def describe(result: pl.DataFrame) -> list[tuple[pl.LazyFrame, object]]:
+        row = result.row(0)
+        return [(query, then) for (_, query, then), n in zip(checks, row, strict=True) if n]
+
+    return counts, Gate(describe)
+
+
+@dataclass
+class Gate:
+    """A check whose result is more checks to run (see `_gate`)."""
+
+    then: Callable[[pl.DataFrame], list[tuple[pl.LazyFrame, object]]]
 
 
 NATURAL_KEYS = {
