@@ -112,6 +112,8 @@ class TableSource:
     file_columns: list[str] = field(default_factory=list)
     extra: list[tuple[pl.LazyFrame, object]] = field(default_factory=list)
     """Checks decided while reading (blank rows, rows repeated across files)."""
+    counted: list[tuple[pl.Expr, pl.LazyFrame, object]] = field(default_factory=list)
+    """Checks decided while reading whose rows are counted first (empty required values)."""
     excluded: pl.LazyFrame | None = None
     """order_items: SKUs of lines that are not merchandise (kept for the GMV split only)."""
     database: DatabaseRead | None = None
@@ -602,6 +604,7 @@ def _scan_table(
     if several:
         frame = frame.drop(SRC)
     offset = header_row + (0 if spec.headers or database else 1)
+    counted: list[tuple[pl.Expr, pl.LazyFrame, object]] = []
     columns = frame.collect_schema().names()
     required = [
         c
@@ -614,7 +617,11 @@ def _scan_table(
             pl.col(c).is_null() & ~pl.col(c).is_null().all() & ~pl.col(f"__bad_{c}")
             for c in required
         ]
-        extra.append(_missing_values(name, checked, required, gaps, spec, offset, headers))
+        gap = _missing_values(name, checked, required, gaps, spec, offset, headers)
+        if spec.on_missing == "skip":  # counted on the rows before they are left out
+            extra.append(gap[1:])
+        else:
+            counted.append(gap)
         if spec.on_missing == "skip":
             kept = ~pl.any_horizontal(
                 [pl.col(c).is_null() & ~pl.col(c).is_null().all() for c in required]
@@ -628,6 +635,7 @@ def _scan_table(
     source = TableSource(
         name, files, frame, checked, headers, offset, sorted(fallible), file_columns, extra
     )
+    source.counted = counted
     if database is not None:
         source.database = database
     return source
@@ -641,10 +649,11 @@ def _missing_values(
     spec: TableConfig,
     offset: int,
     headers: dict[str, str],
-) -> tuple[pl.LazyFrame, object]:
+) -> tuple[pl.Expr, pl.LazyFrame, object]:
     """Rows whose required value is empty: an error naming the first, or (on_missing: skip) a
-    warning with the count of rows left out."""
+    warning with the count of rows left out. The count of such rows, the query, its message."""
     flags = [f"__gap_{c}" for c in required]
+    count = pl.any_horizontal(gaps).sum()
     query = (
         checked.with_columns([g.alias(f) for f, g in zip(flags, gaps, strict=True)])
         .filter(pl.any_horizontal(flags))
@@ -687,7 +696,7 @@ def _missing_values(
             )
         ]
 
-    return query, describe
+    return count, query, describe
 
 
 OFFSET_SEEN = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*([+-]\d{2}:?\d{2}|Z)$"
@@ -1302,7 +1311,7 @@ def _checks(source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
         if f"__bad_{c}" in checked.collect_schema().names()
     ]
     out: list[tuple[pl.LazyFrame, object]] = []
-    gated: list[tuple[pl.Expr, pl.LazyFrame, object]] = []
+    gated = list(source.counted)
     for column in source.checks:
         query = _bad_values_query(checked, column)
         gated.append((pl.col(f"__bad_{column}").sum(), query, _describe_bad(source, column)))
@@ -1395,7 +1404,7 @@ def _repeated(source: TableSource, key: list[str], columns: list[str]) -> pl.Laz
     number (`total`). Keys are grouped by their 64-bit hash first (a fraction of the cost of
     grouping text ids); equal keys hash equal, so the few candidate rows then compared by
     their value are all there are."""
-    hashed = pl.struct(key).hash(seed=0).alias("__key_hash")
+    hashed = (pl.col(key[0]) if len(key) == 1 else pl.struct(key)).hash(seed=0).alias("__key_hash")
     candidates = (
         source.frame.group_by(hashed).agg(n=pl.len()).filter(pl.col("n") > 1).select("__key_hash")
     )
