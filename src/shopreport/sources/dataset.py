@@ -484,8 +484,10 @@ def _read_table(
     lines are partitioned by their order's month). The whole table stays at hand, lazily, for
     the facts of its history (`Dataset.history`)."""
     source = _scan_table(name, spec, config, span, pushed)
-    months = partition_months(source.files) if span and ranged is not None else None
-    if span is None or ranged is None or months is None:
+    if span is None or ranged is None:
+        return source
+    months = partition_months(source.files)
+    if months is None:
         return source
     if name == "order_items":
         if "orders" not in ranged:
