@@ -549,7 +549,7 @@ def _scan_table(
         if database is not None:
             raw = database.frame.lazy()
         elif keep is not None:
-            raw = scan_parquet_files(keep, keep)
+            raw = scan_parquet_files(keep)
         else:
             raw, header_row = scan_file(path, spec, _expected_headers(spec, TABLES[name]))
         file_columns = list(dict.fromkeys(file_columns + raw.collect_schema().names()))

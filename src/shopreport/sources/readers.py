@@ -366,17 +366,17 @@ def _scan_parquet(path: Path, opts: FileOptions) -> pl.LazyFrame:
     if not path.is_dir():
         return pl.scan_parquet(path)
     files = [f for f in sorted(path.rglob("*.parquet")) if not f.name.startswith((".", "_"))]
-    return scan_parquet_files(path, files)
+    return scan_parquet_files(files, folder=path)
 
 
-def scan_parquet_files(source: Path | list[Path], files: list[Path]) -> pl.LazyFrame:
-    """Parquet files (`source`: their folder, or the files) as one scan. When their columns
+def scan_parquet_files(files: list[Path], folder: Path | None = None) -> pl.LazyFrame:
+    """Parquet files (all those of `folder`, when given) as one scan. When their columns
     differ (a month exported with a column more or fewer, or a number written as text), each
     file is scanned alone and the files are stacked by column name: a column a file lacks is
     empty in its rows, and differing types take one that holds both."""
     schemas = {tuple(pl.read_parquet_schema(f).items()) for f in files}
     if len(schemas) <= 1:
-        return pl.scan_parquet(source, hive_partitioning=False)
+        return pl.scan_parquet(folder or files, hive_partitioning=False)
     return pl.concat([pl.scan_parquet(f) for f in files], how="diagonal_relaxed")
 
 
