@@ -2,9 +2,11 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
@@ -213,15 +215,13 @@ def build_deck(
     from shopreport.deck.narrative import Narrator
     from shopreport.deck.sections import plan_deck
     from shopreport.render import export
-    from shopreport.render.pptx import write_deck
-    from shopreport.render.template import template_colors
-    from shopreport.render.theme import load_theme, with_template_colors
 
     cfg = config if isinstance(config, Config) else read_config(config)
     language = {"zh": "zh-CN", "zh-CN": "zh-CN", "en": "en", None: cfg.language}[language]
     today = today or shop_today(cfg.timezone)
     deck = load_kind(kind)
     chosen = deck.parse(cfg, subject, today)  # a usage error is reported before any data is read
+    renderer = _import_renderer("reviews" in cfg.data.tables())
     name = f"{safe_name(cfg.shop)}_{deck.label(chosen)}_{deck.file_words[language]}.pptx"
     target = _output_path(name, out)
     if pdf or png_dir:
@@ -241,6 +241,11 @@ def build_deck(
     findings = deck.diagnose(data, cfg)
     plan = plan_deck(deck, chosen, data, findings, cfg, language, today)
     progress("render")
+    renderer.join()
+    from shopreport.render.pptx import write_deck
+    from shopreport.render.template import template_colors
+    from shopreport.render.theme import load_theme, with_template_colors
+
     say = Narrator(language, cfg.symbol, deck.report(data).period.kind)
     cover = plan.slides[0]
     label = deck.label(chosen)
@@ -277,6 +282,24 @@ def build_deck(
             extras.insert(0, made)
     left_out = {say.word(f"section_{k}"): v for k, v in plan.left_out.items()}
     return BuiltDeck(target, len(plan.slides), left_out, deck.report(data).notes, extras)
+
+
+def _import_renderer(words: bool) -> threading.Thread:
+    """Import the slide renderer (python-pptx, lxml, Pillow) and, when the shop has reviews,
+    the word cutter, in a thread while the data is read and the metrics computed: Polars lets
+    go of the interpreter while it works, so these 0.3 s of imports run beside it. A failed
+    import is reported by the main thread's own import of the module, not here."""
+
+    def work() -> None:
+        with contextlib.suppress(Exception):
+            import shopreport.render.pptx  # noqa: F401
+
+            if words:
+                import rjieba  # noqa: F401
+
+    thread = threading.Thread(target=work, name="import-renderer", daemon=True)
+    thread.start()
+    return thread
 
 
 def _output_path(name: str, out: str | Path | None) -> Path:

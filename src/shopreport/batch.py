@@ -7,11 +7,8 @@ failed, with the first line of its error), and the caller prints the summary.
 from __future__ import annotations
 
 import glob
-import multiprocessing
 import time
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor, as_completed
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from datetime import time as clock
@@ -88,7 +85,11 @@ def run(
         for config in configs:
             runs[str(config)] = result = run_one(str(config), task, folders[str(config)])
             done(result)
-    else:
+    else:  # imported here: 30 ms one shop's run does not need
+        import multiprocessing
+        from concurrent.futures import ProcessPoolExecutor, as_completed
+        from concurrent.futures.process import BrokenProcessPool
+
         context = multiprocessing.get_context("spawn")  # Polars' threads do not survive fork
         with ProcessPoolExecutor(min(jobs, len(configs)), context, _quiet) as pool:
             futures = {pool.submit(run_one, str(c), task, folders[str(c)]): str(c) for c in configs}

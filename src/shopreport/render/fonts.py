@@ -4,6 +4,7 @@ with matplotlib, and opened with Pillow for measuring text."""
 from __future__ import annotations
 
 import functools
+import importlib.util
 from pathlib import Path
 
 from PIL import ImageFont
@@ -86,9 +87,17 @@ def setup_matplotlib(family: str) -> None:
 @functools.cache
 def wide_latin_font(size_pt: float, bold: bool) -> ImageFont.FreeTypeFont:
     """DejaVu Sans (shipped with matplotlib) at `size_pt`: the wide Latin face renderers fall
-    back to when the deck font is missing, so Latin text is measured against it too."""
-    import matplotlib
+    back to when the deck font is missing, so Latin text is measured against it too.
 
+    The file is found without importing matplotlib (0.13 s a deck with native charts saves)."""
     name = "DejaVuSans-Bold.ttf" if bold else "DejaVuSans.ttf"
-    path = Path(matplotlib.get_data_path()) / "fonts" / "ttf" / name
-    return ImageFont.truetype(str(path), round(size_pt * 100))
+    return ImageFont.truetype(str(_matplotlib_fonts() / name), round(size_pt * 100))
+
+
+@functools.cache
+def _matplotlib_fonts() -> Path:
+    """matplotlib's folder of TrueType fonts (mpl-data/fonts/ttf)."""
+    spec = importlib.util.find_spec("matplotlib")
+    if spec is None or not spec.submodule_search_locations:
+        raise RuntimeError("matplotlib is missing: install shopreport with its dependencies")
+    return Path(spec.submodule_search_locations[0]) / "mpl-data" / "fonts" / "ttf"
