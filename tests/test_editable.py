@@ -15,7 +15,9 @@ import pytest
 from lxml import etree
 from PIL import Image
 from pptx import Presentation
+from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
+from pptx.util import Inches
 
 from shopreport.deck import model as m
 from shopreport.deck.narrative import Narrator
@@ -278,3 +280,46 @@ def test_every_run_in_a_chart_has_the_east_asian_font(sample):
                 for props in root.iter(qn("a:defRPr"), qn("a:rPr")):
                     ea = props.find(qn("a:ea"))
                     assert ea is not None and ea.get("typeface") == "Microsoft YaHei", name
+
+
+def test_table_cells_keep_their_own_text_and_look(tmp_path):
+    """A cell is styled once per look and the others of that look copied from it: each cell
+    must keep its own text, the header its dark fill, the highlighted row its bold blue text,
+    the bands their alternating fills; a sign before a currency stays joined to it."""
+    table = m.TableSlide(
+        "table",
+        "渠道花费",
+        "数据来源：测试",
+        columns=["渠道", "花费"],
+        rows=[["直通车", "-¥2.67"], ["钻展", "¥1.00"], ["自然搜索", "¥0"]],
+        align=["left", "right"],
+        highlight=[1],
+    )
+    path = tmp_path / "table.pptx"
+    write_deck([table], load_theme(), "zh-CN", "¥", Narrator("zh-CN", "¥").words, path)
+    shape = next(s for s in Presentation(str(path)).slides[0].shapes if s.has_table)
+    cells = [list(row.cells) for row in shape.table.rows]
+    assert [[c.text for c in row] for row in cells] == [
+        ["渠道", "花费"],
+        ["直通车", "-\u2060¥2.67"],
+        ["钻展", "¥1.00"],
+        ["自然搜索", "¥0"],
+    ]
+    assert [str(row[0].fill.fore_color.rgb) for row in cells] == [
+        "1F4E79",  # header: primary
+        "FFFFFF",  # odd rows white, even rows light
+        "EEF3F8",
+        "FFFFFF",
+    ]
+    runs = [[c.text_frame.paragraphs[0].runs[0].font for c in row] for row in cells]
+    assert [[f.bold for f in row] for row in runs] == [
+        [True] * 2,
+        [False] * 2,
+        [True] * 2,
+        [False] * 2,
+    ]
+    assert [str(row[1].color.rgb) for row in runs] == ["FFFFFF", "262626", "1F4E79", "262626"]
+    assert [[c.text_frame.paragraphs[0].alignment for c in row] for row in cells[1:]] == [
+        [PP_ALIGN.LEFT, PP_ALIGN.RIGHT]
+    ] * 3
+    assert {c.margin_left for row in cells for c in row} == {Inches(0.06)}

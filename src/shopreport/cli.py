@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import contextlib
+import gc
 import json
 import os
 import shutil
@@ -563,6 +564,17 @@ def main() -> None:
     debug = "--debug" in sys.argv[1:]
     quiet_libraries(debug)
     signal.signal(signal.SIGTERM, _stop)
+    try:
+        _run()
+    finally:
+        # the run is over: the interpreter's exit then skips the collector's walk over every
+        # object a deck made (0.2 s of the demo deck's 2.8 s); exit handlers still run
+        gc.freeze()
+
+
+def _run() -> None:
+    """The command, its errors printed as the CLI prints them."""
+    debug = "--debug" in sys.argv[1:]
     try:
         cli.main(standalone_mode=False)
     except click.exceptions.Abort:

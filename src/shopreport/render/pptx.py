@@ -8,6 +8,7 @@ the intended font. Text sizes come from measurement (textfit.py), never from aut
 from __future__ import annotations
 
 import contextlib
+import copy
 import errno
 import glob
 import io
@@ -241,7 +242,7 @@ class Renderer:
     def _run(self, paragraph, text: str, size: float, bold: bool, color: str):
         """A run with size, weight, colour, Latin + East Asian font and language."""
         run = paragraph.add_run()
-        run.text = _NO_BREAK.sub(lambda sign: sign.group(0) + "\u2060", text)
+        run.text = _no_break(text)
         font = run.font
         font.size = Pt(size)
         font.bold = bold
@@ -839,27 +840,37 @@ class Renderer:
             table.columns[j].width = Inches(w)
         for i in range(rows):
             table.rows[i].height = Inches(row_h)
+        # a cell is styled through python-pptx once per look (fill, weight, colour, alignment);
+        # the other cells of that look are copies of it with their own text (10× faster)
+        looks: dict[tuple[str, bool, str, str], Any] = {}
         for i, values in enumerate([model.columns, *model.rows]):
             for j, value in enumerate(values):
                 cell = table.cell(i, j)
-                cell.margin_left = cell.margin_right = Inches(0.06)
-                cell.margin_top = cell.margin_bottom = Inches(0.02)
-                cell.vertical_anchor = MSO_ANCHOR.MIDDLE
                 fill = (
                     self.theme.color("primary")
                     if i == 0
                     else (self.theme.color("light") if i % 2 == 0 else self.theme.color("white"))
                 )
-                cell.fill.solid()
-                cell.fill.fore_color.rgb = RGBColor.from_string(fill)
                 bold = i == 0 or (i - 1) in model.highlight
                 text = _truncate_cell(
                     clean(value), Inches(widths[j] - CELL_PAD).pt, size, bold, self.theme
                 )
+                color = "white" if i == 0 else ("primary" if i - 1 in model.highlight else "text")
+                look = (fill, bold, color, align[j])
+                if look in looks:
+                    tc = copy.deepcopy(looks[look])
+                    tc.xpath("./a:txBody/a:p/a:r")[0].text = _no_break(text)
+                    cell._tc.getparent().replace(cell._tc, tc)
+                    continue
+                cell.margin_left = cell.margin_right = Inches(0.06)
+                cell.margin_top = cell.margin_bottom = Inches(0.02)
+                cell.vertical_anchor = MSO_ANCHOR.MIDDLE
+                cell.fill.solid()
+                cell.fill.fore_color.rgb = RGBColor.from_string(fill)
                 para = cell.text_frame.paragraphs[0]
                 para.alignment = ALIGN[align[j]]
-                color = "white" if i == 0 else ("primary" if i - 1 in model.highlight else "text")
                 self._run(para, text, size, bold, color)
+                looks[look] = cell._tc
         if model.note:
             self.text(
                 slide,
@@ -952,6 +963,13 @@ def _auto_align(model: m.TableSlide) -> list[str]:
 # breaking allows a break after a hyphen or plus before a currency sign (UAX #14), and
 # LibreOffice breaks CJK text inside dates
 _NO_BREAK = re.compile(r"(?<![A-Za-z0-9])[+\-−](?=[¥$€£]|R\$|HK\$)|(?<=\d)-(?=\d)")
+
+
+def _no_break(text: str) -> str:
+    """`text` with a word joiner where a line must not break (see _NO_BREAK)."""
+    return _NO_BREAK.sub(lambda sign: sign.group(0) + "\u2060", text)
+
+
 CELL_PAD = 0.12  # left + right cell margins, inches
 SIDE_PANEL = 3.6  # width of the findings panel beside a table, inches
 
