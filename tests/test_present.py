@@ -425,6 +425,7 @@ EXTRA_CUSTOMERS = """
     c2,普通会员
     c3,金卡会员
     c4,普通会员
+    c5,普通会员
 """
 EXTRA_REVIEWS = """
     review_time,rating,order_id,sku,text
@@ -437,9 +438,10 @@ EXTRA_REVIEWS = """
 @pytest.fixture(scope="module")
 def extras(tmp_path_factory):
     """October: c1 (金卡) pays 100 with 满减 and 300 with 满减; c2 (普通) 200 without a
-    promotion; c3 (金卡) 400 with 限时折扣. o2 ships after 72 h and is delivered in 7 days
-    (late, rated 1★); o1 and o3 arrive in 3 and 2 days; o4 is not delivered yet. 九月新品 was
-    launched 09-20 and sold ¥300 in its first 30 days; 三月新品 sold ¥300 in its first 30."""
+    promotion; c3 (金卡) 400 with 限时折扣; c4 and c5 (普通) buy nothing in October. o2 ships
+    after 72 h and is delivered in 7 days (late, rated 1★); o1 and o3 arrive in 3 and 2 days;
+    o4 is not delivered yet. 九月新品 was launched 09-20 and sold ¥300 in its first 30 days;
+    三月新品 sold ¥300 in its first 30."""
     folder = tmp_path_factory.mktemp("extras")
     files = {
         "orders.csv": EXTRA_ORDERS,
