@@ -22,6 +22,7 @@ from __future__ import annotations
 import math
 from datetime import date
 
+import polars as pl
 import pytest
 
 from shopreport.errors import DataError
@@ -381,3 +382,17 @@ def test_city_tiers(report):
     # 广州 (o1, o2) 一线; 杭州 (o3) and 宁波 (o4) 新一线
     tiers = {r["tier"]: r["gmv"] for r in report.breakdowns["by_city_tier"].to_dicts()}
     assert tiers == {"一线": 300, "新一线": 350}
+
+
+def test_a_batch_runs_counts_on_the_streaming_engine_beside_the_rest():
+    from shopreport.metrics.engine import Batch
+
+    frame = pl.LazyFrame({"k": ["a", "b", "a"], "v": [1.5, 2.0, 0.25]})
+    batch = Batch()
+    batch.add("sums", frame.group_by("k").agg(pl.col("v").sum()).sort("k"))
+    batch.add("counts", frame.group_by("k").agg(n=pl.len()).sort("k"), streaming=True)
+    batch.add("skipped", None, streaming=True)
+    results = batch.collect()
+    assert set(results) == {"sums", "counts"}
+    assert results["sums"].rows() == [("a", 1.75), ("b", 2.0)]
+    assert results["counts"].rows() == [("a", 2), ("b", 1)]

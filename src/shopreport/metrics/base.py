@@ -42,7 +42,9 @@ class Base:
 ENGINE = "in-memory"
 """Polars' engine for the report's queries: its streaming engine gives a sum of integers
 divided by a constant, inside a group_by beside n_unique, in a different last bit from run to
-run (Polars 2.1); the in-memory engine gives the same bits every run."""
+run (Polars 2.1); the in-memory engine gives the same bits every run. Queries of counts only
+(cohorts, reviews of late deliveries) go to the streaming engine (`Batch.add(streaming=True)`):
+the same bits on any engine, in less memory."""
 
 EXACT = pl.Decimal(38, 12)
 """Float columns are added as decimals of 12 places: integer arithmetic, exact for amounts in

@@ -86,49 +86,38 @@ def rfm_segments(base: Base, period: Period, lookback_days: int) -> pl.LazyFrame
 def cohorts(base: Base, period: Period, months: int, data_end: date | None = None) -> pl.LazyFrame:
     """Cohorts by month of first paid order; per later month k, the share that paid again.
 
-    Months after the data's last day (`data_end`) have no value, not a zero. One group_by
-    over the cohort members and the window's orders gives each member their cohort and the
-    months they paid in, as the bits of one integer; the cohorts are counted from those bits.
+    Months after the data's last day (`data_end`) have no value, not a zero.
     """
     first_month = period.shift_months(-(months - 1))
-    origin = _month_number(first_month.start)
-    month_index = lambda c: pl.col(c).dt.year() * 12 + pl.col(c).dt.month() - origin  # noqa: E731
     members = (
         base.first_paid.lazy()
         .filter(in_range("first_pay", first_month.start, period.end))
-        .select(
-            "customer_id", cohort=pl.col("first_pay").dt.truncate("1mo"), paid=pl.lit(0, pl.UInt64)
-        )
+        .select("customer_id", cohort=pl.col("first_pay").dt.truncate("1mo"))
     )
-    payments = (
+    active = (
         base.paid.lazy()
         .filter(in_range("pay_time", first_month.start, period.end))
-        .select(
-            "customer_id",
-            cohort=pl.lit(None, base.first_paid.schema["first_pay"]),
-            paid=pl.lit(2, pl.UInt64).pow(month_index("pay_time").cast(pl.UInt64)),
-        )
+        .select("customer_id", month=pl.col("pay_time").dt.truncate("1mo"))
+        .unique()
     )
-    counts = (
-        pl.concat([members, payments])
-        .group_by("customer_id")
-        .agg(pl.col("cohort").max(), pl.col("paid").bitwise_or())
-        .filter(pl.col("cohort").is_not_null())  # buyers whose first payment is earlier
-        .group_by("cohort")
-        .agg(
-            pl.len().alias("size"),
-            *[((pl.col("paid") & (1 << j)) > 0).sum().alias(str(j)) for j in range(months)],
-        )
-        .unpivot(index=["cohort", "size"], variable_name="month", value_name="customers")
-        .with_columns(k=pl.col("month").cast(pl.Int64) - month_index("cohort"))
+    sizes = members.group_by("cohort").agg(size=pl.len())
+    month_index = lambda c: pl.col(c).dt.year() * 12 + pl.col(c).dt.month()  # noqa: E731
+    retained = (
+        members.join(active, on="customer_id", how="inner")
+        .with_columns(k=month_index("month") - month_index("cohort"))
         .filter(pl.col("k") >= 0)
+        .group_by("cohort", "k")
+        .agg(customers=pl.len())
     )
+    last = period.start.year * 12 + period.start.month
+    grid = sizes.with_columns(k=pl.int_ranges(0, last - month_index("cohort") + 1)).explode("k")
     return (
-        counts.with_columns(
+        grid.join(retained, on=["cohort", "k"], how="left")
+        .with_columns(
             customers=pl.when(
                 pl.lit(data_end is None)
-                | (month_index("cohort") + origin + pl.col("k") <= _month_number(data_end))
-            ).then(pl.col("customers")),
+                | (month_index("cohort") + pl.col("k") <= _month_number(data_end))
+            ).then(pl.col("customers").fill_null(0)),
         )
         .with_columns(
             rate=pl.col("customers") / pl.col("size"), cohort=pl.col("cohort").dt.strftime("%Y-%m")

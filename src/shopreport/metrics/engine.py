@@ -36,16 +36,29 @@ class Batch:
     def __init__(self) -> None:
         self.keys: list[Any] = []
         self.queries: list[pl.LazyFrame] = []
+        self.streamed: dict[Any, pl.LazyFrame] = {}
 
-    def add(self, key: Any, query: pl.LazyFrame | None) -> None:
-        """Queue a query under `key` (None is skipped)."""
-        if query is not None:
+    def add(self, key: Any, query: pl.LazyFrame | None, streaming: bool = False) -> None:
+        """Queue a query under `key` (None is skipped). `streaming`: a query of counts only
+        (and ratios of its own counts), the same to the bit on any engine, which Polars'
+        streaming engine runs faster and in less memory (customers per cohort month at 10M
+        order lines: 1.9 → 1.35 s). Sums of floats stay on `ENGINE`: on the streaming engine
+        a share of a total came out different in its last bit from one run to the next."""
+        if query is None:
+            return
+        if streaming:
+            self.streamed[key] = query
+        else:
             self.keys.append(key)
             self.queries.append(query)
 
     def collect(self) -> dict[Any, pl.DataFrame]:
-        """Run every queued query at once."""
-        return dict(zip(self.keys, pl.collect_all(self.queries, engine=ENGINE), strict=False))
+        """Run every queued query: all at once on the engine of `ENGINE`, then the streamed."""
+        results = dict(zip(self.keys, pl.collect_all(self.queries, engine=ENGINE), strict=True))
+        if self.streamed:
+            frames = pl.collect_all(list(self.streamed.values()), engine="streaming")
+            results.update(zip(self.streamed, frames, strict=True))
+        return results
 
 
 def report_span(period: Period, ctx_opts) -> tuple[date, date]:
@@ -282,7 +295,7 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
     batch.add("sku_cover", bd.sku_cover(ctx, cur))
     batch.add("by_member_tier", bd.by_member_tier(ctx, cur))
     batch.add("by_promotion", bd.by_promotion(ctx, cur))
-    batch.add("delivery_reviews", bd.delivery_reviews(ctx, cur))
+    batch.add("delivery_reviews", bd.delivery_reviews(ctx, cur), streaming=True)
     batch.add("rfm", rfm_segments(ctx.base, cur, ctx.opts.rfm_lookback_days))
     batch.add(
         "cohorts",
@@ -292,6 +305,7 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
             ctx.opts.cohort_months,
             ctx.covered_until,
         ),
+        streaming=True,
     )
 
 
