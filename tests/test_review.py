@@ -4,6 +4,7 @@ number is worked out below — and the demo deck in Chinese and English."""
 
 from __future__ import annotations
 
+import os
 from datetime import date
 
 import pytest
@@ -258,3 +259,23 @@ def test_english_review_demo_deck(review_deck_en):
     joined = " ".join(texts)
     assert "Scorecard" in joined and "Improvement plan" in joined and "PoP vs 2026-Q2" in joined
     assert overflowing(review_deck_en.path) == []
+
+
+def test_a_shops_scorecard_is_read_once_per_version(tmp_path):
+    """The review deck asks for the rules on three slides: the file is read and checked once,
+    and read again when it changes."""
+    card = tmp_path / "card.yaml"
+    card.write_text(
+        "bands: {green: 80, amber: 60}\n"
+        "parts: {strategy: {metrics: [{metric: gmv, good: 100, poor: 0}]}}\n",
+        encoding="utf-8",
+    )
+    config = read_config(
+        write_shop(tmp_path, {}, {"orders": {"path": "o.csv"}}, review={"scorecard": "card.yaml"})
+    )
+    first = load_scorecard(config)
+    assert load_scorecard(config) is first  # the same rules, not a second read
+    assert first["bands"] == {"green": 80, "amber": 60}
+    card.write_text(card.read_text(encoding="utf-8").replace("green: 80", "green: 90"))
+    os.utime(card, ns=(card.stat().st_atime_ns, card.stat().st_mtime_ns + 1_000_000_000))
+    assert load_scorecard(config)["bands"] == {"green": 90, "amber": 60}

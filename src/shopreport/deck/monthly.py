@@ -118,7 +118,7 @@ def overview(ctx: Ctx) -> list[m.Slide]:
     if any(d["gmv"] is not None for d in daily) and ctx.available("gmv"):
         slides.append(_daily_trend(ctx, daily))
     if r.decomposition.get("mom"):
-        slides.append(_bridge(ctx))
+        slides.append(bridge_slide(ctx))
     return slides
 
 
@@ -278,7 +278,7 @@ def _daily_trend(ctx: Ctx, daily: list[S.DailyRow]) -> m.ChartSlide:
     )
 
 
-def _bridge(ctx: Ctx) -> m.ChartSlide:
+def bridge_slide(ctx: Ctx) -> m.ChartSlide:
     """The GMV change split into traffic, conversion and AOV effects, and what drove each."""
     say, r = ctx.say, ctx.report
     mom = r.decomposition["mom"]
@@ -663,12 +663,12 @@ def sales(ctx: Ctx) -> list[m.Slide]:
     categories = [c for c in ctx.rows(S.BY_CATEGORY) if c["gmv"]]
     if len(categories) >= 2:  # one category (the data has none) shows nothing
         slides.append(_categories(ctx, categories))
-    promotions = _promotions(ctx)
+    promotions = promotions_slide(ctx)
     if promotions:
         slides.append(promotions)
     provinces = ctx.rows(S.BY_PROVINCE)
     if provinces:
-        slides.append(_regions(ctx, provinces))
+        slides.append(regions_slide(ctx, provinces))
     return slides
 
 
@@ -750,7 +750,7 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
     )
 
 
-def _promotions(ctx: Ctx) -> m.ChartSlide | None:
+def promotions_slide(ctx: Ctx) -> m.ChartSlide | None:
     """Promotions by type: GMV share, order value and its difference from orders without one."""
     say = ctx.say
     rows = ctx.rows(S.BY_PROMOTION)
@@ -819,7 +819,7 @@ def _promotions(ctx: Ctx) -> m.ChartSlide | None:
     )
 
 
-def _regions(ctx: Ctx, provinces: list[S.ProvinceRow]) -> m.ChartSlide:
+def regions_slide(ctx: Ctx, provinces: list[S.ProvinceRow]) -> m.ChartSlide:
     """Provinces and city tiers."""
     say = ctx.say
     top = provinces[:10]
@@ -889,7 +889,7 @@ def goods(ctx: Ctx) -> list[m.Slide]:
     slides: list[m.Slide] = []
     products = ctx.rows(S.PRODUCTS)
     if products:
-        slides.append(_products(ctx, products))
+        slides.append(products_slide(ctx, products))
     if ctx.available("stock_value"):
         slides.append(
             m.KpiCards(
@@ -911,7 +911,7 @@ def goods(ctx: Ctx) -> list[m.Slide]:
         cover = [c for c in ctx.rows(S.INVENTORY_BY_CATEGORY) if c["days_of_cover"] is not None]
         if cover:
             slides.append(_cover(ctx, cover))
-        exceptions = _exceptions(ctx)
+        exceptions = exceptions_slide(ctx)
         if exceptions:
             slides.append(exceptions)
         reorder = ctx.rows(S.REORDER)
@@ -920,7 +920,7 @@ def goods(ctx: Ctx) -> list[m.Slide]:
     return slides
 
 
-def _products(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
+def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
     """Top products by GMV, growth against their last three months and lifecycle stage."""
     say = ctx.say
     shown = products[:TOP_ROWS]
@@ -1070,7 +1070,7 @@ def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
 EXCEPTION_ROWS = 6
 
 
-def _exceptions(ctx: Ctx) -> m.TableSlide | None:
+def exceptions_slide(ctx: Ctx) -> m.TableSlide | None:
     """Stockouts (highlighted) and slow movers, each list its first rows of all there are."""
     say = ctx.say
     stockouts = ctx.rows(S.STOCKOUTS)[:EXCEPTION_ROWS]
@@ -1200,7 +1200,7 @@ def service(ctx: Ctx) -> list[m.Slide]:
                 say.word("service_title"),
                 ctx.footnote("service", "reviews"),
                 cards=cards,
-                summary=_service_summary(ctx),
+                summary=service_summary(ctx),
             )
         )
     response = _response(ctx)
@@ -1220,7 +1220,7 @@ def service(ctx: Ctx) -> list[m.Slide]:
     return slides
 
 
-def _service_summary(ctx: Ctx) -> str:
+def service_summary(ctx: Ctx) -> str:
     """The service headline: satisfaction and response, and what moved most."""
     mt = ctx.report.metrics
     if not ctx.available("satisfaction_rate") and not ctx.available("bad_review_rate"):

@@ -13,13 +13,13 @@ from shopreport.deck import model as m
 from shopreport.deck.blocks import PROBLEM_CARDS, kpi_cards, money_column, problem_slides
 from shopreport.deck.context import DeckContext
 from shopreport.deck.monthly import (
-    _bridge,
-    _exceptions,
-    _products,
-    _promotions,
-    _regions,
+    bridge_slide,
     customer_slides,
+    exceptions_slide,
     gmv_cause,
+    products_slide,
+    promotions_slide,
+    regions_slide,
     traffic_slides,
 )
 from shopreport.deck.monthly import (
@@ -78,7 +78,7 @@ def strategy(ctx: Ctx) -> list[m.Slide]:
         )
     ]
     if r.decomposition.get("mom") and ctx.available("gmv"):
-        slides.append(_bridge(ctx))
+        slides.append(bridge_slide(ctx))
     if r.decomposition.get("yoy") and ctx.available("gmv"):
         slides.append(_yoy_bridge(ctx))
     bands = [b for b in ctx.data.bands if b.units]
@@ -89,7 +89,7 @@ def strategy(ctx: Ctx) -> list[m.Slide]:
         slides.append(_roles(ctx, categories))
     provinces = ctx.rows(S.BY_PROVINCE)
     if provinces:
-        slides.append(_regions(ctx, provinces))
+        slides.append(regions_slide(ctx, provinces))
     if ctx.available("gmv"):
         slides.extend(customer_slides(ctx))
     return slides
@@ -346,9 +346,9 @@ def goods(ctx: Ctx) -> list[m.Slide]:
         )
     products = ctx.rows(S.PRODUCTS)
     if products:
-        slides.append(_products(ctx, products))
+        slides.append(products_slide(ctx, products))
     if ctx.available("stock_value"):
-        exceptions = _exceptions(ctx)
+        exceptions = exceptions_slide(ctx)
         if exceptions:
             slides.append(exceptions)
     return slides
@@ -359,7 +359,7 @@ def marketing(ctx: Ctx) -> list[m.Slide]:
     """Promotions by type, traffic sources (content and affiliate channels among them), the
     funnel and the paid channels."""
     slides: list[m.Slide] = []
-    promotions = _promotions(ctx)
+    promotions = promotions_slide(ctx)
     if promotions:
         slides.append(promotions)
     return slides + traffic_slides(ctx)

@@ -16,7 +16,7 @@ from shopreport.deck.blocks import (
     problem_slides,
 )
 from shopreport.deck.context import DeckContext
-from shopreport.deck.monthly import KPI_SERVICE, _service_summary, driver_cards, gmv_cause
+from shopreport.deck.monthly import KPI_SERVICE, driver_cards, gmv_cause, service_summary
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.fmt import fmt_count, fmt_pct
 from shopreport.insights.diagnosis import find_problems
@@ -322,7 +322,7 @@ def service(ctx: Ctx) -> list[m.Slide]:
             ctx.say.word("service_title"),
             ctx.footnote("service", "reviews"),
             cards=cards,
-            summary=_service_summary(ctx),
+            summary=service_summary(ctx),
         )
     ]
 

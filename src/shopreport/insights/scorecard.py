@@ -5,6 +5,7 @@ problem's kind, owner role and the metric to watch."""
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -75,9 +76,20 @@ def load_scorecard(config: Config) -> dict[str, Any]:
     if not config.review.scorecard:
         rules: dict[str, Any] = read_yaml_resource("scorecard.yaml")
         return rules
-    path = config.base_dir / config.review.scorecard
+    path = Path(config.base_dir / config.review.scorecard)
     try:
-        rules = yaml.safe_load(Path(path).read_text(encoding="utf-8"))
+        changed = path.stat().st_mtime_ns
+    except OSError as exc:
+        raise ConfigError(f"review.scorecard: cannot read {path} ({exc.strerror}).") from None
+    return _read_rules(path, changed)
+
+
+@functools.lru_cache(maxsize=16)
+def _read_rules(path: Path, changed: int) -> dict[str, Any]:
+    """A shop's scorecard file, read and checked once per version (`changed`: its mtime) however
+    many slides of a deck ask for it."""
+    try:
+        rules = yaml.safe_load(path.read_text(encoding="utf-8"))
     except OSError as exc:
         raise ConfigError(f"review.scorecard: cannot read {path} ({exc.strerror}).") from None
     except yaml.YAMLError as exc:
