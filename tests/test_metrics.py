@@ -396,3 +396,22 @@ def test_a_batch_runs_counts_on_the_streaming_engine_beside_the_rest():
     assert set(results) == {"sums", "counts"}
     assert results["sums"].rows() == [("a", 1.75), ("b", 2.0)]
     assert results["counts"].rows() == [("a", 2), ("b", 1)]
+
+
+def test_where_the_data_starts_counts_buyers_first_paid_before_the_span(tmp_path):
+    """c first paid in May 2023, years before the range an October 2026 report reads; a and b
+    first paid in October. The data starts in 2023, so September and last October are covered
+    (GMV 0, not unknown) and the history is long enough for returning buyers."""
+    orders = """
+        order_id,customer_id,order_time,paid_amount
+        1,c,2023-05-01 10:00:00,5
+        2,a,2026-10-02 10:00:00,20
+        3,b,2026-10-03 10:00:00,30
+    """
+    config = write_shop(tmp_path, {"orders.csv": orders}, {"orders": {"path": "orders.csv"}})
+    report = kpis(config)
+    assert report.metrics["gmv"].value == 50
+    assert report.metrics["gmv"].previous == 0 and report.metrics["gmv"].last_year == 0
+    assert [n.code for n in report.notes if n.code in ("short_history", "data_starts")] == []
+    (cohort,) = [r for r in report.breakdowns["cohorts"].to_dicts() if r["k"] == 0]
+    assert (cohort["cohort"], cohort["size"]) == ("2026-10", 2)  # c is no cohort member

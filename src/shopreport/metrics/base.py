@@ -36,7 +36,11 @@ class Base:
     paid: pl.DataFrame
     lines: pl.DataFrame | None
     first_paid: pl.DataFrame
+    """Buyers whose first payment ever falls in the span, with its time (customer_id,
+    first_pay): the cohorts; a buyer who paid before the span is not in it."""
     span: tuple[datetime, datetime]
+    first_payment: datetime | None = None
+    """The earliest payment of the whole history (where the data starts)."""
 
 
 ENGINE = "in-memory"
@@ -106,11 +110,17 @@ def read_base(ds: Dataset, start: date, end: date) -> Base:
     paid = in_span.select([c for c in ORDER_COLUMNS if c in names]).with_columns(
         day=pl.col("pay_time").dt.date()
     )
-    paid_frame, first_frame = pl.collect_all([paid, ds.first_payments()], engine=ENGINE)
+    # the first payments of the span's new buyers only, and the history's earliest: from the
+    # store's file (sorted by first_pay) only the span's row groups are read
+    first = ds.first_payments()
+    paid_frame, first_frame, earliest = pl.collect_all(
+        [paid, first.filter(pl.col("first_pay") >= lo), first.select(pl.col("first_pay").min())],
+        engine=ENGINE,
+    )
     if "province" in paid_frame.columns:
         paid_frame = _unify_provinces(paid_frame)
     lines = _lines(ds, in_span, (lo, hi)).collect(engine=ENGINE) if ds.has("order_items") else None
-    return Base(paid_frame, lines, first_frame, (lo, hi))
+    return Base(paid_frame, lines, first_frame, (lo, hi), earliest.item())
 
 
 PROVINCE_SUFFIX = re.compile(r"(壮族自治区|回族自治区|维吾尔自治区|特别行政区|自治区|省|市)$")

@@ -123,7 +123,7 @@ def compute_kpis(
 
     values = {w: _window_values(results, w) for w in WINDOWS}
     notes = _notes(ds, ctx, missing)
-    first: datetime | None = ctx.base.first_paid["first_pay"].min()  # type: ignore[assignment]
+    first = ctx.base.first_payment
     uncovered: set[str] = set()
     for wname, window in windows.items():
         if first is not None and window.start < first.date() < window.end:

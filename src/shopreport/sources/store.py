@@ -171,9 +171,10 @@ def save_dataset(store: Store, ds: Dataset) -> None:
                 "file_columns": source.file_columns,
                 "excluded": source.excluded is not None,
             }
-        # each buyer's first payment, grouped once here rather than on every report
-        first_payments(pl.scan_parquet(tmp / "orders.parquet")).sink_parquet(
-            tmp / "first_paid.parquet"
+        # each buyer's first payment, grouped once here rather than on every report; sorted,
+        # so that a report reads the row groups of its own span only
+        first_payments(pl.scan_parquet(tmp / "orders.parquet")).sort("first_pay").sink_parquet(
+            tmp / "first_paid.parquet", row_group_size=100_000
         )
         _write_json(
             tmp / "dataset.json",
