@@ -85,6 +85,19 @@ def test_second_run_reads_the_store_and_says_what_a_cold_run_says(tmp_path, monk
         ("b", datetime(2026, 10, 2, 10)),
         ("c", datetime(2026, 10, 3, 10)),
     ]
+    # orders numbered in order of payment, each line with its order's number: a report joins
+    # them on that integer
+    orders = pl.read_parquet(entry / "orders.parquet").select("order_id", "_order")
+    assert orders.rows() == [("1", 0), ("2", 1), ("3", 2), ("4", 3)]
+    lines = pl.read_parquet(entry / "order_items.parquet").select("order_id", "sku", "_order")
+    lines = lines.sort("order_id", "sku")
+    assert lines.rows() == [
+        ("1", "S1", 0),
+        ("2", "S1", 1),
+        ("3", "S1", 2),
+        ("3", "S2", 2),
+        ("4", "S2", 3),
+    ]
     assert kpis(config, "--no-cache") == first
     with monkeypatch.context() as m:
         no_reading(m)

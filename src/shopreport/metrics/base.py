@@ -9,7 +9,7 @@ from datetime import date, datetime, timedelta
 import polars as pl
 
 from shopreport.sources.dataset import Dataset
-from shopreport.sources.store import LINE_TIME
+from shopreport.sources.store import LINE_TIME, ORDER_KEY
 from shopreport.vocab.metrics import BAD_REVIEW_MAX_STARS, SATISFIED_MIN_SCORE
 
 # what the metrics read from orders; order_id only joins the lines and is not kept
@@ -153,11 +153,13 @@ def _lines(
     amount = pl.col("amount") if "amount" in cols else pl.lit(None, pl.Float64)
     unit_price = pl.col("unit_price") if "unit_price" in cols else pl.lit(None, pl.Float64)
     value = pl.coalesce(amount, unit_price * pl.col("quantity"))
-    keyed = paid.select("order_id", "pay_time", "paid_amount", *carry).with_row_index("_oid")
+    # the store's integer order key where both tables have it, else the order id
+    key = ORDER_KEY if ORDER_KEY in cols and ORDER_KEY in paid.collect_schema() else "order_id"
+    keyed = paid.select(key, "pay_time", "paid_amount", *carry).with_row_index("_oid")
     variant = ["variant"] if "variant" in cols else []
     lines = (
-        items.select("order_id", "sku", *variant, "quantity", value.alias("value"))
-        .join(keyed, on="order_id", how="inner")
+        items.select(key, "sku", *variant, "quantity", value.alias("value"))
+        .join(keyed, on=key, how="inner")
         .with_columns(  # window sums over an integer key: much cheaper than over the id string
             order_value=fsum("value").over("_oid"),
             order_qty=pl.col("quantity").sum().over("_oid"),

@@ -62,6 +62,9 @@ PRESENTATION = {
 ENV = "SHOPREPORT_CACHE"
 LINE_TIME = "_pay_time"
 """Stored order lines carry their order's pay time (sorted by it) under this column."""
+ORDER_KEY = "_order"
+"""Stored orders and their lines carry an integer key (the order's place in the stored orders),
+so a report joins lines to orders on an integer, not on the text order id."""
 
 T = TypeVar("T")
 
@@ -152,15 +155,23 @@ def save_dataset(store: Store, ds: Dataset) -> None:
         return
     try:
         tables = {}
-        for name, source in ds.tables.items():
+        # the orders first: their lines take the stored orders' keys
+        for name, source in sorted(ds.tables.items(), key=lambda item: item[0] != "orders"):
             frame = source.frame
             if name == "order_items":
-                # each line with its order's pay time: a report reads the lines of its months only
-                paid = ds.frame("orders").select("order_id", pl.col("pay_time").alias(LINE_TIME))
-                frame = frame.join(paid.unique("order_id"), on="order_id", how="left")
+                # each line with its order's pay time (a report reads the lines of its months
+                # only) and key (read back from the stored orders: the same numbers)
+                paid = (
+                    pl.scan_parquet(tmp / "orders.parquet")
+                    .select("order_id", pl.col("pay_time").alias(LINE_TIME), ORDER_KEY)
+                    .unique("order_id", keep="first")
+                )
+                frame = frame.join(paid, on="order_id", how="left")
             time = _sort_column(name, frame)
             if time is not None:
                 frame = frame.sort(time, nulls_last=True)
+            if name == "orders":
+                frame = frame.with_row_index(ORDER_KEY)
             frame.sink_parquet(tmp / f"{name}.parquet", row_group_size=100_000)
             if source.excluded is not None:
                 source.excluded.sink_parquet(tmp / f"{name}.excluded.parquet")
@@ -171,6 +182,7 @@ def save_dataset(store: Store, ds: Dataset) -> None:
                 "file_columns": source.file_columns,
                 "excluded": source.excluded is not None,
             }
+        tables = {name: tables[name] for name in ds.tables}
         # each buyer's first payment, grouped once here rather than on every report; sorted,
         # so that a report reads the row groups of its own span only
         first_payments(pl.scan_parquet(tmp / "orders.parquet")).sort("first_pay").sink_parquet(
