@@ -10,8 +10,10 @@ from __future__ import annotations
 import glob
 import os
 import shutil
+import socket
 import subprocess
 import tempfile
+import time
 from dataclasses import dataclass
 from pathlib import Path
 
@@ -125,3 +127,98 @@ def database_config(shop: Path, uri: str, folder: Path) -> Path:
     path = folder / "shopreport.yaml"
     path.write_text(yaml.safe_dump(config, allow_unicode=True, sort_keys=False), "utf-8")
     return path
+
+
+MYSQL_TYPES = {
+    pl.String: "TEXT",
+    pl.Int64: "BIGINT",
+    pl.Float64: "DOUBLE",
+    pl.Date: "DATE",
+    pl.Boolean: "BOOLEAN",
+}
+
+
+@dataclass
+class MariaDB:
+    """A running MariaDB server (Debian's mariadb-server): a TCP port on 127.0.0.1 for the
+    tests (ConnectorX speaks MySQL's protocol over TCP), a socket for setting it up as root."""
+
+    root: Path
+    socket: Path
+    port: int
+    process: subprocess.Popen
+
+    def uri(self) -> str:
+        """The URI of the test database, the password left to ${SHOP_DB_PASSWORD}."""
+        return f"mysql://{USER}:${{SHOP_DB_PASSWORD}}@127.0.0.1:{self.port}/{DATABASE}"
+
+    def sql(self, statements: str) -> None:
+        """Run SQL as the server's root user (over the socket)."""
+        command = ["mariadb", "--no-defaults", f"--socket={self.socket}", "-u", "root"]
+        done = subprocess.run(
+            [*command, "--local-infile=1", "-e", statements], capture_output=True, text=True
+        )
+        if done.returncode:
+            raise RuntimeError(f"mariadb: {done.stderr}")
+
+    def load(self, tables: dict[str, pl.DataFrame]) -> None:
+        """Create `tables` in the test database and fill them from CSV (LOAD DATA)."""
+        for name, frame in tables.items():
+            columns = []
+            for column, dtype in frame.schema.items():
+                kind = "DATETIME(6)" if dtype == pl.Datetime else MYSQL_TYPES[dtype.base_type()]
+                columns.append(f"`{column}` {kind}")
+            path = self.root / f"{name}.csv"
+            booleans = [c for c, t in frame.schema.items() if t == pl.Boolean]
+            frame.with_columns(pl.col(booleans).cast(pl.Int8)).write_csv(path, null_value="\\N")
+            self.sql(
+                f"CREATE TABLE {DATABASE}.`{name}` ({', '.join(columns)}); "
+                f"LOAD DATA LOCAL INFILE '{path}' INTO TABLE {DATABASE}.`{name}` "
+                "CHARACTER SET utf8mb4 "
+                "FIELDS TERMINATED BY ',' OPTIONALLY ENCLOSED BY '\"' IGNORE 1 LINES;"
+            )
+
+    def stop(self) -> None:
+        """Stop the server and remove its folder."""
+        self.process.terminate()
+        self.process.wait(timeout=60)
+        shutil.rmtree(self.root, ignore_errors=True)
+
+
+def start_mariadb() -> MariaDB:
+    """A server of its own in a temporary folder, with the `report` user (a password) and its
+    database; as root the server runs as root (`--user=root`), as mariadbd asks."""
+    root = Path(tempfile.mkdtemp(prefix="shopreport-mariadb-"))
+    data, socket_path = root / "data", root / "mysqld.sock"
+    with socket.socket() as probe:  # a free port
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    user = ["--user=root"] if os.geteuid() == 0 else []
+    install = ["mariadb-install-db", "--no-defaults", f"--datadir={data}", "--skip-test-db"]
+    install += [*user, "--auth-root-authentication-method=socket"]
+    done = subprocess.run(install, capture_output=True, text=True)
+    if done.returncode:
+        raise RuntimeError(f"mariadb-install-db: {done.stderr or done.stdout}")
+    options = [f"--datadir={data}", f"--socket={socket_path}", f"--port={port}"]
+    options += ["--bind-address=127.0.0.1", "--local-infile=1", "--skip-log-bin"]
+    options += [f"--pid-file={root / 'pid'}", f"--log-error={root / 'error.log'}", *user]
+    process = subprocess.Popen(
+        ["mariadbd", "--no-defaults", *options],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
+    ping = ["mariadb-admin", "--no-defaults", f"--socket={socket_path}", "-u", "root", "ping"]
+    for _ in range(300):
+        if subprocess.run(ping, capture_output=True).returncode == 0:
+            break
+        time.sleep(0.1)
+    else:
+        process.terminate()
+        raise RuntimeError(f"mariadbd did not start: {(root / 'error.log').read_text()}")
+    server = MariaDB(root, socket_path, port, process)
+    server.sql(
+        f"CREATE DATABASE {DATABASE} CHARACTER SET utf8mb4 COLLATE utf8mb4_bin; "
+        f"CREATE USER '{USER}'@'127.0.0.1' IDENTIFIED BY '{PASSWORD}'; "
+        f"GRANT ALL ON {DATABASE}.* TO '{USER}'@'127.0.0.1';"
+    )
+    return server

@@ -115,6 +115,45 @@ def test_kpis_from_postgresql_equal_the_parquet_ones(pg_config, small_shop, pass
     assert coverage["orders"]["files"] == [f"{shown_uri(pg_config_uri(pg_config))}, table orders"]
 
 
+@pytest.fixture(scope="module")
+def mariadb_config(small_shop, tmp_path_factory, monkeypatch_module):
+    """The small demo shop in a real MariaDB server, every table read through ConnectorX; the
+    password in ${SHOP_DB_PASSWORD}."""
+    server = dbserver.start_mariadb()
+    try:
+        server.load(dbserver.shop_tables(small_shop.parent))
+        monkeypatch_module.setenv("SHOP_DB_PASSWORD", dbserver.PASSWORD)
+        yield dbserver.database_config(
+            small_shop.parent, server.uri(), tmp_path_factory.mktemp("mariadb")
+        )
+    finally:
+        server.stop()
+
+
+@pytest.fixture(scope="module")
+def monkeypatch_module():
+    with pytest.MonkeyPatch.context() as patch:
+        yield patch
+
+
+def test_kpis_from_mariadb_equal_the_parquet_ones(mariadb_config, small_shop) -> None:
+    """MySQL's protocol through ConnectorX: the range pushed into the SQL (backquoted names, the
+    first paid order of each earlier buyer by ROW_NUMBER), DECIMAL and TINYINT columns typed
+    as the contract wants; the same report as from the Parquet files."""
+    from_db = kpis(mariadb_config)
+    from_files = kpis(small_shop)
+    assert from_db.to_dict()["metrics"] == from_files.to_dict()["metrics"]
+    for name, frame in from_files.breakdowns.items():
+        assert_frame_equal(from_db.breakdowns[name], frame, rel_tol=1e-9, abs_tol=1e-9)
+    coverage = {c["table"]: c for c in from_db.coverage}
+    assert coverage["orders"]["rows"] == dbserver.shop_tables(small_shop.parent)["orders"].height
+    shown = coverage["orders"]["files"][0]
+    assert shown.startswith("mysql://report:***@127.0.0.1:") and shown.endswith("table orders")
+    run = run_cli("validate", "--config", mariadb_config)
+    assert run.code == 0, run.err
+    assert "0 error(s)" in run.out and dbserver.PASSWORD not in run.out + run.err
+
+
 def pg_config_uri(config: Path) -> str:
     """The orders URI of a database config."""
     return yaml.safe_load(config.read_text(encoding="utf-8"))["data"]["orders"]["uri"]
