@@ -11,7 +11,7 @@ import polars as pl
 import pytest
 import yaml
 
-from tests.conftest import run_cli
+from tests.conftest import run_cli, write_shop
 
 GOOD_ORDERS = (
     "order_id,customer_id,order_time,paid_amount\n"
@@ -159,3 +159,40 @@ def test_validate_passes_with_warnings(tmp_path):
     result = run_cli("validate", "--config", path, "--month", "2026-10")
     assert result.code == 0, result.out
     assert "2 table(s), 0 error(s), 1 warning(s)" in result.out
+
+
+def test_validate_collects_the_checks_one_by_one_and_finds_the_same(tmp_path):
+    """`validate` runs each check's query alone (less memory over a whole history): the same
+    findings as the checks run together. Order 2 repeats order 1's id, order 3 pays a negative
+    amount, line 3 belongs to no order."""
+    from shopreport.config import read_config
+    from shopreport.sources.dataset import read_dataset
+
+    orders = """
+        order_id,customer_id,order_time,paid_amount
+        1,a,2026-10-01 10:00:00,10
+        1,b,2026-10-02 10:00:00,20
+        3,c,2026-10-03 10:00:00,-5
+    """
+    items = """
+        order_id,sku,quantity
+        1,S1,1
+        3,S1,1
+        9,S2,1
+    """
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": orders, "items.csv": items},
+        {"orders": {"path": "orders.csv"}, "order_items": {"path": "items.csv"}},
+    )
+    ds = read_dataset(read_config(config))
+    together = [p.message for p in ds.problems()]
+    alone = [p.message for p in read_dataset(read_config(config)).problems(one_at_a_time=True)]
+    assert alone == together
+    assert [m.split(": ", 1)[1][:40] for m in together] == [
+        "'1' appears more than once in this file ",
+        "negative value '-5' (1 negative value(s)",
+        "1 row(s) point at 1 order(s) not in the ",
+    ]
+    assert "line 2 and line 3, column order_id" in together[0]
+    assert "line 4, column paid_amount" in together[1]

@@ -102,7 +102,7 @@ def validate(
     cfg = config if isinstance(config, Config) else read_config(config)
     failures: dict[str, str] = {}
     ds = read_dataset(cfg, failures) if "orders" not in failures else None
-    problems = ds.problems() if ds else []
+    problems = ds.problems(one_at_a_time=True) if ds else []
     rules = reading_rules(
         cfg,
         {
