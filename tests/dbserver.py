@@ -202,8 +202,9 @@ def start_mariadb() -> MariaDB:
     options = [f"--datadir={data}", f"--socket={socket_path}", f"--port={port}"]
     options += ["--bind-address=127.0.0.1", "--local-infile=1", "--skip-log-bin"]
     options += [f"--pid-file={root / 'pid'}", f"--log-error={root / 'error.log'}", *user]
+    daemon = shutil.which("mariadbd") or "/usr/sbin/mariadbd"  # sbin: not always on PATH
     process = subprocess.Popen(
-        ["mariadbd", "--no-defaults", *options],
+        [daemon, "--no-defaults", *options],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,
     )
