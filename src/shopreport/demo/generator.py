@@ -83,6 +83,10 @@ def campaign_of_days(cal: Calendar) -> tuple[np.ndarray, np.ndarray]:
     return mult, name
 
 
+TREND = 1.22
+"""The demo shop's yearly growth of orders (before its months and campaigns)."""
+
+
 def daily_orders(
     cal: Calendar, per_month: int, rng: np.random.Generator, campaign: np.ndarray
 ) -> np.ndarray:
@@ -90,7 +94,7 @@ def daily_orders(
     t = np.arange(cal.n) / 365.0
     weekday = np.array(C.WEEKDAY)[(cal.days.astype(int) + 3) % 7]
     month = np.array(C.MONTH)[cal.months - 1]
-    expected = 1.22**t * weekday * month * campaign
+    expected = TREND**t * weekday * month * campaign
     expected *= per_month * (cal.n / 30.44) / expected.sum()
     noise = rng.lognormal(0, 0.06, cal.n)
     return rng.poisson(expected * noise)
