@@ -228,3 +228,16 @@ def test_schema_of_the_report():
     assert schema["properties"]["breakdowns"]["properties"]["by_category"]["items"]["required"][
         :2
     ] == ["category", "gmv"]
+
+
+def test_only_the_installed_command_freezes_the_collector_at_exit():
+    """`shopreport` (and `python -m shopreport`) freeze Python's collector as they exit; `main`,
+    which tests and scripts call in one process, must not (frozen objects are never freed)."""
+    import gc
+    from importlib.metadata import entry_points
+
+    (script,) = [e for e in entry_points(group="console_scripts") if e.name == "shopreport"]
+    assert script.value == "shopreport.cli:entry"
+    before = gc.get_freeze_count()
+    assert run_cli("--help").code == 0
+    assert gc.get_freeze_count() == before

@@ -1,5 +1,5 @@
 """`python -m shopreport` runs the CLI."""
 
-from shopreport.cli import main
+from shopreport.cli import entry
 
-main()
+entry()
