@@ -201,10 +201,13 @@ class Dataset:
         queries.append(plausible[0])
         owners.append((self.tables["orders"], plausible[1]))
         queries.append(self.frame("orders").select(pl.col("paid_amount").is_not_null().any()))
-        if one_at_a_time:  # together they hold every table's columns at once
-            results = [query.collect() for query in queries]
-        else:
-            results = pl.collect_all(queries)
+
+        def collect(batch: list[pl.LazyFrame]) -> list[pl.DataFrame]:
+            if one_at_a_time:  # together they hold every table's columns at once
+                return [query.collect() for query in batch]
+            return pl.collect_all(batch)
+
+        results = collect(queries)
         self.amounts_known = bool(results.pop().item())
         problems: list[Problem] = []
         found: list[tuple[TableSource, tuple[pl.LazyFrame, object]]] = []
@@ -213,7 +216,7 @@ class Dataset:
                 found.extend((source, check) for check in describe.then(result))
             else:
                 problems.extend(describe(result))
-        rows = pl.collect_all([query for _, (query, _) in found]) if found else []
+        rows = collect([query for _, (query, _) in found]) if found else []
         for (_, (_, describe)), result in zip(found, rows, strict=True):
             problems.extend(describe(result))  # type: ignore[operator]
         order = list(self.tables)
