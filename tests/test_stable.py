@@ -30,3 +30,50 @@ def test_three_runs_give_the_same_bits(demo_shop) -> None:
         for _ in range(3)
     ]
     assert runs[0] == runs[1] == runs[2]
+
+
+def test_exact_sums_by_hand() -> None:
+    """Sums of cents come out as the decimal number, in a group-by and over a whole column, on
+    either engine (Polars divides by a number as a product with its inverse: 1.2e11 × 1e-9 is
+    120.00000000000001, which the old decimal sum never showed)."""
+    import polars as pl
+
+    from shopreport.metrics.base import fmean, fsum
+
+    frame = pl.LazyFrame(
+        {"k": ["a", "b", "b", "c", "c", "d"], "x": [120.0, 100.0, 50.0, 0.1, 0.2, None]}
+    )
+    for engine in ("in-memory", "streaming"):
+        groups = (
+            frame.group_by("k").agg(s=fsum("x"), m=fmean("x")).sort("k").collect(engine=engine)  # type: ignore[call-overload]
+        )
+        assert groups["s"].to_list() == [120.0, 150.0, 0.3, 0.0]
+        assert groups["m"].to_list() == [120.0, 75.0, 0.15, None]
+        whole = frame.select(s=fsum("x"), m=fmean("x")).collect(engine=engine)  # type: ignore[call-overload]
+        assert whole.row(0) == (270.3, 54.06)  # 270.3 ÷ 5 values
+
+
+def test_a_days_sales_are_the_sum_of_its_lines() -> None:
+    """The shared scan keeps order lines summed per SKU, variant and day."""
+    from datetime import date
+
+    import polars as pl
+
+    from shopreport.metrics.base import daily_sales
+
+    lines = pl.LazyFrame(
+        {
+            "sku": ["A", "A", "A", "B"],
+            "variant": ["红", "红", "蓝", None],
+            "day": [date(2026, 10, 1)] * 3 + [date(2026, 10, 2)],
+            "quantity": [1, 2, 1, 5],
+            "line_gmv": [0.1, 0.2, 9.99, 50.0],
+            "revenue": [0.1, 0.25, 10.0, 55.0],
+        }
+    )
+    days = daily_sales(lines)
+    assert days.rows() == [
+        ("A", "红", date(2026, 10, 1), 3, 0.3, 0.35),
+        ("A", "蓝", date(2026, 10, 1), 1, 9.99, 10.0),
+        ("B", None, date(2026, 10, 2), 5, 50.0, 55.0),
+    ]

@@ -287,7 +287,7 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
     now = by_sku(ctx.lazy_lines(period), ctx.ds)
     lines = ctx.base.lines.lazy()
     earlier = (
-        lines.filter(in_range("pay_time", before[-1].start, before[0].end))
+        lines.filter(in_range("day", before[-1].start, before[0].end, dates=True))
         .group_by("sku")
         .agg(
             units_before=pl.col("quantity").sum() / len(before),
@@ -295,7 +295,7 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
         )
     )
     last = (
-        lines.filter(in_range("pay_time", before[0].start, before[0].end))
+        lines.filter(in_range("day", before[0].start, before[0].end, dates=True))
         .group_by("sku")
         .agg(previous_gmv=fsum("line_gmv"))
     )

@@ -45,8 +45,8 @@ class Context:
         return self.base.paid.lazy().filter(in_range("pay_time", period.start, period.end))
 
     def lazy_lines(self, period: Period) -> pl.LazyFrame:
-        """Lines of the orders paid in the period."""
-        return self.base.lines.lazy().filter(in_range("pay_time", period.start, period.end))
+        """Daily SKU sales (order lines summed per SKU and day) of the period."""
+        return self.base.lines.lazy().filter(in_range("day", period.start, period.end, dates=True))
 
 
 @dataclass
@@ -177,7 +177,7 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
     )
     cover_start = w.end - timedelta(days=opts.cover_window_days)
     daily = (
-        lines.filter(in_range("pay_time", cover_start, w.end))
+        lines.filter(in_range("day", cover_start, w.end, dates=True))
         .group_by("sku", "day")
         .agg(q=pl.col("quantity").sum(), g=fsum("line_gmv"))
         .group_by("sku")
@@ -188,9 +188,7 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
         )
     )
     last_sale = (
-        lines.filter(pl.col("pay_time") < w.end_dt)
-        .group_by("sku")
-        .agg(last_sale=pl.col("day").max())
+        lines.filter(pl.col("day") < w.end).group_by("sku").agg(last_sale=pl.col("day").max())
     )
     n = float(opts.cover_window_days)
     frame = (

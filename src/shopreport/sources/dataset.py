@@ -1261,7 +1261,11 @@ def _typed(
         for c in schema.names()
     }
     typed = raw.select(parsed.values())
-    flags = [is_bad(pl.col(c), schema[c], expr).alias(f"__bad_{c}") for c, expr in parsed.items()]
+    # a column whose parsing cannot fail has no bad values (and costs no work to say so)
+    flags = [
+        (is_bad(pl.col(c), schema[c], expr) if c in fallible else pl.lit(False)).alias(f"__bad_{c}")
+        for c, expr in parsed.items()
+    ]
     checked = indexed.select(
         pl.col(ROW),
         *[pl.col(c).cast(pl.String).alias(f"__raw_{c}") for c in parsed],
