@@ -5,7 +5,6 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
-from decimal import Decimal
 
 import polars as pl
 
@@ -59,7 +58,7 @@ SCALE = 1e9
 """Float columns are added as whole billionths (128-bit integers): integer arithmetic, exact
 for amounts in cents, the same in any order and on any engine."""
 
-BILLIONTH = pl.lit(Decimal("0.000000001"))
+BILLIONTH = pl.lit("0.000000001").cast(pl.Decimal(38, 9))  # a Decimal object imports numpy
 """Whole billionths back to a number through decimals: Polars divides a float column by a
 number as a product with its inverse (120 × 10⁹ ÷ 10⁹ = 120.00000000000001)."""
 
