@@ -8,6 +8,7 @@ import signal
 import subprocess
 import sys
 import time
+from decimal import Decimal
 from pathlib import Path
 
 import polars as pl
@@ -313,3 +314,28 @@ def test_a_killed_runs_temporary_files_are_removed_by_the_next(tmp_path):
     os.utime(stale, (time.time() - 7200, time.time() - 7200))
     atomic_write(tmp_path / "deck.pptx", lambda path: path.write_bytes(b"deck"))
     assert sorted(p.name for p in tmp_path.iterdir()) == [".deck.def456.tmp", "deck.pptx"]
+
+
+@pytest.mark.parametrize(
+    ("quantity", "raw"),
+    [
+        (pl.Series([Decimal("1"), Decimal("1.5"), Decimal("2")], dtype=pl.Decimal(10, 1)), "1.5"),
+        (pl.Series([1, 2**64 - 1, 2], dtype=pl.UInt64), "18446744073709551615"),
+    ],
+)
+def test_a_typed_quantity_that_is_no_whole_number_is_a_bad_value(tmp_path, quantity, raw):
+    """Parquet integer and decimal columns that do not fit a whole number of 64 bits are bad
+    values of their line, not empty ones."""
+    orders = pl.read_csv(ORDERS.encode(), schema_overrides={"order_id": pl.String})
+    orders.write_parquet(tmp_path / "orders.parquet")
+    pl.DataFrame(
+        {"order_id": ["1", "2", "3"], "sku": ["A", "B", "C"], "quantity": quantity}
+    ).write_parquet(tmp_path / "items.parquet")
+    config = shop(
+        tmp_path,
+        {},
+        {"orders": {"path": "orders.parquet"}, "order_items": {"path": "items.parquet"}},
+    )
+    result = run_cli("kpis", "--config", config, "--month", "2026-10")
+    assert result.code == 1
+    assert f"items.parquet, line 3, column quantity: '{raw}' is not a whole number" in result.err

@@ -51,6 +51,10 @@ def test_exact_sums_by_hand() -> None:
         assert groups["m"].to_list() == [120.0, 75.0, 0.15, None]
         whole = frame.select(s=fsum("x"), m=fmean("x")).collect(engine=engine)  # type: ignore[call-overload]
         assert whole.row(0) == (270.3, 54.06)  # 270.3 ÷ 5 values
+    # no amount: 10²⁰ is left out (the plausibility check warns of it), and 10⁵ values of
+    # 9 × 10¹⁴ add up without wrapping the 128-bit sum
+    assert pl.select(fsum(pl.Series([1e20, 5.0]))).item() == 5.0
+    assert pl.select(fsum(pl.Series([9e14] * 100_000))).item() == 9e19
 
 
 def test_a_days_sales_are_the_sum_of_its_lines() -> None:

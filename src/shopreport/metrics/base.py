@@ -63,10 +63,17 @@ BILLIONTH = pl.lit("0.000000001").cast(pl.Decimal(38, 9))  # a Decimal object im
 number as a product with its inverse (120 × 10⁹ ÷ 10⁹ = 120.00000000000001)."""
 
 
+LIMIT = 1e15
+"""Values this large are no amounts (the contract's plausibility check warns of them): left out
+of sums, so that 10⁵ of them still fit the 128-bit sum and its decimal."""
+
+
 def exact(column: str | pl.Expr) -> pl.Expr:
-    """A float column as whole billionths (null where it is null, NaN or infinite)."""
+    """A float column as whole billionths (null where it is null, NaN, infinite or ≥ `LIMIT`)."""
     expr = pl.col(column) if isinstance(column, str) else column
-    return (expr.cast(pl.Float64) * SCALE).round().cast(pl.Int128, strict=False)
+    value = expr.cast(pl.Float64)
+    whole = (value * SCALE).round().cast(pl.Int128, strict=False)
+    return pl.when(value.abs() < LIMIT).then(whole)
 
 
 def fsum(column: str | pl.Expr) -> pl.Expr:

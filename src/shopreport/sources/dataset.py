@@ -28,6 +28,7 @@ from shopreport.sources.database import (
 )
 from shopreport.sources.parse import (
     DAY_MONTH,
+    EXACT_INTS,
     TimeRules,
     clean_text,
     is_bad,
@@ -1255,6 +1256,7 @@ def _typed(
         for c in schema.names()
         if (schema[c] == pl.String and table.column(c).kind != STR)
         or (schema[c].is_float() and table.column(c).kind in (INT, NUM, TIME, DATE))
+        or (table.column(c).kind == INT and schema[c] not in EXACT_INTS)  # UInt64, decimals
     }
     parsed = {
         c: parse_column(pl.col(c), schema[c], table.column(c).kind, tz, clean).alias(c)

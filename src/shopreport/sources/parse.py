@@ -68,9 +68,13 @@ def parse_num(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     return number / pl.when(text.str.ends_with("%")).then(100.0).otherwise(1.0)
 
 
+EXACT_INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
+"""Integer types whose every value is a whole number of our Int64 columns."""
+
+
 def parse_int(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """Whole numbers; a fractional value counts as bad."""
-    if dtype.is_integer() and dtype != pl.UInt64:  # every value fits: nothing to check
+    if dtype in EXACT_INTS:  # every value fits: nothing to check
         return expr.cast(pl.Int64)
     number = parse_num(expr, dtype)
     return pl.when(number.round() == number).then(number).cast(pl.Int64, strict=False)
