@@ -588,3 +588,16 @@ def test_next_years_targets_follow_the_years_growth_and_the_teams_own_win(tmp_pa
         t = targets[month]
         assert (t.actual, t.target, t.source, t.basis) == (120, 144, "proposed", "growth")
         assert t.growth == pytest.approx(0.2)
+
+
+def test_a_change_in_points_is_between_the_rates_as_printed():
+    """19.66% against 12.21% is printed 19.7% and 12.2%: its change is 7.5 points, not 7.4
+    (the exact difference, 7.44, made a deck contradict itself)."""
+    from shopreport.fmt import fmt_pct, fmt_pp
+    from shopreport.metrics.report import MetricValue
+
+    late = MetricValue("late_delivery_rate", 0.1966, 0.1221, 0.2049, None, None)
+    assert (fmt_pct(late.value), fmt_pct(late.previous)) == ("19.7%", "12.2%")
+    assert fmt_pp(late.mom_pp) == "+7.5个百分点"
+    assert fmt_pp(late.yoy_pp) == "-0.8个百分点"  # 19.7% against 20.5%
+    assert MetricValue("gmv", 1.0, 2.0, None, None, None).mom_pp is None  # not a rate

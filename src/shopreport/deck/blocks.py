@@ -8,7 +8,6 @@ from shopreport.deck import model as m
 from shopreport.deck.context import DeckContext
 from shopreport.fmt import fmt_money, fmt_money_column
 from shopreport.insights.diagnosis import Finding
-from shopreport.metrics import MetricValue
 from shopreport.metrics.schema import FunnelRow
 
 MAX_CARDS = 8
@@ -19,13 +18,6 @@ PROBLEM_CARDS = 4
 def kpi_cards(ctx: DeckContext[Any], metrics: list[str]) -> list[m.Kpi]:
     """KPI cards of the metrics that could be computed (at most eight)."""
     return [ctx.kpi(mid) for mid in [mid for mid in metrics if ctx.available(mid)][:MAX_CARDS]]
-
-
-def rate_delta(metric: MetricValue) -> float | None:
-    """Change of a rate against the previous period, in fractions (for 个百分点)."""
-    if metric.value is None or metric.previous is None:
-        return None
-    return metric.value - metric.previous
 
 
 def funnel_slide(
@@ -46,7 +38,7 @@ def funnel_slide(
             say.say(
                 "funnel_cart",
                 rate=ctx.value("cart_rate"),
-                delta=rate_delta(ctx.report.metrics["cart_rate"]),
+                delta=ctx.report.metrics["cart_rate"].mom_pp,
             )
         )
     return m.ChartSlide(

@@ -16,7 +16,6 @@ from shopreport.deck.blocks import (
     money_column,
     person_card,
     problem_slides,
-    rate_delta,
     shown_of,
 )
 from shopreport.deck.context import DeckContext
@@ -559,7 +558,7 @@ def _customers(ctx: Ctx) -> m.ChartSlide:
         say.say(
             "repurchase_line",
             rate=ctx.value("repurchase_rate"),
-            delta=rate_delta(ctx.report.metrics["repurchase_rate"]),
+            delta=ctx.report.metrics["repurchase_rate"].mom_pp,
         )
     )
     for c in charts:
@@ -1297,7 +1296,7 @@ def _response(ctx: Ctx) -> m.ChartSlide | None:
                 "rating_line",
                 avg=ctx.value("avg_rating"),
                 bad=ctx.value("bad_review_rate"),
-                delta=rate_delta(ctx.report.metrics["bad_review_rate"]),
+                delta=ctx.report.metrics["bad_review_rate"].mom_pp,
             )
         )
     if not charts:
@@ -1348,7 +1347,7 @@ def _refunds(ctx: Ctx, reasons: list[S.RefundReasonRow]) -> m.ChartSlide:
             "refund_line",
             amount=ctx.value("refund_amount"),
             rate=ctx.value("refund_rate"),
-            delta=rate_delta(ctx.report.metrics["refund_rate"]),
+            delta=ctx.report.metrics["refund_rate"].mom_pp,
         )
     ]
     refunds = dr.refund_drivers(ctx.report)
