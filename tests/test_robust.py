@@ -339,3 +339,33 @@ def test_a_typed_quantity_that_is_no_whole_number_is_a_bad_value(tmp_path, quant
     result = run_cli("kpis", "--config", config, "--month", "2026-10")
     assert result.code == 1
     assert f"items.parquet, line 3, column quantity: '{raw}' is not a whole number" in result.err
+
+
+ITEMS_OF_NUMBERS = (
+    "order_id,sku,quantity,amount\n"
+    "1,A,1,4\n1,B,2,6\n"
+    "01,A,5,50\n"  # not order 1: another id, written with a leading zero
+    "+2,A,7,70\n"  # nor is this order 2
+    "2,B,3,20\n"
+)
+
+
+@pytest.mark.parametrize("extra_order", ["", "A-4,d,2026-10-04 10:00:00,40\n"])
+def test_lines_join_their_orders_by_the_id_as_written(tmp_path, extra_order):
+    """Order numbers join as numbers (cheaper than text) only when every order id is one; an
+    id written otherwise ('01', '+2') matches no order either way."""
+    from shopreport.api import load
+    from shopreport.config import read_config
+
+    config = shop(
+        tmp_path,
+        {"orders.csv": ORDERS + extra_order, "order_items.csv": ITEMS_OF_NUMBERS},
+        {"orders": {"path": "orders.csv"}, "order_items": {"path": "order_items.csv"}},
+    )
+    assert load(read_config(config)).numbered_orders is (extra_order == "")
+    report = kpis_json(config)
+    assert report["metrics"]["units"]["value"] == 6  # 1 + 2 (order 1) + 3 (order 2)
+    products = {row["sku"]: row for row in report["breakdowns"]["products"]}
+    # order 1's 10 split 4 : 6 over its lines; order 2's 20 all on its one line
+    assert (products["A"]["units"], products["A"]["gmv"]) == (1, 4.0)
+    assert (products["B"]["units"], products["B"]["gmv"]) == (5, 26.0)

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from shopreport.sources.dataset import Dataset
+from shopreport.sources.dataset import ORDER_NUMBER, Dataset, order_number
 from shopreport.sources.store import LINE_TIME, ORDER_KEY
 from shopreport.vocab.metrics import BAD_REVIEW_MAX_STARS, SATISFIED_MIN_SCORE
 
@@ -187,8 +187,15 @@ def _lines(
     amount = pl.col("amount") if "amount" in cols else pl.lit(None, pl.Float64)
     unit_price = pl.col("unit_price") if "unit_price" in cols else pl.lit(None, pl.Float64)
     value = pl.coalesce(amount, unit_price * pl.col("quantity"))
-    # the store's integer order key where both tables have it, else the order id
-    key = ORDER_KEY if ORDER_KEY in cols and ORDER_KEY in paid.collect_schema() else "order_id"
+    # the store's integer order key where both tables have it, else the order number, else
+    # the order id
+    if ORDER_KEY in cols and ORDER_KEY in paid.collect_schema():
+        key = ORDER_KEY
+    elif ds.numbered_orders:
+        key = ORDER_NUMBER
+        items, paid = items.with_columns(order_number()), paid.with_columns(order_number())
+    else:
+        key = "order_id"
     keyed = paid.select(key, "pay_time", "paid_amount", *carry).with_row_index("_oid")
     variant = ["variant"] if "variant" in cols else []
     lines = (

@@ -34,7 +34,13 @@ import polars as pl
 
 from shopreport.config import Config
 from shopreport.notes import Note
-from shopreport.sources.dataset import Dataset, TableSource, first_payments
+from shopreport.sources.dataset import (
+    ORDER_NUMBER,
+    Dataset,
+    TableSource,
+    first_payments,
+    order_number,
+)
 from shopreport.sources.readers import MissingFiles, expand_paths
 from shopreport.vocab.contract import TABLES
 
@@ -161,12 +167,15 @@ def save_dataset(store: Store, ds: Dataset) -> None:
             if name == "order_items":
                 # each line with its order's pay time (a report reads the lines of its months
                 # only) and key (read back from the stored orders: the same numbers)
+                # joined on the order number where there is one: cheaper than the text
+                key = order_number() if ds.numbered_orders else pl.col("order_id")
                 paid = (
                     pl.scan_parquet(tmp / "orders.parquet")
-                    .select("order_id", pl.col("pay_time").alias(LINE_TIME), ORDER_KEY)
-                    .unique("order_id", keep="first")
+                    .select(key, pl.col("pay_time").alias(LINE_TIME), ORDER_KEY)
+                    .unique(key.meta.output_name(), keep="first")
                 )
-                frame = frame.join(paid, on="order_id", how="left")
+                joined = frame.with_columns(key).join(paid, on=key.meta.output_name(), how="left")
+                frame = joined.drop(ORDER_NUMBER, strict=False)
             time = _sort_column(name, frame)
             if time is not None:
                 frame = frame.sort(time, nulls_last=True)
