@@ -28,6 +28,11 @@ from shopreport.vocab.contract import TABLES
 from shopreport.vocab.metrics import METRICS
 
 WINDOWS = ("cur", "prev", "ly")
+BY_BUYER = ("orders",)
+"""Measures that group the paid orders by buyer (buyers, returning buyers): on the streaming
+engine, with the report's other per-buyer queries (RFM, cohorts, member tiers, new and
+returning), where grouping millions of buyer ids by text takes half the time (10M order
+lines: the batch 5.79 -> 4.77 s, medians of 4 alternated runs)."""
 
 
 class Batch:
@@ -39,9 +44,10 @@ class Batch:
         self.streamed: dict[Any, pl.LazyFrame] = {}
 
     def add(self, key: Any, query: pl.LazyFrame | None, streaming: bool = False) -> None:
-        """Queue a query under `key` (None is skipped). `streaming`: a query run alone on Polars'
-        streaming engine after the batch, faster and in less memory than beside the others
-        (cohorts at 10M order lines: 1.9 → 1.35 s)."""
+        """Queue a query under `key` (None is skipped). `streaming`: a query run on Polars'
+        streaming engine after the batch, with the other such queries: those that group
+        millions of rows by a text key, faster and in less memory there (cohorts at 10M order
+        lines: 1.9 → 1.35 s)."""
         if query is None:
             return
         if streaming:
@@ -113,7 +119,7 @@ def compute_kpis(
         for group, measure in MEASURES.items():
             measured = measure(ctx, window)
             for i, query in enumerate(measured.queries):
-                batch.add(("m", wname, group, i), query)
+                batch.add(("m", wname, group, i), query, streaming=group in BY_BUYER)
             missing.update(measured.missing)
     _queue_breakdowns(batch, ctx, windows)
     _queue_coverage(batch, ds)
@@ -269,7 +275,7 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
     for wname in ("cur", "prev"):
         batch.add(("visitors_by_source", wname), bd.source_visitors(ctx, windows[wname]))
     batch.add("by_city_tier", bd.by_city_tier(ctx, cur))
-    batch.add("new_vs_returning", bd.new_vs_returning(ctx, cur))
+    batch.add("new_vs_returning", bd.new_vs_returning(ctx, cur), streaming=True)
     batch.add("funnel", bd.funnel(ctx, cur))
     batch.add("marketing_by_channel", bd.marketing_by_channel(ctx, cur))
     batch.add("coupons", bd.coupon_effect(ctx, cur))
@@ -291,10 +297,10 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
         batch.add("product_movers", bd.product_movers(ctx, cur, windows["prev"]))
         batch.add("new_products", bd.new_products(ctx, cur))
     batch.add("sku_cover", bd.sku_cover(ctx, cur))
-    batch.add("by_member_tier", bd.by_member_tier(ctx, cur))
+    batch.add("by_member_tier", bd.by_member_tier(ctx, cur), streaming=True)
     batch.add("by_promotion", bd.by_promotion(ctx, cur))
     batch.add("delivery_reviews", bd.delivery_reviews(ctx, cur), streaming=True)
-    batch.add("rfm", rfm_segments(ctx.base, cur, ctx.opts.rfm_lookback_days))
+    batch.add("rfm", rfm_segments(ctx.base, cur, ctx.opts.rfm_lookback_days), streaming=True)
     batch.add(
         "cohorts",
         cohorts(
