@@ -369,3 +369,18 @@ def test_lines_join_their_orders_by_the_id_as_written(tmp_path, extra_order):
     # order 1's 10 split 4 : 6 over its lines; order 2's 20 all on its one line
     assert (products["A"]["units"], products["A"]["gmv"]) == (1, 4.0)
     assert (products["B"]["units"], products["B"]["gmv"]) == (5, 26.0)
+
+
+def test_buyers_sharing_a_hash_are_still_told_apart(tmp_path, monkeypatch):
+    """Buyers are grouped by their id's 64-bit hash only when no two of them share one: with a
+    hash that gives a, b and c the same number, the report counts them by their ids."""
+    import shopreport.metrics.base as base
+    from tests.conftest import kpis
+
+    config = shop(tmp_path, {"orders.csv": ORDERS})
+    assert kpis(config).metrics["buyers"].value == 3
+    same = lambda: pl.col("customer_id").str.len_bytes().cast(pl.UInt64)  # noqa: E731
+    monkeypatch.setattr(base, "buyer_hash", same)
+    report = kpis(config)
+    assert report.metrics["buyers"].value == 3  # a, b, c: not one buyer
+    assert report.breakdowns["monthly"]["buyers"].to_list()[-1] == 3

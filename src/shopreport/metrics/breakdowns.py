@@ -10,7 +10,15 @@ from datetime import timedelta
 
 import polars as pl
 
-from shopreport.metrics.base import ENGINE, bad_review, by_sku, fsum, in_range, products_of
+from shopreport.metrics.base import (
+    BUYER,
+    ENGINE,
+    bad_review,
+    by_sku,
+    fsum,
+    in_range,
+    products_of,
+)
 from shopreport.metrics.decompose import contributions
 from shopreport.metrics.measures import (
     BOT_NAMES,
@@ -117,7 +125,7 @@ def grouped_gmv(
                 .agg(
                     gmv=fsum("paid_amount"),
                     orders=pl.len(),
-                    buyers=pl.col("customer_id").n_unique(),
+                    buyers=pl.col(BUYER).n_unique(),
                 )
             )
         out[name] = frame
@@ -146,7 +154,7 @@ def by_city_tier(ctx: Context, period: Period) -> pl.LazyFrame | None:
         .agg(
             gmv=fsum("paid_amount"),
             orders=pl.len(),
-            buyers=pl.col("customer_id").n_unique(),
+            buyers=pl.col(BUYER).n_unique(),
         )
         .with_columns(share=pl.col("gmv") / fsum("gmv"))
     )
@@ -219,7 +227,7 @@ def funnel(ctx: Context, period: Period) -> pl.LazyFrame | None:
                     cart=fsum("cart_visitors") if has_cart else pl.lit(None, pl.Float64),
                 ),
                 ordered.select(order=pl.col("customer_id").n_unique()),
-                ctx.lazy_paid(period).select(pay=pl.col("customer_id").n_unique()),
+                ctx.lazy_paid(period).select(pay=pl.col(BUYER).n_unique()),
             ],
             how="horizontal",
         )
@@ -461,7 +469,7 @@ def coupon_effect(ctx: Context, period: Period) -> pl.LazyFrame | None:
         paid.group_by("promoted")
         .agg(
             orders=pl.len(),
-            buyers=pl.col("customer_id").n_unique(),
+            buyers=pl.col(BUYER).n_unique(),
             gmv=fsum("paid_amount"),
             discount=discount,
         )
@@ -501,7 +509,7 @@ def monthly(ctx: Context) -> pl.LazyFrame:
         .agg(
             gmv=fsum("paid_amount"),
             orders=pl.len(),
-            buyers=pl.col("customer_id").n_unique(),
+            buyers=pl.col(BUYER).n_unique(),
         )
         .sort("month")
         .with_columns(pl.col("month").dt.strftime("%Y-%m"))
@@ -645,7 +653,7 @@ def by_promotion(ctx: Context, period: Period) -> pl.LazyFrame | None:
         .group_by("promotion")
         .agg(
             orders=pl.len(),
-            buyers=pl.col("customer_id").n_unique(),
+            buyers=pl.col(BUYER).n_unique(),
             gmv=fsum("paid_amount"),
             discount=discount,
         )

@@ -11,6 +11,7 @@ import polars as pl
 
 from shopreport.config import Campaign
 from shopreport.metrics.base import (
+    BUYER,
     ENGINE,
     by_sku,
     fmean,
@@ -206,7 +207,7 @@ def _phase_sales(ctx: Context, windows: list[tuple[str, Period]], prefix: str) -
                 pl.lit(i).alias("phase_index"),
                 fsum("paid_amount").alias(f"{prefix}gmv"),
                 pl.len().alias(f"{prefix}orders"),
-                pl.col("customer_id").n_unique().alias(f"{prefix}buyers"),
+                pl.col(BUYER).n_unique().alias(f"{prefix}buyers"),
             )
         )
     return pl.concat(parts)
@@ -310,7 +311,7 @@ def _channel_lift(ctx: Context, window: Window, baseline: Period) -> pl.LazyFram
             .group_by(pl.col("channel").alias("source"))
             .agg(
                 (fsum("paid_amount") / period.days).alias(f"{prefix}daily_gmv"),
-                pl.col("customer_id").n_unique().alias(f"{prefix}buyers"),
+                pl.col(BUYER).n_unique().alias(f"{prefix}buyers"),
             )
         )
 
@@ -360,18 +361,16 @@ def _follow_up(ctx: Context, window: Window) -> pl.LazyFrame:
         if data_end is None
         else max(0, min(FOLLOW_UP_DAYS, (data_end - period.last_day).days))
     )
-    new = buyers_of(ctx, period).filter(~pl.col("returning")).select("customer_id")
+    new = buyers_of(ctx, period).filter(~pl.col("returning")).select(BUYER)
     after = ctx.base.paid.lazy().filter(
         in_range("pay_time", period.end, period.end + timedelta(days=covered))
     )
-    again = after.join(new, on="customer_id", how="semi")
+    again = after.join(new, on=BUYER, how="semi")
     known = pl.lit(covered > 0)
     return pl.concat(
         [
             new.select(new_buyers=pl.len()),
-            again.select(
-                returned=pl.col("customer_id").n_unique(), returned_gmv=fsum("paid_amount")
-            ),
+            again.select(returned=pl.col(BUYER).n_unique(), returned_gmv=fsum("paid_amount")),
         ],
         how="horizontal",
     ).with_columns(
@@ -386,7 +385,7 @@ def _follow_up(ctx: Context, window: Window) -> pl.LazyFrame:
 
 def _profile(ctx: Context, period: Period) -> pl.LazyFrame:
     """Age bands of the window's new and returning buyers (share within each group)."""
-    buyers = buyers_of(ctx, period).select(
+    buyers = buyers_of(ctx, period, ids=True).select(
         "customer_id",
         segment=pl.when(pl.col("returning")).then(pl.lit("returning")).otherwise(pl.lit("new")),
     )
@@ -539,7 +538,7 @@ def _cart_path(ctx: Context, window: Window) -> pl.LazyFrame:
             traffic.filter(in_range("date", pre.start, pre.end, dates=True)).select(
                 carted=fsum("cart_visitors")
             ),
-            ctx.lazy_paid(peak).select(converted=pl.col("customer_id").n_unique().cast(pl.Float64)),
+            ctx.lazy_paid(peak).select(converted=pl.col(BUYER).n_unique().cast(pl.Float64)),
         ],
         how="horizontal",
     )

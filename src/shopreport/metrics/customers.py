@@ -6,7 +6,7 @@ from datetime import date, timedelta
 
 import polars as pl
 
-from shopreport.metrics.base import Base, fmean, fsum, in_range
+from shopreport.metrics.base import BUYER, Base, fmean, fsum, in_range
 from shopreport.metrics.period import Period
 
 # (R↑, F↑, M↑) → segment id, 中文, English; "↑" is strictly better than the median
@@ -29,7 +29,7 @@ def rfm_customers(base: Base, end: Period, lookback_days: int) -> pl.LazyFrame:
     per_customer = (
         base.paid.lazy()
         .filter(in_range("pay_time", start, end.end))
-        .group_by("customer_id")
+        .group_by(BUYER)
         .agg(
             recency_days=(pl.lit(end.end) - pl.col("day").max()).dt.total_days(),
             frequency=pl.len(),
@@ -92,18 +92,18 @@ def cohorts(base: Base, period: Period, months: int, data_end: date | None = Non
     members = (
         base.first_paid.lazy()
         .filter(in_range("first_pay", first_month.start, period.end))
-        .select("customer_id", cohort=pl.col("first_pay").dt.truncate("1mo"))
+        .select(BUYER, cohort=pl.col("first_pay").dt.truncate("1mo"))
     )
     active = (
         base.paid.lazy()
         .filter(in_range("pay_time", first_month.start, period.end))
-        .select("customer_id", month=pl.col("pay_time").dt.truncate("1mo"))
+        .select(BUYER, month=pl.col("pay_time").dt.truncate("1mo"))
         .unique()
     )
     sizes = members.group_by("cohort").agg(size=pl.len())
     month_index = lambda c: pl.col(c).dt.year() * 12 + pl.col(c).dt.month()  # noqa: E731
     retained = (
-        members.join(active, on="customer_id", how="inner")
+        members.join(active, on=BUYER, how="inner")
         .with_columns(k=month_index("month") - month_index("cohort"))
         .filter(pl.col("k") >= 0)
         .group_by("cohort", "k")

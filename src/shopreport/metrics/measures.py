@@ -14,6 +14,7 @@ import polars as pl
 
 from shopreport.config import MetricOptions
 from shopreport.metrics.base import (
+    BUYER,
     Base,
     bad_review,
     by_sku,
@@ -57,10 +58,12 @@ class Measured:
     missing: dict[str, str] = field(default_factory=dict)
 
 
-def buyers_of(ctx: Context, w: Period) -> pl.LazyFrame:
-    """One row per buyer of the period: paid orders, GMV, and whether they are returning
-    (also paid in the look-back days before the period start)."""
-    per_buyer = ctx.lazy_paid(w).group_by("customer_id").agg(n=pl.len(), gmv=fsum("paid_amount"))
+def buyers_of(ctx: Context, w: Period, ids: bool = False) -> pl.LazyFrame:
+    """One row per buyer (`BUYER`) of the period: paid orders, GMV, and whether they are
+    returning (also paid in the look-back days before the period start); `ids`: with their
+    customer_id, for a join with another table."""
+    carried = [pl.col("customer_id").first()] if ids else []
+    per_buyer = ctx.lazy_paid(w).group_by(BUYER).agg(*carried, n=pl.len(), gmv=fsum("paid_amount"))
     lookback = (
         ctx.base.paid.lazy()
         .filter(
@@ -68,12 +71,12 @@ def buyers_of(ctx: Context, w: Period) -> pl.LazyFrame:
                 "pay_time", w.start - timedelta(days=ctx.opts.returning_lookback_days), w.start
             )
         )
-        .select("customer_id")
-        .join(per_buyer.select("customer_id"), on="customer_id", how="semi")
+        .select(BUYER)
+        .join(per_buyer.select(BUYER), on=BUYER, how="semi")
         .unique()
         .with_columns(returning=pl.lit(True))
     )
-    return per_buyer.join(lookback, on="customer_id", how="left").with_columns(
+    return per_buyer.join(lookback, on=BUYER, how="left").with_columns(
         pl.col("returning").fill_null(False)
     )
 
@@ -92,7 +95,7 @@ def measure_orders(ctx: Context, w: Period) -> Measured:
         repeat = ctx.base.paid.lazy().filter(
             in_range("pay_time", w.end - timedelta(days=window), w.end)
         )
-        repeat = repeat.group_by("customer_id").agg(n=pl.len())
+        repeat = repeat.group_by(BUYER).agg(n=pl.len())
     else:
         repeat = per_buyer
     rate = repeat.select(
