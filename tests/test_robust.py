@@ -380,7 +380,7 @@ def test_buyers_sharing_a_hash_are_still_told_apart(tmp_path, monkeypatch):
     config = shop(tmp_path, {"orders.csv": ORDERS})
     assert kpis(config).metrics["buyers"].value == 3
     same = lambda: pl.col("customer_id").str.len_bytes().cast(pl.UInt64)  # noqa: E731
-    monkeypatch.setattr(base, "buyer_hash", same)
+    monkeypatch.setattr(base, "buyer_hash", same)  # as the shared scan reads it
     report = kpis(config)
     assert report.metrics["buyers"].value == 3  # a, b, c: not one buyer
     assert report.breakdowns["monthly"]["buyers"].to_list()[-1] == 3

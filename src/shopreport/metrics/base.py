@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 
 import polars as pl
 
-from shopreport.sources.dataset import ORDER_NUMBER, Dataset, order_number
+from shopreport.sources.dataset import ORDER_NUMBER, Dataset, buyer_hash, order_number
 from shopreport.sources.store import LINE_TIME, ORDER_KEY
 from shopreport.vocab.metrics import BAD_REVIEW_MAX_STARS, SATISFIED_MIN_SCORE
 
@@ -56,15 +56,9 @@ several times faster on the streaming engine, in less memory."""
 
 BUYER = "_buyer"
 """The buyer's key in the shared scan's frames (`paid`, `first_paid`): customer_id's 64-bit
-hash when the history's buyers have as many hashes as ids (no two share one: checked on every
-run), else customer_id itself. Grouping and counting millions of buyers by the number is 2–3 ×
+hash when the history's buyers have as many hashes as ids (`Dataset.distinct_buyer_hashes`),
+else customer_id itself. Grouping and counting millions of buyers by the number is 2–3 ×
 cheaper than by the text; joins with other tables (customers, service) keep customer_id."""
-
-
-def buyer_hash() -> pl.Expr:
-    """customer_id's 64-bit hash (null stays null, as in a group-by of the ids)."""
-    ids = pl.col("customer_id")
-    return pl.when(ids.is_not_null()).then(ids.hash(seed=0))
 
 
 SCALE = 1e9
@@ -148,13 +142,14 @@ def read_base(ds: Dataset, start: date, end: date) -> Base:
     first = ds.first_payments()
     new_buyers = first.filter(in_range("first_pay", lo, hi))
     earliest = first.select(pl.col("first_pay").min())
-    # as many distinct hashes as buyers in the history: the hash tells buyers apart
-    counts = first.select(ids=pl.len(), hashes=buyer_hash().n_unique())
-    paid_frame, first_frame, earliest_frame, counted = pl.collect_all(
-        [paid, new_buyers, earliest, counts], engine=BASE_ENGINE
-    )
-    ids, hashes = counted.row(0)
-    key = (buyer_hash() if ids == hashes else pl.col("customer_id")).alias(BUYER)
+    queries = [paid, new_buyers, earliest]
+    if ds.distinct_buyer_hashes is None:  # counted beside the first payments' group-by
+        queries.append(first.select(ids=pl.len(), hashes=buyer_hash().n_unique()))
+    paid_frame, first_frame, earliest_frame, *counted = pl.collect_all(queries, engine=BASE_ENGINE)
+    if counted:
+        ids, hashes = counted[0].row(0)
+        ds.distinct_buyer_hashes = ids == hashes
+    key = (buyer_hash() if ds.distinct_buyer_hashes else pl.col("customer_id")).alias(BUYER)
     paid_frame, first_frame = paid_frame.with_columns(key), first_frame.with_columns(key)
     if "province" in paid_frame.columns:
         paid_frame = _unify_provinces(paid_frame)

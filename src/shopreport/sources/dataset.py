@@ -147,6 +147,10 @@ class Dataset:
     """Read from the prepared store: typed and checked when it was stored."""
     first_paid: pl.LazyFrame | None = None
     """Each buyer's first payment as the prepared store keeps it (else from the orders)."""
+    distinct_buyer_hashes: bool | None = None
+    """No two buyers of the history share customer_id's hash (`buyer_hash`): the report
+    groups buyers by it. None until counted (the store counts them when it is written, a
+    report's shared scan otherwise)."""
     numbered_orders: bool = False
     """Every order id is an order number (`order_number`), found by the checks: lines join
     their orders on the number, a third of the cost of joining the text."""
@@ -258,6 +262,12 @@ def order_number() -> pl.Expr:
     text = pl.col("order_id")
     written = ~text.str.starts_with("0") & ~text.str.starts_with("+")
     return pl.when(written).then(text.cast(pl.UInt64, strict=False)).alias(ORDER_NUMBER)
+
+
+def buyer_hash() -> pl.Expr:
+    """customer_id's 64-bit hash (null stays null, as in a group-by of the ids)."""
+    ids = pl.col("customer_id")
+    return pl.when(ids.is_not_null()).then(ids.hash(seed=0))
 
 
 def first_payments(orders: pl.LazyFrame) -> pl.LazyFrame:

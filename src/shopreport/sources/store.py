@@ -38,6 +38,7 @@ from shopreport.sources.dataset import (
     ORDER_NUMBER,
     Dataset,
     TableSource,
+    buyer_hash,
     first_payments,
     order_number,
 )
@@ -145,6 +146,7 @@ def load_dataset(store: Store, config: Config) -> Dataset | None:
     ds.prepared = True
     first = store.entry / "first_paid.parquet"
     ds.first_paid = pl.scan_parquet(first) if first.is_file() else None
+    ds.distinct_buyer_hashes = meta.get("distinct_buyer_hashes")
     os.utime(store.entry)  # recently used: kept when old entries are removed
     return ds
 
@@ -197,6 +199,13 @@ def save_dataset(store: Store, ds: Dataset) -> None:
         first_payments(pl.scan_parquet(tmp / "orders.parquet")).sort("first_pay").sink_parquet(
             tmp / "first_paid.parquet", row_group_size=100_000
         )
+        # whether the history's buyers have as many hashes as ids (`buyer_hash`), once here
+        ids, hashes = (
+            pl.scan_parquet(tmp / "first_paid.parquet")
+            .select(pl.len(), buyer_hash().n_unique())
+            .collect()
+            .row(0)
+        )
         _write_json(
             tmp / "dataset.json",
             {
@@ -204,6 +213,7 @@ def save_dataset(store: Store, ds: Dataset) -> None:
                 "tables": tables,
                 "empty": ds.empty,
                 "amounts_known": ds.amounts_known,
+                "distinct_buyer_hashes": ids == hashes,
                 "warnings": [[n.code, n.params] for n in ds.warnings],
             },
         )
