@@ -397,7 +397,14 @@ def _exclude_non_merchandise(tables: dict[str, TableSource], config: Config) -> 
             )
         ]
 
-    items.extra.append((query, describe))
+    def found(result: pl.DataFrame) -> list[tuple[pl.LazyFrame, object]]:
+        if result.item():
+            return [(query, describe)]
+        items.excluded = None  # no line to leave out: the report need not look for them
+        return []
+
+    # the SKUs first (a look-up in the files' dictionaries), the lines only when there are some
+    items.extra.append((excluded.select(pl.len()), Gate(found)))
 
 
 def _expected_headers(spec: TableConfig, table: Table) -> frozenset[str]:
@@ -993,7 +1000,7 @@ def _repeats_across_files(
     return query, describe
 
 
-def _plausibility(source: TableSource, config: Config) -> tuple[pl.LazyFrame, object]:
+def _plausibility(source: TableSource, config: Config) -> tuple[pl.LazyFrame, Gate]:
     """Order amounts no shop has (above `max_amount`, or `max_order_ratio` × the median order):
     a warning naming the first, with the count."""
     limits = config.thresholds
@@ -1001,7 +1008,7 @@ def _plausibility(source: TableSource, config: Config) -> tuple[pl.LazyFrame, ob
     odd = (amount > limits.max_amount) | (
         (amount.median() > 0) & (amount > amount.median() * limits.max_order_ratio)
     )
-    query = _with_total(
+    rows = _with_total(
         source.checked.filter(odd.fill_null(False)).select(SRC, FILE, ROW, "__raw_paid_amount")
     )
 
@@ -1023,7 +1030,9 @@ def _plausibility(source: TableSource, config: Config) -> tuple[pl.LazyFrame, ob
             )
         ]
 
-    return query, describe
+    # counted first, without the rows' places in their files; those only when there are some
+    count = source.checked.select(odd.fill_null(False).any())
+    return count, Gate(lambda found: [(rows, describe)] if found.item() else [])
 
 
 def _same_files(name: str, skipped: dict[Path, Path]) -> tuple[pl.LazyFrame, object]:
