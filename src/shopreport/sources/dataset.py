@@ -1030,9 +1030,7 @@ def _plausibility(source: TableSource, config: Config) -> tuple[pl.LazyFrame, Ga
             )
         ]
 
-    # counted first, without the rows' places in their files; those only when there are some
-    count = source.checked.select(odd.fill_null(False).any())
-    return count, Gate(lambda found: [(rows, describe)] if found.item() else [])
+    return _when_found(source.checked.select(odd.fill_null(False).any()), rows, describe)
 
 
 def _same_files(name: str, skipped: dict[Path, Path]) -> tuple[pl.LazyFrame, object]:
@@ -1379,10 +1377,12 @@ def _checks(source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
     if gated:
         out.append(_gate(checked, gated))
     if table.key and table.key in names:
-        out.append((_duplicates_query(source, table.key), _describe_duplicate(source, table.key)))
+        count, rows = _duplicates_query(source, table.key)
+        out.append(_when_found(count, rows, _describe_duplicate(source, table.key)))
     natural = [c for c in NATURAL_KEYS.get(table.name, ()) if c in names]
     if natural and natural[:2] == list(NATURAL_KEYS[table.name][:2]):
-        out.append((_repeated_rows_query(source, natural), _describe_repeated(source, natural)))
+        count, rows = _repeated_rows_query(source, natural)
+        out.append(_when_found(count, rows, _describe_repeated(source, natural)))
     return out
 
 
@@ -1407,6 +1407,12 @@ class Gate:
     then: Callable[[pl.DataFrame], list[tuple[pl.LazyFrame, object]]]
 
 
+def _when_found(count: pl.LazyFrame, rows: pl.LazyFrame, describe) -> tuple[pl.LazyFrame, Gate]:
+    """A check counted first (`count`: one number) without the rows' places in their files;
+    `rows` are looked up only when it found some."""
+    return count, Gate(lambda found: [(rows, describe)] if found.item() else [])
+
+
 NATURAL_KEYS = {
     "traffic": ("date", "source"),
     "marketing": ("date", "channel"),
@@ -1415,10 +1421,13 @@ NATURAL_KEYS = {
 """Tables without an id: one row per these columns (a file read twice repeats them)."""
 
 
-def _repeated_rows_query(source: TableSource, columns: list[str]) -> pl.LazyFrame:
-    """The first two rows of the first repeated natural key, with the count of such rows."""
-    rows = _repeated(source, columns, [SRC, FILE, ROW, *columns])
-    return rows.filter(pl.struct(columns) == pl.struct(columns).first()).head(2)
+def _repeated_rows_query(
+    source: TableSource, columns: list[str]
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The count of repeated natural keys' hashes, and the first two rows of the first repeated
+    natural key with the count of such rows."""
+    count, rows = _repeated(source, columns, [SRC, FILE, ROW, *columns])
+    return count, rows.filter(pl.struct(columns) == pl.struct(columns).first()).head(2)
 
 
 def _describe_repeated(source: TableSource, columns: list[str]):
@@ -1445,29 +1454,32 @@ def _describe_repeated(source: TableSource, columns: list[str]):
     return describe
 
 
-def _duplicates_query(source: TableSource, key: str) -> pl.LazyFrame:
-    """The first key that repeats within a file, its first two rows, and the number of rows
-    sharing a repeated key (a key repeated across files was settled when the files were read).
+def _duplicates_query(source: TableSource, key: str) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """The count of repeated keys' hashes; the first key that repeats within a file, its first
+    two rows, and the number of rows sharing a repeated key (a key repeated across files was
+    settled when the files were read).
 
     Counting keys on the typed frame is cheap; row numbers are only looked up for the
     repeated keys.
     """
-    rows = _repeated(source, [key], [SRC, FILE, ROW, key, f"__raw_{key}"])
-    return rows.filter(pl.col(key) == pl.col(key).first()).head(2).drop(key)
+    count, rows = _repeated(source, [key], [SRC, FILE, ROW, key, f"__raw_{key}"])
+    return count, rows.filter(pl.col(key) == pl.col(key).first()).head(2).drop(key)
 
 
-def _repeated(source: TableSource, key: list[str], columns: list[str]) -> pl.LazyFrame:
-    """The checked rows (`columns`, in file order) whose `key` another row has too, and their
-    number (`total`). Keys are grouped by their 64-bit hash first (a fraction of the cost of
-    grouping text ids); equal keys hash equal, so the few candidate rows then compared by
-    their value are all there are."""
+def _repeated(
+    source: TableSource, key: list[str], columns: list[str]
+) -> tuple[pl.LazyFrame, pl.LazyFrame]:
+    """How many hashes of `key` repeat, and the checked rows (`columns`, in file order) whose
+    `key` another row has too, with their number (`total`). Keys are grouped by their 64-bit
+    hash first (a fraction of the cost of grouping text ids); equal keys hash equal, so the few
+    candidate rows then compared by their value are all there are."""
     hashed = (pl.col(key[0]) if len(key) == 1 else pl.struct(key)).hash(seed=0).alias("__key_hash")
     # hashes that occur twice, found by sorting them (a third cheaper than grouping them)
     sorted_hashes = source.frame.select(hashed).sort("__key_hash")
     candidates = sorted_hashes.filter(
         pl.col("__key_hash") == pl.col("__key_hash").shift(1)
     ).unique()
-    return (
+    return candidates.select(pl.len()), (
         source.checked.select(*columns, hashed)
         .join(candidates, on="__key_hash", how="semi")
         .filter(pl.struct(key).is_duplicated())
