@@ -279,3 +279,23 @@ def test_a_shops_scorecard_is_read_once_per_version(tmp_path):
     card.write_text(card.read_text(encoding="utf-8").replace("green: 80", "green: 90"))
     os.utime(card, ns=(card.stat().st_atime_ns, card.stat().st_mtime_ns + 1_000_000_000))
     assert load_scorecard(config)["bands"] == {"green": 90, "amber": 60}
+
+
+def test_recurring_words_count_each_review_once():
+    """A word counts once per review it is in; a text written by three buyers is three
+    reviews; stopwords and single characters are left out."""
+    import polars as pl
+
+    from shopreport.metrics.words import recurring_words
+
+    texts = pl.Series(["质量太差", "质量太差，退货", "质量太差", "物流太慢，质量太差，质量"])
+    words = recurring_words(texts)
+    got = {w: (n, s) for w, n, s in words.iter_rows()}
+    # jieba cuts 质量|太|差, 质量|太|差|，|退货 and 物流|太慢|，|质量|太|差|，|质量
+    assert got == {
+        "质量": (4, 1.0),  # in all four reviews (twice in the last: once)
+        "太慢": (1, 0.25),
+        "物流": (1, 0.25),
+        "退货": (1, 0.25),
+    }
+    assert words["word"].to_list() == ["质量", "太慢", "物流", "退货"]  # ties by the word

@@ -18,10 +18,13 @@ def recurring_words(texts: pl.Series, top: int = 15) -> pl.DataFrame:
 
     stop = set(read_yaml_resource("stopwords.yaml"))
     counts: collections.Counter[str] = collections.Counter()
-    for text in texts.drop_nulls().to_list():  # small: one month's bad reviews
-        counts.update(
-            {w.lower() for w in rjieba.cut(text) if _WORD.match(w) and w.lower() not in stop}
-        )
+    # each distinct text cut once, its words counted as many times as it was written (reviews
+    # repeat: "默认好评", a template a shop's buyers click): a month's bad reviews at 10M order
+    # lines, 30,254 texts, 0.22 → 0.01 s
+    distinct = texts.drop_nulls().value_counts(name="times")
+    for text, times in distinct.iter_rows():
+        words = {w.lower() for w in rjieba.cut(text) if _WORD.match(w) and w.lower() not in stop}
+        counts.update(dict.fromkeys(words, times))
     total = max(texts.len(), 1)
     rows = sorted(counts.items(), key=lambda kv: (-kv[1], kv[0]))[:top]
     return pl.DataFrame(
