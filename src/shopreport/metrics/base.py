@@ -128,7 +128,7 @@ def read_base(ds: Dataset, start: date, end: date) -> Base:
     The lines are read after the orders, not beside them, so the two large reads do not hold
     memory at the same time, and summed per SKU and day as they are read; product attributes
     are joined after aggregation. They join the paid orders as collected (with the key they
-    join on), not a second read of the orders: 10M order lines, 2.90 → 2.25 s.
+    join on), not a second read of the orders (10M order lines: 3.84 → 3.68 s).
     """
     lo = datetime.combine(start, datetime.min.time())
     hi = datetime.combine(end + timedelta(days=1), datetime.min.time())
