@@ -282,8 +282,8 @@ def test_a_shops_scorecard_is_read_once_per_version(tmp_path):
 
 
 def test_recurring_words_count_each_review_once():
-    """A word counts once per review it is in; a text written by three buyers is three
-    reviews; stopwords and single characters are left out."""
+    """A word counts once per review it is in; a text written by two buyers is two reviews;
+    stopwords and single characters are left out."""
     import polars as pl
 
     from shopreport.metrics.words import recurring_words

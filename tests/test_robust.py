@@ -347,40 +347,56 @@ ITEMS_OF_NUMBERS = (
     "01,A,5,50\n"  # not order 1: another id, written with a leading zero
     "+2,A,7,70\n"  # nor is this order 2
     "2,B,3,20\n"
+    "A-4,A,1,40\n"  # the line of order A-4, where the orders have it
 )
 
 
-@pytest.mark.parametrize("extra_order", ["", "A-4,d,2026-10-04 10:00:00,40\n"])
-def test_lines_join_their_orders_by_the_id_as_written(tmp_path, extra_order):
+@pytest.mark.parametrize("store", [False, True], ids=["files", "store"])
+@pytest.mark.parametrize("text_id", [False, True], ids=["numbers", "a-text-id"])
+def test_lines_join_their_orders_by_the_id_as_written(tmp_path, monkeypatch, text_id, store):
     """Order numbers join as numbers (cheaper than text) only when every order id is one; an
-    id written otherwise ('01', '+2') matches no order either way."""
+    id written otherwise ('01', '+2') matches no order either way, read from the files or
+    from the prepared store."""
     from shopreport.api import load
     from shopreport.config import read_config
 
+    extra_order = "A-4,d,2026-10-04 10:00:00,40\n" if text_id else ""
     config = shop(
         tmp_path,
         {"orders.csv": ORDERS + extra_order, "order_items.csv": ITEMS_OF_NUMBERS},
         {"orders": {"path": "orders.csv"}, "order_items": {"path": "order_items.csv"}},
     )
-    assert load(read_config(config)).numbered_orders is (extra_order == "")
+    assert load(read_config(config)).numbered_orders is not text_id
+    if store:
+        monkeypatch.delenv("SHOPREPORT_CACHE", raising=False)
     report = kpis_json(config)
-    assert report["metrics"]["units"]["value"] == 6  # 1 + 2 (order 1) + 3 (order 2)
+    assert (tmp_path / ".shopreport").is_dir() is store
+    # order 1's 10 split 4 : 6 over its lines; order 2's 20 all on its one line; A-4's 40 on
+    # its line when there is such an order
+    units, a_units, a_gmv = (7, 2, 44.0) if text_id else (6, 1, 4.0)
+    assert report["metrics"]["units"]["value"] == units
     products = {row["sku"]: row for row in report["breakdowns"]["products"]}
-    # order 1's 10 split 4 : 6 over its lines; order 2's 20 all on its one line
-    assert (products["A"]["units"], products["A"]["gmv"]) == (1, 4.0)
+    assert (products["A"]["units"], products["A"]["gmv"]) == (a_units, a_gmv)
     assert (products["B"]["units"], products["B"]["gmv"]) == (5, 26.0)
 
 
-def test_buyers_sharing_a_hash_are_still_told_apart(tmp_path, monkeypatch):
+@pytest.mark.parametrize("store", [False, True], ids=["files", "store"])
+def test_buyers_sharing_a_hash_are_still_told_apart(tmp_path, monkeypatch, store):
     """Buyers are grouped by their id's 64-bit hash only when no two of them share one: with a
-    hash that gives a, b and c the same number, the report counts them by their ids."""
+    hash that gives a, b and c the same number, the report counts them by their ids, whether
+    the hashes are counted by the report or by the prepared store when it is written."""
     import shopreport.metrics.base as base
+    import shopreport.sources.store as prepared
     from tests.conftest import kpis
 
     config = shop(tmp_path, {"orders.csv": ORDERS})
     assert kpis(config).metrics["buyers"].value == 3
     same = lambda: pl.col("customer_id").str.len_bytes().cast(pl.UInt64)  # noqa: E731
-    monkeypatch.setattr(base, "buyer_hash", same)  # as the shared scan reads it
+    monkeypatch.setattr(base, "buyer_hash", same)  # as the report and the store read it
+    monkeypatch.setattr(prepared, "buyer_hash", same)
+    if store:
+        monkeypatch.delenv("SHOPREPORT_CACHE", raising=False)
     report = kpis(config)
+    assert (tmp_path / ".shopreport").is_dir() is store
     assert report.metrics["buyers"].value == 3  # a, b, c: not one buyer
     assert report.breakdowns["monthly"]["buyers"].to_list()[-1] == 3
