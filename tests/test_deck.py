@@ -266,3 +266,15 @@ def test_cli_build_reports_progress_and_exit_codes(tmp_path, demo_shop):
         str(tmp_path / "no" / "z.pptx"),
     )
     assert bad.returncode == 2 and "does not exist" in bad.stderr and "Traceback" not in bad.stderr
+
+
+def test_sentences_are_written_one_after_another_as_each_language_writes_them(deck, deck_en):
+    """English sentences are separated by a space ("…up 1.8 pp). Late deliveries…", not
+    "pp).Late"); Chinese ones run on without one (not "。 建议")."""
+    import re
+
+    english = [text for slide in slides_text(deck_en) for text in slide]
+    run_together = [m.group() for t in english for m in re.finditer(r"\w[.)%]\.?[A-Z]\w+", t)]
+    assert run_together == []
+    chinese = [text for slide in slides_text(deck) for text in slide]
+    assert [t for t in chinese if re.search(r"[。；] +\S", t)] == []

@@ -92,9 +92,10 @@ def problem_slides(ctx: DeckContext[Any], findings: list[Finding], footnote: str
     cards = [
         m.Card(
             say.say(f"finding_{f.rule}_title", subject=f.subject),
-            say.say(f"finding_{f.rule}", subject=f.subject, impact=f.impact, **f.evidence)
-            + " "
-            + say.say(f"action_{f.rule}", subject=f.subject, **f.evidence),
+            say.join(
+                say.say(f"finding_{f.rule}", subject=f.subject, impact=f.impact, **f.evidence),
+                say.say(f"action_{f.rule}", subject=f.subject, **f.evidence),
+            ),
         )
         for f in findings[:PROBLEM_CARDS]
     ]

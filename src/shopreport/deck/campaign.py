@@ -46,7 +46,7 @@ def _foot(ctx: Ctx, *tables: str) -> str:
         baseline=c.baseline.label,
     )
     if c.comparison:
-        text += say.say("campaign_footnote_cmp", name=c.comparison.name)
+        text += " | " + say.say("campaign_footnote_cmp", name=c.comparison.name)
     return text
 
 

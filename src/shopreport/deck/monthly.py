@@ -1237,16 +1237,20 @@ def service_summary(ctx: Ctx) -> str:
     reviews = {r["delivery"]: r for r in ctx.rows(S.DELIVERY_REVIEWS)}
     late, on_time = reviews.get("late"), reviews.get("on_time")
     if late and on_time and (late["bad_rate"] or 0) > 1.5 * (on_time["bad_rate"] or 0) > 0:
-        return summary + ctx.say.say(
-            "service_cause_late",
-            late=late["bad_rate"],
-            on_time=on_time["bad_rate"],
-            rate=ctx.value("late_delivery_rate"),
-            before=mt["late_delivery_rate"].previous,
+        return ctx.say.join(
+            summary,
+            ctx.say.say(
+                "service_cause_late",
+                late=late["bad_rate"],
+                on_time=on_time["bad_rate"],
+                rate=ctx.value("late_delivery_rate"),
+                before=mt["late_delivery_rate"].previous,
+            ),
         )
     words = ctx.rows(S.BAD_REVIEW_WORDS)
     if words:
-        return summary + ctx.say.say("service_cause_words", words=[w["word"] for w in words[:3]])
+        cause = ctx.say.say("service_cause_words", words=[w["word"] for w in words[:3]])
+        return ctx.say.join(summary, cause)
     return summary
 
 
