@@ -245,11 +245,12 @@ def test_missing_libreoffice_is_a_clear_error_before_any_work(tmp_path, monkeypa
         to_pdf(out)
 
 
-def test_pdf_and_png_beside_the_deck(demo_shop, tmp_path):
+def test_pdf_and_png_beside_the_deck(demo_shop, tmp_path, monkeypatch):
+    monkeypatch.chdir(tmp_path)  # paths as a user types them: relative to where they are
     out = tmp_path / "deck.pptx"
     result = run_cli(
-        "build", "--config", demo_shop, "--month", "2026-10", "--out", out, "--pdf", "--png",
-        tmp_path / "png",
+        "build", "--config", demo_shop, "--month", "2026-10", "--out", "deck.pptx", "--pdf",
+        "--png", "png",
     )  # fmt: skip
     assert result.code == 0, result.err
     slides = len(Presentation(str(out)).slides)

@@ -44,6 +44,7 @@ def to_pdf(deck: Path, keep: bool = True, timeout: float = 300) -> Path:
     """Convert `deck` to PDF with LibreOffice: `<deck>.pdf` beside it when `keep`, else in a
     temporary folder (for the slide images only)."""
     soffice = _tool("soffice")
+    deck = deck.resolve()  # LibreOffice's profile is named by a file URI: an absolute path
     work = Path(tempfile.mkdtemp(prefix=".shopreport-pdf-", dir=deck.parent))
     try:
         profile = work / "profile"  # its own profile: runs beside an open LibreOffice
