@@ -397,14 +397,8 @@ def _exclude_non_merchandise(tables: dict[str, TableSource], config: Config) -> 
             )
         ]
 
-    def found(result: pl.DataFrame) -> list[tuple[pl.LazyFrame, object]]:
-        if result.item():
-            return [(query, describe)]
-        items.excluded = None  # no line to leave out: the report need not look for them
-        return []
-
     # the SKUs first (a look-up in the files' dictionaries), the lines only when there are some
-    items.extra.append((excluded.select(pl.len()), Gate(found)))
+    items.extra.append(_when_found(excluded.select(pl.len()), query, describe))
 
 
 def _expected_headers(spec: TableConfig, table: Table) -> frozenset[str]:
