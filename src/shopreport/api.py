@@ -304,11 +304,9 @@ def _import_renderer(words: bool) -> threading.Thread:
     import is reported by the main thread's own import of the module, not here."""
 
     def work() -> None:
-        with contextlib.suppress(Exception):
-            import shopreport.render.pptx  # noqa: F401
-
-            if words:
-                import rjieba  # noqa: F401
+        _import_quietly("shopreport.render.pptx")
+        if words:
+            _import_quietly("rjieba")
 
     thread = threading.Thread(target=work, name="import-renderer", daemon=True)
     thread.start()
