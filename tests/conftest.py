@@ -35,6 +35,20 @@ def write_shop(folder: Path, files: dict[str, str], data: dict, **config) -> Pat
     return path
 
 
+def prepare_store(config_path: Path) -> Path:
+    """Prepare the shop's store now, as the second report over the same exports does (the first
+    reads them as a run without the store does: `reads_plainly`); the store must be on. Returns
+    the entry's folder."""
+    from shopreport.sources.store import open_store, reads_plainly
+
+    cfg = read_config(config_path)
+    store = open_store(cfg)
+    assert store is not None, "the store is off"
+    reads_plainly(store)
+    assert api.load(cfg, store).prepared
+    return store.entry
+
+
 def monthly_orders() -> list[tuple[str, str, datetime]]:
     """One order on the 15th of each month 2015-01 … 2026-10 (142), by A, B and C in turn:
     (order id, buyer, time). The tests of a report's range work out their figures from it."""

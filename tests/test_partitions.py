@@ -14,7 +14,7 @@ from shopreport.metrics.engine import read_span
 from shopreport.metrics.period import parse_month
 from shopreport.metrics.schema import COHORTS
 from shopreport.sources.dataset import read_dataset
-from tests.conftest import kpis, monthly_orders, run_cli, write_shop
+from tests.conftest import kpis, monthly_orders, prepare_store, run_cli, write_shop
 
 
 def partitioned(folder: Path, name: str, frame: pl.DataFrame, month: pl.Series) -> None:
@@ -71,7 +71,7 @@ def test_a_report_reads_the_months_of_its_range(tmp_path) -> None:
     assert ds.history("orders").select(pl.len()).collect().item() == 146
 
 
-def test_the_report_of_the_months_is_the_report_of_everything(tmp_path) -> None:
+def test_the_report_of_the_months_is_the_report_of_everything(tmp_path, monkeypatch) -> None:
     config = ten_years(tmp_path)
     report = kpis(config, cache=False)
     # October 2026: A's o141 (100), E (70), D (30); E's first payment was in 2016 and D's now
@@ -84,7 +84,10 @@ def test_the_report_of_the_months_is_the_report_of_everything(tmp_path) -> None:
     assert report.metrics["gmv"].last_year == 140
     assert report.metrics["units"].last_year == 2
     command = ("kpis", "--config", config, "--month", "2026-10", "--format", "json")
-    cold, stored = run_cli(*command, "--no-cache"), run_cli(*command)
+    cold = run_cli(*command, "--no-cache")
+    monkeypatch.delenv("SHOPREPORT_CACHE")
+    assert (prepare_store(config) / "orders.parquet").is_file()  # every month, prepared
+    stored = run_cli(*command)
     assert cold.code == stored.code == 0, cold.err + stored.err
     assert json.loads(cold.out) == json.loads(stored.out)
     tables = {t["table"]: t for t in json.loads(cold.out)["coverage"]}
@@ -127,3 +130,38 @@ def test_partitions_whose_columns_differ_are_stacked_by_name(tmp_path) -> None:
         assert report.metrics["gmv"].previous == 100
     result = run_cli("validate", "--config", config)
     assert result.code == 0, result.err
+
+
+def test_a_bad_row_in_a_month_a_report_does_not_read_never_stops_it(tmp_path, monkeypatch):
+    """Preparing the store checks every month; a bad row in one a report does not read (an
+    order of May 2016 without its buyer) stops `validate`, not the report, with or without the
+    store: the reports read as without it from then on."""
+    from shopreport import api
+
+    config = ten_years(tmp_path)
+    when = datetime(2016, 5, 20, 9)
+    pl.DataFrame(
+        {"order_id": ["x1"], "customer_id": [None], "order_time": [when], "pay_time": [when]},
+        schema_overrides={"customer_id": pl.String},
+    ).with_columns(paid_amount=pl.lit(10.0)).write_parquet(
+        tmp_path / "data" / "orders" / "month=2016-05" / "part-1.parquet"
+    )
+    command = ("kpis", "--config", config, "--format", "json", "--month")
+    cold = run_cli(*command, "2026-09", "--no-cache")
+    assert cold.code == 0, cold.err
+    monkeypatch.delenv("SHOPREPORT_CACHE")
+    assert run_cli(*command, "2026-10").code == 0  # the first report: read as without the store
+    second = run_cli(*command, "2026-09")  # the second tries to prepare the store, and cannot
+    assert second.code == 0, second.err
+    assert second.out == cold.out
+    assert json.loads(second.out)["metrics"]["gmv"]["value"] == 100  # September's one order
+    (entry,) = [p for p in (tmp_path / ".shopreport").iterdir() if p.is_dir()]
+    assert (entry / "not-prepared").is_file() and not (entry / "dataset.json").exists()
+    spans = []
+    with monkeypatch.context() as m:  # nor does a later report try again: it reads its months
+        read = api.read_dataset
+        m.setattr(api, "read_dataset", lambda cfg, span: spans.append(span) or read(cfg, span=span))
+        assert run_cli(*command, "2026-08").code == 0
+    assert len(spans) == 1 and spans[0] is not None
+    checked = run_cli("validate", "--config", config)
+    assert checked.code == 1 and "column customer_id: the value is empty" in checked.out

@@ -15,7 +15,7 @@ import polars as pl
 import pytest
 import yaml
 
-from tests.conftest import run_cli
+from tests.conftest import prepare_store, run_cli
 
 ORDERS = (
     "order_id,customer_id,order_time,paid_amount\n"
@@ -369,6 +369,7 @@ def test_lines_join_their_orders_by_the_id_as_written(tmp_path, monkeypatch, tex
     assert load(read_config(config)).numbered_orders is not text_id
     if store:
         monkeypatch.delenv("SHOPREPORT_CACHE", raising=False)
+        assert (prepare_store(config) / "order_items.parquet").is_file()
     report = kpis_json(config)
     assert (tmp_path / ".shopreport").is_dir() is store
     # order 1's 10 split 4 : 6 over its lines; order 2's 20 all on its one line; A-4's 40 on
@@ -396,6 +397,7 @@ def test_buyers_sharing_a_hash_are_still_told_apart(tmp_path, monkeypatch, store
     monkeypatch.setattr(prepared, "buyer_hash", same)
     if store:
         monkeypatch.delenv("SHOPREPORT_CACHE", raising=False)
+        prepare_store(config)  # the store counts the hashes when it is written
     report = kpis(config)
     assert (tmp_path / ".shopreport").is_dir() is store
     assert report.metrics["buyers"].value == 3  # a, b, c: not one buyer

@@ -1,5 +1,7 @@
-"""The prepared store (issue 13): a second run reads typed, checked Parquet and remembered
-reports instead of the exports, says exactly what a cold run says, and notices every change."""
+"""The prepared store (issue 13): the first report over new exports reads them as a run without
+the store does and is remembered; the next report over the same exports prepares typed, checked
+Parquet, and later ones read it instead of the exports, say exactly what a cold run says, and
+notice every change."""
 
 from __future__ import annotations
 
@@ -74,6 +76,22 @@ def test_second_run_reads_the_store_and_says_what_a_cold_run_says(tmp_path, monk
     categories = {r["category"]: r["gmv"] for r in report["breakdowns"]["by_category"]}
     assert categories == {"厨房": 15, "家居": 45}
     (entry,) = entries(config)
+    # the first report over these exports read them as a run without the store does (only
+    # the months it needs) and kept its result, not the tables
+    assert not (entry / "dataset.json").exists()
+    assert kpis(config, "--no-cache") == first
+    with monkeypatch.context() as m:
+        no_reading(m)
+        m.setattr(api, "_compute", lambda *a: (_ for _ in ()).throw(AssertionError("computed")))
+        assert kpis(config) == first  # byte for byte, from the remembered report
+    # a second report over the same exports prepares the tables
+    september = json.loads(kpis(config, month="2026-09"))
+    assert september["metrics"]["gmv"]["value"] == 5
+    assert (
+        kpis(config, "--no-cache", month="2026-09")
+        == json.dumps(september, ensure_ascii=False, indent=2) + "\n"
+    )
+    assert entries(config) == [entry]
     assert {"orders.parquet", "order_items.parquet", "dataset.json"} <= {
         p.name for p in entry.iterdir()
     }
@@ -98,20 +116,16 @@ def test_second_run_reads_the_store_and_says_what_a_cold_run_says(tmp_path, monk
         ("3", "S2", 2),
         ("4", "S2", 3),
     ]
-    assert kpis(config, "--no-cache") == first
     with monkeypatch.context() as m:
         no_reading(m)
+        # the reports remembered before the tables were prepared are still remembered
         m.setattr(api, "_compute", lambda *a: (_ for _ in ()).throw(AssertionError("computed")))
-        assert kpis(config) == first  # byte for byte, from the remembered report
-        # another month: computed again, from the prepared tables (not the exports)
+        assert kpis(config) == first
         m.undo()
         no_reading(m)
-        september = json.loads(kpis(config, month="2026-09"))
-    assert september["metrics"]["gmv"]["value"] == 5
-    assert (
-        kpis(config, "--no-cache", month="2026-09")
-        == json.dumps(september, ensure_ascii=False, indent=2) + "\n"
-    )
+        # another report is computed again, from the prepared tables (not the exports)
+        august = json.loads(kpis(config, "--allow-empty", month="2026-08"))
+        assert august["metrics"]["gmv"]["value"] == 0  # no order paid in August
 
 
 def test_a_changed_file_is_read_again_and_a_touched_one_is_not(tmp_path, monkeypatch):
@@ -133,6 +147,7 @@ def test_a_target_change_recomputes_the_report_from_the_same_tables(tmp_path, mo
     body = yaml.safe_load(config.read_text(encoding="utf-8"))
     body["targets"]["2026-10"]["gmv"] = 80
     config.write_text(yaml.safe_dump(body, allow_unicode=True), encoding="utf-8")
+    kpis(config, month="2026-09")  # a second report over the exports prepares the tables
     with monkeypatch.context() as m:
         no_reading(m)
         assert json.loads(kpis(config))["metrics"]["gmv"]["attainment"] == 0.75  # 60 / 80
@@ -172,8 +187,12 @@ def test_a_store_that_cannot_be_written_or_is_damaged_never_fails_a_run(tmp_path
     for pickled in (entry / "reports").iterdir():
         pickled.write_bytes(b"not a pickle")
     assert kpis(config) == first
+    assert (entry / "dataset.json").is_file()  # prepared by the second report over the exports
     (entry / "dataset.json").write_text("{", encoding="utf-8")
+    for pickled in (entry / "reports").iterdir():
+        pickled.unlink()
     assert kpis(config) == first
+    assert json.loads((entry / "dataset.json").read_text(encoding="utf-8"))["format"] == 1
 
 
 def test_a_config_built_in_memory_keeps_no_store(tmp_path, monkeypatch):

@@ -26,7 +26,17 @@ from shopreport.notes import Note
 from shopreport.sources.dataset import Dataset, read_dataset
 from shopreport.sources.readers import describe_files
 from shopreport.sources.rules import reading_rules
-from shopreport.sources.store import Store, load_dataset, open_store, remember, save_dataset
+from shopreport.sources.store import (
+    MISSING,
+    Store,
+    keep,
+    load_dataset,
+    never_prepare,
+    open_store,
+    reads_plainly,
+    recall,
+    save_dataset,
+)
 from shopreport.vocab.contract import TABLES
 
 
@@ -34,18 +44,29 @@ def load(
     config: str | Path | Config, store: Store | None = None, periods: list[Period] | None = None
 ) -> Dataset:
     """Read the config (a path or a Config) and scan its tables, checking the contract; with a
-    store, the prepared tables when the inputs did not change (else they are prepared now).
-    With `periods` and no store, tables in a database send only the range reports on them
-    read, and of tables kept as monthly partitions only those months are read."""
+    store, the prepared tables when the inputs did not change (else they are prepared now,
+    unless this is the first report over them: `reads_plainly`). With `periods` and no store,
+    tables in a database send only the range reports on them read, and of tables kept as
+    monthly partitions only those months are read."""
     cfg = config if isinstance(config, Config) else read_config(config)
     if store is not None:
         prepared = load_dataset(store, cfg)
         if prepared is not None:
             return prepared
+        if reads_plainly(store):
+            store = None
     # the store keeps every row; without it a report reads its range only
     span = read_span(periods, cfg.metrics) if periods and store is None else None
     ds = read_dataset(cfg, span=span)
-    ds.check()
+    try:
+        ds.check()
+    except DataError:
+        if store is None or not periods:
+            raise
+        # a bad row, perhaps in a month the report does not read: the report reads as without
+        # the store (its checks cover the months it reads), and so do the next ones
+        never_prepare(store)
+        return load(cfg, None, periods)
     if store is not None:
         save_dataset(store, ds)
         return load_dataset(store, cfg) or ds  # the stored tables: sorted, typed Parquet
@@ -70,18 +91,19 @@ def compute_kpis(
     if isinstance(period, str):
         period = month(cfg, period, today)  # a usage error is reported before any data is read
     store = open_store(cfg, cache)
+    today = today or shop_today(cfg.timezone)
+    what = ["kpis", period.label, str(period.start), str(period.end), str(today), allow_empty]
+    report = recall(store, what)  # looked up before any table is read
+    if report is not MISSING:
+        return report
     ds = load(cfg, store, [period])
     if not allow_empty:
         _require_orders(ds, period)
-    today = today or shop_today(cfg.timezone)
-    what = ["kpis", period.label, str(period.start), str(period.end), str(today)]
-
-    def compute() -> KpiReport:
-        if "text" in ds.columns("reviews"):  # the word cutter (0.1 s), beside the queries
-            threading.Thread(target=_import_quietly, args=("rjieba",), daemon=True).start()
-        return _compute(ds, period, today)
-
-    return remember(store, what, compute)
+    if "text" in ds.columns("reviews"):  # the word cutter (0.1 s), beside the queries
+        threading.Thread(target=_import_quietly, args=("rjieba",), daemon=True).start()
+    report = _compute(ds, period, today)
+    keep(store, what, report)
+    return report
 
 
 @dataclass
@@ -235,15 +257,15 @@ def build_deck(
         export.require_converters(png=png_dir is not None)  # before the work, not after
     progress("read")
     store = open_store(cfg, cache)
-    window = deck.window(cfg, chosen)
-    ds = load(cfg, store, deck.reports(window))
-    _require_orders(ds, window)
-    progress("metrics")
-    data = remember(
-        store,
-        ["deck", kind, deck.label(chosen), str(today)],
-        lambda: deck.compute(ds, chosen, today),
-    )
+    what = ["deck", kind, deck.label(chosen), str(today)]
+    data = recall(store, what)  # looked up before any table is read
+    if data is MISSING:
+        window = deck.window(cfg, chosen)
+        ds = load(cfg, store, deck.reports(window))
+        _require_orders(ds, window)
+        progress("metrics")
+        data = deck.compute(ds, chosen, today)
+        keep(store, what, data)
     progress("diagnosis")
     findings = deck.diagnose(data, cfg)
     plan = plan_deck(deck, chosen, data, findings, cfg, language, today)
