@@ -164,4 +164,31 @@ def test_a_bad_row_in_a_month_a_report_does_not_read_never_stops_it(tmp_path, mo
         assert run_cli(*command, "2026-08").code == 0
     assert len(spans) == 1 and spans[0] is not None
     checked = run_cli("validate", "--config", config)
-    assert checked.code == 1 and "column customer_id: the value is empty" in checked.out
+    assert checked.code == 1
+    # the partition's file and its row, not the folder and a row of the whole dataset
+    where = f"{tmp_path / 'data' / 'orders' / 'month=2016-05' / 'part-1.parquet'}, row 1"
+    assert f"{where}, column customer_id: the value is empty" in checked.out
+
+
+def test_an_error_names_the_partition_file_and_its_row(tmp_path) -> None:
+    """An order id repeated in two partitions (September's o140, placed again in October's
+    second file): each named by its partition's file and its row there, from a report's range
+    read and from `validate`."""
+    config = ten_years(tmp_path)
+    when = datetime(2026, 10, 25, 9)
+    folder = tmp_path / "data" / "orders"
+    again = {"order_id": ["o140"], "customer_id": ["B"], "order_time": [when]}
+    pl.DataFrame({**again, "pay_time": [when], "paid_amount": [100.0]}).write_parquet(
+        folder / "month=2026-10" / "part-1.parquet"
+    )
+    # September 2026's file holds o140 only; October's second file, the repeat only
+    expected = (
+        f"{folder / 'month=2026-09' / 'part-0.parquet'}, row 1 and "
+        f"{folder / 'month=2026-10' / 'part-1.parquet'}, row 1, column order_id: 'o140' appears "
+        "more than once in this folder's partitions (2 rows share a repeated order_id); each "
+        "order must have one row."
+    )
+    report = run_cli("kpis", "--config", config, "--month", "2026-10", "--no-cache")
+    assert report.code == 1 and expected in report.err
+    checked = run_cli("validate", "--config", config)
+    assert checked.code == 1 and expected in checked.out

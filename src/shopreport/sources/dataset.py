@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import bisect
 import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from functools import cached_property
 from pathlib import Path
 
 import polars as pl
@@ -40,6 +42,7 @@ from shopreport.sources.readers import (
     expand_paths,
     file_format,
     hive_root,
+    partition_files,
     partition_months,
     scan_file,
     scan_parquet_files,
@@ -99,6 +102,30 @@ class Problem:
     """(file, line) of the first row concerned, to report problems in file order."""
 
 
+@dataclass(frozen=True)
+class Places:
+    """Where a row of a table is, as a message names it: 'data/orders.csv, line 17' (the file's
+    line, header lines counted), or in a partitioned folder the partition's file and its row
+    ('data/orders/month=2016-05/part-1.parquet, row 1')."""
+
+    offset: int
+    """The line of row 0 of a text file (its header lines)."""
+    parts: tuple[Path, ...] = ()
+    """A partitioned folder's files, in the order they were scanned."""
+
+    def __call__(self, file: str, row: int) -> str:
+        if not self.parts:
+            return f"{file}, line {row + self.offset}"
+        i = bisect.bisect_right(self._starts, row - 1) - 1  # rows are counted from 1
+        return f"{self.parts[i]}, row {row - self._starts[i]}"
+
+    @cached_property
+    def _starts(self) -> list[int]:
+        """The rows before each part (read from the files' metadata, when a message needs it)."""
+        counts = [pl.scan_parquet(p).select(pl.len()).collect().item() for p in self.parts]
+        return [sum(counts[:i]) for i in range(len(counts))]
+
+
 @dataclass
 class TableSource:
     """One table: its files, its typed frame and the frame the checks run on."""
@@ -121,6 +148,12 @@ class TableSource:
     """The rows came from a database (no files)."""
     whole: pl.LazyFrame | None = None
     """Every row, when `frame` holds only the partitions a report's range needs."""
+    places: Places | None = None
+    """Where its rows are (a partitioned folder's files and their rows)."""
+
+    def place(self, file: str, row: int) -> str:
+        """Where a row is, as a message names it (`Places`)."""
+        return (self.places or Places(self.line_offset))(file, row)
 
     @property
     def spec(self) -> Table:
@@ -571,6 +604,7 @@ def _scan_table(
     joins = [_scan_join(join, config, f"{label}.joins") for join in spec.joins]
     rules = TimeRules(config.timezone, config.wall_time, spec.date_format)
     parts, checked_parts, blanks = [], [], []
+    scanned: tuple[Path, ...] = ()  # a partitioned folder's files
     headers: dict[str, str] = {}
     header_row = 0
     file_columns: list[str] = []
@@ -584,6 +618,8 @@ def _scan_table(
         files = _oldest_first(expand_paths(spec.path, config.base_dir, label, skipped))
         root = hive_root(files)
         units = [root] if root is not None else files  # a partitioned dataset is one scan
+        if root is not None:
+            scanned = tuple(keep if keep is not None else partition_files(root))
         fmts = {path: file_format(path, spec) for path in units}
     several = len(units) > 1
     mapped = []
@@ -648,6 +684,7 @@ def _scan_table(
     if several:
         frame = frame.drop(SRC)
     offset = header_row + (0 if spec.headers or database else 1)
+    places = Places(offset, scanned)
     counted: list[tuple[pl.Expr, pl.LazyFrame, object]] = []
     columns = frame.collect_schema().names()
     required = [
@@ -661,7 +698,7 @@ def _scan_table(
             pl.col(c).is_null() & ~pl.col(c).is_null().all() & ~pl.col(f"__bad_{c}")
             for c in required
         ]
-        gap = _missing_values(name, checked, required, gaps, spec, offset, headers)
+        gap = _missing_values(name, checked, required, gaps, spec, places, headers)
         if spec.on_missing == "skip":  # counted on the rows before they are left out
             extra.append(gap[1:])
         else:
@@ -673,13 +710,14 @@ def _scan_table(
             frame, checked = frame.filter(kept), checked.filter(~pl.any_horizontal(gaps))
     for column in fallible:
         if TABLES[name].column(column).kind in (TIME, DATE):
-            extra.append(_time_reading(name, checked, column, rules, headers, offset))
+            extra.append(_time_reading(name, checked, column, rules, headers, places))
     if spec.days_per_row > 1:
         frame = _spread(frame, TABLES[name], spec.days_per_row)
     source = TableSource(
         name, files, frame, checked, headers, offset, sorted(fallible), file_columns, extra
     )
     source.counted = counted
+    source.places = places
     if database is not None:
         source.database = database
     return source
@@ -691,7 +729,7 @@ def _missing_values(
     required: list[str],
     gaps: list[pl.Expr],
     spec: TableConfig,
-    offset: int,
+    places: Places,
     headers: dict[str, str],
 ) -> tuple[pl.Expr, pl.LazyFrame, object]:
     """Rows whose required value is empty: an error naming the first, or (on_missing: skip) a
@@ -719,7 +757,7 @@ def _missing_values(
             f"{c} ({headers[c]})" if headers.get(c, c) != c else c for c, _ in counts[:1]
         )
         what = "; ".join(f"{n:,} without {c}" for c, n in counts)
-        where = f"{row[FILE]}, line {row[ROW] + offset}, column {label}"
+        where = f"{places(row[FILE], row[ROW])}, column {label}"
         if spec.on_missing == "skip":
             return [
                 Problem(
@@ -752,7 +790,7 @@ def _time_reading(
     column: str,
     rules: TimeRules,
     headers: dict[str, str],
-    offset: int,
+    places: Places,
 ) -> tuple[pl.LazyFrame, object]:
     """How a text time column was read: the UTC offsets it carries (and naive values beside
     them), and the order of day and month when dates are written day/month first."""
@@ -839,7 +877,7 @@ def _time_reading(
             out.append(
                 Problem(
                     name,
-                    f"{row['file']}, line {row['row'] + offset}, column {label}: the date "
+                    f"{places(row['file'], row['row'])}, column {label}: the date "
                     f"{sample!r} could be {_ymd(year, a, b)} (month first) or "
                     f"{_ymd(year, b, a)} (day first), and no value in the column tells "
                     "which. Set `date_format: mdy` (US) or "
@@ -1430,10 +1468,7 @@ def _describe_repeated(source: TableSource, columns: list[str]):
     def describe(rows: pl.DataFrame) -> list[Problem]:
         if rows.height < 2:
             return []
-        where = " and ".join(
-            f"{f}, line {r + source.line_offset}"
-            for f, r in zip(rows[FILE], rows[ROW], strict=True)
-        )
+        where = " and ".join(source.place(f, r) for f, r in zip(rows[FILE], rows[ROW], strict=True))
         key = " × ".join(f"{c} {rows[c][0]}" for c in columns)
         return [
             Problem(
@@ -1540,7 +1575,7 @@ def _where(source: TableSource, rows: pl.DataFrame) -> str:
     file, row = rows[FILE][0], rows[ROW][0]
     if source.database:
         return f"{file}, row {row} of the result"
-    return f"{file}, line {row + source.line_offset}"
+    return source.place(file, row)
 
 
 def _examples(rows: pl.DataFrame, column: str) -> str:
@@ -1612,7 +1647,11 @@ def _describe_duplicate(source: TableSource, key: str):
     def describe(rows: pl.DataFrame) -> list[Problem]:
         if rows.is_empty():
             return []
-        lines = " and ".join(f"line {r + source.line_offset}" for r in rows[ROW].to_list())
+        file, places = rows[FILE][0], [source.place(rows[FILE][0], r) for r in rows[ROW]]
+        within = "in this folder's partitions"
+        if source.places is None or not source.places.parts:  # one file: its lines
+            places = [places[0]] + [p.removeprefix(f"{file}, ") for p in places[1:]]
+            within = "in this file"
         value = rows[f"__raw_{key}"][0]
         hint = (
             " If the export has one row per item, map it as order_items (or group it with "
@@ -1623,9 +1662,9 @@ def _describe_duplicate(source: TableSource, key: str):
         return [
             Problem(
                 source.name,
-                f"{rows[FILE][0]}, {lines}, column {source.column_label(key)}: {value!r} appears "
-                f"more than once in this file ({rows['total'][0]} rows share a repeated {key}); "
-                f"each {source.spec.grain} must have one row.{hint}",
+                f"{' and '.join(places)}, column {source.column_label(key)}: {value!r} appears "
+                f"more than once {within} ({rows['total'][0]} rows share a repeated {key}); "
+                f"each {source.spec.grain.removeprefix('one ')} must have one row.{hint}",
                 position=(rows[SRC][0], rows[ROW][0]),
             )
         ]

@@ -365,8 +365,12 @@ def _scan_parquet(path: Path, opts: FileOptions) -> pl.LazyFrame:
     folder as one scan of its files; the partition values are in the rows already)."""
     if not path.is_dir():
         return pl.scan_parquet(path)
-    files = [f for f in sorted(path.rglob("*.parquet")) if not f.name.startswith((".", "_"))]
-    return scan_parquet_files(files, folder=path)
+    return scan_parquet_files(partition_files(path), folder=path)
+
+
+def partition_files(folder: Path) -> list[Path]:
+    """A partitioned folder's Parquet files, in the order a scan of the folder reads them."""
+    return [f for f in sorted(folder.rglob("*.parquet")) if not f.name.startswith((".", "_"))]
 
 
 def scan_parquet_files(files: list[Path], folder: Path | None = None) -> pl.LazyFrame:
