@@ -12,10 +12,10 @@ Each round runs, as child processes in this order: DuckDB; shopreport cold (`--n
 pandas; shopreport's first run over new exports (store cleared: it reads them as a run
 without the store does and remembers its report); shopreport warm (the same command again: the
 remembered report); a second report over the same exports (another month: prepares the store);
-shopreport on another month again (its report forgotten: computed from the prepared tables). Per run: wall time, CPU time (user + system of the
-child) and peak resident memory; the table gives medians over the rounds and the load
-average before and after. The machine is shared: compare ratios within one run, not
-absolute times across days.
+shopreport on another month again (its report forgotten: computed from the prepared tables).
+Per run: wall time, CPU time (user + system of the child) and peak resident memory; the table
+gives medians over the rounds and the load average before and after. The machine is shared:
+compare ratios within one run, not absolute times across days.
 """
 
 from __future__ import annotations
