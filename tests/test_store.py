@@ -15,7 +15,7 @@ import pytest
 import yaml
 
 from shopreport import api
-from tests.conftest import run_cli
+from tests.conftest import prepare_store, run_cli
 
 ORDERS = (
     "order_id,customer_id,order_time,paid_amount\n"
@@ -204,3 +204,17 @@ def test_a_config_built_in_memory_keeps_no_store(tmp_path, monkeypatch):
     report = api.compute_kpis(parse_config(raw), "2026-10")
     assert report.metrics["gmv"].value == 60
     assert not (tmp_path / ".shopreport").exists()
+
+
+def test_an_entry_another_run_prepared_meanwhile_is_kept(tmp_path):
+    from shopreport.sources import store
+
+    entry = prepare_store(shop(tmp_path))
+    written = (entry / "orders.parquet").stat().st_mtime_ns
+    other = tmp_path / ".shopreport" / ".other-run"  # the same tables, prepared by a second run
+    other.mkdir()
+    (other / "dataset.json").write_text("{}", encoding="utf-8")
+    store._install(other, entry)
+    assert not other.exists()
+    assert (entry / "orders.parquet").stat().st_mtime_ns == written
+    assert json.loads((entry / "dataset.json").read_text(encoding="utf-8"))["format"] == 1

@@ -1647,10 +1647,12 @@ def _describe_duplicate(source: TableSource, key: str):
     def describe(rows: pl.DataFrame) -> list[Problem]:
         if rows.is_empty():
             return []
-        file, places = rows[FILE][0], [source.place(rows[FILE][0], r) for r in rows[ROW]]
-        within = "in this folder's partitions"
-        if source.places is None or not source.places.parts:  # one file: its lines
-            places = [places[0]] + [p.removeprefix(f"{file}, ") for p in places[1:]]
+        file = rows[FILE][0]
+        if source.places is not None and source.places.parts:  # each row's partition file
+            where = " and ".join(source.place(file, r) for r in rows[ROW])
+            within = "in this folder's partitions"
+        else:
+            where = f"{file}, " + " and ".join(f"line {r + source.line_offset}" for r in rows[ROW])
             within = "in this file"
         value = rows[f"__raw_{key}"][0]
         hint = (
@@ -1662,7 +1664,7 @@ def _describe_duplicate(source: TableSource, key: str):
         return [
             Problem(
                 source.name,
-                f"{' and '.join(places)}, column {source.column_label(key)}: {value!r} appears "
+                f"{where}, column {source.column_label(key)}: {value!r} appears "
                 f"more than once {within} ({rows['total'][0]} rows share a repeated {key}); "
                 f"each {source.spec.grain.removeprefix('one ')} must have one row.{hint}",
                 position=(rows[SRC][0], rows[ROW][0]),

@@ -233,7 +233,11 @@ def save_dataset(store: Store, ds: Dataset) -> None:
 
 def _install(tmp: Path, entry: Path) -> None:
     """Rename the prepared folder into place; the reports remembered in the entry before its
-    tables were prepared (`reads_plainly`) move in with them."""
+    tables were prepared (`reads_plainly`) move in with them. An entry another run prepared
+    meanwhile is kept."""
+    if (_read_json(entry / "dataset.json") or {}).get("format") == FORMAT:
+        shutil.rmtree(tmp, ignore_errors=True)
+        return
     old = None
     if entry.exists():
         old = Path(tempfile.mkdtemp(prefix=f".{entry.name}.", dir=entry.parent))
@@ -281,6 +285,7 @@ def keep(store: Store | None, what: list[Any], value: Any) -> None:
 
 
 def _report_path(store: Store, what: list[Any]) -> Path:
+    """The file a report is remembered in."""
     return store.entry / "reports" / f"{_hash([store.config_key, what])[:32]}.pickle"
 
 
