@@ -415,3 +415,11 @@ def test_where_the_data_starts_counts_buyers_first_paid_before_the_span(tmp_path
     assert [n.code for n in report.notes if n.code in ("short_history", "data_starts")] == []
     (cohort,) = [r for r in report.breakdowns["cohorts"].to_dicts() if r["k"] == 0]
     assert (cohort["cohort"], cohort["size"]) == ("2026-10", 2)  # c is no cohort member
+
+
+def test_the_monthly_history_ends_with_the_report_month(report):
+    """o5, paid at 00:00:10 on 1 November, is not a one-day 'November' at the end of the
+    October report's monthly history (a stub that would read as a collapse on a chart)."""
+    monthly = report.breakdowns["monthly"]
+    assert monthly["month"].to_list() == ["2025-09", "2025-10", "2026-09", "2026-10"]
+    assert monthly["gmv"].to_list() == [40.0, 60.0, 200.0, 650.0]  # Oct: 100 + 200 + 300 + 50

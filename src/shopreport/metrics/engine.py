@@ -67,7 +67,7 @@ class Batch:
 
 
 def report_span(period: Period, ctx_opts) -> tuple[date, date]:
-    """First and last day of the orders a report on `period` needs."""
+    """`[start, end)` of the days whose orders a report on `period` needs."""
     opts = ctx_opts
     windows = [period, period.previous(), period.last_year()]
     lookback = max(
