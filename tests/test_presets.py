@@ -14,6 +14,7 @@ from shopreport.errors import ConfigError
 from tests.conftest import write_shop
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
+EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
 
 
 def report(config, month):
@@ -46,8 +47,9 @@ def test_unknown_preset_suggests_one(tmp_path):
 
 
 def test_taobao_orders_gbk_export_with_refund_report(tmp_path):
-    # 4 orders: 2 paid in October (¥1,199.00 with a ￥ and a thousands separator, ¥97.90),
-    # one closed unpaid, one paid at 00:00:12 on 1 November; one refund of ¥89.90 on 10-06.
+    # 4 orders: 2 paid in October (¥1,199.00 with a ￥ and a thousands separator; ¥97.90, whose
+    # 买家实际支付金额 reads 8.00 after its ¥89.90 refund, 退款金额 89.90), one closed unpaid,
+    # one paid at 00:00:12 on 1 November; the refund of ¥89.90 on 10-06 in the 退款报表.
     config = write_shop(tmp_path, {}, {}, preset="taobao-orders", data_dir=str(SAMPLES))
     r = report(config, "2026-10")
     assert r.metrics["gmv"].value == pytest.approx(1296.90)
@@ -58,6 +60,32 @@ def test_taobao_orders_gbk_export_with_refund_report(tmp_path):
     ds = api.load(read_config(config))
     ids = ds.frame("orders").select("order_id").collect()["order_id"].to_list()
     assert "0012345678901234569" in ids  # ="…" kept the leading zeros
+
+
+def test_taobao_orders_on_the_tmall_order_report(shared_data):
+    # tmall_order_report.csv, worked out with the csv module: 24,081 orders paid in February
+    # 2020 (6 more on 1 March are March's). 买家实际支付金额 is net of 退款金额 (5,132 paid
+    # orders read 0.00 after a full refund); the amount paid is their sum, 2,474,347.07 — the
+    # 总金额 of those orders to the cent — not the 1,902,189.15 left after refunds.
+    r = report(EXAMPLES / "tmall-order-report.yaml", "2020-02")
+    assert r.metrics["gmv"].value == pytest.approx(2_474_347.07)
+    assert r.metrics["paid_orders"].value == 24_081
+    provinces = {p["province"]: p["gmv"] for p in r.breakdowns["by_province"].to_dicts()}
+    assert provinces["上海"] == pytest.approx(326_457.79)  # 3,060 orders
+
+
+def test_validate_prints_the_preset_rules_and_the_headers_behind_them(shared_data):
+    from tests.conftest import run_cli
+
+    out = run_cli("validate", "--config", EXAMPLES / "tmall-order-report.yaml").out
+    assert out.startswith("preset taobao-orders:\n  淘宝/天猫 卖家中心 订单报表")
+    assert "The amount paid is 买家实际支付金额 + 退款金额" in " ".join(out.split())
+    assert "read as: an order counts when paid (订单付款时间)" in out
+    assert "read as: GMV is the amount paid (买家实际支付金额 + 退款金额)" in out
+    # online-retail: no pay time and no status, the invoice's lines summed
+    out = run_cli("validate", "--config", EXAMPLES / "online-retail.yaml").out
+    assert "every order counts, at its order time (InvoiceDate)" in out
+    assert "GMV is the amount paid (Quantity × UnitPrice, summed per InvoiceNo)" in out
 
 
 def test_sycm_traffic_title_rows_and_percentages(tmp_path):

@@ -151,6 +151,34 @@ def test_joins_sum_many_rows_per_key(tmp_path):
     assert orders["paid_amount"].to_list() == [15.5, 7.0]
 
 
+def test_derived_sum_counts_a_blank_as_zero_and_leaves_out_a_header_the_file_lacks(tmp_path):
+    # A: 8 paid after a 89.9 refund; B: no refund (blank); C: both blank (an unpaid order)
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.csv": "id,buyer,time,paid,net,refund\n"
+            "A,x,2026-10-01 10:00:00,2026-10-01 10:01:00,8.00,89.90\n"
+            "B,y,2026-10-02 10:00:00,2026-10-02 10:01:00,20,\n"
+            "C,z,2026-10-03 10:00:00,,,\n"
+        },
+        {
+            "orders": {
+                "path": "orders.csv",
+                "derive": {"amount": {"add": ["net", "refund", "coupon"]}},  # no coupon column
+                "columns": {
+                    "id": "order_id",
+                    "buyer": "customer_id",
+                    "time": "order_time",
+                    "paid": "pay_time",
+                    "amount": "paid_amount",
+                },
+            }
+        },
+    )
+    orders = orders_of(config).sort("order_id")
+    assert orders["paid_amount"].to_list() == [pytest.approx(97.9), 20.0, None]
+
+
 def check(config_path):
     """Read and check a config's data the way every command does."""
     read_dataset(read_config(config_path)).check()

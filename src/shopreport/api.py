@@ -141,7 +141,7 @@ def validate(
         }
         if ds
         else {},
-        {n: ds.columns(n) for n in ds.tables} if ds else {},
+        {n: list(t.headers) for n, t in ds.tables.items()} if ds else {},
     )
     reports = [TableReport(name, [], errors=[message]) for name, message in failures.items()]
     for name, source in ds.tables.items() if ds else []:

@@ -10,6 +10,7 @@ import os
 import shutil
 import signal
 import sys
+import textwrap
 from pathlib import Path
 from typing import Any
 
@@ -469,8 +470,13 @@ def progress_reporter(quiet: bool):
 def validate(config_path: Path, month_text: str | None, strict: bool) -> None:
     """Check the config and every table against the data contract; exit 1 on errors."""
     from shopreport import api
+    from shopreport.config import preset_rules, read_config
 
-    reports = api.validate(config_path, month_text)
+    config = read_config(config_path)
+    reports = api.validate(config, month_text)
+    for name, rules in preset_rules(config):
+        click.echo(f"preset {name}:")
+        click.echo(textwrap.fill(rules, width=100, initial_indent="  ", subsequent_indent="  "))
     for r in reports:
         state = "ERROR" if r.errors else ("warning" if r.warnings else "ok")
         click.echo(f"{r.name} [{state}]")

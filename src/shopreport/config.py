@@ -137,8 +137,8 @@ class TableConfig(FileOptions):
     """Rows to keep (all conditions must hold)."""
     derive: dict[str, Any] = {}
     """New columns from others: {column: H}, {value: V}, {split: H, index: i, sep: ' '},
-    {concat: [...]}, {coalesce: [...]}, {multiply: [a, b]}, {negate: x}, {regex: H, pattern: P},
-    {when: [conditions as in filter], then: …, otherwise: …}."""
+    {concat: [...]}, {coalesce: [...]}, {multiply: [a, b]}, {add: [a, b, ...]}, {negate: x},
+    {regex: H, pattern: P}, {when: [conditions as in filter], then: …, otherwise: …}."""
     group_by: list[str] = []
     """Headers whose rows become one (line-level exports → orders); other headers keep
     their first non-empty value unless listed in `aggregate`."""
@@ -777,6 +777,16 @@ def preset_names() -> list[str]:
     return sorted(p.stem for p in (templates_dir() / "presets").glob("*.yaml"))
 
 
+def preset_rules(config: Config) -> list[tuple[str, str]]:
+    """The presets a config names, each with its rules (its `description`, on one line)."""
+    names = config.preset if isinstance(config.preset, list) else [config.preset or ""]
+    out = []
+    for name in filter(None, names):
+        text = read_preset(name, config.base_dir, "config").get("description") or ""
+        out.append((name, " ".join(str(text).split())))
+    return out
+
+
 def apply_preset(raw: dict, base_dir: Path, source: str) -> dict:
     """The config merged over its preset: the preset's tables and defaults, then the config's.
 
@@ -788,7 +798,7 @@ def apply_preset(raw: dict, base_dir: Path, source: str) -> dict:
     data_dir = (base_dir / str(raw.get("data_dir") or ".")).resolve()
     combined: dict = {}
     for name in names if isinstance(names, list) else [names]:
-        preset = _read_preset(str(name), base_dir, source)
+        preset = read_preset(str(name), base_dir, source)
         tables = {
             table: _rebase(spec, data_dir)
             for table, spec in (preset.pop("data", None) or {}).items()
@@ -801,7 +811,7 @@ def apply_preset(raw: dict, base_dir: Path, source: str) -> dict:
     return merged
 
 
-def _read_preset(name: str, base_dir: Path, source: str) -> dict:
+def read_preset(name: str, base_dir: Path, source: str) -> dict:
     """A preset by name (shipped) or path (relative to the config)."""
     path = base_dir / name
     if not path.is_file():

@@ -1231,6 +1231,7 @@ def _derived(spec, schema: pl.Schema, path: Path | str) -> pl.Expr:
             _number(spec["multiply"][0], schema, path) * _number(spec["multiply"][1], schema, path)
         ),
         "negate": lambda: -_number(spec["negate"], schema, path),
+        "add": lambda: _add(spec["add"], schema, path),
         "regex": lambda: (
             _need(spec["regex"], schema, path).cast(pl.String).str.extract(spec["pattern"], 1)
         ),
@@ -1248,6 +1249,17 @@ def _derived(spec, schema: pl.Schema, path: Path | str) -> pl.Expr:
     if op is None:
         raise DataError(f"{path}: unknown derive step {spec}; use one of {', '.join(ops)}.")
     return ops[op]()
+
+
+def _add(parts: list, schema: pl.Schema, path: Path | str) -> pl.Expr:
+    """Numbers added up, a blank as 0 (null only when every part is blank); a header the file
+    lacks is left out, as in `coalesce` (退款金额, which some order exports do not have)."""
+    numbers = [_number(p, schema, path) for p in parts if isinstance(p, dict) or p in schema]
+    if not numbers:
+        return pl.lit(None, pl.Float64)
+    return pl.when(pl.any_horizontal(n.is_not_null() for n in numbers)).then(
+        pl.sum_horizontal(numbers)
+    )
 
 
 def _looks_like_header(text: str) -> bool:

@@ -14,41 +14,50 @@ from shopreport.sources.readers import describe_files
 def reading_rules(
     config: Config, files: dict[str, list[Path]], columns: dict[str, list[str]] | None = None
 ) -> dict[str, list[str]]:
-    """Per table read (with its files and the canonical columns it has), the rules it is read
-    by."""
+    """Per table read (with its files and the canonical columns its files give, mapped or
+    native), the rules it is read by."""
     out: dict[str, list[str]] = {}
     for name, spec in config.data.tables().items():
         if name not in files:
             continue
         rules = _common(name, spec, config)
         if name == "orders":
-            has_pay_time = "pay_time" in (columns or {}).get("orders", [])
-            rules = (
-                _orders(spec, config, has_pay_time) + _refunds(config, files.get("refunds")) + rules
-            )
+            given = set((columns or {}).get("orders", []))
+            rules = _orders(spec, config, given) + _refunds(config, files.get("refunds")) + rules
         out[name] = rules
     return out
 
 
-def _orders(spec: TableConfig, config: Config, has_pay_time: bool = False) -> list[str]:
-    """Basis, cancellations and the order's amount."""
-    mapped = set(spec.mapping.values()) | ({"pay_time"} if has_pay_time else set())
+def _orders(spec: TableConfig, config: Config, given: set[str]) -> list[str]:
+    """Basis, cancellations and the order's amount, naming the headers they come from."""
+    mapped = set(spec.mapping.values()) | given
     cancelled = ", ".join(CANCELLED_STATUSES[:5])
     if config.metrics.orders_basis == "placed":
         rules = [
-            "an order counts when placed (order_time), as the platform's sales reports count it; "
-            f"orders whose status is cancelled ({cancelled} …) do not count"
+            f"an order counts when placed ({_source_of(spec, 'order_time')}), as the platform's "
+            f"sales reports count it; orders whose status is cancelled ({cancelled} …) do not "
+            "count"
         ]
     elif "pay_time" in mapped or "pay_time" in spec.constants:
-        rules = ["an order counts when paid (pay_time); unpaid and closed orders do not count"]
-    else:
+        rules = [
+            f"an order counts when paid ({_source_of(spec, 'pay_time')}); an order without a "
+            "pay time does not count, whatever its status"
+        ]
+    elif "status" in mapped:
         statuses = ", ".join((spec.paid_statuses or DEFAULT_PAID_STATUSES)[:6])
         rules = [
-            f"an order counts at order_time when its status means paid ({statuses} …); "
-            "there is no pay time"
+            f"an order counts at its order time ({_source_of(spec, 'order_time')}) when its "
+            f"status ({_source_of(spec, 'status')}) means paid ({statuses} …); there is no pay "
+            "time"
+        ]
+    else:
+        rules = [
+            f"every order counts, at its order time ({_source_of(spec, 'order_time')}): the "
+            "export has neither a pay time nor a status"
         ]
     rules.append(
-        "GMV is the amount paid (paid_amount), refunds not deducted (the platforms' 成交金额 rule)"
+        f"GMV is the amount paid ({_source_of(spec, 'paid_amount')}), refunds not deducted "
+        "(the platforms' 成交金额 rule)"
     )
     return rules
 
@@ -75,6 +84,15 @@ def _source_of(spec: TableConfig, canonical: str) -> str:
     derived = spec.derive.get(header)
     if isinstance(derived, dict) and "coalesce" in derived:
         return ", else ".join(str(p) for p in derived["coalesce"] if not isinstance(p, dict))
+    if isinstance(derived, dict) and "add" in derived:
+        return " + ".join(str(p) for p in derived["add"] if not isinstance(p, dict))
+    if isinstance(derived, dict) and "column" in derived:
+        return str(derived["column"])
+    if isinstance(derived, dict) and "multiply" in derived:
+        words = " × ".join(str(p) for p in derived["multiply"] if not isinstance(p, dict))
+        if spec.group_by and spec.aggregate.get(header) == "sum":
+            words += f", summed per {', '.join(spec.group_by)}"
+        return words
     return header
 
 
