@@ -107,6 +107,19 @@ def test_findings_and_plan(deck):
     assert any("2026年11月目标" in t for t in texts)
 
 
+def test_the_teams_highlights_open_the_month(deck):
+    """`highlights:` of the month (the demo config's two) on their own slide in the overview,
+    after the KPI cards and before the daily trend, heading and body split at the colon."""
+    texts = [" ".join(t) for t in slides_text(deck)]
+    at = next(i for i, t in enumerate(texts) if "本月工作亮点" in t)
+    assert "完成秋冬新品首发 新品详情页与主图全面升级" in texts[at]
+    assert "直播间改版 新直播间上线，固定每晚8点开播" in texts[at]
+    assert "来源：运营团队" in texts[at]
+    kpis = next(i for i, t in enumerate(texts) if "核心指标完成情况" in t)
+    divider = next(i for i, t in enumerate(texts) if "PART 02" in t)
+    assert kpis < at < divider
+
+
 def test_english_deck(demo_shop, tmp_path):
     out = tmp_path / "en.pptx"
     built = api.build_deck(demo_shop, "monthly", "2026-10", out=out, language="en", today=TODAY)

@@ -237,6 +237,36 @@ def test_gmv_drivers_name_the_factor_category_source_and_product(conversion_shop
         ), kind
 
 
+def test_a_larger_fall_is_named_beside_the_part_that_grew_most():
+    """GMV +11: 美妆 grew most (+20), yet 家电 fell more (-29) and 母婴 -12 (at least half of
+    20); 食品 -5 is too small to name. Saying only "美妆 changed most" would be false."""
+    parts = [
+        dr.Driver("category", "美妆", 20.0, None),
+        dr.Driver("category", "男装", 15.0, None),
+        dr.Driver("category", "食品", -5.0, None),
+        dr.Driver("category", "母婴", -12.0, None),
+        dr.Driver("category", "家电", -29.0, None),
+        dr.Driver("source", "直播", -40.0, None),
+    ]
+    assert [d.subject for d in dr.against(parts, "category", 11.0)] == ["家电", "母婴"]
+    assert dr.against(parts, "category", -11.0) == []  # 美妆 moved against a fall: no lead
+
+
+def test_the_deck_names_the_category_that_fell_more(deck):
+    """The test demo's October, worked out from its Parquet files with polars (lines' share of
+    their order's amount by line value): GMV ¥121.23万 → ¥130.98万 (+¥9.75万); 女装 grew most,
+    +¥46,297.75 (47.5% of the change), while 家用电器 fell ¥36,392.40 — more than half as much,
+    so it is named. The headline names the effects that pulled GMV down, the larger first."""
+    from tests.deckcheck import slides_text
+
+    texts = [" ".join(t) for t in slides_text(deck)]
+    bridge = next(t for t in texts if t.startswith("GMV变化拆解"))
+    assert "类目「女装」增长最多：+¥4.63万，占GMV变化的47.5%；「家用电器」-¥3.64万。" in bridge
+    assert "变化最大" not in " ".join(texts)
+    summary = next(t for t in texts if t.startswith("核心指标完成情况"))
+    assert "客单价效应（-¥11.8万）与转化效应（-¥4.13万）抵消了一部分" in summary
+
+
 def test_conversion_drivers_split_rate_and_mix_by_source(conversion_shop):
     # 直播's own rate 2% → 6% at its September visitor share ½: +2 pp, the whole change
     drivers = dr.conversion_drivers(conversion_shop)

@@ -45,7 +45,16 @@ def funnel_slide(
         "chart",
         title or say.word("funnel_title"),
         ctx.footnote("traffic", "events", "orders", note=note),
-        charts=[m.Chart("funnel", {"labels": labels, "counts": [f["count"] for f in funnel]})],
+        charts=[
+            m.Chart(
+                "funnel",
+                {
+                    "labels": labels,
+                    "counts": [f["count"] for f in funnel],
+                    "step_word": say.word("funnel_step_rate"),  # "转化 93.8%", not "↓ 93.8%"
+                },
+            )
+        ],
         heading=say.word("funnel_heading"),
         bullets=bullets,
     )

@@ -67,7 +67,8 @@ STAGES = ("new", "growing", "mature", "declining", "out_of_stock")
 
 # --- 01 overview ------------------------------------------------------------------------------
 def overview(ctx: Ctx) -> list[m.Slide]:
-    """KPI cards with the headline and its cause, why each headline moved, daily trend, bridge."""
+    """KPI cards with the headline and its cause, why each headline moved, the team's highlights
+    of the month (`highlights:`), daily trend, bridge."""
     say, r = ctx.say, ctx.report
     gmv = r.metrics["gmv"]
     if ctx.available("gmv"):
@@ -113,6 +114,16 @@ def overview(ctx: Ctx) -> list[m.Slide]:
                 cards=cards,
             )
         )
+    highlights = ctx.config.highlights.get(r.period.label, [])
+    for start in range(0, len(highlights), 4):  # what only the team knows, as it wrote it
+        slides.append(
+            m.NumberedCards(
+                "cards",
+                say.word("highlights_title"),
+                say.say("team_footnote"),
+                cards=[person_card(text) for text in highlights[start : start + 4]],
+            )
+        )
     daily = ctx.rows(S.DAILY)
     if any(d["gmv"] is not None for d in daily) and ctx.available("gmv"):
         slides.append(_daily_trend(ctx, daily))
@@ -128,15 +139,21 @@ def gmv_cause(ctx: Ctx) -> str:
     part = next((d for d in drivers if d.kind in ("category", "source", "product")), None)
     if factor is None:
         return ""
+    delta = ctx.report.decomposition["mom"]["delta"]
     return ctx.say.say(
         "gmv_cause",
-        delta=ctx.report.decomposition["mom"]["delta"],
+        delta=delta,
         factor=ctx.say.word(f"{factor.subject}_effect"),
         effect=factor.effect,
         change=factor.evidence["change"],
         kind=ctx.say.word(f"word_{part.kind}") if part else None,
         name=part.subject if part else None,
         part=part.effect if part else None,
+        offsets=[  # the factors that pulled the other way, the largest first
+            (ctx.say.word(f"{d.subject}_effect"), d.effect)
+            for d in sorted(drivers, key=lambda d: -abs(d.effect))
+            if d.kind.startswith("factor") and d.effect * delta < 0
+        ],
     )
 
 
@@ -147,6 +164,7 @@ def driver_cards(ctx: Ctx) -> list[m.Card]:
     cards = []
     gmv = dr.gmv_drivers(ctx.report)
     if gmv and ctx.available("gmv"):
+        total = mt["gmv"].mom or 0
         parts = [
             say.say(
                 "why_gmv_part",
@@ -154,9 +172,10 @@ def driver_cards(ctx: Ctx) -> list[m.Card]:
                 name=d.subject,
                 delta=d.effect,
                 share=d.share,
+                against=[(a.subject, a.effect) for a in dr.against(gmv, kind, total)[:1]],
             )
             for kind in ("category", "source", "product")
-            if (d := dr.top(gmv, kind)) and d.effect * (mt["gmv"].mom or 0) > 0
+            if (d := dr.top(gmv, kind)) and d.effect * total > 0
         ]
         cards.append(
             m.Card(
@@ -306,6 +325,10 @@ def bridge_slide(ctx: Ctx) -> m.ChartSlide:
                     name=d.subject or say.word("unknown"),
                     delta=d.effect,
                     share=d.share,
+                    against=[
+                        (a.subject or say.word("unknown"), a.effect)
+                        for a in dr.against(drivers, kind, mom["delta"])[:1]
+                    ],
                 )
             )
     return m.ChartSlide(
@@ -702,10 +725,17 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
         )
     ]
     total = (ctx.value("gmv") or 0) - (ctx.report.metrics["gmv"].previous or 0)
-    lead = dr.top(dr.gmv_drivers(ctx.report), "category")
+    drivers = dr.gmv_drivers(ctx.report)
+    lead = dr.top(drivers, "category")
     if lead and lead.effect * total > 0:
         side.append(
-            say.say("category_contributor", name=lead.subject, delta=lead.effect, share=lead.share)
+            say.say(
+                "category_contributor",
+                name=lead.subject,
+                delta=lead.effect,
+                share=lead.share,
+                against=[(a.subject, a.effect) for a in dr.against(drivers, "category", total)[:1]],
+            )
         )
     named = [
         c

@@ -88,6 +88,20 @@ def top(drivers: list[Driver], kind: str) -> Driver | None:
     return next((d for d in drivers if d.kind.startswith(kind)), None)
 
 
+def against(drivers: list[Driver], kind: str, total: float) -> list[Driver]:
+    """Drivers of a kind that moved against the total, the largest first, when at least half
+    the size of the largest that moved with it: named beside it, so that "美妆护肤 grew most"
+    does not hide 家用电器 falling more."""
+    lead = top(drivers, kind)
+    if lead is None or lead.effect * total <= 0:
+        return []
+    other = [d for d in drivers if d.kind.startswith(kind) and d.effect * total < 0]
+    return sorted(
+        (d for d in other if abs(d.effect) >= abs(lead.effect) / 2),
+        key=lambda d: (-abs(d.effect), d.kind, d.subject),
+    )
+
+
 def conversion_drivers(report: KpiReport) -> list[Driver]:
     """Δconversion MoM by source, shift-share: a source's rate effect (its own conversion moved,
     at last month's visitor share) and mix effect (its visitor share moved, at this month's

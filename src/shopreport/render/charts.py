@@ -344,7 +344,7 @@ def chart_funnel(data: dict, style: Style, width: float, height: float) -> bytes
             ax.text(
                 1.0,
                 y + 0.5,
-                f"↓ {fmt_pct(rate)}",
+                f"{data.get('step_word', '→')} {fmt_pct(rate)}",
                 ha="right",
                 va="center",
                 fontsize=style.size("chart_axis_title"),

@@ -748,7 +748,7 @@ def native_funnel(slide, data: dict, style: Style, x, y, w, h, alt: str):
             para = text.text_frame.paragraphs[0]
             para.alignment = 3  # right
             run = para.add_run()
-            run.text = f"↓ {fmt_pct(rate)}"
+            run.text = f"{data.get('step_word', '→')} {fmt_pct(rate)}"
             run.font.size = Pt(style.size("chart_axis_title"))
             run.font.color.rgb = _rgb(style, "axis_title")
             _east_asian(run, style)
