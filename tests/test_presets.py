@@ -115,20 +115,29 @@ def test_olist(shared_data, tmp_path):
 def test_online_retail(shared_data, tmp_path):
     # November 2011, worked out from the CSV with the csv module: invoices without C, lines with
     # quantity and price above zero; guests count once per invoice. The preset reads a slice of
-    # the export (November's lines, as a user would export one month); the whole file is read by
-    # the slow example-deck test.
+    # the export (August's and November's lines, as a user would export them); the whole file is
+    # read by the slow example-deck test.
     with gzip.open(
         shared_data / "uci-online-retail" / "online_retail.csv.gz", "rt", encoding="utf-8"
     ) as src:
-        lines = [line for i, line in enumerate(src) if i == 0 or ",2011-11-" in line]
+        months = (",2011-08-", ",2011-11-")
+        lines = [line for i, line in enumerate(src) if i == 0 or any(m in line for m in months)]
     (tmp_path / "export").mkdir()
-    (tmp_path / "export" / "online_retail_2011-11.csv").write_text("".join(lines), encoding="utf-8")
+    (tmp_path / "export" / "online_retail_2011.csv").write_text("".join(lines), encoding="utf-8")
     config = write_shop(tmp_path, {}, {}, preset="online-retail", data_dir=str(tmp_path / "export"))
     r = report(config, "2011-11")
     assert r.metrics["gmv"].value == pytest.approx(1_509_496.33)
     assert r.metrics["paid_orders"].value == 2769
     assert r.metrics["buyers"].value == 1776
-    assert r.metrics["refund_amount"].value == pytest.approx(47_740.08)  # C-invoices of November
+    # C-invoices of November, 47,740.08, less the fees the shop paid: AMAZONFEE 14,163.40,
+    # CRUK 3,393.33, BANK CHARGES 517.27
+    assert r.metrics["refund_amount"].value == pytest.approx(29_666.08)
+    # 754,507 units less the 4,425 of lines whose stock code is not goods (POST, DOT, M …)
+    assert r.metrics["units"].value == 750_082
+    skus = {p["sku"] for p in r.breakdowns["products"].to_dicts()}
+    assert not skus & {"POST", "DOT", "C2", "M"}
+    # August: A563185, a bad-debt adjustment of +11,062.06, is no order (759,138.38 with it)
+    assert report(config, "2011-08").metrics["gmv"].value == pytest.approx(748_076.32)
 
 
 def test_shopify_line_items_become_orders(shared_data, tmp_path):
