@@ -6,6 +6,7 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
+import polars as pl
 import pytest
 
 from shopreport import api
@@ -175,3 +176,8 @@ def test_taobao_behavior_has_no_amounts(shared_data, tmp_path):
     assert r.metrics["buyers"].value == 2_071
     assert r.metrics["gmv"].unavailable == "orders have no amounts"
     assert r.metrics["aov"].value is None
+    # the breakdowns do not show the unknown GMV as ¥0 either
+    assert r.breakdowns["monthly"].select("gmv", "orders").rows() == [(None, 2_144)]
+    daily = r.breakdowns["daily"].filter(pl.col("orders") > 0)
+    assert daily["gmv"].to_list() == [None]  # 2017-11-26, the sample's one day
+    assert r.breakdowns["new_vs_returning"]["gmv"].to_list() == [None]

@@ -47,10 +47,12 @@ def test_exact_sums_by_hand() -> None:
         groups = (
             frame.group_by("k").agg(s=fsum("x"), m=fmean("x")).sort("k").collect(engine=engine)  # type: ignore[call-overload]
         )
-        assert groups["s"].to_list() == [120.0, 150.0, 0.3, 0.0]
+        assert groups["s"].to_list() == [120.0, 150.0, 0.3, None]  # d's amount is unknown
         assert groups["m"].to_list() == [120.0, 75.0, 0.15, None]
         whole = frame.select(s=fsum("x"), m=fmean("x")).collect(engine=engine)  # type: ignore[call-overload]
         assert whole.row(0) == (270.3, 54.06)  # 270.3 ÷ 5 values
+        empty = frame.filter(pl.col("k") == "e").select(s=fsum("x")).collect(engine=engine)  # type: ignore[call-overload]
+        assert empty.item() == 0.0  # no rows: nothing sold, not unknown
     # no amount: 10²⁰ is left out (the plausibility check warns of it), and 10⁵ values of
     # 9 × 10¹⁴ add up without wrapping the 128-bit sum
     assert pl.select(fsum(pl.Series([1e20, 5.0]))).item() == 5.0

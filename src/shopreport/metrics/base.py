@@ -88,9 +88,14 @@ def fsum(column: str | pl.Expr) -> pl.Expr:
 
     Polars adds floats in parallel, in an order that changes from run to run, so a plain sum
     can differ in its last bits (and a change computed from two sums in its 10th digit).
-    Integers add up the same in any order; a value is rounded to its 9th decimal place."""
-    whole = exact(column).sum().cast(pl.Decimal(38, 0))
-    return (whole * BILLIONTH).cast(pl.Float64)
+    Integers add up the same in any order; a value is rounded to its 9th decimal place.
+
+    Rows whose values are all unknown sum to null, not 0 (a behaviour log's orders have no
+    amounts: their GMV is unknown, not zero); no rows at all sum to 0."""
+    values = exact(column)
+    whole = values.sum().cast(pl.Decimal(38, 0))
+    total = (whole * BILLIONTH).cast(pl.Float64)
+    return pl.when((values.count() > 0) | (pl.len() == 0)).then(total)
 
 
 def fmean(column: str | pl.Expr) -> pl.Expr:

@@ -38,20 +38,20 @@ def daily(ctx: Context, cur: Period, prev: Period, ly: Period) -> pl.LazyFrame:
     """GMV by day of the period, beside the same day of the previous period and last year."""
 
     def by_day(period: Period, name: str) -> pl.LazyFrame:
-        """GMV and orders of every day of `period` (zero on days without orders), by day index."""
+        """GMV and orders of every day of `period` (zero on days without orders; GMV unknown
+        where the orders have no amounts), by day index."""
+        orders = f"{name}_orders" if name == "gmv" else f"_{name}_n"
         sales = (
             ctx.lazy_paid(period)
             .group_by("day")
-            .agg(
-                fsum("paid_amount").alias(name),
-                pl.len().alias(f"{name}_orders") if name == "gmv" else pl.len().alias(f"_{name}_n"),
-            )
+            .agg(fsum("paid_amount").alias(name), pl.len().alias(orders))
         )
         days = pl.LazyFrame({"day": pl.date_range(period.start, period.last_day, eager=True)})
         return (
             days.join(sales, on="day", how="left")
             .with_columns(
-                pl.all().exclude("day").fill_null(0),
+                pl.when(pl.col(orders).is_null()).then(0.0).otherwise(pl.col(name)).alias(name),
+                pl.col(orders).fill_null(0),
                 index=(pl.col("day") - pl.lit(period.start)).dt.total_days(),
             )
             .drop("day")
@@ -68,8 +68,8 @@ def daily(ctx: Context, cur: Period, prev: Period, ly: Period) -> pl.LazyFrame:
     return frame.select(  # days after the data's last day have no value, not a zero
         pl.col("date").dt.strftime("%Y-%m-%d"),
         pl.col("index").alias("day"),
-        pl.when(covered).then(pl.col("gmv").fill_null(0.0)).alias("gmv"),
-        pl.when(covered).then(pl.col("gmv_orders").fill_null(0)).alias("orders"),
+        pl.when(covered).then(pl.col("gmv")).alias("gmv"),
+        pl.when(covered).then(pl.col("gmv_orders")).alias("orders"),
         "previous_gmv",
         "last_year_gmv",
     ).sort("day")
