@@ -285,6 +285,25 @@ def test_duplicate_ids_across_files_are_merged_within_a_file_an_error(tmp_path):
         read_dataset(read_config(config)).check()
 
 
+def test_a_time_zone_other_than_the_exports_is_a_warning(shopify_store, tmp_path):
+    """Times written at -07:00 (the store's zone) read in Asia/Shanghai (+08:00) move orders
+    across days against Shopify's own reports: a warning. Times written in UTC are meant to be
+    converted: none."""
+    config = yaml.safe_load(shopify_store.read_text("utf-8"))
+    shopify_store.write_text(yaml.safe_dump({**config, "timezone": "Asia/Shanghai"}), "utf-8")
+    out = CliRunner().invoke(cli, ["validate", "--config", str(shopify_store)]).output
+    assert "the export writes its times at -0700, the store's own time zone, but `timezone: " in out
+    assert "Asia/Shanghai` is +0800" in out
+    header = "order_id,customer_id,order_time,paid_amount\n"
+    utc = header + "1,a,2026-10-01 10:00:00+00:00,10\n2,b,2026-10-02T09:00:00Z,20\n"
+    folder = tmp_path / "utc"
+    config_path = write_shop(
+        folder, {"orders.csv": utc}, {"orders": {"path": "orders.csv"}}, timezone="Asia/Shanghai"
+    )
+    out = CliRunner().invoke(cli, ["validate", "--config", str(config_path)]).output
+    assert "times carry UTC offsets" in out and "the export writes its times at" not in out
+
+
 def test_dates_written_month_or_day_first(tmp_path):
     header = "order_id,customer_id,order_time,paid_amount\n"
     # a day of 13 tells the order: month/day/year

@@ -783,6 +783,23 @@ def _missing_values(
 
 OFFSET_SEEN = r"\d:\d{2}(?::\d{2}(?:\.\d+)?)?\s*([+-]\d{2}:?\d{2}|Z)$"
 
+UTC_OFFSETS = frozenset({"Z", "+0000", "-0000"})
+"""Offsets that say UTC: times written in UTC (an API's export) are meant to be converted."""
+
+
+def zone_offsets(tz: str) -> frozenset[str]:
+    """A time zone's UTC offsets ('+0800'), winter and summer of recent years."""
+    from zoneinfo import ZoneInfo
+
+    zone = ZoneInfo(tz)
+    offsets = set()
+    for year in (2016, 2020, 2024):
+        for month in (1, 7):
+            minutes = int(datetime(year, month, 1, tzinfo=zone).utcoffset().total_seconds()) // 60  # type: ignore[union-attr]
+            sign = "-" if minutes < 0 else "+"
+            offsets.add(f"{sign}{abs(minutes) // 60:02d}{abs(minutes) % 60:02d}")
+    return frozenset(offsets)
+
 
 def _time_reading(
     name: str,
@@ -843,6 +860,21 @@ def _time_reading(
                     info=True,
                 )
             )
+            zone = zone_offsets(rules.tz)
+            foreign = [o for o in offsets["offset"] if o not in zone and o not in UTC_OFFSETS]
+            if foreign and not rules.wall:
+                out.append(
+                    Problem(
+                        name,
+                        f"{label}: the export writes its times at {', '.join(foreign)}, the "
+                        f"store's own time zone, but `timezone: {rules.tz}` is "
+                        f"{', '.join(sorted(zone))}: times are moved to it, so a day's orders "
+                        "differ from the platform's own reports (an order near midnight counts on "
+                        "another day). Remove `timezone:` to keep the times as written, or set the "
+                        "store's zone.",
+                        error=False,
+                    )
+                )
             if naive:
                 out.append(
                     Problem(
