@@ -65,3 +65,28 @@ def test_numbers_in_the_register_of_the_source_decks():
         )
         == "老买家占比29.5%，较上月下降1.1个百分点；复购率2.9%。"
     )
+
+
+def test_sentences_name_what_they_speak_of():
+    """No "该商品" (this product) without a product, and each amount beside a cause says what it
+    moves (拉低客单价 ¥31.97, not "（-¥31.97）" beside two prices ¥17.60 apart)."""
+    say = Narrator("zh-CN", "¥")
+    assert say.say("action_bad_reviews", subject=None) == (
+        "逐条回复差评，针对高频问题整改商品与详情页。"
+    )
+    assert say.say("action_bad_reviews", subject="大容量吹风机").endswith(
+        "必要时暂停推广「大容量吹风机」。"
+    )
+    assert say.say("why_aov_price_per_unit", before=278.46, now=260.86, effect=-31.97) == (
+        "主要因为件均价¥278.46→¥260.86，拉低客单价¥31.97。"
+    )
+    refund = say.say(
+        "why_refund",
+        rate=0.093,
+        delta=0.016,
+        name="女装",
+        effect=0.014,
+        reason=None,
+        reason_share=None,
+    )
+    assert refund.endswith("影响最大的是「女装」，拉高全店退款率1.4个百分点。")

@@ -1046,6 +1046,7 @@ def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
             "values": [c["days_of_cover"] for c in cover],
             "unit": "days",
             "notes": values,
+            "notes_label": say.word("col_stock_value"),
             "reference": lead,
             "reference_label": say.word("lead_reference"),
             "color": "secondary",

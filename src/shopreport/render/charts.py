@@ -240,6 +240,9 @@ def chart_hbar(data: dict, style: Style, width: float, height: float) -> bytes:
             color=style.c("tick"),
         )
     ax.set_yticks(y, labels, fontsize=style.size("chart_tick"))
+    if data.get("notes_label"):  # what the value after each bar's own is (库存金额)
+        size, color = style.size("chart_value"), style.c("tick")
+        ax.set_title(data["notes_label"], loc="right", fontsize=size, color=color)
     ax.set_xlim(0, top * 1.32)
     ax.set_xticks([])
     ax.spines["bottom"].set_visible(False)

@@ -378,6 +378,8 @@ def native_hbar(slide, data: dict, style: Style, x, y, w, h, alt: str):
         for i, note in enumerate(notes):
             if note:
                 _note(slide, style, note, x + w - column, y + h * 0.03 + i * row, column, row)
+        if data.get("notes_label"):  # what the column is (库存金额), above it
+            _note(slide, style, data["notes_label"], x + w - column, y - 0.22, column, 0.25)
     if data.get("reference") is not None:
         at = x + w * (0.22 + plot_w * data["reference"] / (top * 1.35))
         _reference(slide, style, data.get("reference_label") or "", at, y, h)
