@@ -423,3 +423,29 @@ def test_the_monthly_history_ends_with_the_report_month(report):
     monthly = report.breakdowns["monthly"]
     assert monthly["month"].to_list() == ["2025-09", "2025-10", "2026-09", "2026-10"]
     assert monthly["gmv"].to_list() == [40.0, 60.0, 200.0, 650.0]  # Oct: 100 + 200 + 300 + 50
+
+
+def test_what_moved_the_first_response(report):
+    """October: the bot answered a in 2 s, people answered e, b and c in 30, 10 and 60 s
+    (mean 25.5 s); September: one person in 100 s. Shift-share over the responses: people got
+    faster, 1 × (33.3 − 100) = −66.7 s; people's share fell 100% → 75%, (0.75 − 1) × 33.3 =
+    −8.3 s; the bot's share rose 0 → 25%, 0.25 × 2 = +0.5 s: −74.5 s in all."""
+    from shopreport.insights import drivers as dr
+
+    rows = report.breakdowns["response_by_handler"].to_dicts()
+    assert [(r["handled_by"], r["responses"], r["previous_responses"]) for r in rows] == [
+        ("bot", 1, 0),
+        ("human", 3, 1),
+    ]
+    assert rows[1]["mean_s"] == pytest.approx(100 / 3) and rows[1]["previous_mean_s"] == 100
+    assert value(report, "first_response_s") - report.metrics["first_response_s"].previous == (
+        pytest.approx(-74.5)
+    )
+    parts = {(d.kind, d.subject): d.effect for d in dr.response_drivers(report)}
+    assert parts == {
+        ("handler_speed", "human"): pytest.approx(-200 / 3),
+        ("handler_mix", "human"): pytest.approx(-25 / 3),
+        ("handler_speed", "bot"): pytest.approx(0),
+        ("handler_mix", "bot"): pytest.approx(0.5),
+    }
+    assert dr.response_drivers(report)[0].kind == "handler_speed"  # the largest, with the fall

@@ -267,6 +267,45 @@ def test_the_deck_names_the_category_that_fell_more(deck):
     assert "客单价效应（-¥11.8万）与转化效应（-¥4.13万）抵消了一部分" in summary
 
 
+def test_late_deliveries_split_by_whether_orders_shipped_on_time(tmp_path):
+    """September: 3 orders shipped within 48 h and delivered by the promise, 1 shipped after
+    60 h and delivered late (late rate 25%); October: 2 and 2 (50%). Orders shipped late were
+    late both months, the others never: the +25 pp is all mix, (0.5 − 0.25) × 100% — more
+    orders shipped late, not a slower carrier."""
+    head = "order_id,customer_id,order_time,pay_time,paid_amount,ship_time,delivered_time,"
+    head += "promised_time\n"
+    rows = []
+    for month, late_ones in (("09", 1), ("10", 2)):
+        for i in range(4):
+            paid = f"2026-{month}-0{i + 1} 10:00:00"
+            ship = (
+                f"2026-{month}-0{i + 1} 20:00:00"
+                if i >= late_ones
+                else f"2026-{month}-0{i + 3} 22:00:00"
+            )
+            delivered = (
+                f"2026-{month}-1{i} 10:00:00"
+                if i < late_ones
+                else f"2026-{month}-0{i + 4} 10:00:00"
+            )
+            promised = f"2026-{month}-0{i + 6} 10:00:00"
+            rows.append(f"{month}{i},c{month}{i},{paid},{paid},10,{ship},{delivered},{promised}")
+    config = write_shop(
+        tmp_path, {"orders.csv": head + "\n".join(rows)}, {"orders": {"path": "orders.csv"}}
+    )
+    report = kpis(config)
+    assert report.metrics["late_delivery_rate"].value == 0.5
+    assert report.metrics["late_delivery_rate"].previous == 0.25
+    parts = {(d.kind, d.subject): d.effect for d in dr.late_drivers(report)}
+    assert parts == {
+        ("shipping_mix", "late"): pytest.approx(0.25),
+        ("shipping_mix", "on_time"): pytest.approx(0.0),
+        ("shipping_rate", "late"): pytest.approx(0.0),
+        ("shipping_rate", "on_time"): pytest.approx(0.0),
+    }
+    assert dr.late_drivers(report)[0].kind == "shipping_mix"
+
+
 def test_conversion_drivers_split_rate_and_mix_by_source(conversion_shop):
     # 直播's own rate 2% → 6% at its September visitor share ½: +2 pp, the whole change
     drivers = dr.conversion_drivers(conversion_shop)

@@ -1311,6 +1311,18 @@ def _response(ctx: Ctx) -> m.ChartSlide | None:
                 bot=ctx.value("bot_share"),
             )
         )
+        why = dr.response_drivers(ctx.report)
+        if why and moved(ctx.report.metrics["first_response_s"].mom):
+            d = why[0]
+            bullets.append(
+                say.say(
+                    f"why_response_{d.kind}",
+                    mom=ctx.report.metrics["first_response_s"].mom,
+                    handler=say.word(f"handler_{d.subject}"),
+                    effect=d.effect,
+                    **d.evidence,
+                )
+            )
         slow = [f for f in ctx.findings if f.rule == "slow_response"]
         if slow:
             bullets.append(say.say("response_slow", threshold=slow[0].evidence["threshold"]))
@@ -1474,6 +1486,17 @@ def _fulfilment(ctx: Ctx) -> m.ChartSlide:
             late_delta=ctx.report.metrics["late_delivery_rate"].mom_pp,
         ),
     ]
+    why = dr.late_drivers(ctx.report)
+    if why and moved(ctx.report.metrics["late_delivery_rate"].mom_pp):
+        d = why[0]
+        bullets.append(
+            say.say(
+                f"why_late_{d.kind}",
+                group=say.word(f"shipping_{d.subject}"),
+                effect=d.effect,
+                **d.evidence,
+            )
+        )
     charts = []
     if "late" in reviews and "on_time" in reviews:
         bullets.append(

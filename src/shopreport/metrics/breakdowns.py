@@ -15,6 +15,7 @@ from shopreport.metrics.base import (
     ENGINE,
     bad_review,
     by_sku,
+    fmean,
     fsum,
     in_range,
     products_of,
@@ -569,13 +570,7 @@ def response_distribution(ctx: Context, period: Period) -> pl.LazyFrame | None:
     for i, edge in enumerate(RESPONSE_BINS[1:], start=1):
         band = band.when(seconds <= edge).then(i)
     band = band.otherwise(len(RESPONSE_BINS))
-    handler = (
-        pl.when(pl.col("handled_by").str.to_lowercase().is_in(BOT_NAMES))
-        .then(pl.lit("bot"))
-        .otherwise(pl.lit("human"))
-        if "handled_by" in cols
-        else pl.lit("all")
-    )
+    handler = _handler() if "handled_by" in cols else pl.lit("all")
     out = sessions.group_by(band.alias("band_index"), handler.alias("handled_by")).agg(
         sessions=pl.len()
     )
@@ -583,6 +578,37 @@ def response_distribution(ctx: Context, period: Period) -> pl.LazyFrame | None:
         band=pl.col("band_index").replace_strict(dict(enumerate(labels)), return_dtype=pl.String),
         share=pl.col("sessions") / pl.col("sessions").sum(),
     ).sort("band_index", "handled_by")
+
+
+def _handler() -> pl.Expr:
+    """'bot' or 'human', as `bot_share` counts them."""
+    bot = pl.col("handled_by").str.to_lowercase().is_in(BOT_NAMES)
+    return pl.when(bot).then(pl.lit("bot")).otherwise(pl.lit("human"))
+
+
+def response_by_handler(ctx: Context, cur: Period, prev: Period) -> pl.LazyFrame | None:
+    """First responses (count and mean seconds) by bot and human, this period and the one before:
+    what moved the mean first response (`insights.drivers.response_drivers`)."""
+    if not ctx.ds.has("service") or "handled_by" not in ctx.ds.columns("service"):
+        return None
+    service = ctx.ds.frame("service")
+
+    def per(period: Period, prefix: str) -> pl.LazyFrame:
+        return (
+            service.filter(in_range("start_time", period.start, period.end))
+            .group_by(_handler().alias("handled_by"))
+            .agg(
+                pl.col("first_response_seconds").count().alias(f"{prefix}responses"),
+                fmean("first_response_seconds").alias(f"{prefix}mean_s"),
+            )
+        )
+
+    return (
+        per(cur, "")
+        .join(per(prev, "previous_"), on="handled_by", how="full", coalesce=True)
+        .with_columns(pl.col("responses", "previous_responses").fill_null(0))
+        .sort("handled_by")
+    )
 
 
 def sku_cover(ctx: Context, period: Period) -> pl.LazyFrame | None:
@@ -716,6 +742,39 @@ def new_products(ctx: Context, period: Period) -> pl.LazyFrame | None:
             "gmv_per_day",
             "benchmark_per_day",
         )
+    )
+
+
+def late_by_shipping(ctx: Context, cur: Period, prev: Period) -> pl.LazyFrame | None:
+    """Delivered and late-delivered paid orders by whether they shipped within `ship_hours`, this
+    period and the one before: what moved the late-delivery rate (`drivers.late_drivers`)."""
+    cols = ctx.base.paid.columns
+    if "ship_time" not in cols or "delivered_time" not in cols:
+        return None
+    hours = timedelta(hours=ctx.opts.ship_hours)
+    shipping = (
+        pl.when(pl.col("ship_time").is_null())
+        .then(pl.lit("unknown"))
+        .when(pl.col("ship_time") - pl.col("pay_time") <= hours)
+        .then(pl.lit("on_time"))
+        .otherwise(pl.lit("late"))
+    )
+    late = late_delivery(cols, ctx.opts.late_delivery_days)
+
+    def per(period: Period, prefix: str) -> pl.LazyFrame:
+        return (
+            ctx.lazy_paid(period)
+            .filter(pl.col("delivered_time").is_not_null())
+            .group_by(shipping.alias("shipping"))
+            .agg(pl.len().alias(f"{prefix}delivered"), late.sum().alias(f"{prefix}late"))
+        )
+
+    counts = ["delivered", "late", "previous_delivered", "previous_late"]
+    return (
+        per(cur, "")
+        .join(per(prev, "previous_"), on="shipping", how="full", coalesce=True)
+        .with_columns(pl.col(counts).fill_null(0).cast(pl.Int64))
+        .sort("shipping")
     )
 
 

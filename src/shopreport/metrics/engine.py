@@ -294,6 +294,7 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
     batch.add("bad_review_texts", bd.bad_review_texts(ctx, cur))
     batch.add("ratings", bd.ratings(ctx, cur))
     batch.add("response_times", bd.response_distribution(ctx, cur))
+    batch.add("response_by_handler", bd.response_by_handler(ctx, cur, windows["prev"]))
     if ctx.base.lines is not None:
         batch.add("product_movers", bd.product_movers(ctx, cur, windows["prev"]))
         batch.add("new_products", bd.new_products(ctx, cur))
@@ -301,6 +302,7 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
     batch.add("by_member_tier", bd.by_member_tier(ctx, cur), streaming=True)
     batch.add("by_promotion", bd.by_promotion(ctx, cur))
     batch.add("delivery_reviews", bd.delivery_reviews(ctx, cur), streaming=True)
+    batch.add("late_by_shipping", bd.late_by_shipping(ctx, cur, windows["prev"]))
     batch.add("rfm", rfm_segments(ctx.base, cur, ctx.opts.rfm_lookback_days), streaming=True)
     batch.add(
         "cohorts",

@@ -428,6 +428,22 @@ class ResponseBandRow(TypedDict):
     share: float | None
 
 
+class ResponseHandlerRow(TypedDict):
+    handled_by: str
+    responses: int
+    mean_s: float | None
+    previous_responses: int
+    previous_mean_s: float | None
+
+
+class LateShippingRow(TypedDict):
+    shipping: str
+    delivered: int
+    late: int
+    previous_delivered: int
+    previous_late: int
+
+
 class RfmRow(TypedDict):
     segment: str
     segment_zh: str
@@ -518,6 +534,12 @@ NEW_PRODUCTS = Breakdown(
     ("launch_date", "-gmv", "sku"),
     optional=frozenset({"name", "category"}),
 )
+LATE_BY_SHIPPING = Breakdown(
+    "late_by_shipping",
+    LateShippingRow,
+    "shipped within ship_hours (on_time, late, unknown), this period and the one before",
+    ("shipping",),
+)
 DELIVERY_REVIEWS = Breakdown(
     "delivery_reviews", DeliveryReviewRow, "delivery on time or late", ("delivery",)
 )
@@ -578,6 +600,12 @@ RATINGS = Breakdown("ratings", RatingRow, "star rating 1–5", ("rating",))
 RESPONSE_TIMES = Breakdown(
     "response_times", ResponseBandRow, "first-response band × handler", ("band_index", "handled_by")
 )
+RESPONSE_BY_HANDLER = Breakdown(
+    "response_by_handler",
+    ResponseHandlerRow,
+    "bot or human, this period and the one before",
+    ("handled_by",),
+)
 RFM = Breakdown("rfm", RfmRow, "RFM segment", order="segment (重要价值 … 一般挽留)")
 COHORTS = Breakdown("cohorts", CohortRow, "first-purchase month × months since", ("cohort", "k"))
 
@@ -605,6 +633,7 @@ _ALL_BREAKDOWNS: list[Breakdown[Any]] = [
     REFUNDS_BY_REASON,
     REORDER,
     RESPONSE_TIMES,
+    RESPONSE_BY_HANDLER,
     REVIEWS_BY_SKU,
     RFM,
     SLOW_MOVERS,
@@ -615,6 +644,7 @@ _ALL_BREAKDOWNS: list[Breakdown[Any]] = [
     BY_PROMOTION,
     NEW_PRODUCTS,
     DELIVERY_REVIEWS,
+    LATE_BY_SHIPPING,
     VARIANTS,
 ]
 BREAKDOWNS: dict[str, Breakdown[Any]] = {b.name: b for b in _ALL_BREAKDOWNS}
