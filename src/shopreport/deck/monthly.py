@@ -241,6 +241,18 @@ def driver_cards(ctx: Ctx) -> list[m.Card]:
     return cards
 
 
+def _why_moved(ctx: Ctx, key: str, drivers: list[dr.Driver], change: float | None) -> list[str]:
+    """The sentence of the largest part of a shift-share (`{key}_{kind}`, naming its group),
+    when the number moved."""
+    if not drivers or not moved(change):
+        return []
+    d = drivers[0]
+    group = ctx.say.word(f"{d.kind.split('_')[0]}_{d.subject}")
+    return [
+        ctx.say.say(f"{key}_{d.kind}", group=group, change=change, effect=d.effect, **d.evidence)
+    ]
+
+
 def moved(delta: float | None) -> bool:
     """Whether a change shows as more than 0.0 (% or percentage points) on the slides: a flat
     number has no cause to state."""
@@ -1311,18 +1323,8 @@ def _response(ctx: Ctx) -> m.ChartSlide | None:
                 bot=ctx.value("bot_share"),
             )
         )
-        why = dr.response_drivers(ctx.report)
-        if why and moved(ctx.report.metrics["first_response_s"].mom):
-            d = why[0]
-            bullets.append(
-                say.say(
-                    f"why_response_{d.kind}",
-                    mom=ctx.report.metrics["first_response_s"].mom,
-                    handler=say.word(f"handler_{d.subject}"),
-                    effect=d.effect,
-                    **d.evidence,
-                )
-            )
+        mom = ctx.report.metrics["first_response_s"].mom
+        bullets += _why_moved(ctx, "why_response", dr.response_drivers(ctx.report), mom)
         slow = [f for f in ctx.findings if f.rule == "slow_response"]
         if slow:
             bullets.append(say.say("response_slow", threshold=slow[0].evidence["threshold"]))
@@ -1486,17 +1488,8 @@ def _fulfilment(ctx: Ctx) -> m.ChartSlide:
             late_delta=ctx.report.metrics["late_delivery_rate"].mom_pp,
         ),
     ]
-    why = dr.late_drivers(ctx.report)
-    if why and moved(ctx.report.metrics["late_delivery_rate"].mom_pp):
-        d = why[0]
-        bullets.append(
-            say.say(
-                f"why_late_{d.kind}",
-                group=say.word(f"shipping_{d.subject}"),
-                effect=d.effect,
-                **d.evidence,
-            )
-        )
+    late = ctx.report.metrics["late_delivery_rate"].mom_pp
+    bullets += _why_moved(ctx, "why_late", dr.late_drivers(ctx.report), late)
     charts = []
     if "late" in reviews and "on_time" in reviews:
         bullets.append(

@@ -268,26 +268,20 @@ def repurchase_drivers(now: KpiReport, before: KpiReport) -> list[Driver]:
 def response_drivers(report: KpiReport) -> list[Driver]:
     """Δ mean first response MoM by bot and human, shift-share over the responses: a handler's
     own speed moved (at last month's share) or its share of the responses moved (at this
-    month's speed). A handler present in one month only has the other's speed, so the parts
-    add up to the change of the mean."""
+    month's speed)."""
     rows = report.rows(S.RESPONSE_BY_HANDLER)
-    n1, n0 = sum(r["responses"] for r in rows), sum(r["previous_responses"] for r in rows)
-    if not n1 or not n0:
-        return []
-    parts = []
-    for r in rows:
-        t1, t0 = r["mean_s"], r["previous_mean_s"]
-        t1, t0 = (t1 if t1 is not None else t0), (t0 if t0 is not None else t1)
-        if t1 is None or t0 is None:
-            continue
-        w1, w0 = r["responses"] / n1, r["previous_responses"] / n0
-        evidence = {"now": t1, "before": t0, "share": w1, "share_before": w0}
-        parts.append(Driver("handler_speed", r["handled_by"], w0 * (t1 - t0), None, evidence))
-        parts.append(Driver("handler_mix", r["handled_by"], (w1 - w0) * t1, None, evidence))
-    total = sum(p.effect for p in parts)
-    return _ranked(
-        [Driver(p.kind, p.subject, p.effect, _share(p.effect, total), p.evidence) for p in parts],
-        total,
+    return _shift_share(
+        "handler",
+        [
+            (
+                r["handled_by"],
+                r["responses"],
+                r["previous_responses"],
+                r["mean_s"],
+                r["previous_mean_s"],
+            )
+            for r in rows
+        ],
     )
 
 
@@ -295,22 +289,46 @@ def late_drivers(report: KpiReport) -> list[Driver]:
     """Δ late-delivery rate MoM by shipping (within `ship_hours` or not), shift-share over the
     delivered orders: more orders shipped late (mix) or orders of a kind arriving late more
     often (rate: for orders shipped on time, the carrier)."""
+
+    def rate(late: int, delivered: int) -> float | None:
+        return late / delivered if delivered else None
+
     rows = report.rows(S.LATE_BY_SHIPPING)
-    n1 = sum(r["delivered"] for r in rows)
-    n0 = sum(r["previous_delivered"] for r in rows)
+    return _shift_share(
+        "shipping",
+        [
+            (
+                r["shipping"],
+                r["delivered"],
+                r["previous_delivered"],
+                rate(r["late"], r["delivered"]),
+                rate(r["previous_late"], r["previous_delivered"]),
+            )
+            for r in rows
+        ],
+    )
+
+
+def _shift_share(
+    kind: str, groups: list[tuple[str, int, int, float | None, float | None]]
+) -> list[Driver]:
+    """A mean over groups (name, count now, count before, value now, value before) split into
+    each group's own value moving at last period's weight (`{kind}_rate` … `_speed` for
+    handlers) and its weight moving at this period's value (`{kind}_mix`). A group present in
+    one period only takes the other's value, so the parts add up to the change of the mean."""
+    n1, n0 = sum(g[1] for g in groups), sum(g[2] for g in groups)
     if not n1 or not n0:
         return []
+    own = "speed" if kind == "handler" else "rate"
     parts = []
-    for r in rows:
-        r1 = r["late"] / r["delivered"] if r["delivered"] else None
-        r0 = r["previous_late"] / r["previous_delivered"] if r["previous_delivered"] else None
-        r1, r0 = (r1 if r1 is not None else r0), (r0 if r0 is not None else r1)
-        if r1 is None or r0 is None:
+    for name, c1, c0, v1, v0 in groups:
+        v1, v0 = (v1 if v1 is not None else v0), (v0 if v0 is not None else v1)
+        if v1 is None or v0 is None:
             continue
-        w1, w0 = r["delivered"] / n1, r["previous_delivered"] / n0
-        evidence = {"now": r1, "before": r0, "share": w1, "share_before": w0}
-        parts.append(Driver("shipping_rate", r["shipping"], w0 * (r1 - r0), None, evidence))
-        parts.append(Driver("shipping_mix", r["shipping"], (w1 - w0) * r1, None, evidence))
+        w1, w0 = c1 / n1, c0 / n0
+        evidence = {"now": v1, "before": v0, "share": w1, "share_before": w0}
+        parts.append(Driver(f"{kind}_{own}", name, w0 * (v1 - v0), None, evidence))
+        parts.append(Driver(f"{kind}_mix", name, (w1 - w0) * v1, None, evidence))
     total = sum(p.effect for p in parts)
     return _ranked(
         [Driver(p.kind, p.subject, p.effect, _share(p.effect, total), p.evidence) for p in parts],
