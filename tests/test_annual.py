@@ -41,6 +41,10 @@ def test_annual_deck(annual_deck):
     assert "同比 2024" in kpis and "同比 ▲" in kpis
     assert "同比无可比数据" not in joined
     assert "2026年分月GMV目标" in joined
+    # the plan's columns name the year reviewed, not "今年" (2026 when the deck is made)
+    plan = next(" ".join(t) for t in texts if "2026年分月GMV目标" in t)
+    assert "2025年实际" in plan and "较2025年同月" in plan and "今年" not in plan
+    assert "建议：2025年同月×增速" in plan
     assert "直播间从0到1搭建" in joined  # achievements from the config
     assert "数据依据" in joined  # lessons beside their evidence
     assert overflowing(annual_deck.path) == []

@@ -665,7 +665,7 @@ def next_year(ctx: Ctx) -> list[m.Slide]:
             actual[i],
             target[i],
             fmt_pct(t.target / t.actual - 1, signed=True) if t.target and t.actual else "—",
-            say.word(f"basis_year_{t.source}_{t.basis}") if t.source else "—",
+            say.say(f"basis_year_{t.source}_{t.basis}", year=year) if t.source else "—",
         ]
         for i, t in enumerate(targets)
     ]
@@ -674,28 +674,27 @@ def next_year(ctx: Ctx) -> list[m.Slide]:
     side = [
         say.say(
             "next_year_total",
+            year=year,
             total=sum(t.target or 0 for t in targets),
             annual=annual,
             actual=ctx.value("gmv"),
             growth=growth,
         )
     ]
-    if any(t.source == "proposed" for t in targets):
-        side.append(say.word("proposed_year_note"))
+    bases = {t.basis for t in targets if t.source == "proposed"}
+    if bases:
+        side.append(say.say("proposed_year_note", year=year, bases=sorted(bases)))
     return [
         m.TableSlide(
             "table",
             say.say("next_year_title", year=year + 1),
             _foot(ctx, "orders"),
             columns=[
-                say.word(w)
-                for w in (
-                    "col_month",
-                    "col_this_year",
-                    "col_year_target",
-                    "col_vs_this_year",
-                    "col_target_source",
-                )
+                say.word("col_month"),
+                say.say("col_year_actual", year=year),
+                say.word("col_year_target"),
+                say.say("col_vs_year", year=year),
+                say.word("col_target_source"),
             ],
             rows=rows,
             side_heading=say.word("next_year_heading"),
