@@ -220,7 +220,11 @@ def native_daily_trend(slide, data: dict, style: Style, x, y, w, h, alt: str):
         at = dict(data["x_tick_at"])
         chart_data.categories = [at.get(i, "") for i in range(n)]
     elif data.get("x_ticks"):
-        chart_data.categories = list(data["x_ticks"])[:n]
+        # every k-th tick written, the others blank: LibreOffice draws every label whatever
+        # c:tickLblSkip says, and 25 two-line labels wrap to one character a line
+        every = max(1, -(-n // 8))
+        ticks = list(data["x_ticks"])[:n]
+        chart_data.categories = [t if i % every == 0 else "" for i, t in enumerate(ticks)]
     else:
         chart_data.categories = [str(d) for d in range(1, n + 1)]
     lines = [
@@ -260,10 +264,10 @@ def native_daily_trend(slide, data: dict, style: Style, x, y, w, h, alt: str):
             point = chart.series[0].points[peak]
             _custom_label(point, text, style, "primary").position = XL_LABEL_POSITION.ABOVE
     category = chart.category_axis
-    if data.get("x_tick_at"):
+    if data.get("x_tick_at") or data.get("x_ticks"):
         _skip(category, 1)
     else:
-        _skip(category, max(1, -(-n // (8 if data.get("x_ticks") else 16))))
+        _skip(category, max(1, -(-n // 16)))
     _legend(chart, style)
     _finish(frame, style, alt)
     return frame
