@@ -670,3 +670,24 @@ def test_a_change_in_points_is_between_the_rates_as_printed():
     assert fmt_pp(late.mom_pp) == "+7.5个百分点"
     assert fmt_pp(late.yoy_pp) == "-0.8个百分点"  # 19.7% against 20.5%
     assert MetricValue("gmv", 1.0, 2.0, None, None, None).mom_pp is None  # not a rate
+
+
+def test_problems_too_small_for_the_meeting_are_left_out(monkeypatch):
+    """GMV ¥5,000,000, min_problem_gmv_share 0.1%: a ¥1,600 refund problem (0.03%) is left out,
+    a ¥5,000 one (exactly 0.1%) stays, and slow movers (money tied up, GMV at risk 0) stay."""
+    from shopreport.config import Thresholds
+    from shopreport.insights import diagnosis as dg
+
+    rules = {
+        "refund_rate": lambda r, t: [
+            dg.Finding("refund_rate", "食品饮料", 1_600.0),
+            dg.Finding("refund_rate", "女装", 5_000.0),
+        ],
+        "slow_movers": lambda r, t: [
+            dg.Finding("slow_movers", "x", 0.0, context={"tied_up": 6_390.0})
+        ],
+    }
+    monkeypatch.setattr(dg, "RULES", rules)
+    report = SimpleNamespace(metrics={"gmv": SimpleNamespace(value=5_000_000.0)})
+    found = dg.find_problems(report, Thresholds())  # type: ignore[arg-type]
+    assert [(f.rule, f.subject) for f in found] == [("refund_rate", "女装"), ("slow_movers", "x")]

@@ -320,6 +320,9 @@ class Thresholds(Model):
     """A category whose refund rate is at least this far above the shop's is flagged."""
     late_delivery_rate_max: float = _default_thresholds()["late_delivery_rate_max"]
     """A share of late deliveries above this is flagged."""
+    min_problem_gmv_share: float = _default_thresholds()["min_problem_gmv_share"]
+    """A problem putting less than this share of the period's GMV at risk is not listed (money
+    tied up in stock is listed whatever its size)."""
     bad_review_words_min_reviews: int = _default_thresholds()["bad_review_words_min_reviews"]
     """With fewer bad reviews than this, recurring words are not shown."""
 

@@ -337,9 +337,15 @@ RULES: dict[str, Callable[[KpiReport, Thresholds], list[Finding]]] = {
 def find_problems(
     report: KpiReport, thresholds: Thresholds, growth: float | None = None
 ) -> list[Finding]:
-    """Every rule's findings, the largest GMV at risk first; with next month's planned GMV
-    growth (target ÷ this month), also the stock that would run out before it is restocked."""
+    """Every rule's findings worth a meeting (GMV at risk at least `min_problem_gmv_share` of
+    the period's, or money tied up), the largest GMV at risk first; with next month's planned
+    GMV growth (target ÷ this month), also the stock that would run out before it is
+    restocked."""
     findings = [f for rule in RULES.values() for f in rule(report, thresholds)]
+    gmv = report.metrics["gmv"].value
+    if gmv:  # ¥1,600 of refunds in a ¥505万 month is not a problem for the meeting
+        least = thresholds.min_problem_gmv_share * gmv
+        findings = [f for f in findings if f.impact >= least or f.context]
     return _ranked(findings + stock_risk(report, growth))
 
 
