@@ -751,6 +751,7 @@ def native_funnel(slide, data: dict, style: Style, x, y, w, h, alt: str):
                 Inches(rate_w),
                 Inches(row * 0.4),
             )
+            text.text_frame.margin_left = text.text_frame.margin_right = 0
             para = text.text_frame.paragraphs[0]
             para.alignment = 3  # right
             run = para.add_run()
