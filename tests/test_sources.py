@@ -6,6 +6,7 @@ from datetime import datetime
 
 import polars as pl
 import pytest
+import yaml
 
 from shopreport.config import read_config
 from shopreport.errors import ConfigError, DataError
@@ -177,6 +178,18 @@ def test_derived_sum_counts_a_blank_as_zero_and_leaves_out_a_header_the_file_lac
     )
     orders = orders_of(config).sort("order_id")
     assert orders["paid_amount"].to_list() == [pytest.approx(97.9), 20.0, None]
+    # a value that is no number is an error naming it, not a 0 added in
+    text = (tmp_path / "orders.csv").read_text().replace(",20,", ",九十九,")
+    (tmp_path / "orders.csv").write_text(text)
+    bad = r"orders.csv, line 3, column paid_amount \(amount\): '九十九' is not a number"
+    with pytest.raises(DataError, match=bad):
+        check(config)
+    # the first part is the amount itself: an export without it is an error, not a GMV of 0
+    raw = yaml.safe_load(config.read_text())
+    raw["data"]["orders"]["derive"]["amount"]["add"][0] = "nett"
+    config.write_text(yaml.safe_dump(raw, allow_unicode=True))
+    with pytest.raises(DataError, match="has no column 'nett'. Did you mean 'net'?"):
+        check(config)
 
 
 def check(config_path):

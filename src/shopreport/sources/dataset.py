@@ -1284,14 +1284,29 @@ def _derived(spec, schema: pl.Schema, path: Path | str) -> pl.Expr:
 
 
 def _add(parts: list, schema: pl.Schema, path: Path | str) -> pl.Expr:
-    """Numbers added up, a blank as 0 (null only when every part is blank); a header the file
-    lacks is left out, as in `coalesce` (退款金额, which some order exports do not have)."""
-    numbers = [_number(p, schema, path) for p in parts if isinstance(p, dict) or p in schema]
-    if not numbers:
-        return pl.lit(None, pl.Float64)
-    return pl.when(pl.any_horizontal(n.is_not_null() for n in numbers)).then(
+    """Numbers added up, a blank as 0 (null only when every part is blank). The first part must
+    be in the file; a later header the file lacks is left out, as in `coalesce` (退款金额, which
+    some order exports do not have). A value that is no number is kept as written, so the
+    column's check names it and its line instead of adding it as 0."""
+    first, *rest = parts
+    present = [first, *(p for p in rest if isinstance(p, dict) or p in schema)]
+    numbers = [_number(p, schema, path) for p in present]
+    texts = [
+        clean_text(
+            (_derived(p, schema, path) if isinstance(p, dict) else pl.col(p)).cast(pl.String)
+        )
+        for p in present
+    ]
+    wrong = pl.coalesce(
+        [
+            pl.when(t.is_not_null() & n.is_null()).then(t)
+            for t, n in zip(texts, numbers, strict=True)
+        ]
+    )
+    total = pl.when(pl.any_horizontal(n.is_not_null() for n in numbers)).then(
         pl.sum_horizontal(numbers)
     )
+    return pl.when(wrong.is_not_null()).then(wrong).otherwise(total.cast(pl.String))
 
 
 def _looks_like_header(text: str) -> bool:
