@@ -196,3 +196,19 @@ def test_validate_collects_the_checks_one_by_one_and_finds_the_same(tmp_path):
     ]
     assert "line 2 and line 3, column order_id" in together[0]
     assert "line 4, column paid_amount" in together[1]
+
+
+def test_no_paid_orders_names_what_the_command_can_do(tmp_path):
+    """Only `kpis` has --allow-empty, so only its message offers it; a week is not told to pick
+    a month; an orders file with only its header is named."""
+    path = setup(tmp_path, {"orders.csv": GOOD_ORDERS}, {})
+    build = run_cli("build", "--config", path, "--month", "2025-01", "-q")
+    assert build.code == 1 and "--allow-empty" not in build.err
+    assert "Choose a month inside that range." in build.err
+    week = run_cli("build", "--config", path, "--week", "2025-W03", "-q")
+    assert "No paid orders in 2025-W03" in week.err and "Choose a period inside" in week.err
+    kpis = run_cli("kpis", "--config", path, "--month", "2025-01")
+    assert kpis.code == 1 and "(or pass --allow-empty to report a month without orders)" in kpis.err
+    (tmp_path / "orders.csv").write_text(GOOD_ORDERS.splitlines()[0] + "\n")
+    empty = run_cli("kpis", "--config", path, "--month", "2026-10")
+    assert "orders.csv) have no paid order at all" in empty.err, empty.err

@@ -199,6 +199,19 @@ def test_missing_output_folder(tmp_path, demo_shop):
         )
     with pytest.raises(ConfigError, match="should end in .pptx"):
         api.build_deck(demo_shop, "monthly", "2026-10", out=tmp_path / "d.pdf", today=TODAY)
+    (tmp_path / "file").write_text("x")
+    with pytest.raises(ConfigError, match="is a file, not a folder"):
+        api.build_deck(demo_shop, "monthly", "2026-10", out=tmp_path / "file" / "d.pptx")
+
+
+def test_an_output_folder_ending_in_a_slash_is_created(tmp_path, demo_shop):
+    """A cron job's first run: `--out reports/2026/` on a machine where it does not exist yet."""
+    from tests.conftest import run_cli
+
+    out = tmp_path / "reports" / "2026"
+    result = run_cli("build", "--config", demo_shop, "--month", "2026-10", "--out", f"{out}/", "-q")
+    assert result.code == 0, result.err
+    assert (out / "悦享生活旗舰店_2026-10_月度总结.pptx").is_file()
 
 
 @pytest.fixture

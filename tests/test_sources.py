@@ -208,6 +208,16 @@ def test_missing_required_column(tmp_path):
     message = err.value.message
     assert "orders.csv" in message and "order_id, customer_id, order_time, paid_amount" in message
     assert "data.orders.columns" in message and "订单编号" in message
+    # no header looks like order_id: a placeholder, not the first header (`订单编号: order_id`
+    # would be right here, but `order_id: customer_id` is what the first header gave elsewhere)
+    assert "(`<the file's header>: order_id`)" in message
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": "order_id,customer_id,order_time,Paid Amount\n1,a,2026-10-01,9\n"},
+        {"orders": {"path": "orders.csv"}},
+    )
+    with pytest.raises(DataError, match="`Paid Amount: paid_amount`"):  # the one that looks alike
+        check(config)
 
 
 def test_mapping_names_a_header_the_file_lacks(tmp_path):

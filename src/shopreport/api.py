@@ -98,7 +98,7 @@ def compute_kpis(
         return report
     ds = load(cfg, store, [period])
     if not allow_empty:
-        _require_orders(ds, period)
+        _require_orders(ds, period, allow_empty_hint=True)
     if "text" in ds.columns("reviews"):  # the word cutter (0.1 s), beside the queries
         threading.Thread(target=_import_quietly, args=("rjieba",), daemon=True).start()
     report = _compute(ds, period, today)
@@ -186,8 +186,9 @@ def validate(
     return sorted(reports, key=lambda r: order.index(r.name))
 
 
-def _require_orders(ds: Dataset, period: Period) -> None:
-    """Stop with a clear message when the period has no paid orders."""
+def _require_orders(ds: Dataset, period: Period, allow_empty_hint: bool = False) -> None:
+    """Stop with a clear message when the period has no paid orders (naming `--allow-empty`
+    where the command has it: `kpis`)."""
     orders = ds.history("orders").filter(pl.col("pay_time").is_not_null())
     row = (
         pl.concat(
@@ -201,15 +202,22 @@ def _require_orders(ds: Dataset, period: Period) -> None:
         .row(0, named=True)
     )
     if row["n"] == 0:
-        span = (
-            f"the data has paid orders from {row['first']:%Y-%m-%d} to {row['last']:%Y-%m-%d}"
-            if row["first"]
-            else "the orders table has no paid orders at all"
+        files = ", ".join(str(f) for f in ds.tables["orders"].files[:3]) or "the database"
+        if row["first"]:
+            kind = "month" if period.kind == "month" else "period"
+            span = (
+                f"the data has paid orders from {row['first']:%Y-%m-%d} to "
+                f"{row['last']:%Y-%m-%d}. Choose a {kind} inside that range"
+            )
+        else:
+            span = (
+                f"the orders ({files}) have no paid order at all; `shopreport validate` shows "
+                "how they were read (which column is the pay time, which statuses mean paid)"
+            )
+        hint = (
+            " (or pass --allow-empty to report a month without orders)" if allow_empty_hint else ""
         )
-        raise DataError(
-            f"No paid orders in {period.label}: {span}. Choose a month inside that range "
-            "(or pass --allow-empty to report a month without orders)."
-        )
+        raise DataError(f"No paid orders in {period.label}: {span}{hint}.")
 
 
 @dataclass(frozen=True)
@@ -336,20 +344,32 @@ def _import_renderer(words: bool) -> threading.Thread:
 
 
 def _output_path(name: str, out: str | Path | None) -> Path:
-    """Where the deck goes: `out` (a file, or a folder for the default `name`); the folder must
-    be writable."""
+    """Where the deck goes: `out` (a file, or a folder for the default `name`: one that exists,
+    or a path ending in "/", created when missing, as a cron job's first run needs); the folder
+    must be writable."""
     path = Path(out) if out else Path.cwd() / name
-    if path.is_dir() or (out and str(out).endswith(("/", os.sep))):
+    folder_meant = bool(out) and str(out).endswith(("/", os.sep))
+    if folder_meant and not path.exists():
+        try:
+            path.mkdir(parents=True)
+        except OSError as exc:
+            raise ConfigError(f"--out: cannot create the folder {path} ({exc.strerror}).") from None
+    if path.is_dir():
         path = path / name
     folder = path.parent
+    if folder.exists() and not folder.is_dir():
+        raise ConfigError(f"--out: {folder} is a file, not a folder; choose another path.")
     if not folder.is_dir():
         raise ConfigError(
-            f"--out: the folder {folder} does not exist; create it or choose another path."
+            f"--out: the folder {folder} does not exist; create it, end --out with / to have it "
+            "created, or choose another path."
         )
     if not os.access(folder, os.W_OK):
         raise ConfigError(f"--out: the folder {folder} is not writable; choose another path.")
     if path.suffix.lower() != ".pptx":
-        raise ConfigError(f"--out: {path} should end in .pptx.")
+        raise ConfigError(
+            f"--out: {path} should end in .pptx (or in / for a folder to write the deck into)."
+        )
     return path
 
 

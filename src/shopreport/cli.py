@@ -255,7 +255,7 @@ def deck_options(func):
 @deck_options
 @click.option(
     "--out",
-    type=click.Path(path_type=Path),
+    type=click.Path(),  # a string: "reports/" keeps the slash that says it is a folder
     default=None,
     help="The .pptx to write, or a folder (default: ./<shop>_<period>_<deck>.pptx).",
 )
@@ -308,7 +308,7 @@ def deck_options(func):
 )
 def build(
     config_path: Path,
-    out: Path | None,
+    out: str | None,
     lang: str | None,
     charts: str | None,
     pdf: bool,

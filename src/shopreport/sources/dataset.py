@@ -1309,6 +1309,16 @@ def _add(parts: list, schema: pl.Schema, path: Path | str) -> pl.Expr:
     return pl.when(wrong.is_not_null()).then(wrong).otherwise(total.cast(pl.String))
 
 
+def _likely_header(canonical: str, names: list[str]) -> str:
+    """The file's header most like a canonical column ('Paid Amount' for paid_amount), else a
+    placeholder: the first header would suggest a wrong mapping (`order_id: customer_id`)."""
+    import difflib
+
+    plain = {n.lower().replace(" ", "_").replace("-", "_"): n for n in names}
+    close = difflib.get_close_matches(canonical, list(plain), n=1, cutoff=0.6)
+    return plain[close[0]] if close else "<the file's header>"
+
+
 def _looks_like_header(text: str) -> bool:
     """Whether a plain string in a coalesce list names a column (absent ones are skipped)."""
     return not any(ch in text for ch in "-/:")
@@ -1367,7 +1377,7 @@ def _map_columns(
         raise DataError(
             f"{path}: the {table.name} table needs the column(s) {', '.join(missing)}, which the "
             f"file lacks. Map the file's header to it under data.{table.name}.columns "
-            f"(for example `{names[0] if names else 'header'}: {missing[0]}`) in the config. "
+            f"(`{_likely_header(missing[0], names)}: {missing[0]}`) in the config. "
             f"The file's columns are: {', '.join(names[:40])}."
         )
     return raw.select([pl.col(k) for k in keep or []] + exprs), source
