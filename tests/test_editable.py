@@ -263,6 +263,42 @@ def test_pdf_and_png_beside_the_deck(demo_shop, tmp_path, monkeypatch):
     assert leftovers == []
 
 
+def test_a_failed_conversion_leaves_nothing_and_keeps_the_earlier_deck(
+    demo_shop, tmp_path, monkeypatch
+):
+    """--pdf --png: the PDF is made, then drawing the images fails. No PDF, no image, no hidden
+    file, and the deck written by an earlier run is still the earlier one."""
+    from shopreport.render import export
+
+    out = tmp_path / "deck.pptx"
+    out.write_bytes(b"the earlier deck")
+    (tmp_path / "png").mkdir()
+
+    def fails(pdf, folder, stem, dpi=110):
+        raise export.ExportError("pdftoppm could not draw it")
+
+    monkeypatch.setattr(export, "to_png", fails)
+    result = run_cli(
+        "build", "--config", demo_shop, "--month", "2026-10", "--out", out, "--pdf",
+        "--png", tmp_path / "png",
+    )  # fmt: skip
+    assert result.code == 1 and "pdftoppm could not draw it" in result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["deck.pptx", "png"]
+    assert out.read_bytes() == b"the earlier deck"
+    assert list((tmp_path / "png").iterdir()) == []
+
+
+def test_png_folder_that_cannot_be_made_is_refused_before_any_work(demo_shop, tmp_path):
+    (tmp_path / "notes.txt").write_text("a file where the folder would go")
+    result = run_cli(
+        "build", "--config", demo_shop, "--month", "2026-10", "--out", tmp_path / "d.pptx",
+        "--png", tmp_path / "notes.txt" / "png",
+    )  # fmt: skip
+    assert result.code == 2, result.err
+    assert f"--png: {tmp_path / 'notes.txt'} is a file, not a folder" in result.err
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["notes.txt"]
+
+
 def test_renderer_round_trip_keeps_every_chart(sample, tmp_path):
     """Opened and saved again by python-pptx, the deck still has its charts and values."""
     again = tmp_path / "again.pptx"

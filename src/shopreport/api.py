@@ -263,6 +263,8 @@ def build_deck(
     target = _output_path(name, out)
     if pdf or png_dir:
         export.require_converters(png=png_dir is not None)  # before the work, not after
+    if png_dir:
+        _require_writable_folder(Path(png_dir), "--png")
     progress("read")
     store = open_store(cfg, cache)
     what = ["deck", kind, deck.label(chosen), str(today)]
@@ -289,13 +291,17 @@ def build_deck(
     theme = load_theme(cfg.theme_path, cfg.font)
     if cfg.template_path and not cfg.theme_path:  # the template's colours
         theme = with_template_colors(theme, template_colors(cfg.template_path))
+    # with a PDF or images, the deck is written under a hidden name and renamed with them
+    # once they are made: a failed or stopped conversion leaves nothing (nor replaces an
+    # earlier deck)
+    staged = target.with_name(f".{target.stem}.{os.getpid()}.pptx") if pdf or png_dir else target
     write_deck(
         plan.slides,
         theme,
         language,
         cfg.symbol,
         say.words,
-        target,
+        staged,
         charts=charts or cfg.charts,
         properties={
             "title": cover.title,
@@ -310,13 +316,24 @@ def build_deck(
     )
     extras: list[Path] = []
     if pdf or png_dir:
-        progress("pdf")
-        made = export.to_pdf(target, keep=pdf)
-        if png_dir:
-            progress("png")
-            extras += export.to_png(made, Path(png_dir), target.stem)
-        if pdf:
-            extras.insert(0, made)
+        made: Path | None = None
+        try:
+            progress("pdf")
+            made = export.to_pdf(staged, keep=pdf)
+            if png_dir:
+                progress("png")
+                extras += export.to_png(made, Path(png_dir), target.stem)
+            if pdf:
+                os.replace(made, target.with_suffix(".pdf"))
+                extras.insert(0, target.with_suffix(".pdf"))
+            else:
+                made.unlink()  # drawn from, not asked for
+            os.replace(staged, target)
+        except BaseException:
+            for path in (staged, made, *extras):
+                if path is not None:
+                    path.unlink(missing_ok=True)
+            raise
     left_out = {say.word(f"section_{k}"): v for k, v in plan.left_out.items()}
     return BuiltDeck(target, len(plan.slides), left_out, deck.report(data).notes, extras)
 
@@ -371,6 +388,16 @@ def _output_path(name: str, out: str | Path | None) -> Path:
             f"--out: {path} should end in .pptx (or in / for a folder to write the deck into)."
         )
     return path
+
+
+def _require_writable_folder(folder: Path, option: str) -> None:
+    """A folder a command will write into (created if missing): refused before any work when it
+    is a file or cannot be written."""
+    existing = next(p for p in (folder.resolve(), *folder.resolve().parents) if p.exists())
+    if not existing.is_dir():
+        raise ConfigError(f"{option}: {existing} is a file, not a folder; choose another path.")
+    if not os.access(existing, os.W_OK):
+        raise ConfigError(f"{option}: the folder {existing} is not writable; choose another path.")
 
 
 def safe_name(name: str) -> str:

@@ -3,8 +3,10 @@ it atomically: converted in a temporary folder, then renamed into place."""
 
 from __future__ import annotations
 
+import contextlib
 import os
 import shutil
+import signal
 import subprocess
 import tempfile
 from pathlib import Path
@@ -48,7 +50,7 @@ def to_pdf(deck: Path, keep: bool = True, timeout: float = 300) -> Path:
     work = Path(tempfile.mkdtemp(prefix=".shopreport-pdf-", dir=deck.parent))
     try:
         profile = work / "profile"  # its own profile: runs beside an open LibreOffice
-        result = subprocess.run(
+        result = _run_group(
             [
                 soffice,
                 f"-env:UserInstallation={profile.as_uri()}",
@@ -59,9 +61,7 @@ def to_pdf(deck: Path, keep: bool = True, timeout: float = 300) -> Path:
                 str(work),
                 str(deck),
             ],
-            capture_output=True,
-            text=True,
-            timeout=timeout,
+            timeout,
         )
         made = work / f"{deck.stem}.pdf"
         if result.returncode != 0 or not made.exists():
@@ -79,9 +79,25 @@ def to_pdf(deck: Path, keep: bool = True, timeout: float = 300) -> Path:
         shutil.rmtree(work, ignore_errors=True)
 
 
+def _run_group(command: list[str], timeout: float) -> subprocess.CompletedProcess:
+    """Run `command` in its own process group, and end the whole group when it times out or the
+    build is stopped (--timeout, Ctrl-C): `soffice` starts `soffice.bin`, which outlives a
+    killed parent and keeps writing into the folder being removed."""
+    proc = subprocess.Popen(
+        command, stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True, start_new_session=True
+    )
+    try:
+        out, err = proc.communicate(timeout=timeout)
+    except BaseException:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(proc.pid, signal.SIGKILL)
+        proc.wait()
+        raise
+    return subprocess.CompletedProcess(command, proc.returncode, out, err)
+
+
 def to_png(pdf: Path, folder: Path, stem: str, dpi: int = PNG_DPI) -> list[Path]:
-    """One PNG per page of `pdf` in `folder` (`<stem>-01.png` …); a temporary PDF (from
-    `to_pdf(keep=False)`) is removed afterwards."""
+    """One PNG per page of `pdf` in `folder` (`<stem>-01.png` …)."""
     pdftoppm = _tool("pdftoppm")
     folder.mkdir(parents=True, exist_ok=True)
     work = Path(tempfile.mkdtemp(prefix=".shopreport-png-", dir=folder))
@@ -103,8 +119,6 @@ def to_png(pdf: Path, folder: Path, stem: str, dpi: int = PNG_DPI) -> list[Path]
         return out
     finally:
         shutil.rmtree(work, ignore_errors=True)
-        if pdf.name.startswith("."):
-            pdf.unlink(missing_ok=True)
 
 
 def file_mode() -> int:
