@@ -192,3 +192,19 @@ def test_an_error_names_the_partition_file_and_its_row(tmp_path) -> None:
     assert report.code == 1 and expected in report.err
     checked = run_cli("validate", "--config", config)
     assert checked.code == 1 and expected in checked.out
+
+
+def test_a_partition_without_a_column_is_named_as_such(tmp_path) -> None:
+    """October 2026's file (its 3 orders: the 15th's, e2 and d1) written without paid_amount:
+    not "the value is empty" (whose advice, `on_missing: skip`, would drop the month), but the
+    file that lacks the column."""
+    config = ten_years(tmp_path)
+    part = tmp_path / "data" / "orders" / "month=2026-10" / "part-0.parquet"
+    pl.read_parquet(part).drop("paid_amount").write_parquet(part)
+    expected = (
+        f"{part}: has no column paid_amount, which the other partitions of "
+        f"{tmp_path / 'data' / 'orders'} have (3 without paid_amount). Write the partition "
+        "again with every column."
+    )
+    checked = run_cli("validate", "--config", config)
+    assert checked.code == 1 and expected in checked.out, checked.out

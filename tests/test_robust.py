@@ -108,6 +108,10 @@ def test_an_empty_table_is_unavailable_not_zero(tmp_path):
     assert report["metrics"]["visitors"]["value"] is None
     assert report["metrics"]["visitors"]["unavailable"]
     assert any("header and no rows" in n for n in report["notes"])
+    checked = run_cli("validate", "--config", config)  # named there too, not silently dropped
+    assert checked.code == 0
+    assert "traffic [ok]\n  file: " in checked.out and "traffic.csv\n  rows: 0\n" in checked.out
+    assert "read as: a header and no rows: the table is left out" in checked.out
 
 
 def test_ambiguous_input_is_refused(tmp_path):

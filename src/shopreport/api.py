@@ -177,6 +177,18 @@ def validate(
                 + [p.message for p in problems if p.table == name and p.info],
             )
         )
+    for name, files in (ds.empty_files if ds else {}).items():
+        reports.append(
+            TableReport(
+                name,
+                describe_files(files, full=True),
+                0,
+                rules=[
+                    "a header and no rows: the table is left out, as if not configured, and "
+                    "the slides that need it say so"
+                ],
+            )
+        )
     if ds and month_text and not any(r.errors for r in reports):
         try:
             _require_orders(ds, month(cfg, month_text, today))

@@ -116,8 +116,18 @@ class Places:
     def __call__(self, file: str, row: int) -> str:
         if not self.parts:
             return f"{file}, line {row + self.offset}"
-        i = bisect.bisect_right(self._starts, row - 1) - 1  # rows are counted from 1
+        i = self._part(row)
         return f"{self.parts[i]}, row {row - self._starts[i]}"
+
+    def _part(self, row: int) -> int:
+        return bisect.bisect_right(self._starts, row - 1) - 1  # rows are counted from 1
+
+    def lacks(self, row: int, column: str) -> Path | None:
+        """The partition file of `row` when it has no `column` at all (its rows read as empty)."""
+        if not self.parts:
+            return None
+        part = self.parts[self._part(row)]
+        return None if column in pl.read_parquet_schema(part) else part
 
     @cached_property
     def _starts(self) -> list[int]:
@@ -176,6 +186,8 @@ class Dataset:
     amounts_known: bool = True
     empty: list[str] = field(default_factory=list)
     """Tables whose files have a header and no rows: left out, as if not configured."""
+    empty_files: dict[str, list[Path]] = field(default_factory=dict)
+    """The files of those tables (for `validate` to name)."""
     prepared: bool = False
     """Read from the prepared store: typed and checked when it was stored."""
     first_paid: pl.LazyFrame | None = None
@@ -347,10 +359,9 @@ def read_dataset(
     # a table with a header and no rows is data the shop does not have, not zeros
     specs = config.data.tables()
     empty = [n for n, t in tables.items() if n != "orders" and _is_empty(t, specs[n])]
-    for name in empty:
-        del tables[name]
+    empty_files = {name: tables.pop(name).files for name in empty}
     _exclude_non_merchandise(tables, config)
-    return Dataset(config, tables, empty=empty)
+    return Dataset(config, tables, empty=empty, empty_files=empty_files)
 
 
 def _is_empty(table: TableSource, spec: TableConfig) -> bool:
@@ -757,6 +768,17 @@ def _missing_values(
             f"{c} ({headers[c]})" if headers.get(c, c) != c else c for c, _ in counts[:1]
         )
         what = "; ".join(f"{n:,} without {c}" for c, n in counts)
+        header = headers.get(counts[0][0], counts[0][0])
+        lacking = places.lacks(row[ROW], header) if spec.on_missing != "skip" else None
+        if lacking is not None:  # a partition written without the column: not empty values
+            return [
+                Problem(
+                    name,
+                    f"{lacking}: has no column {label}, which the other partitions of "
+                    f"{row[FILE]} have ({what}). Write the partition again with every column.",
+                    position=(row[SRC], row[ROW]),
+                )
+            ]
         where = f"{places(row[FILE], row[ROW])}, column {label}"
         if spec.on_missing == "skip":
             return [
