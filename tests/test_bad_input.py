@@ -50,7 +50,7 @@ CASES = {
         {"orders.csv": GOOD_ORDERS},
         {"shoop": "x"},
         2,
-        r"unknown key 'shoop' \(did you mean 'shop'\)",
+        r"unknown key 'shoop' \(did you mean 'shop'\?\)\.",
     ),
     "missing file": ({}, {}, 1, r"data.orders: .*orders.csv not found"),
     "glob matching nothing": (
@@ -212,3 +212,11 @@ def test_no_paid_orders_names_what_the_command_can_do(tmp_path):
     (tmp_path / "orders.csv").write_text(GOOD_ORDERS.splitlines()[0] + "\n")
     empty = run_cli("kpis", "--config", path, "--month", "2026-10")
     assert "orders.csv) have no paid order at all" in empty.err, empty.err
+
+
+def test_a_pattern_of_configs_given_to_a_one_shop_command(tmp_path):
+    result = run_cli("validate", "--config", tmp_path / "shops" / "*" / "shopreport.yaml")
+    assert result.code == 2
+    assert "A pattern of configs is for `build` and `kpis`; this command takes one file." in (
+        result.err
+    )

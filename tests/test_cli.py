@@ -190,6 +190,8 @@ def test_data_error_exits_1_and_debug_shows_traceback(tmp_path):
     assert "line 2, column order_time" in result.stderr and "Traceback" not in result.stderr
     debug = run("--debug", "kpis", "--config", str(config), "--month", "2026-10")
     assert debug.returncode == 1 and "Traceback" in debug.stderr
+    after = run("kpis", "--config", str(config), "--month", "2026-10", "--debug")  # at the end
+    assert after.returncode == 1 and "Traceback" in after.stderr
 
 
 def test_bad_month_and_missing_config(tmp_path):

@@ -327,7 +327,7 @@ def test_missing_file(tmp_path):
 def test_unknown_config_key_suggests_the_right_one(tmp_path):
     config = write_shop(tmp_path, {}, {"orders": {"path": "o.csv", "colums": {}}})
     with pytest.raises(
-        ConfigError, match=r"unknown key 'data.orders.colums' \(did you mean 'columns'\)"
+        ConfigError, match=r"unknown key 'data.orders.colums' \(did you mean 'columns'\?\)"
     ):
         read_config(config)
     config = write_shop(tmp_path, {}, {"order": {"path": "o.csv"}})

@@ -580,8 +580,10 @@ def main() -> None:
     debug = "--debug" in sys.argv[1:]
     quiet_libraries(debug)
     signal.signal(signal.SIGTERM, _stop)
+    # --debug anywhere on the line (`shopreport build … --debug`), as the group's option
+    args = [a for a in sys.argv[1:] if a != "--debug"]
     try:
-        cli.main(standalone_mode=False)
+        cli.main(args=["--debug", *args] if debug else args, standalone_mode=False)
     except click.exceptions.Abort:
         click.echo("Aborted.", err=True)
         sys.exit(130)

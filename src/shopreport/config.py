@@ -616,11 +616,12 @@ def read_config(path: str | Path) -> Config:
     """Read and validate a YAML config; every problem becomes a ConfigError naming the key."""
     path = Path(path)
     if not path.is_file():
-        hint = (
-            " Run `shopreport demo DIR` to make an example, or pass --config."
-            if not path.exists()
-            else ""
-        )
+        if any(ch in str(path) for ch in "*?["):
+            hint = " A pattern of configs is for `build` and `kpis`; this command takes one file."
+        elif not path.exists():
+            hint = " Run `shopreport demo DIR` to make an example, or pass --config."
+        else:
+            hint = ""
         raise ConfigError(f"Config file {path} not found.{hint}")
     try:
         raw = load_yaml(path.read_text(encoding="utf-8-sig"))
@@ -740,9 +741,9 @@ def explain_validation(exc: ValidationError) -> str:
 
 
 def _suggestion(word: str, allowed: list[str]) -> str:
-    """' (did you mean 'x')?' for the closest allowed key, or nothing."""
+    """ " (did you mean 'x'?)" for the closest allowed key, or nothing."""
     hint = did_you_mean(word, allowed)
-    return hint.rstrip("?").replace(" Did", " (did") + ")?" if hint else ""
+    return hint.rstrip("?").replace(" Did", " (did") + "?)" if hint else ""
 
 
 def _allowed_keys(loc: tuple) -> list[str]:
