@@ -37,3 +37,10 @@ def test_a_change_in_points_that_rounds_to_nothing_has_no_minus():
     assert fmt_pp(-0.0004) == "+0.0个百分点"
     assert fmt_pp(-0.0004, "en") == "+0.0 pp"
     assert fmt_pp(-0.012) == "-1.2个百分点"
+
+
+def test_a_name_in_a_file_name_drops_separators():
+    from shopreport.api import safe_name
+
+    assert safe_name("星辰电商代运营 · 客户组合") == "星辰电商代运营_客户组合"  # not "_·_"
+    assert safe_name("A/B: shop*") == "A_B_shop"

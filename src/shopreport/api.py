@@ -414,7 +414,7 @@ def _require_writable_folder(folder: Path, option: str) -> None:
 
 def safe_name(name: str) -> str:
     """A shop name usable in a file name."""
-    return re.sub(r'[\\/:*?"<>|\s]+', "_", name).strip("_") or "shop"
+    return re.sub(r'[\\/:*?"<>|\s·・]+', "_", name).strip("_") or "shop"
 
 
 def make_demo(
