@@ -11,7 +11,7 @@ import yaml
 from shopreport.config import read_config
 from shopreport.errors import ConfigError, DataError
 from shopreport.sources.dataset import read_dataset
-from tests.conftest import write_shop
+from tests.conftest import run_cli, write_shop
 
 TAOBAO_HEADER = "订单编号,买家会员名,买家实际支付金额 ,订单创建时间,订单付款时间 ,收货地址\n"
 TAOBAO_ROWS = [
@@ -388,6 +388,22 @@ def test_lines_of_unknown_orders_are_a_warning(tmp_path):
         "order_items: 2 row(s) point at 1 order(s) not in the orders table (e.g. '9'); they are "
         "left out. Exports cut at a period edge do this."
     ]
+
+
+def test_refunds_that_name_no_order_at_all_are_numbered_on_their_own(tmp_path):
+    """Refunds R2 and R1 name no order (as Online Retail's C-invoices): said once, as a reading,
+    with the smallest id as the example — not a warning on every run. One refund of a known
+    order beside them makes the other a warning again."""
+    orders = "order_id,customer_id,order_time,paid_amount\n1,a,2026-10-01 10:00:00,10\n"
+    refunds = "order_id,refund_time,amount\nR2,2026-10-02 10:00:00,5\nR1,2026-10-03 10:00:00,4\n"
+    data = {"orders": {"path": "orders.csv"}, "refunds": {"path": "refunds.csv"}}
+    config = write_shop(tmp_path, {"orders.csv": orders, "refunds.csv": refunds}, data)
+    out = run_cli("validate", "--config", config).out
+    assert "read as: no refund names an order of the orders table (e.g. 'R1')" in out
+    assert "0 warning(s)" in out
+    (tmp_path / "refunds.csv").write_text(refunds + "1,2026-10-04 10:00:00,3\n")
+    out = run_cli("validate", "--config", config).out
+    assert "refunds: 2 row(s) point at 2 order(s) not in the orders table (e.g. 'R1')" in out
 
 
 def test_header_found_below_title_rows_without_being_told(tmp_path):

@@ -1626,14 +1626,29 @@ def _orphan_checks(ds: Dataset, source: TableSource) -> list[tuple[pl.LazyFrame,
         source.frame.select("order_id", hashed)
         .join(ds.frame("orders").select(hashed), on="__id_hash", how="anti")
         .select(
-            rows=pl.len(), orders=pl.col("order_id").n_unique(), first=pl.col("order_id").first()
+            rows=pl.len(), orders=pl.col("order_id").n_unique(), first=pl.col("order_id").min()
         )
     )
+    if source.name == "refunds":
+        query = pl.concat([query, source.frame.select(total=pl.len())], how="horizontal")
 
     def describe(result: pl.DataFrame) -> list[Problem]:
         rows = result["rows"][0]
         if not rows:
             return []
+        if source.name == "refunds" and rows == result["total"][0]:
+            # no refund names an order: documents numbered on their own (Online Retail's
+            # C-invoices), not refunds cut off at the export's edge
+            return [
+                Problem(
+                    source.name,
+                    f"no refund names an order of the orders table (e.g. "
+                    f"{result['first'][0]!r}): the export numbers refunds on their own, so "
+                    "refunded orders count refund documents",
+                    error=False,
+                    info=True,
+                )
+            ]
         code = "orphan_refunds" if source.name == "refunds" else "orphans"
         note = Note(
             code,
