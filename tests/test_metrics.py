@@ -428,8 +428,8 @@ def test_the_monthly_history_ends_with_the_report_month(report):
 def test_what_moved_the_first_response(report):
     """October: the bot answered a in 2 s, people answered e, b and c in 30, 10 and 60 s
     (mean 25.5 s); September: one person in 100 s. Shift-share over the responses: people got
-    faster, 1 × (33.3 − 100) = −66.7 s; people's share fell 100% → 75%, (0.75 − 1) × 33.3 =
-    −8.3 s; the bot's share rose 0 → 25%, 0.25 × 2 = +0.5 s: −74.5 s in all."""
+    faster, 1 × (33.3 − 100) = −66.7 s; the shares moved, the bot's 0 → 25% (0.25 × 2 = +0.5 s)
+    and people's 100% → 75% ((0.75 − 1) × 33.3 = −8.3 s): −7.8 s; −74.5 s in all."""
     from shopreport.insights import drivers as dr
 
     rows = report.breakdowns["response_by_handler"].to_dicts()
@@ -442,10 +442,9 @@ def test_what_moved_the_first_response(report):
         pytest.approx(-74.5)
     )
     parts = {(d.kind, d.subject): d.effect for d in dr.response_drivers(report)}
-    assert parts == {
+    assert parts == {  # the shares' move is one part, named after the bot, whose share rose
         ("handler_speed", "human"): pytest.approx(-200 / 3),
-        ("handler_mix", "human"): pytest.approx(-25 / 3),
         ("handler_speed", "bot"): pytest.approx(0),
-        ("handler_mix", "bot"): pytest.approx(0.5),
+        ("handler_mix", "bot"): pytest.approx(0.5 - 25 / 3),
     }
     assert dr.response_drivers(report)[0].kind == "handler_speed"  # the largest, with the fall

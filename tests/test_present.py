@@ -298,12 +298,31 @@ def test_late_deliveries_split_by_whether_orders_shipped_on_time(tmp_path):
     assert report.metrics["late_delivery_rate"].previous == 0.25
     parts = {(d.kind, d.subject): d.effect for d in dr.late_drivers(report)}
     assert parts == {
-        ("shipping_mix", "late"): pytest.approx(0.25),
-        ("shipping_mix", "on_time"): pytest.approx(0.0),
+        ("shipping_mix", "late"): pytest.approx(0.25),  # (0.5 − 0.25) × 1 + (0.5 − 0.75) × 0
         ("shipping_rate", "late"): pytest.approx(0.0),
         ("shipping_rate", "on_time"): pytest.approx(0.0),
     }
     assert dr.late_drivers(report)[0].kind == "shipping_mix"
+
+
+def test_moving_work_to_the_faster_handler_shortens_the_mean():
+    """The reviewer's case: the bot answers 30% → 60% of responses and slows 2 s → 20 s, people
+    stay at 30 s. Mean 21.6 s → 24.0 s (+2.4 s): the bot's own slowing, 0.3 × 18 = +5.4 s; the
+    shares' move, 0.3 × 20 − 0.3 × 30 = −3.0 s (the bot is still the faster) — not "+6.0 s
+    because the bot's share rose"."""
+    rows = [
+        {"handled_by": "bot", "responses": 60, "mean_s": 20.0, "previous_responses": 30,
+         "previous_mean_s": 2.0},
+        {"handled_by": "human", "responses": 40, "mean_s": 30.0, "previous_responses": 70,
+         "previous_mean_s": 30.0},
+    ]  # fmt: skip
+    report = SimpleNamespace(rows=lambda _: rows)
+    parts = {(d.kind, d.subject): d.effect for d in dr.response_drivers(report)}  # type: ignore[arg-type]
+    assert parts == {
+        ("handler_speed", "bot"): pytest.approx(5.4),
+        ("handler_speed", "human"): pytest.approx(0.0),
+        ("handler_mix", "bot"): pytest.approx(-3.0),
+    }
 
 
 def test_conversion_drivers_split_rate_and_mix_by_source(conversion_shop):

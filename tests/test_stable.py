@@ -53,6 +53,8 @@ def test_exact_sums_by_hand() -> None:
         assert whole.row(0) == (270.3, 54.06)  # 270.3 ÷ 5 values
         empty = frame.filter(pl.col("k") == "e").select(s=fsum("x")).collect(engine=engine)  # type: ignore[call-overload]
         assert empty.item() == 0.0  # no rows: nothing sold, not unknown
+        none = frame.select(s=fsum(pl.col("x").filter(pl.col("k") == "e"))).collect(engine=engine)  # type: ignore[call-overload]
+        assert none.item() == 0.0  # a filter that keeps no row: 0 too (slow stock of no SKU)
     # no amount: 10²⁰ is left out (the plausibility check warns of it), and 10⁵ values of
     # 9 × 10¹⁴ add up without wrapping the 128-bit sum
     assert pl.select(fsum(pl.Series([1e20, 5.0]))).item() == 5.0

@@ -7,6 +7,7 @@ import importlib
 import json
 import os
 import re
+import shutil
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
@@ -307,6 +308,10 @@ def build_deck(
     # once they are made: a failed or stopped conversion leaves nothing (nor replaces an
     # earlier deck)
     staged = target.with_name(f".{target.stem}.{os.getpid()}.pptx") if pdf or png_dir else target
+    if staged != target:
+        from shopreport.render.pptx import remove_stale
+
+        remove_stale(target, ("pptx", "pdf"))  # of a run killed while converting
     write_deck(
         plan.slides,
         theme,
@@ -329,15 +334,16 @@ def build_deck(
     extras: list[Path] = []
     if pdf or png_dir:
         made: Path | None = None
+        images = Path(png_dir) / f".{target.stem}.{os.getpid()}.png" if png_dir else None
         try:
             progress("pdf")
             made = export.to_pdf(staged, keep=pdf)
-            if png_dir:
+            if images is not None:
                 progress("png")
-                extras += export.to_png(made, Path(png_dir), target.stem)
+                drawn = export.to_png(made, images, target.stem)
             if pdf:
                 os.replace(made, target.with_suffix(".pdf"))
-                extras.insert(0, target.with_suffix(".pdf"))
+                extras.append(target.with_suffix(".pdf"))
             else:
                 made.unlink()  # drawn from, not asked for
             os.replace(staged, target)
@@ -345,7 +351,14 @@ def build_deck(
             for path in (staged, made, *extras):
                 if path is not None:
                     path.unlink(missing_ok=True)
+            if images is not None:
+                shutil.rmtree(images, ignore_errors=True)
             raise
+        if images is not None:  # the deck is in place: its images replace the earlier ones
+            for image in drawn:
+                os.replace(image, images.parent / image.name)
+                extras.append(images.parent / image.name)
+            shutil.rmtree(images, ignore_errors=True)
     left_out = {say.word(f"section_{k}"): v for k, v in plan.left_out.items()}
     return BuiltDeck(target, len(plan.slides), left_out, deck.report(data).notes, extras)
 

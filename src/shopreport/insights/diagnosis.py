@@ -338,14 +338,16 @@ def find_problems(
     report: KpiReport, thresholds: Thresholds, growth: float | None = None
 ) -> list[Finding]:
     """Every rule's findings worth a meeting (GMV at risk at least `min_problem_gmv_share` of
-    the period's, or money tied up), the largest GMV at risk first; with next month's planned
-    GMV growth (target ÷ this month), also the stock that would run out before it is
-    restocked."""
+    the period's, or not estimated, or money tied up), the largest GMV at risk first; with next
+    month's planned GMV growth (target ÷ this month), also the stock that would run out before
+    it is restocked."""
     findings = [f for rule in RULES.values() for f in rule(report, thresholds)]
     gmv = report.metrics["gmv"].value
     if gmv:  # ¥1,600 of refunds in a ¥505万 month is not a problem for the meeting
         least = thresholds.min_problem_gmv_share * gmv
-        findings = [f for f in findings if f.impact >= least or f.context]
+        # a 0 is an impact that could not be estimated (no inquiry data, no reviews), not a
+        # small one: such findings stay, as does money tied up in stock
+        findings = [f for f in findings if f.impact >= least or f.impact <= 0 or f.context]
     return _ranked(findings + stock_risk(report, growth))
 
 

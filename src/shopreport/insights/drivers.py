@@ -111,13 +111,19 @@ def conversion_drivers(report: KpiReport) -> list[Driver]:
     if not rows or not v1 or not v0:
         return []
     parts = []
+    # a source's share moving counts at its rate against the shop's (centred): more visitors
+    # to a source converting below the shop lowers conversion; the parts still add up, since
+    # the shares' changes sum to 0
+    mean = sum((r["buyers"] or 0) for r in rows) / v1
     for r in rows:
         w1, w0 = (r["visitors"] or 0) / v1, (r["previous_visitors"] or 0) / v0
         c1 = (r["buyers"] or 0) / (r["visitors"] or 1)
         c0 = (r["previous_buyers"] or 0) / (r["previous_visitors"] or 1)
         evidence = {"now": c1, "before": c0, "share": w1, "share_before": w0}
         parts.append(Driver("source_rate", r["source"] or "", w0 * (c1 - c0), None, evidence))
-        parts.append(Driver("source_mix", r["source"] or "", (w1 - w0) * c1, None, evidence))
+        parts.append(
+            Driver("source_mix", r["source"] or "", (w1 - w0) * (c1 - mean), None, evidence)
+        )
     total = sum(p.effect for p in parts)
     return _ranked(
         [Driver(p.kind, p.subject, p.effect, _share(p.effect, total), p.evidence) for p in parts],
@@ -313,14 +319,15 @@ def _shift_share(
     kind: str, groups: list[tuple[str, int, int, float | None, float | None]]
 ) -> list[Driver]:
     """A mean over groups (name, count now, count before, value now, value before) split into
-    each group's own value moving at last period's weight (`{kind}_rate` … `_speed` for
-    handlers) and its weight moving at this period's value (`{kind}_mix`). A group present in
-    one period only takes the other's value, so the parts add up to the change of the mean."""
+    each group's own value moving at last period's weight (`{kind}_rate`; `_speed` for
+    handlers) and, as one part, the weights moving (`{kind}_mix`, named after the group whose
+    share rose most: with two groups, one's gain is the other's loss). A group present in one
+    period only takes the other's value, so the parts add up to the change of the mean."""
     n1, n0 = sum(g[1] for g in groups), sum(g[2] for g in groups)
     if not n1 or not n0:
         return []
     own = "speed" if kind == "handler" else "rate"
-    parts = []
+    parts, mix, gains = [], 0.0, []
     for name, c1, c0, v1, v0 in groups:
         v1, v0 = (v1 if v1 is not None else v0), (v0 if v0 is not None else v1)
         if v1 is None or v0 is None:
@@ -328,7 +335,11 @@ def _shift_share(
         w1, w0 = c1 / n1, c0 / n0
         evidence = {"now": v1, "before": v0, "share": w1, "share_before": w0}
         parts.append(Driver(f"{kind}_{own}", name, w0 * (v1 - v0), None, evidence))
-        parts.append(Driver(f"{kind}_mix", name, (w1 - w0) * v1, None, evidence))
+        mix += (w1 - w0) * v1
+        gains.append((w1 - w0, name, evidence))
+    if gains:
+        _, name, evidence = max(gains, key=lambda g: (g[0], g[1]))
+        parts.append(Driver(f"{kind}_mix", name, mix, None, evidence))
     total = sum(p.effect for p in parts)
     return _ranked(
         [Driver(p.kind, p.subject, p.effect, _share(p.effect, total), p.evidence) for p in parts],

@@ -95,7 +95,7 @@ def fsum(column: str | pl.Expr) -> pl.Expr:
     values = exact(column)
     whole = values.sum().cast(pl.Decimal(38, 0))
     total = (whole * BILLIONTH).cast(pl.Float64)
-    return pl.when((values.count() > 0) | (pl.len() == 0)).then(total)
+    return pl.when((values.count() > 0) | (values.len() == 0)).then(total)
 
 
 def fmean(column: str | pl.Expr) -> pl.Expr:

@@ -595,7 +595,10 @@ def response_by_handler(ctx: Context, cur: Period, prev: Period) -> pl.LazyFrame
 
     def per(period: Period, prefix: str) -> pl.LazyFrame:
         return (
-            service.filter(in_range("start_time", period.start, period.end))
+            service.filter(
+                in_range("start_time", period.start, period.end)
+                & pl.col("handled_by").is_not_null()  # as bot_share leaves them out
+            )
             .group_by(_handler().alias("handled_by"))
             .agg(
                 pl.col("first_response_seconds").count().alias(f"{prefix}responses"),

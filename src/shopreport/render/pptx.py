@@ -1107,7 +1107,7 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
     """`write` a temporary file beside `path`, give it the user's default permissions, and
     rename it into place; nothing is left behind when writing fails (or the run is stopped),
     and our own temporary files older than an hour (a killed run's) are removed first."""
-    _remove_stale(path)
+    remove_stale(path)
     handle, temp = tempfile.mkstemp(prefix=f".{path.stem}.", suffix=".tmp", dir=path.parent)
     os.close(handle)
     try:
@@ -1132,10 +1132,12 @@ def atomic_write(path: Path, write: Callable[[Path], None]) -> None:
 STALE_SECONDS = 3600
 
 
-def _remove_stale(path: Path) -> None:
-    """Temporary files of ours beside `path` left by a run that was killed (over an hour old)."""
+def remove_stale(path: Path, suffixes: tuple[str, ...] = ("tmp",)) -> None:
+    """Temporary files of ours beside `path` (`.<stem>.*.<suffix>`) left by a run that was
+    killed (over an hour old)."""
     now = time.time()
-    for old in path.parent.glob(f".{glob.escape(path.stem)}.*.tmp"):
-        with contextlib.suppress(OSError):
-            if now - old.stat().st_mtime > STALE_SECONDS:
-                old.unlink()
+    for suffix in suffixes:
+        for old in path.parent.glob(f".{glob.escape(path.stem)}.*.{suffix}"):
+            with contextlib.suppress(OSError):
+                if now - old.stat().st_mtime > STALE_SECONDS:
+                    old.unlink()

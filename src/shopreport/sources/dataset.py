@@ -123,11 +123,16 @@ class Places:
         return bisect.bisect_right(self._starts, row - 1) - 1  # rows are counted from 1
 
     def lacks(self, row: int, column: str) -> Path | None:
-        """The partition file of `row` when it has no `column` at all (its rows read as empty)."""
+        """The partition file of `row` when it lacks `column`, which the other partitions have
+        (its rows read as empty)."""
         if not self.parts:
             return None
         part = self.parts[self._part(row)]
-        return None if column in pl.read_parquet_schema(part) else part
+        if column in pl.read_parquet_schema(part):
+            return None
+        # a renamed or derived column is in no file: only a column another partition has
+        other = next((p for p in self.parts if p != part), None)
+        return part if other is not None and column in pl.read_parquet_schema(other) else None
 
     @cached_property
     def _starts(self) -> list[int]:
@@ -1396,10 +1401,12 @@ def _map_columns(
     exprs += [pl.lit(value).alias(column) for column, value in spec.constants.items()]
     missing = [c for c in table.required if c not in source and c not in spec.constants]
     if missing:
+        # headers not mapped yet (order_time is order_time, not a look-alike of order_id)
+        free = [n for n in names if n not in spec.mapping and n not in table.names]
         raise DataError(
             f"{path}: the {table.name} table needs the column(s) {', '.join(missing)}, which the "
             f"file lacks. Map the file's header to it under data.{table.name}.columns "
-            f"(`{_likely_header(missing[0], names)}: {missing[0]}`) in the config. "
+            f"(`{_likely_header(missing[0], free)}: {missing[0]}`) in the config. "
             f"The file's columns are: {', '.join(names[:40])}."
         )
     return raw.select([pl.col(k) for k in keep or []] + exprs), source
@@ -1625,9 +1632,7 @@ def _orphan_checks(ds: Dataset, source: TableSource) -> list[tuple[pl.LazyFrame,
     query = (
         source.frame.select("order_id", hashed)
         .join(ds.frame("orders").select(hashed), on="__id_hash", how="anti")
-        .select(
-            rows=pl.len(), orders=pl.col("order_id").n_unique(), first=pl.col("order_id").min()
-        )
+        .select(rows=pl.len(), orders=pl.col("order_id").n_unique(), first=pl.col("order_id").min())
     )
     if source.name == "refunds":
         query = pl.concat([query, source.frame.select(total=pl.len())], how="horizontal")
@@ -1638,15 +1643,16 @@ def _orphan_checks(ds: Dataset, source: TableSource) -> list[tuple[pl.LazyFrame,
             return []
         if source.name == "refunds" and rows == result["total"][0]:
             # no refund names an order: documents numbered on their own (Online Retail's
-            # C-invoices), not refunds cut off at the export's edge
+            # C-invoices), or a refunds export of other orders: said as such, still a warning
             return [
                 Problem(
                     source.name,
                     f"no refund names an order of the orders table (e.g. "
-                    f"{result['first'][0]!r}): the export numbers refunds on their own, so "
-                    "refunded orders count refund documents",
+                    f"{result['first'][0]!r}): either the export numbers refunds on their own "
+                    "(Online Retail's C-invoices; refunded orders then count refund documents) "
+                    "or the refunds are of other orders than these (check the two exports' "
+                    "periods and the refunds' order id column).",
                     error=False,
-                    info=True,
                 )
             ]
         code = "orphan_refunds" if source.name == "refunds" else "orphans"
