@@ -275,20 +275,12 @@ def response_drivers(report: KpiReport) -> list[Driver]:
     """Δ mean first response MoM by bot and human, shift-share over the responses: a handler's
     own speed moved (at last month's share) or its share of the responses moved (at this
     month's speed)."""
-    rows = report.rows(S.RESPONSE_BY_HANDLER)
-    return _shift_share(
-        "handler",
-        [
-            (
-                r["handled_by"],
-                r["responses"],
-                r["previous_responses"],
-                r["mean_s"],
-                r["previous_mean_s"],
-            )
-            for r in rows
-        ],
-    )
+    groups = [
+        (r["handled_by"], r["responses"], r["previous_responses"], r["mean_s"],
+         r["previous_mean_s"])
+        for r in report.rows(S.RESPONSE_BY_HANDLER)
+    ]  # fmt: skip
+    return _shift_share("handler", groups)
 
 
 def late_drivers(report: KpiReport) -> list[Driver]:
@@ -299,20 +291,12 @@ def late_drivers(report: KpiReport) -> list[Driver]:
     def rate(late: int, delivered: int) -> float | None:
         return late / delivered if delivered else None
 
-    rows = report.rows(S.LATE_BY_SHIPPING)
-    return _shift_share(
-        "shipping",
-        [
-            (
-                r["shipping"],
-                r["delivered"],
-                r["previous_delivered"],
-                rate(r["late"], r["delivered"]),
-                rate(r["previous_late"], r["previous_delivered"]),
-            )
-            for r in rows
-        ],
-    )
+    groups = [
+        (r["shipping"], r["delivered"], r["previous_delivered"], rate(r["late"], r["delivered"]),
+         rate(r["previous_late"], r["previous_delivered"]))
+        for r in report.rows(S.LATE_BY_SHIPPING)
+    ]  # fmt: skip
+    return _shift_share("shipping", groups)
 
 
 def _shift_share(
