@@ -257,7 +257,8 @@ def deck_options(func):
     "--out",
     type=click.Path(),  # a string: "reports/" keeps the slash that says it is a folder
     default=None,
-    help="The .pptx to write, or a folder (default: ./<shop>_<period>_<deck>.pptx).",
+    help="The .pptx to write, or a folder (one ending in / is created; default: "
+    "./<shop>_<period>_<deck>.pptx).",
 )
 @click.option(
     "--lang",
@@ -468,7 +469,8 @@ def progress_reporter(quiet: bool):
     "--strict", is_flag=True, help="Warnings are errors too (exit 1): implausible amounts …"
 )
 def validate(config_path: Path, month_text: str | None, strict: bool) -> None:
-    """Check the config and every table against the data contract; exit 1 on errors."""
+    """Check the config and every table against the data contract; exit 1 on errors. Prints
+    each preset's rules and, per table, how it was read."""
     from shopreport import api
     from shopreport.config import preset_rules, read_config
 
