@@ -84,6 +84,16 @@ CASES = {
         1,
         r"orders.csv, line 4, column paid_amount: '12元5' is not a number",
     ),
+    "value with an unquoted separator": (
+        # the quoted value spanning lines 4-5 is fine; line 6's "1,250" shifts the columns
+        {
+            "orders.csv": GOOD_ORDERS
+            + '3,"c\nd",2026-10-03 10:00:00,12\n4,e,2026-10-04 10:00:00,1,250\n'
+        },
+        {},
+        1,
+        r"orders.csv, line 6: 5 values where the header has 4\. A value holding the separator",
+    ),
     "duplicate order id": (
         {"orders.csv": GOOD_ORDERS + "1,a,2026-10-01 10:00:00,10\n"},
         {},

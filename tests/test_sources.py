@@ -254,7 +254,7 @@ def test_bad_value_names_file_line_and_column(tmp_path):
             "orders.csv": (
                 "order_id,customer_id,order_time,金额\n"
                 "1,a,2026-10-01 10:00:00,10\n"
-                "2,b,2026-10-01 11:00:00,12,5x\n"
+                "2,b,2026-10-01 11:00:00,12\n"
                 "3,c,2026-10-01 12:00:00,abc\n"
             )
         },

@@ -44,6 +44,7 @@ from shopreport.sources.readers import (
     hive_root,
     partition_files,
     partition_months,
+    ragged_row,
     scan_file,
     scan_parquet_files,
 )
@@ -614,7 +615,24 @@ def _scan_table(
     pushed: dict[str, DatabaseRead] | None = None,
     keep: list[Path] | None = None,
 ) -> TableSource:
-    """Scan, join, transform, map and type one table (of its partition files `keep` only)."""
+    """Scan, join, transform, map and type one table (of its partition files `keep` only); a
+    text file's row with a value too many is an error naming its line."""
+    try:
+        return _scan_files(name, spec, config, span, pushed, keep)
+    except pl.exceptions.ComputeError as exc:
+        if "more fields" in str(exc) and (where := _ragged(name, spec, config)):
+            raise DataError(where) from None
+        raise
+
+
+def _scan_files(
+    name: str,
+    spec: TableConfig,
+    config: Config,
+    span: tuple[datetime, datetime] | None,
+    pushed: dict[str, DatabaseRead] | None,
+    keep: list[Path] | None,
+) -> TableSource:
     label = f"{config.source}: data.{name}"
     skipped: dict[Path, Path] = {}
     joins = [_scan_join(join, config, f"{label}.joins") for join in spec.joins]
@@ -1166,6 +1184,22 @@ def _collect(frame: pl.LazyFrame, files: list[Path]) -> pl.LazyFrame:
         raise DataError(
             f"{files[0]}: cannot be read ({str(exc).strip().splitlines()[0]})."
         ) from None
+
+
+def _ragged(name: str, spec: TableConfig, config: Config) -> str | None:
+    """The first row of the table's text files, or of the files joined to it, with more values
+    than its header."""
+    label = f"{config.source}: data.{name}"
+    expected = _expected_headers(spec, TABLES[name])
+    for path in expand_paths(spec.path, config.base_dir, label) if spec.uri is None else []:
+        if where := ragged_row(path, spec, expected):
+            return where
+    for join in spec.joins:
+        keys = frozenset([join.key] if isinstance(join.key, str) else join.key)
+        for path in expand_paths(join.path, config.base_dir, label):
+            if where := ragged_row(path, join, keys):
+                return where
+    return None
 
 
 def _scan_join(join: Join, config: Config, label: str) -> pl.LazyFrame:

@@ -281,8 +281,36 @@ def _scan_text(path: Path, opts: FileOptions, separator: str) -> pl.LazyFrame:
         infer_schema=False,
         has_header=opts.headers is None,
         skip_rows=opts.header_row or 0,
-        truncate_ragged_lines=True,
+        truncate_ragged_lines=False,  # a row with a value too many is an error (`ragged_row`)
     )
+
+
+def ragged_row(path: Path, opts: FileOptions, expected: frozenset[str] = frozenset()) -> str | None:
+    """Where a text file has a row with more values than its header, said for a person (None
+    when it has none). Only called once reading failed: it reads the file row by row."""
+    fmt = file_format(path, opts)
+    if fmt not in ("csv", "tsv"):
+        return None
+    header_row = opts.header_row
+    if header_row is None and opts.headers is None and expected:
+        header_row = find_header_row(path, opts, fmt, expected)
+    delimiter = opts.separator or ("\t" if fmt == "tsv" else ",")
+    with open(_text_source(path, opts), encoding="utf-8-sig", errors="replace", newline="") as f:
+        rows = csv.reader(f, delimiter=delimiter)
+        width = None
+        for index, row in enumerate(rows):
+            if index < (header_row or 0) or not row:
+                continue
+            if width is None:
+                width = len(row)
+            elif len(row) > width:
+                return (
+                    f"{path}, line {rows.line_num}: {len(row)} values where the "
+                    f"{'header has' if opts.headers is None else 'first row has'} {width}. A "
+                    "value holding the separator without quotes shifts the columns after it; "
+                    "quote that value or export the table again."
+                )
+    return None
 
 
 def _text_source(path: Path, opts: FileOptions) -> Path:
