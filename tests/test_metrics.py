@@ -448,3 +448,32 @@ def test_what_moved_the_first_response(report):
         ("handler_mix", "bot"): pytest.approx(0.5 - 25 / 3),
     }
     assert dr.response_drivers(report)[0].kind == "handler_speed"  # the largest, with the fall
+
+
+def test_no_previous_period_in_the_data_no_comparison_in_the_breakdowns(tmp_path):
+    """The orders start on 1 October: September is no period to compare with, so the
+    breakdowns that compare hold no September figures (not zeros: 'bot 0 → 1 responses'
+    would read as a change), and the movers against September are no movers, although the
+    service export has a September row."""
+    orders = "\n".join(ORDERS.strip().splitlines()[:5])  # o1-o4, October
+    service = "\n".join(SERVICE.strip().splitlines()[:5])  # + the 30 September session
+    refunds = "\n".join(REFUNDS.strip().splitlines()[::2])  # o3's, October
+    tables = {**TABLES, "orders": orders, "service": service, "refunds": refunds}
+    config = write_shop(
+        tmp_path,
+        {f"{name}.csv": text for name, text in tables.items()},
+        {name: {"path": f"{name}.csv"} for name in tables},
+    )
+    report = kpis(config)
+    assert report.metrics["first_response_s"].previous is None
+    rows = report.breakdowns["response_by_handler"].to_dicts()
+    assert [(r["handled_by"], r["responses"], r["previous_responses"]) for r in rows] == [
+        ("bot", 1, None),
+        ("human", 3, None),
+    ]
+    assert [r["previous_mean_s"] for r in rows] == [None, None]
+    assert report.breakdowns["product_movers"].height == 0
+    assert report.breakdowns["previous_refunds_by_category"].height == 0
+    from shopreport.insights import drivers as dr
+
+    assert dr.response_drivers(report) == []

@@ -288,7 +288,7 @@ def late_drivers(report: KpiReport) -> list[Driver]:
     delivered orders: more orders shipped late (mix) or orders of a kind arriving late more
     often (rate: for orders shipped on time, the carrier)."""
 
-    def rate(late: int, delivered: int) -> float | None:
+    def rate(late: int | None, delivered: int | None) -> float | None:
         return late / delivered if delivered else None
 
     groups = [
@@ -300,13 +300,15 @@ def late_drivers(report: KpiReport) -> list[Driver]:
 
 
 def _shift_share(
-    kind: str, groups: list[tuple[str, int, int, float | None, float | None]]
+    kind: str, groups: list[tuple[str, int, int | None, float | None, float | None]]
 ) -> list[Driver]:
     """A mean over groups (name, count now, count before, value now, value before) split into
     each group's own value moving at last period's weight (`{kind}_rate`; `_speed` for
     handlers) and, as one part, the weights moving (`{kind}_mix`, named after the group whose
     share rose most: with two groups, one's gain is the other's loss). A group present in one
     period only takes the other's value, so the parts add up to the change of the mean."""
+    if any(g[2] is None for g in groups):  # the data does not reach the previous period
+        return []
     n1, n0 = sum(g[1] for g in groups), sum(g[2] for g in groups)
     if not n1 or not n0:
         return []

@@ -322,6 +322,14 @@ UNCOVERED_COLUMNS = {
 }
 
 
+COMPARED = frozenset({"daily", "response_by_handler", "late_by_shipping"})
+"""Breakdowns whose previous-period (or last-year) columns are null when the data does not
+reach that period, as the keyed ones' are."""
+OF_PREVIOUS = frozenset({"product_movers", "previous_refunds_by_category"})
+"""Breakdowns that are a comparison with the previous period: no rows when the data does not
+reach it (a change against nothing is no change)."""
+
+
 def _finish_breakdowns(results: dict, uncovered: set[str], top_n: int) -> dict[str, pl.DataFrame]:
     """Assemble the collected breakdown frames (contributions, source conversion).
 
@@ -357,12 +365,14 @@ def _finish_breakdowns(results: dict, uncovered: set[str], top_n: int) -> dict[s
     for key, frame in results.items():
         if isinstance(key, str) and key != "coverage":
             out[key] = frame
-    if "daily" in out:
+    for name in COMPARED & out.keys():
         for window in uncovered:
-            gone = [c for c in out["daily"].columns if c.startswith(UNCOVERED_COLUMNS[window])]
-            out["daily"] = out["daily"].with_columns(
-                [pl.lit(None, pl.Float64).alias(c) for c in gone]
-            )
+            table = out[name]
+            gone = [c for c in table.columns if c.startswith(UNCOVERED_COLUMNS[window])]
+            out[name] = table.with_columns([pl.lit(None, table.schema[c]).alias(c) for c in gone])
+    if "prev" in uncovered:
+        for name in OF_PREVIOUS & out.keys():
+            out[name] = out[name].clear()
     if "products" in out:
         ranked = out["products"].with_row_index("rank", offset=1)
         out["lifecycle"] = (

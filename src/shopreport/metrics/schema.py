@@ -432,7 +432,7 @@ class ResponseHandlerRow(TypedDict):
     handled_by: str
     responses: int
     mean_s: float | None
-    previous_responses: int
+    previous_responses: int | None
     previous_mean_s: float | None
 
 
@@ -440,8 +440,8 @@ class LateShippingRow(TypedDict):
     shipping: str
     delivered: int
     late: int
-    previous_delivered: int
-    previous_late: int
+    previous_delivered: int | None
+    previous_late: int | None
 
 
 class RfmRow(TypedDict):
