@@ -4,6 +4,7 @@ traceback, and no file left behind."""
 
 from __future__ import annotations
 
+import json
 import re
 from pathlib import Path
 
@@ -94,6 +95,13 @@ CASES = {
         1,
         r"orders.csv, line 6: 5 values where the header has 4\. A value holding the separator",
     ),
+    "file cut inside a row": (
+        {"orders.csv": GOOD_ORDERS + "3,c,2026-10-03 1"},
+        {},
+        1,
+        r"orders.csv, line 4: the file ends inside this row \(3 of the header's 4 values, and no "
+        r"line break\): the download or copy was cut short",
+    ),
     "duplicate order id": (
         {"orders.csv": GOOD_ORDERS + "1,a,2026-10-01 10:00:00,10\n"},
         {},
@@ -130,6 +138,14 @@ def test_bad_input_is_explained(case, tmp_path):
     assert result.err.startswith("Error: ")
     assert re.search(message, result.err), result.err
     assert list(out.iterdir()) == []  # nothing half-written
+
+
+def test_a_last_row_without_a_line_break_is_read(tmp_path):
+    """Only a short last row without a line break is a cut file; a whole one is data."""
+    path = setup(tmp_path, {"orders.csv": GOOD_ORDERS + "3,c,2026-10-03 10:00:00,5"}, {})
+    result = run_cli("kpis", "--config", path, "--month", "2026-10", "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["metrics"]["gmv"]["value"] == 35  # 10 + 20 + 5
 
 
 def test_validate_reports_every_table_and_exits_1_on_errors(tmp_path):

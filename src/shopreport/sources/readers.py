@@ -197,6 +197,8 @@ def scan_file(
         names = frame.collect_schema().names()
     except (pl.exceptions.PolarsError, OSError) as exc:
         raise DataError(f"{path}: cannot be read as {fmt} ({_first_line(exc)}).") from None
+    if fmt in ("csv", "tsv") and (cut := _cut_short(path, opts, fmt, len(names))):
+        raise DataError(cut)
     # a header given twice is ambiguous when the config uses it (blank headers of empty
     # columns Excel leaves behind, or columns nobody reads, are not)
     repeated = [
@@ -266,6 +268,36 @@ def _top_rows(path: Path, opts: FileOptions, fmt: str) -> list[list]:
         lines = [line for _, line in zip(range(HEADER_SEARCH_ROWS), handle, strict=False)]
     delimiter = opts.separator or ("\t" if fmt == "tsv" else ",")
     return list(csv.reader(lines, delimiter=delimiter))
+
+
+TAIL = 1 << 16
+
+
+def _cut_short(path: Path, opts: FileOptions, fmt: str, width: int) -> str | None:
+    """Where a text file ends inside a row (an interrupted download or copy): its last line has
+    no line break and fewer values than the header. Reads the file's last 64 KiB only (and
+    counts its lines when it is cut)."""
+    source = _text_source(path, opts)
+    if source.suffix.lower() in {".gz", ".zst", ".bz2"}:
+        return None
+    with source.open("rb") as handle:
+        size = handle.seek(0, 2)
+        handle.seek(max(0, size - TAIL))
+        tail = handle.read()
+    if not tail or tail.endswith((b"\n", b"\r")):
+        return None
+    last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    delimiter = opts.separator or ("\t" if fmt == "tsv" else ",")
+    values = next(csv.reader([last], delimiter=delimiter), [])
+    if len(values) >= width:
+        return None
+    with source.open("rb") as handle:
+        line = sum(chunk.count(b"\n") for chunk in iter(lambda: handle.read(CHUNK), b"")) + 1
+    return (
+        f"{path}, line {line}: the file ends inside this row ({len(values)} of the header's "
+        f"{width} values, and no line break): the download or copy was cut short, so rows are "
+        "missing too. Export the table again."
+    )
 
 
 def _first_line(exc: BaseException) -> str:
