@@ -20,7 +20,8 @@ October: GMV 650, 4 paid orders, buyers a, b, c. Returning: b (o7) and c (o9); a
 from __future__ import annotations
 
 import math
-from datetime import date
+from datetime import date, timedelta
+from pathlib import Path
 
 import polars as pl
 import pytest
@@ -100,7 +101,7 @@ SERVICE = """
     2026-10-10 10:00:00,30,e,human,false,2
     2026-10-19 12:00:00,10,b,human,true,
     2026-10-30 00:00:00,60,c,human,是,4
-    2026-09-30 23:00:00,100,a,human,true,1
+    2026-09-01 23:00:00,100,a,human,true,1
 """
 REVIEWS = """
     review_time,rating,order_id,sku,text
@@ -477,3 +478,108 @@ def test_no_previous_period_in_the_data_no_comparison_in_the_breakdowns(tmp_path
     from shopreport.insights import drivers as dr
 
     assert dr.response_drivers(report) == []
+
+
+def _daily_shop(tmp_path, extra_tables: dict[str, str]) -> Path:
+    """One ¥100 order of one unit of SKU A (cost ¥10) each day from 1 September to 15 October
+    2026 (46 orders), and one unit of SKU B on 17 September; the given tables beside them."""
+    days = [date(2026, 9, 1) + timedelta(days=i) for i in range(45)]
+    orders = ["order_id,customer_id,order_time,paid_amount"]
+    orders += [f"a{i},c{i},{d} 10:00:00,100" for i, d in enumerate(days)]
+    orders += ["b1,z,2026-09-17 10:00:00,100"]
+    items = ["order_id,sku,quantity,amount"] + [f"a{i},A,1,100" for i in range(len(days))]
+    items += ["b1,B,1,100"]
+    files = {
+        "orders.csv": "\n".join(orders),
+        "order_items.csv": "\n".join(items),
+        "products.csv": "sku,category,unit_cost\nA,服装,10\nB,服装,10",
+        **extra_tables,
+    }
+    return write_shop(
+        tmp_path,
+        files,
+        {name.removesuffix(".csv"): {"path": name} for name in files},
+    )
+
+
+def test_stock_figures_are_taken_where_the_data_ends(tmp_path):
+    """The data stops on 15 October (an export taken then): stock on the 15th is A 30, B 5
+    (¥350 at cost). Days of cover: 35 units ÷ the 28 days to the 15th (18 Sep–15 Oct, 28 of
+    A's units, B's 17 September sale one day before) = 35.0 (the month's end would count 12
+    units: 81.7). Turnover: ¥350 ÷ (15 units × ¥10 over 15 days) = 35.0 days (over 31 days:
+    72.3). Slow movers: B's last sale, 17 September, is inside the 30 days to the 15th (since
+    16 September), so none (1 counted to the month's end)."""
+    inventory = "date,sku,on_hand\n2026-10-15,A,30\n2026-10-15,B,5"
+    config = _daily_shop(tmp_path, {"inventory.csv": inventory})
+    report = kpis(config, today=date(2026, 11, 22))
+    assert report.covered_until == date(2026, 10, 15)
+    assert value(report, "days_of_cover") == pytest.approx(35.0)
+    assert value(report, "turnover_days") == pytest.approx(35.0)
+    assert value(report, "slow_movers") == 0
+
+
+def test_a_table_that_starts_after_a_compared_period_gives_no_comparison(tmp_path):
+    """Orders from 1 September, but the refunds and traffic exports hold October only:
+    September's refund rate and visitors are unknown (not 0 %, not 0), and the deck's notes say
+    why; October's are measured. Refunds: ¥50 of October's ¥1,500 GMV (15 orders) = 3.33 %."""
+    refunds = "order_id,refund_time,amount\na35,2026-10-06 10:00:00,50"
+    traffic = "date,source,visitors\n2026-10-01,搜索,300"
+    config = _daily_shop(tmp_path, {"refunds.csv": refunds, "traffic.csv": traffic})
+    report = kpis(config, today=date(2026, 11, 22))
+    refund_rate = report.metrics["refund_rate"]
+    assert refund_rate.value == pytest.approx(50 / 1500)
+    assert refund_rate.previous is None and refund_rate.mom is None
+    assert report.metrics["visitors"].previous is None
+    assert report.metrics["net_sales"].previous is None
+    # the orders do reach September; the data stops on 15 October, so the same 15 days
+    assert report.metrics["gmv"].previous == 1500
+    starts = {n.params["table"]: n.params for n in report.notes if n.code == "table_starts"}
+    assert starts == {
+        "refunds": {"table": "refunds", "date": "2026-10-06", "period": "2026-09"},
+        "traffic": {"table": "traffic", "date": "2026-10-01", "period": "2026-09"},
+    }
+    sources = report.breakdowns["by_source"].to_dicts()
+    assert [(r["source"], r["visitors"], r["previous_visitors"]) for r in sources] == [
+        ("搜索", 300, None)
+    ]
+
+
+def test_an_inquiry_on_the_last_evening_converts_after_midnight(tmp_path):
+    """x asked at 22:00 on 31 October and paid at 08:00 on 1 November, within 24 hours; y asked
+    on 30 October and never paid: October's inquiry conversion is 1 of 2 (the payment is
+    November's GMV, not October's)."""
+    orders = """
+        order_id,customer_id,order_time,paid_amount
+        o1,y,2026-10-02 10:00:00,10
+        o2,x,2026-11-01 08:00:00,20
+    """
+    service = """
+        start_time,first_response_seconds,customer_id
+        2026-10-31 22:00:00,5,x
+        2026-10-30 12:00:00,5,y
+    """
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": orders, "service.csv": service},
+        {"orders": {"path": "orders.csv"}, "service": {"path": "service.csv"}},
+    )
+    report = kpis(config, today=date(2026, 11, 22))
+    assert value(report, "gmv") == 10
+    assert value(report, "inquiry_conversion") == pytest.approx(0.5)
+
+
+def test_last_years_returning_buyers_on_a_short_history_are_said_to_be_understated(tmp_path):
+    """The data starts on 1 September 2025: October 2026's returning buyers look back a full
+    year, but October 2025's have 30 days behind them, so its returning buyers are understated
+    and the note says so (of last year's period)."""
+    orders = """
+        order_id,customer_id,order_time,paid_amount
+        o1,a,2025-09-01 10:00:00,10
+        o2,a,2025-10-05 10:00:00,10
+        o3,a,2026-10-05 10:00:00,10
+    """
+    config = write_shop(tmp_path, {"orders.csv": orders}, {"orders": {"path": "orders.csv"}})
+    report = kpis(config, today=date(2026, 11, 22))
+    note = next(n for n in report.notes if n.code == "short_history_compared")
+    assert note.params == {"date": "2025-09-01", "days": 365, "period": "2025-10"}
+    assert report.metrics["returning_buyers"].note == note.text

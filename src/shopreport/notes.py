@@ -13,6 +13,10 @@ TEXTS = {
     "stock_at_price": "stock is valued at price: products have no unit_cost",
     "repurchase_window": "buyers with ≥ 2 paid orders in the {days} days to the period end",
     "data_starts": "the data starts on {date}, inside the {period} period",
+    "table_starts": (
+        "{table}: the data starts on {date}, after {period} began, so its figures are not "
+        "compared with {period}"
+    ),
     "data_ends": (
         "the data ends on {date}, before the {period} period ends: the period's figures cover the "
         "days to {date} and are compared with the same days of the previous period and last year"
@@ -20,6 +24,10 @@ TEXTS = {
     "short_history": (
         "the data starts on {date}, less than {days} days before the period: buyers who bought "
         "earlier elsewhere count as new, so returning buyers are understated"
+    ),
+    "short_history_compared": (
+        "the data starts on {date}, less than {days} days before {period}: that period's "
+        "returning buyers are understated, so the change against it reads larger than it is"
     ),
     "orphans": (
         "{table}: {rows} row(s) point at {orders} order(s) not in the orders table "

@@ -25,7 +25,7 @@ from shopreport.metrics.words import recurring_words
 from shopreport.notes import Note
 from shopreport.sources.dataset import Dataset
 from shopreport.vocab.contract import TABLES
-from shopreport.vocab.metrics import METRICS
+from shopreport.vocab.metrics import METRICS, group_ids
 
 WINDOWS = ("cur", "prev", "ly")
 BY_BUYER = ("orders",)
@@ -102,7 +102,8 @@ def compute_kpis(
     Targets come from the config by the period's label, unless given (a campaign's).
     """
     config, opts = ds.config, ds.config.metrics
-    progress = time_progress(period, today or shop_today(config.timezone))
+    today = today or shop_today(config.timezone)
+    progress = time_progress(period, today)
     windows = {"cur": period, "prev": period.previous(), "ly": period.last_year()}
     covered_until = _covered_until(ds, period, progress)
     if covered_until is not None:
@@ -113,7 +114,10 @@ def compute_kpis(
             other = windows[name]
             windows[name] = replace(other, end=min(other.end, other.start + timedelta(days=days)))
     start, end = report_span(period, opts)
-    ctx = Context(ds, read_base(ds, start, end), opts, covered_until)
+    as_of = covered_until + timedelta(days=1) if covered_until else None
+    if progress is not None:
+        as_of = today  # a period still running: its days that are over
+    ctx = Context(ds, read_base(ds, start, end), opts, covered_until, as_of)
 
     batch, missing = Batch(), {}
     for wname, window in windows.items():
@@ -138,12 +142,26 @@ def compute_kpis(
             # one
             values[wname] = {}
             uncovered.add(wname)
-    if first is not None and (period.start_dt - first).days < opts.returning_lookback_days:
-        history = Note(
-            "short_history", {"date": f"{first:%Y-%m-%d}", "days": opts.returning_lookback_days}
-        )
-        for mid in ("returning_buyers", "returning_share", "new_buyers"):
+    late_tables = _uncovered_tables(ds, results, windows, values, notes)
+    for wname in ("prev", "ly"):
+        _derived(values[wname])  # without the metrics of tables that do not reach it
+    lookback = opts.returning_lookback_days
+    if first is not None and (period.start - first.date()).days < lookback:
+        history = Note("short_history", {"date": f"{first:%Y-%m-%d}", "days": lookback})
+        for mid in RETURNING:
             notes[mid] = history
+    elif first is not None:
+        short = [
+            w for n, w in windows.items() if values[n] and (w.start - first.date()).days < lookback
+        ]
+        if short:  # a comparison period's returning buyers are understated (last year's, often)
+            latest = max(short, key=lambda w: w.start).label
+            compared = Note(
+                "short_history_compared",
+                {"date": f"{first:%Y-%m-%d}", "days": lookback, "period": latest},
+            )
+            for mid in RETURNING:
+                notes[mid] = compared
     reasons = _reasons(missing)
     if covered_until is not None:
         notes["*"] = Note(
@@ -179,11 +197,65 @@ def compute_kpis(
             "mom": lmdi(values["prev"], values["cur"]),
             "yoy": lmdi(values["ly"], values["cur"]),
         },
-        breakdowns=conform_all(_finish_breakdowns(results, uncovered, opts.top_n), BREAKDOWNS),
+        breakdowns=conform_all(
+            _finish_breakdowns(results, uncovered, opts.top_n, late_tables), BREAKDOWNS
+        ),
         coverage=_coverage(results, ds),
-        notes=list(dict.fromkeys(notes.values())) + ds.warnings,
+        # one of each (a note on three metrics is said once; one per table is said per table)
+        notes=list({(n.code, repr(n.params)): n for n in notes.values()}.values()) + ds.warnings,
         covered_until=covered_until,
     )
+
+
+RETURNING = ("returning_buyers", "returning_share", "new_buyers")
+
+TABLE_OF_GROUP = {
+    "refunds": "refunds",
+    "traffic": "traffic",
+    "inventory": "inventory",
+    "marketing": "marketing",
+    "service": "service",
+    "reviews": "reviews",
+}
+"""The table each measured group reads (besides the orders, whose coverage is the report's)."""
+
+
+def _uncovered_tables(
+    ds: Dataset,
+    results: dict,
+    windows: dict[str, Period],
+    values: dict[str, dict[str, Any]],
+    notes: dict[str, Note],
+) -> dict[str, set[str]]:
+    """Comparison windows a table's data does not reach (it starts after the window starts;
+    inventory snapshots: after it ends): the table's metrics there are unknown, not 0 (a
+    refunds export of this month only is no "refund rate +9 points" against last month).
+    Returns {table: {window, …}} and notes each."""
+    late: dict[str, set[str]] = {}
+    for group, table in TABLE_OF_GROUP.items():
+        if group == "traffic" and ds.has("events"):
+            table = "events"
+        if not ds.has(table) or ("coverage", table) not in results:
+            continue
+        first = _day(results[("coverage", table)]["first"][0])
+        if first is None:
+            continue
+        start = date.fromisoformat(first)
+        for wname in ("prev", "ly"):
+            window = windows[wname]
+            reached = window.end > start if group == "inventory" else window.start >= start
+            if reached or not values[wname]:
+                continue
+            late.setdefault(table, set()).add(wname)
+            for mid in group_ids(group):
+                values[wname].pop(mid, None)
+        if table in late:
+            # the latest period it misses: the earlier ones it misses too
+            label = max((windows[w] for w in late[table]), key=lambda w: w.start).label
+            notes[f"starts:{table}"] = Note(
+                "table_starts", {"table": table, "date": first, "period": label}
+            )
+    return late
 
 
 def _covered_until(ds: Dataset, period: Period, progress: float | None) -> date | None:
@@ -223,6 +295,11 @@ def _window_values(results: dict, window: str) -> dict[str, float | None]:
     for key, frame in results.items():
         if key[0] == "m" and key[1] == window and frame.height:
             values.update({k: _number(v) for k, v in frame.row(0, named=True).items()})
+    return _derived(values)
+
+
+def _derived(values: dict[str, float | None]) -> dict[str, float | None]:
+    """The values with every derived metric (re)computed from them, in registry order."""
     for metric in METRICS.values():
         if metric.formula is not None:
             values[metric.id] = metric.derive(values)
@@ -330,12 +407,18 @@ OF_PREVIOUS = frozenset({"product_movers", "previous_refunds_by_category"})
 reach it (a change against nothing is no change)."""
 
 
-def _finish_breakdowns(results: dict, uncovered: set[str], top_n: int) -> dict[str, pl.DataFrame]:
+def _finish_breakdowns(
+    results: dict, uncovered: set[str], top_n: int, late: dict[str, set[str]] | None = None
+) -> dict[str, pl.DataFrame]:
     """Assemble the collected breakdown frames (contributions, source conversion).
 
-    Comparisons with a period the data does not reach are null, not computed against zero.
+    Comparisons with a period the data does not reach are null, not computed against zero;
+    so are those with a period a table's data does not reach (`late`: {table: {window}}).
     """
     out: dict[str, pl.DataFrame] = {}
+    late = late or {}
+    if "prev" in late.get("traffic", set()) | late.get("events", set()):
+        results = {k: v for k, v in results.items() if k != ("visitors_by_source", "prev")}
     grouped: dict[tuple[str, str], dict[str, pl.DataFrame]] = {}
     for key, frame in results.items():
         if isinstance(key, tuple) and key[0] == "k":
@@ -373,6 +456,14 @@ def _finish_breakdowns(results: dict, uncovered: set[str], top_n: int) -> dict[s
     if "prev" in uncovered:
         for name in OF_PREVIOUS & out.keys():
             out[name] = out[name].clear()
+    if "prev" in late.get("refunds", set()) and "previous_refunds_by_category" in out:
+        out["previous_refunds_by_category"] = out["previous_refunds_by_category"].clear()
+    if "prev" in late.get("service", set()) and "response_by_handler" in out:
+        table = out["response_by_handler"]
+        gone = [c for c in table.columns if c.startswith("previous_")]
+        out["response_by_handler"] = table.with_columns(
+            [pl.lit(None, table.schema[c]).alias(c) for c in gone]
+        )
     if "products" in out:
         ranked = out["products"].with_row_index("rank", offset=1)
         out["lifecycle"] = (

@@ -7,8 +7,8 @@ metrics it cannot measure with the data at hand. Derived metrics are not compute
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-from datetime import date, timedelta
+from dataclasses import dataclass, field, replace
+from datetime import date, datetime, timedelta
 
 import polars as pl
 
@@ -40,6 +40,14 @@ class Context:
     opts: MetricOptions
     covered_until: date | None = None
     """The data's last day when it stops inside the report's period (see engine)."""
+    as_of: date | None = None
+    """The day after the last day the data speaks for in the report's period, when that is
+    before its end (the data stops early, or the period is still running): stock and the
+    sales rates beside it are taken as of then."""
+
+    def end_of(self, w: Period) -> date:
+        """Where a window's stock and sales-rate figures end: `as_of`, or the window's end."""
+        return min(w.end, self.as_of) if self.as_of and self.as_of > w.start else w.end
 
     def lazy_paid(self, period: Period) -> pl.LazyFrame:
         """Paid orders of the period."""
@@ -171,16 +179,17 @@ def inventory_missing(ctx: Context) -> str | None:
 def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
     """Per SKU at the period end: stock, sales, velocity, cover, reorder quantity."""
     opts = ctx.opts
-    inventory = ctx.ds.frame("inventory").filter(in_range("date", w.start, w.end, dates=True))
+    end = ctx.end_of(w)
+    inventory = ctx.ds.frame("inventory").filter(in_range("date", w.start, end, dates=True))
     last = inventory.select(pl.col("date").max().alias("date"))
     stock = inventory.join(last, on="date", how="semi").group_by("sku").agg(on_hand=fsum("on_hand"))
     lines = ctx.base.lines.lazy()
     sold = (
         ctx.lazy_lines(w).group_by("sku").agg(units=pl.col("quantity").sum(), gmv=fsum("line_gmv"))
     )
-    cover_start = w.end - timedelta(days=opts.cover_window_days)
+    cover_start = end - timedelta(days=opts.cover_window_days)
     daily = (
-        lines.filter(in_range("day", cover_start, w.end, dates=True))
+        lines.filter(in_range("day", cover_start, end, dates=True))
         .group_by("sku", "day")
         .agg(q=pl.col("quantity").sum(), g=fsum("line_gmv"))
         .group_by("sku")
@@ -190,9 +199,7 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
             recent_gmv=fsum("g"),
         )
     )
-    last_sale = (
-        lines.filter(pl.col("day") < w.end).group_by("sku").agg(last_sale=pl.col("day").max())
-    )
+    last_sale = lines.filter(pl.col("day") < end).group_by("sku").agg(last_sale=pl.col("day").max())
     n = float(opts.cover_window_days)
     frame = (
         stock.join(products_of(ctx.ds).drop("launch_date"), on="sku", how="left")
@@ -217,13 +224,13 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
         velocity=velocity,
         daily_gmv=pl.col("recent_gmv") / n,
         days_of_cover=pl.when(velocity > 0).then(pl.col("on_hand") / velocity),
-        days_since_sale=(pl.lit(w.last_day) - pl.col("last_sale")).dt.total_days(),
+        days_since_sale=(pl.lit(end - timedelta(days=1)) - pl.col("last_sale")).dt.total_days(),
         lead_time=lead,
         reorder_qty=need.clip(lower_bound=0).ceil(),
         slow=(pl.col("on_hand") > 0)
         & (
             pl.col("last_sale").is_null()
-            | (pl.col("last_sale") < w.end - timedelta(days=opts.slow_mover_days))
+            | (pl.col("last_sale") < end - timedelta(days=opts.slow_mover_days))
         ),
         stockout=(pl.col("on_hand") <= 0) & (pl.col("units") > 0),
     ).sort("sku")
@@ -241,14 +248,15 @@ def measure_inventory(ctx: Context, w: Period) -> Measured:
         return Measured(
             missing=dict.fromkeys(group_ids("inventory"), "products have no unit_cost or price")
         )
+    end = ctx.end_of(w)
     valued = (
         ctx.ds.frame("inventory")
-        .filter(in_range("date", w.start, w.end, dates=True))
+        .filter(in_range("date", w.start, end, dates=True))
         .join(products.select("sku", *pcols).unique("sku", keep="first"), on="sku", how="left")
         .with_columns(value=pl.col("on_hand") * pl.coalesce(pcols))
     )
     avg_stock = valued.group_by("date").agg(v=fsum("value")).select(avg_stock=fmean("v"))
-    units = by_sku(ctx.lazy_lines(w), ctx.ds).select(
+    units = by_sku(ctx.lazy_lines(replace(w, end=end)), ctx.ds).select(
         units=pl.col("units").sum(), cogs=fsum("cost_or_price")
     )
     totals = status.select(
@@ -261,7 +269,7 @@ def measure_inventory(ctx: Context, w: Period) -> Measured:
         reorder_qty=pl.col("reorder_qty").sum(),
         reorder_skus=(pl.col("reorder_qty") > 0).sum(),
     )
-    days = float(w.days)
+    days = float((end - w.start).days)  # the days the stock and the sales speak for
     combined = pl.concat([totals, avg_stock, units], how="horizontal").select(
         sell_through=pl.when(pl.col("units") + pl.col("on_hand") > 0).then(
             pl.col("units") / (pl.col("units") + pl.col("on_hand"))
@@ -334,10 +342,18 @@ def _inquiry_conversion(ctx: Context, sessions: pl.LazyFrame, w: Period) -> pl.L
         .sort("start_time")
     )
     # only payments that can match: the inquirers', from the period start to a day after it
+    # (the shared scan ends with the report's period: the day after is read from the orders)
+    until = w.end + timedelta(days=1)
+    payments = [ctx.base.paid.lazy().filter(in_range("pay_time", w.start, until))]
+    scanned_to, until_dt = ctx.base.span[1], datetime.combine(until, datetime.min.time())
+    if until_dt > scanned_to:
+        payments.append(
+            ctx.ds.frame("orders").filter(
+                pl.col("pay_time").is_not_null() & in_range("pay_time", scanned_to, until_dt)
+            )
+        )
     paid = (
-        ctx.base.paid.lazy()
-        .filter(in_range("pay_time", w.start, w.end + timedelta(days=1)))
-        .select("customer_id", "pay_time")
+        pl.concat([p.select("customer_id", "pay_time") for p in payments])
         .join(asked.select("customer_id").unique(), on="customer_id", how="semi")
         .sort("pay_time")
     )
