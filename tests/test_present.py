@@ -710,3 +710,24 @@ def test_problems_too_small_for_the_meeting_are_left_out(monkeypatch):
     report = SimpleNamespace(metrics={"gmv": SimpleNamespace(value=5_000_000.0)})
     found = dg.find_problems(report, Thresholds())  # type: ignore[arg-type]
     assert [(f.rule, f.subject) for f in found] == [("refund_rate", "女装"), ("slow_movers", "x")]
+
+
+def test_spend_without_attributed_gmv_says_roi_cannot_be_computed(tmp_path):
+    """Marketing with date, channel and spend only (attributed GMV is optional): the paid-media
+    slide states the spend, ¥100 + ¥80, and that ROI cannot be computed (the sentence formatted
+    an empty ROI and the build stopped)."""
+    from shopreport import api
+    from tests.deckcheck import slides_text
+
+    marketing = "date,channel,spend\n2026-10-01,直通车,100\n2026-10-02,引力魔方,80"
+    tables = {"orders": TABLES["orders"], "marketing": marketing}
+    config = write_shop(
+        tmp_path,
+        {f"{n}.csv": t for n, t in tables.items()},
+        {n: {"path": f"{n}.csv"} for n in tables},
+    )
+    out = api.build_deck(
+        config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=date(2026, 11, 20)
+    )
+    texts = " ".join(" ".join(t) for t in slides_text(out.path))
+    assert "本月推广花费¥180；推广数据没有成交金额，ROI无法计算。" in texts
