@@ -95,6 +95,15 @@ CASES = {
         1,
         r"orders.csv, line 6: 5 values where the header has 4\. A value holding the separator",
     ),
+    "a header twice once trimmed": (
+        {
+            "orders.csv": "order_id,customer_id,order_time,paid_amount,paid_amount \n"
+            "1,a,2026-10-01,1,2\n"
+        },
+        {},
+        1,
+        r"orders.csv: the header 'paid_amount' appears 2 times \(columns 4 and 5, one with spaces",
+    ),
     "file cut inside a row": (
         {"orders.csv": GOOD_ORDERS + "3,c,2026-10-03 1"},
         {},
@@ -146,6 +155,16 @@ def test_a_last_row_without_a_line_break_is_read(tmp_path):
     result = run_cli("kpis", "--config", path, "--month", "2026-10", "--format", "json")
     assert result.code == 0, result.err
     assert json.loads(result.out)["metrics"]["gmv"]["value"] == 35  # 10 + 20 + 5
+
+
+def test_an_unread_header_given_twice_once_trimmed_is_no_error(tmp_path):
+    """Taobao's 备注 and '备注 ' (a trailing space): nobody reads them, so the file is read."""
+    orders = GOOD_ORDERS.replace("paid_amount\n", "paid_amount,备注,备注 \n", 1)
+    orders = orders.replace(",10\n", ",10,x,y\n").replace(",20\n", ",20,,\n")
+    path = setup(tmp_path, {"orders.csv": orders}, {})
+    result = run_cli("kpis", "--config", path, "--month", "2026-10", "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["metrics"]["gmv"]["value"] == 30
 
 
 def test_validate_reports_every_table_and_exits_1_on_errors(tmp_path):
@@ -246,3 +265,23 @@ def test_a_pattern_of_configs_given_to_a_one_shop_command(tmp_path):
     assert "A pattern of configs is for `build` and `kpis`; this command takes one file." in (
         result.err
     )
+
+
+def test_orders_paid_by_status_know_the_platforms_wording_and_name_the_rest(tmp_path):
+    """No payment time: an order is paid by its status. Taobao's 买家已付款，等待卖家发货 and JD's
+    完成 are paid (¥100 + ¥200); 等待买家付款 and 交易关闭 are not; 神秘状态 is unknown, counted
+    as unpaid and named by validate."""
+    orders = (
+        "order_id,customer_id,order_time,paid_amount,status\n"
+        '1,a,2026-10-01 10:00:00,100,"买家已付款，等待卖家发货"\n'
+        "2,b,2026-10-02 10:00:00,200,完成\n"
+        "3,c,2026-10-03 10:00:00,400,等待买家付款\n"
+        "4,d,2026-10-04 10:00:00,800,交易关闭\n"
+        "5,e,2026-10-05 10:00:00,1600,神秘状态\n"
+    )
+    path = setup(tmp_path, {"orders.csv": orders}, {})
+    result = run_cli("kpis", "--config", path, "--month", "2026-10", "--format", "json")
+    assert result.code == 0, result.err
+    assert json.loads(result.out)["metrics"]["gmv"]["value"] == 300
+    checked = run_cli("validate", "--config", path)
+    assert "status: '神秘状态' (1 orders) are not known as paid or unpaid" in checked.out

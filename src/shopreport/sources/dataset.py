@@ -84,7 +84,31 @@ DEFAULT_PAID_STATUSES = [
     "交易成功",
     "已完成",
     "已签收",
+    # the full wording of Taobao/Tmall, JD, Douyin and Pinduoduo order exports
+    "买家已付款，等待卖家发货",
+    "卖家已发货，等待买家确认",
+    "卖家部分发货",
+    "等待买家确认",
+    "等待出库",
+    "待出库",
+    "等待确认收货",
+    "已发货，待收货",
+    "待签收",
+    "已收货",
+    "完成",
+    "交易完成",
 ]
+UNPAID_STATUSES = [
+    "pending",
+    "unpaid",
+    "payment_pending",
+    "等待买家付款",
+    "等待付款",
+    "待付款",
+    "待支付",
+    "未付款",
+]
+"""Statuses known as not paid (yet): an order with one is no paid order, and no surprise."""
 ROW, FILE, SRC = "__row", "__file", "__src"
 SHOW_BAD = 3
 
@@ -695,8 +719,12 @@ def _scan_files(
         )
     frame = pl.concat(parts, how="diagonal_relaxed") if several else parts[0]
     checked = pl.concat(checked_parts, how="diagonal_relaxed") if several else checked_parts[0]
+    before = frame.collect_schema().names()
     frame, checked = _derive(name, frame, spec, config), _derive(name, checked, spec, config)
     extra = [_blank_rows(name, blanks)] if blanks else []
+    by_status = "status" in before and "pay_time" not in before
+    if name == "orders" and config.metrics.orders_basis == "paid" and by_status:
+        extra.append(_unknown_statuses(checked, spec, headers))
     if skipped:
         extra.append(_same_files(name, skipped))
     text = any(fmts[path] not in ("parquet", "database") for path in units)
@@ -1491,6 +1519,42 @@ CANCELLED_STATUSES = [
     "已取消",
     "订单关闭",
 ]
+
+
+def _unknown_statuses(
+    checked: pl.LazyFrame, spec: TableConfig, headers: dict[str, str]
+) -> tuple[pl.LazyFrame, object]:
+    """Orders paid by their status alone (no payment time): statuses known neither as paid nor
+    as unpaid or cancelled are counted as unpaid, and said (a platform's wording we lack would
+    drop its paid orders without a word)."""
+    known = [s.lower() for s in [*(spec.paid_statuses or DEFAULT_PAID_STATUSES)]]
+    known += [s.lower() for s in [*UNPAID_STATUSES, *CANCELLED_STATUSES]]
+    query = (
+        checked.filter(
+            pl.col("status").is_not_null() & ~pl.col("status").str.to_lowercase().is_in(known)
+        )
+        .group_by("status")
+        .agg(orders=pl.len())
+        .sort(["orders", "status"], descending=[True, False])
+    )
+
+    def describe(result: pl.DataFrame) -> list[Problem]:
+        if result.is_empty():
+            return []
+        shown = "; ".join(f"'{s}' ({n:,} orders)" for s, n in result.head(5).iter_rows())
+        more = f" and {result.height - 5} more" if result.height > 5 else ""
+        column = headers.get("status", "status")
+        return [
+            Problem(
+                "orders",
+                f"{column}: {shown}{more} are not known as paid or unpaid, so these orders count "
+                "as unpaid (the export has no payment time). If they are paid, list them under "
+                "`paid_statuses` for the orders table.",
+                error=False,
+            )
+        ]
+
+    return query, describe
 
 
 def _derive(name: str, frame: pl.LazyFrame, spec: TableConfig, config: Config) -> pl.LazyFrame:

@@ -223,7 +223,25 @@ def scan_file(
                 f"but the file has {len(names)}."
             )
         return frame.rename(dict(zip(names, opts.headers, strict=False))), header_row
-    trimmed = {n: n.strip().lstrip("\ufeff") for n in names if n != n.strip().lstrip("\ufeff")}
+    trimmed: dict[str, str] = {}
+    taken = set(names)
+    for n in names:
+        clean = n.strip().lstrip("\ufeff")
+        if clean == n:
+            continue
+        if clean in taken:  # "备注" and "备注 ": the same header twice once trimmed
+            if clean in expected:
+                positions = [
+                    i + 1 for i, h in enumerate(names) if h.strip().lstrip("\ufeff") == clean
+                ]
+                raise DataError(
+                    f"{path}: the header '{clean}' appears {len(positions)} times (columns "
+                    f"{' and '.join(map(str, positions))}, one with spaces around it); rename "
+                    "all but one in the file, since shopreport cannot tell which is meant."
+                )
+            continue  # a column nobody reads keeps its spaces
+        trimmed[n] = clean
+        taken.add(clean)
     return (frame.rename(trimmed) if trimmed else frame), header_row
 
 
