@@ -90,3 +90,21 @@ def test_sentences_name_what_they_speak_of():
         reason_share=None,
     )
     assert refund.endswith("影响最大的是「女装」，拉高全店退款率1.4个百分点。")
+
+
+def test_the_fastest_of_falling_numbers_is_the_one_that_fell_least():
+    """Every province fell: '增长最快…环比下降5.1%' was a contradiction."""
+    say = Narrator("zh-CN", "¥")
+    assert say.say("region_fastest", name="四川", mom=-0.051) == (
+        "主要省份环比均下降，降幅最小的是「四川」（下降5.1%）。"
+    )
+    assert say.say("region_fastest", name="四川", mom=0.051) == (
+        "增长最快的主要省份是「四川」，环比增长5.1%。"
+    )
+    assert say.say("category_yoy", name="女装", yoy=-0.2) == (
+        "各主要类目同比均下降，降幅最小的是「女装」（-20.0%）。"
+    )
+    en = Narrator("en", "$")
+    assert en.say("fastest_month", month="2025-03", growth=-0.1).startswith(
+        "Every month fell YoY; "
+    )

@@ -731,3 +731,17 @@ def test_spend_without_attributed_gmv_says_roi_cannot_be_computed(tmp_path):
     )
     texts = " ".join(" ".join(t) for t in slides_text(out.path))
     assert "本月推广花费¥180；推广数据没有成交金额，ROI无法计算。" in texts
+
+
+def test_a_part_against_the_change_or_too_small_to_show_is_no_cause():
+    """Conversion fell 0.4 points: a source's part of +0.0004 (shown '+0.0个百分点') or of
+    +0.1 points is not why it fell; a part of -0.3 points is."""
+    from shopreport.deck.monthly import explains
+
+    def part(effect: float) -> dr.Driver:
+        return dr.Driver("source_rate", "搜索", effect, None, {})
+
+    assert not explains(part(-0.0004), -0.004)
+    assert not explains(part(0.001), -0.004)
+    assert explains(part(-0.003), -0.004)
+    assert not explains(part(-0.003), 0.0)

@@ -244,13 +244,20 @@ def driver_cards(ctx: Ctx) -> list[m.Card]:
 def _why_moved(ctx: Ctx, key: str, drivers: list[dr.Driver], change: float | None) -> list[str]:
     """The sentence of the largest part of a shift-share (`{key}_{kind}`, naming its group),
     when the number moved."""
-    if not drivers or not moved(change):
+    if not drivers or not explains(drivers[0], change):
         return []
     d = drivers[0]
     group = ctx.say.word(f"{d.kind.split('_')[0]}_{d.subject}")
     return [
         ctx.say.say(f"{key}_{d.kind}", group=group, change=change, effect=d.effect, **d.evidence)
     ]
+
+
+def explains(driver: dr.Driver, change: float | None) -> bool:
+    """Whether a part can be named as the cause of a change: the change shows, and the part
+    moves with it by an amount that shows too (a part of "+0.0个百分点", or one against a fall,
+    is no cause of the fall)."""
+    return moved(change) and moved(driver.effect) and driver.effect * (change or 0) > 0
 
 
 def moved(delta: float | None) -> bool:
@@ -269,7 +276,7 @@ def _why_conversion(ctx: Ctx, drivers: list[dr.Driver], with_visitors: bool) -> 
         visitors=mt["visitors"].value if with_visitors else None,
         visitors_mom=mt["visitors"].mom,
     )
-    if not moved(mt["conversion"].mom_pp):
+    if not drivers or not explains(drivers[0], mt["conversion"].mom_pp):
         return head.rstrip("：: ") + say.word("period_end")
     d = drivers[0]
     return say.join(
