@@ -63,6 +63,39 @@ def test_taobao_orders_gbk_export_with_refund_report(tmp_path):
     assert "0012345678901234569" in ids  # ="…" kept the leading zeros
 
 
+REFUND_REPORT_HEADERS = (
+    "退款编号,订单编号,支付宝交易号,订单付款时间,商品编码,退款完结时间,买家实际支付金额,宝贝标题,"
+    "买家退款金额,手工退款/系统退款,是否需要退货,退款的申请时间,退款状态,货物状态,发货物流信息,"
+    "客服介入状态,卖家真实姓名,买家退款原因,买家退款说明,部分退款/全部退款"
+)
+
+
+def test_taobao_refund_report_in_its_current_layout(tmp_path):
+    """ExportRefundList with the 退款报表's own headers (买家退款金额, 买家退款原因, 退款状态): of
+    the order ending 568, ¥89.90 went back on 10-06 (退款成功); a ¥8.00 request was refused
+    (退款关闭) and one of ¥5.00 is still waiting (no 退款完结时间): neither is a refund, so
+    refunds are ¥89.90 and the waiting one's empty time is no error."""
+    (tmp_path / "淘宝订单报表_2026-10.csv").write_bytes(
+        (SAMPLES / "淘宝订单报表_2026-10.csv").read_bytes()
+    )
+    rows = [
+        'R1,="3312345678901234568",T1,2026/10/02 21:16,,2026/10/06 10:30,97.90,开衫,89.90,'
+        ",,2026/10/05 9:00,退款成功,已收到货,,,,尺码不合适,,部分退款",
+        'R2,="3312345678901234568",T1,2026/10/02 21:16,,2026/10/08 10:30,97.90,开衫,8.00,'
+        ",,2026/10/07 9:00,退款关闭,已收到货,,,,运费,,部分退款",
+        'R3,="3312345678901234567",T2,2026/10/01 10:00,,,1199.00,外套,5.00,'
+        ",,2026/10/30 9:00,买家已经申请退款，等待卖家同意,未收到货,,,,少件,,部分退款",
+    ]
+    text = "\n".join([REFUND_REPORT_HEADERS, *rows]) + "\n"
+    (tmp_path / "ExportRefundList202611.csv").write_bytes(text.encode("gb18030"))
+    config = write_shop(tmp_path, {}, {}, preset="taobao-orders", data_dir=str(tmp_path))
+    r = report(config, "2026-10")
+    assert r.metrics["refund_amount"].value == pytest.approx(89.90)
+    assert r.metrics["refunded_orders"].value == 1
+    reasons = r.breakdowns["refunds_by_reason"].to_dicts()
+    assert [(x["reason"], x["amount"]) for x in reasons] == [("尺码不合适", pytest.approx(89.90))]
+
+
 def test_taobao_orders_on_the_tmall_order_report(shared_data):
     # tmall_order_report.csv, worked out with the csv module: 24,081 orders paid in February
     # 2020 (6 more on 1 March are March's). 买家实际支付金额 is net of 退款金额 (5,132 paid
