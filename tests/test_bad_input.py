@@ -104,6 +104,14 @@ CASES = {
         1,
         r"orders.csv: the header 'paid_amount' appears 2 times \(columns 4 and 5, one with spaces",
     ),
+    "a list of two files": (
+        {"orders.csv": GOOD_ORDERS, "more.csv": GOOD_ORDERS.replace("1,a", "3,a")},
+        {"data": {"orders": {"path": ["orders.csv", "more.csv"]}}},
+        1,
+        r"`path` lists orders.csv and more.csv, but a list names alternatives and only the "
+        r"first file found is read\. To read several files as one table, give a folder or a "
+        r"pattern",
+    ),
     "file cut inside a row": (
         {"orders.csv": GOOD_ORDERS + "3,c,2026-10-03 1"},
         {},

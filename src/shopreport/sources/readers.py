@@ -42,9 +42,24 @@ def expand_paths(
     of candidates, those of the first that matches anything. Paths skipped as the same file as
     one read are recorded in `skipped` (path → the path read)."""
     candidates = pattern if isinstance(pattern, list) else [pattern]
-    for candidate in candidates:
+    for index, candidate in enumerate(candidates):
         files = _once(_expand(candidate, base), {} if skipped is None else skipped)
         if files:
+            # a list is of alternatives (a preset's file names); two files of one folder both
+            # named plainly were meant to be read together, which a list does not do: said
+            others = [  # (a preset's alternatives in other folders are alternatives)
+                c
+                for c in candidates[index + 1 :]
+                if not any(ch in c for ch in "*?[")
+                and (base / c).is_file()
+                and (base / c).parent.resolve() == (base / candidate).parent.resolve()
+            ]
+            if others and not any(ch in candidate for ch in "*?["):
+                raise DataError(
+                    f"{label}: `path` lists {candidate} and {others[0]}, but a list names "
+                    "alternatives and only the first file found is read. To read several files "
+                    "as one table, give a folder or a pattern (e.g. 'orders_*.csv')."
+                )
             return files
     tried = ", ".join(str(base / c) for c in candidates)
     glob_like = any(any(ch in c for ch in "*?[") or (base / c).is_dir() for c in candidates)
