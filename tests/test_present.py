@@ -745,3 +745,22 @@ def test_a_part_against_the_change_or_too_small_to_show_is_no_cause():
     assert not explains(part(0.001), -0.004)
     assert explains(part(-0.003), -0.004)
     assert not explains(part(-0.003), 0.0)
+
+
+def test_one_alert_line_per_metric_in_a_deck():
+    """The diagnosis deck called both 5 % (the bad-review problem's 警戒线) and 10 % (the
+    scorecard's) the bad-review rate's 警戒线: the scorecard's line is the problem's."""
+    from pathlib import Path
+
+    import yaml
+
+    templates = Path(__file__).resolve().parents[1] / "templates"
+    thresholds = yaml.safe_load((templates / "thresholds.yaml").read_text(encoding="utf-8"))
+    card = yaml.safe_load((templates / "scorecard.yaml").read_text(encoding="utf-8"))
+    lines = [
+        m
+        for part in card["parts"].values()
+        for m in part["metrics"]
+        if m["metric"] == "bad_review_rate"
+    ]
+    assert [m["poor"] for m in lines] == [thresholds["bad_review_rate_max"]] == [0.05]
