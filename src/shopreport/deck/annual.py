@@ -248,6 +248,8 @@ def _repurchase_why(ctx: Ctx) -> dr.Driver | None:
     a like-for-like comparison has no segment rows of its own)."""
     if ctx.data.comparable is not None:
         return None
+    if any(n.code == "short_history" for n in ctx.data.previous.notes):
+        return None  # last year's "new" buyers include every earlier buyer: no segment to compare
     moved = ctx.report.metrics["repurchase_rate"]
     drivers = dr.repurchase_drivers(ctx.report, ctx.data.previous)
     if not drivers or moved.yoy_pp is None or drivers[0].effect * moved.yoy_pp <= 0:
