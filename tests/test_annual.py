@@ -3,8 +3,10 @@ and the period arithmetic behind it."""
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
+import pytest
 import yaml
 
 from shopreport import api
@@ -50,6 +52,12 @@ def test_annual_deck(annual_deck):
     # 2024 has no year of history before it: its "new" buyers are every buyer, so no segment's
     # own repurchase rate is compared with 2025's (the deck said 40.5% → 26.7%)
     assert "自身的复购率" not in joined
+    # the targets' total growth is the total's own (it gave the first proposed month's rate)
+    total, actual, growth = re.search(
+        r"全年目标合计¥([\d,.]+)万，2025年实际¥([\d,.]+)万（同比\+([\d.]+)%）", plan
+    ).groups()
+    ratio = float(total.replace(",", "")) / float(actual.replace(",", "")) - 1
+    assert float(growth) == pytest.approx(ratio * 100, abs=0.06)
     assert overflowing(annual_deck.path) == []
 
 

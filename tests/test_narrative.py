@@ -108,3 +108,18 @@ def test_the_fastest_of_falling_numbers_is_the_one_that_fell_least():
     assert en.say("fastest_month", month="2025-03", growth=-0.1).startswith(
         "Every month fell YoY; "
     )
+
+
+def test_a_rates_change_is_in_points_as_on_its_card():
+    """Conversion 2.38% → 2.5%: '同比增长5.0%' beside a card of '+0.1个百分点' read as two
+    figures; a rate's change is given in points, a count's relatively."""
+    say = Narrator("zh-CN", "¥")
+    assert say.say("yoy_bridge_factor", name="支付转化率", now="2.5%", change=0.05, pp=0.0012) == (
+        "支付转化率2.5%，同比+0.1个百分点。"
+    )
+    assert say.say("yoy_bridge_factor", name="访客数", now="1万", change=0.05, pp=None) == (
+        "访客数1万，同比增长5.0%。"
+    )
+    assert say.say(
+        "bridge_main", name="转化效应", effect=185000, change=0.177, pp=0.004, share=None
+    ) == ("转化效应影响最大（+¥18.5万），对应指标环比+0.4个百分点。")

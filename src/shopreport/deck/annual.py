@@ -672,15 +672,17 @@ def next_year(ctx: Ctx) -> list[m.Slide]:
         for i, t in enumerate(targets)
     ]
     annual = ctx.config.targets.get(str(year + 1), {}).get("gmv")
-    growth = next((t.growth for t in targets if t.growth is not None), None)
+    total, actual_year = sum(t.target or 0 for t in targets), ctx.value("gmv")
+    # the total's own growth (the months' targets may grow at different rates)
+    whole = all(t.target for t in targets) and actual_year
     side = [
         say.say(
             "next_year_total",
             year=year,
-            total=sum(t.target or 0 for t in targets),
+            total=total,
             annual=annual,
-            actual=ctx.value("gmv"),
-            growth=growth,
+            actual=actual_year,
+            growth=total / actual_year - 1 if whole and actual_year else None,
         )
     ]
     bases = {t.basis for t in targets if t.source == "proposed"}

@@ -146,6 +146,7 @@ def gmv_cause(ctx: Ctx) -> str:
         factor=ctx.say.word(f"{factor.subject}_effect"),
         effect=factor.effect,
         change=factor.evidence["change"],
+        pp=factor.evidence["pp"],
         kind=ctx.say.word(f"word_{part.kind}") if part else None,
         name=part.subject if part else None,
         part=part.effect if part else None,
@@ -331,6 +332,7 @@ def bridge_slide(ctx: Ctx) -> m.ChartSlide:
                 name=say.word(f"{factor.subject}_effect"),
                 effect=factor.effect,
                 change=factor.evidence["change"],
+                pp=factor.evidence["pp"],
                 share=factor.share,
             )
         )

@@ -122,6 +122,7 @@ def _yoy_bridge(ctx: Ctx) -> m.ChartSlide:
                 name=ctx.label(mid),
                 now=ctx.fmt(mid),
                 change=ctx.report.metrics[mid].yoy,
+                pp=ctx.report.metrics[mid].yoy_pp,  # a rate's change in points
             )
             for mid in ("visitors", "conversion", "aov")
             if ctx.available(mid)

@@ -61,7 +61,8 @@ def gmv_drivers(report: KpiReport) -> list[Driver]:
                     factor,
                     effect,
                     _share(effect, split["delta"]),
-                    {"change": report.metrics[factor].mom},
+                    # a rate's change in points, as its card gives it (else relative)
+                    {"change": report.metrics[factor].mom, "pp": report.metrics[factor].mom_pp},
                 )
             )
     for kind, rows, key in (
