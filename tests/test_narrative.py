@@ -123,3 +123,16 @@ def test_a_rates_change_is_in_points_as_on_its_card():
     assert say.say(
         "bridge_main", name="转化效应", effect=185000, change=0.177, pp=0.004, share=None
     ) == ("转化效应影响最大（+¥18.5万），对应指标环比+0.4个百分点。")
+
+
+def test_a_scored_metric_says_its_weight():
+    """客户服务 46 = (100 + 63 + 0 × 2 + 65) ÷ 5: the slide lists every scored metric with its
+    weight, so the part's score can be worked out from it."""
+    say = Narrator("zh-CN", "¥")
+    text = say.say(
+        "score_basis", name="差评率", measure="value", value="10.4%", score=0.0, weight=2.0
+    )
+    assert text == "差评率10.4%（0分×2）"
+    assert say.say(
+        "score_basis", name="满意度", measure="value", value="78.8%", score=63.2, weight=1.0
+    ) == ("满意度78.8%（63分）")

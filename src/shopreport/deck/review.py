@@ -537,6 +537,7 @@ def assessment(ctx: Ctx) -> list[m.Slide]:
                 measure=item.measure,
                 value=_measure_text(ctx, item.metric, item.measure, item.value),
                 score=item.score,
+                weight=item.weight,
             )
             for item in part.items
             if item.score is not None
@@ -547,7 +548,7 @@ def assessment(ctx: Ctx) -> list[m.Slide]:
                 f"{part.score:.0f}" if part.score is not None else "—",
                 say.word(f"light_{light}"),
                 say.say("points", value=part.change) if part.change is not None else "—",
-                say.word("list_sep").join(basis[:3]) or say.word("no_data"),
+                say.word("list_sep").join(basis) or say.word("no_data"),  # every scored one
             ]
         )
         for item in part.items:
