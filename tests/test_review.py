@@ -299,3 +299,23 @@ def test_recurring_words_count_each_review_once():
         "退货": (1, 0.25),
     }
     assert words["word"].to_list() == ["质量", "太慢", "物流", "退货"]  # ties by the word
+
+
+def test_the_plan_watches_the_problems_own_figure():
+    """「女装」退款率偏高 is tracked by 女装's refund rate (22.2 %), not the shop's (8.1 %);
+    a problem of the whole shop by the shop's."""
+    from types import SimpleNamespace
+
+    from shopreport.deck.review import _watch
+    from shopreport.fmt import fmt_metric
+
+    ctx = SimpleNamespace(
+        lang="zh-CN",
+        label=lambda m: {"refund_rate": "退款率", "bad_review_rate": "差评率"}[m],
+        fmt=lambda m, v=None: fmt_metric(0.081 if v is None else v, "ratio"),
+        available=lambda m: True,
+    )
+    own = Finding("refund_rate", "女装", 1.0, {"rate": 0.222})
+    assert _watch(ctx, "refund_rate", own) == "「女装」退款率 22.2%"
+    shop = Finding("bad_reviews", "", 1.0, {"rate": 0.104})
+    assert _watch(ctx, "refund_rate", shop) == "退款率 8.1%"

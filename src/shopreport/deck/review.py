@@ -27,7 +27,7 @@ from shopreport.deck.monthly import (
 )
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.fmt import fmt_metric, fmt_pct
-from shopreport.insights.diagnosis import find_problems
+from shopreport.insights.diagnosis import Finding, find_problems
 from shopreport.insights.scorecard import (
     KINDS,
     Scorecard,
@@ -596,7 +596,7 @@ def assessment(ctx: Ctx) -> list[m.Slide]:
                     **p.finding.evidence,
                 ),
                 say.word(f"owner_{p.owner}"),
-                _watch(ctx, p.watch),
+                _watch(ctx, p.watch, p.finding),
             ]
             for i, p in enumerate(plan)
         ]
@@ -639,10 +639,21 @@ def _measure_text(ctx: Ctx, metric: str, measure: str, value: float | None) -> s
     return fmt_pct(value, signed=True)
 
 
-def _watch(ctx: Ctx, metric: str) -> str:
-    """The metric to watch with its value now."""
+OWN_VALUE = {"refund_rate": "rate", "conversion_drop": "now", "low_roas": "roas"}
+"""Problems of one category or channel, and where their evidence holds its own value of the
+metric to watch (the shop's is another figure: 「女装」退款率 22.2 %, the shop's 8.1 %)."""
+
+
+def _watch(ctx: Ctx, metric: str, finding: Finding | None = None) -> str:
+    """The metric to watch with its value now: the problem's own (its category's, its
+    channel's) where it has one, else the shop's."""
     if not metric or metric not in METRICS:
         return "—"
+    key = OWN_VALUE.get(finding.rule) if finding is not None and finding.subject else None
+    if key is not None and finding is not None and finding.evidence.get(key) is not None:
+        own = ctx.fmt(metric, finding.evidence[key])
+        subject = f"「{finding.subject}」" if ctx.lang != "en" else f"{finding.subject}: "
+        return f"{subject}{ctx.label(metric)} {own}"
     if not ctx.available(metric):
         return ctx.label(metric)
     return f"{ctx.label(metric)} {ctx.fmt(metric)}"
