@@ -441,6 +441,15 @@ def test_jd_export(tmp_path):
     assert m["units"].value == 2  # 保温杯 ×1 + 杯套 ×1
     config = preset_shop(tmp_path / "b", "jd", "jd_orders_2018_gb18030.csv")
     assert read_dataset(read_config(config)).frame("orders").collect().height > 0
+    # a layout naming the payment time 付款时间: the same order, the same figure
+    text = (SAMPLES / "jd_orders_2016_gb18030.csv").read_bytes().decode("gb18030")
+    folder = tmp_path / "c"
+    folder.mkdir()
+    (folder / "jd_orders.csv").write_bytes(
+        text.replace("付款确认时间", "付款时间", 1).encode("gb18030")
+    )
+    config = write_shop(folder, {}, {}, preset="jd", data_dir=".")
+    assert report_of(config).metrics["gmv"].value == pytest.approx(198.0)
 
 
 def test_douyin_export(tmp_path):

@@ -147,3 +147,14 @@ def test_demo_writes_a_portfolio(tmp_path) -> None:
     assert shops == ["悦享生活旗舰店", "森屿家居旗舰店"]
     assert (tmp_path / "portfolio.yaml").is_file()
     assert f"--portfolio {tmp_path / 'portfolio.yaml'} --month 2026-10" in run.out
+
+
+def test_the_portfolio_deck_refuses_one_shop_options(tmp_path) -> None:
+    """--png was ignored without a word for the portfolio deck."""
+    result = run_cli(
+        "build", "--portfolio", tmp_path / "p.yaml", "--month", "2026-10",
+        "--config", tmp_path / "shops/*/shopreport.yaml", "--png", tmp_path / "png",
+    )  # fmt: skip
+    assert result.code == 2
+    assert "--pdf, --png and --timeout are for one shop's deck" in result.err
+    assert not (tmp_path / "png").exists()

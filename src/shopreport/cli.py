@@ -335,6 +335,11 @@ def build(
     if portfolio is not None:
         if kind != "monthly":
             raise click.UsageError("--portfolio is a monthly deck: give --month.")
+        if pdf or png_dir or timeout:
+            raise click.UsageError(
+                "--pdf, --png and --timeout are for one shop's deck; the portfolio deck is "
+                "written as .pptx only (convert it with LibreOffice if you need a PDF)."
+            )
         configs = batch.expand(config_path) if batch.is_pattern(config_path) else [config_path]
         built = batch.build_portfolio(
             configs,
