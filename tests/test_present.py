@@ -764,3 +764,20 @@ def test_one_alert_line_per_metric_in_a_deck():
         if m["metric"] == "bad_review_rate"
     ]
     assert [m["poor"] for m in lines] == [thresholds["bad_review_rate_max"]] == [0.05]
+
+
+def test_a_minority_part_is_the_largest_not_the_main_cause():
+    """Conversion rose 0.4 points, of which 「直播」's share moving gave 0.1: not "主要因为"."""
+    from shopreport.deck.monthly import largest_part
+
+    text = "主要因为访客向「直播」集中，影响全店转化+0.1个百分点。"
+    small = dr.Driver("source_mix", "直播", 0.001, 0.25, {})
+    assert (
+        largest_part(text, small)
+        == "其中影响最大的是访客向「直播」集中，影响全店转化+0.1个百分点。"
+    )
+    large = dr.Driver("source_mix", "直播", 0.003, 0.75, {})
+    assert largest_part(text, large) == text
+    assert largest_part("Mostly because orders shipped late.", small) == (
+        "Partly because orders shipped late."
+    )

@@ -203,7 +203,12 @@ def driver_cards(ctx: Ctx) -> list[m.Card]:
                 say.word("card_aov"),
                 say.join(
                     say.say("why_aov", aov=mt["aov"].value, mom=mt["aov"].mom),
-                    say.say(f"why_aov_{d.kind}", effect=d.effect, subject=d.subject, **d.evidence),
+                    largest_part(
+                        say.say(
+                            f"why_aov_{d.kind}", effect=d.effect, subject=d.subject, **d.evidence
+                        ),
+                        d,
+                    ),
                     say.say("why_aov_mix", name=mix.subject, effect=mix.effect, **mix.evidence)
                     if mix and d.kind == "price_per_unit"
                     else "",
@@ -249,9 +254,26 @@ def _why_moved(ctx: Ctx, key: str, drivers: list[dr.Driver], change: float | Non
         return []
     d = drivers[0]
     group = ctx.say.word(f"{d.kind.split('_')[0]}_{d.subject}")
-    return [
-        ctx.say.say(f"{key}_{d.kind}", group=group, change=change, effect=d.effect, **d.evidence)
-    ]
+    text = ctx.say.say(f"{key}_{d.kind}", group=group, change=change, effect=d.effect, **d.evidence)
+    return [largest_part(text, d)]
+
+
+MAIN_CAUSE = {
+    "主要因为": "其中影响最大的是",
+    "Mostly because": "Partly because",
+    "mostly because": "partly because",
+}
+
+
+def largest_part(text: str, driver: dr.Driver) -> str:
+    """A cause's sentence as "主要因为…" when the part is at least half of the change, else as
+    the largest of several ("其中影响最大的是…": 0.1 of 0.4 points is no main cause)."""
+    if driver.share is None or driver.share >= 0.5:  # (None: more than the whole change)
+        return text
+    for main, part in MAIN_CAUSE.items():
+        if main in text:
+            return text.replace(main, part, 1)
+    return text
 
 
 def explains(driver: dr.Driver, change: float | None) -> bool:
@@ -280,9 +302,8 @@ def _why_conversion(ctx: Ctx, drivers: list[dr.Driver], with_visitors: bool) -> 
     if not drivers or not explains(drivers[0], mt["conversion"].mom_pp):
         return head.rstrip("：: ") + say.word("period_end")
     d = drivers[0]
-    return say.join(
-        head, say.say(f"why_conversion_{d.kind}", name=d.subject, effect=d.effect, **d.evidence)
-    )
+    why = say.say(f"why_conversion_{d.kind}", name=d.subject, effect=d.effect, **d.evidence)
+    return say.join(head, largest_part(why, d))
 
 
 def _daily_trend(ctx: Ctx, daily: list[S.DailyRow]) -> m.ChartSlide:
