@@ -104,6 +104,15 @@ CASES = {
         1,
         r"orders.csv: the header 'paid_amount' appears 2 times \(columns 4 and 5, one with spaces",
     ),
+    "a rating outside the five stars": (
+        {
+            "orders.csv": GOOD_ORDERS,
+            "reviews.csv": "review_time,rating\n2026-10-02 10:00:00,5\n2026-10-03 10:00:00,7\n",
+        },
+        {"data": {"orders": {"path": "orders.csv"}, "reviews": {"path": "reviews.csv"}}},
+        1,
+        r"reviews.csv, line 3, column rating: '7' is outside the 1–5 scale \(1 such value\(s\)\)",
+    ),
     "a list of two files": (
         {"orders.csv": GOOD_ORDERS, "more.csv": GOOD_ORDERS.replace("1,a", "3,a")},
         {"data": {"orders": {"path": ["orders.csv", "more.csv"]}}},

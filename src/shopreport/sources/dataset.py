@@ -54,6 +54,7 @@ from shopreport.vocab.contract import (
     EVENT_ALIASES,
     INT,
     NUM,
+    SCALES,
     STR,
     TABLES,
     TIME,
@@ -1602,6 +1603,13 @@ def _checks(source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
         query = checked.filter(pl.col(column) < 0).select(SRC, FILE, ROW, f"__raw_{column}")
         negative = (pl.col(column) < 0).sum()
         gated.append((negative, _with_total(query), _describe_negative(source, column)))
+    for (name, column), (low, high) in SCALES.items():
+        if name == table.name and column in names:
+            outside = (pl.col(column) < low) | (pl.col(column) > high)
+            query = checked.filter(outside).select(SRC, FILE, ROW, f"__raw_{column}")
+            gated.append(
+                (outside.sum(), _with_total(query), _describe_outside(source, column, low, high))
+            )
     if gated:
         out.append(_gate(checked, gated))
     if table.key and table.key in names:
@@ -1848,6 +1856,18 @@ def _describe_negative(source: TableSource, column: str):
         source,
         column,
         lambda value, total, first: f"negative value {value} ({total} negative value(s)).{hint}",
+    )
+
+
+def _describe_outside(source: TableSource, column: str, low: float, high: float):
+    """Message for a score outside its scale."""
+    return _describer(
+        source,
+        column,
+        lambda value, total, first: (
+            f"{value} is outside the {low:g}–{high:g} scale ({total} such value(s)); a "
+            f"{low:g}–{high:g} score is expected (rescale another scale, e.g. 10 points ÷ 2)."
+        ),
     )
 
 

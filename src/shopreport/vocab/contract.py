@@ -63,6 +63,13 @@ def _t(
     return Table(name, grain, tuple(cols(required, True) + cols(optional, False)), key, time)
 
 
+SCALES: dict[tuple[str, str], tuple[float, float]] = {
+    ("reviews", "rating"): (1, 5),
+    ("service", "satisfaction"): (1, 5),
+}
+"""Columns on a fixed scale (stars, a 1–5 satisfaction score): a value outside it is an error
+(a 10-point export would make a 7.0 average "out of 5")."""
+
 TABLES: dict[str, Table] = {
     t.name: t
     for t in [
