@@ -113,6 +113,18 @@ CASES = {
         1,
         r"reviews.csv, line 3, column rating: '7' is outside the 1–5 scale \(1 such value\(s\)\)",
     ),
+    "semicolons for commas": (
+        {"orders.csv": GOOD_ORDERS.replace(",", ";")},
+        {},
+        1,
+        r"The file seems to separate values with ';': set `separator: \";\"`\.",
+    ),
+    "a GBK file read as UTF-8": (
+        {"orders.csv": "订单编号,金额\n1,2\n".encode("gb18030")},
+        {"data": {"orders": {"path": "orders.csv", "encoding": "utf-8"}}},
+        1,
+        r"The headers did not decode: the file is probably GBK/GB18030 \(set `encoding: gb18030`",
+    ),
     "a list of two files": (
         {"orders.csv": GOOD_ORDERS, "more.csv": GOOD_ORDERS.replace("1,a", "3,a")},
         {"data": {"orders": {"path": ["orders.csv", "more.csv"]}}},

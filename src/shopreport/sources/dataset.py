@@ -1281,12 +1281,30 @@ def _transform(frame: pl.LazyFrame, spec: TableConfig, path: Path | str) -> pl.L
     return frame
 
 
+def reading_hint(names: list[str]) -> str:
+    """Why a file's headers may not be what the config expects, when they show it: characters
+    that did not decode (a GBK export read as UTF-8), or one column holding another separator."""
+    if any("\ufffd" in n for n in names):
+        return (
+            " The headers did not decode: the file is probably GBK/GB18030 (set `encoding: "
+            "gb18030` for this table) or UTF-16 (`encoding: utf-16`)."
+        )
+    if len(names) == 1:
+        seps = [sep for sep in (";", "\t", "|") if sep in names[0]]
+        if seps:
+            shown = {"\t": "\\t"}.get(seps[0], seps[0])
+            return (
+                f" The file seems to separate values with '{shown}': set `separator: \"{shown}\"`."
+            )
+    return ""
+
+
 def _need(header: str, schema: pl.Schema, path: Path | str) -> pl.Expr:
     """pl.col(header), or a clear error when the file has no such header."""
     if header not in schema:
         raise DataError(
             f"{path}: has no column '{header}'.{did_you_mean(header, schema.names())} "
-            f"Its columns are: {', '.join(schema.names()[:40])}."
+            f"Its columns are: {', '.join(schema.names()[:40])}.{reading_hint(schema.names())}"
         )
     return pl.col(header)
 
@@ -1455,6 +1473,7 @@ def _map_columns(
             raise DataError(
                 f"{path}: the mapping for {table.name} names the column '{header}', which the file "
                 f"lacks.{did_you_mean(header, names)} Its columns are: {', '.join(names[:40])}."
+                f"{reading_hint(names)}"
             )
     source = {canonical: header for header, canonical in spec.mapping.items()}
     for column in table.names:
@@ -1470,7 +1489,7 @@ def _map_columns(
             f"{path}: the {table.name} table needs the column(s) {', '.join(missing)}, which the "
             f"file lacks. Map the file's header to it under data.{table.name}.columns "
             f"(`{_likely_header(missing[0], free)}: {missing[0]}`) in the config. "
-            f"The file's columns are: {', '.join(names[:40])}."
+            f"The file's columns are: {', '.join(names[:40])}.{reading_hint(names)}"
         )
     return raw.select([pl.col(k) for k in keep or []] + exprs), source
 
