@@ -58,6 +58,8 @@ def _kpi(ctx: Ctx, metric: str) -> m.Kpi:
     changes = []
     if c.compared is not None:
         before = c.compared.metrics[metric].value
+        if metric in RETURNING and any(n.code == "short_history" for n in c.compared.notes):
+            before = None  # less than a year of data before it: its "new" buyers overcounted
         changes.append(
             _change(say.say("vs_campaign", name=c.comparison.name), value, before, metric, ctx.lang)
         )
@@ -70,6 +72,8 @@ def _kpi(ctx: Ctx, metric: str) -> m.Kpi:
     ]
     return kpi
 
+
+RETURNING = {"new_buyers", "returning_buyers", "returning_share"}
 
 SUMMED = {"gmv", "buyers", "paid_orders", "visitors", "new_buyers", "refund_amount", "units"}
 
