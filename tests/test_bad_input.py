@@ -314,3 +314,50 @@ def test_orders_paid_by_status_know_the_platforms_wording_and_name_the_rest(tmp_
     assert json.loads(result.out)["metrics"]["gmv"]["value"] == 300
     checked = run_cli("validate", "--config", path)
     assert "status: '神秘状态' (1 orders) are not known as paid or unpaid" in checked.out
+
+
+@pytest.mark.parametrize(
+    "name, content",
+    [
+        ("empty values past the header", GOOD_ORDERS.replace(",10\n", ",10,\n")),
+        ("quoted line break in the last row", GOOD_ORDERS + '3,"c\nd",2026-10-03 10:00:00,5'),
+        ("a trailing space", GOOD_ORDERS + "3,c,2026-10-03 10:00:00,5 "),
+    ],
+)
+def test_valid_text_files_are_read(tmp_path, name, content):
+    """Files the checks for shifted and cut-short rows must not refuse: GMV 10 + 20 (+ 5)."""
+    path = setup(tmp_path, {"orders.csv": content}, {})
+    result = run_cli("kpis", "--config", path, "--month", "2026-10", "--format", "json")
+    assert result.code == 0, (name, result.err)
+    assert json.loads(result.out)["metrics"]["gmv"]["value"] in (30, 35), name
+
+
+def test_odd_line_ends_are_not_called_a_cut_download(tmp_path):
+    """Old-Mac line ends (CR only) and a DOS end-of-file mark are other faults, not a download
+    cut inside a row (the check read them as one)."""
+    for name, content in (
+        ("mac", GOOD_ORDERS.replace("\n", "\r") + "3,c,2026-10-03 10:00:00,5"),
+        ("dos", GOOD_ORDERS + "3,c,2026-10-03 10:00:00,5\x1a"),
+    ):
+        folder = tmp_path / name
+        folder.mkdir()
+        result = run_cli("validate", "--config", setup(folder, {"orders.csv": content}, {}))
+        assert "Traceback" not in result.err and "cut short" not in result.err, result.err
+
+
+def test_a_shifted_row_deep_in_a_large_or_gzipped_file_is_named(tmp_path):
+    """Row 40,002 of 50,000 has a value too many: named by its line in a plain file and in the
+    same file gzipped (the error once came from another read, without the line)."""
+    import gzip
+
+    rows = [f"{i},c{i},2026-10-01 10:00:00,1" for i in range(1, 50_001)]
+    rows[40_000] += ",9"
+    text = "order_id,customer_id,order_time,paid_amount\n" + "\n".join(rows) + "\n"
+    for file in ("orders.csv", "orders.csv.gz"):
+        folder = tmp_path / file
+        folder.mkdir()
+        data = text.encode() if file == "orders.csv" else gzip.compress(text.encode())
+        path = setup(folder, {file: data}, {"data": {"orders": {"path": file}}})
+        result = run_cli("validate", "--config", path)
+        assert result.code == 1 and "Traceback" not in result.err, result.err
+        assert f"{file}, line 40002: 5 values where the header has 4" in result.err, result.err

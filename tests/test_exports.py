@@ -450,6 +450,12 @@ def test_jd_export(tmp_path):
     )
     config = write_shop(folder, {}, {}, preset="jd", data_dir=".")
     assert report_of(config).metrics["gmv"].value == pytest.approx(198.0)
+    # neither name: an error naming both (and the look-alike), not a crash
+    (folder / "jd_orders.csv").write_bytes(
+        text.replace("付款确认时间", "支付时间", 1).encode("gb18030")
+    )
+    with pytest.raises(DataError, match="has none of the columns 付款确认时间, 付款时间"):
+        kpis(config, "2024-05", today=date(2024, 6, 20), cache=False)
 
 
 def test_douyin_export(tmp_path):

@@ -583,3 +583,26 @@ def test_last_years_returning_buyers_on_a_short_history_are_said_to_be_understat
     note = next(n for n in report.notes if n.code == "short_history_compared")
     assert note.params == {"date": "2025-09-01", "days": 365, "period": "2025-10"}
     assert report.metrics["returning_buyers"].note == note.text
+
+
+def test_a_sparse_table_that_starts_with_the_data_keeps_its_comparison(tmp_path):
+    """The orders start on 1 September and the first refund is on the 3rd: the refunds export
+    starts with the data (a first refund days later is no late export), so September's refund
+    rate is known: ¥20 of the 15 days' ¥1,500 (the data stops on 15 October, so September is
+    compared over its first 15 days)."""
+    refunds = "order_id,refund_time,amount\na2,2026-09-03 10:00:00,20\na35,2026-10-06 10:00:00,50"
+    config = _daily_shop(tmp_path, {"refunds.csv": refunds})
+    report = kpis(config, today=date(2026, 11, 22))
+    assert report.metrics["refund_rate"].previous == pytest.approx(20 / 1500)
+    assert [n for n in report.notes if n.code == "table_starts"] == []
+
+
+def test_stock_of_a_running_month_is_taken_where_the_data_ends(tmp_path):
+    """Built on 25 October with data to the 15th: as the finished month's, stock figures are
+    taken on the 15th (cover 35.0 days; over the 28 days to the 25th, 27 September – 24
+    October, A sold 19 units: 35 ÷ (19 ÷ 28) = 51.6)."""
+    inventory = "date,sku,on_hand\n2026-10-15,A,30\n2026-10-15,B,5"
+    config = _daily_shop(tmp_path, {"inventory.csv": inventory})
+    report = kpis(config, today=date(2026, 10, 25))
+    assert report.time_progress is not None
+    assert value(report, "days_of_cover") == pytest.approx(35.0)

@@ -781,3 +781,6 @@ def test_a_minority_part_is_the_largest_not_the_main_cause():
     assert largest_part("Mostly because orders shipped late.", small) == (
         "Partly because orders shipped late."
     )
+    assert largest_part("mostly the price per unit, ¥278 → ¥260.", small) == (
+        "partly the price per unit, ¥278 → ¥260."
+    )

@@ -27,7 +27,8 @@ TEXTS = {
     ),
     "short_history_compared": (
         "the data starts on {date}, less than {days} days before {period}: that period's "
-        "returning buyers are understated, so the change against it reads larger than it is"
+        "returning buyers are understated and its new buyers overstated, so changes against it "
+        "are not like for like"
     ),
     "orphans": (
         "{table}: {rows} row(s) point at {orders} order(s) not in the orders table "

@@ -673,8 +673,10 @@ def next_year(ctx: Ctx) -> list[m.Slide]:
     ]
     annual = ctx.config.targets.get(str(year + 1), {}).get("gmv")
     total, actual_year = sum(t.target or 0 for t in targets), ctx.value("gmv")
-    # the total's own growth (the months' targets may grow at different rates)
-    whole = all(t.target for t in targets) and actual_year
+    # the total's own growth (the months' targets may grow at different rates), against a
+    # whole year; a year still running has the growth its proposed months were made with
+    whole = all(t.target for t in targets) and actual_year and ctx.report.time_progress is None
+    proposed = next((t.growth for t in targets if t.growth is not None), None)
     side = [
         say.say(
             "next_year_total",
@@ -682,7 +684,7 @@ def next_year(ctx: Ctx) -> list[m.Slide]:
             total=total,
             annual=annual,
             actual=actual_year,
-            growth=total / actual_year - 1 if whole and actual_year else None,
+            growth=total / actual_year - 1 if whole and actual_year else proposed,
         )
     ]
     bases = {t.basis for t in targets if t.source == "proposed"}

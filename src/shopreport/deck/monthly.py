@@ -258,11 +258,7 @@ def _why_moved(ctx: Ctx, key: str, drivers: list[dr.Driver], change: float | Non
     return [largest_part(text, d)]
 
 
-MAIN_CAUSE = {
-    "主要因为": "其中影响最大的是",
-    "Mostly because": "Partly because",
-    "mostly because": "partly because",
-}
+MAIN_CAUSE = {"主要因为": "其中影响最大的是", "Mostly": "Partly", "mostly": "partly"}
 
 
 def largest_part(text: str, driver: dr.Driver) -> str:

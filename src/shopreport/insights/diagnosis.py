@@ -88,8 +88,11 @@ def refund_rate(report: KpiReport, t: Thresholds) -> list[Finding]:
         if category not in now:
             continue
         rate = now[category] / row["gmv"]
+        known = report.metrics["refund_amount"].previous is not None  # refunds reach it
         rate_before = (
-            before.get(category, 0.0) / row["previous_gmv"] if row["previous_gmv"] else None
+            before.get(category, 0.0) / row["previous_gmv"]
+            if row["previous_gmv"] and known
+            else None
         )
         rise = rate - rate_before if rate_before is not None else None
         excess = rate - shop if shop is not None else None

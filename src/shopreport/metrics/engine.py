@@ -116,7 +116,9 @@ def compute_kpis(
     start, end = report_span(period, opts)
     as_of = covered_until + timedelta(days=1) if covered_until else None
     if progress is not None:
-        as_of = today  # a period still running: its days that are over
+        # a period still running: its days that are over, or up to where the data ends
+        end_of_data = ds.data_end()
+        as_of = min(today, end_of_data + timedelta(days=1)) if end_of_data else today
     ctx = Context(ds, read_base(ds, start, end), opts, covered_until, as_of)
 
     batch, missing = Batch(), {}
@@ -209,6 +211,10 @@ def compute_kpis(
 
 RETURNING = ("returning_buyers", "returning_share", "new_buyers")
 
+LATE_TABLE_DAYS = 7
+"""A table whose first row comes this many days or fewer after the orders' first day starts
+with the data (a first refund on the 3rd); later, its export starts late."""
+
 TABLE_OF_GROUP = {
     "refunds": "refunds",
     "traffic": "traffic",
@@ -232,6 +238,8 @@ def _uncovered_tables(
     refunds export of this month only is no "refund rate +9 points" against last month).
     Returns {table: {window, …}} and notes each."""
     late: dict[str, set[str]] = {}
+    first_order = _day(results[("coverage", "orders")]["first"][0])
+    orders_first = date.fromisoformat(first_order) if first_order else None
     for group, table in TABLE_OF_GROUP.items():
         if group == "traffic" and ds.has("events"):
             table = "events"
@@ -241,9 +249,15 @@ def _uncovered_tables(
         if first is None:
             continue
         start = date.fromisoformat(first)
+        # a sparse table's first row (a refund on the 3rd) is not where its export starts: it
+        # starts late when its first row comes more than a week after the orders' first day
+        late_export = orders_first is not None and (start - orders_first).days > LATE_TABLE_DAYS
         for wname in ("prev", "ly"):
             window = windows[wname]
-            reached = window.end > start if group == "inventory" else window.start >= start
+            if group == "inventory":
+                reached = window.end > start
+            else:
+                reached = window.start >= start or (start < window.end and not late_export)
             if reached or not values[wname]:
                 continue
             late.setdefault(table, set()).add(wname)

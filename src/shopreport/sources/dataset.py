@@ -38,6 +38,7 @@ from shopreport.sources.parse import (
     parse_num,
 )
 from shopreport.sources.readers import (
+    EMPTY_EXTRAS,
     MissingFiles,
     expand_paths,
     file_format,
@@ -645,8 +646,13 @@ def _scan_table(
     try:
         return _scan_files(name, spec, config, span, pushed, keep)
     except pl.exceptions.ComputeError as exc:
-        if "more fields" in str(exc) and (where := _ragged(name, spec, config)):
+        if "more fields" not in str(exc):
+            raise
+        tolerant = len(EMPTY_EXTRAS)
+        if where := _ragged(name, spec, config):
             raise DataError(where) from None
+        if len(EMPTY_EXTRAS) > tolerant:  # only empty extra values: read again without them
+            return _scan_table(name, spec, config, span, pushed, keep)
         raise
 
 
@@ -1210,6 +1216,8 @@ def _collect(frame: pl.LazyFrame, files: list[Path]) -> pl.LazyFrame:
     try:
         return frame.collect().lazy()
     except pl.exceptions.ComputeError as exc:
+        if "more fields" in str(exc):
+            raise  # a row with a value too many: `_scan_table` says which
         raise DataError(
             f"{files[0]}: cannot be read ({str(exc).strip().splitlines()[0]})."
         ) from None
@@ -1340,6 +1348,23 @@ def _condition(cond, schema: pl.Schema, path: Path | str) -> pl.Expr:
     return ops[cond.op]().fill_null(cond.op in ("ne", "not_in", "not_starts_with"))
 
 
+def _coalesce(parts: list, schema: pl.Schema, path: Path | str) -> pl.Expr:
+    """The first non-empty of the parts the file has (headers it lacks are left out); a file
+    with none of the headers is an error naming them."""
+    present = [
+        p
+        for p in parts
+        if not (isinstance(p, str) and p not in schema and p == p.strip() and _looks_like_header(p))
+    ]
+    if not present:
+        names = schema.names()
+        raise DataError(
+            f"{path}: has none of the columns {', '.join(map(str, parts))}."
+            f"{did_you_mean(str(parts[0]), names)} Its columns are: {', '.join(names[:40])}."
+        )
+    return pl.coalesce([clean_text(_derived(p, schema, path).cast(pl.String)) for p in present])
+
+
 def _derived(spec, schema: pl.Schema, path: Path | str) -> pl.Expr:
     """A `derive` entry as an expression (see TableConfig.derive)."""
     if spec is None:
@@ -1355,18 +1380,7 @@ def _derived(spec, schema: pl.Schema, path: Path | str) -> pl.Expr:
             .list.get(int(spec.get("index", 0)), null_on_oob=True)
         ),
         "concat": lambda: pl.concat_str([_derived(p, schema, path) for p in spec["concat"]]),
-        "coalesce": lambda: pl.coalesce(
-            [
-                clean_text(_derived(p, schema, path).cast(pl.String))
-                for p in spec["coalesce"]
-                if not (
-                    isinstance(p, str)
-                    and p not in schema
-                    and p == p.strip()
-                    and _looks_like_header(p)
-                )
-            ]
-        ),
+        "coalesce": lambda: _coalesce(spec["coalesce"], schema, path),
         "multiply": lambda: (
             _number(spec["multiply"][0], schema, path) * _number(spec["multiply"][1], schema, path)
         ),

@@ -317,9 +317,12 @@ def _cut_short(path: Path, opts: FileOptions, fmt: str, width: int) -> str | Non
         size = handle.seek(0, 2)
         handle.seek(max(0, size - TAIL))
         tail = handle.read()
-    if not tail or tail.endswith((b"\n", b"\r")):
-        return None
+    tail = tail.rstrip(b" \t\x1a")  # trailing blanks, a DOS end-of-file mark
+    if not tail or tail.endswith((b"\n", b"\r")) or b"\n" not in tail:
+        return None  # (no line break in 64 KiB: old-Mac line ends, or one long row)
     last = tail.rsplit(b"\n", 1)[-1].decode("utf-8", errors="replace")
+    if '"' in last or "\r" in last:
+        return None  # a quoted value may have begun lines above: not decidable from here
     delimiter = opts.separator or ("\t" if fmt == "tsv" else ",")
     values = next(csv.reader([last], delimiter=delimiter), [])
     if len(values) >= width:
@@ -346,13 +349,21 @@ def _scan_text(path: Path, opts: FileOptions, separator: str) -> pl.LazyFrame:
         infer_schema=False,
         has_header=opts.headers is None,
         skip_rows=opts.header_row or 0,
-        truncate_ragged_lines=False,  # a row with a value too many is an error (`ragged_row`)
+        # a row with a value too many is an error (`ragged_row`), unless they are all empty
+        truncate_ragged_lines=path in EMPTY_EXTRAS,
     )
 
 
+EMPTY_EXTRAS: set[Path] = set()
+"""Text files whose rows end with separators the header lacks, all empty (`1,2,` under `a,b`):
+read with the empty extras dropped (`ragged_row`)."""
+
+
 def ragged_row(path: Path, opts: FileOptions, expected: frozenset[str] = frozenset()) -> str | None:
-    """Where a text file has a row with more values than its header, said for a person (None
-    when it has none). Only called once reading failed: it reads the file row by row."""
+    """Where a text file has a row with more values than its header, said for a person; None
+    when it has none. A file whose extra values are all empty is marked to be read with them
+    dropped (`EMPTY_EXTRAS`), and has none. Only called once reading failed: it reads the
+    file row by row."""
     fmt = file_format(path, opts)
     if fmt not in ("csv", "tsv"):
         return None
@@ -360,28 +371,52 @@ def ragged_row(path: Path, opts: FileOptions, expected: frozenset[str] = frozens
     if header_row is None and opts.headers is None and expected:
         header_row = find_header_row(path, opts, fmt, expected)
     delimiter = opts.separator or ("\t" if fmt == "tsv" else ",")
-    with open(_text_source(path, opts), encoding="utf-8-sig", errors="replace", newline="") as f:
+    source = _text_source(path, opts)
+    opener = gzip.open if source.suffix.lower() == ".gz" else open
+    with opener(source, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
         rows = csv.reader(f, delimiter=delimiter)
-        width = None
+        width, start, empty_extras = None, 0, False
         for index, row in enumerate(rows):
             if index < (header_row or 0) or not row:
+                start = rows.line_num
                 continue
             if width is None:
                 width = len(row)
             elif len(row) > width:
+                if not any(v.strip() for v in row[width:]):
+                    empty_extras = True
+                    start = rows.line_num
+                    continue
+                lines = (
+                    f"line {start + 1}"
+                    if start + 1 == rows.line_num
+                    else (f"lines {start + 1}–{rows.line_num}")
+                )
                 return (
-                    f"{path}, line {rows.line_num}: {len(row)} values where the "
+                    f"{path}, {lines}: {len(row)} values where the "
                     f"{'header has' if opts.headers is None else 'first row has'} {width}. A "
                     "value holding the separator without quotes shifts the columns after it; "
                     "quote that value or export the table again."
                 )
+            start = rows.line_num
+    if empty_extras:
+        EMPTY_EXTRAS.add(path)
     return None
 
 
 def _text_source(path: Path, opts: FileOptions) -> Path:
     """The file itself when it is UTF-8, else a UTF-8 copy of it."""
-    encoding = opts.encoding or detect_encoding(path)
-    return path if encoding.lower().replace("_", "-") in UTF8 else _to_utf8(path, encoding)
+    version = _version(path)  # a file changed since (a long-running process) is read anew
+    encoding = opts.encoding or detect_encoding(path, version)
+    if encoding.lower().replace("_", "-") in UTF8:
+        return path
+    return _to_utf8(path, encoding, version)
+
+
+def _version(path: Path) -> tuple[int, int]:
+    """The file's modification time and size."""
+    info = path.stat()
+    return info.st_mtime_ns, info.st_size
 
 
 SNIFF = 1 << 16
@@ -394,8 +429,9 @@ BOMS = [
 
 
 @functools.cache
-def detect_encoding(path: Path) -> str:
-    """UTF-8 when the start of the file decodes as UTF-8, else GB18030; binary files are refused."""
+def detect_encoding(path: Path, version: tuple[int, int] = (0, 0)) -> str:
+    """UTF-8 when the start of the file decodes as UTF-8, else GB18030; binary files are refused
+    (`version`: the file's mtime and size, so that a changed file is looked at again)."""
     with _open_raw(path) as handle:
         sample = handle.read(SNIFF)
     for bom, name in BOMS:
@@ -424,7 +460,7 @@ def _open_raw(path: Path):
 
 
 @functools.cache
-def _to_utf8(path: Path, encoding: str) -> Path:
+def _to_utf8(path: Path, encoding: str, version: tuple[int, int] = (0, 0)) -> Path:
     """Transcode a GBK/GB18030 (or other) file to a temporary UTF-8 file, in chunks."""
     if encoding.lower().replace("-", "") in {"gbk", "gb2312", "cp936"}:
         encoding = "gb18030"  # the superset: GBK decoders fail on rare characters
