@@ -774,7 +774,7 @@ def test_a_minority_part_is_the_largest_not_the_main_cause():
     small = dr.Driver("source_mix", "直播", 0.001, 0.25, {})
     assert (
         largest_part(text, small)
-        == "其中影响最大的是访客向「直播」集中，影响全店转化+0.1个百分点。"
+        == "部分因为访客向「直播」集中，影响全店转化+0.1个百分点。"
     )
     large = dr.Driver("source_mix", "直播", 0.003, 0.75, {})
     assert largest_part(text, large) == text
