@@ -140,6 +140,12 @@ CASES = {
         r"orders.csv, line 4: the file ends inside this row \(3 of the header's 4 values, and no "
         r"line break\): the download or copy was cut short",
     ),
+    "a comma that groups no thousands": (
+        {"orders.csv": GOOD_ORDERS + '3,c,2026-10-03 10:00:00,"1,2345"\n'},
+        {},
+        1,
+        r"orders.csv, line 4, column paid_amount: '1,2345' is not a number",
+    ),
     "duplicate order id": (
         {"orders.csv": GOOD_ORDERS + "1,a,2026-10-01 10:00:00,10\n"},
         {},

@@ -44,6 +44,9 @@ def parse_str(expr: pl.Expr, dtype: pl.DataType, clean: bool = True) -> pl.Expr:
     return clean_text(text)
 
 
+_GROUPED = r"^\D*\d{1,3}(,\d{3})+(\.\d+)?\D*$"
+
+
 def parse_num(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     """Numbers with thousands separators, currency signs, full-width digits and '%'.
 
@@ -65,7 +68,10 @@ def parse_num(expr: pl.Expr, dtype: pl.DataType) -> pl.Expr:
     )
     # "1e999", "inf" and "NaN" are not amounts
     number = bare.cast(pl.Float64, strict=False).replace([math.inf, -math.inf], None).fill_nan(None)
-    return number / pl.when(text.str.ends_with("%")).then(100.0).otherwise(1.0)
+    # commas only as thousands separators: "1,2345" is no number (it read as 12345)
+    misgrouped = text.str.contains(",", literal=True) & ~text.str.contains(_GROUPED)
+    scale = pl.when(misgrouped).then(None).when(text.str.ends_with("%")).then(100.0)
+    return number / scale.otherwise(1.0)
 
 
 EXACT_INTS = (pl.Int8, pl.Int16, pl.Int32, pl.Int64, pl.UInt8, pl.UInt16, pl.UInt32)
