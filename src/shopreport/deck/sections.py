@@ -135,6 +135,11 @@ def plan_deck(
         slides.append(
             m.Closing("closing", say.word("thanks"), footer, subtitle=say.word("thanks_sub"))
         )
+    # every metric a slide names is defined in the appendix, also those whose values a slide
+    # writes itself (a campaign's response time, an annual's late deliveries)
+    for slide in slides:
+        text = _shown_text(slide)
+        ctx.shown.update(mid for mid in METRICS if label(mid, ctx.lang) in text)
     slides.extend(appendix(ctx, left_out))
     placed = config.metrics.orders_basis == "placed"
     for slide in slides:
