@@ -3,6 +3,7 @@ ISO week last year, the month's pace, and the deck on a hand-built shop and on t
 
 from __future__ import annotations
 
+import re
 from datetime import date
 
 import pytest
@@ -153,6 +154,12 @@ def test_weekly_demo_deck(weekly_deck):
     ):
         assert title in joined, title
     assert "环比 2026-W42，同比 2025-W43" in texts[1]
+    # the note counts every stockout and product selling out; the table says it lists the first
+    stock = next(t for t in texts if t.startswith("缺货与即将售罄商品"))
+    out, soon = map(int, re.search(r"缺货SKU (\d+)个.*?；(\d+)个商品", stock).groups())
+    rows = stock.count(" 缺货 ") + stock.count(" 即将售罄 ")
+    if out + soon > rows:
+        assert f"前{rows}项 / 共{out + soon}项" in stock, stock
     assert overflowing(weekly_deck.path) == []
 
 

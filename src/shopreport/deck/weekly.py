@@ -14,6 +14,7 @@ from shopreport.deck.blocks import (
     money_column,
     person_card,
     problem_slides,
+    shown_of,
 )
 from shopreport.deck.context import DeckContext
 from shopreport.deck.monthly import KPI_SERVICE, driver_cards, gmv_cause, service_summary
@@ -289,6 +290,10 @@ def stock(ctx: Ctx) -> list[m.Slide]:
             ],
             rows=rows,
             highlight=list(range(len(out))),
+            # the note counts every one; the table lists the first of each kind
+            caption=shown_of(
+                ctx, len(listed), max(int(ctx.value("stockout_skus") or 0), len(out)) + len(soon)
+            ),
             note=say.say(
                 "week_stock_note",
                 stockouts=int(ctx.value("stockout_skus") or 0),
