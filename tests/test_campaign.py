@@ -148,6 +148,9 @@ def test_campaign_deck(campaign_deck):
     # the demo starts in January 2024: 2024年双11's new buyers had no year of history before
     # them (every earlier buyer counted new), so they are not compared
     assert re.search(r"新买家数 [\d,]+ 较2024年双11 —", joined), joined
+    # the campaign compares with its baseline, 2024年双11 and the same days before it: no
+    # undefined "上期" or "环比" window
+    assert "上期" not in joined and "环比" not in joined
     assert campaign_deck.left_out == {}
     assert overflowing(campaign_deck.path) == []
 

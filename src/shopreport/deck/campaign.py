@@ -482,6 +482,9 @@ def behaviour(ctx: Ctx) -> list[m.Slide]:
                 title=say.word("campaign_funnel_title"),
             )
             slide.bullets = [*slide.bullets[:2], body]
+            # the campaign's own footnote: its window, baseline and comparison (not "环比")
+            note = say.word("note_daily_uv") if not ctx.has("events") else ""
+            slide.footnote = " ".join(p for p in (_foot(ctx, "traffic", "orders"), note) if p)
             slides.append(slide)
         else:
             slides.append(
