@@ -52,6 +52,10 @@ def test_annual_deck(annual_deck):
     # 2024 has no year of history before it: its "new" buyers are every buyer, so no segment's
     # own repurchase rate is compared with 2025's (the deck said 40.5% → 26.7%)
     assert "自身的复购率" not in joined
+    # a year's conversion counts each buyer once over visitors summed daily: when it is the
+    # main effect, the sentence says repeat buying is in it
+    if "主要来自转化效应" in joined:
+        assert "全年买家按去重计、访客按每日之和计，买家复购的变化也计入其中" in joined
     # the targets' total growth is the total's own (it gave the first proposed month's rate)
     total, actual, growth = re.search(
         r"全年目标合计¥([\d,.]+)万，2025年实际¥([\d,.]+)万（同比\+([\d.]+)%）", plan

@@ -98,6 +98,9 @@ def review(ctx: Ctx) -> list[m.Slide]:
             factor=say.word(f"{main}_effect"),
             effect=split["effects"][main],
             delta=split["delta"],
+            # a year's buyers counted once over visitors summed day by day: repeat buying moves
+            # the year's "conversion" too
+            caveat=main == "conversion" and not ctx.has("events"),
         )
     slides: list[m.Slide] = [
         m.KpiCards(
