@@ -367,3 +367,14 @@ def test_a_shifted_row_deep_in_a_large_or_gzipped_file_is_named(tmp_path):
         result = run_cli("validate", "--config", path)
         assert result.code == 1 and "Traceback" not in result.err, result.err
         assert f"{file}, line 40002: 5 values where the header has 4" in result.err, result.err
+
+
+def test_several_errors_are_one_a_line(tmp_path):
+    """Two bad values in two columns: each its own line after 'Error: ' (they ran together)."""
+    orders = GOOD_ORDERS + "3,c,soon,12\n4,d,2026-10-04 10:00:00,x\n"
+    path = setup(tmp_path, {"orders.csv": orders}, {})
+    result = run_cli("build", "--config", path, "--month", "2026-10", "--out", tmp_path, "-q")
+    assert result.code == 1
+    lines = result.err.strip().splitlines()
+    assert lines[0].startswith("Error: ") and "line 4, column order_time" in lines[0], lines
+    assert "line 5, column paid_amount: 'x' is not a number" in lines[1], lines

@@ -267,8 +267,12 @@ class Dataset:
         """Run the contract checks; raise DataError on the first table with errors."""
         problems = self.problems()
         errors = [p for p in problems if p.error]
-        if errors:
-            raise DataError(" ".join(p.message for p in errors[:3]))
+        if errors:  # one a line, as `validate` lists them
+            more = len(errors) - 3
+            tail = (
+                [f"… and {more} more: `shopreport validate` lists every one."] if more > 0 else []
+            )
+            raise DataError("\n".join([p.message for p in errors[:3]] + tail))
         return problems
 
     def problems(self, one_at_a_time: bool = False) -> list[Problem]:
