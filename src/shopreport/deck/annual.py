@@ -251,7 +251,7 @@ def _repurchase_why(ctx: Ctx) -> dr.Driver | None:
     a like-for-like comparison has no segment rows of its own)."""
     if ctx.data.comparable is not None:
         return None
-    if any(n.code == "short_history" for n in ctx.data.previous.notes):
+    if ctx.data.previous.short_history:
         return None  # last year's "new" buyers include every earlier buyer: no segment to compare
     moved = ctx.report.metrics["repurchase_rate"]
     drivers = dr.repurchase_drivers(ctx.report, ctx.data.previous)

@@ -16,7 +16,7 @@ from shopreport.fmt import fmt_pct
 from shopreport.insights.diagnosis import find_campaign_problems
 from shopreport.metrics import schema as S
 from shopreport.metrics.campaign import CampaignReport, compute_campaign, window_of
-from shopreport.vocab.metrics import METRICS
+from shopreport.vocab.metrics import METRICS, RETURNING
 
 Ctx = DeckContext[CampaignReport]
 
@@ -58,7 +58,7 @@ def _kpi(ctx: Ctx, metric: str) -> m.Kpi:
     changes = []
     if c.compared is not None:
         before = c.compared.metrics[metric].value
-        if metric in RETURNING and any(n.code == "short_history" for n in c.compared.notes):
+        if metric in RETURNING and c.compared.short_history:
             before = None  # less than a year of data before it: its "new" buyers overcounted
         changes.append(
             _change(say.say("vs_campaign", name=c.comparison.name), value, before, metric, ctx.lang)
@@ -72,8 +72,6 @@ def _kpi(ctx: Ctx, metric: str) -> m.Kpi:
     ]
     return kpi
 
-
-RETURNING = {"new_buyers", "returning_buyers", "returning_share"}
 
 SUMMED = {"gmv", "buyers", "paid_orders", "visitors", "new_buyers", "refund_amount", "units"}
 

@@ -25,7 +25,7 @@ from shopreport.metrics.words import recurring_words
 from shopreport.notes import Note
 from shopreport.sources.dataset import Dataset
 from shopreport.vocab.contract import TABLES
-from shopreport.vocab.metrics import METRICS, group_ids
+from shopreport.vocab.metrics import METRICS, RETURNING, group_ids
 
 WINDOWS = ("cur", "prev", "ly")
 BY_BUYER = ("orders",)
@@ -209,21 +209,13 @@ def compute_kpis(
     )
 
 
-RETURNING = ("returning_buyers", "returning_share", "new_buyers")
-
 LATE_TABLE_DAYS = 7
 """A table whose first row comes this many days or fewer after the orders' first day starts
 with the data (a first refund on the 3rd); later, its export starts late."""
 
-TABLE_OF_GROUP = {
-    "refunds": "refunds",
-    "traffic": "traffic",
-    "inventory": "inventory",
-    "marketing": "marketing",
-    "service": "service",
-    "reviews": "reviews",
-}
-"""The table each measured group reads (besides the orders, whose coverage is the report's)."""
+OWN_TABLE_GROUPS = ("refunds", "traffic", "inventory", "marketing", "service", "reviews")
+"""Measured groups that read a table of their own name (traffic: `events` when there are
+some), besides the orders, whose coverage is the report's."""
 
 
 def _uncovered_tables(
@@ -240,9 +232,8 @@ def _uncovered_tables(
     late: dict[str, set[str]] = {}
     first_order = _day(results[("coverage", "orders")]["first"][0])
     orders_first = date.fromisoformat(first_order) if first_order else None
-    for group, table in TABLE_OF_GROUP.items():
-        if group == "traffic" and ds.has("events"):
-            table = "events"
+    for group in OWN_TABLE_GROUPS:
+        table = "events" if group == "traffic" and ds.has("events") else group
         if not ds.has(table) or ("coverage", table) not in results:
             continue
         first = _day(results[("coverage", table)]["first"][0])

@@ -165,6 +165,12 @@ class KpiReport:
         """A breakdown's frame, or None when the data could not give it."""
         return self.breakdowns.get(breakdown.name)
 
+    @property
+    def short_history(self) -> bool:
+        """Whether the data starts less than a look-back before the period: its new buyers are
+        overcounted and its returning buyers understated (not to be compared with)."""
+        return any(n.code == "short_history" for n in self.notes)
+
     def rows(self, breakdown: Breakdown[R]) -> list[R]:
         """A breakdown's records, typed by its declaration ([] when absent)."""
         frame = self.breakdowns.get(breakdown.name)

@@ -261,6 +261,9 @@ _ALL = [
 ]
 # fmt: on
 METRICS: dict[str, Metric] = {m.id: m for m in _ALL}
+
+RETURNING = ("returning_buyers", "returning_share", "new_buyers")
+"""The metrics that count on each buyer's history: understated or overcounted on a short one."""
 assert len(METRICS) == len(_ALL), "a metric id is defined twice"
 
 
