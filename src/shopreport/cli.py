@@ -305,7 +305,8 @@ def deck_options(func):
     default=None,
     metavar="[FILE]",
     help="One deck across the shops --config names (a glob), with --month; FILE: the "
-    "portfolio's name, currency and fx rates (default: ./portfolio.yaml when it exists).",
+    "portfolio's name, currency and fx rates (default: ./portfolio.yaml when it exists); "
+    "written as .pptx only (not with --pdf, --png, --timeout).",
 )
 def build(
     config_path: Path,
