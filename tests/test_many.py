@@ -125,6 +125,28 @@ def test_portfolio_converts_and_ranks_by_hand(tmp_path) -> None:
     assert "USD = 7 CNY" in overview
 
 
+def test_the_portfolio_defines_its_metrics_and_each_shops_basis(tmp_path) -> None:
+    """The appendix defines every metric a slide names, and says whose back office and which
+    GMV basis the shops' numbers follow; each shop's slide shows all its own deck's cards."""
+    a = tiny_shop(tmp_path / "a", "甲店", 100, 50, platform="tmall")
+    b = tiny_shop(tmp_path / "b", "乙店", 12, 8, platform="shopify")
+    with b.open("a", encoding="utf-8") as config:  # Shopify counts orders when placed
+        config.write("metrics:\n  orders_basis: placed\n")
+    portfolio = tmp_path / "portfolio.yaml"
+    portfolio.write_text("name: 测试代运营\ncurrency: CNY\nfx: {USD: 7}\n", encoding="utf-8")
+    built = batch.build_portfolio([a, b], "2026-10", portfolio, out=tmp_path, today=DECK_DAY)
+    slides = ["".join(texts) for texts in slides_text(built.path)]
+    appendix = slides[-1]
+    assert appendix.startswith("附录：指标口径")
+    for name in ("支付金额", "支付买家数", "支付订单数", "客单价"):
+        assert name in appendix
+    assert "口径参照各店铺平台的后台（Shopify、天猫）" in appendix
+    assert "金额为支付口径，乙店为下单口径（未取消的订单）" in appendix
+    # 甲店: GMV 150 from 2 buyers: its AOV card ¥75; and its fifth card (four were shown)
+    own = next(s for s in slides if s.startswith("甲店"))
+    assert "客单价¥75" in own and "老买家占比0.0%" in own
+
+
 def test_portfolio_refuses_a_currency_without_a_rate(tmp_path) -> None:
     configs, portfolio = two_currencies(tmp_path, fx=None)
     with pytest.raises(ConfigError, match=r"USD has no rate\. Add `fx: \{USD: <CNY per USD>\}`"):

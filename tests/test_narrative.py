@@ -120,9 +120,15 @@ def test_a_rates_change_is_in_points_as_on_its_card():
     assert say.say("yoy_bridge_factor", name="访客数", now="1万", change=0.05, pp=None) == (
         "访客数1万，同比增长5.0%。"
     )
-    assert say.say(
-        "bridge_main", name="转化效应", effect=185000, change=0.177, pp=0.004, share=None
-    ) == ("转化效应影响最大（+¥18.5万），对应指标环比+0.4个百分点。")
+    bridge = {"name": "转化效应", "metric": "支付转化率", "effect": 185000, "change": 0.177}
+    assert say.say("bridge_main", **bridge, pp=0.004, share=None) == (
+        "转化效应影响最大（+¥18.5万），支付转化率环比+0.4个百分点。"
+    )
+    english = Narrator("en", "$")
+    bridge = {"name": "Conversion effect", "metric": "Conversion rate", "effect": 1850}
+    assert english.say("bridge_main", **bridge, change=0.177, pp=0.004, share=None) == (
+        "Conversion effect moved it most (+$1,850); conversion rate changed +0.4 pp MoM."
+    )
 
 
 def test_a_scored_metric_says_its_weight():

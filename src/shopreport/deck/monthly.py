@@ -144,6 +144,7 @@ def gmv_cause(ctx: Ctx) -> str:
         "gmv_cause",
         delta=delta,
         factor=ctx.say.word(f"{factor.subject}_effect"),
+        metric=ctx.label(factor.subject),
         effect=factor.effect,
         change=factor.evidence["change"],
         pp=factor.evidence["pp"],
@@ -347,6 +348,7 @@ def bridge_slide(ctx: Ctx) -> m.ChartSlide:
             say.say(
                 "bridge_main",
                 name=say.word(f"{factor.subject}_effect"),
+                metric=ctx.label(factor.subject),
                 effect=factor.effect,
                 change=factor.evidence["change"],
                 pp=factor.evidence["pp"],

@@ -17,13 +17,13 @@ from shopreport.deck import model as m
 from shopreport.deck.context import DeckContext, change
 from shopreport.deck.monthly import overview
 from shopreport.deck.narrative import Narrator
-from shopreport.deck.sections import speaker_notes
+from shopreport.deck.sections import definition_slides, named_metrics, speaker_notes
 from shopreport.fmt import fmt_count, fmt_money, fmt_money_column, fmt_pct
 from shopreport.insights.diagnosis import Finding
 from shopreport.metrics import KpiReport
+from shopreport.vocab.metrics import METRICS, definition, label
 
 TOP_PROBLEMS = 10
-SHOP_CARDS = 4
 
 
 @dataclass
@@ -51,6 +51,9 @@ class ShopSummary:
     headline: str
     cards: list[m.Kpi] = field(default_factory=list)
     problems: list[ShopProblem] = field(default_factory=list)
+    platform: str = "other"
+    placed: bool = False
+    """GMV, orders and buyers count orders when placed (Shopify, cash on delivery)."""
 
 
 def summarize(
@@ -81,8 +84,10 @@ def summarize(
         report.metrics["buyers"].value,
         report.metrics["paid_orders"].value,
         cards.summary,
-        cards.cards[:SHOP_CARDS],
+        cards.cards,
         problems,
+        config.platform,
+        config.metrics.orders_basis == "placed",
     )
 
 
@@ -182,6 +187,15 @@ def plan_portfolio(
         )
         slides.extend(made)
     slides.append(m.Closing("closing", say.word("thanks"), name, subtitle=say.word("thanks_sub")))
+    named = named_metrics(slides, language)  # the appendix defines every metric a slide names
+    definitions = [[label(k, language), definition(k, language)] for k in METRICS if k in named]
+    basis = say.say(
+        "pf_appendix_basis",
+        platforms=[say.word(f"platform_{p}") for p in sorted({s.platform for s in shops})],
+        placed=[s.shop for s in shops if s.placed],
+        shops=len(shops),
+    )
+    slides.extend(definition_slides(say, definitions, basis))
     for slide in slides:
         slide.notes = slide.notes or speaker_notes(slide, say, language)
     return slides

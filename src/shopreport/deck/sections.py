@@ -137,9 +137,7 @@ def plan_deck(
         )
     # every metric a slide names is defined in the appendix, also those whose values a slide
     # writes itself (a campaign's response time, an annual's late deliveries)
-    for slide in slides:
-        text = _shown_text(slide)
-        ctx.shown.update(mid for mid in METRICS if label(mid, ctx.lang) in text)
+    ctx.shown.update(named_metrics(slides, ctx.lang))
     slides.extend(appendix(ctx, left_out))
     placed = config.metrics.orders_basis == "placed"
     for slide in slides:
@@ -188,6 +186,12 @@ def speaker_notes(slide: m.Slide, say: Narrator, language: str, placed: bool = F
     return "\n\n".join(p for p in parts if p)
 
 
+def named_metrics(slides: list[m.Slide], language: str) -> set[str]:
+    """The metrics whose names appear on the slides."""
+    text = " ".join(_shown_text(slide) for slide in slides)
+    return {mid for mid in METRICS if label(mid, language) in text}
+
+
 def _shown_text(slide: m.Slide) -> str:
     """Every word on a slide (title, labels, headings, columns, captions)."""
     words = [slide.title]
@@ -203,6 +207,26 @@ def _shown_text(slide: m.Slide) -> str:
 
 
 APPENDIX_ROWS = 13  # metric definitions on one slide at most
+
+
+def definition_slides(say: Narrator, definitions: list[list[str]], footnote: str) -> list[m.Slide]:
+    """The appendix's table of metric definitions ([name, definition] rows), spread evenly over
+    as few slides as hold them."""
+    pages = -(-len(definitions) // APPENDIX_ROWS)
+    per_slide = -(-len(definitions) // max(pages, 1))
+    return [
+        m.TableSlide(
+            "table",
+            say.word("appendix_metrics"),
+            footnote,
+            columns=[say.word("col_metric"), say.word("col_definition")],
+            rows=definitions[start : start + per_slide],
+            align=["left", "left"],
+        )
+        for start in range(0, len(definitions), per_slide)
+    ]
+
+
 PLACED = ("gmv", "paid_orders", "buyers")  # defined otherwise when orders count when placed
 
 
@@ -218,25 +242,12 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
         ]
         for mid in used
     ]
-    out: list[m.Slide] = []
     basis = say.say(  # the platform whose back office the numbers follow, and the GMV basis
         "appendix_basis",
         platform=say.word(f"platform_{ctx.config.platform}"),
         placed=placed,
     )
-    pages = -(-len(definitions) // APPENDIX_ROWS)  # spread evenly over the slides needed
-    per_slide = -(-len(definitions) // max(pages, 1))
-    for start in range(0, len(definitions), per_slide):
-        out.append(
-            m.TableSlide(
-                "table",
-                say.word("appendix_metrics"),
-                basis,
-                columns=[say.word("col_metric"), say.word("col_definition")],
-                rows=definitions[start : start + per_slide],
-                align=["left", "left"],
-            )
-        )
+    out = definition_slides(say, definitions, basis)
     rows = [
         [
             say.word(f"table_{c['table']}"),
