@@ -376,3 +376,25 @@ def blank_charts(deck: Path, pdf: Path, folder: Path, colors: list[str]) -> list
             if drawn <= 40:
                 bad.append(f"slide {number}: {shape.name} ({drawn} px of series colour)")
     return bad
+
+
+TICK = re.compile(r"[0-9][0-9./:-]*[0-9]")
+
+
+def broken_ticks(deck: Path, pdf: Path) -> list[str]:
+    """Numeric category labels of the native charts ("10.20", "2026-10") that the PDF does not
+    show whole on one line: LibreOffice wraps a label wider than its slot where a line may
+    break ("10-" over "20")."""
+    words: dict[int, list[str]] = {}
+    for word in pdf_words(pdf):
+        words.setdefault(word.page, []).append(word.text)
+    broken = []
+    for number, slide in enumerate(Presentation(str(deck)).slides, start=1):
+        for shape in slide.shapes:
+            if not getattr(shape, "has_chart", False) or not shape.chart.plots:
+                continue
+            for label in shape.chart.plots[0].categories:
+                for tick in TICK.findall(str(label)):
+                    if not any(tick in word for word in words.get(number, [])):
+                        broken.append(f"slide {number}: {tick!r}")
+    return broken

@@ -10,7 +10,7 @@ import pytest
 from PIL import Image
 from pptx import Presentation
 
-from tests.deckcheck import blank_charts, drawn_outside, pdf_pages, render_pdf
+from tests.deckcheck import blank_charts, broken_ticks, drawn_outside, pdf_pages, render_pdf
 
 pytestmark = pytest.mark.slow  # LibreOffice renders whole decks
 
@@ -47,5 +47,6 @@ def test_libreoffice_renders_every_slide(kind, request, tmp_path):
     ).stdout
     assert "CJK" in fonts, fonts
     assert drawn_outside(deck, pdf) == []
+    assert broken_ticks(deck, pdf) == []  # a date tick drawn whole ("10.20", not "10-" / "20")
     # every native chart drew its series (bars and lines are in the theme's blues or accent)
     assert blank_charts(deck, pdf, tmp_path, ["1F4E79", "2E75B6", "E8A33D"]) == []

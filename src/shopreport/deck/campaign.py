@@ -214,7 +214,9 @@ def results(ctx: Ctx) -> list[m.Slide]:
                         "phase_day_tick",
                         phase=phases[d["phase_index"]]["phase"],
                         day=d["phase_day"] + 1,
-                        date=f"{d['date']:%m-%d}",
+                        # "10.20" as 11.11 is written: LibreOffice wraps a narrow "10-20" after
+                        # its hyphen (and after "/"), never inside a number
+                        date=f"{d['date']:%m.%d}",
                     )
                     for d in daily
                 ],
@@ -656,7 +658,7 @@ def problems(ctx: Ctx) -> list[m.Slide]:
                             },
                             "x_label": say.word("window_day_axis"),
                             "x_ticks": [
-                                say.say("window_day_tick", day=i + 1, date=f"{s['date']:%m-%d}")
+                                say.say("window_day_tick", day=i + 1, date=f"{s['date']:%m.%d}")
                                 for i, s in enumerate(days)
                             ],
                         },
