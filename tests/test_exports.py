@@ -263,6 +263,8 @@ def test_validate_prints_the_reading_rules_of_a_shopify_store(shopify_store):
         "refunds: from orders_export_1.csv, orders_export_2.csv, dated by Cancelled at, else "
         "Created at (approximate" in out
     )
+    # an order's refund is cumulative in an orders export: one per order, the newest file's
+    assert "counts once per order_id, the newest file's row" in " ".join(out.split())
     # 3 lines not merchandise: Shipping Protection in both copies of #1002 is one line once
     # the copies are merged, plus the gift card: 2 lines, 2.00 + 20.00
     assert "2 line(s) (amount 22.00) are not merchandise" in out

@@ -96,6 +96,44 @@ def test_taobao_refund_report_in_its_current_layout(tmp_path):
     assert [(x["reason"], x["amount"]) for x in reasons] == [("尺码不合适", pytest.approx(89.90))]
 
 
+def test_a_refund_in_two_overlapping_refund_reports_counts_once(tmp_path):
+    """Two downloads of the 退款报表 whose dates overlap: R1 (¥89.90) is in both, its reason
+    edited by the buyer in between (尺码不合适 → 尺码偏小), so the rows differ; by its 退款编号
+    it is one refund, as the newest file has it. With R4 (¥20.00, newer file only): ¥109.90
+    from 2 refunds, not ¥199.80 from 3."""
+    import os
+
+    (tmp_path / "淘宝订单报表_2026-10.csv").write_bytes(
+        (SAMPLES / "淘宝订单报表_2026-10.csv").read_bytes()
+    )
+    r1 = (
+        'R1,="3312345678901234568",T1,2026/10/02 21:16,,2026/10/06 10:30,97.90,开衫,89.90,'
+        ",,2026/10/05 9:00,退款成功,已收到货,,,,{reason},,部分退款"
+    )
+    r4 = (
+        'R4,="3312345678901234567",T2,2026/10/01 10:00,,2026/10/20 10:30,1199.00,外套,20.00,'
+        ",,2026/10/19 9:00,退款成功,未收到货,,,,少件,,部分退款"
+    )
+    files = {
+        "ExportRefundList20261010.csv": [r1.format(reason="尺码不合适")],
+        "ExportRefundList20261101.csv": [r1.format(reason="尺码偏小"), r4],
+    }
+    for i, (name, rows) in enumerate(files.items()):
+        path = tmp_path / name
+        path.write_bytes(("\n".join([REFUND_REPORT_HEADERS, *rows]) + "\n").encode("gb18030"))
+        os.utime(path, (1_790_000_000 + i * 100, 1_790_000_000 + i * 100))  # the second newer
+    config = write_shop(tmp_path, {}, {}, preset="taobao-orders", data_dir=str(tmp_path))
+    r = report(config, "2026-10")
+    assert r.metrics["refund_amount"].value == pytest.approx(109.90)
+    assert r.metrics["refunded_orders"].value == 2
+    reasons = {x["reason"]: x["amount"] for x in r.breakdowns["refunds_by_reason"].to_dicts()}
+    assert reasons == {"尺码偏小": pytest.approx(89.90), "少件": pytest.approx(20.00)}
+    from tests.conftest import run_cli
+
+    out = " ".join(run_cli("validate", "--config", config).out.split())
+    assert "a refund found in several files counts once by its id (退款编号)" in out
+
+
 def test_taobao_orders_on_the_tmall_order_report(shared_data):
     # tmall_order_report.csv, worked out with the csv module: 24,081 orders paid in February
     # 2020 (6 more on 1 March are March's). 买家实际支付金额 is net of 退款金额 (5,132 paid

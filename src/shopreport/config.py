@@ -157,8 +157,9 @@ class TableConfig(FileOptions):
     dedupe_by: list[str] | None = None
     """Canonical columns that identify a row across several files: repeats keep the newest
     file's row. Default: the table's id (order_id, sku, customer_id); an order's lines by
-    order_id; refunds by all their columns (an order may have a refund in each file), or
-    `[order_id]` for refunds read from an orders export (one cumulative amount per order)."""
+    order_id; refunds by refund_id (退款编号) where they have one, else by all their columns
+    (an order may have a refund in each file), or `[order_id]` for refunds read from an orders
+    export (one cumulative amount per order)."""
     days_per_row: int = Field(1, ge=1, le=31)
     """Days each row covers from its date (7: a weekly export dated by each week's first day):
     its numbers are spread evenly over those days, and the decks say so."""

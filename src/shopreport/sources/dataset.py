@@ -1100,6 +1100,7 @@ def _file_key(name: str, frame: pl.LazyFrame, spec: TableConfig) -> list[str]:
         return [key]
     if name == "order_items" and "order_id" in names:
         return ["order_id"]
+    # refunds without their own id (退款编号): one refund when a whole row repeats
     return names if name == "refunds" else []
 
 

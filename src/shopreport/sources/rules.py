@@ -23,7 +23,12 @@ def reading_rules(
         rules = _common(name, spec, config)
         if name == "orders":
             given = set((columns or {}).get("orders", []))
-            rules = _orders(spec, config, given) + _refunds(config, files.get("refunds")) + rules
+            refunds = set((columns or {}).get("refunds", []))
+            rules = (
+                _orders(spec, config, given)
+                + _refunds(config, files.get("refunds"), refunds)
+                + rules
+            )
         out[name] = rules
     return out
 
@@ -62,8 +67,8 @@ def _orders(spec: TableConfig, config: Config, given: set[str]) -> list[str]:
     return rules
 
 
-def _refunds(config: Config, paths: list[Path] | None) -> list[str]:
-    """Where refunds come from and how they are dated."""
+def _refunds(config: Config, paths: list[Path] | None, given: set[str] = frozenset()) -> list[str]:
+    """Where refunds come from, how they are dated, and when a refund in two files is one."""
     spec = config.data.refunds
     if spec is None or not paths:
         return ["refunds: no refunds table, so refund rates and the service section are left out"]
@@ -75,7 +80,13 @@ def _refunds(config: Config, paths: list[Path] | None) -> list[str]:
     dated = f"dated by {_source_of(spec, 'refund_time')}"
     if spec.approximate_time:
         dated += " (approximate: the export has no refund date; the decks say so)"
-    return [f"refunds: from {files}, {dated}"]
+    if spec.dedupe_by:
+        once = f"once per {', '.join(spec.dedupe_by)}, the newest file's row"
+    elif "refund_id" in set(spec.mapping.values()) | given:
+        once = f"once by its id ({_source_of(spec, 'refund_id')}), as the newest file has it"
+    else:
+        once = "once only when its whole row repeats (the files have no refund id)"
+    return [f"refunds: from {files}, {dated}; a refund found in several files counts {once}"]
 
 
 def _source_of(spec: TableConfig, canonical: str) -> str:

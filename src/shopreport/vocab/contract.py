@@ -123,7 +123,8 @@ TABLES: dict[str, Table] = {
             "refunds",
             "one refund",
             "order_id:str refund_time:time amount:num+",
-            "sku:str reason:str kind:str",
+            "refund_id:str sku:str reason:str kind:str",
+            key="refund_id",
             time="refund_time",
         ),
         _t(
