@@ -142,3 +142,30 @@ def test_a_scored_metric_says_its_weight():
     assert say.say(
         "score_basis", name="满意度", measure="value", value="78.8%", score=63.2, weight=1.0
     ) == ("满意度78.8%（63分）")
+
+
+def test_a_product_that_fell_because_it_ran_out_says_so():
+    """The product that pulled the other way ran out on 4 October: its fall has its cause."""
+    from datetime import date
+
+    say = Narrator("zh-CN", "¥")
+    against = [("简约净水器", -471000, date(2026, 10, 4))]
+    part = {"kind": "商品", "name": "大容量吹风机", "delta": 62200, "share": 0.565}
+    assert say.say("why_gmv_part", **part, since=None, against=against) == (
+        "商品「大容量吹风机」+¥6.22万，占变化的56.5%（「简约净水器」-¥47.1万，10月4日起缺货）"
+    )
+    english = Narrator("en", "$")
+    part = {"kind": "Product", "name": "Dryer", "delta": 6220, "share": 0.565}
+    assert english.say("why_gmv_part", **part, since=None, against=against) == (
+        "product Dryer +$6,220, 56.5% of the change (简约净水器 -$471.0K, sold out since Oct 4)"
+    )
+
+
+def test_late_shipping_share_names_its_base():
+    """16.5 % of shipped orders left late (及时发货率 83.5 %) while 13.6 % of delivered ones did:
+    the late-delivery cause says it counts delivered orders."""
+    say = Narrator("zh-CN", "¥")
+    text = say.say(
+        "why_late_shipping_mix", group="超时发货", share_before=0.078, share=0.136, effect=0.031
+    )
+    assert text == "主要因为已签收订单中超时发货的占比7.8%→13.6%，拉高延迟送达率3.1个百分点。"

@@ -159,6 +159,14 @@ def gmv_cause(ctx: Ctx) -> str:
     )
 
 
+def out_since(ctx: Ctx, kind: str, driver: dr.Driver) -> date | None:
+    """The day a product whose GMV fell ran out of stock in the period: its fall's cause."""
+    if kind != "product" or driver.effect >= 0:
+        return None
+    since = {r["name"] or r["sku"]: r["out_since"] for r in ctx.rows(S.STOCKOUTS)}
+    return since.get(driver.subject)
+
+
 def driver_cards(ctx: Ctx) -> list[m.Card]:
     """Why GMV, conversion, AOV, the returning share and the refund rate moved: four cards,
     each from computed contributions."""
@@ -174,7 +182,11 @@ def driver_cards(ctx: Ctx) -> list[m.Card]:
                 name=d.subject,
                 delta=d.effect,
                 share=d.share,
-                against=[(a.subject, a.effect) for a in dr.against(gmv, kind, total)[:1]],
+                since=out_since(ctx, kind, d),
+                against=[
+                    (a.subject, a.effect, out_since(ctx, kind, a))
+                    for a in dr.against(gmv, kind, total)[:1]
+                ],
             )
             for kind in ("category", "source", "product")
             if (d := dr.top(gmv, kind)) and d.effect * total > 0
@@ -365,8 +377,9 @@ def bridge_slide(ctx: Ctx) -> m.ChartSlide:
                     name=d.subject or say.word("unknown"),
                     delta=d.effect,
                     share=d.share,
+                    since=out_since(ctx, kind, d),
                     against=[
-                        (a.subject or say.word("unknown"), a.effect)
+                        (a.subject or say.word("unknown"), a.effect, out_since(ctx, kind, a))
                         for a in dr.against(drivers, kind, mom["delta"])[:1]
                     ],
                 )

@@ -128,14 +128,15 @@ def days_ahead(report: KpiReport) -> int:
 
 
 def stockouts(report: KpiReport, t: Thresholds) -> list[Finding]:
-    """Best sellers out of stock at the month end: their daily GMV, until the next delivery
-    (at most a month)."""
+    """Best sellers out of stock at the month end, by the period's GMV or by their pace before
+    they ran out (one out since the 4th sold little this month): their GMV a selling day,
+    until the next delivery (at most a month)."""
     out = []
-    days = report.period.days
     for row in report.rows(S.STOCKOUTS):
-        if row["rank"] is None or row["rank"] > t.stockout_top_n:
+        ranks = [r for r in (row["rank"], row["pace_rank"]) if r is not None]
+        if not ranks or min(ranks) > t.stockout_top_n:
             continue
-        daily = (row["gmv"] or 0) / days
+        daily = row["daily_gmv"] or 0
         out.append(
             Finding(
                 "stockout",
@@ -144,6 +145,7 @@ def stockouts(report: KpiReport, t: Thresholds) -> list[Finding]:
                 {
                     "sku": row["sku"],
                     "rank": row["rank"],
+                    "since": row["out_since"],
                     "daily_gmv": daily,
                     "lead_time": row["lead_time"],
                     "reorder": row["reorder_qty"],

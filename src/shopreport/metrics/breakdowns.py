@@ -431,9 +431,13 @@ def inventory_lists(ctx: Context, period: Period) -> dict[str, pl.LazyFrame]:
         "reorder_qty",
     ]
     flags = status.select("sku", "slow")
+    out = status.filter(pl.col("on_hand") <= 0, pl.col("units") > 0)
     status = status.select([c for c in keep if c in status.collect_schema().names()])
     return {
-        "stockouts": status.filter(pl.col("on_hand") <= 0, pl.col("units") > 0)
+        # with their selling pace before they ran out, and since when they are out
+        "stockouts": out.select(
+            *[c for c in keep if c in out.collect_schema().names()], "daily_gmv", "out_since"
+        )
         .sort(["gmv", "sku"], descending=[True, False])
         .head(top),
         "slow_movers": status.join(flags.filter(pl.col("slow")).select("sku"), on="sku", how="semi")

@@ -133,6 +133,7 @@ def compute_kpis(
     results = batch.collect()
 
     values = {w: _window_values(results, w) for w in WINDOWS}
+    covered_days = (ctx.end_of(period) - period.start).days
     notes = _notes(ds, ctx, missing)
     first = ctx.base.first_payment
     uncovered: set[str] = set()
@@ -200,7 +201,8 @@ def compute_kpis(
             "yoy": lmdi(values["ly"], values["cur"]),
         },
         breakdowns=conform_all(
-            _finish_breakdowns(results, uncovered, opts.top_n, late_tables), BREAKDOWNS
+            _finish_breakdowns(results, uncovered, opts.top_n, late_tables, covered_days),
+            BREAKDOWNS,
         ),
         coverage=_coverage(results, ds),
         # one of each (a note on three metrics is said once; one per table is said per table)
@@ -413,9 +415,14 @@ reach it (a change against nothing is no change)."""
 
 
 def _finish_breakdowns(
-    results: dict, uncovered: set[str], top_n: int, late: dict[str, set[str]] | None = None
+    results: dict,
+    uncovered: set[str],
+    top_n: int,
+    late: dict[str, set[str]] | None = None,
+    days: int = 1,
 ) -> dict[str, pl.DataFrame]:
-    """Assemble the collected breakdown frames (contributions, source conversion).
+    """Assemble the collected breakdown frames (contributions, source conversion). `days`: the
+    period's days the data covers (a stockout's pace over the period ranks it).
 
     Comparisons with a period the data does not reach are null, not computed against zero;
     so are those with a period a table's data does not reach (`late`: {table: {window}}).
@@ -475,9 +482,15 @@ def _finish_breakdowns(
             ranked.group_by("stage").agg(skus=pl.len(), gmv=fsum("gmv")).sort("stage")
         )
         if "stockouts" in out:
-            out["stockouts"] = out["stockouts"].join(
-                ranked.select("sku", "rank"), on="sku", how="left"
+            # and where it would rank had it sold every day at its pace before it ran out
+            stock = out["stockouts"].join(ranked.select("sku", "rank"), on="sku", how="left")
+            paced = (
+                stock.select("sku", "daily_gmv")
+                .join(ranked.select(other="gmv"), how="cross")
+                .group_by("sku")
+                .agg(pace_rank=(pl.col("other") > pl.col("daily_gmv") * days).sum() + 1)
             )
+            out["stockouts"] = stock.join(paced, on="sku", how="left")
         out["products"] = ranked.head(top_n)
         if "variants" in out:
             # the top products' variants, most sold first (three per product)

@@ -187,32 +187,29 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
     sold = (
         ctx.lazy_lines(w).group_by("sku").agg(units=pl.col("quantity").sum(), gmv=fsum("line_gmv"))
     )
-    cover_start = end - timedelta(days=opts.cover_window_days)
-    daily = (
-        lines.filter(in_range("day", cover_start, end, dates=True))
-        .group_by("sku", "day")
-        .agg(q=pl.col("quantity").sum(), g=fsum("line_gmv"))
-        .group_by("sku")
-        .agg(
-            recent_units=pl.col("q").sum(),
-            sum_sq=(pl.col("q") ** 2).sum(),
-            recent_gmv=fsum("g"),
-        )
-    )
+    pace = _selling_pace(ctx, stock.select("sku"), end)
     last_sale = lines.filter(pl.col("day") < end).group_by("sku").agg(last_sale=pl.col("day").max())
-    n = float(opts.cover_window_days)
     frame = (
         stock.join(products_of(ctx.ds).drop("launch_date"), on="sku", how="left")
         .join(sold, on="sku", how="left")
-        .join(daily, on="sku", how="left")
+        .join(pace, on="sku", how="left")
         .join(last_sale, on="sku", how="left")
-        .with_columns(pl.col("units", "gmv", "recent_units", "sum_sq", "recent_gmv").fill_null(0))
+        .with_columns(
+            pl.col(
+                "units", "gmv", "recent_units", "sum_sq", "recent_gmv", "selling_days"
+            ).fill_null(0)
+        )
     )
     cost = pl.coalesce("unit_cost", "price")
     lead = pl.col("lead_time_days").fill_null(opts.lead_time_days)
-    velocity = pl.col("recent_units") / n
+    n = pl.col("selling_days").cast(pl.Float64)
+    velocity = pl.when(n > 0).then(pl.col("recent_units") / n).otherwise(0.0)
     sigma = (
-        ((pl.col("sum_sq") - pl.col("recent_units") ** 2 / n) / (n - 1)).clip(lower_bound=0).sqrt()
+        pl.when(n > 1)
+        .then((pl.col("sum_sq") - pl.col("recent_units") ** 2 / n) / (n - 1))
+        .otherwise(0.0)
+        .clip(lower_bound=0)
+        .sqrt()
     )
     need = (
         velocity * (lead + opts.review_days)
@@ -222,7 +219,7 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
     return frame.with_columns(
         stock_value=pl.col("on_hand") * cost,
         velocity=velocity,
-        daily_gmv=pl.col("recent_gmv") / n,
+        daily_gmv=pl.when(n > 0).then(pl.col("recent_gmv") / n).otherwise(0.0),
         days_of_cover=pl.when(velocity > 0).then(pl.col("on_hand") / velocity),
         days_since_sale=(pl.lit(end - timedelta(days=1)) - pl.col("last_sale")).dt.total_days(),
         lead_time=lead,
@@ -234,6 +231,63 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
         ),
         stockout=(pl.col("on_hand") <= 0) & (pl.col("units") > 0),
     ).sort("sku")
+
+
+PACE_LOOKBACK_DAYS = 91
+"""How far back a SKU's selling days are looked for (its last `cover_window_days` of them)."""
+
+
+def _selling_pace(ctx: Context, skus: pl.LazyFrame, end: date) -> pl.LazyFrame:
+    """Per SKU, its last `cover_window_days` selling days before `end` (within
+    `PACE_LOOKBACK_DAYS`, from the first day of the data on): units, their squares' sum and GMV
+    over those days, their number, and when a SKU out of stock at `end` ran out (`out_since`).
+
+    A day the SKU sold nothing and a stock snapshot shows none on hand is no selling day: it
+    could not sell, so it says nothing of demand (a best seller out of stock for four weeks
+    would otherwise need no reorder). Days without a snapshot count as selling days."""
+    first = ctx.base.first_payment
+    start = end - timedelta(days=PACE_LOOKBACK_DAYS)
+    if first is not None:
+        start = min(max(start, first.date()), end)
+    calendar = pl.LazyFrame(
+        {"day": pl.date_range(start, end, closed="left", eager=True)}, schema={"day": pl.Date}
+    )
+    sales = (
+        ctx.base.lines.lazy()
+        .filter(in_range("day", start, end, dates=True))
+        .group_by("sku", "day")
+        .agg(q=pl.col("quantity").sum(), g=fsum("line_gmv"))
+    )
+    snapshots = (
+        ctx.ds.frame("inventory")
+        .filter(in_range("date", start, end, dates=True))
+        .group_by("sku", pl.col("date").alias("day"))
+        .agg(on_hand=pl.col("on_hand").sum())
+    )
+    days = (
+        skus.join(calendar, how="cross")
+        .join(sales, on=["sku", "day"], how="left")
+        .join(snapshots, on=["sku", "day"], how="left")
+        .with_columns(pl.col("q").fill_null(0), pl.col("g").fill_null(0.0))
+    )
+    selling = ~(pl.col("on_hand") <= 0).fill_null(False) | (pl.col("q") > 0)
+    last_in_stock = days.filter(pl.col("on_hand") > 0).group_by("sku").agg(in_stock=pl.max("day"))
+    return (
+        days.filter(selling)
+        .sort("sku", "day")
+        .group_by("sku")
+        .tail(ctx.opts.cover_window_days)
+        .group_by("sku")
+        .agg(
+            recent_units=pl.col("q").sum(),
+            sum_sq=(pl.col("q") ** 2).sum(),
+            recent_gmv=fsum("g"),
+            selling_days=pl.len(),
+        )
+        .join(last_in_stock, on="sku", how="full", coalesce=True)
+        .with_columns(out_since=pl.col("in_stock") + timedelta(days=1))
+        .drop("in_stock")
+    )
 
 
 def measure_inventory(ctx: Context, w: Period) -> Measured:

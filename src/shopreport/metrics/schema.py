@@ -360,6 +360,12 @@ class SkuStockRow(TypedDict):
 
 class StockoutRow(SkuStockRow):
     rank: int | None
+    daily_gmv: float
+    """GMV a selling day over the SKU's last selling days (before it ran out)."""
+    out_since: dt.date | None
+    """The day after its last stock snapshot with stock on hand (None: none in 91 days)."""
+    pace_rank: int | None
+    """Its rank by GMV had it sold every day of the period at `daily_gmv`."""
 
 
 class InventoryCategoryRow(TypedDict):
@@ -548,7 +554,7 @@ STOCKOUTS = Breakdown(
     StockoutRow,
     "SKU out of stock at the period end that sold in it",
     ("-gmv", "sku"),
-    optional=frozenset({"name", "category", "rank"}),
+    optional=frozenset({"name", "category", "rank", "pace_rank"}),
 )
 SLOW_MOVERS = Breakdown(
     "slow_movers",

@@ -182,8 +182,9 @@ _ALL = [
        "stock value at period end of SKUs with stock and no sales in the last 30 days",
        "有库存且近30天无销售的SKU期末库存金额", better="down"),
     _m("days_of_cover", "可售天数", "Days of cover", "days", "inventory",
-       "units on hand ÷ average daily units sold over the last 28 days",
-       "库存 ÷ 近28天日均销量", better=None),
+       "units on hand ÷ average daily units sold over the last 28 days it could sell (a day "
+       "out of stock without a sale left out)",
+       "库存 ÷ 近28个在售日的日均销量（缺货且无销售的日子不计）", better=None),
     _m("reorder_qty", "建议补货量", "Suggested reorder units", "count", "inventory",
        "Σ max(0, daily units × (lead time + review days) + safety stock − units on hand)",
        "Σ max（0， 日均销量 ×（补货周期 + 盘点间隔）+ 安全库存 − 库存）", better=None),
