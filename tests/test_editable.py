@@ -182,8 +182,9 @@ def test_libreoffice_draws_every_chart_with_its_number_formats(sample, tmp_path)
     text = subprocess.run(
         ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
     ).stdout.replace(" ", "")
-    # 123,456 in the deck's money style; 54,321 whole (1.23万 can't be a number format)
-    assert "¥12.3万" in text and "¥54,321" in text
+    # 123,456 in the deck's money style, and 54,321 beside it in the same unit: one unit a
+    # chart (5.43万 can't be a number format: one decimal, as fmt_money writes 万)
+    assert "¥12.3万" in text and "¥5.4万" in text and "54,321" not in text
     assert "60.0%" in text and "5.5%" in text  # share bar and rate line both drawn
     assert "+¥40.0万" in text and "-¥20.0万" in text and "¥130.0万" in text  # bridge labels
     assert "一线30.0%" in text  # donut legend

@@ -127,7 +127,7 @@ def test_a_rates_change_is_in_points_as_on_its_card():
     english = Narrator("en", "$")
     bridge = {"name": "Conversion effect", "metric": "Conversion rate", "effect": 1850}
     assert english.say("bridge_main", **bridge, change=0.177, pp=0.004, share=None) == (
-        "Conversion effect moved it most (+$1,850); conversion rate changed +0.4 pp MoM."
+        "Conversion effect moved it most (+$1,850); conversion rate moved +0.4 pp MoM."
     )
 
 

@@ -26,13 +26,15 @@ def funnel_slide(
     """Visit → cart → order → pay with the step that loses most."""
     say = ctx.say
     labels = [say.word(f"step_{f['step']}") for f in funnel]
-    steps = [
-        (labels[i], f["step_rate"]) for i, f in enumerate(funnel) if f["step_rate"] is not None
+    steps = [  # a step's rate is of those who reached the step before it
+        (labels[i - 1], labels[i], f["step_rate"])
+        for i, f in enumerate(funnel)
+        if i > 0 and f["step_rate"] is not None
     ]
-    worst = min(steps, key=lambda s: s[1]) if steps else None
+    worst = min(steps, key=lambda s: s[2]) if steps else None
     bullets = [say.say("funnel_overall", rate=funnel[-1]["overall_rate"])]
     if worst:
-        bullets.append(say.say("funnel_worst", step=worst[0], rate=worst[1]))
+        bullets.append(say.say("funnel_worst", before=worst[0], step=worst[1], rate=worst[2]))
     if ctx.available("cart_rate"):
         bullets.append(
             say.say(

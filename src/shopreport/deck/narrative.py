@@ -107,8 +107,16 @@ def _environment(language: str, symbol: str) -> jinja2.Environment:
         number, dd = int(text[-5:-3]), int(text[-2:])
         return f"{MONTHS_EN[number - 1]} {dd}" if en else f"{number}月{dd}日"
 
+    def lc(v) -> str:
+        """A label inside an English sentence: its first word in lower case, unless that is an
+        acronym ('Visitors (UV)' → 'visitors (UV)', 'AOV' stays)."""
+        first, _, rest = str(v).partition(" ")
+        word = first if first.isupper() and len(first) > 1 else first.lower()
+        return f"{word} {rest}" if rest else word
+
     env.filters.update(
         {
+            "lc": lc,
             "month": month,
             "md": lambda d: f"{d:%m-%d}",
             "day": day,

@@ -257,6 +257,7 @@ def bad_reviews(report: KpiReport, t: Thresholds) -> list[Finding]:
                 "rate": rate,
                 "threshold": t.bad_review_rate_max,
                 "concentrated": concentrated,
+                "top": (top["name"] or top["sku"]) if top else None,
                 "sku_bad_rate": top["bad_rate"] if top else None,
                 "sku_share": top["bad_share"] if top else None,
                 "words": words,

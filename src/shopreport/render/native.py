@@ -50,12 +50,13 @@ def number_format(
             if largest >= 1e8:
                 if axis:
                     return "[=0]0;" + s + '0\\.00,,"亿"'
-                return f'[>=99995000]{s}0\\.00,,"亿";[>=99995]{s}0\\.0,"万";{s}#,##0'
-            # 万 with one decimal from 10万 (as fmt_money writes it); below, the whole number
-            # (a format can only divide by powers of 1000: 1.23万 is not expressible)
-            if axis:  # one unit along an axis, and a plain 0 at its foot
-                return ("[=0]0;" + s + '0\\.0,"万"') if largest >= 99995 else s + "#,##0"
-            return f'[>=99995]{s}0\\.0,"万";{s}#,##0'
+                return f'[>=99995000]{s}0\\.00,,"亿";{s}0\\.0,"万"'
+            # 万 with one decimal from 10万 (as fmt_money writes it), for every value of a chart
+            # that reaches 10万 (¥8.9万 beside ¥221.3万, not ¥89,884); else whole numbers (a
+            # format can only divide by powers of 1000: 1.23万 is not expressible)
+            if largest < 99995:
+                return s + "#,##0"
+            return "[=0]0;" + s + '0\\.0,"万"'
         if axis:
             if largest >= 999950:
                 return "[=0]0;" + s + '#,##0.0,,"M"'
@@ -391,6 +392,28 @@ def native_hbar(slide, data: dict, style: Style, x, y, w, h, alt: str):
     return frame
 
 
+def _category_lines(labels: list[str], style: Style, width: float) -> list[str]:
+    """Column labels wider than their slot (`width`: the chart's inches) in two lines broken
+    between words or numbers, the halves as even as may be: LibreOffice breaks a label that
+    does not fit anywhere ("双11大促9" over "折")."""
+    from shopreport.render.textfit import Font, text_width, tokens
+
+    size = style.size("chart_tick")
+    font = Font(style.theme.measure_font, False, style.theme.width_margin)
+    slot = (Inches(width).pt - 36) / max(len(labels), 1) * 0.9  # less the value axis' labels
+    out = []
+    for label in labels:
+        units = tokens(label)
+        if "\n" in label or len(units) < 2 or text_width(label, size, font) <= slot:
+            out.append(label)
+            continue
+        splits = [
+            "".join(units[:i]).rstrip() + "\n" + "".join(units[i:]) for i in range(1, len(units))
+        ]
+        out.append(min(splits, key=lambda t: max(text_width(p, size, font) for p in t.split("\n"))))
+    return out
+
+
 def _notes_width(notes: list, style: Style, width: float) -> float:
     """Inches for the notes beside bars: the widest note measured, within 12–40% of the chart."""
     from shopreport.render.textfit import Font, text_width
@@ -493,7 +516,7 @@ def native_bars(slide, data: dict, style: Style, x, y, w, h, alt: str):
     largest = _largest(*series.values())
     fmt = number_format(unit, style, largest)
     chart_data = ChartData(number_format=fmt)
-    chart_data.categories = labels
+    chart_data.categories = _category_lines(labels, style, w)
     for name, values in series.items():
         chart_data.add_series(name, _values(values))
     reference = data.get("reference")
@@ -529,7 +552,7 @@ def native_stacked(slide, data: dict, style: Style, x, y, w, h, alt: str):
     largest = max((sum(v[i] or 0 for v in parts.values()) for i in range(len(labels))), default=0)
     fmt = number_format("count", style, largest)
     chart_data = ChartData(number_format=fmt)
-    chart_data.categories = labels
+    chart_data.categories = _category_lines(labels, style, w)
     for name, values in parts.items():
         chart_data.add_series(name, _values(values))
     totals = [sum(v[i] or 0 for v in parts.values()) for i in range(len(labels))]
