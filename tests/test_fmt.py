@@ -44,3 +44,16 @@ def test_a_name_in_a_file_name_drops_separators():
 
     assert safe_name("星辰电商代运营 · 客户组合") == "星辰电商代运营_客户组合"  # not "_·_"
     assert safe_name("A/B: shop*") == "A_B_shop"
+
+
+def test_a_column_of_changes_carries_its_signs():
+    from shopreport.fmt import fmt_money_column
+
+    # the largest is ¥29.54万: all in 万, two decimals under 100万; no change has no sign
+    assert fmt_money_column([204_200, -295_400, 0, None], signed=True) == [
+        "+¥20.42万",
+        "-¥29.54万",
+        "¥0.00万",
+        "—",
+    ]
+    assert fmt_money_column([950.0, -20.5], "$", "en", signed=True) == ["+$950.00", "-$20.50"]

@@ -460,6 +460,11 @@ def test_stock_risk_joins_next_months_target_with_cover_and_lead_time():
     assert (finding.subject, finding.impact) == ("净水器", pytest.approx(1200))
     assert finding.evidence["skus"] == 1 and finding.evidence["growth"] == pytest.approx(0.5)
     assert stock_risk(report, 0.9) == []  # a plan to sell less needs no extra stock
+    # GMV ×1.5 of which buyers ×1.2 (AOV ×1.25): a sells 2.4 a day, gone in 12.5 days: 1.5
+    # days short × ¥200 × 1.5 = ¥450 (units do not grow with the AOV's part)
+    (finding,) = stock_risk(report, 1.5, 1.2)  # type: ignore[arg-type]
+    assert finding.impact == pytest.approx(450)
+    assert finding.evidence["units_growth"] == pytest.approx(0.2)
 
 
 # --- 7. layout and formats --------------------------------------------------------------------

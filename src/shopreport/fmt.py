@@ -59,26 +59,29 @@ def _shown(value: float, divisor: float) -> float:
 
 
 def fmt_money_column(
-    values: list[float | None], symbol: str = "¥", language: str = "zh-CN"
+    values: list[float | None], symbol: str = "¥", language: str = "zh-CN", signed: bool = False
 ) -> list[str]:
     """Amounts of one table column in one unit: all in 万 (K …) when the largest is, with the
-    same decimals, so ¥2.70万 never stands above −¥8,499.95."""
+    same decimals, so ¥2.70万 never stands above −¥8,499.95. `signed`: changes, +¥1.2万."""
     known = [abs(v) for v in values if not _missing(v)]
     biggest = max(known, default=0.0)
+    plus = "+" if signed else ""
+
+    def sign(v: float) -> str:
+        return "-" if v < 0 else plus if v > 0 else ""
+
     for start, divisor, unit in _units(language):
         if start <= biggest < HUGE:
             decimals = 2 if biggest / divisor < 100 else 1
             return [
-                "—"
-                if _missing(v)
-                else f"{'-' if v < 0 else ''}{symbol}{abs(v) / divisor:,.{decimals}f}{unit}"  # type: ignore[operator]
+                "—" if _missing(v) else f"{sign(v)}{symbol}{abs(v) / divisor:,.{decimals}f}{unit}"  # type: ignore[operator,arg-type]
                 for v in values
             ]
     decimals = 2 if biggest < 1000 else 0
     return [
-        "—" if _missing(v) else f"{'-' if v < 0 else ''}{symbol}{abs(v):,.{decimals}f}"
+        "—" if _missing(v) else f"{sign(v)}{symbol}{abs(v):,.{decimals}f}"  # type: ignore[operator,arg-type]
         for v in values
-    ]  # type: ignore[operator]
+    ]
 
 
 def fmt_pct(value: float | None, signed: bool = False) -> str:

@@ -188,6 +188,7 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
     delta = money_column(
         ctx,
         [c["gmv"] - c["last_year_gmv"] if c["last_year_gmv"] is not None else None for c in shown],
+        signed=True,
     )
     rows = [
         [

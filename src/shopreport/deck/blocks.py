@@ -74,9 +74,11 @@ def person_card(text: str) -> m.Card:
     return m.Card(text, "") if len(text) <= 24 else m.Card("", text)
 
 
-def money_column(ctx: DeckContext[Any], values: list[float | None]) -> list[str]:
-    """A table column of amounts, all in one unit."""
-    return fmt_money_column(values, ctx.symbol, ctx.lang)
+def money_column(
+    ctx: DeckContext[Any], values: list[float | None], signed: bool = False
+) -> list[str]:
+    """A table column of amounts, all in one unit (`signed`: changes, with their sign)."""
+    return fmt_money_column(values, ctx.symbol, ctx.lang, signed)
 
 
 def shown_of(ctx: DeckContext[Any], shown: int, total: int) -> str:

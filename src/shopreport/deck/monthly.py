@@ -23,7 +23,7 @@ from shopreport.deck.sections import DeckKind, Section
 from shopreport.fmt import fmt_count, fmt_pct
 from shopreport.insights import drivers as dr
 from shopreport.insights.diagnosis import find_problems
-from shopreport.insights.plan import next_targets, planned_growth
+from shopreport.insights.plan import next_targets, planned_growth, planned_unit_growth
 from shopreport.metrics import KpiReport, Period, compute_kpis, parse_month
 from shopreport.metrics import schema as S
 from shopreport.vocab.metrics import METRICS
@@ -752,7 +752,7 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
     say = ctx.say
     shown = categories[:TOP_ROWS]
     gmv = money_column(ctx, [c["gmv"] for c in shown])
-    delta = money_column(ctx, [c["delta_mom"] for c in shown])
+    delta = money_column(ctx, [c["delta_mom"] for c in shown], signed=True)
     # shares of the change only read as shares when no category moved more than the total
     shares = all(abs(c["contribution_mom"] or 0) <= 1 for c in categories)
     rows = [
@@ -1667,7 +1667,10 @@ KIND: DeckKind[Period, KpiReport] = DeckKind(
     compute=lambda ds, period, today: compute_kpis(ds, period, today),
     report=lambda report: report,
     diagnose=lambda report, config: find_problems(
-        report, config.thresholds, planned_growth(report, config)
+        report,
+        config.thresholds,
+        planned_growth(report, config),
+        planned_unit_growth(report, config),
     ),
     title_values=lambda period, report: {"year": period.start.year, "month": period.start.month},
     sections=[

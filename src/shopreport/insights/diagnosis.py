@@ -294,14 +294,19 @@ def late_delivery(report: KpiReport, t: Thresholds) -> list[Finding]:
     ]
 
 
-def stock_risk(report: KpiReport, growth: float | None) -> list[Finding]:
+def stock_risk(
+    report: KpiReport, growth: float | None, units: float | None = None
+) -> list[Finding]:
     """Next month's plan against the stock: selling SKUs that run out before a delivery ordered
-    now can arrive, at the target's pace (this month's sales × the planned GMV growth)."""
-    if growth is None or growth <= 0:
+    now can arrive, at the target's pace: units sold × the planned growth of units (`units`:
+    of buyers, when the plan puts part of the GMV growth into a higher AOV; else of GMV), and
+    the GMV a day without stock loses × the planned GMV growth."""
+    units = growth if units is None else units
+    if growth is None or growth <= 0 or units is None or units <= 0:
         return []
     at_risk, names = 0.0, []
     for row in report.rows(S.SKU_COVER):
-        pace = row["velocity"] * growth
+        pace = row["velocity"] * units
         if pace <= 0:
             continue
         left = row["on_hand"] / pace  # days until it is gone at the target's pace
@@ -321,6 +326,7 @@ def stock_risk(report: KpiReport, growth: float | None) -> list[Finding]:
                 "skus": len(names),
                 "names": names[:3],
                 "growth": growth - 1,
+                "units_growth": units - 1 if units != growth else None,
                 "cover": cover.value,
                 "cover_yoy": cover.yoy,
             },
@@ -341,12 +347,15 @@ RULES: dict[str, Callable[[KpiReport, Thresholds], list[Finding]]] = {
 
 
 def find_problems(
-    report: KpiReport, thresholds: Thresholds, growth: float | None = None
+    report: KpiReport,
+    thresholds: Thresholds,
+    growth: float | None = None,
+    units: float | None = None,
 ) -> list[Finding]:
     """Every rule's findings worth a meeting (GMV at risk at least `min_problem_gmv_share` of
     the period's, or not estimated, or money tied up), the largest GMV at risk first; with next
-    month's planned GMV growth (target ÷ this month), also the stock that would run out before
-    it is restocked."""
+    month's planned GMV growth (target ÷ this month) and units' (`units`: buyers'), also the
+    stock that would run out before it is restocked."""
     findings = [f for rule in RULES.values() for f in rule(report, thresholds)]
     gmv = report.metrics["gmv"].value
     if gmv:  # ¥1,600 of refunds in a ¥505万 month is not a problem for the meeting
@@ -354,7 +363,7 @@ def find_problems(
         # a 0 is an impact that could not be estimated (no inquiry data, no reviews), not a
         # small one: such findings stay, as does money tied up in stock
         findings = [f for f in findings if f.impact >= least or f.impact <= 0 or f.context]
-    return _ranked(findings + stock_risk(report, growth))
+    return _ranked(findings + stock_risk(report, growth, units))
 
 
 def _ranked(findings: list[Finding]) -> list[Finding]:

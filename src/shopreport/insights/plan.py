@@ -120,6 +120,14 @@ def planned_growth(report: KpiReport, config: Config) -> float | None:
     return target / gmv if target and gmv else None
 
 
+def planned_unit_growth(report: KpiReport, config: Config) -> float | None:
+    """Next month's buyers target ÷ this month's buyers: how much more is sold in units, when
+    the plan also raises the AOV (units per buyer kept); without a buyers target, GMV's."""
+    buyers = report.metrics["buyers"].value
+    target = next((t.target for t in next_targets(report, config) if t.metric == "buyers"), None)
+    return target / buyers if target and buyers else planned_growth(report, config)
+
+
 def _exact(value: float, metric: str) -> float:
     """A derived target: counts whole, money to the cent, rates to 0.01 pp (so the identities
     GMV = buyers × AOV = visitors × conversion × AOV hold to the rounding of one unit)."""
