@@ -79,3 +79,24 @@ def test_running_year_is_reported_to_date_against_the_annual_target(demo_shop, t
     kpi_slide = " ".join(slides_text(built.path)[3])
     assert "时间进度88.5%" in kpi_slide  # 323 of 365 days
     assert "年度目标¥6,000.0万" in kpi_slide
+
+
+def test_a_sentence_written_in_both_languages_is_said_in_the_decks_language(tmp_path):
+    from shopreport.config import Lesson, read_config, written
+    from tests.conftest import write_shop
+
+    config = write_shop(
+        tmp_path,
+        {"o.csv": "order_id,customer_id,order_time,paid_amount\n1,a,2025-10-01 10:00:00,10\n"},
+        {"orders": {"path": "o.csv"}},
+        lessons={"2025": [{"text": {"zh-CN": "尺码要标准化", "en": "Standard sizing"}}]},
+        plans={"2025-10": ["只写了中文", {"zh-CN": "备货", "en": "Stock up"}]},
+    )
+    cfg = read_config(config)
+    (lesson,) = cfg.lessons["2025"]
+    assert isinstance(lesson, Lesson)
+    assert written(lesson.text, "en") == "Standard sizing"
+    assert written(lesson.text, "zh-CN") == "尺码要标准化"
+    plain, both = cfg.plans["2025-10"]
+    assert written(plain, "en") == "只写了中文"  # one language only: as written
+    assert (written(both, "en"), written(both, "zh-CN")) == ("Stock up", "备货")

@@ -128,6 +128,12 @@ def test_english_deck(demo_shop, tmp_path):
     assert "Contents" in texts[1] and "Traffic & channels" in texts[1]
     assert overflowing(out) == []
     assert any("GMV" in t and "MoM" in t for t in texts[4])
+    # the team's highlights are written in both languages in the demo's config: the English
+    highlights = " ".join(next(t for t in texts if "Highlights" in " ".join(t)))
+    assert "Live room relaunched a new studio, live every night at 8 pm" in highlights.replace(
+        ":", ""
+    )
+    assert "直播间" not in highlights
 
 
 def test_missing_tables_leave_sections_out(tmp_path, demo_shop):

@@ -375,9 +375,9 @@ class Campaign(Model):
     """Key of the campaign it is compared with (aligned by phase day)."""
     baseline_weeks: int = Field(4, ge=1, le=26)
     """Weeks before the window that form the baseline."""
-    lessons: list[str] = []
+    lessons: list[Text] = []
     """成功经验 only a person knows."""
-    actions: list[str] = []
+    actions: list[Text] = []
     """Follow-up actions only a person knows."""
 
     @model_validator(mode="after")
@@ -393,10 +393,22 @@ class Campaign(Model):
         return self
 
 
+Text = str | dict[Literal["zh-CN", "en"], str]
+"""A sentence a person writes in the config: plain, or in both deck languages
+(`{zh-CN: 完成秋冬新品首发, en: Launched the autumn range}`) for a shop that presents both."""
+
+
+def written(text: Text, language: str) -> str:
+    """A person's sentence in the deck's language: its own version, else the one given."""
+    if isinstance(text, str):
+        return text
+    return text.get(language) or next(iter(text.values()), "")  # type: ignore[call-overload]
+
+
 class Lesson(Model):
     """经验教训: a person's lesson and the metrics that support it."""
 
-    text: str
+    text: Text
     """The lesson."""
     evidence: list[str] = []
     """Metric ids whose values (and change on last year) are shown beside it."""
@@ -453,16 +465,16 @@ class Config(Model):
     """Options of the metric definitions."""
     thresholds: Thresholds = Thresholds()
     """Thresholds of the diagnosis rules."""
-    highlights: dict[str, list[str]] = {}
+    highlights: dict[str, list[Text]] = {}
     """Highlights only a person knows, by period."""
-    plans: dict[str, list[str]] = {}
+    plans: dict[str, list[Text]] = {}
     """Plan items for the period after the key, by period: `'2026-10'` lists November's plan,
     `'2026-W44'` next week's focus."""
-    achievements: dict[str, list[str]] = {}
+    achievements: dict[str, list[Text]] = {}
     """关键成就 only a person knows, by year."""
-    lessons: dict[str, list[Lesson | str]] = {}
+    lessons: dict[str, list[Lesson | Text]] = {}
     """经验教训 by year, each with the metric ids that support it."""
-    resources: dict[str, list[str]] = {}
+    resources: dict[str, list[Text]] = {}
     """资源与支持需求 by year."""
     review: ReviewOptions = ReviewOptions()
     """The shop diagnosis: scorecard rules, price bands, category roles."""

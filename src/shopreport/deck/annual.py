@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date
 
-from shopreport.config import Config
+from shopreport.config import Config, Lesson, written
 from shopreport.deck import model as m
 from shopreport.deck.blocks import (
     TOP_ROWS,
@@ -571,7 +571,7 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
             ]
             for i, p in enumerate(shown)
         ]
-        own = [t for t in ctx.config.achievements.get(str(year), [])]
+        own = ctx.written(ctx.config.achievements.get(str(year), []))
         slides.append(
             m.TableSlide(
                 "table",
@@ -593,9 +593,9 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
                 side=[_line(t) for t in own[:5]],
             )
         )
-        rest = ctx.config.achievements.get(str(year), [])[5:]
+        rest = ctx.written(ctx.config.achievements.get(str(year), []))[5:]
     else:
-        rest = ctx.config.achievements.get(str(year), [])
+        rest = ctx.written(ctx.config.achievements.get(str(year), []))
     for start in range(0, len(rest), 4):
         slides.append(
             m.NumberedCards(
@@ -630,7 +630,8 @@ def lessons(ctx: Ctx) -> list[m.Slide]:
     changes = ctx.data.changes.metrics
     cards = []
     for item in items:
-        text, evidence = (item, []) if isinstance(item, str) else (item.text, item.evidence)
+        text, evidence = (item, []) if not isinstance(item, Lesson) else (item.text, item.evidence)
+        text = written(text, ctx.lang)
         facts = []
         for mid in evidence:
             if mid in METRICS and ctx.available(mid):
@@ -717,7 +718,7 @@ def next_year(ctx: Ctx) -> list[m.Slide]:
 def resources(ctx: Ctx) -> list[m.Slide]:
     """资源与支持需求 from the team."""
     say = ctx.say
-    items = ctx.config.resources.get(str(ctx.report.period.start.year), [])
+    items = ctx.written(ctx.config.resources.get(str(ctx.report.period.start.year), []))
     return [
         m.NumberedCards(
             "cards",

@@ -741,7 +741,7 @@ def actions(ctx: Ctx) -> list[m.Slide]:
     c, say = ctx.data, ctx.say
     slides = problem_slides(ctx, ctx.findings, _foot(ctx, "orders", "inventory", "service"))
     campaign = ctx.config.campaigns[c.window.key]
-    team = [person_card(t) for t in campaign.lessons] + [person_card(t) for t in campaign.actions]
+    team = [person_card(t) for t in ctx.written([*campaign.lessons, *campaign.actions])]
     for start in range(0, len(team), 4):
         slides.append(
             m.NumberedCards(

@@ -5,7 +5,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Generic, TypeVar
 
-from shopreport.config import Config, Thresholds
+from shopreport.config import Config, Text, Thresholds, written
 from shopreport.deck.model import Change, Kpi
 from shopreport.deck.narrative import Narrator
 from shopreport.fmt import fmt_gap, fmt_metric, fmt_pct, fmt_pp
@@ -37,6 +37,10 @@ class DeckContext(Generic[D]):
     def lang(self) -> str:
         """The deck's language (zh-CN or en)."""
         return self.say.language
+
+    def written(self, texts: list[Text]) -> list[str]:
+        """Sentences a person wrote in the config, in the deck's language where given in two."""
+        return [written(t, self.lang) for t in texts]
 
     @property
     def thresholds(self) -> Thresholds:

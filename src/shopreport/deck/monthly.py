@@ -114,7 +114,7 @@ def overview(ctx: Ctx) -> list[m.Slide]:
                 cards=cards,
             )
         )
-    highlights = ctx.config.highlights.get(r.period.label, [])
+    highlights = ctx.written(ctx.config.highlights.get(r.period.label, []))
     for start in range(0, len(highlights), 4):  # what only the team knows, as it wrote it
         slides.append(
             m.NumberedCards(
@@ -1608,7 +1608,7 @@ def plan(ctx: Ctx) -> list[m.Slide]:
         side = [
             person_card(text).heading
             + ("：" + person_card(text).body if person_card(text).body else "")
-            for text in ctx.config.plans.get(ctx.report.period.label, [])
+            for text in ctx.written(ctx.config.plans.get(ctx.report.period.label, []))
         ]
         risk = next((f for f in ctx.findings if f.rule == "stock_risk"), None)
         if risk:
@@ -1639,7 +1639,7 @@ def plan(ctx: Ctx) -> list[m.Slide]:
             ctx, ctx.findings, ctx.footnote("orders", "traffic", "inventory", "service", "reviews")
         )
     )
-    items = ctx.config.plans.get(ctx.report.period.label, [])
+    items = ctx.written(ctx.config.plans.get(ctx.report.period.label, []))
     if len(items) > 5:  # the ones that did not fit beside the targets
         for start in range(5, len(items), 4):
             slides.append(

@@ -352,7 +352,7 @@ def focus(ctx: Ctx) -> list[m.Slide]:
     what is out of stock or selling out, then the actions of the problems shown in a line
     under the problem cards (the first four carry their action already)."""
     say = ctx.say
-    cards = [person_card(t) for t in ctx.config.plans.get(ctx.report.period.label, [])]
+    cards = [person_card(t) for t in ctx.written(ctx.config.plans.get(ctx.report.period.label, []))]
     restock = [r for r in ctx.rows(S.STOCKOUTS) if r["reorder_qty"] > 0] + _selling_out(ctx)
     if restock and ctx.has("inventory"):
         cards.append(
