@@ -497,13 +497,16 @@ def _amounts(rng, orders: pl.DataFrame, lines: pl.DataFrame, products: pl.DataFr
     discount = np.where(coupon, np.minimum(discount, subtotal * 0.3), 0.0)
     shipping = np.where(subtotal - discount >= 99, 0.0, 8.0)
     paid_amount = np.round(subtotal - discount + shipping, 2)
+    # the order's discount as exports give it: the coupon and the promotion's price cut
+    list_value = price * lines["quantity"].to_numpy()
+    price_cut = np.bincount(lines["_order"].to_numpy(), weights=list_value - value, minlength=n)
     paid = orders["pay_time"].is_not_null().to_numpy()
     codes = np.where(
         subtotal >= 300, 3, np.where(subtotal >= 200, 2, np.where(subtotal >= 99, 1, 0))
     )
     orders = orders.with_columns(
         paid_amount=np.where(paid, paid_amount, 0.0),
-        discount_amount=discount,
+        discount_amount=np.round(discount + price_cut, 2),
         shipping_fee=shipping,
         coupon_code=pl.Series(np.where(coupon, codes, -1)).replace_strict(
             {-1: None, 0: "店铺券5元", 1: "满99减10", 2: "满200减20", 3: "满300减40"},
