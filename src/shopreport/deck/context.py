@@ -130,7 +130,7 @@ class DeckContext(Generic[D]):
             last_year=self.report.last_year.label,
             year=period.kind == "year",  # a year's previous period is last year: one comparison
         )
-        return text + (f" {note}" if note else "")
+        return text + (f" | {note}" if note else "")
 
 
 def change(label: str, metric: str, delta: float | None, language: str) -> Change:
