@@ -649,3 +649,61 @@ def test_a_best_seller_out_of_stock_is_reordered_at_the_pace_it_sold(tmp_path):
     (found,) = stockouts(report, Thresholds())
     assert found.impact == pytest.approx(1400)
     assert found.evidence["since"] == date(2026, 10, 10)
+
+
+def _stock_shop(tmp_path, counts: list[str], extra: dict | None = None):
+    """A sells 2 units (¥100) a day from 1 to 10 October; B 1 unit (¥30) every day; C 1 unit
+    (¥50) a day from 1 to 25 October; `counts`: inventory rows."""
+    days = [date(2026, 10, 1) + timedelta(days=i) for i in range(31)]
+    orders = ["order_id,customer_id,order_time,paid_amount"]
+    items = ["order_id,sku,quantity,amount"]
+    for i, d in enumerate(days):
+        orders.append(f"b{i},y{i},{d} 12:00:00,30")
+        items.append(f"b{i},B,1,30")
+        if i < 10:
+            orders.append(f"a{i},x{i},{d} 10:00:00,100")
+            items.append(f"a{i},A,2,100")
+        if i < 25:
+            orders.append(f"c{i},z{i},{d} 11:00:00,50")
+            items.append(f"c{i},C,1,50")
+    files = {
+        "orders.csv": "\n".join(orders),
+        "order_items.csv": "\n".join(items),
+        "products.csv": "sku,category,unit_cost\nA,家电,30\nB,家电,10\nC,家电,20",
+        "inventory.csv": "\n".join(["date,sku,on_hand", *counts]),
+    }
+    tables = {name.removesuffix(".csv"): {"path": name} for name in files}
+    return kpis(write_shop(tmp_path, files, tables, **(extra or {})), today=date(2026, 11, 22))
+
+
+def test_weekly_stock_counts_are_carried_to_the_days_between(tmp_path):
+    """Counts on Mondays only (5, 12, 19, 26 October): A has 10 on the 5th, none from the 12th.
+    The 5th's count holds to the 11th, the 12th's none from then on: A's selling days are 1–11
+    October (before the first count they count too), 20 units: 20/11 a day; σ of [2 × 10, 0]
+    = √((40 − 400/11) / 10); reorder 20/11 × 21 + 1.65 × σ × √14 = 41.9 → 42. It ran out on
+    its last sale after the 5th's count: 10 October (not the 6th)."""
+    counts = []
+    for day in (5, 12, 19, 26):
+        counts += [f"2026-10-{day:02d},A,{10 if day == 5 else 0}", f"2026-10-{day:02d},B,100"]
+        counts += [f"2026-10-{day:02d},C,100"]
+    report = _stock_shop(tmp_path, counts)
+    (row,) = report.breakdowns["stockouts"].to_dicts()
+    sigma = math.sqrt((40 - 400 / 11) / 10)
+    assert 20 / 11 * 21 + 1.65 * sigma * math.sqrt(14) == pytest.approx(41.905, abs=1e-3)
+    assert row["velocity"] == pytest.approx(20 / 11)
+    assert row["reorder_qty"] == 42
+    assert row["out_since"] == date(2026, 10, 10)
+
+
+def test_a_stockout_that_sold_little_this_month_still_ranks_by_its_pace(tmp_path):
+    """A (¥100 a day until the 10th: ¥1,000 in October) and C (¥50 a day until the 25th:
+    ¥1,250) are out at the month's end; with one row kept (top_n 1), A comes first: at its pace
+    it would have sold ¥3,100 (C ¥1,550), though C sold more in October. Its pace rank is 1:
+    no other product sold ¥3,100 (B ¥930, C ¥1,250)."""
+    counts = [f"2026-10-{d:02d},{s},{n}" for d in range(1, 32) for s, n in (("B", 100),)]
+    counts += [f"2026-10-{d:02d},A,{max(0, 18 - 2 * (d - 1))}" for d in range(1, 32)]
+    counts += [f"2026-10-{d:02d},C,{max(0, 24 - (d - 1))}" for d in range(1, 32)]
+    report = _stock_shop(tmp_path, counts, {"metrics": {"top_n": 1}})
+    (row,) = report.breakdowns["stockouts"].to_dicts()
+    assert row["sku"] == "A" and row["pace_rank"] == 1
+    assert row["daily_gmv"] == pytest.approx(100)

@@ -132,6 +132,15 @@ def test_a_refund_in_two_overlapping_refund_reports_counts_once(tmp_path):
 
     out = " ".join(run_cli("validate", "--config", config).out.split())
     assert "a refund found in several files counts once by its id (退款编号)" in out
+    # a refund without its 退款编号 (¥5.00 in the older file, ¥7.00 in the newer) is no repeat
+    # of another blank one: ¥109.90 + ¥12.00 = ¥121.90 from 4 refunds
+    for i, (name, amount) in enumerate((("20261010", "5.00"), ("20261101", "7.00"))):
+        path = tmp_path / f"ExportRefundList{name}.csv"
+        blank = r4.replace("R4,", ",").replace(",20.00,", f",{amount},")
+        path.write_bytes(path.read_bytes() + (blank + "\n").encode("gb18030"))
+        os.utime(path, (1_790_000_000 + i * 100, 1_790_000_000 + i * 100))
+    r = api.compute_kpis(read_config(config), "2026-10", cache=False)
+    assert r.metrics["refund_amount"].value == pytest.approx(121.90)
 
 
 def test_taobao_orders_on_the_tmall_order_report(shared_data):

@@ -590,7 +590,7 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
                 ],
                 rows=rows,
                 side_heading=say.word("own_achievements_title") if own else "",
-                side=[_line(t) for t in own[:5]],
+                side=[t.strip() for t in own[:5]],  # as the team wrote them
             )
         )
         rest = ctx.written(ctx.config.achievements.get(str(year), []))[5:]
@@ -606,12 +606,6 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
             )
         )
     return slides
-
-
-def _line(text: str) -> str:
-    """A person's sentence on one line of a panel."""
-    card = person_card(text)
-    return card.heading + ("：" + card.body if card.heading and card.body else card.body)
 
 
 # --- 03 problems --------------------------------------------------------------------------------

@@ -1605,10 +1605,8 @@ def plan(ctx: Ctx) -> list[m.Slide]:
             notes.append(say.say("targets_note_proposed"))
         if any(t.source == "derived" for t in targets):
             notes.append(say.say("targets_note_derived"))
-        side = [
-            person_card(text).heading
-            + ("：" + person_card(text).body if person_card(text).body else "")
-            for text in ctx.written(ctx.config.plans.get(ctx.report.period.label, []))
+        side = [  # as the team wrote them
+            text.strip() for text in ctx.written(ctx.config.plans.get(ctx.report.period.label, []))
         ]
         risk = next((f for f in ctx.findings if f.rule == "stock_risk"), None)
         if risk:

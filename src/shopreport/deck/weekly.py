@@ -251,11 +251,16 @@ def stock(ctx: Ctx) -> list[m.Slide]:
     ordered now can arrive."""
     say = ctx.say
     out = ctx.rows(S.STOCKOUTS)[:SOLD_OUT_ROWS]
+    still = _still_out(ctx)
     soon = _selling_out(ctx)
     shown = soon[:SOLD_OUT_ROWS]
-    if not out and not shown:
+    if not out and not still and not shown:
         return []
-    listed = [("stockout", r) for r in out] + [("selling_out", r) for r in shown]
+    listed = (
+        [("stockout", r) for r in out]
+        + [("still_out", r) for r in still[:SOLD_OUT_ROWS]]
+        + [("selling_out", r) for r in shown]
+    )
     values = money_column(ctx, [r["gmv"] for _, r in listed])
     rows = [
         [
@@ -289,19 +294,29 @@ def stock(ctx: Ctx) -> list[m.Slide]:
                 )
             ],
             rows=rows,
-            highlight=list(range(len(out))),
+            highlight=list(range(len(out) + len(still[:SOLD_OUT_ROWS]))),
             # the note counts every one; the table lists the first of each kind
             caption=shown_of(
-                ctx, len(listed), max(int(ctx.value("stockout_skus") or 0), len(out)) + len(soon)
+                ctx,
+                len(listed),
+                max(int(ctx.value("stockout_skus") or 0), len(out)) + len(still) + len(soon),
             ),
             note=say.say(
                 "week_stock_note",
                 stockouts=int(ctx.value("stockout_skus") or 0),
+                still=len(still),
                 soon=len(soon),
                 days=ctx.config.metrics.cover_window_days,
             ),
         )
     ]
+
+
+def _still_out(ctx: Ctx) -> list[S.SkuStockRow]:
+    """SKUs to reorder that had no stock all week, so sold nothing (no stockouts by the
+    metric's definition, which counts those that sold): the most urgent reorders."""
+    sold_out = {r["sku"] for r in ctx.rows(S.STOCKOUTS)}
+    return [r for r in ctx.rows(S.REORDER) if r["on_hand"] <= 0 and r["sku"] not in sold_out]
 
 
 def _selling_out(ctx: Ctx) -> list[S.SkuStockRow]:
@@ -353,7 +368,11 @@ def focus(ctx: Ctx) -> list[m.Slide]:
     under the problem cards (the first four carry their action already)."""
     say = ctx.say
     cards = [person_card(t) for t in ctx.written(ctx.config.plans.get(ctx.report.period.label, []))]
-    restock = [r for r in ctx.rows(S.STOCKOUTS) if r["reorder_qty"] > 0] + _selling_out(ctx)
+    restock = (
+        [r for r in ctx.rows(S.STOCKOUTS) if r["reorder_qty"] > 0]
+        + _still_out(ctx)
+        + _selling_out(ctx)
+    )
     if restock and ctx.has("inventory"):
         cards.append(
             m.Card(

@@ -306,6 +306,8 @@ def stock_risk(
         return []
     at_risk, names = 0.0, []
     for row in report.rows(S.SKU_COVER):
+        if row["on_hand"] <= 0:
+            continue  # sold out already: the stockout problem's, not one the plan brings
         pace = row["velocity"] * units
         if pace <= 0:
             continue

@@ -416,6 +416,7 @@ def inventory_lists(ctx: Context, period: Period) -> dict[str, pl.LazyFrame]:
         return {}
     status = sku_status(ctx, period)
     top = ctx.opts.top_n
+    days = (ctx.end_of(period) - period.start).days
     keep = [
         "sku",
         "name",
@@ -434,11 +435,15 @@ def inventory_lists(ctx: Context, period: Period) -> dict[str, pl.LazyFrame]:
     out = status.filter(pl.col("on_hand") <= 0, pl.col("units") > 0)
     status = status.select([c for c in keep if c in status.collect_schema().names()])
     return {
-        # with their selling pace before they ran out, and since when they are out
+        # with their selling pace before they ran out, and since when they are out; the first
+        # by what they sold or would have sold at that pace (one out since the 4th sold little)
         "stockouts": out.select(
             *[c for c in keep if c in out.collect_schema().names()], "daily_gmv", "out_since"
         )
-        .sort(["gmv", "sku"], descending=[True, False])
+        .sort(
+            [pl.max_horizontal("gmv", pl.col("daily_gmv") * days), "sku"],
+            descending=[True, False],
+        )
         .head(top),
         "slow_movers": status.join(flags.filter(pl.col("slow")).select("sku"), on="sku", how="semi")
         .sort(["stock_value", "sku"], descending=[True, False], nulls_last=True)

@@ -486,11 +486,14 @@ def _finish_breakdowns(
             stock = out["stockouts"].join(ranked.select("sku", "rank"), on="sku", how="left")
             paced = (
                 stock.select("sku", "daily_gmv")
-                .join(ranked.select(other="gmv"), how="cross")
+                .join(ranked.select(other_sku="sku", other="gmv"), how="cross")
+                .filter(pl.col("other_sku") != pl.col("sku"))
                 .group_by("sku")
                 .agg(pace_rank=(pl.col("other") > pl.col("daily_gmv") * days).sum() + 1)
             )
-            out["stockouts"] = stock.join(paced, on="sku", how="left")
+            out["stockouts"] = stock.join(paced, on="sku", how="left").with_columns(
+                pl.col("pace_rank").fill_null(1)  # the only product sold
+            )
         out["products"] = ranked.head(top_n)
         if "variants" in out:
             # the top products' variants, most sold first (three per product)

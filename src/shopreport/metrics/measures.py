@@ -242,9 +242,12 @@ def _selling_pace(ctx: Context, skus: pl.LazyFrame, end: date) -> pl.LazyFrame:
     `PACE_LOOKBACK_DAYS`, from the first day of the data on): units, their squares' sum and GMV
     over those days, their number, and when a SKU out of stock at `end` ran out (`out_since`).
 
-    A day the SKU sold nothing and a stock snapshot shows none on hand is no selling day: it
-    could not sell, so it says nothing of demand (a best seller out of stock for four weeks
-    would otherwise need no reorder). Days without a snapshot count as selling days."""
+    A day the SKU sold nothing while its stock, as last counted (the latest snapshot on or
+    before that day: daily or weekly counts alike), was none is no selling day: it could not
+    sell, so it says nothing of demand (a best seller out of stock for four weeks would
+    otherwise need no reorder). Days before its first snapshot count as selling days. It ran
+    out the day after its last count with stock, or on its last sale after that count (a
+    weekly count misses the days between)."""
     first = ctx.base.first_payment
     start = end - timedelta(days=PACE_LOOKBACK_DAYS)
     if first is not None:
@@ -258,20 +261,28 @@ def _selling_pace(ctx: Context, skus: pl.LazyFrame, end: date) -> pl.LazyFrame:
         .group_by("sku", "day")
         .agg(q=pl.col("quantity").sum(), g=fsum("line_gmv"))
     )
-    snapshots = (
+    counts = (
         ctx.ds.frame("inventory")
         .filter(in_range("date", start, end, dates=True))
         .group_by("sku", pl.col("date").alias("day"))
         .agg(on_hand=pl.col("on_hand").sum())
+        .sort("day")
     )
     days = (
         skus.join(calendar, how="cross")
+        .sort("day")
+        .join_asof(counts, on="day", by="sku", strategy="backward", check_sortedness=False)
         .join(sales, on=["sku", "day"], how="left")
-        .join(snapshots, on=["sku", "day"], how="left")
         .with_columns(pl.col("q").fill_null(0), pl.col("g").fill_null(0.0))
     )
     selling = ~(pl.col("on_hand") <= 0).fill_null(False) | (pl.col("q") > 0)
-    last_in_stock = days.filter(pl.col("on_hand") > 0).group_by("sku").agg(in_stock=pl.max("day"))
+    last_count = counts.filter(pl.col("on_hand") > 0).group_by("sku").agg(counted=pl.max("day"))
+    last_sale = (
+        days.join(last_count, on="sku", how="left")
+        .filter(pl.col("q") > 0, pl.col("day") > pl.col("counted").fill_null(date.min))
+        .group_by("sku")
+        .agg(sold=pl.max("day"))
+    )
     return (
         days.filter(selling)
         .sort("sku", "day")
@@ -284,9 +295,12 @@ def _selling_pace(ctx: Context, skus: pl.LazyFrame, end: date) -> pl.LazyFrame:
             recent_gmv=fsum("g"),
             selling_days=pl.len(),
         )
-        .join(last_in_stock, on="sku", how="full", coalesce=True)
-        .with_columns(out_since=pl.col("in_stock") + timedelta(days=1))
-        .drop("in_stock")
+        .join(last_count, on="sku", how="full", coalesce=True)
+        .join(last_sale, on="sku", how="left")
+        .with_columns(
+            out_since=pl.max_horizontal(pl.col("counted") + timedelta(days=1), pl.col("sold"))
+        )
+        .drop("counted", "sold")
     )
 
 

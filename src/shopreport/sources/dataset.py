@@ -749,7 +749,12 @@ def _scan_files(
         # the same order in several files (split or overlapping downloads): the newest file's
         # rows are kept, so identical repeats count once and changed ones take the latest state
         extra.append(_repeats_across_files(name, checked, key, frame.collect_schema().names()))
-        newest = pl.col(SRC) == pl.col(SRC).max().over(key)
+        # a row without its id (a refund whose 退款编号 is blank) is the same row only when it
+        # repeats whole
+        whole = [c for c in frame.collect_schema().names() if c != SRC]
+        blank = pl.any_horizontal([pl.col(k).is_null() for k in key])
+        row = pl.when(blank).then(pl.struct(whole).hash()).otherwise(pl.struct(key).hash())
+        newest = pl.col(SRC) == pl.col(SRC).max().over(row)
         frame, checked = frame.filter(newest), checked.filter(newest)
         if text:
             checked = checked.collect().lazy()
