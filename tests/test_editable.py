@@ -85,6 +85,16 @@ SAMPLE_CHARTS = [
             "x_label": "首购后月数",
         },
     ),
+    # a change that fell, one that did not move: their signs in the 万 format
+    m.Chart(
+        "bars",
+        {
+            "labels": ["甲", "乙", "丙"],
+            "series": {"环比": [150000.0, -23456.0, 0.0]},
+            "unit": "money",
+        },
+        caption="变化",
+    ),
 ]
 
 
@@ -118,7 +128,7 @@ def test_every_chart_kind_is_native_with_its_data_embedded(sample):
     charts = [s for _, s in _frames(prs) if getattr(s, "has_chart", False) and s.has_chart]
     pictures = [s for _, s in _frames(prs) if s.shape_type == 13]
     assert pictures == []
-    assert len(charts) == 7  # funnel = shapes, heatmap = table
+    assert len(charts) == 8  # funnel = shapes, heatmap = table
     hbar = charts[0].chart
     assert list(hbar.plots[0].categories) == ["家用电器", "美妆护肤"]
     assert list(hbar.series[0].values) == [123456.0, 54321.0]
@@ -187,6 +197,7 @@ def test_libreoffice_draws_every_chart_with_its_number_formats(sample, tmp_path)
     assert "¥12.3万" in text and "¥5.4万" in text and "54,321" not in text
     assert "60.0%" in text and "5.5%" in text  # share bar and rate line both drawn
     assert "+¥40.0万" in text and "-¥20.0万" in text and "¥130.0万" in text  # bridge labels
+    assert "¥15.0万" in text and "-¥2.3万" in text  # a fall keeps its sign (¥2.3万 without)
     assert "一线30.0%" in text  # donut legend
     # the first series of every chart is drawn, in the theme's primary or secondary blue
     assert blank_charts(sample, pdf, tmp_path, ["1F4E79", "2E75B6"]) == []
@@ -306,7 +317,7 @@ def test_renderer_round_trip_keeps_every_chart(sample, tmp_path):
     Presentation(str(sample)).save(str(again))
     prs = Presentation(str(again))
     charts = [s.chart for _, s in _frames(prs) if getattr(s, "has_chart", False) and s.has_chart]
-    assert len(charts) == 7
+    assert len(charts) == 8
     assert list(charts[5].series[0].values) == [70.0, 30.0]
 
 

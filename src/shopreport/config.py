@@ -7,7 +7,7 @@ import json
 import re
 from datetime import date
 from pathlib import Path
-from typing import Any, Literal, get_args, get_origin
+from typing import Annotated, Any, Literal, get_args, get_origin
 from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
 
 import yaml
@@ -393,7 +393,7 @@ class Campaign(Model):
         return self
 
 
-Text = str | dict[Literal["zh-CN", "en"], str]
+Text = str | Annotated[dict[Literal["zh-CN", "en"], str], Field(min_length=1)]
 """A sentence a person writes in the config: plain, or in both deck languages
 (`{zh-CN: 完成秋冬新品首发, en: Launched the autumn range}`) for a shop that presents both."""
 

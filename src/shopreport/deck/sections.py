@@ -202,7 +202,7 @@ def _shown_text(slide: m.Slide) -> str:
     elif isinstance(slide, m.ChartSlide):
         words += [slide.heading, *slide.bullets, *(c.caption for c in slide.charts)]
     elif isinstance(slide, m.TableSlide):
-        words += [*slide.columns, *(r[0] for r in slide.rows if r), slide.note, *slide.side]
+        words += [*slide.columns, *(c for r in slide.rows for c in r), slide.note, *slide.side]
     return " ".join(w for w in words if w)
 
 

@@ -47,16 +47,19 @@ def number_format(
     if unit in ("money", "count"):
         s = f'"{style.symbol}"' if unit == "money" and symbol else ""
         if zh:
+            # a conditional format shows a negative value without its sign unless a section
+            # writes it; and "<" cannot be written (python-pptx puts the code in XML as is)
+            yi, wan = f'{s}0\\.00,,"亿"', f'{s}0\\.0,"万"'
             if largest >= 1e8:
                 if axis:
-                    return "[=0]0;" + s + '0\\.00,,"亿"'
-                return f'[>=99995000]{s}0\\.00,,"亿";{s}0\\.0,"万"'
+                    return f"[>0]{yi};[=0]0;-{yi}"
+                return f"[>=99995000]{yi};[>=0]{wan};-{wan}"
             # 万 with one decimal from 10万 (as fmt_money writes it), for every value of a chart
             # that reaches 10万 (¥8.9万 beside ¥221.3万, not ¥89,884); else whole numbers (a
             # format can only divide by powers of 1000: 1.23万 is not expressible)
             if largest < 99995:
                 return s + "#,##0"
-            return "[=0]0;" + s + '0\\.0,"万"'
+            return f"[>0]{wan};[=0]0;-{wan}"
         if axis:
             if largest >= 999950:
                 return "[=0]0;" + s + '#,##0.0,,"M"'

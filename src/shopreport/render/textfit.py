@@ -237,7 +237,8 @@ def _truncate(
             trial = (
                 [*kept, [line]] if not kept or line is lines[0] else [*kept[:-1], kept[-1] + [line]]
             )
-            if block_height(trial, size) > height or text_width(line, size, font) > width:
+            room = height if sum(len(t) for t in trial) <= 2 else height * SAFE_HEIGHT
+            if block_height(trial, size) > room or text_width(line, size, font) > width:
                 return Fitted(size, _ellipsize(kept, width, size, font, line), True)
             kept = trial
     return Fitted(size, kept, False)
