@@ -105,10 +105,10 @@ def _slides() -> list[m.Slide]:
     ]
 
 
-def _write(path: Path, charts: str) -> Path:
+def _write(path: Path, charts: str, language: str = "zh-CN") -> Path:
     theme = load_theme()
-    words = Narrator("zh-CN", "¥").words
-    write_deck(_slides(), theme, "zh-CN", "¥", words, path, charts=charts)
+    words = Narrator(language, "¥").words
+    write_deck(_slides(), theme, language, "¥", words, path, charts=charts)
     return path
 
 
@@ -201,6 +201,18 @@ def test_libreoffice_draws_every_chart_with_its_number_formats(sample, tmp_path)
     assert "一线30.0%" in text  # donut legend
     # the first series of every chart is drawn, in the theme's primary or secondary blue
     assert blank_charts(sample, pdf, tmp_path, ["1F4E79", "2E75B6"]) == []
+
+
+@pytest.mark.slow
+def test_english_charts_label_in_one_unit(tmp_path):
+    """¥123,456 and ¥54,321 in one chart: ¥123.5K and ¥54.3K; the changes ¥150,000, -¥23,456
+    and 0: ¥150.0K and -¥23.5K (the conditional format dropped the sign: ¥23,456)."""
+    pdf = to_pdf(_write(tmp_path / "en.pptx", "native", "en"), keep=True)
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(pdf), "-"], capture_output=True, text=True, check=True
+    ).stdout.replace(" ", "")
+    assert "¥123.5K" in text and "¥54.3K" in text and "54,321" not in text
+    assert "¥150.0K" in text and "-¥23.5K" in text
 
 
 def test_picture_mode_draws_pictures_with_alt_text(tmp_path):

@@ -60,13 +60,14 @@ def number_format(
             if largest < 99995:
                 return s + "#,##0"
             return f"[>0]{wan};[=0]0;-{wan}"
-        if axis:
-            if largest >= 999950:
-                return "[=0]0;" + s + '#,##0.0,,"M"'
-            return ("[=0]0;" + s + '#,##0,"K"') if largest >= 10000 else s + "#,##0"
+        # one unit a chart in English too ($0.20M beside $2.21M, not $199.4K)
         if largest >= 999950:
-            return f'[>=999950]{s}#,##0.00,,"M";[>=10000]{s}#,##0.0,"K";{s}#,##0'
-        return f'[>=10000]{s}#,##0.0,"K";{s}#,##0'
+            unit_format = f'{s}#,##0.0,,"M"' if axis else f'{s}#,##0.00,,"M"'
+        elif largest >= 10000:
+            unit_format = f'{s}#,##0,"K"' if axis else f'{s}#,##0.0,"K"'
+        else:
+            return s + "#,##0"
+        return f"[>0]{unit_format};[=0]0;-{unit_format}"
     return {
         "ratio": "0.0%",
         "days": '0"d"' if not zh else '0"天"',
