@@ -163,3 +163,23 @@ def test_both_demo_campaigns_build(demo_shop, tmp_path):
     texts = slides_text(built.path)
     assert "2026年618: campaign review" in texts[0]
     assert overflowing(built.path) == []
+
+
+@pytest.mark.slow
+def test_a_campaign_named_in_both_languages_is_named_in_the_decks(demo_shop, tmp_path):
+    """The demo writes its campaigns' and phases' names in both languages: the English deck
+    says Double 11 2025 and Warm-up / Peak / Encore, the Chinese one 2025年双11 and 预热."""
+    built = api.build_deck(
+        demo_shop,
+        "campaign",
+        "double11-2025",
+        out=tmp_path / "en.pptx",
+        language="en",
+        today=DECK_DAY,
+    )
+    english = " ".join(" ".join(t) for t in slides_text(built.path))
+    assert "Double 11 2025" in english and "Warm-up" in english and "Peak" in english
+    assert "2025年双11" not in english and "预热" not in english
+    built = api.build_deck(demo_shop, "campaign", "double11-2025", out=tmp_path, today=DECK_DAY)
+    chinese = " ".join(" ".join(t) for t in slides_text(built.path))
+    assert "2025年双11" in chinese and "预热" in chinese and "Warm-up" not in chinese

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import polars as pl
 
-from shopreport.config import Config, read_config
+from shopreport.config import Config, in_language, read_config
 from shopreport.errors import ConfigError, DataError
 from shopreport.metrics import KpiReport, Period
 from shopreport.metrics import compute_kpis as _compute
@@ -268,6 +268,7 @@ def build_deck(
 
     cfg = config if isinstance(config, Config) else read_config(config)
     language = {"zh": "zh-CN", "zh-CN": "zh-CN", "en": "en", None: cfg.language}[language]
+    cfg = in_language(cfg, language)  # the team's sentences and campaign names in the deck's
     today = today or shop_today(cfg.timezone)
     deck = load_kind(kind)
     chosen = deck.parse(cfg, subject, today)  # a usage error is reported before any data is read

@@ -349,11 +349,23 @@ class ReviewOptions(Model):
         return value
 
 
+Text = str | Annotated[dict[Literal["zh-CN", "en"], str], Field(min_length=1)]
+"""A sentence a person writes in the config: plain, or in both deck languages
+(`{zh-CN: 完成秋冬新品首发, en: Launched the autumn range}`) for a shop that presents both."""
+
+
+def written(text: Text, language: str) -> str:
+    """A person's sentence in the deck's language: its own version, else the one given."""
+    if isinstance(text, str):
+        return text
+    return text.get(language) or next(iter(text.values()), "")  # type: ignore[call-overload]
+
+
 class Phase(Model):
     """One phase of a campaign (预热 pre-heat, 爆发/正式 peak, 返场 return): dates inclusive."""
 
-    name: str
-    """Phase name shown in the deck."""
+    name: Text
+    """Phase name shown in the deck (in both languages as `{zh-CN: 预热, en: Warm-up}`)."""
     start: date
     """First day."""
     end: date
@@ -363,12 +375,14 @@ class Phase(Model):
 class Campaign(Model):
     """A campaign window: its phases, targets and the campaign it is compared with."""
 
-    name: str | None = None
-    """Name shown in the deck (default: the key, e.g. double11-2026)."""
+    name: Text | None = None
+    """Name shown in the deck (default: the key, e.g. double11-2026); in both languages as
+    `{zh-CN: 2026年双11, en: Double 11 2026}`."""
     phases: list[Phase] = Field(min_length=1)
     """Phases in order, back to back."""
     peak: str | None = None
-    """The peak phase's name; default: the phase with the highest GMV per day in the data."""
+    """The peak phase's name (in either language); default: the phase with the highest GMV per
+    day in the data."""
     targets: dict[str, float] = {}
     """Targets of the whole window by metric id."""
     compare_with: str | None = None
@@ -391,18 +405,6 @@ class Campaign(Model):
             if b.start <= a.end:
                 raise ValueError(f"phase '{b.name}' starts before phase '{a.name}' ends")
         return self
-
-
-Text = str | Annotated[dict[Literal["zh-CN", "en"], str], Field(min_length=1)]
-"""A sentence a person writes in the config: plain, or in both deck languages
-(`{zh-CN: 完成秋冬新品首发, en: Launched the autumn range}`) for a shop that presents both."""
-
-
-def written(text: Text, language: str) -> str:
-    """A person's sentence in the deck's language: its own version, else the one given."""
-    if isinstance(text, str):
-        return text
-    return text.get(language) or next(iter(text.values()), "")  # type: ignore[call-overload]
 
 
 class Lesson(Model):
@@ -652,6 +654,47 @@ def read_config(path: str | Path) -> Config:
 MAX_YAML_NODES = 100_000
 """A config expands to at most this many values: anchors and aliases that multiply beyond it
 (a "billion laughs" file) are refused before anything is built."""
+
+
+def in_language(config: Config, language: str) -> Config:
+    """The config with every sentence and campaign name a person wrote in `language` (its own
+    version where given in both, else as written): what a deck in that language shows."""
+
+    def said(texts: list) -> list:
+        return [written(t, language) for t in texts]
+
+    def lesson(item: Lesson | Text) -> Lesson | str:
+        if isinstance(item, Lesson):
+            return item.model_copy(update={"text": written(item.text, language)})
+        return written(item, language)
+
+    campaigns = {}
+    for key, c in config.campaigns.items():
+        phases = [p.model_copy(update={"name": written(p.name, language)}) for p in c.phases]
+        peak = c.peak
+        for before, after in zip(c.phases, phases, strict=True):
+            names = before.name.values() if isinstance(before.name, dict) else [before.name]
+            if c.peak in names:
+                peak = str(after.name)
+        campaigns[key] = c.model_copy(
+            update={
+                "name": written(c.name, language) if c.name is not None else None,
+                "phases": phases,
+                "peak": peak,
+                "lessons": said(c.lessons),
+                "actions": said(c.actions),
+            }
+        )
+    return config.model_copy(
+        update={
+            "highlights": {k: said(v) for k, v in config.highlights.items()},
+            "plans": {k: said(v) for k, v in config.plans.items()},
+            "achievements": {k: said(v) for k, v in config.achievements.items()},
+            "resources": {k: said(v) for k, v in config.resources.items()},
+            "lessons": {k: [lesson(i) for i in v] for k, v in config.lessons.items()},
+            "campaigns": campaigns,
+        }
+    )
 
 
 class _ConfigLoader(yaml.SafeLoader):

@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from datetime import date, timedelta
 
-from shopreport.config import Config
+from shopreport.config import Config, in_language
 from shopreport.deck import model as m
 from shopreport.deck.blocks import funnel_slide, money_column, person_card, problem_slides
 from shopreport.deck.context import DeckContext, change
@@ -770,7 +770,9 @@ KIND: DeckKind[str, CampaignReport] = DeckKind(
     file_words={"zh-CN": "活动复盘", "en": "campaign_review"},
     parse=_parse,
     label=lambda key: key,
-    window=lambda config, key: window_of(key, config.campaigns[key]).period,
+    window=lambda config, key: (
+        window_of(key, in_language(config, config.language).campaigns[key]).period
+    ),
     compute=compute_campaign,
     report=lambda c: c.report,
     diagnose=lambda c, config: find_campaign_problems(c, config.thresholds),

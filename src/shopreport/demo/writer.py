@@ -123,14 +123,16 @@ def monthly_targets(tables: dict[str, pl.DataFrame], end: str) -> dict[str, dict
 # the demo's campaign calendar (generator.campaign_of_days): phases by month and day
 CAMPAIGN_PHASES = {
     "double11": (
-        "双11",
+        ("双11", "Double 11"),
         [("预热", (10, 20), (10, 31)), ("爆发", (11, 1), (11, 11)), ("返场", (11, 12), (11, 13))],
     ),
     "618": (
-        "618",
+        ("618", "618"),
         [("预热", (5, 25), (5, 31)), ("爆发", (6, 1), (6, 18)), ("返场", (6, 19), (6, 20))],
     ),
 }
+PHASE_EN = {"预热": "Warm-up", "爆发": "Peak", "返场": "Encore"}
+"""The demo's campaign and phase names are written in both deck languages."""
 
 
 def demo_campaigns(tables: dict[str, pl.DataFrame], end: str) -> list[dict]:
@@ -154,10 +156,13 @@ def demo_campaigns(tables: dict[str, pl.DataFrame], end: str) -> list[dict]:
             out.append(
                 {
                     "key": f"{key}-{year}",
-                    "name": f"{year}年{label}",
+                    "name": f"{year}年{label[0]}",
+                    "name_en": f"{label[1]} {year}",
                     "year": year,
                     "gmv": gmv,
-                    "phases": [(n, date(year, *a), date(year, *b)) for n, a, b in phases],
+                    "phases": [
+                        (n, PHASE_EN[n], date(year, *a), date(year, *b)) for n, a, b in phases
+                    ],
                     "compare_with": f"{key}-{years[-2]}" if i == 1 and len(years) > 1 else None,
                 }
             )

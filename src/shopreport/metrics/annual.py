@@ -9,6 +9,7 @@ from datetime import date, datetime
 
 import polars as pl
 
+from shopreport.config import in_language
 from shopreport.metrics.base import ENGINE, fsum, in_range
 from shopreport.metrics.campaign import window_of
 from shopreport.metrics.engine import compute_kpis
@@ -81,7 +82,7 @@ def _comparable(ds: Dataset, period: Period, today: date) -> KpiReport | None:
 
 def _campaigns(ds: Dataset, year: int) -> list[YearCampaign]:
     """The year's campaigns with their GMV and their comparison campaign's, in one query."""
-    config = ds.config
+    config = in_language(ds.config, ds.config.language)  # names as the deck says them
     keys = [k for k, c in config.campaigns.items() if c.phases[0].start.year == year]
     windows = {k: window_of(k, config.campaigns[k]).period for k in keys}
     for key in keys:

@@ -9,7 +9,7 @@ from typing import Any, TypeVar, cast
 
 import polars as pl
 
-from shopreport.config import Campaign
+from shopreport.config import Campaign, in_language
 from shopreport.metrics.base import (
     BUYER,
     ENGINE,
@@ -109,7 +109,7 @@ class CampaignReport:
 
 def compute_campaign(ds: Dataset, key: str, today: date | None = None) -> CampaignReport:
     """The campaign `key` of the config, against its comparison campaign and its baseline."""
-    campaigns = ds.config.campaigns
+    campaigns = in_language(ds.config, ds.config.language).campaigns  # names as the deck says
     campaign = campaigns[key]
     window = window_of(key, campaign)
     comparison = (
