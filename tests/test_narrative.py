@@ -169,3 +169,15 @@ def test_late_shipping_share_names_its_base():
         "why_late_shipping_mix", group="超时发货", share_before=0.078, share=0.136, effect=0.031
     )
     assert text == "主要因为已签收订单中超时发货的占比7.8%→13.6%，拉高延迟送达率3.1个百分点。"
+
+
+def test_a_threshold_is_said_to_pull_only_when_baskets_stop_just_above_it():
+    """1.5 % of a coupon's orders just above its ¥99 threshold: it hardly pulls; 45 %: it does;
+    20 %: no conclusion."""
+    say = Narrator("zh-CN", "¥")
+    line = {"threshold": 99}
+    assert say.say("threshold_line", **line, share=0.015, pull="no") == (
+        "满99门槛附近（高出不到15%）的订单占1.5%：门槛几乎没有拉动凑单。"
+    )
+    assert say.say("threshold_line", **line, share=0.45, pull="yes").endswith("：门槛在拉动凑单。")
+    assert say.say("threshold_line", **line, share=0.2, pull=None).endswith("的订单占20.0%。")

@@ -378,6 +378,22 @@ def test_aov_drivers_find_more_units_per_order(basket_shop):
     assert drivers["category_mix"].effect == pytest.approx(0)
 
 
+def test_the_category_mix_names_the_category_that_moved_the_price_per_unit():
+    """Units 100 → 100: A (¥100 a unit) 60 → 45, B (¥110) 30 → 40, C (¥500) 10 → 15. The mix
+    effect: −0.15 × 100 + 0.10 × 110 + 0.05 × 500 = ¥21 a unit. Against the average ¥164
+    (¥16,400 ÷ 100): A −0.15 × −64 = 9.6, B 0.10 × −54 = −5.4, C 0.05 × 336 = 16.8 (sum 21):
+    C moved it most, though B gained the most share (+10 pp, priced near the average)."""
+    rows = [
+        {"category": "A", "units": 45, "previous_units": 60, "gmv": 4500.0},
+        {"category": "B", "units": 40, "previous_units": 30, "gmv": 4400.0},
+        {"category": "C", "units": 15, "previous_units": 10, "gmv": 7500.0},
+    ]
+    report = SimpleNamespace(rows=lambda view: rows if view is S.BY_CATEGORY else [])
+    mix = dr.category_mix(report)  # type: ignore[arg-type]
+    assert mix is not None and mix.effect == pytest.approx(21)
+    assert mix.subject == "C" and mix.evidence["share_change"] == pytest.approx(0.05)
+
+
 def test_refund_drivers_name_the_category_and_its_reason(basket_shop):
     # refund rate 0 → 60 / 400 = 15%, all of it 服装's, all for 尺码不合适
     first = dr.refund_drivers(basket_shop)[0]

@@ -31,6 +31,11 @@ KPIS = [
     "refund_rate",
 ]
 
+PULL_SHARE = 0.3
+"""Of a threshold coupon's orders, the share just above it (within 15%) that says the threshold
+pulls baskets up; under `LITTLE_PULL` it pulls little."""
+LITTLE_PULL = 0.1
+
 
 def _foot(ctx: Ctx, *tables: str) -> str:
     """Footnote: sources, the window, and what it is compared with."""
@@ -591,11 +596,14 @@ def problems(ctx: Ctx) -> list[m.Slide]:
                 caption=say.word("threshold_caption"),
             )
         ]
+        share = max(t["near"] / (t["orders"] or 1) for t in coupons)
         bullets = [
             say.say(
                 "threshold_line",
                 threshold=max(coupons, key=lambda t: t["near"] / (t["orders"] or 1))["threshold"],
-                share=max(t["near"] / (t["orders"] or 1) for t in coupons),
+                share=share,
+                # a pull only when many baskets stop just above it; a few say it pulls little
+                pull="yes" if share >= PULL_SHARE else "no" if share < LITTLE_PULL else None,
             )
         ]
         if True in promo and False in promo:

@@ -1056,6 +1056,9 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
             note,
             say.say(
                 "launch_note",
+                # a month's launches count the month before too (new_products); longer periods'
+                # their own
+                with_previous=ctx.report.period.kind == "month",
                 count=len(launches),
                 name=best["name"] or best["sku"],
                 date=best["launch_date"][5:],

@@ -170,14 +170,21 @@ def category_mix(report: KpiReport) -> Driver | None:
     u1, u0 = sum(r["units"] or 0 for r in rows), sum(r["previous_units"] or 0 for r in rows)
     if len(rows) < 2 or not u1 or not u0:
         return None
-    mix, moved = 0.0, []
-    for r in rows:
-        w1, w0 = (r["units"] or 0) / u1, (r["previous_units"] or 0) / u0
-        p1 = r["gmv"] / (r["units"] or 1)
-        mix += (w1 - w0) * p1
-        moved.append((w1 - w0, r["category"] or ""))
-    gainer = max(moved)
-    return Driver("category_mix", gainer[1], mix, None, {"share_change": gainer[0]})
+    shares = [
+        ((r["units"] or 0) / u1, (r["previous_units"] or 0) / u0, r["gmv"] / (r["units"] or 1))
+        for r in rows
+    ]
+    mix = sum((w1 - w0) * p1 for w1, w0, p1 in shares)
+    # the category that moved it most: its change of share × its price against the average
+    # (the shares' changes add up to 0, so these parts add up to the mix effect): units moving
+    # to a category priced like the average move nothing
+    average = sum(w1 * p1 for w1, _, p1 in shares)
+    parts = [
+        ((w1 - w0) * (p1 - average), w1 - w0, r)
+        for (w1, w0, p1), r in zip(shares, rows, strict=True)
+    ]
+    _, change, row = max(parts, key=lambda p: p[0] * (1 if mix >= 0 else -1))
+    return Driver("category_mix", row["category"] or "", mix, None, {"share_change": change})
 
 
 def refund_drivers(report: KpiReport) -> list[Driver]:

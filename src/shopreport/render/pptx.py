@@ -959,10 +959,11 @@ def _auto_align(model: m.TableSlide) -> list[str]:
     return out
 
 
-# a word joiner after the sign of "-¥2.67" / "+$3.4K" and inside dates "2025-11-11": line
-# breaking allows a break after a hyphen or plus before a currency sign (UAX #14), and
+# a word joiner after the sign of "-¥2.67" / "+$3.4K" / "-0.1 pp" and inside dates
+# "2025-11-11": line breaking allows a break after a hyphen or plus before a currency sign or a
+# digit (UAX #14), and
 # LibreOffice breaks CJK text inside dates
-_NO_BREAK = re.compile(r"(?<![A-Za-z0-9])[+\-−](?=[¥$€£]|R\$|HK\$)|(?<=\d)-(?=\d)")
+_NO_BREAK = re.compile(r"(?<![A-Za-z0-9])[+\-−](?=[¥$€£\d]|R\$|HK\$)|(?<=\d)-(?=\d)")
 
 
 def _no_break(text: str) -> str:
