@@ -181,3 +181,14 @@ def test_a_threshold_is_said_to_pull_only_when_baskets_stop_just_above_it():
     )
     assert say.say("threshold_line", **line, share=0.45, pull="yes").endswith("：门槛在拉动凑单。")
     assert say.say("threshold_line", **line, share=0.2, pull=None).endswith("的订单占20.0%。")
+
+
+def test_a_list_that_would_hide_one_name_shows_it():
+    """Three names and "等" would hide a fourth: four are shown; five show three and "等"."""
+    from types import SimpleNamespace
+
+    from shopreport.deck.blocks import listing
+
+    ctx = SimpleNamespace(say=Narrator("zh-CN", "¥"))
+    assert listing(ctx, ["甲", "乙", "丙", "丁"]) == "甲、乙、丙、丁"  # type: ignore[arg-type]
+    assert listing(ctx, ["甲", "乙", "丙", "丁", "戊"]) == "甲、乙、丙等"  # type: ignore[arg-type]

@@ -89,6 +89,7 @@ def shown_of(ctx: DeckContext[Any], shown: int, total: int) -> str:
 def listing(ctx: DeckContext[Any], names: list[str], limit: int = 3) -> str:
     """Names joined as the language lists them; more than `limit` end in '等' / ', …'."""
     say = ctx.say
+    limit = len(names) if len(names) == limit + 1 else limit  # "…" would hide just one
     text = say.word("list_sep").join(n or say.word("unknown") for n in names[:limit])
     return text + (say.word("and_more") if len(names) > limit else "")
 
