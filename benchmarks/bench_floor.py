@@ -136,29 +136,13 @@ def main() -> None:
         return
     config = ensure_data(args.size)
     data = config.parent / "data"
+    py = sys.executable
+    duckdb = [py, str(HERE / "references.py"), "duckdb", str(data), "--month", MONTH]
+    kpis = [py, "-m", "shopreport", "kpis", "--config", str(config), "--month", MONTH]
     runs = {
-        "DuckDB (references.py)": lambda: [
-            sys.executable,
-            str(HERE / "references.py"),
-            "duckdb",
-            str(data),
-            "--month",
-            MONTH,
-        ],
-        "floor (this script)": lambda: [sys.executable, __file__, "--child", str(data)],
-        "shopreport kpis --no-cache": lambda: [
-            sys.executable,
-            "-m",
-            "shopreport",
-            "kpis",
-            "--config",
-            str(config),
-            "--month",
-            MONTH,
-            "--no-cache",
-            "--format",
-            "json",
-        ],
+        "DuckDB (references.py)": lambda: duckdb,
+        "floor (this script)": lambda: [py, __file__, "--child", str(data)],
+        "shopreport kpis --no-cache": lambda: [*kpis, "--no-cache", "--format", "json"],
     }
     medians, (before, after) = alternate(runs, args.rounds)
     duck = medians["DuckDB (references.py)"][0]
