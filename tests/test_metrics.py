@@ -608,49 +608,6 @@ def test_stock_of_a_running_month_is_taken_where_the_data_ends(tmp_path):
     assert value(report, "days_of_cover") == pytest.approx(35.0)
 
 
-def test_a_best_seller_out_of_stock_is_reordered_at_the_pace_it_sold(tmp_path):
-    """A sells 2 units (¥100) a day from 1 to 10 October and ran out on the 10th (snapshots
-    18, 16 … 2, then 0 from the 10th on); B sells 1 unit (¥30) every day and always has 100.
-    A's selling days are 1–10 October (the 10th sold; from the 11th it had none and sold
-    nothing): 2 units a day, not 14 units over the 28 days from 4 October (0.5). Reorder:
-    2 × (lead 14 + review 7) + 1.65 × σ 0 − 0 = 42. Out since the 10th (last stock on the 9th);
-    its GMV at risk: ¥100 a selling day × 14 days = ¥1,400."""
-    from shopreport.config import Thresholds
-    from shopreport.insights.diagnosis import stockouts
-
-    days = [date(2026, 10, 1) + timedelta(days=i) for i in range(31)]
-    orders = ["order_id,customer_id,order_time,paid_amount"]
-    items = ["order_id,sku,quantity,amount"]
-    stock = ["date,sku,on_hand"]
-    for i, d in enumerate(days):
-        orders.append(f"b{i},y{i},{d} 12:00:00,30")
-        items.append(f"b{i},B,1,30")
-        stock += [f"{d},B,100", f"{d},A,{max(0, 18 - 2 * i)}"]
-        if i < 10:
-            orders.append(f"a{i},x{i},{d} 10:00:00,100")
-            items.append(f"a{i},A,2,100")
-    files = {
-        "orders.csv": "\n".join(orders),
-        "order_items.csv": "\n".join(items),
-        "products.csv": "sku,category,unit_cost\nA,家电,30\nB,家电,10",
-        "inventory.csv": "\n".join(stock),
-    }
-    tables = {name.removesuffix(".csv"): {"path": name} for name in files}
-    report = kpis(write_shop(tmp_path, files, tables), today=date(2026, 11, 22))
-    rows = {r["sku"]: r for r in report.breakdowns["stockouts"].to_dicts()}
-    assert list(rows) == ["A"]
-    assert rows["A"]["velocity"] == pytest.approx(2.0)
-    assert rows["A"]["reorder_qty"] == 42
-    assert rows["A"]["out_since"] == date(2026, 10, 10)
-    assert rows["A"]["daily_gmv"] == pytest.approx(100)
-    # B: 28 units over its last 28 days, 100 on hand: 100 days of cover
-    cover = {r["sku"]: r["days_of_cover"] for r in report.breakdowns["sku_cover"].to_dicts()}
-    assert cover["B"] == pytest.approx(100)
-    (found,) = stockouts(report, Thresholds())
-    assert found.impact == pytest.approx(1400)
-    assert found.evidence["since"] == date(2026, 10, 10)
-
-
 def _stock_shop(tmp_path, counts: list[str], extra: dict | None = None):
     """A sells 2 units (¥100) a day from 1 to 10 October; B 1 unit (¥30) every day; C 1 unit
     (¥50) a day from 1 to 25 October; `counts`: inventory rows."""
@@ -674,6 +631,33 @@ def _stock_shop(tmp_path, counts: list[str], extra: dict | None = None):
     }
     tables = {name.removesuffix(".csv"): {"path": name} for name in files}
     return kpis(write_shop(tmp_path, files, tables, **(extra or {})), today=date(2026, 11, 22))
+
+
+def test_a_best_seller_out_of_stock_is_reordered_at_the_pace_it_sold(tmp_path):
+    """A sells 2 units (¥100) a day from 1 to 10 October and ran out on the 10th (counts 18,
+    16 … 2, then 0 from the 10th on); B sells 1 unit (¥30) every day and always has 100 (C,
+    never counted, holds no stock). A's selling days are 1–10 October (the 10th sold; from the
+    11th it had none and sold nothing): 2 units a day, not 14 units over the 28 days from 4
+    October (0.5). Reorder: 2 × (lead 14 + review 7) + 1.65 × σ 0 − 0 = 42. Out since the
+    10th (last stock on the 9th); its GMV at risk: ¥100 a selling day × 14 days = ¥1,400."""
+    from shopreport.config import Thresholds
+    from shopreport.insights.diagnosis import stockouts
+
+    counts = [f"2026-10-{d:02d},B,100" for d in range(1, 32)]
+    counts += [f"2026-10-{d:02d},A,{max(0, 18 - 2 * (d - 1))}" for d in range(1, 32)]
+    report = _stock_shop(tmp_path, counts)
+    rows = {r["sku"]: r for r in report.breakdowns["stockouts"].to_dicts()}
+    assert list(rows) == ["A"]
+    assert rows["A"]["velocity"] == pytest.approx(2.0)
+    assert rows["A"]["reorder_qty"] == 42
+    assert rows["A"]["out_since"] == date(2026, 10, 10)
+    assert rows["A"]["daily_gmv"] == pytest.approx(100)
+    # B: 28 units over its last 28 days, 100 on hand: 100 days of cover
+    cover = {r["sku"]: r["days_of_cover"] for r in report.breakdowns["sku_cover"].to_dicts()}
+    assert cover["B"] == pytest.approx(100)
+    (found,) = stockouts(report, Thresholds())
+    assert found.impact == pytest.approx(1400)
+    assert found.evidence["since"] == date(2026, 10, 10)
 
 
 def test_weekly_stock_counts_are_carried_to_the_days_between(tmp_path):
@@ -700,7 +684,7 @@ def test_a_stockout_that_sold_little_this_month_still_ranks_by_its_pace(tmp_path
     ¥1,250) are out at the month's end; with one row kept (top_n 1), A comes first: at its pace
     it would have sold ¥3,100 (C ¥1,550), though C sold more in October. Its pace rank is 1:
     no other product sold ¥3,100 (B ¥930, C ¥1,250)."""
-    counts = [f"2026-10-{d:02d},{s},{n}" for d in range(1, 32) for s, n in (("B", 100),)]
+    counts = [f"2026-10-{d:02d},B,100" for d in range(1, 32)]
     counts += [f"2026-10-{d:02d},A,{max(0, 18 - 2 * (d - 1))}" for d in range(1, 32)]
     counts += [f"2026-10-{d:02d},C,{max(0, 24 - (d - 1))}" for d in range(1, 32)]
     report = _stock_shop(tmp_path, counts, {"metrics": {"top_n": 1}})
