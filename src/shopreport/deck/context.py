@@ -39,7 +39,9 @@ class DeckContext(Generic[D]):
         return self.say.language
 
     def written(self, texts: list[Text]) -> list[str]:
-        """Sentences a person wrote in the config, in the deck's language where given in two."""
+        """Sentences a person wrote in the config, in the deck's language where given in two
+        (`build_deck` hands the deck a config already in its language, `in_language`; this
+        keeps the types, and decks planned from a config as read, right)."""
         return [written(t, self.lang) for t in texts]
 
     @property

@@ -416,7 +416,7 @@ def inventory_lists(ctx: Context, period: Period) -> dict[str, pl.LazyFrame]:
         return {}
     status = sku_status(ctx, period)
     top = ctx.opts.top_n
-    days = (ctx.end_of(period) - period.start).days
+    days = ctx.days_of(period)
     keep = [
         "sku",
         "name",

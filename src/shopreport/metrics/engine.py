@@ -133,7 +133,6 @@ def compute_kpis(
     results = batch.collect()
 
     values = {w: _window_values(results, w) for w in WINDOWS}
-    covered_days = (ctx.end_of(period) - period.start).days
     notes = _notes(ds, ctx, missing)
     first = ctx.base.first_payment
     uncovered: set[str] = set()
@@ -201,7 +200,7 @@ def compute_kpis(
             "yoy": lmdi(values["ly"], values["cur"]),
         },
         breakdowns=conform_all(
-            _finish_breakdowns(results, uncovered, opts.top_n, late_tables, covered_days),
+            _finish_breakdowns(results, uncovered, opts.top_n, late_tables, ctx.days_of(period)),
             BREAKDOWNS,
         ),
         coverage=_coverage(results, ds),

@@ -49,6 +49,10 @@ class Context:
         """Where a window's stock and sales-rate figures end: `as_of`, or the window's end."""
         return min(w.end, self.as_of) if self.as_of and self.as_of > w.start else w.end
 
+    def days_of(self, w: Period) -> int:
+        """A window's days up to `end_of` (a stockout's pace over them ranks it)."""
+        return (self.end_of(w) - w.start).days
+
     def lazy_paid(self, period: Period) -> pl.LazyFrame:
         """Paid orders of the period."""
         return self.base.paid.lazy().filter(in_range("pay_time", period.start, period.end))

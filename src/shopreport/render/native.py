@@ -398,8 +398,8 @@ def native_hbar(slide, data: dict, style: Style, x, y, w, h, alt: str):
 
 def _category_lines(labels: list[str], style: Style, width: float) -> list[str]:
     """Column labels wider than their slot (`width`: the chart's inches) in two lines broken
-    between words or numbers, the halves as even as may be: LibreOffice breaks a label that
-    does not fit anywhere ("双11大促9" over "折")."""
+    between characters, never inside a number or a Latin word (`tokens`), the halves as even as
+    may be: LibreOffice breaks a label that does not fit anywhere ("双11大促9" over "折")."""
     from shopreport.render.textfit import Font, text_width, tokens
 
     size = style.size("chart_tick")
