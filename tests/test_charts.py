@@ -77,3 +77,19 @@ def test_a_missing_glyph_is_detected(style):
         fig.canvas.draw()
     plt.close(fig)
     assert any("missing from font" in str(w.message) for w in caught)
+
+
+def test_column_labels_break_between_words(style):
+    """Four columns on a 4-inch chart leave each label (4 × 72 − 36) / 4 × 0.9 = 56.7 pt; at
+    10 pt a Chinese character is ~10 pt wide, so 双11大促9折 and 家用清洁电器 (≈ 57–60 pt) take two
+    lines, broken between words: 双11 stays whole and 9折 too, 家用 | 清洁电器 (not 家用清 | 洁电器,
+    the most even halves). On a 3-inch chart (40.5 pt a label) 家用清洁电器 has no break between
+    words that fits (a 4-character half is ≥ 40 pt and the measure adds a margin), so it is broken
+    between characters rather than left to LibreOffice."""
+    from shopreport.render.native import _category_lines
+
+    labels = ["双11大促9折", "满300减30", "家用清洁电器", "简约净水器"]
+    four_inches = ["双11\n大促9折", "满300减30", "家用\n清洁电器", "简约净水器"]
+    assert _category_lines(labels, style, 4.0) == four_inches
+    assert _category_lines(labels, style, 3.0)[2] == "家用清\n洁电器"
+    assert _category_lines(labels, style, 3.0)[3] == "简约\n净水器"

@@ -13,6 +13,7 @@ chart on a second value axis in the plot-area XML.
 from __future__ import annotations
 
 import copy
+import itertools
 from collections.abc import Callable
 from typing import Any
 
@@ -397,9 +398,11 @@ def native_hbar(slide, data: dict, style: Style, x, y, w, h, alt: str):
 
 
 def _category_lines(labels: list[str], style: Style, width: float) -> list[str]:
-    """Column labels wider than their slot (`width`: the chart's inches) in two lines broken
-    between characters, never inside a number or a Latin word (`tokens`), the halves as even as
-    may be: LibreOffice breaks a label that does not fit anywhere ("双11大促9" over "折")."""
+    """Column labels wider than their slot (`width`: the chart's inches) in two lines, the
+    halves as even as may be: LibreOffice breaks a label that does not fit anywhere ("双11大促9"
+    over "折"). A label is broken between words ("双11" over "大促9折"; Chinese cut by rjieba, a
+    number kept with the character it qualifies), or between characters when no break between
+    words fits, never inside a number or a Latin word (`tokens`)."""
     from shopreport.render.textfit import Font, text_width, tokens
 
     size = style.size("chart_tick")
@@ -411,11 +414,41 @@ def _category_lines(labels: list[str], style: Style, width: float) -> list[str]:
         if "\n" in label or len(units) < 2 or text_width(label, size, font) <= slot:
             out.append(label)
             continue
-        splits = [
-            "".join(units[:i]).rstrip() + "\n" + "".join(units[i:]) for i in range(1, len(units))
-        ]
-        out.append(min(splits, key=lambda t: max(text_width(p, size, font) for p in t.split("\n"))))
+        words = _word_breaks(label)
+        at = [len("".join(units[:i])) for i in range(1, len(units))]
+        splits = [(label[:i].rstrip() + "\n" + label[i:].lstrip(), i in words) for i in at]
+
+        def widest(split: tuple[str, bool]) -> float:
+            return max(text_width(p, size, font) for p in split[0].split("\n"))
+
+        between_words = [s for s in splits if s[1]]
+        best = min(between_words, key=widest) if between_words else None
+        if best is None or widest(best) > slot:
+            best = min(splits, key=widest)
+        out.append(best[0])
     return out
+
+
+def _word_breaks(label: str) -> set[int]:
+    """Offsets in `label` between two words (rjieba's cut), less those that would part a number
+    from a single character it qualifies ("双|11", "9|折", "满|300")."""
+    import rjieba
+
+    words = list(rjieba.cut(label))
+    breaks = set()
+    at = 0
+    for before, after in itertools.pairwise(words):
+        at += len(before)
+        if not (
+            (_one_character(before) and after[:1].isdigit())  # 双|11
+            or (before[-1:].isdigit() and _one_character(after))  # 9|折
+        ):
+            breaks.add(at)
+    return breaks
+
+
+def _one_character(word: str) -> bool:
+    return len(word) == 1 and not word.isdigit() and not word.isspace()
 
 
 def _notes_width(notes: list, style: Style, width: float) -> float:
