@@ -54,6 +54,26 @@ def test_catalogue_structure(deck):
     assert any("附录：数据覆盖与说明" in t for t in texts[-1])
 
 
+def test_coverage_names_files_as_a_reader_would(deck):
+    """The demo keeps orders as one file a month, 2024-01 … 2026-10: 12 + 12 + 10 = 34 months."""
+    coverage = slides_text(deck)[-1]
+    assert "orders 文件夹：34个月（2024-01 至 2026-10）" in coverage
+    assert "products.parquet" in coverage
+    assert not any("month=" in t for t in coverage)
+
+
+def test_coverage_names_split_exports_and_databases():
+    from shopreport.deck.narrative import Narrator
+    from shopreport.deck.sections import _files_shown
+
+    say = Narrator("zh-CN", "¥")
+    parts = ["/s/data/订单报表_1.csv", "/s/data/订单报表_2.csv", "/s/data/订单报表_3.csv"]
+    assert _files_shown(say, parts) == "订单报表_1.csv 等3个文件"
+    assert _files_shown(Narrator("en", "¥"), parts) == "订单报表_1.csv and 2 more"
+    database = "postgresql://report@db/erp, table orders"
+    assert _files_shown(say, [database]) == database
+
+
 def test_every_slide_has_title_footnote_and_number(deck):
     for number, texts in enumerate(slides_text(deck), start=1):
         assert str(number) in texts, f"slide {number} has no page number"

@@ -18,7 +18,7 @@ from shopreport.fmt import fmt_count
 from shopreport.insights.diagnosis import Finding
 from shopreport.metrics import KpiReport, Period
 from shopreport.sources.dataset import Dataset
-from shopreport.sources.readers import describe_files
+from shopreport.sources.readers import partition_months
 from shopreport.vocab.metrics import METRICS, definition, label
 
 S = TypeVar("S")  # what the command line names: a month, a year, a campaign key
@@ -253,7 +253,7 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
             say.word(f"table_{c['table']}"),
             fmt_count(c["rows"], ctx.lang),
             f"{c['first']} ~ {c['last']}" if c["first"] else "—",
-            ", ".join(describe_files([Path(p) for p in c["files"]]))[:60],
+            _files_shown(say, c["files"]),
         ]
         for c in ctx.report.coverage
     ]
@@ -280,3 +280,20 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
         )
     )
     return out
+
+
+def _files_shown(say: Narrator, files: list[str]) -> str:
+    """A table's files as the appendix names them: a folder of monthly files as the folder, the
+    number of months and their range ("orders 文件夹，34 个月，2024-01 至 2026-10"), several files
+    as the first and their number, a database as the database and table."""
+    paths = [Path(f) for f in files]
+    months = partition_months(paths)
+    if months:
+        shown = sorted(set(months.values()))
+        folder = paths[0].parent.parent.name
+        return say.say("files_monthly", folder=folder, n=len(shown), first=shown[0], last=shown[-1])
+    if len(paths) > 1:
+        return say.say("files_several", first=paths[0].name, n=len(paths))
+    if not files:
+        return "—"
+    return files[0] if "://" in files[0] else paths[0].name  # a database: its name and table
