@@ -52,10 +52,10 @@ def test_annual_deck(annual_deck):
     # 2024 has no year of history before it: its "new" buyers are every buyer, so no segment's
     # own repurchase rate is compared with 2025's (the deck said 40.5% → 26.7%)
     assert "自身的复购率" not in joined
-    # a year's conversion counts each buyer once over visitors summed daily: when it is the
-    # main effect, the sentence says repeat buying is in it
-    if "主要来自转化效应" in joined:
-        assert "全年买家按去重计、访客按每日之和计，买家复购的变化也计入其中" in joined
+    # the year's growth split over visitors, orders per visitor and order value (not buyers:
+    # 2025's buyers +45.5% on orders +21.8% made "conversion" the cause)
+    assert re.search(r"增长主要来自流量效应（\+¥[\d.]+万，访客数同比增长[\d.]+%）", kpis), kpis
+    assert "转化效应" not in kpis
     # the targets' total growth is the total's own (it gave the first proposed month's rate)
     total, actual, growth = re.search(
         r"全年目标合计¥([\d,.]+)万，2025年实际¥([\d,.]+)万（同比\+([\d.]+)%）", plan
@@ -100,3 +100,33 @@ def test_a_sentence_written_in_both_languages_is_said_in_the_decks_language(tmp_
     plain, both = cfg.plans["2025-10"]
     assert written(plain, "en") == "只写了中文"  # one language only: as written
     assert (written(both, "en"), written(both, "zh-CN")) == ("Stock up", "备货")
+
+
+def test_a_years_growth_is_split_over_visitors_orders_per_visitor_and_order_value():
+    """Visitors 100 → 150, paid orders 10 → 12, order value ¥50 → ¥50: GMV ¥500 → ¥600. Orders
+    per visitor 0.1 → 0.08. LMDI weight (600 − 500) / ln(600/500) = 548.48; effects 548.48 ×
+    ln 1.5 = +222.39 (visitors), 548.48 × ln 0.8 = −122.39 (orders per visitor), 0 (order
+    value): they add up to +100."""
+    from types import SimpleNamespace
+
+    from shopreport.deck.annual import _year_split
+
+    def metric(before, now):
+        return SimpleNamespace(last_year=before, value=now)
+
+    report = SimpleNamespace(
+        metrics={
+            "visitors": metric(100, 150),
+            "paid_orders": metric(10, 12),
+            "order_value": metric(50.0, 50.0),
+        }
+    )
+    split = _year_split(report)
+    assert split["delta"] == pytest.approx(100)
+    assert split["effects"]["visitors"] == pytest.approx(222.39, abs=0.01)
+    assert split["effects"]["order_rate"] == pytest.approx(-122.39, abs=0.01)
+    assert split["effects"]["order_value"] == pytest.approx(0)
+    changes = {"visitors": 0.5, "order_rate": -0.2, "order_value": 0}
+    assert split["changes"] == pytest.approx(changes)
+    report.metrics["visitors"] = metric(None, 150)  # no traffic last year: no split
+    assert _year_split(report) is None

@@ -22,9 +22,10 @@ from shopreport.fmt import fmt_count, fmt_pct
 from shopreport.insights import drivers as dr
 from shopreport.insights.diagnosis import find_problems
 from shopreport.insights.plan import year_targets
-from shopreport.metrics import Period
+from shopreport.metrics import KpiReport, Period
 from shopreport.metrics import schema as S
 from shopreport.metrics.annual import AnnualReport, compute_annual
+from shopreport.metrics.decompose import lmdi
 from shopreport.metrics.period import parse_year, year_to_date
 from shopreport.metrics.schema import MonthRow
 from shopreport.vocab.metrics import METRICS
@@ -73,6 +74,29 @@ def _foot(ctx: Ctx, *tables: str) -> str:
     return ctx.footnote(*tables, note=note)
 
 
+def _year_split(report: KpiReport) -> dict | None:
+    """GMV's change against last year split (LMDI) over visitors, paid orders per visitor and
+    order value, with each factor's change. Not over buyers: a year counts each buyer once and
+    its visitors day by day, so a year of less repeat buying shows as more "conversion" (demo
+    2025: buyers +45.5 % on orders +21.8 %, a conversion effect of +¥954万 that no visitor
+    converted more for)."""
+
+    def factors(pick) -> dict[str, float | None]:
+        visitors, orders = pick(report.metrics["visitors"]), pick(report.metrics["paid_orders"])
+        return {
+            "visitors": visitors,
+            "order_rate": orders / visitors if visitors and orders else None,
+            "order_value": pick(report.metrics["order_value"]),
+        }
+
+    before, after = factors(lambda mv: mv.last_year), factors(lambda mv: mv.value)
+    split = lmdi(before, after, tuple(after))
+    if split is None:
+        return None
+    split["changes"] = {k: after[k] / before[k] - 1 for k in after}  # type: ignore[operator]
+    return split
+
+
 # --- 01 the year --------------------------------------------------------------------------------
 def review(ctx: Ctx) -> list[m.Slide]:
     """KPIs of the year, GMV by month, categories, campaigns, AOV path, funnel, customers."""
@@ -90,7 +114,7 @@ def review(ctx: Ctx) -> list[m.Slide]:
         progress=r.time_progress,
         pace=gmv.pace,
     )
-    split = ctx.data.changes.decomposition.get("yoy")
+    split = _year_split(ctx.data.changes)
     if split:
         main = max(split["effects"], key=lambda k: abs(split["effects"][k]))
         summary = summary.rstrip("。.") + say.say(
@@ -98,9 +122,8 @@ def review(ctx: Ctx) -> list[m.Slide]:
             factor=say.word(f"{main}_effect"),
             effect=split["effects"][main],
             delta=split["delta"],
-            # a year's buyers counted once over visitors summed day by day: repeat buying moves
-            # the year's "conversion" too
-            caveat=main == "conversion" and not ctx.has("events"),
+            metric=say.word(f"{main}_factor"),
+            change=split["changes"][main],
         )
     slides: list[m.Slide] = [
         m.KpiCards(
