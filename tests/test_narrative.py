@@ -192,3 +192,21 @@ def test_a_list_that_would_hide_one_name_shows_it():
     ctx = SimpleNamespace(say=Narrator("zh-CN", "¥"))
     assert listing(ctx, ["甲", "乙", "丙", "丁"]) == "甲、乙、丙、丁"  # type: ignore[arg-type]
     assert listing(ctx, ["甲", "乙", "丙", "丁", "戊"]) == "甲、乙、丙等"  # type: ignore[arg-type]
+
+
+def test_late_deliveries_that_fell_are_said_to_have_brought_bad_reviews_down():
+    """A quarter whose late deliveries fell 24.3% → 11.9% said "延迟送达率11.9%（上期24.3%），拉高了
+    整体差评率" beside a bad-review rate that fell 2.7 points."""
+    say = Narrator("zh-CN", "¥")
+    args = {"late": 0.316, "on_time": 0.076, "prev": "上期"}
+    assert say.say("service_cause_late", **args, rate=0.119, before=0.243) == (
+        "延迟送达订单差评率31.6%，准时订单7.6%；延迟送达率由上期的24.3%降至11.9%，带动差评率下降。"
+    )
+    assert say.say("service_cause_late", **args, rate=0.243, before=0.119) == (
+        "延迟送达订单差评率31.6%，准时订单7.6%；延迟送达率24.3%（上期11.9%），拉高了整体差评率。"
+    )
+    english = Narrator("en", "¥").say(
+        "service_cause_late", **{**args, "prev": "last quarter"}, rate=0.119, before=0.243
+    )
+    assert english.startswith("Fewer late deliveries brought bad reviews down")
+    assert english.endswith("fell to 11.9% from 24.3% last quarter.")

@@ -5,6 +5,7 @@ number is worked out below — and the demo deck in Chinese and English."""
 from __future__ import annotations
 
 import os
+import re
 from datetime import date
 
 import pytest
@@ -196,6 +197,7 @@ def test_improvement_plan_kinds_and_owners(shop):
             Finding("bad_reviews", "", 500.0, {}),
             Finding("conversion_drop", "搜索", 300.0, {}),
             Finding("low_roas", "直通车", 100.0, {}),
+            Finding("refund_rate", "女装", 50.0, {}),
             Finding("service_load", "11-11", 0.0, {}),
         ],
         read_yaml_resource("scorecard.yaml"),
@@ -205,6 +207,7 @@ def test_improvement_plan_kinds_and_owners(shop):
         ("complaints", "service", "bad_review_rate"),
         ("conversion", "traffic", "conversion"),
         ("roi", "ads", "roas"),
+        ("returns", "goods", "refund_rate"),
         ("other", "ops", ""),
     ]
 
@@ -250,6 +253,15 @@ def test_review_demo_deck(review_deck):
     ):
         assert title in joined, title
     assert "环比 2026-Q2，同比 2025-Q3" in texts[3]
+    # the plan is ranked by GMV at risk and shows it; a category's refunds are their own kind
+    plan = next(t for t in texts if t.startswith("持续改进方案"))
+    assert "排名 问题 GMV影响 问题类别" in plan and "退款率偏高" in plan
+    assert re.search(r"「[^」]+」退款率偏高 ¥[\d.]+万 退款售后偏多", plan), plan
+    # a month's repurchase rate is not judged against the quarter's band (2.0 % "越过警戒线"
+    # beside the quarter's 5.7 % above it); a rate under its alert line is "低于" it
+    watch = next(t for t in texts if "监控指标：复购率" in t)
+    assert re.search(r"9月复购率[\d.]+%，近12个月区间[\d.]+%–[\d.]+%。", watch), watch
+    assert "越过警戒线" not in joined
     assert overflowing(review_deck.path) == []
 
 

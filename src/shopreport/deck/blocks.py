@@ -122,7 +122,7 @@ def problem_slides(ctx: DeckContext[Any], findings: list[Finding], footnote: str
                 rank=PROBLEM_CARDS + i + 1,
                 title=say.say(f"finding_{f.rule}_title", subject=f.subject),
                 impact=f.impact if f.impact >= 0.5 else None,
-                context=_context(ctx, f),
+                context=problem_context(ctx, f),
             )
             for i, f in enumerate(rest)
         ]
@@ -138,7 +138,7 @@ def problem_slides(ctx: DeckContext[Any], findings: list[Finding], footnote: str
             [
                 str(PROBLEM_CARDS + i + 1),
                 say.say(f"finding_{f.rule}_title", subject=f.subject),
-                impacts[i] if f.impact >= 0.5 else _context(ctx, f),
+                impacts[i] if f.impact >= 0.5 else problem_context(ctx, f),
                 say.say(f"action_{f.rule}_short", subject=f.subject, **f.evidence),
             ]
             for i, f in enumerate(rest)
@@ -159,7 +159,7 @@ def problem_slides(ctx: DeckContext[Any], findings: list[Finding], footnote: str
     return slides
 
 
-def _context(ctx: DeckContext[Any], finding: Finding) -> str:
+def problem_context(ctx: DeckContext[Any], finding: Finding) -> str:
     """A problem's figure of another kind (money tied up in stock …), or '—'."""
     if "tied_up" in finding.context:
         return ctx.say.say(

@@ -271,12 +271,12 @@ def _why_moved(ctx: Ctx, key: str, drivers: list[dr.Driver], change: float | Non
     return [largest_part(text, d)]
 
 
-MAIN_CAUSE = {"主要因为": "部分因为", "Mostly": "Partly", "mostly": "partly"}
+MAIN_CAUSE = {"主要因为": "其中，", "Mostly": "Partly", "mostly": "partly"}
 
 
 def largest_part(text: str, driver: dr.Driver) -> str:
     """A cause's sentence as "主要因为…" when the part is at least half of the change, else as
-    one part of several ("部分因为…": 0.1 of 0.4 points is no main cause)."""
+    one part of several ("其中，…": 0.1 of 0.4 points is no main cause)."""
     if driver.share is None or driver.share >= 0.5:  # (None: more than the whole change)
         return text
     for main, part in MAIN_CAUSE.items():
@@ -1323,15 +1323,20 @@ def service_summary(ctx: Ctx) -> str:
     # why: late deliveries draw bad reviews, or else the words bad reviews keep using
     reviews = {r["delivery"]: r for r in ctx.rows(S.DELIVERY_REVIEWS)}
     late, on_time = reviews.get("late"), reviews.get("on_time")
-    if late and on_time and (late["bad_rate"] or 0) > 1.5 * (on_time["bad_rate"] or 0) > 0:
+    rate, before = ctx.value("late_delivery_rate"), mt["late_delivery_rate"].previous
+    fewer_late = rate is not None and before is not None and rate < before
+    bad_delta = mt["bad_review_rate"].mom_pp
+    drew = late and on_time and (late["bad_rate"] or 0) > 1.5 * (on_time["bad_rate"] or 0) > 0
+    # fewer late deliveries do not explain more bad reviews: then the words do
+    if drew and not (fewer_late and (bad_delta or 0) > 0):
         return ctx.say.join(
             summary,
             ctx.say.say(
                 "service_cause_late",
                 late=late["bad_rate"],
                 on_time=on_time["bad_rate"],
-                rate=ctx.value("late_delivery_rate"),
-                before=mt["late_delivery_rate"].previous,
+                rate=rate,
+                before=before,
             ),
         )
     words = ctx.rows(S.BAD_REVIEW_WORDS)

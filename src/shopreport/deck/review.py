@@ -10,7 +10,13 @@ from typing import Any
 
 from shopreport.config import Config
 from shopreport.deck import model as m
-from shopreport.deck.blocks import PROBLEM_CARDS, kpi_cards, money_column, problem_slides
+from shopreport.deck.blocks import (
+    PROBLEM_CARDS,
+    kpi_cards,
+    money_column,
+    problem_context,
+    problem_slides,
+)
 from shopreport.deck.context import DeckContext
 from shopreport.deck.monthly import (
     bridge_slide,
@@ -448,6 +454,10 @@ def operations(ctx: Ctx) -> list[m.Slide]:
             "labels": {"this": ctx.label(mid)},
         }
         band = bands.get(mid)
+        if mid == "repurchase_rate" and not ctx.config.metrics.repurchase_window_days:
+            # the band is for the period's rate (≥ 2 orders in a quarter); a month's rate is
+            # another, lower quantity (the demo: 2.0 % in September, 5.7 % in the quarter)
+            band = None
         if band:
             data["previous_gmv"] = [band["good"]] * len(values)
             data["last_year_gmv"] = [band["poor"]] * len(values)
@@ -485,6 +495,7 @@ def operations(ctx: Ctx) -> list[m.Slide]:
                 good=ctx.fmt(mid, band["good"]) if band else None,
                 poor=ctx.fmt(mid, band["poor"]) if band else None,
                 state=_state(now, band),
+                below=band is not None and band["good"] > band["poor"],
             )
             for mid, _, now, band in pair
         ]
@@ -585,10 +596,14 @@ def assessment(ctx: Ctx) -> list[m.Slide]:
     )
     plan = improvement_plan(ctx.findings, load_scorecard(ctx.config))[:PLAN_ROWS]
     if plan:
+        impacts = money_column(
+            ctx, [p.finding.impact if p.finding.impact >= 0.5 else None for p in plan]
+        )
         plan_rows = [
             [
                 str(i + 1),
                 say.say(f"finding_{p.finding.rule}_title", subject=p.finding.subject),
+                impacts[i] if p.finding.impact >= 0.5 else problem_context(ctx, p.finding),
                 say.word(f"kind_{p.kind}"),
                 say.say(
                     f"action_{p.finding.rule}_short",
@@ -611,6 +626,7 @@ def assessment(ctx: Ctx) -> list[m.Slide]:
                     for w in (
                         "col_rank",
                         "col_issue",
+                        "col_impact",
                         "col_problem_kind",
                         "col_action",
                         "col_owner",
@@ -618,7 +634,7 @@ def assessment(ctx: Ctx) -> list[m.Slide]:
                     )
                 ],
                 rows=plan_rows,
-                align=["center", "left", "left", "left", "left", "left"],
+                align=["center", "left", "right", "left", "left", "left", "left"],
                 note=say.say(
                     "plan_note",
                     kinds=[

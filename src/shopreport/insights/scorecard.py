@@ -195,7 +195,7 @@ class PlanItem:
     watch: str
 
 
-KINDS = ("supply", "complaints", "conversion", "roi", "other")
+KINDS = ("supply", "complaints", "returns", "conversion", "roi", "other")
 
 
 def improvement_plan(findings: list[Finding], rules: dict[str, Any]) -> list[PlanItem]:
