@@ -62,6 +62,15 @@ def test_coverage_names_files_as_a_reader_would(deck):
     assert not any("month=" in t for t in coverage)
 
 
+def test_visitors_are_defined_as_this_shop_counts_them(deck):
+    """The demo has a traffic table and no behaviour log: its visitors are the daily UV summed
+    (the appendix gave both ways, "去重访客数（行为日志），否则为每日访客数之和（流量表）")."""
+    slides = slides_text(deck)
+    appendix = " ".join(t for texts in slides if "附录：指标口径" in texts for t in texts)
+    assert "访客数 流量表中每日访客数之和（未跨日去重）" in appendix
+    assert "否则" not in appendix
+
+
 def test_coverage_names_split_exports_and_databases():
     from shopreport.deck.narrative import Narrator
     from shopreport.deck.sections import _files_shown
@@ -332,3 +341,15 @@ def test_sentences_are_written_one_after_another_as_each_language_writes_them(de
     assert run_together == []
     chinese = [text for slide in slides_text(deck) for text in slide]
     assert [t for t in chinese if re.search(r"[。；] +\S", t)] == []
+
+
+def test_response_bands_are_in_the_decks_language(deck):
+    """The report names first-response bands "≤10s" … ">3min"; a Chinese deck says 秒 and 分钟."""
+    categories = [
+        list(shape.chart.plots[0].categories)
+        for slide in Presentation(str(deck)).slides
+        for shape in slide.shapes
+        if shape.has_chart and shape.chart.plots
+    ]
+    bands = next(c for c in categories if c[0].startswith("≤10"))
+    assert bands[:4] == ["≤10秒", "10-30秒", "30-60秒", "1-3分钟"]  # (>3 min: none in the demo)

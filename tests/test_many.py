@@ -122,7 +122,22 @@ def test_portfolio_converts_and_ranks_by_hand(tmp_path) -> None:
     assert "51.7%" in ranking and "48.3%" in ranking and "200.0%" in ranking
     # each shop's own slide speaks its own currency
     assert any(s.startswith("乙店") and "$20" in s for s in slides)
-    assert "USD = 7 CNY" in overview
+    assert "金额单位：CNY（汇率 USD = 7 CNY）" in overview
+    assert "2家店铺均设定了GMV目标" in overview
+    assert "环比、同比与达成率按各店铺自身币种计算" in ranking
+
+
+def test_a_portfolio_in_one_currency_does_not_explain_currencies(tmp_path) -> None:
+    """Shops all in CNY read "金额单位：CNY" on every slide and "按各店铺自身币种计算"; and one
+    of two shops with a target is "2家店铺中1家"."""
+    configs = [
+        tiny_shop(tmp_path / "a", "甲店", 100, 50, targets={"2026-10": {"gmv": 300}}),
+        tiny_shop(tmp_path / "b", "乙店", 200, 50),
+    ]
+    built = batch.build_portfolio(configs, "2026-10", out=tmp_path, today=DECK_DAY)
+    joined = "".join("".join(texts) for texts in slides_text(built.path))
+    assert "金额单位" not in joined and "币种" not in joined
+    assert "2家店铺中1家设定了GMV目标" in joined
 
 
 def test_the_portfolio_defines_its_metrics_and_each_shops_basis(tmp_path) -> None:

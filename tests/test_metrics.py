@@ -581,8 +581,18 @@ def test_last_years_returning_buyers_on_a_short_history_are_said_to_be_understat
     config = write_shop(tmp_path, {"orders.csv": orders}, {"orders": {"path": "orders.csv"}})
     report = kpis(config, today=date(2026, 11, 22))
     note = next(n for n in report.notes if n.code == "short_history_compared")
-    assert note.params == {"date": "2025-09-01", "days": 365, "period": "2025-10"}
+    # 1 September → 1 October 2025: 30 days of purchases before last year's month
+    assert note.params == {"date": "2025-09-01", "days": 365, "period": "2025-10", "before": 30}
     assert report.metrics["returning_buyers"].note == note.text
+    from shopreport.deck.narrative import Narrator
+
+    said = Narrator("zh-CN", "¥").say("note_short_history_compared", **note.params)
+    assert said.startswith("数据自2025-09-01开始，2025-10之前只有30天的购买记录（不足365天）：")
+    # the annual review of 2025 on data from 1 January 2024: none before 2024 (it said
+    # "2024之前不足365天")
+    year = {"date": "2024-01-01", "days": 365, "period": "2024", "before": 0}
+    said = Narrator("zh-CN", "¥").say("note_short_history_compared", **year)
+    assert said.startswith("数据自2024-01-01开始，2024年之前没有购买记录：")
 
 
 def test_a_sparse_table_that_starts_with_the_data_keeps_its_comparison(tmp_path):

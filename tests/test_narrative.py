@@ -210,3 +210,14 @@ def test_late_deliveries_that_fell_are_said_to_have_brought_bad_reviews_down():
     )
     assert english.startswith("Fewer late deliveries brought bad reviews down")
     assert english.endswith("fell to 11.9% from 24.3% last quarter.")
+
+
+def test_the_fastest_month_on_a_low_base_says_so():
+    """February 2025 grew 55.8 % on a February 2024 of ¥163.0万, under 80 % of 2024's average
+    month (¥349万): the growth is the base's."""
+    say = Narrator("zh-CN", "¥")
+    args = {"month": "2025-02", "growth": 0.558, "base": 1_630_000}
+    assert say.say("fastest_month", **args, low=True) == (
+        "同比增长最快的是2025年2月（+55.8%），主要因为去年同月基数低（¥163.0万）。"
+    )
+    assert say.say("fastest_month", **args, low=False) == "同比增长最快的是2025年2月（+55.8%）。"

@@ -86,6 +86,8 @@ def test_colour_says_good_or_bad_the_arrow_says_up_or_down(language):
     for (metric, delta), expected in cases.items():
         moved = change("label", metric, delta, language)
         assert (moved.direction, moved.tone) == expected, metric
+    # flat in words: "■0.0%" read as a missing glyph
+    assert change("同比", "gmv", 0.0004, language).text == ("flat" if language == "en" else "持平")
 
 
 # --- 2. one number, one value: a stock-out is not a decline -----------------------------------

@@ -26,9 +26,9 @@ TEXTS = {
         "earlier elsewhere count as new, so returning buyers are understated"
     ),
     "short_history_compared": (
-        "the data starts on {date}, less than {days} days before {period}: that period's "
-        "returning buyers are understated and its new buyers overstated, so changes against it "
-        "are not like for like"
+        "the data starts on {date}, {before} days before {period} (less than {days}): "
+        "that period's returning buyers are understated and its new buyers overstated, "
+        "so changes against it are not like for like"
     ),
     "orphans": (
         "{table}: {rows} row(s) point at {orders} order(s) not in the orders table "

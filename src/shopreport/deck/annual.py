@@ -182,7 +182,19 @@ def _by_month(ctx: Ctx, year: int) -> m.ChartSlide:
     ]
     if growth:
         fastest = max(growth, key=lambda g: g[1])
-        bullets.append(say.say("fastest_month", month=f"{year}-{fastest[0]}", growth=fastest[1]))
+        base = last[fastest[0]]["gmv"]
+        average = sum(r["gmv"] for r in last.values()) / len(last)
+        bullets.append(
+            say.say(
+                "fastest_month",
+                month=f"{year}-{fastest[0]}",
+                growth=fastest[1],
+                base=base,
+                # its growth is the low base's when last year's month sold under 80 % of that
+                # year's average month (the demo's February 2024: ¥163万 against ¥349万)
+                low=base < 0.8 * average,
+            )
+        )
     targets = [(mm, ctx.config.targets.get(f"{year}-{mm}", {}).get("gmv")) for mm in MONTHS]
     hit = [(mm, t) for mm, t in targets if t and mm in this]
     if hit:

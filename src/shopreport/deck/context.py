@@ -145,5 +145,6 @@ def change(label: str, metric: str, delta: float | None, language: str) -> Chang
         else fmt_pct(abs(delta))
     )
     if round(abs(delta) * 100, 1) == 0:  # what the card shows as 0.0: flat, neither good nor bad
-        return Change(label, text, "flat", "neutral")
+        # in words: a grey square beside "0.0%" read as a missing glyph
+        return Change(label, "flat" if language == "en" else "持平", "flat", "neutral")
     return Change(label, text, "up" if delta > 0 else "down", METRICS[metric].tone(delta))

@@ -1359,6 +1359,8 @@ def _response(ctx: Ctx) -> m.ChartSlide | None:
             parts.setdefault(say.word(f"handler_{b['handled_by']}"), [0.0] * len(labels))[
                 labels.index(b["band"])
             ] += b["sessions"]
+        if ctx.lang != "en":  # the report's bands are "≤10s" … ">3min": 秒 and 分钟 in Chinese
+            labels = [b.replace("min", "分钟").replace("s", "秒") for b in labels]
         charts.append(
             m.Chart(
                 "stacked", {"labels": labels, "parts": parts}, caption=say.word("response_caption")

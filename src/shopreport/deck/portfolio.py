@@ -273,7 +273,7 @@ def _ranking(say, ranked, rate, gmv, footer, language, symbol) -> list[m.Slide]:
         columns=[say.word(w) for w in words],
         rows=rows,
         align=["center", "left", "right", "right", "right", "right", "right"],
-        note=say.say("pf_ranking_note", shops=len(ranked)),
+        note=say.say("pf_ranking_note", shops=len(ranked), mixed=len(rate_currencies(ranked)) > 1),
     )
     bars = m.ChartSlide(
         "chart",

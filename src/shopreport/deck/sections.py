@@ -141,17 +141,30 @@ def plan_deck(
     slides.extend(appendix(ctx, left_out))
     placed = config.metrics.orders_basis == "placed"
     for slide in slides:
-        slide.notes = slide.notes or speaker_notes(slide, say, language, placed)
+        slide.notes = slide.notes or speaker_notes(slide, say, language, placed, ctx.has("events"))
     return DeckPlan(slides, left_out)
 
 
-def metric_definition(mid: str, language: str, say: Narrator, placed: bool) -> str:
+def metric_definition(
+    mid: str, language: str, say: Narrator, placed: bool, events: bool | None = None
+) -> str:
     """A metric's definition; GMV, orders and buyers are of placed orders when the shop counts
-    orders when placed (Shopify, cash on delivery)."""
-    return say.word(f"placed_def_{mid}") if placed and mid in PLACED else definition(mid, language)
+    orders when placed (Shopify, cash on delivery); visitors as this shop counts them (`events`:
+    distinct visitors of the behaviour log, else daily UV summed), not both ways."""
+    if placed and mid in PLACED:
+        return say.word(f"placed_def_{mid}")
+    if mid == "visitors" and events is not None:
+        return say.word("def_visitors_events" if events else "def_visitors_traffic")
+    return definition(mid, language)
 
 
-def speaker_notes(slide: m.Slide, say: Narrator, language: str, placed: bool = False) -> str:
+def speaker_notes(
+    slide: m.Slide,
+    say: Narrator,
+    language: str,
+    placed: bool = False,
+    events: bool | None = None,
+) -> str:
     """What the presenter reads below a slide: its findings in full sentences, the definitions
     of the metrics it shows, and where its numbers come from."""
     said: list[str] = []
@@ -174,7 +187,7 @@ def speaker_notes(slide: m.Slide, say: Narrator, language: str, placed: bool = F
         said = [slide.subtitle]
     text = _shown_text(slide)
     defined = [
-        f"{label(mid, language)}: {metric_definition(mid, language, say, placed)}"
+        f"{label(mid, language)}: {metric_definition(mid, language, say, placed, events)}"
         for mid in METRICS
         if label(mid, language) in text
     ]
@@ -238,7 +251,7 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
     definitions = [
         [
             ctx.label(mid),
-            metric_definition(mid, ctx.lang, say, placed),
+            metric_definition(mid, ctx.lang, say, placed, ctx.has("events")),
         ]
         for mid in used
     ]

@@ -157,10 +157,15 @@ def compute_kpis(
             w for n, w in windows.items() if values[n] and (w.start - first.date()).days < lookback
         ]
         if short:  # a comparison period's returning buyers are understated (last year's, often)
-            latest = max(short, key=lambda w: w.start).label
+            latest = max(short, key=lambda w: w.start)
             compared = Note(
                 "short_history_compared",
-                {"date": f"{first:%Y-%m-%d}", "days": lookback, "period": latest},
+                {
+                    "date": f"{first:%Y-%m-%d}",
+                    "days": lookback,
+                    "period": latest.label,
+                    "before": max((latest.start - first.date()).days, 0),
+                },
             )
             for mid in RETURNING:
                 notes[mid] = compared

@@ -53,7 +53,7 @@ CONTENT_BOTTOM = 6.85
 INSET = 0.05  # text frame margins, inches
 EMU_PER_INCH = 914400
 ALIGN = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
-ARROWS = {"up": "▲", "down": "▼", "flat": "■"}
+ARROWS = {"up": "▲", "down": "▼", "flat": ""}  # flat says 持平 / flat
 _CONTROL = dict.fromkeys([*range(0, 9), 11, 12, *range(14, 32)], None)
 
 
