@@ -804,3 +804,60 @@ def test_a_minority_part_is_the_largest_not_the_main_cause():
     assert largest_part("mostly the price per unit, ¥278 → ¥260.", small) == (
         "partly the price per unit, ¥278 → ¥260."
     )
+
+
+def test_bad_reviews_from_late_deliveries_are_not_counted_twice():
+    """GMV ¥10,000,000, bad-review rate 12.4 % (limit 5 %), 19.9 % of deliveries late (limit
+    10 %), late orders reviewed badly 31.6 % of the time, on-time ones 7.6 %. Late deliveries
+    add 19.9 % × (31.6 − 7.6) % = 4.776 points of bad reviews: ¥477,600 of GMV at risk, the
+    late-delivery problem's. The bad-review problem keeps the rest of its excess, 12.4 − 5 −
+    4.776 = 2.624 points: ¥262,400 (it counted all 7.4 points, ¥740,000, so the two together
+    counted ¥477,600 twice)."""
+    from shopreport.config import Thresholds
+    from shopreport.deck.narrative import Narrator
+    from shopreport.insights import diagnosis as dg
+
+    metrics = {
+        "gmv": 10_000_000.0,
+        "bad_review_rate": 0.124,
+        "late_delivery_rate": 0.199,
+        "ship_on_time_rate": None,
+        "delivery_days": None,
+    }
+    delivery = [
+        {"delivery": "late", "bad_rate": 0.316},
+        {"delivery": "on_time", "bad_rate": 0.076},
+    ]
+    report = SimpleNamespace(
+        metrics={k: SimpleNamespace(value=v, previous=None) for k, v in metrics.items()},
+        rows=lambda view: delivery if view is S.DELIVERY_REVIEWS else [],
+    )
+    (late,) = dg.late_delivery(report, Thresholds())  # type: ignore[arg-type]
+    (bad,) = dg.bad_reviews(report, Thresholds())  # type: ignore[arg-type]
+    assert late.impact == pytest.approx(477_600)
+    assert bad.impact == pytest.approx(262_400)
+    assert bad.evidence["late_part"] == pytest.approx(0.04776)
+    said = Narrator("zh-CN", "¥").say("finding_bad_reviews", **bad.evidence, impact=bad.impact)
+    assert said.endswith(
+        "；其中延迟送达带来4.8个百分点（计入物流延迟问题），其余超出部分估计影响GMV ¥26.2万。"
+    )
+
+
+def test_a_slides_written_cards_all_have_a_heading_or_none_does():
+    """A campaign's actions "大促前30天锁定TOP20商品库存，建立断货预警" and
+    "高峰时段客服排班提前一周确认": the second has no comma to split at, and stood as a bare
+    heading over an empty body beside a card with both. A slide's cards are split only when
+    every one of them can be."""
+    from shopreport.deck.blocks import person_cards
+    from shopreport.deck.model import Card
+
+    both = ["直播间改版：新直播间上线", "完成会员体系升级，上线积分商城"]
+    assert person_cards(both) == [
+        Card("直播间改版", "新直播间上线"),
+        Card("完成会员体系升级", "上线积分商城"),
+    ]
+    mixed = ["大促前30天锁定TOP20商品库存，建立断货预警", "高峰时段客服排班提前一周确认"]
+    assert person_cards(mixed) == [
+        Card("", "大促前30天锁定TOP20商品库存，建立断货预警"),
+        Card("", "高峰时段客服排班提前一周确认"),
+    ]

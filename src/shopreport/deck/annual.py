@@ -12,7 +12,7 @@ from shopreport.deck.blocks import (
     TOP_ROWS,
     funnel_slide,
     money_column,
-    person_card,
+    person_cards,
     problem_slides,
     shown_of,
 )
@@ -637,7 +637,7 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
                 "cards",
                 say.word("own_achievements_title"),
                 say.say("team_footnote"),
-                cards=[person_card(t) for t in rest[start : start + 4]],
+                cards=person_cards(rest[start : start + 4]),
             )
         )
     return slides
@@ -753,7 +753,7 @@ def resources(ctx: Ctx) -> list[m.Slide]:
             "cards",
             say.word("resources_title"),
             say.say("team_footnote"),
-            cards=[person_card(t) for t in items[i : i + 4]],
+            cards=person_cards(items[i : i + 4]),
         )
         for i in range(0, len(items), 4)
     ]

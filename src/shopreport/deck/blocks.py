@@ -62,16 +62,23 @@ def funnel_slide(
     )
 
 
-def person_card(text: str) -> m.Card:
-    """A sentence a person wrote, as a card: heading before the first colon (or comma), the
-    rest as the body; a short sentence is all heading."""
+def person_cards(texts: list[str]) -> list[m.Card]:
+    """Sentences a person wrote, as one slide's cards: each with a heading before its first colon
+    (or else comma) and the rest as its body when every sentence has one; otherwise all as body
+    text, so that no card is a bare heading over an empty body beside cards with both."""
+    split = [_heading_and_body(t) for t in texts]
+    if all(split):
+        return [m.Card(*parts) for parts in split if parts]
+    return [m.Card("", t.strip()) for t in texts]
+
+
+def _heading_and_body(text: str) -> tuple[str, str] | None:
     for separators in (("：", ":"), ("，", ",")):
         for sep in separators:
-            if sep in text:
-                heading, body = text.split(sep, 1)
-                return m.Card(heading.strip(), body.strip())
-    text = text.strip()
-    return m.Card(text, "") if len(text) <= 24 else m.Card("", text)
+            heading, found, body = text.partition(sep)
+            if found and heading.strip() and body.strip():
+                return heading.strip(), body.strip()
+    return None
 
 
 def money_column(

@@ -14,7 +14,7 @@ from shopreport.deck.blocks import (
     kpi_cards,
     listing,
     money_column,
-    person_card,
+    person_cards,
     problem_slides,
     shown_of,
 )
@@ -121,7 +121,7 @@ def overview(ctx: Ctx) -> list[m.Slide]:
                 "cards",
                 say.word("highlights_title"),
                 say.say("team_footnote"),
-                cards=[person_card(text) for text in highlights[start : start + 4]],
+                cards=person_cards(highlights[start : start + 4]),
             )
         )
     daily = ctx.rows(S.DAILY)
@@ -1655,7 +1655,7 @@ def plan(ctx: Ctx) -> list[m.Slide]:
                     "cards",
                     say.word("own_plan_title"),
                     say.say("team_footnote"),
-                    cards=[person_card(text) for text in items[start : start + 4]],
+                    cards=person_cards(items[start : start + 4]),
                 )
             )
     return slides

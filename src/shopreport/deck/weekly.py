@@ -12,7 +12,7 @@ from shopreport.deck.blocks import (
     PROBLEM_CARDS,
     kpi_cards,
     money_column,
-    person_card,
+    person_cards,
     problem_slides,
     shown_of,
 )
@@ -367,7 +367,7 @@ def focus(ctx: Ctx) -> list[m.Slide]:
     what is out of stock or selling out, then the actions of the problems shown in a line
     under the problem cards (the first four carry their action already)."""
     say = ctx.say
-    cards = [person_card(t) for t in ctx.written(ctx.config.plans.get(ctx.report.period.label, []))]
+    cards = person_cards(ctx.written(ctx.config.plans.get(ctx.report.period.label, [])))
     restock = (
         [r for r in ctx.rows(S.STOCKOUTS) if r["reorder_qty"] > 0]
         + _still_out(ctx)
