@@ -222,6 +222,23 @@ def test_inventory_metrics(report):
     assert value(report, "days_of_cover") == pytest.approx(68)
 
 
+def test_a_product_launched_within_the_slow_window_is_new_not_slow(tmp_path):
+    """D (7 外套 in stock, never sold) launched on 10 October: 22 days before the month's end,
+    inside the 30 days a slow mover has gone without a sale (from 2 October), so it is new, not
+    slow; launched on 1 October (31 days) it is slow."""
+    for launched, slow in (("2026-10-10", 0), ("2026-10-01", 1)):
+        products = PRODUCTS.replace("unit_cost\n", "unit_cost,launch_date\n").replace(
+            "D,服装,外套,50,20", f"D,服装,外套,50,20,{launched}"
+        )
+        tables = {**TABLES, "products": products}
+        config = write_shop(
+            tmp_path / launched,
+            {f"{name}.csv": text for name, text in tables.items()},
+            {name: {"path": f"{name}.csv"} for name in tables},
+        )
+        assert value(kpis(config), "slow_movers") == slow, launched
+
+
 def test_reorder_quantity(report):
     # B: velocity 5/28, daily σ over 28 days of [2, 3, 0 …] = sqrt((13 − 25/28) / 27),
     # lead 14 + review 7 days: 5/28 × 21 + 1.65 × σ × √14 − 0 = 7.88 → 8. A, C, D need none.

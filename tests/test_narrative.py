@@ -221,3 +221,41 @@ def test_the_fastest_month_on_a_low_base_says_so():
         "同比增长最快的是2025年2月（+55.8%），主要因为去年同月基数低（¥163.0万）。"
     )
     assert say.say("fastest_month", **args, low=False) == "同比增长最快的是2025年2月（+55.8%）。"
+
+
+def test_a_campaign_short_of_its_target_says_so():
+    """2025年双11: ¥689.3万 against a target of ¥698.0万 is 98.8 %, not an achievement to list
+    without it; over target it says 达成."""
+    say = Narrator("zh-CN", "¥")
+    args = {"name": "2025年双11", "compared": "2024年双11", "growth": 0.185}
+    assert say.say("campaign_year_line", **args, gmv=6_893_000, target=6_980_000) == (
+        "2025年双11成交¥689.3万，较2024年双11增长18.5%；目标¥698.0万，完成98.8%，未达成。"
+    )
+    assert say.say("campaign_year_line", **args, gmv=7_000_000, target=6_980_000).endswith(
+        "；目标¥698.0万，达成100.3%。"
+    )
+
+
+def test_lifts_that_read_the_same_are_named_together():
+    """Categories lifted 2.53× and 2.48× both read "拉动2.5倍"; the deck named one strongest."""
+    from shopreport.deck.campaign import _tied_first
+
+    rows = [
+        {"c": "家用电器", "lift": 2.48},
+        {"c": "美妆护肤", "lift": 2.53},
+        {"c": "女装", "lift": 1.5},
+    ]
+    best = _tied_first(rows)
+    assert [r["c"] for r in best] == ["美妆护肤", "家用电器"]
+    assert [r["c"] for r in _tied_first(rows, lowest=True)] == ["女装"]
+    say = Narrator("zh-CN", "¥")
+    names = [r["c"] for r in best]
+    assert say.say("category_lift", names=names, lift=2.53) == (
+        "拉动最强的类目是「美妆护肤」、「家用电器」，均为活动前基线的2.5倍。"
+    )
+    assert (
+        say.say("category_lift", names=["女装"], lift=1.5)
+        == "拉动最强的类目是「女装」，为活动前基线的1.5倍。"
+    )
+    english = Narrator("en", "¥").say("channel_winner", names=["Live", "Search"], lift=2.5)
+    assert english == "Live and Search lifted most (each 2.5×)."

@@ -861,3 +861,20 @@ def test_a_slides_written_cards_all_have_a_heading_or_none_does():
         Card("", "大促前30天锁定TOP20商品库存，建立断货预警"),
         Card("", "高峰时段客服排班提前一周确认"),
     ]
+
+
+def test_slow_movers_are_a_problem_when_their_stock_matters():
+    """¥3,682 of slow stock in a ¥4,274,638 stock (0.09 %) was the annual review's 7th problem:
+    a problem needs ≥ ¥1,000 and ≥ 1 % of the stock's value; ¥6,390 of ¥500,000 (1.28 %) is."""
+    from shopreport.config import Thresholds
+    from shopreport.insights import diagnosis as dg
+
+    def report(slow: float, stock: float) -> SimpleNamespace:
+        values = {"slow_stock_value": slow, "stock_value": stock, "slow_movers": 4}
+        return SimpleNamespace(
+            metrics={k: SimpleNamespace(value=v) for k, v in values.items()}, rows=lambda _: []
+        )
+
+    assert dg.slow_movers(report(3_682, 4_274_638), Thresholds()) == []  # type: ignore[arg-type]
+    (found,) = dg.slow_movers(report(6_390, 500_000), Thresholds())  # type: ignore[arg-type]
+    assert found.context == {"tied_up": 6_390}

@@ -331,3 +331,15 @@ def test_the_plan_watches_the_problems_own_figure():
     assert _watch(ctx, "refund_rate", own) == "「女装」退款率 22.2%"
     shop = Finding("bad_reviews", "", 1.0, {"rate": 0.104})
     assert _watch(ctx, "refund_rate", shop) == "退款率 8.1%"
+
+
+def test_a_negation_stays_with_its_word():
+    """137 bad reviews "质量问题明显,不推荐" listed 推荐 (recommend) and 问题 among bad reviews'
+    words. jieba cuts 质量|问题|明显|,|不|推荐: 不 stays with 推荐; 问题 and 明显 are stopwords."""
+    import polars as pl
+
+    from shopreport.metrics.words import recurring_words
+
+    texts = pl.Series(["质量问题明显,不推荐", "质量问题明显,不推荐", "不推荐"])
+    got = {w: n for w, n, _ in recurring_words(texts).iter_rows()}
+    assert got == {"不推荐": 3, "质量": 2}

@@ -283,7 +283,12 @@ class Thresholds(Model):
     stockout_top_n: int = _default_thresholds()["stockout_top_n"]
     """A stockout counts when the SKU is among this many best sellers."""
     slow_mover_min_stock_value: float = _default_thresholds()["slow_mover_min_stock_value"]
-    """Slow movers tying up at least this stock value are flagged."""
+    """Slow movers tying up at least this stock value are flagged …"""
+    slow_mover_min_stock_share: float = Field(
+        _default_thresholds()["slow_mover_min_stock_share"], ge=0, le=1
+    )
+    """… when it is also at least this share of the whole stock's value (¥3,682 of ¥427万 is no
+    problem for the meeting)."""
     max_amount: float = _default_thresholds()["max_amount"]
     """An order amount above this is implausible: a warning in build, an error in
     `validate --strict`."""

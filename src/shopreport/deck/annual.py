@@ -74,6 +74,12 @@ def _foot(ctx: Ctx, *tables: str) -> str:
     return ctx.footnote(*tables, note=note)
 
 
+def _campaign_target(ctx: Ctx, key: str) -> float | None:
+    """A campaign's GMV target from the config (a campaign short of it is no plain success)."""
+    campaign = ctx.config.campaigns.get(key)
+    return campaign.targets.get("gmv") if campaign else None
+
+
 def _year_split(report: KpiReport) -> dict | None:
     """GMV's change against last year split (LMDI) over visitors, paid orders per visitor and
     order value, with each factor's change. Not over buyers: a year counts each buyer once and
@@ -325,6 +331,7 @@ def _campaigns(ctx: Ctx) -> m.ChartSlide:
                 lift=(c.gmv / days) / ordinary if ordinary else None,
                 compared=c.compared,
                 growth=c.growth,
+                target=_campaign_target(ctx, c.key),
             )
         )
     chart = m.Chart(
@@ -551,6 +558,7 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
                     gmv=c.gmv,
                     compared=c.compared,
                     growth=c.growth,
+                    target=_campaign_target(ctx, c.key),
                 ),
             )
         )

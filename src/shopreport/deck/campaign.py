@@ -297,14 +297,12 @@ def results(ctx: Ctx) -> list[m.Slide]:
             )
             for r in shown
         ]
-        best = max(
-            (
+        best = _tied_first(
+            [
                 r
                 for r in categories
                 if r["lift"] and (r["share"] or 0) >= ctx.thresholds.lift_min_share
-            ),
-            key=lambda r: r["lift"] or 0,
-            default=None,
+            ]
         )
         bullets = [
             say.say(
@@ -315,7 +313,8 @@ def results(ctx: Ctx) -> list[m.Slide]:
             )
         ]
         if best:
-            bullets.append(say.say("category_lift", name=best["category"], lift=best["lift"]))
+            names = [r["category"] or say.word("unknown") for r in best]
+            bullets.append(say.say("category_lift", names=names, lift=best[0]["lift"]))
         slides.append(
             m.ChartSlide(
                 "chart",
@@ -351,12 +350,15 @@ def results(ctx: Ctx) -> list[m.Slide]:
             ]
             for i, r in enumerate(channels)
         ]
-        lifted = sorted([r for r in channels if r["lift"]], key=lambda r: -(r["lift"] or 0))
+        lifted = [r for r in channels if r["lift"]]
         side = [say.word("baseline_note")]
-        if len(lifted) >= 2:
+        most, least = _tied_first(lifted), _tied_first(lifted, lowest=True)
+        if len(lifted) >= 2 and most and least and most[0] is not least[0]:
             side = [
-                say.say("channel_winner", name=lifted[0]["source"], lift=lifted[0]["lift"]),
-                say.say("channel_laggard", name=lifted[-1]["source"], lift=lifted[-1]["lift"]),
+                say.say("channel_winner", names=[r["source"] for r in most], lift=most[0]["lift"]),
+                say.say(
+                    "channel_laggard", names=[r["source"] for r in least], lift=least[0]["lift"]
+                ),
                 *side,
             ]
         slides.append(
@@ -798,3 +800,14 @@ KIND: DeckKind[str, CampaignReport] = DeckKind(
         Section("campaign_actions", actions),
     ],
 )
+
+
+def _tied_first(rows: list[dict], lowest: bool = False) -> list[dict]:
+    """The rows with the highest lift (`lowest`: the lowest), all of those the deck shows as the
+    same "2.5倍" (two categories at 2.53 and 2.48 were one named strongest beside the other's
+    equal figure); at most three."""
+    if not rows:
+        return []
+    ranked = sorted(rows, key=lambda r: r["lift"], reverse=not lowest)
+    shown = round(ranked[0]["lift"], 1)
+    return [r for r in ranked if round(r["lift"], 1) == shown][:3]

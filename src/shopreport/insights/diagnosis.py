@@ -159,7 +159,8 @@ def slow_movers(report: KpiReport, t: Thresholds) -> list[Finding]:
     """Every slow mover (the metric's count) holding stock worth at least the threshold: money
     tied up, not GMV at risk, so it ranks by GMV at risk 0 with the stock value as context."""
     value = report.metrics["slow_stock_value"].value
-    if not value or value < t.slow_mover_min_stock_value:
+    stock = report.metrics["stock_value"].value or 0
+    if not value or value < max(t.slow_mover_min_stock_value, t.slow_mover_min_stock_share * stock):
         return []
     rows = report.rows(S.SLOW_MOVERS)
     top = rows[0] if rows else None

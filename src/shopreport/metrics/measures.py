@@ -194,7 +194,7 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
     pace = _selling_pace(ctx, stock.select("sku"), end)
     last_sale = lines.filter(pl.col("day") < end).group_by("sku").agg(last_sale=pl.col("day").max())
     frame = (
-        stock.join(products_of(ctx.ds).drop("launch_date"), on="sku", how="left")
+        stock.join(products_of(ctx.ds).rename({"launch_date": "_launched"}), on="sku", how="left")
         .join(sold, on="sku", how="left")
         .join(pace, on="sku", how="left")
         .join(last_sale, on="sku", how="left")
@@ -205,6 +205,7 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
         )
     )
     cost = pl.coalesce("unit_cost", "price")
+    slow_since = pl.lit(end - timedelta(days=opts.slow_mover_days)).cast(pl.Date)
     lead = pl.col("lead_time_days").fill_null(opts.lead_time_days)
     n = pl.col("selling_days").cast(pl.Float64)
     velocity = pl.when(n > 0).then(pl.col("recent_units") / n).otherwise(0.0)
@@ -220,21 +221,28 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
         + opts.safety_z * sigma * lead.sqrt()
         - pl.col("on_hand")
     )
-    return frame.with_columns(
-        stock_value=pl.col("on_hand") * cost,
-        velocity=velocity,
-        daily_gmv=pl.when(n > 0).then(pl.col("recent_gmv") / n).otherwise(0.0),
-        days_of_cover=pl.when(velocity > 0).then(pl.col("on_hand") / velocity),
-        days_since_sale=(pl.lit(end - timedelta(days=1)) - pl.col("last_sale")).dt.total_days(),
-        lead_time=lead,
-        reorder_qty=need.clip(lower_bound=0).ceil(),
-        slow=(pl.col("on_hand") > 0)
-        & (
-            pl.col("last_sale").is_null()
-            | (pl.col("last_sale") < end - timedelta(days=opts.slow_mover_days))
-        ),
-        stockout=(pl.col("on_hand") <= 0) & (pl.col("units") > 0),
-    ).sort("sku")
+    return (
+        frame.with_columns(
+            stock_value=pl.col("on_hand") * cost,
+            velocity=velocity,
+            daily_gmv=pl.when(n > 0).then(pl.col("recent_gmv") / n).otherwise(0.0),
+            days_of_cover=pl.when(velocity > 0).then(pl.col("on_hand") / velocity),
+            days_since_sale=(pl.lit(end - timedelta(days=1)) - pl.col("last_sale")).dt.total_days(),
+            lead_time=lead,
+            reorder_qty=need.clip(lower_bound=0).ceil(),
+            # no sale in the last N days, and on sale for longer than that: a product launched on
+            # the 29th is new, not slow (the annual review listed two December launches)
+            slow=(pl.col("on_hand") > 0)
+            & (
+                pl.col("last_sale").is_null()
+                | (pl.col("last_sale") < end - timedelta(days=opts.slow_mover_days))
+            )
+            & (pl.col("_launched").is_null() | (pl.col("_launched") < slow_since)),
+            stockout=(pl.col("on_hand") <= 0) & (pl.col("units") > 0),
+        )
+        .drop("_launched")
+        .sort("sku")
+    )
 
 
 PACE_LOOKBACK_DAYS = 91
