@@ -10,6 +10,7 @@ from types import SimpleNamespace
 
 import pytest
 
+from shopreport import api
 from shopreport.config import read_config
 from shopreport.deck.context import change
 from shopreport.deck.monthly import tier_order
@@ -19,6 +20,7 @@ from shopreport.insights.plan import next_targets
 from shopreport.metrics import schema as S
 from shopreport.render.textfit import Font, fit_text
 from tests.conftest import kpis, run_cli, write_shop
+from tests.deckcheck import slides_text
 from tests.test_metrics import TABLES
 
 TODAY = date(2026, 11, 20)
@@ -878,3 +880,34 @@ def test_slow_movers_are_a_problem_when_their_stock_matters():
     assert dg.slow_movers(report(3_682, 4_274_638), Thresholds()) == []  # type: ignore[arg-type]
     (found,) = dg.slow_movers(report(6_390, 500_000), Thresholds())  # type: ignore[arg-type]
     assert found.context == {"tied_up": 6_390}
+
+
+def test_a_fall_after_a_campaign_month_names_the_campaign(tmp_path):
+    """June: ¥100 on the 1st and a 618 campaign (18–20 June) of ¥300 + ¥200; July: ¥100 + ¥50. July
+    fell ¥450 against a June that had the campaign (¥500, 500 / 600 = 83.3 % of June) and has
+    none itself: the summary says so, whatever the bridge (no traffic here) can tell."""
+    orders = """
+        order_id,customer_id,order_time,paid_amount
+        o1,a,2026-06-01 10:00:00,100
+        o2,b,2026-06-18 10:00:00,300
+        o3,c,2026-06-19 10:00:00,200
+        o4,d,2026-07-01 10:00:00,100
+        o5,e,2026-07-31 10:00:00,50
+    """
+    campaign = {
+        "name": "2026年618",
+        "phases": [{"name": "爆发", "start": "2026-06-18", "end": "2026-06-20"}],
+    }
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": orders},
+        {"orders": {"path": "orders.csv"}},
+        campaigns={"618-2026": campaign},
+    )
+    built = api.build_deck(
+        config, "monthly", "2026-07", out=tmp_path / "d.pptx", today=date(2026, 8, 3)
+    )
+    summary = " ".join(slides_text(built.path)[3])
+    assert "；上月含「2026年618」（活动期GMV ¥500，占上月的83.3%），本月无大促。" in summary, (
+        summary
+    )

@@ -262,6 +262,12 @@ def test_review_demo_deck(review_deck):
     watch = next(t for t in texts if "监控指标：复购率" in t)
     assert re.search(r"9月复购率[\d.]+%，近12个月区间[\d.]+%–[\d.]+%。", watch), watch
     assert "越过警戒线" not in joined
+    # DSR against the period before's last month (June), not the 12 months' first (Oct 2025)
+    assert re.search(r"描述相符：[\d.]+分（2026年6月 [\d.]+分）", joined)
+    # Q2 had 618, Q3 no campaign: the fall says so
+    assert re.search(
+        r"上期含「2026年618」（活动期GMV ¥[\d.]+万，占上期的[\d.]+%），本期无大促", joined
+    )
     assert overflowing(review_deck.path) == []
 
 

@@ -3,10 +3,10 @@ the KPI report, every sentence from the narrative templates, every move with its
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
-from shopreport.config import Config
+from shopreport.config import Campaign, Config
 from shopreport.deck import model as m
 from shopreport.deck.blocks import (
     TOP_ROWS,
@@ -133,14 +133,19 @@ def overview(ctx: Ctx) -> list[m.Slide]:
 
 
 def gmv_cause(ctx: Ctx) -> str:
-    """'；增长主要来自…' for the KPI summary: the bridge's largest effect and the largest part."""
+    """'；增长主要来自…' for the KPI summary: the bridge's largest effect and the largest part, and
+    a campaign in one of the two periods only."""
+    gmv = ctx.report.metrics["gmv"]
+    if gmv.value is None or gmv.previous is None:
+        return ""
+    delta = gmv.value - gmv.previous
+    campaign = campaign_note(ctx, delta)
     drivers = dr.gmv_drivers(ctx.report)
     factor = dr.top(drivers, "factor")
     part = next((d for d in drivers if d.kind in ("category", "source", "product")), None)
     if factor is None:
-        return ""
-    delta = ctx.report.decomposition["mom"]["delta"]
-    return ctx.say.say(
+        return campaign
+    cause = ctx.say.say(
         "gmv_cause",
         delta=delta,
         factor=ctx.say.word(f"{factor.subject}_effect"),
@@ -156,6 +161,56 @@ def gmv_cause(ctx: Ctx) -> str:
             for d in sorted(drivers, key=lambda d: -abs(d.effect))
             if d.kind.startswith("factor") and d.effect * delta < 0
         ],
+    )
+    return cause.rstrip("。.") + campaign if campaign and cause else cause or campaign
+
+
+def campaign_note(ctx: Ctx, delta: float) -> str:
+    """'；上期含「2026年618」（活动期GMV ¥…，占上期的…），本期无大促' when GMV fell after a
+    period with a campaign of the config into one without (a quarter after 618 fell 13.4 % and
+    the deck gave conversion as the cause), or '；本期含「…」…' when it rose into one; else ''."""
+    r = ctx.report
+
+    def campaigns(period: Period) -> list[Campaign]:
+        return [
+            c
+            for c in ctx.config.campaigns.values()
+            if any(ph.start <= period.last_day and ph.end >= period.start for ph in c.phases)
+        ]
+
+    now, before = campaigns(r.period), campaigns(r.previous)
+    if delta < 0 and before and not now:
+        campaign, period, column, total = (
+            before[0],
+            r.previous,
+            "previous_gmv",
+            r.metrics["gmv"].previous,
+        )
+    elif delta > 0 and now and not before:
+        campaign, period, column, total = now[0], r.period, "gmv", r.metrics["gmv"].value
+    else:
+        return ""
+    days = {
+        ph.start + timedelta(days=i)
+        for ph in campaign.phases
+        for i in range((ph.end - ph.start).days + 1)
+    }
+    rows = ctx.rows(S.DAILY)
+    if not total or len(rows) < period.days:  # the daily rows do not cover the period before
+        return ""
+    gmv = sum(
+        row[column] or 0.0  # type: ignore[literal-required]
+        for row in rows
+        if period.start + timedelta(days=row["day"]) in days
+    )
+    if not gmv:
+        return ""
+    return ctx.say.say(
+        "campaign_in_period",
+        name=ctx.written([campaign.name])[0] if campaign.name else "",
+        gmv=gmv,
+        share=gmv / total,
+        before=column == "previous_gmv",
     )
 
 

@@ -387,7 +387,10 @@ def _dsr(ctx: Ctx) -> m.ChartSlide:
     rows = ctx.data.dsr
     names = {k: say.word(f"dsr_{k}") for k in ("description", "service", "logistics")}
     last = rows[-1]
-    first = rows[0]
+    # against the previous period's last month (the 12 months' first, Oct 2025 for Q3 2026, was
+    # neither the period before nor last year)
+    previous = f"{ctx.report.previous.last_day:%Y-%m}"
+    first = next((r for r in rows if r["month"] == previous), rows[0])
     bullets = [
         say.say(
             "dsr_line",
