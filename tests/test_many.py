@@ -76,7 +76,7 @@ def test_two_shops_of_one_name_get_two_folders(tmp_path) -> None:
 @pytest.mark.slow
 def test_five_shops_in_parallel_one_broken(tmp_path) -> None:
     configs = api.make_portfolio_demo(tmp_path, 5, orders_per_month=60)
-    broken = read_config(configs[2])  # 小鹿童装专营店: its orders are gone
+    broken = read_config(configs[2])  # 小鹿母婴专营店: its orders are gone
     shutil.rmtree(configs[2].parent / "data" / "orders")
     out = tmp_path / "decks"
     pattern = tmp_path / "shops" / "*" / "shopreport.yaml"
@@ -175,6 +175,26 @@ def test_portfolio_needs_every_shop(tmp_path) -> None:
     with pytest.raises(DataError, match=r"1 failed: 丙店: .*orders\.csv"):
         batch.build_portfolio(configs, "2026-10", out=tmp_path, today=DECK_DAY)
     assert not list(tmp_path.glob("*.pptx"))
+
+
+def test_demo_shops_sell_their_own_categories(tmp_path) -> None:
+    """The demo's food shop sold 女装 and its kids' shop 家用电器 (every shop the same nine
+    categories); the portfolio's appendix defines visitors as the demo shops count them."""
+    import polars as pl
+
+    configs = api.make_portfolio_demo(tmp_path, 5, orders_per_month=60, months=14)
+    sold = {
+        read_config(c).shop: set(
+            pl.read_parquet(c.parent / "data" / "products.parquet")["category"].to_list()
+        )
+        for c in configs
+    }
+    assert sold["茶语食品旗舰店"] == {"食品饮料", "家居日用"}
+    assert sold["森屿家居旗舰店"] == {"家居日用", "家用电器", "数码配件"}
+    assert len(sold["悦享生活旗舰店"]) == 9
+    built = batch.build_portfolio(configs, "2026-10", tmp_path / "portfolio.yaml", out=tmp_path)
+    appendix = "".join(slides_text(built.path)[-1])
+    assert "访客数流量表中每日访客数之和（未跨日去重）" in appendix and "否则" not in appendix
 
 
 def test_demo_writes_a_portfolio(tmp_path) -> None:

@@ -112,7 +112,7 @@ def problem_slides(ctx: DeckContext[Any], findings: list[Finding], footnote: str
         return []
     cards = [
         m.Card(
-            say.say(f"finding_{f.rule}_title", subject=f.subject),
+            say.say(f"finding_{f.rule}_title", subject=f.subject, **f.evidence),
             say.join(
                 say.say(f"finding_{f.rule}", subject=f.subject, impact=f.impact, **f.evidence),
                 say.say(f"action_{f.rule}", subject=f.subject, **f.evidence),
@@ -127,7 +127,7 @@ def problem_slides(ctx: DeckContext[Any], findings: list[Finding], footnote: str
             say.say(
                 "issues_more_item",
                 rank=PROBLEM_CARDS + i + 1,
-                title=say.say(f"finding_{f.rule}_title", subject=f.subject),
+                title=say.say(f"finding_{f.rule}_title", subject=f.subject, **f.evidence),
                 impact=f.impact if f.impact >= 0.5 else None,
                 context=problem_context(ctx, f),
             )
@@ -144,7 +144,7 @@ def problem_slides(ctx: DeckContext[Any], findings: list[Finding], footnote: str
         rows = [
             [
                 str(PROBLEM_CARDS + i + 1),
-                say.say(f"finding_{f.rule}_title", subject=f.subject),
+                say.say(f"finding_{f.rule}_title", subject=f.subject, **f.evidence),
                 impacts[i] if f.impact >= 0.5 else problem_context(ctx, f),
                 say.say(f"action_{f.rule}_short", subject=f.subject, **f.evidence),
             ]

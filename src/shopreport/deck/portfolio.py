@@ -17,11 +17,16 @@ from shopreport.deck import model as m
 from shopreport.deck.context import DeckContext, change
 from shopreport.deck.monthly import overview
 from shopreport.deck.narrative import Narrator
-from shopreport.deck.sections import definition_slides, named_metrics, speaker_notes
+from shopreport.deck.sections import (
+    definition_slides,
+    metric_definition,
+    named_metrics,
+    speaker_notes,
+)
 from shopreport.fmt import fmt_count, fmt_money, fmt_money_column, fmt_pct
 from shopreport.insights.diagnosis import Finding
 from shopreport.metrics import KpiReport
-from shopreport.vocab.metrics import METRICS, definition, label
+from shopreport.vocab.metrics import METRICS, label
 
 TOP_PROBLEMS = 10
 
@@ -54,6 +59,8 @@ class ShopSummary:
     platform: str = "other"
     placed: bool = False
     """GMV, orders and buyers count orders when placed (Shopify, cash on delivery)."""
+    events: bool = False
+    """Visitors are the behaviour log's distinct visitors (else the daily UV summed)."""
 
 
 def summarize(
@@ -67,7 +74,7 @@ def summarize(
     gmv = report.metrics["gmv"]
     problems = [
         ShopProblem(
-            say.say(f"finding_{f.rule}_title", subject=f.subject),
+            say.say(f"finding_{f.rule}_title", subject=f.subject, **f.evidence),
             f.impact,
             say.say(f"action_{f.rule}_short", subject=f.subject, **f.evidence),
         )
@@ -88,6 +95,7 @@ def summarize(
         problems,
         config.platform,
         config.metrics.orders_basis == "placed",
+        ctx.has("events"),
     )
 
 
@@ -188,7 +196,13 @@ def plan_portfolio(
         slides.extend(made)
     slides.append(m.Closing("closing", say.word("thanks"), name, subtitle=say.word("thanks_sub")))
     named = named_metrics(slides, language)  # the appendix defines every metric a slide names
-    definitions = [[label(k, language), definition(k, language)] for k in METRICS if k in named]
+    counted = {s.events for s in shops}  # visitors defined as the shops count them, if alike
+    events = counted.pop() if len(counted) == 1 else None
+    definitions = [
+        [label(k, language), metric_definition(k, language, say, False, events)]
+        for k in METRICS
+        if k in named
+    ]
     basis = say.say(
         "pf_appendix_basis",
         platforms=[say.word(f"platform_{p}") for p in sorted({s.platform for s in shops})],

@@ -605,7 +605,11 @@ def assessment(ctx: Ctx) -> list[m.Slide]:
         plan_rows = [
             [
                 str(i + 1),
-                say.say(f"finding_{p.finding.rule}_title", subject=p.finding.subject),
+                say.say(
+                    f"finding_{p.finding.rule}_title",
+                    subject=p.finding.subject,
+                    **p.finding.evidence,
+                ),
                 impacts[i] if p.finding.impact >= 0.5 else problem_context(ctx, p.finding),
                 say.word(f"kind_{p.kind}"),
                 say.say(

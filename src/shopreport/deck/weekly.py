@@ -388,7 +388,7 @@ def focus(ctx: Ctx) -> list[m.Slide]:
     for f in ctx.findings[PROBLEM_CARDS:WEEK_PROBLEMS]:
         cards.append(
             m.Card(
-                say.say(f"finding_{f.rule}_title", subject=f.subject),
+                say.say(f"finding_{f.rule}_title", subject=f.subject, **f.evidence),
                 say.say(f"action_{f.rule}_short", subject=f.subject, **f.evidence),
             )
         )

@@ -122,10 +122,15 @@ def to_us(days: np.ndarray, seconds: np.ndarray) -> np.ndarray:
     return days.astype("datetime64[us]") + (seconds * 1e6).astype("timedelta64[us]")
 
 
-def make_products(cal: Calendar, rng: np.random.Generator) -> pl.DataFrame:
-    """About 210 SKUs over nine categories, with prices, costs, launches and lead times."""
+def make_products(
+    cal: Calendar, rng: np.random.Generator, categories: frozenset[str] | None = None
+) -> pl.DataFrame:
+    """About 210 SKUs over nine categories (those named in `categories`), with prices, costs,
+    launches and lead times."""
     rows = []
     for c, (cat, code, (lo, hi), margin, _, _, _, _, items) in enumerate(C.CATEGORIES):
+        if categories is not None and cat not in categories:
+            continue
         n = 3 * len(items) + 2
         for i in range(n):
             item = items[i % len(items)]
@@ -183,6 +188,8 @@ def demand_weights(
         if C.CATEGORIES[c][0] == "食品饮料":
             boost[campaign_name == "年货节"] = 2.5
         cols = cat == c
+        if not cols.any():  # a category this shop does not sell
+            continue
         trend = (1 + growth) ** (np.arange(cal.n) / 365.0)
         w[:, cols] *= (weight * season * boost * trend)[:, None] / cols.sum()
     return w
@@ -294,12 +301,18 @@ def write_tables(folder, tables: dict[str, pl.DataFrame]) -> None:
             part.drop("_month").write_parquet(target / "part-0.parquet", statistics=True)
 
 
-def generate(seed: int, end: str, months: int, orders_per_month: int) -> dict[str, pl.DataFrame]:
-    """Every table of the demo shop."""
+def generate(
+    seed: int,
+    end: str,
+    months: int,
+    orders_per_month: int,
+    categories: frozenset[str] | None = None,
+) -> dict[str, pl.DataFrame]:
+    """Every table of the demo shop (selling `categories` only, when given)."""
     rng = np.random.default_rng(seed)
     cal = make_calendar(end, months)
     campaign_mult, campaign_name = campaign_of_days(cal)
-    products = make_products(cal, rng)
+    products = make_products(cal, rng, categories)
     weights = demand_weights(cal, products, rng, campaign_name)
 
     per_day = daily_orders(cal, orders_per_month, rng, campaign_mult)

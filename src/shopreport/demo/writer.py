@@ -15,13 +15,26 @@ from shopreport.errors import ConfigError
 from shopreport.resources import templates_dir
 
 SHOPS = [
-    ("yuexiang", "悦享生活旗舰店", "李明（运营负责人）", 1.0),
-    ("senyu", "森屿家居旗舰店", "王芳（店长）", 0.6),
-    ("xiaolu", "小鹿童装专营店", "陈静（运营）", 0.4),
-    ("shanye", "山野户外旗舰店", "刘洋（运营）", 0.3),
-    ("chayu", "茶语食品旗舰店", "赵敏（店长）", 0.2),
+    ("yuexiang", "悦享生活旗舰店", "李明（运营负责人）", 1.0, None),
+    (
+        "senyu",
+        "森屿家居旗舰店",
+        "王芳（店长）",
+        0.6,
+        frozenset({"家居日用", "家用电器", "数码配件"}),
+    ),
+    (
+        "xiaolu",
+        "小鹿母婴专营店",
+        "陈静（运营）",
+        0.4,
+        frozenset({"母婴用品", "家居日用", "食品饮料"}),
+    ),
+    ("shanye", "山野户外旗舰店", "刘洋（运营）", 0.3, frozenset({"运动户外", "男装", "数码配件"})),
+    ("chayu", "茶语食品旗舰店", "赵敏（店长）", 0.2, frozenset({"食品饮料", "家居日用"})),
 ]
-"""The demo portfolio's shops: folder, name, presenter, size against --orders-per-month."""
+"""The demo portfolio's shops: folder, name, presenter, size against --orders-per-month, and
+the categories it sells (all nine: None). A food shop selling 女装 read as made up."""
 
 
 def write_portfolio(
@@ -44,8 +57,9 @@ def write_portfolio(
             orders_per_month=max(10, round(orders_per_month * size)),
             shop=name,
             presenter=presenter,
+            categories=categories,
         )
-        for i, (slug, name, presenter, size) in enumerate(SHOPS[:shops])
+        for i, (slug, name, presenter, size, categories) in enumerate(SHOPS[:shops])
     ]
     (folder / "portfolio.yaml").write_text(
         "# The portfolio deck across the shops: shopreport build --portfolio portfolio.yaml …\n"
@@ -64,6 +78,7 @@ def write_demo(
     orders_per_month: int = 8000,
     shop: str = "悦享生活旗舰店",
     presenter: str = "李明（运营负责人）",
+    categories: frozenset[str] | None = None,
 ) -> Path:
     """Generate the demo shop into `folder` and return the path of its config."""
     try:
@@ -72,7 +87,7 @@ def write_demo(
         raise ConfigError(f"--end '{end}' is not a month: write YYYY-MM.") from None
     if len(end) != 7:
         raise ConfigError(f"--end '{end}' is not a month: write YYYY-MM.")
-    tables = generate(seed, end, months or default_months(end), orders_per_month)
+    tables = generate(seed, end, months or default_months(end), orders_per_month, categories)
     write_tables(folder / "data", tables)
     config = folder / "shopreport.yaml"
     config.write_text(render_config(tables, end, shop, presenter), encoding="utf-8")
