@@ -426,8 +426,9 @@ class Config(Model):
 
     shop: str
     """Shop name, shown on the cover and in file names."""
-    presenter: str = ""
-    """演讲人 on the cover."""
+    presenter: Text = ""
+    """演讲人 on the cover (in both deck languages as
+    `{zh-CN: 李明（运营负责人）, en: Li Ming (Head of Operations)}`)."""
     platform: Literal["taobao", "tmall", "jd", "douyin", "shopify", "other"] = "taobao"
     """Where the shop sells; sets the wording of footnotes."""
     timezone: str = "Asia/Shanghai"
@@ -594,8 +595,8 @@ class PortfolioConfig(Model):
 
     name: str = ""
     """The portfolio's name on the cover (default 客户组合 / Portfolio)."""
-    presenter: str = ""
-    """Who presents it."""
+    presenter: Text = ""
+    """Who presents it (plain, or `{zh-CN: …, en: …}`)."""
     currency: str | None = None
     """The currency the totals are in; default: the shops' own, when they share one."""
     language: Literal["zh-CN", "en"] | None = None
@@ -692,6 +693,7 @@ def in_language(config: Config, language: str) -> Config:
         )
     return config.model_copy(
         update={
+            "presenter": written(config.presenter, language),
             "highlights": {k: said(v) for k, v in config.highlights.items()},
             "plans": {k: said(v) for k, v in config.plans.items()},
             "achievements": {k: said(v) for k, v in config.achievements.items()},

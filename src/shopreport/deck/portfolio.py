@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import date
 from typing import Any
 
-from shopreport.config import Config, PortfolioConfig
+from shopreport.config import Config, PortfolioConfig, written
 from shopreport.deck import model as m
 from shopreport.deck.context import DeckContext, change
 from shopreport.deck.monthly import overview
@@ -158,7 +158,9 @@ def plan_portfolio(
             say.say("portfolio_title", year=period.start.year, month=period.start.month),
             name,
             shop=name,
-            presenter_line=say.say("presenter_line", name=portfolio.presenter or "—"),
+            presenter_line=say.say(
+                "presenter_line", name=written(portfolio.presenter, language) or "—"
+            ),
             date_line=say.say("date_line", date=made_on.isoformat()),
             tagline=say.word("portfolio_tagline"),
         ),

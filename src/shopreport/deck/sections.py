@@ -10,7 +10,7 @@ from datetime import date
 from pathlib import Path
 from typing import Any, Generic, TypeVar
 
-from shopreport.config import Config
+from shopreport.config import Config, written
 from shopreport.deck import model as m
 from shopreport.deck.context import DeckContext
 from shopreport.deck.narrative import Narrator
@@ -107,7 +107,7 @@ def plan_deck(
         title,
         footer,
         shop=config.shop,
-        presenter_line=say.say("presenter_line", name=config.presenter or "—"),
+        presenter_line=say.say("presenter_line", name=written(config.presenter, language) or "—"),
         date_line=say.say("date_line", date=made_on.isoformat()),
         tagline=tagline,
     )

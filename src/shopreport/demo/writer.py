@@ -15,23 +15,41 @@ from shopreport.errors import ConfigError
 from shopreport.resources import templates_dir
 
 SHOPS = [
-    ("yuexiang", "悦享生活旗舰店", "李明（运营负责人）", 1.0, None),
+    (
+        "yuexiang",
+        "悦享生活旗舰店",
+        ("李明（运营负责人）", "Li Ming (Head of Operations)"),
+        1.0,
+        None,
+    ),
     (
         "senyu",
         "森屿家居旗舰店",
-        "王芳（店长）",
+        ("王芳（店长）", "Wang Fang (Shop Manager)"),
         0.6,
-        frozenset({"家居日用", "家用电器", "数码配件"}),
+        {"家居日用", "家用电器", "数码配件"},
     ),
     (
         "xiaolu",
         "小鹿母婴专营店",
-        "陈静（运营）",
+        ("陈静（运营）", "Chen Jing (Operations)"),
         0.4,
-        frozenset({"母婴用品", "家居日用", "食品饮料"}),
+        {"母婴用品", "家居日用", "食品饮料"},
     ),
-    ("shanye", "山野户外旗舰店", "刘洋（运营）", 0.3, frozenset({"运动户外", "男装", "数码配件"})),
-    ("chayu", "茶语食品旗舰店", "赵敏（店长）", 0.2, frozenset({"食品饮料", "家居日用"})),
+    (
+        "shanye",
+        "山野户外旗舰店",
+        ("刘洋（运营）", "Liu Yang (Operations)"),
+        0.3,
+        {"运动户外", "男装", "数码配件"},
+    ),
+    (
+        "chayu",
+        "茶语食品旗舰店",
+        ("赵敏（店长）", "Zhao Min (Shop Manager)"),
+        0.2,
+        {"食品饮料", "家居日用"},
+    ),
 ]
 """The demo portfolio's shops: folder, name, presenter, size against --orders-per-month, and
 the categories it sells (all nine: None). A food shop selling 女装 read as made up."""
@@ -57,13 +75,14 @@ def write_portfolio(
             orders_per_month=max(10, round(orders_per_month * size)),
             shop=name,
             presenter=presenter,
-            categories=categories,
+            categories=frozenset(categories) if categories else None,
         )
         for i, (slug, name, presenter, size, categories) in enumerate(SHOPS[:shops])
     ]
     (folder / "portfolio.yaml").write_text(
         "# The portfolio deck across the shops: shopreport build --portfolio portfolio.yaml …\n"
-        "name: 星辰电商代运营 · 客户组合\npresenter: 周洁（客户总监）\ncurrency: CNY\n"
+        "name: 星辰电商代运营 · 客户组合\n"
+        "presenter: {zh-CN: 周洁（客户总监）, en: Zhou Jie (Client Director)}\ncurrency: CNY\n"
         "fx: {}  # rates into CNY of shops in other currencies, e.g. USD: 7.1\n",
         encoding="utf-8",
     )
@@ -77,7 +96,7 @@ def write_demo(
     months: int | None = None,
     orders_per_month: int = 8000,
     shop: str = "悦享生活旗舰店",
-    presenter: str = "李明（运营负责人）",
+    presenter: tuple[str, str] = ("李明（运营负责人）", "Li Ming (Head of Operations)"),
     categories: frozenset[str] | None = None,
 ) -> Path:
     """Generate the demo shop into `folder` and return the path of its config."""
@@ -188,7 +207,10 @@ def demo_campaigns(tables: dict[str, pl.DataFrame], end: str) -> list[dict]:
 
 
 def render_config(
-    tables: dict[str, pl.DataFrame], end: str, shop: str = "悦享生活旗舰店", presenter: str = ""
+    tables: dict[str, pl.DataFrame],
+    end: str,
+    shop: str = "悦享生活旗舰店",
+    presenter: tuple[str, str] = ("李明（运营负责人）", "Li Ming (Head of Operations)"),
 ) -> str:
     """The demo config from templates/demo/shopreport.yaml.j2."""
     env = jinja2.Environment(
@@ -204,5 +226,5 @@ def render_config(
         campaigns=demo_campaigns(tables, end),
         year=year,
         shop=shop,
-        presenter=presenter or "李明（运营负责人）",
+        presenter=presenter,
     )
