@@ -56,6 +56,8 @@ def test_annual_deck(annual_deck):
     # 2025's buyers +45.5% on orders +21.8% made "conversion" the cause)
     assert re.search(r"增长主要来自流量效应（\+¥[\d.]+万，访客数同比增长[\d.]+%）", kpis), kpis
     assert "转化效应" not in kpis
+    # the RFM segment that moved is said with what it means
+    assert re.search(r"「[^」]+客户」（[^）]+）消费额变化最大：", joined)
     # the targets' total growth is the total's own (it gave the first proposed month's rate)
     total, actual, growth = re.search(
         r"全年目标合计¥([\d,.]+)万，2025年实际¥([\d,.]+)万（同比\+([\d.]+)%）", plan

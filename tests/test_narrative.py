@@ -259,3 +259,22 @@ def test_lifts_that_read_the_same_are_named_together():
     )
     english = Narrator("en", "¥").say("channel_winner", names=["Live", "Search"], lift=2.5)
     assert english == "Live and Search lifted most (each 2.5×)."
+
+
+def test_the_rfm_segment_that_moved_is_said_with_what_it_means():
+    """ "「一般挽留客户」变化最大：1.01万 → 1.85万人" said neither what the segment is nor why it
+    mattered; the segment whose spend moved most is named with its meaning."""
+    say = Narrator("zh-CN", "¥")
+    said = say.say(
+        "rfm_moved",
+        name="重要挽留客户",
+        meaning=say.word("rfm_meaning_important_winback"),
+        before=4646,
+        now=11850,
+        spend_before=5_405_000,
+        spend=11_950_639,
+    )
+    assert said == (
+        "「重要挽留客户」（花得多，但近期没买、买得少）消费额变化最大：¥540.5万 → ¥1,195.1万，"
+        "客户4,646 → 1.19万人。"
+    )

@@ -422,10 +422,12 @@ def _customers(ctx: Ctx) -> list[m.Slide]:
     before = {s["segment"]: s for s in ctx.data.previous.rows(S.RFM)}
     if now and ctx.available("gmv"):
         order = list(now)
+        # the segment whose spend moved most (the most customers moved in the low-value lapsed
+        # segment while the high-value one needing a win-back grew from 4.6K to 11.9K)
         moved = max(
             order,
             key=lambda k: abs(
-                (now[k]["customers"] or 0) - (before[k]["customers"] if k in before else 0)
+                (now[k]["monetary"] or 0) - (before[k]["monetary"] if k in before else 0)
             ),
         )
         name = now[moved]["segment_en"] if ctx.lang == "en" else now[moved]["segment_zh"]
@@ -452,10 +454,13 @@ def _customers(ctx: Ctx) -> list[m.Slide]:
             say.say(
                 "rfm_moved",
                 name=name,
+                meaning=say.word(f"rfm_meaning_{moved}"),
                 now=now[moved]["customers"],
                 before=before[moved]["customers"]
                 if moved in before and before[moved]["customers"]
                 else None,
+                spend=now[moved]["monetary"],
+                spend_before=before[moved]["monetary"] if moved in before else None,
             ),
         ]
         chart = m.Chart(
