@@ -278,3 +278,16 @@ def test_the_rfm_segment_that_moved_is_said_with_what_it_means():
         "「重要挽留客户」（花得多，但近期没买、买得少）消费额变化最大：¥540.5万 → ¥1,195.1万，"
         "客户4,646 → 1.19万人。"
     )
+
+
+def test_a_years_aov_fall_names_fewer_orders_per_buyer():
+    """2025: AOV −16.9 % with orders per buyer 1.57 → 1.31 (−16.6 %, the same direction): the
+    cause; were orders per buyer up, the fall would have another cause and none is named."""
+    say = Narrator("zh-CN", "¥")
+    args = {"aov": 672.78, "yoy": -0.169, "low": 473.75, "high": 571.39, "average": 531.39}
+    said = say.say("aov_year", **args, per_buyer=1.31, per_buyer_before=1.57)
+    assert said.startswith(
+        "全年客单价¥672.78（同比下降16.9%），主要因为每个买家全年的订单数1.57→1.31。"
+    )
+    said = say.say("aov_year", **args, per_buyer=1.6, per_buyer_before=1.57)
+    assert said.startswith("全年客单价¥672.78（同比下降16.9%）。全年客单价按去重买家计")

@@ -375,7 +375,13 @@ def _aov_path(ctx: Ctx, year: int) -> m.ChartSlide | None:
     known = [v for v in path if v]
     if not known:
         return None
-    yoy = ctx.data.changes.metrics["aov"].yoy
+    changes = ctx.data.changes.metrics
+    yoy = changes["aov"].yoy
+
+    def per_buyer(pick) -> float | None:  # paid orders per buyer: AOV = order value × this
+        orders, buyers = pick(changes["paid_orders"]), pick(changes["buyers"])
+        return orders / buyers if orders and buyers else None
+
     bullets = [
         say.say(
             "aov_year",
@@ -384,6 +390,8 @@ def _aov_path(ctx: Ctx, year: int) -> m.ChartSlide | None:
             low=min(known),
             high=max(known),
             average=ctx.value("gmv") / sum(this[mm]["buyers"] for mm in this) if this else None,
+            per_buyer=per_buyer(lambda mv: mv.value),
+            per_buyer_before=per_buyer(lambda mv: mv.last_year),
         ),
         say.say(
             "order_value_year",
