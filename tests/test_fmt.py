@@ -53,7 +53,10 @@ def test_a_column_of_changes_carries_its_signs():
     assert fmt_money_column([204_200, -295_400, 0, None], signed=True) == [
         "+¥20.42万",
         "-¥29.54万",
-        "¥0.00万",
+        "¥0",  # nothing is ¥0, not ¥0.00万
         "—",
     ]
+    # under a tenth of the unit as written alone: ¥450 not ¥0.05万; ¥90,000 not ¥0.09M
+    assert fmt_money_column([125_000, 450, 1_000]) == ["¥12.50万", "¥450", "¥0.10万"]
+    assert fmt_money_column([1_500_000, -90_000], "¥", "en") == ["¥1.50M", "-¥90.0K"]
     assert fmt_money_column([950.0, -20.5], "$", "en", signed=True) == ["+$950.00", "-$20.50"]

@@ -291,3 +291,13 @@ def test_a_years_aov_fall_names_fewer_orders_per_buyer():
     )
     said = say.say("aov_year", **args, per_buyer=1.6, per_buyer_before=1.57)
     assert said.startswith("全年客单价¥672.78（同比下降16.9%）。全年客单价按去重买家计")
+
+
+def test_one_launch_is_not_the_best_of_one():
+    say = Narrator("zh-CN", "¥")
+    args = {"with_previous": True, "name": "便携快充充电器", "per_day": 976.45, "benchmark": None}
+    said = say.say("launch_note", **args, count=1, date="2026-09-20")
+    assert said == "本月及上月上新1款，「便携快充充电器」（9月20日上架）首30天日均GMV ¥976.45。"
+    assert "表现最好的「便携快充充电器」" in say.say(
+        "launch_note", **args, count=2, date="2026-09-20"
+    )

@@ -14,6 +14,7 @@ from shopreport import api
 from shopreport.config import read_config
 from shopreport.deck.context import change
 from shopreport.deck.monthly import tier_order
+from shopreport.deck.narrative import Narrator
 from shopreport.insights import drivers as dr
 from shopreport.insights.diagnosis import stock_risk
 from shopreport.insights.plan import next_targets
@@ -843,6 +844,10 @@ def test_bad_reviews_from_late_deliveries_are_not_counted_twice():
     assert said.endswith(
         "；其中延迟送达带来4.8个百分点（计入物流延迟问题），其余超出部分估计影响GMV ¥26.2万。"
     )
+    # a bad-review rate of 9 %: 4 points over the limit, all of them late deliveries' 4.776: the
+    # late-delivery problem is the one (it showed as "差评率偏高（—）")
+    report.metrics["bad_review_rate"].value = 0.09
+    assert dg.bad_reviews(report, Thresholds()) == []  # type: ignore[arg-type]
 
 
 def test_a_slides_written_cards_all_have_a_heading_or_none_does():
@@ -910,4 +915,33 @@ def test_a_fall_after_a_campaign_month_names_the_campaign(tmp_path):
     summary = " ".join(slides_text(built.path)[3])
     assert "；上月含「2026年618」（活动期GMV ¥500，占上月的83.3%），本月无大促。" in summary, (
         summary
+    )
+
+
+def test_a_product_with_mostly_bad_reviews_is_a_problem_of_its_own():
+    """破壁机: 33 of 41 reviews bad (80.5 %), ¥100,000 of GMV, 5 % of the shop's bad reviews (no
+    concentration). Its problem: ¥100,000 × (80.5 − 5) % = ¥75,500. The shop's bad-review rate
+    12.4 % over a ¥5,000,000 month: 7.4 points over the limit, ¥370,000, less the product's
+    ¥75,500 counted there: ¥294,500."""
+    from shopreport.config import Thresholds
+    from shopreport.insights import diagnosis as dg
+
+    top = {"sku": "P", "name": "破壁机", "reviews": 41, "bad": 33, "bad_rate": 0.805}
+    rows = {
+        S.REVIEWS_BY_SKU: [{**top, "category": "家电", "bad_share": 0.05}],
+        S.PRODUCTS: [{"sku": "P", "gmv": 100_000.0}],
+    }
+    values = {"gmv": 5_000_000.0, "bad_review_rate": 0.124, "late_delivery_rate": None}
+    report = SimpleNamespace(
+        metrics={k: SimpleNamespace(value=v) for k, v in values.items()},
+        rows=lambda view: rows.get(view, []),
+    )
+    shop, product = dg.bad_reviews(report, Thresholds())  # type: ignore[arg-type]
+    assert (product.rule, product.subject) == ("faulty_product", "破壁机")
+    assert product.impact == pytest.approx(75_500)
+    assert (shop.rule, shop.subject) == ("bad_reviews", "")
+    assert shop.impact == pytest.approx(294_500)
+    said = Narrator("zh-CN", "¥").say("finding_faulty_product", **product.evidence, impact=75_500)
+    assert said == (
+        "差评率80.5%（33条差评），全店12.4%；按其GMV ¥10.0万中超出5.0%警戒线的部分估计影响¥7.55万。"
     )

@@ -306,6 +306,12 @@ class Thresholds(Model):
         "bad_review_concentration_min_reviews"
     ]
     """… when it has at least this many reviews."""
+    bad_review_product_rate: float = Field(
+        _default_thresholds()["bad_review_product_rate"], ge=0, le=1
+    )
+    """A product whose reviews are bad this often (with at least the minimum number of bad
+    reviews) is named in the bad-review problem, with its own action (stop selling, check the
+    batch): 简约破壁机 at 80.5 % was one line in a shop-wide problem."""
     service_load_factor: float = _default_thresholds()["service_load_factor"]
     """A campaign day whose mean first response is this many times the baseline's is flagged."""
     coupon_near_threshold: float = _default_thresholds()["coupon_near_threshold"]

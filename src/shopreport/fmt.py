@@ -62,7 +62,9 @@ def fmt_money_column(
     values: list[float | None], symbol: str = "¥", language: str = "zh-CN", signed: bool = False
 ) -> list[str]:
     """Amounts of one table column in one unit: all in 万 (K …) when the largest is, with the
-    same decimals, so ¥2.70万 never stands above −¥8,499.95. `signed`: changes, +¥1.2万."""
+    same decimals, so ¥2.70万 never stands above −¥8,499.95; an amount under a tenth of the unit
+    as it is written alone (¥450, ¥0, ¥90.0K: not ¥0.05万, ¥0.00万, ¥0.09M). `signed`: changes,
+    +¥1.2万."""
     known = [abs(v) for v in values if not _missing(v)]
     biggest = max(known, default=0.0)
     plus = "+" if signed else ""
@@ -74,7 +76,12 @@ def fmt_money_column(
         if start <= biggest < HUGE:
             decimals = 2 if biggest / divisor < 100 else 1
             return [
-                "—" if _missing(v) else f"{sign(v)}{symbol}{abs(v) / divisor:,.{decimals}f}{unit}"  # type: ignore[operator,arg-type]
+                "—"
+                if _missing(v)
+                # "¥0.05万" for ¥450, "¥0.00万" for nothing: as written alone
+                else sign(v) + fmt_money(abs(v), symbol, language)  # type: ignore[operator,arg-type]
+                if abs(v) < divisor / 10  # type: ignore[arg-type]
+                else f"{sign(v)}{symbol}{abs(v) / divisor:,.{decimals}f}{unit}"  # type: ignore[operator,arg-type]
                 for v in values
             ]
     decimals = 2 if biggest < 1000 else 0

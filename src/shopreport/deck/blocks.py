@@ -67,8 +67,8 @@ def person_cards(texts: list[str]) -> list[m.Card]:
     (or else comma) and the rest as its body when every sentence has one; otherwise all as body
     text, so that no card is a bare heading over an empty body beside cards with both."""
     split = [_heading_and_body(t) for t in texts]
-    if all(split):
-        return [m.Card(*parts) for parts in split if parts]
+    if all(split):  # the body a sentence of its own ("Live room relaunched: A new studio …")
+        return [m.Card(h, b[:1].upper() + b[1:]) for h, b in (parts for parts in split if parts)]
     return [m.Card("", t.strip()) for t in texts]
 
 

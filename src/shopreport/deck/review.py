@@ -662,7 +662,12 @@ def _measure_text(ctx: Ctx, metric: str, measure: str, value: float | None) -> s
     return fmt_pct(value, signed=True)
 
 
-OWN_VALUE = {"refund_rate": "rate", "conversion_drop": "now", "low_roas": "roas"}
+OWN_VALUE = {
+    "refund_rate": "rate",
+    "conversion_drop": "now",
+    "low_roas": "roas",
+    "faulty_product": "sku_bad_rate",
+}
 """Problems of one category or channel, and where their evidence holds its own value of the
 metric to watch (the shop's is another figure: 「女装」退款率 22.2 %, the shop's 8.1 %)."""
 

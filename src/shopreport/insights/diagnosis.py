@@ -228,7 +228,9 @@ def slow_response(report: KpiReport, t: Thresholds) -> list[Finding]:
 
 def bad_reviews(report: KpiReport, t: Thresholds) -> list[Finding]:
     """Bad reviews above the threshold, or concentrated on one product: the GMV exposed is the
-    product's (or the shop's) GMV times its bad-review rate above the usual."""
+    product's (or the shop's) GMV times its bad-review rate above the usual. A product whose
+    reviews are mostly bad (a faulty batch) is a problem of its own, its GMV at risk taken out
+    of the shop's."""
     rate = report.metrics["bad_review_rate"].value
     skus = report.rows(S.REVIEWS_BY_SKU)
     top = skus[0] if skus and skus[0]["bad"] else None
@@ -237,9 +239,10 @@ def bad_reviews(report: KpiReport, t: Thresholds) -> list[Finding]:
         and (top["bad_share"] or 0) >= t.bad_review_concentration_share
         and top["reviews"] >= t.bad_review_concentration_min_reviews
     )
-    if (rate is None or rate <= t.bad_review_rate_max) and not concentrated:
-        return []
     gmv = {r["sku"]: r["gmv"] for r in report.rows(S.PRODUCTS)}
+    faulty = _faulty(report, t, top, gmv) if not concentrated else []
+    if (rate is None or rate <= t.bad_review_rate_max) and not concentrated:
+        return faulty
     if concentrated and top is not None:
         subject = top["name"] or top["sku"] or ""
         at_risk = gmv.get(top["sku"] or "", 0.0) * max(0.0, (top["bad_rate"] or 0) - (rate or 0))
@@ -249,7 +252,10 @@ def bad_reviews(report: KpiReport, t: Thresholds) -> list[Finding]:
         # counted twice (a campaign showed ¥97.6万 of bad reviews beside ¥89.4万 of delays)
         late_part = _late_bad_reviews(report, t)
         excess = max(0.0, (rate or 0) - t.bad_review_rate_max - late_part)
-        subject, at_risk = "", (report.metrics["gmv"].value or 0) * excess
+        at_risk = (report.metrics["gmv"].value or 0) * excess - sum(f.impact for f in faulty)
+        if at_risk <= 0:  # all of it is late deliveries' or the faulty product's
+            return faulty
+        subject = ""
     words = [r["word"] for r in report.rows(S.BAD_REVIEW_WORDS)[:3]]
     return [
         Finding(
@@ -265,6 +271,36 @@ def bad_reviews(report: KpiReport, t: Thresholds) -> list[Finding]:
                 "sku_share": top["bad_share"] if top else None,
                 "words": words,
                 "late_part": late_part,
+                "faulty": bool(faulty),
+            },
+        ),
+        *faulty,
+    ]
+
+
+def _faulty(
+    report: KpiReport, t: Thresholds, top: S.ReviewSkuRow | None, gmv: dict
+) -> list[Finding]:
+    """The product whose reviews are bad at least `bad_review_product_rate` of the time, with
+    enough bad reviews (简约破壁机, 80.5 % of 41: a faulty batch, not a shop-wide problem): its
+    GMV times its bad-review rate above the shop's limit."""
+    if top is None or (top["bad_rate"] or 0) < t.bad_review_product_rate:
+        return []
+    if top["bad"] < t.bad_review_concentration_min_reviews:
+        return []
+    name = top["name"] or top["sku"] or ""
+    sold = gmv.get(top["sku"] or "", 0.0)
+    return [
+        Finding(
+            "faulty_product",
+            name,
+            sold * max(0.0, (top["bad_rate"] or 0) - t.bad_review_rate_max),
+            {
+                "sku_bad_rate": top["bad_rate"],
+                "bad": top["bad"],
+                "gmv": sold,
+                "shop": report.metrics["bad_review_rate"].value,
+                "threshold": t.bad_review_rate_max,
             },
         )
     ]
