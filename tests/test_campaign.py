@@ -125,9 +125,23 @@ def test_campaign_config_is_checked(tmp_path):
 def test_unknown_campaign_on_the_command_line(demo_shop, tmp_path):
     with pytest.raises(
         ConfigError,
-        match="--campaign 'double11-2052' is not declared.*Did you mean 'double11-2025'",
+        match="--campaign 'double11-2052' is not declared.*Did you mean 'double11-2026'",
     ):
         api.build_deck(demo_shop, "campaign", "double11-2052", out=tmp_path, today=DECK_DAY)
+
+
+def test_a_campaign_still_under_way_has_no_retrospective(demo_shop, tmp_path):
+    """The demo declares Double 11 2026 (20 October – 13 November) as a team does before it
+    starts; its data ends on 31 October. A retrospective of its first 12 days compared its
+    warm-up with last year's whole campaign ("较2025年双11 ▼67.9%"): it is refused, clearly, and
+    the demo does not offer it; the October deck names it as the month's campaign."""
+    from shopreport.errors import DataError
+
+    with pytest.raises(DataError, match=r"runs to 2026-11-13, and the data ends on 2026-10-31"):
+        api.build_deck(demo_shop, "campaign", "double11-2026", out=tmp_path, today=DECK_DAY)
+    assert not list(tmp_path.glob("*.pptx"))
+    offered = api.demo_decks(demo_shop, "2026-10")
+    assert "--campaign double11-2025" in offered and "--campaign double11-2026" not in offered
 
 
 def test_campaign_deck(campaign_deck):

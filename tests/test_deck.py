@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import itertools
 import os
+import re
 import subprocess
 import sys
 from datetime import date
@@ -52,6 +53,13 @@ def test_catalogue_structure(deck):
     assert closing > numbers[-1]
     assert any("附录：指标口径" in t for t in texts[closing + 1])
     assert any("附录：数据覆盖与说明" in t for t in texts[-1])
+
+
+def test_the_month_names_its_campaign(deck):
+    """Double 11 2026's warm-up (from 20 October) is in October and not in September: the KPI
+    summary says so as the month's cause."""
+    summary = " ".join(slides_text(deck)[3])
+    assert re.search(r"本月含「2026年双11」（活动期GMV ¥[\d.]+万，占本月的[\d.]+%）。", summary)
 
 
 def test_coverage_names_files_as_a_reader_would(deck):

@@ -170,8 +170,8 @@ PHASE_EN = {"预热": "Warm-up", "爆发": "Peak", "返场": "Encore"}
 
 
 def demo_campaigns(tables: dict[str, pl.DataFrame], end: str) -> list[dict]:
-    """The last two Double 11s and 618s inside the data, the later compared with the earlier,
-    with a GMV target of the earlier one's GMV grown 20%."""
+    """The last two Double 11s and 618s inside the data and one under way at its end, each
+    compared with the one before, with a GMV target of the earlier one's GMV grown 20%."""
     paid = tables["orders"].filter(pl.col("pay_time").is_not_null())
     first, last = paid["pay_time"].min().date(), paid["pay_time"].max().date()
     out = []
@@ -182,7 +182,13 @@ def demo_campaigns(tables: dict[str, pl.DataFrame], end: str) -> list[dict]:
             if first <= date(y, *phases[0][1]) - timedelta(weeks=4)
             and date(y, *phases[-1][2]) <= last
         ]
-        for i, year in enumerate(years[-2:]):
+        # a campaign under way at the data's end (Double 11 2026's warm-up from 20 October): a
+        # team declares it before it starts, and the month's deck names it as a cause
+        running = [
+            y for y in (last.year,) if date(y, *phases[0][1]) <= last < date(y, *phases[-1][2])
+        ]
+        chain = years[-2:] + running
+        for i, year in enumerate(chain):
             start, stop = date(year, *phases[0][1]), date(year, *phases[-1][2])
             gmv = paid.filter(pl.col("pay_time").dt.date().is_between(start, stop))[
                 "paid_amount"
@@ -197,7 +203,8 @@ def demo_campaigns(tables: dict[str, pl.DataFrame], end: str) -> list[dict]:
                     "phases": [
                         (n, PHASE_EN[n], date(year, *a), date(year, *b)) for n, a, b in phases
                     ],
-                    "compare_with": f"{key}-{years[-2]}" if i == 1 and len(years) > 1 else None,
+                    "compare_with": f"{key}-{chain[i - 1]}" if i >= 1 else None,
+                    "running": year in running,
                 }
             )
     for c in out:

@@ -10,6 +10,7 @@ from typing import Any, TypeVar, cast
 import polars as pl
 
 from shopreport.config import Campaign, in_language
+from shopreport.errors import DataError
 from shopreport.metrics.base import (
     BUYER,
     ENGINE,
@@ -125,6 +126,12 @@ def compute_campaign(ds: Dataset, key: str, today: date | None = None) -> Campai
         f"{start - timedelta(weeks=campaign.baseline_weeks)}~{start - timedelta(days=1)}",
     )
     report = compute_kpis(ds, window.period, today, targets=campaign.targets)
+    if report.covered_until is not None:  # a retrospective of half a campaign compares nothing
+        raise DataError(
+            f"campaign {key} runs to {window.period.last_day}, and the data ends on "
+            f"{report.covered_until}: its retrospective needs the whole campaign; build it once "
+            "the exports cover its last day (the monthly and weekly decks already name it)."
+        )
     compared = compute_kpis(ds, comparison.period, today, targets={}) if comparison else None
     base_report = compute_kpis(ds, baseline, today, targets={})
     lookback = window.period.start - timedelta(days=ds.config.metrics.returning_lookback_days)
