@@ -87,3 +87,14 @@ def test_latin_is_measured_with_dejavu_found_without_importing_matplotlib():
     imported, path = out.stdout.split()
     assert imported == "False"
     assert path.endswith("matplotlib/mpl-data/fonts/ttf/DejaVuSans-Bold.ttf")
+
+
+def test_a_number_keeps_its_sign_and_its_unit_on_one_line():
+    """LibreOffice broke "访客+5.91" at a line's end from its "万" on the next: a word joiner
+    (U+2060) holds a sign to its number and a number to its 万 / 亿, and the parts of a date."""
+    from shopreport.render.pptx import _no_break
+
+    assert _no_break("访客+5.91万") == "访客+\u20605.91\u2060万"
+    assert _no_break("¥1.2亿，2025-11-11") == "¥1.2\u2060亿，2025-\u206011-\u206011"
+    assert _no_break("5万人") == "5\u2060万人"
+    assert _no_break("SKU-3") == "SKU-3"  # a hyphen after a letter is no sign

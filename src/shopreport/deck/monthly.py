@@ -161,8 +161,28 @@ def gmv_cause(ctx: Ctx) -> str:
             for d in sorted(drivers, key=lambda d: -abs(d.effect))
             if d.kind.startswith("factor") and d.effect * delta < 0
         ],
+        lead=_visitors_lead(ctx, factor.effect) if factor.subject == "visitors" else None,
     )
     return cause.rstrip("。.") + campaign if campaign and cause else cause or campaign
+
+
+def _visitors_lead(ctx: Ctx, effect: float) -> tuple[str, str, float | None] | None:
+    """The source that brought most of a traffic effect's visitors (or lost most), its visitors'
+    change and its GMV's: October's +17.0 % visitors were 推荐's +5.9万, whose GMV fell 5.3 %
+    (the traffic effect read as sales the extra visitors did not bring)."""
+    rows = [
+        r
+        for r in ctx.rows(S.BY_SOURCE)
+        if r["source"] and r["visitors"] is not None and r["previous_visitors"] is not None
+    ]
+    if not rows:
+        return None
+    lead = max(rows, key=lambda r: (r["visitors"] - r["previous_visitors"]) * effect)  # type: ignore[operator]
+    moved = lead["visitors"] - lead["previous_visitors"]  # type: ignore[operator]
+    if moved * effect <= 0:
+        return None
+    count = fmt_count(abs(moved), ctx.lang)
+    return lead["source"] or "", ("+" if moved > 0 else "-") + count, lead["mom"]
 
 
 def campaign_note(ctx: Ctx, delta: float) -> str:

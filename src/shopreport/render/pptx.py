@@ -959,11 +959,13 @@ def _auto_align(model: m.TableSlide) -> list[str]:
     return out
 
 
-# a word joiner after the sign of "-¥2.67" / "+$3.4K" / "-0.1 pp" and inside dates
-# "2025-11-11": line breaking allows a break after a hyphen or plus before a currency sign or a
-# digit (UAX #14), and
-# LibreOffice breaks CJK text inside dates
-_NO_BREAK = re.compile(r"(?<![A-Za-z0-9])[+\-−](?=[¥$€£\d]|R\$|HK\$)|(?<=\d)-(?=\d)")
+# a word joiner after the sign of "-¥2.67" / "+$3.4K" / "-0.1 pp", inside dates "2025-11-11"
+# and between a number and its 万 / 亿: line breaking allows a break after a hyphen or plus
+# before a currency sign or a digit (UAX #14), LibreOffice breaks CJK text inside dates, and
+# before any CJK character ("+5.91" at a line's end, "万" on the next)
+_NO_BREAK = re.compile(
+    r"(?<![A-Za-z0-9])[+\-−](?=[¥$€£\d]|R\$|HK\$)|(?<=\d)-(?=\d)|(?<=\d)(?=[万亿])"
+)
 
 
 def _no_break(text: str) -> str:
