@@ -301,3 +301,17 @@ def test_one_launch_is_not_the_best_of_one():
     assert "表现最好的「便携快充充电器」" in say.say(
         "launch_note", **args, count=2, date="2026-09-20"
     )
+
+
+def test_derived_targets_say_what_they_ask():
+    """November: GMV ¥920万 (+82.1 %) and buyers 1.56万 (+46.6 %) are the team's; AOV ¥589.74
+    follows, +24.2 % on October, which fell 6.0 %: said, not "推算的目标与其他目标一致"."""
+    say = Narrator("zh-CN", "¥")
+    args = {"names": ["访客数", "客单价"], "name": "客单价", "mom": -0.06}
+    assert say.say("targets_note_derived", **args, change=0.242) == (
+        "访客数、客单价目标由其他目标推出（GMV = 访客数 × 转化率 × 客单价）："
+        "客单价需较本月+24.2%（本月环比-6.0%），GMV目标才能达成。"
+    )
+    assert say.say("targets_note_derived", **args, change=0.05) == (
+        "访客数、客单价目标由其他目标推出（GMV = 访客数 × 转化率 × 客单价）。"
+    )

@@ -28,6 +28,7 @@ from pptx.enum.chart import (
     XL_TICK_MARK,
 )
 from pptx.enum.dml import MSO_LINE_DASH_STYLE
+from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
@@ -538,7 +539,10 @@ def _reference(slide, style: Style, label: str, at: float, y: float, h: float) -
         )
         frame = box.text_frame
         frame.margin_left = frame.margin_top = frame.margin_bottom = 0
-        frame.word_wrap = False
+        # beside its line: a box that does not wrap grows from its centre in LibreOffice
+        frame.word_wrap = True
+        frame.auto_size = MSO_AUTO_SIZE.NONE
+        frame.paragraphs[0].alignment = PP_ALIGN.LEFT
         run = frame.paragraphs[0].add_run()
         run.text = label
         run.font.size = Pt(style.size("chart_value"))
