@@ -121,13 +121,20 @@ def test_the_report_is_not_changed_after_it_is_computed(report):
 
 
 def test_a_year_to_date_carries_its_own_time_progress(small_shop):
-    # 2026 on 2026-11-20: 323 days of 365 are over
+    """2026 on 2026-11-20 is 323 days of 365; the demo's exports end on 31 October, so the year
+    is reported to the data: 31 + 28 + 31 + 30 + 31 + 30 + 31 + 31 + 30 + 31 = 304 days, and
+    last year is compared over its first 304 days too (it was to 19 November: Double 11 2025
+    against none of 2026's)."""
+    from datetime import date
+
     from shopreport.metrics.annual import compute_annual
     from shopreport.metrics.period import year_to_date
 
     data = compute_annual(api.load(read_config(small_shop)), year_to_date(2026, TODAY), TODAY)
-    assert data.report.time_progress == pytest.approx(323 / 365)
-    assert data.report.metrics["gmv"].time_progress == pytest.approx(323 / 365)
+    assert data.report.covered_until == date(2026, 10, 31)
+    assert data.report.time_progress == pytest.approx(304 / 365)
+    assert data.report.metrics["gmv"].time_progress == pytest.approx(304 / 365)
+    assert data.report.last_year.end == date(2025, 11, 1)
 
 
 def test_every_threshold_is_data_with_a_documented_field():

@@ -127,7 +127,8 @@ class DeckContext(Generic[D]):
             platform=self.say.word(f"platform_{self.config.platform}"),
             tables=self.say.word("list_sep").join(used),
             start=period.start.isoformat(),
-            end=period.last_day.isoformat(),
+            # the data's last day when it stops inside the period (the comparisons stop there too)
+            end=(self.report.covered_until or period.last_day).isoformat(),
             previous=self.report.previous.label,
             last_year=self.report.last_year.label,
             year=period.kind == "year",  # a year's previous period is last year: one comparison

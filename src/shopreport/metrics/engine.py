@@ -105,14 +105,24 @@ def compute_kpis(
     today = today or shop_today(config.timezone)
     progress = time_progress(period, today)
     windows = {"cur": period, "prev": period.previous(), "ly": period.last_year()}
-    covered_until = _covered_until(ds, period, progress)
+    covered_until = _covered_until(ds, period, progress, today)
+    if progress is not None and covered_until is not None:
+        # a period still running whose exports stop before yesterday: its time progress is the
+        # data's (a year to date on 23 November over exports to 31 October)
+        whole = year_period(period.start.year).days if period.kind == "ytd" else period.days
+        progress = ((covered_until - period.start).days + 1) / whole
     if covered_until is not None:
         # the data stops inside the period (an export taken on the 28th): compare like with
         # like, the same first days of the previous period and of last year
         days = (covered_until - period.start).days + 1
         for name in ("prev", "ly"):
             other = windows[name]
-            windows[name] = replace(other, end=min(other.end, other.start + timedelta(days=days)))
+            end = min(other.end, other.start + timedelta(days=days))
+            # a label of dates says the days compared ("2025-01-01~2025-10-31"), a month's stays
+            label = (
+                f"{other.start}~{end - timedelta(days=1)}" if "~" in other.label else other.label
+            )
+            windows[name] = replace(other, end=end, label=label)
     start, end = report_span(period, opts)
     as_of = covered_until + timedelta(days=1) if covered_until else None
     if progress is not None:
@@ -269,16 +279,18 @@ def _uncovered_tables(
     return late
 
 
-def _covered_until(ds: Dataset, period: Period, progress: float | None) -> date | None:
-    """The orders' last day when the data stops inside a finished period (an export taken on
-    the 28th), else None.
+def _covered_until(ds: Dataset, period: Period, progress: float | None, today: date) -> date | None:
+    """The orders' last day when the data stops inside the period (an export taken on the
+    28th; for a period still running, before yesterday: a year to date on 23 November over
+    exports to 31 October compared 2026 to October with 2025 to 23 November), else None.
 
     The days after the last order count as "no data" only when they are more than the longest
     run of days without orders inside the period: a shop that sells every day and stops on
     the 28th was exported then; a shop with an order a fortnight did not stop.
     """
     end = ds.data_end()
-    if end is None or progress is not None or not period.start <= end < period.last_day:
+    last = period.last_day if progress is None else min(period.last_day, today - timedelta(days=1))
+    if end is None or not period.start <= end < last:
         return None
     days = (
         ds.frame("orders")
@@ -287,7 +299,7 @@ def _covered_until(ds: Dataset, period: Period, progress: float | None) -> date 
         .collect(engine=ENGINE)["day"]
     )
     longest_quiet = int((days.diff().dt.total_days() - 1).max() or 0)  # type: ignore[arg-type]
-    return end if (period.last_day - end).days > longest_quiet else None
+    return end if (last - end).days > longest_quiet else None
 
 
 def time_progress(period: Period, today: date) -> float | None:
