@@ -384,3 +384,31 @@ def test_table_cells_keep_their_own_text_and_look(tmp_path):
         [PP_ALIGN.LEFT, PP_ALIGN.RIGHT]
     ] * 3
     assert {c.margin_left for row in cells for c in row} == {Inches(0.06)}
+
+
+def test_a_few_long_rows_wrap_in_their_cells_many_are_cut_short(tmp_path):
+    """The scorecard's five rows of "scored on" were cut to "Late deliverie…" above half a slide
+    of white: a table whose text would need a size under 10.5 pt on one line wraps its cells
+    (at most three lines) when the rows fit the height; forty such rows cannot, and are cut."""
+    long = ", ".join(f"Metric number {i} 12.3% (45 ×2)" for i in range(6))
+
+    def table(rows: int) -> m.TableSlide:
+        return m.TableSlide(
+            "table",
+            "Scorecard",
+            "Source: test",
+            columns=["Part", "Score", "Scored on"],
+            rows=[[f"Part {i}", str(i), long] for i in range(rows)],
+            align=["left", "right", "left"],
+        )
+
+    words = Narrator("en", "¥").words
+    for rows, wrapped in ((5, True), (40, False)):
+        path = tmp_path / f"t{rows}.pptx"
+        write_deck([table(rows)], load_theme(), "en", "¥", words, path)
+        shape = next(s for s in Presentation(str(path)).slides[0].shapes if s.has_table)
+        cells = [row.cells[2].text for row in list(shape.table.rows)[1:]]
+        assert all(c == long for c in cells) is wrapped, rows
+        assert all(c.endswith("…") for c in cells) is not wrapped, rows
+        tall = shape.table.rows[1].height > shape.table.rows[0].height
+        assert tall is wrapped, rows

@@ -42,7 +42,14 @@ from shopreport.render.template import (
     layout_twin,
     open_template,
 )
-from shopreport.render.textfit import LINE_SPACING, PARAGRAPH_GAP, Font, fit_text, text_width
+from shopreport.render.textfit import (
+    LINE_SPACING,
+    PARAGRAPH_GAP,
+    Font,
+    fit_text,
+    text_width,
+    wrap,
+)
 from shopreport.render.theme import Theme
 
 SLIDE_W, SLIDE_H = Emu(12192000), Emu(6858000)  # 16:9, PowerPoint's widescreen
@@ -822,24 +829,36 @@ class Renderer:
             )
             width -= panel_w + 0.3
         size, row_h = self._table_size(model, avail_h)
-        while size > 9 and sum(_column_needs(model, size, self.theme)) > width:
-            size -= 0.5  # a smaller size before cutting names short with "…"
         align = model.align or _auto_align(model)
-        widths = _column_widths(model, width, size, align, self.theme)
         rows = len(model.rows) + 1
+        # a smaller size while it stays readable; else a few long rows with room below them wrap
+        # in their cells (the scorecard's "scored on" was cut to "Late deliverie…" above half a
+        # slide of white); else the smallest size, and "…"
+        first = size
+        while size > 9 and sum(_column_needs(model, size, self.theme)) > width:
+            size -= 0.5
+        wrapped = None
+        if size < WRAP_BELOW:
+            wrapped = _wrapped_rows(model, width, first, align, avail_h, row_h, self.theme)
+        if wrapped is not None:
+            size = first
+            widths, heights = wrapped
+        else:
+            widths = _column_widths(model, width, size, align, self.theme)
+            heights = [row_h] * rows
         shape = slide.shapes.add_table(
             rows,
             len(model.columns),
             Inches(MARGIN),
             Inches(top),
             Inches(width),
-            Inches(row_h * rows),
+            Inches(sum(heights)),
         )
         table = shape.table
         for j, w in enumerate(widths):
             table.columns[j].width = Inches(w)
         for i in range(rows):
-            table.rows[i].height = Inches(row_h)
+            table.rows[i].height = Inches(heights[i])
         # a cell is styled through python-pptx once per look (fill, weight, colour, alignment);
         # the other cells of that look are copies of it with their own text (10× faster)
         looks: dict[tuple[str, bool, str, str], Any] = {}
@@ -852,8 +871,12 @@ class Renderer:
                     else (self.theme.color("light") if i % 2 == 0 else self.theme.color("white"))
                 )
                 bold = i == 0 or (i - 1) in model.highlight
-                text = _truncate_cell(
-                    clean(value), Inches(widths[j] - CELL_PAD).pt, size, bold, self.theme
+                text = (
+                    clean(value)
+                    if wrapped is not None
+                    else _truncate_cell(
+                        clean(value), Inches(widths[j] - CELL_PAD).pt, size, bold, self.theme
+                    )
                 )
                 color = "white" if i == 0 else ("primary" if i - 1 in model.highlight else "text")
                 look = (fill, bold, color, align[j])
@@ -992,6 +1015,47 @@ def _column_needs(model: m.TableSlide, size: float, theme: Theme) -> list[float]
         )
         need.append(Pt(widest).inches + CELL_PAD + 0.04)
     return need
+
+
+WRAP_LINES = 3  # at most this many lines in a wrapped table cell
+WRAP_BELOW = 10.5  # a table whose one-line size would be under this wraps its cells if it can
+
+
+def _wrapped_rows(
+    model: m.TableSlide,
+    width: float,
+    size: float,
+    align: list[str],
+    avail_h: float,
+    row_h: float,
+    theme: Theme,
+) -> tuple[list[float], list[float]] | None:
+    """Column widths and row heights when the table's text does not fit its columns on one line
+    at `size` but fits in at most WRAP_LINES lines a cell within the height there is; else None
+    (then cells are cut short). Cells are measured 5 % narrower than they are, as LibreOffice
+    breaks a little earlier than the measure."""
+    if sum(_column_needs(model, size, theme)) <= width:
+        return None  # one line a cell already
+    widths = _column_widths(model, width, size, align, theme)
+    regular = Font(theme.measure_font, False, theme.width_margin)
+    bold = Font(theme.measure_font, True, theme.width_margin)
+    line_h = Pt(size * LINE_SPACING).inches
+    heights = [row_h]
+    for i, row in enumerate(model.rows):
+        font = bold if i in model.highlight else regular
+        lines = max(
+            len(wrap(clean(text), Inches(w - CELL_PAD).pt * 0.95, size, font)) if text else 1
+            for text, w in zip(row, widths, strict=True)
+        )
+        if lines > WRAP_LINES:
+            return None
+        heights.append(max(row_h, lines * line_h + 0.1))
+    header_lines = max(
+        len(wrap(clean(text), Inches(w - CELL_PAD).pt * 0.95, size, bold)) if text else 1
+        for text, w in zip(model.columns, widths, strict=True)
+    )
+    heights[0] = max(row_h, header_lines * line_h + 0.1)
+    return (widths, heights) if sum(heights) <= avail_h else None
 
 
 def _column_widths(
