@@ -136,3 +136,33 @@ def test_a_years_growth_is_split_over_visitors_orders_per_visitor_and_order_valu
     assert split["changes"] == pytest.approx(changes)
     report.metrics["visitors"] = metric(None, 150)  # no traffic last year: no split
     assert _year_split(report) is None
+
+
+def test_a_years_cause_is_in_the_changes_direction():
+    """Visitors 100 → 200, orders 10 → 9, order value ¥50 → ¥60: GMV ¥500 → ¥540 (+¥40).
+    Weight (540 − 500) / ln(540/500) = 519.74: visitors 519.74 × ln 2 = +360.26, orders per
+    visitor 519.74 × ln 0.45 = −415.02, order value 519.74 × ln 1.2 = +94.76. The largest is
+    against the rise; the cause is visitors."""
+    from types import SimpleNamespace
+
+    from shopreport.deck.annual import _main_effect, _per_buyer_cause, _year_split
+
+    def metric(before, now):
+        return SimpleNamespace(last_year=before, value=now)
+
+    split = _year_split(
+        SimpleNamespace(
+            metrics={
+                "visitors": metric(100, 200),
+                "paid_orders": metric(10, 9),
+                "order_value": metric(50.0, 60.0),
+            }
+        )
+    )
+    assert split["effects"]["order_rate"] == pytest.approx(-415.02, abs=0.01)
+    assert split["effects"]["visitors"] == pytest.approx(360.26, abs=0.01)
+    assert _main_effect(split) == "visitors"
+    # orders per buyer 1.57 → 1.31 make ln(1.31/1.57) / ln(0.831) = 98 % of AOV −16.9 %: the
+    # cause; 1.50 → 1.51 make 4 % of +20 %: none
+    assert _per_buyer_cause(1.31, 1.57, -0.169)["per_buyer"] == 1.31
+    assert _per_buyer_cause(1.51, 1.50, 0.20)["per_buyer"] is None

@@ -7,6 +7,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from pptx import Presentation
 
 from shopreport import api, batch
 from shopreport.config import read_config
@@ -193,6 +194,8 @@ def test_demo_shops_sell_their_own_categories(tmp_path) -> None:
     assert sold["森屿家居旗舰店"] == {"家居日用", "家用电器", "数码配件"}
     assert len(sold["悦享生活旗舰店"]) == 9
     built = batch.build_portfolio(configs, "2026-10", tmp_path / "portfolio.yaml", out=tmp_path)
+    # the presenter is written in both languages; the deck's properties say the Chinese one
+    assert Presentation(str(built.path)).core_properties.author == "周洁（客户总监）"
     appendix = "".join(slides_text(built.path)[-1])
     assert "访客数流量表中每日访客数之和（未跨日去重）" in appendix and "否则" not in appendix
 

@@ -848,6 +848,11 @@ def test_bad_reviews_from_late_deliveries_are_not_counted_twice():
     # late-delivery problem is the one (it showed as "差评率偏高（—）")
     report.metrics["bad_review_rate"].value = 0.09
     assert dg.bad_reviews(report, Thresholds()) == []  # type: ignore[arg-type]
+    # orders without amounts: no GMV to put at risk, the problem stays (not estimated)
+    report.metrics["gmv"].value = None
+    report.metrics["bad_review_rate"].value = 0.20
+    (unknown,) = dg.bad_reviews(report, Thresholds())  # type: ignore[arg-type]
+    assert (unknown.rule, unknown.impact) == ("bad_reviews", 0.0)
 
 
 def test_a_slides_written_cards_all_have_a_heading_or_none_does():
@@ -941,6 +946,11 @@ def test_a_product_with_mostly_bad_reviews_is_a_problem_of_its_own():
     assert product.impact == pytest.approx(75_500)
     assert (shop.rule, shop.subject) == ("bad_reviews", "")
     assert shop.impact == pytest.approx(294_500)
+    # a best seller with more bad reviews (150, 7.5 %) listed first does not hide it
+    best = {"sku": "B", "name": "吹风机", "reviews": 2000, "bad": 150, "bad_rate": 0.075}
+    rows[S.REVIEWS_BY_SKU].insert(0, {**best, "category": "家电", "bad_share": 0.2})
+    rows[S.REVIEWS_BY_SKU][0]["bad_share"] = 0.15  # no concentration either
+    assert [f.subject for f in dg.bad_reviews(report, Thresholds())] == ["", "破壁机"]  # type: ignore[arg-type]
     said = Narrator("zh-CN", "¥").say("finding_faulty_product", **product.evidence, impact=75_500)
     assert said == (
         "差评率80.5%（33条差评），全店12.4%；按其GMV ¥10.0万中超出5.0%警戒线的部分估计影响¥7.55万。"

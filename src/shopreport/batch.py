@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from shopreport import api
-from shopreport.config import read_config
+from shopreport.config import read_config, written
 from shopreport.errors import ConfigError, DataError, ShopreportError
 from shopreport.metrics.period import parse_month, shop_today
 
@@ -230,7 +230,7 @@ def build_portfolio(
         properties={
             "title": slides[0].title,
             "subject": f"{slides[0].title} · {name}",
-            "author": pf.presenter or name,
+            "author": written(pf.presenter, lang) or name,
             "keywords": f"{name}; {period.label}; portfolio",
             "category": "portfolio",
             "created": datetime.combine(today, clock(0)),

@@ -353,12 +353,14 @@ def results(ctx: Ctx) -> list[m.Slide]:
         lifted = [r for r in channels if r["lift"]]
         side = [say.word("baseline_note")]
         most, least = _tied_first(lifted), _tied_first(lifted, lowest=True)
-        if len(lifted) >= 2 and most and least and most[0] is not least[0]:
+        if most and least and round(most[0]["lift"], 1) != round(least[0]["lift"], 1):
+
+            def named(rows: list[dict]) -> list[str]:
+                return [r["source"] or say.word("unknown") for r in rows]
+
             side = [
-                say.say("channel_winner", names=[r["source"] for r in most], lift=most[0]["lift"]),
-                say.say(
-                    "channel_laggard", names=[r["source"] for r in least], lift=least[0]["lift"]
-                ),
+                say.say("channel_winner", names=named(most), lift=most[0]["lift"]),
+                say.say("channel_laggard", names=named(least), lift=least[0]["lift"]),
                 *side,
             ]
         slides.append(

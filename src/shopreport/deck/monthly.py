@@ -216,7 +216,10 @@ def campaign_note(ctx: Ctx, delta: float) -> str:
         for i in range((ph.end - ph.start).days + 1)
     }
     rows = ctx.rows(S.DAILY)
-    if not total or len(rows) < period.days:  # the daily rows do not cover the period before
+    # the daily rows run over the report's own days: a longer period before (Q4 before Q1)
+    # is covered only for its first days, so its campaign's must be among them
+    covered = {period.start + timedelta(days=row["day"]) for row in rows}
+    if not total or not days & set(_days_of(period)) <= covered:
         return ""
     gmv = sum(
         row[column] or 0.0  # type: ignore[literal-required]
@@ -232,6 +235,10 @@ def campaign_note(ctx: Ctx, delta: float) -> str:
         share=gmv / total,
         before=column == "previous_gmv",
     )
+
+
+def _days_of(period: Period) -> list[date]:
+    return [period.start + timedelta(days=i) for i in range(period.days)]
 
 
 def out_since(ctx: Ctx, kind: str, driver: dr.Driver) -> date | None:
@@ -1695,7 +1702,8 @@ def plan(ctx: Ctx) -> list[m.Slide]:
         if derived:
             # which targets follow from the team's, and the one that asks most of the month
             # (a GMV target +82.1 % on buyers +46.6 % asks AOV +24.2 % after a month of −6.0 %)
-            steep = max(derived, key=lambda t: abs(t.change or 0))
+            amounts = [t for t in derived if METRICS[t.metric].unit != "ratio"] or derived
+            steep = max(amounts, key=lambda t: abs(t.change or 0))
             notes.append(
                 say.say(
                     "targets_note_derived",

@@ -125,13 +125,14 @@ def compute_campaign(ds: Dataset, key: str, today: date | None = None) -> Campai
         start,
         f"{start - timedelta(weeks=campaign.baseline_weeks)}~{start - timedelta(days=1)}",
     )
-    report = compute_kpis(ds, window.period, today, targets=campaign.targets)
-    if report.covered_until is not None:  # a retrospective of half a campaign compares nothing
+    end = ds.data_end()
+    if end is not None and end < window.period.last_day:  # half a campaign compares nothing
         raise DataError(
-            f"campaign {key} runs to {window.period.last_day}, and the data ends on "
-            f"{report.covered_until}: its retrospective needs the whole campaign; build it once "
-            "the exports cover its last day (the monthly and weekly decks already name it)."
+            f"campaign {key} runs to {window.period.last_day}, and the data ends on {end}: its "
+            "retrospective needs the whole campaign; build it once the exports cover its last "
+            "day (the monthly and weekly decks already name it)."
         )
+    report = compute_kpis(ds, window.period, today, targets=campaign.targets)
     compared = compute_kpis(ds, comparison.period, today, targets={}) if comparison else None
     base_report = compute_kpis(ds, baseline, today, targets={})
     lookback = window.period.start - timedelta(days=ds.config.metrics.returning_lookback_days)
