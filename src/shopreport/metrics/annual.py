@@ -60,8 +60,9 @@ def compute_annual(ds: Dataset, period: Period, today: date) -> AnnualReport:
     config = ds.config
     report = compute_kpis(ds, period, today, targets=config.targets.get(str(year), {}))
     previous = compute_kpis(ds, year_to_date(year - 1, date(year, 1, 1)), today, targets={})
-    end = ds.data_end()  # the orders' last day: a campaign still under way is left out
-    until = min(period.last_day, end) if end is not None else period.last_day
+    # the orders' last day: a campaign still under way is left out (one that starts in the
+    # year and ends in January counts once the data reaches its end)
+    until = ds.data_end() or period.last_day
     return AnnualReport(
         report, previous, _campaigns(ds, year, until), _comparable(ds, period, today)
     )

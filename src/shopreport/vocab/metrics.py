@@ -179,8 +179,9 @@ _ALL = [
        "SKUs with stock and no sales in the last 30 days (launched 30 or more days before)",
        "有库存且近30天无销售的SKU数（上架不足30天的新品除外）", better="down"),
     _m("slow_stock_value", "滞销库存金额", "Slow-mover stock value", "money", "inventory",
-       "stock value at period end of SKUs with stock and no sales in the last 30 days",
-       "有库存且近30天无销售的SKU期末库存金额", better="down"),
+       "stock value at period end of the slow movers (stock, no sales in the last 30 days, "
+       "launched 30 or more days before)",
+       "滞销SKU（有库存且近30天无销售，上架不足30天的新品除外）的期末库存金额", better="down"),
     _m("days_of_cover", "可售天数", "Days of cover", "days", "inventory",
        "units on hand ÷ average daily units sold over the last 28 days it could sell (a day "
        "out of stock without a sale left out)",
