@@ -111,11 +111,18 @@ def table_cells(path: Path) -> list[Box]:
     return cells
 
 
+CELL_MARGINS = 2 * 0.02 * 72  # a table cell's top and bottom margins, points
+
+
 def overflowing(path: Path) -> list[Box]:
     """Boxes whose text, wrapped by measurement at its size, is taller than the box, and
-    table cells whose text is wider than the column (a cell would wrap and grow its row)."""
+    table cells whose wrapped text is taller than their row (a cell would grow its row and
+    push the table down): a row made for one line holds one, a row of a wrapped table more."""
     bad = [
-        c for c in table_cells(path) if len(wrap(c.text, c.width, c.size, Font(bold=c.bold))) > 1
+        c
+        for c in table_cells(path)
+        if len(wrap(c.text, c.width, c.size, Font(bold=c.bold))) * c.size * LINE_SPACING
+        > c.height - CELL_MARGINS + 0.5
     ]
     for box in text_boxes(path):
         font = Font(bold=box.bold)
