@@ -838,6 +838,13 @@ def test_bad_reviews_from_late_deliveries_are_not_counted_twice():
     (late,) = dg.late_delivery(report, Thresholds())  # type: ignore[arg-type]
     (bad,) = dg.bad_reviews(report, Thresholds())  # type: ignore[arg-type]
     assert late.impact == pytest.approx(477_600)
+    assert late.evidence["slow_dispatch"] is False  # shipped on time not known
+    # shipped on time 92.9 % → 61.7 % (31 points, ≥ 5): the delays start in the warehouse
+    report.metrics["ship_on_time_rate"] = SimpleNamespace(value=0.617, previous=0.929)
+    (dispatch,) = dg.late_delivery(report, Thresholds())  # type: ignore[arg-type]
+    assert dispatch.evidence["slow_dispatch"] is True
+    said = Narrator("zh-CN", "¥").say("action_late_delivery_short", **dispatch.evidence)
+    assert said == "增派仓库人手，清理发货积压"
     assert bad.impact == pytest.approx(262_400)
     assert bad.evidence["late_part"] == pytest.approx(0.04776)
     said = Narrator("zh-CN", "¥").say("finding_bad_reviews", **bad.evidence, impact=bad.impact)
