@@ -899,8 +899,21 @@ def test_slow_movers_are_a_problem_when_their_stock_matters():
     assert found.context == {"tied_up": 6_390}
 
 
+def _campaign_summary(tmp_path, orders: str, phase: tuple[str, str], kind: str, label: str):
+    """The KPI summary of a shop whose only campaign (大促) runs over `phase` (first, last day)."""
+    campaign = {"name": "大促", "phases": [{"name": "爆发", "start": phase[0], "end": phase[1]}]}
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": orders},
+        {"orders": {"path": "orders.csv"}},
+        campaigns={"c": campaign},
+    )
+    built = api.build_deck(config, kind, label, out=tmp_path / "d.pptx", today=date(2026, 8, 3))
+    return " ".join(slides_text(built.path)[3])
+
+
 def test_a_fall_after_a_campaign_month_names_the_campaign(tmp_path):
-    """June: ¥100 on the 1st and a 618 campaign (18–20 June) of ¥300 + ¥200; July: ¥100 + ¥50. July
+    """June: ¥100 on the 1st and a campaign (18–20 June) of ¥300 + ¥200; July: ¥100 + ¥50. July
     fell ¥450 against a June that had the campaign (¥500, 500 / 600 = 83.3 % of June) and has
     none itself: the summary says so, whatever the bridge (no traffic here) can tell."""
     orders = """
@@ -911,23 +924,29 @@ def test_a_fall_after_a_campaign_month_names_the_campaign(tmp_path):
         o4,d,2026-07-01 10:00:00,100
         o5,e,2026-07-31 10:00:00,50
     """
-    campaign = {
-        "name": "2026年618",
-        "phases": [{"name": "爆发", "start": "2026-06-18", "end": "2026-06-20"}],
-    }
-    config = write_shop(
-        tmp_path,
-        {"orders.csv": orders},
-        {"orders": {"path": "orders.csv"}},
-        campaigns={"618-2026": campaign},
+    summary = _campaign_summary(
+        tmp_path, orders, ("2026-06-18", "2026-06-20"), "monthly", "2026-07"
     )
-    built = api.build_deck(
-        config, "monthly", "2026-07", out=tmp_path / "d.pptx", today=date(2026, 8, 3)
-    )
-    summary = " ".join(slides_text(built.path)[3])
-    assert "；上月含「2026年618」（活动期GMV ¥500，占上月的83.3%），本月无大促。" in summary, (
-        summary
-    )
+    assert "；上月含「大促」（活动期GMV ¥500，占上月的83.3%），本月无大促。" in summary, summary
+
+
+def test_a_quarter_after_a_campaign_quarter_names_the_campaign(tmp_path):
+    """Q4 2025: ¥100 on 1 October and ¥500 on 11 November, a campaign of 10–12 November; Q1
+    2026: ¥100 + ¥50 + ¥10 = ¥160. Q4 has 92 days, Q1 90: the campaign's days (41–43 of Q4)
+    are within Q1's 90 daily rows, so the fall says "上期含「大促」（活动期GMV ¥500，占上期的
+    500 / 600 = 83.3%），本期无大促" (it was left out: the rows were fewer than Q4's days)."""
+    orders = """
+        order_id,customer_id,order_time,paid_amount
+        o0,z,2025-03-01 10:00:00,100
+        o1,a,2025-11-11 10:00:00,500
+        o2,b,2025-10-01 10:00:00,100
+        o3,c,2026-01-05 10:00:00,100
+        o4,d,2026-02-05 10:00:00,50
+        o5,e,2026-03-31 10:00:00,10
+    """
+    summary = _campaign_summary(tmp_path, orders, ("2025-11-10", "2025-11-12"), "review", "2026-Q1")
+    assert "本期GMV ¥160，环比下降73.3%" in summary
+    assert "上期含「大促」（活动期GMV ¥500，占上期的83.3%），本期无大促。" in summary
 
 
 def test_a_product_with_mostly_bad_reviews_is_a_problem_of_its_own():
