@@ -191,54 +191,43 @@ def campaign_note(ctx: Ctx, delta: float) -> str:
     the deck gave conversion as the cause), or '；本期含「…」…' when it rose into one; else ''."""
     r = ctx.report
 
-    def campaigns(period: Period) -> list[Campaign]:
+    def campaigns(period: Period) -> list[tuple[str, Campaign]]:
         return [
-            c
-            for c in ctx.config.campaigns.values()
+            (key, c)
+            for key, c in ctx.config.campaigns.items()
             if any(ph.start <= period.last_day and ph.end >= period.start for ph in c.phases)
         ]
 
     now, before = campaigns(r.period), campaigns(r.previous)
     if delta < 0 and before and not now:
-        campaign, period, column, total = (
-            before[0],
-            r.previous,
-            "previous_gmv",
-            r.metrics["gmv"].previous,
-        )
+        (key, campaign), period, column = before[0], r.previous, "previous_gmv"
+        total = r.metrics["gmv"].previous
     elif delta > 0 and now and not before:
-        campaign, period, column, total = now[0], r.period, "gmv", r.metrics["gmv"].value
+        (key, campaign), period, column = now[0], r.period, "gmv"
+        total = r.metrics["gmv"].value
     else:
         return ""
-    days = {
+    days = {  # the campaign's days inside the period
         ph.start + timedelta(days=i)
         for ph in campaign.phases
         for i in range((ph.end - ph.start).days + 1)
+        if period.start <= ph.start + timedelta(days=i) <= period.last_day
     }
-    rows = ctx.rows(S.DAILY)
-    # the daily rows run over the report's own days: a longer period before (Q4 before Q1)
-    # is covered only for its first days, so its campaign's must be among them
-    covered = {period.start + timedelta(days=row["day"]) for row in rows}
-    if not total or not days & set(_days_of(period)) <= covered:
+    # the daily rows run over the report's own days, the period before's by the same index: a
+    # longer period before (Q4 before Q1) is covered for its first days only
+    gmv = {period.start + timedelta(days=row["day"]): row[column] for row in ctx.rows(S.DAILY)}  # type: ignore[literal-required]
+    if not total or not days <= gmv.keys():
         return ""
-    gmv = sum(
-        row[column] or 0.0  # type: ignore[literal-required]
-        for row in rows
-        if period.start + timedelta(days=row["day"]) in days
-    )
-    if not gmv:
+    spent = sum(gmv[d] or 0.0 for d in days)
+    if not spent:
         return ""
     return ctx.say.say(
         "campaign_in_period",
-        name=ctx.written([campaign.name])[0] if campaign.name else "",
-        gmv=gmv,
-        share=gmv / total,
+        name=ctx.written([campaign.name])[0] if campaign.name else key,
+        gmv=spent,
+        share=spent / total,
         before=column == "previous_gmv",
     )
-
-
-def _days_of(period: Period) -> list[date]:
-    return [period.start + timedelta(days=i) for i in range(period.days)]
 
 
 def out_since(ctx: Ctx, kind: str, driver: dr.Driver) -> date | None:

@@ -318,11 +318,18 @@ def _late_bad_reviews(report: KpiReport, t: Thresholds) -> float:
     return late * _late_extra(report)
 
 
+def _bad_rates(report: KpiReport) -> tuple[float | None, float | None]:
+    """The bad-review rates of late and of on-time orders."""
+    reviews = {r["delivery"]: r for r in report.rows(S.DELIVERY_REVIEWS)}
+    return (
+        reviews["late"]["bad_rate"] if "late" in reviews else None,
+        reviews["on_time"]["bad_rate"] if "on_time" in reviews else None,
+    )
+
+
 def _late_extra(report: KpiReport) -> float:
     """How much more often a late order gets a bad review than an on-time one (0 when unknown)."""
-    reviews = {r["delivery"]: r for r in report.rows(S.DELIVERY_REVIEWS)}
-    bad_late = reviews["late"]["bad_rate"] if "late" in reviews else None
-    bad_on_time = reviews["on_time"]["bad_rate"] if "on_time" in reviews else None
+    bad_late, bad_on_time = _bad_rates(report)
     return max(0.0, (bad_late or 0) - (bad_on_time or 0))
 
 
@@ -336,9 +343,7 @@ def late_delivery(report: KpiReport, t: Thresholds) -> list[Finding]:
     late = report.metrics["late_delivery_rate"].value
     if late is None or late <= t.late_delivery_rate_max:
         return []
-    reviews = {r["delivery"]: r for r in report.rows(S.DELIVERY_REVIEWS)}
-    bad_late = reviews["late"]["bad_rate"] if "late" in reviews else None
-    bad_on_time = reviews["on_time"]["bad_rate"] if "on_time" in reviews else None
+    bad_late, bad_on_time = _bad_rates(report)
     ship = report.metrics["ship_on_time_rate"].value
     ship_before = report.metrics["ship_on_time_rate"].previous
     return [

@@ -1040,9 +1040,9 @@ def _wrapped_rows(
     regular = Font(theme.measure_font, False, theme.width_margin)
     bold = Font(theme.measure_font, True, theme.width_margin)
     line_h = Pt(size * LINE_SPACING).inches
-    heights = [row_h]
-    for i, row in enumerate(model.rows):
-        font = bold if i in model.highlight else regular
+    heights = []
+    for i, row in enumerate([model.columns, *model.rows]):  # the header is bold, as highlights
+        font = bold if i == 0 or i - 1 in model.highlight else regular
         lines = max(
             len(wrap(clean(text), Inches(w - CELL_PAD).pt * 0.95, size, font)) if text else 1
             for text, w in zip(row, widths, strict=True)
@@ -1050,11 +1050,6 @@ def _wrapped_rows(
         if lines > WRAP_LINES:
             return None
         heights.append(max(row_h, lines * line_h + 0.1))
-    header_lines = max(
-        len(wrap(clean(text), Inches(w - CELL_PAD).pt * 0.95, size, bold)) if text else 1
-        for text, w in zip(model.columns, widths, strict=True)
-    )
-    heights[0] = max(row_h, header_lines * line_h + 0.1)
     return (widths, heights) if sum(heights) <= avail_h else None
 
 
