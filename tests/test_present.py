@@ -7,6 +7,7 @@ from __future__ import annotations
 import json
 from datetime import date
 from types import SimpleNamespace
+from typing import Any
 
 import pytest
 
@@ -828,8 +829,8 @@ def test_bad_reviews_from_late_deliveries_are_not_counted_twice():
         "delivery_days": None,
     }
     delivery = [
-        {"delivery": "late", "bad_rate": 0.316},
-        {"delivery": "on_time", "bad_rate": 0.076},
+        {"delivery": "late", "reviews": 250, "bad_rate": 0.316},
+        {"delivery": "on_time", "reviews": 1000, "bad_rate": 0.076},
     ]
     report = SimpleNamespace(
         metrics={k: SimpleNamespace(value=v, previous=None) for k, v in metrics.items()},
@@ -860,6 +861,81 @@ def test_bad_reviews_from_late_deliveries_are_not_counted_twice():
     report.metrics["bad_review_rate"].value = 0.20
     (unknown,) = dg.bad_reviews(report, Thresholds())  # type: ignore[arg-type]
     assert (unknown.rule, unknown.impact) == ("bad_reviews", 0.0)
+
+
+def _late_report(rows: dict[Any, list[dict[str, Any]]], ship: tuple[float, float]) -> Any:
+    """A month of GMV ¥1,000,000 with 14.2 % of deliveries late (limit 10 %) and shipped on time
+    `ship` = (now, before), whose breakdowns are `rows`."""
+    metrics = {"gmv": (1_000_000.0, None), "late_delivery_rate": (0.142, 0.058)}
+    metrics |= {"ship_on_time_rate": ship, "delivery_days": (3.0, None)}
+    return SimpleNamespace(
+        metrics={k: SimpleNamespace(value=v, previous=p) for k, (v, p) in metrics.items()},
+        rows=lambda view: rows.get(view, []),
+    )
+
+
+def test_late_deliveries_name_the_provinces_they_gather_in():
+    """Delivered (late): 广东 1,000 (100), 新疆 200 (60), 四川 100 (12), 西藏 50 (20): 192 of 1,350,
+    14.22 %. Late orders beyond the shop's rate: 新疆 60 − 200 × 14.22 % = 31.6 (16 % of the late
+    orders, rate 30 % ≥ 1.3 × 14.22 %), 西藏 20 − 7.1 = 12.9 (6.7 %, 40 %); 广东 and 四川 are below
+    the shop's rate. Together 80 of the 192 late orders, 41.7 %. Two reviews of late orders are
+    too few to compare with on-time ones (they read "100 % bad"): no bad-review rates and no
+    GMV at risk is said, rather than "估计影响GMV ¥0"."""
+    from shopreport.config import Thresholds
+    from shopreport.deck.narrative import Narrator
+    from shopreport.insights import diagnosis as dg
+
+    provinces = [
+        {"province": "广东", "delivered": 1000, "late": 100},
+        {"province": "新疆", "delivered": 200, "late": 60},
+        {"province": "四川", "delivered": 100, "late": 12},
+        {"province": "西藏", "delivered": 50, "late": 20},
+    ]
+    reviews = [
+        {"delivery": "late", "reviews": 2, "bad": 2, "bad_rate": 1.0},
+        {"delivery": "on_time", "reviews": 52, "bad": 7, "bad_rate": 7 / 52},
+    ]
+    rows = {S.LATE_BY_PROVINCE: provinces, S.DELIVERY_REVIEWS: reviews}
+    (late,) = dg.late_delivery(_late_report(rows, (0.9, 0.9)), Thresholds())
+    assert [r["province"] for r in late.evidence["routes"]] == ["新疆", "西藏"]
+    assert late.impact == 0 and late.evidence["bad_late"] is None
+    say = Narrator("zh-CN", "¥").say
+    assert say("finding_late_delivery", **late.evidence, impact=late.impact) == (
+        "延迟送达率14.2%（上月5.8%），高于10.0%的警戒线，延迟集中在新疆、西藏"
+        "（延迟率30.0%、40.0%，合计占延迟订单的41.7%）。"
+    )
+    assert say("action_late_delivery_short", **late.evidence) == "核查发往新疆、西藏的线路"
+    english = Narrator("en", "¥").say("finding_late_delivery", **late.evidence, impact=0.0)
+    assert "gathered in 新疆, 西藏 (30.0%, 40.0% late, 41.7% of late orders)." in english
+    # spread evenly (every province at the shop's rate): no province is named
+    even = [{"province": p, "delivered": 100, "late": 14} for p in ("广东", "新疆", "西藏")]
+    (spread,) = dg.late_delivery(_late_report({S.LATE_BY_PROVINCE: even}, (0.9, 0.9)), Thresholds())
+    assert spread.evidence["routes"] == []
+
+
+def test_late_deliveries_start_in_the_warehouse_only_when_the_fulfilment_slide_says_so():
+    """Olist, November 2017: shipped within 48 h 52.1 % → 37.4 % (a fall of 14.7 points), but
+    of the late rate's rise 5.8 % → 14.5 % (8.7 points), orders shipped late arriving late more
+    often (9.0 % → 18.4 % at last month's 48.0 % weight: 4.5 points) and those shipped on time
+    (2.8 % → 8.1 % at 52.0 %: 2.7 points) outweigh more orders shipping late (1.5 points): the
+    fulfilment slide says "mostly because orders shipped late arrived late more often", so the
+    card does not send the warehouse to fix it. When more orders shipping late is the largest
+    part (half the orders ship late instead of a tenth, each kind arriving late as often as
+    before), the warehouse is the cause."""
+    from shopreport.config import Thresholds
+    from shopreport.insights import diagnosis as dg
+
+    def shipping(late: tuple[int, ...], on_time: tuple[int, ...]) -> list[dict[str, Any]]:
+        keys = ("delivered", "late", "previous_delivered", "previous_late")
+        return [{"shipping": "late", **dict(zip(keys, late, strict=True))},
+                {"shipping": "on_time", **dict(zip(keys, on_time, strict=True))}]  # fmt: skip
+
+    olist = {S.LATE_BY_SHIPPING: shipping((1031, 190, 455, 41), (619, 50, 493, 14))}
+    (carriers,) = dg.late_delivery(_late_report(olist, (0.374, 0.521)), Thresholds())
+    assert carriers.evidence["slow_dispatch"] is False
+    backlog = {S.LATE_BY_SHIPPING: shipping((500, 250, 100, 50), (500, 25, 900, 45))}
+    (warehouse,) = dg.late_delivery(_late_report(backlog, (0.5, 0.9)), Thresholds())
+    assert warehouse.evidence["slow_dispatch"] is True
 
 
 def test_a_slides_written_cards_all_have_a_heading_or_none_does():

@@ -22,7 +22,7 @@ from shopreport.deck.context import DeckContext
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.fmt import fmt_count, fmt_pct
 from shopreport.insights import drivers as dr
-from shopreport.insights.diagnosis import find_problems
+from shopreport.insights.diagnosis import delivery_reviews, find_problems
 from shopreport.insights.plan import next_targets, planned_growth, planned_unit_growth
 from shopreport.metrics import KpiReport, Period, compute_kpis, parse_month
 from shopreport.metrics import schema as S
@@ -1392,8 +1392,7 @@ def service_summary(ctx: Ctx) -> str:
         bad_delta=mt["bad_review_rate"].mom_pp,
     )
     # why: late deliveries draw bad reviews, or else the words bad reviews keep using
-    reviews = {r["delivery"]: r for r in ctx.rows(S.DELIVERY_REVIEWS)}
-    late, on_time = reviews.get("late"), reviews.get("on_time")
+    late, on_time = delivery_reviews(ctx.report) or (None, None)
     rate, before = ctx.value("late_delivery_rate"), mt["late_delivery_rate"].previous
     fewer_late = rate is not None and before is not None and rate < before
     bad_delta = mt["bad_review_rate"].mom_pp
@@ -1598,7 +1597,7 @@ def _review_words(ctx: Ctx, words: list[S.WordRow]) -> m.ChartSlide:
 def _fulfilment(ctx: Ctx) -> m.ChartSlide:
     """Shipping on time, days to delivery, late deliveries, and bad reviews of late orders."""
     say = ctx.say
-    reviews = {r["delivery"]: r for r in ctx.rows(S.DELIVERY_REVIEWS)}
+    reviews = delivery_reviews(ctx.report)
     bullets = [
         say.say(
             "fulfilment_ship",
@@ -1616,13 +1615,14 @@ def _fulfilment(ctx: Ctx) -> m.ChartSlide:
     late = ctx.report.metrics["late_delivery_rate"].mom_pp
     bullets += _why_moved(ctx, "why_late", dr.late_drivers(ctx.report), late)
     charts = []
-    if "late" in reviews and "on_time" in reviews:
+    if reviews:
+        late_reviews, on_time_reviews = reviews
         bullets.append(
             say.say(
                 "fulfilment_reviews",
-                late=reviews["late"]["bad_rate"],
-                on_time=reviews["on_time"]["bad_rate"],
-                reviews=reviews["late"]["reviews"],
+                late=late_reviews["bad_rate"],
+                on_time=on_time_reviews["bad_rate"],
+                reviews=late_reviews["reviews"],
             )
         )
         charts.append(
@@ -1632,8 +1632,8 @@ def _fulfilment(ctx: Ctx) -> m.ChartSlide:
                     "labels": [say.word("delivery_on_time"), say.word("delivery_late")],
                     "series": {
                         say.word("bad_review_rate"): [
-                            reviews["on_time"]["bad_rate"] or 0,
-                            reviews["late"]["bad_rate"] or 0,
+                            on_time_reviews["bad_rate"] or 0,
+                            late_reviews["bad_rate"] or 0,
                         ]
                     },
                     "unit": "ratio",

@@ -790,6 +790,21 @@ def late_by_shipping(ctx: Context, cur: Period, prev: Period) -> pl.LazyFrame | 
     )
 
 
+def late_by_province(ctx: Context, period: Period) -> pl.LazyFrame | None:
+    """Delivered and late-delivered paid orders of the period by the buyer's province: where
+    late deliveries gather (`diagnosis.late_delivery` names the routes to check)."""
+    cols = ctx.base.paid.columns
+    if "province" not in cols or "delivered_time" not in cols:
+        return None
+    late = late_delivery(cols, ctx.opts.late_delivery_days)
+    return (
+        ctx.lazy_paid(period)
+        .filter(pl.col("delivered_time").is_not_null())
+        .group_by("province")
+        .agg(delivered=pl.len().cast(pl.Int64), late=late.sum().cast(pl.Int64))
+    )
+
+
 def delivery_reviews(ctx: Context, period: Period) -> pl.LazyFrame | None:
     """Reviews of the period on orders delivered late and on time: bad-review rate of each."""
     cols = ctx.ds.columns("orders")

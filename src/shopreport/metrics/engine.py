@@ -403,6 +403,7 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
     batch.add("by_promotion", bd.by_promotion(ctx, cur))
     batch.add("delivery_reviews", bd.delivery_reviews(ctx, cur), streaming=True)
     batch.add("late_by_shipping", bd.late_by_shipping(ctx, cur, windows["prev"]))
+    batch.add("late_by_province", bd.late_by_province(ctx, cur))
     batch.add("rfm", rfm_segments(ctx.base, cur, ctx.opts.rfm_lookback_days), streaming=True)
     batch.add(
         "cohorts",

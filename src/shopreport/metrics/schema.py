@@ -450,6 +450,12 @@ class LateShippingRow(TypedDict):
     previous_late: int | None
 
 
+class LateProvinceRow(TypedDict):
+    province: str | None
+    delivered: int
+    late: int
+
+
 class RfmRow(TypedDict):
     segment: str
     segment_zh: str
@@ -545,6 +551,9 @@ LATE_BY_SHIPPING = Breakdown(
     LateShippingRow,
     "shipped within ship_hours (on_time, late, unknown), this period and the one before",
     ("shipping",),
+)
+LATE_BY_PROVINCE = Breakdown(
+    "late_by_province", LateProvinceRow, "buyer's province", ("-late", "province")
 )
 DELIVERY_REVIEWS = Breakdown(
     "delivery_reviews", DeliveryReviewRow, "delivery on time or late", ("delivery",)
@@ -651,6 +660,7 @@ _ALL_BREAKDOWNS: list[Breakdown[Any]] = [
     NEW_PRODUCTS,
     DELIVERY_REVIEWS,
     LATE_BY_SHIPPING,
+    LATE_BY_PROVINCE,
     VARIANTS,
 ]
 BREAKDOWNS: dict[str, Breakdown[Any]] = {b.name: b for b in _ALL_BREAKDOWNS}
