@@ -311,6 +311,26 @@ def test_late_deliveries_split_by_whether_orders_shipped_on_time(tmp_path):
     assert dr.late_drivers(report)[0].kind == "shipping_mix"
 
 
+def test_a_promised_date_covers_its_whole_day(tmp_path):
+    """Olist promises a date ("2017-12-05 00:00:00"): a parcel delivered at 18:00 on that day is
+    on time, one the next morning late. A promise with a time of day (12:00) is kept to the
+    time: delivered at 13:00, late. Four October orders: on the promised date at 18:00 (on
+    time), the next day at 09:00 (late), the day before at 23:00 (on time), an hour after a
+    12:00 promise (late): 2 of 4 late, 50 % (reading the date as its midnight, 3 of 4)."""
+    head = "order_id,customer_id,order_time,paid_amount,ship_time,delivered_time,promised_time\n"
+    rows = [
+        ("a", "2026-10-10 18:00:00", "2026-10-10 00:00:00"),
+        ("b", "2026-10-11 09:00:00", "2026-10-10 00:00:00"),
+        ("c", "2026-10-09 23:00:00", "2026-10-10 00:00:00"),
+        ("d", "2026-10-10 13:00:00", "2026-10-10 12:00:00"),
+    ]
+    text = head + "\n".join(
+        f"{o},c{o},2026-10-05 10:00:00,10,2026-10-06 10:00:00,{d},{p}" for o, d, p in rows
+    )
+    config = write_shop(tmp_path, {"orders.csv": text}, {"orders": {"path": "orders.csv"}})
+    assert kpis(config).metrics["late_delivery_rate"].value == 0.5
+
+
 def test_moving_work_to_the_faster_handler_shortens_the_mean():
     """The reviewer's case: the bot answers 30% → 60% of responses and slows 2 s → 20 s, people
     stay at 30 s. Mean 21.6 s → 24.0 s (+2.4 s): the bot's own slowing, 0.3 × 18 = +5.4 s; the

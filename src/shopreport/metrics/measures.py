@@ -8,7 +8,7 @@ metrics it cannot measure with the data at hand. Derived metrics are not compute
 from __future__ import annotations
 
 from dataclasses import dataclass, field, replace
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, time, timedelta
 
 import polars as pl
 
@@ -499,12 +499,16 @@ def measure_fulfilment(ctx: Context, w: Period) -> Measured:
 
 
 def late_delivery(cols: list[str], late_days: float) -> pl.Expr:
-    """Delivered after the promised time, or (without one) more than `late_days` after payment."""
-    promised = (
-        pl.col("promised_time") if "promised_time" in cols else pl.lit(None, pl.Datetime("us"))
-    )
+    """Delivered after the promised time, or (without one) more than `late_days` after payment.
+    A promise at midnight is a date (Olist's "2017-12-05 00:00:00"): it covers that whole day,
+    so a parcel delivered on it is on time."""
     fallback = pl.col("pay_time") + timedelta(days=late_days)
-    return pl.col("delivered_time") > pl.coalesce(promised, fallback)
+    if "promised_time" not in cols:
+        return pl.col("delivered_time") > fallback
+    promised = pl.col("promised_time")
+    day_end = pl.when(promised.dt.time() == time(0)).then(promised + timedelta(days=1))
+    by_date = pl.col("delivered_time") >= day_end
+    return pl.coalesce(by_date, pl.col("delivered_time") > pl.coalesce(promised, fallback))
 
 
 MEASURES = {
