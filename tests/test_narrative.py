@@ -307,7 +307,7 @@ def test_derived_targets_say_what_they_ask():
     """November: GMV ¥920万 (+82.1 %) and buyers 1.56万 (+46.6 %) are the team's; AOV ¥589.74
     follows, +24.2 % on October, which fell 6.0 %: said, not "推算的目标与其他目标一致"."""
     say = Narrator("zh-CN", "¥")
-    args = {"names": ["访客数", "客单价"], "name": "客单价", "mom": -0.06}
+    args = {"names": ["访客数", "客单价"], "name": "客单价", "mom": -0.06, "visitors": True}
     assert say.say("targets_note_derived", **args, change=0.242) == (
         "访客数、客单价目标由其他目标推出（GMV = 访客数 × 转化率 × 客单价）："
         "客单价需较本月+24.2%（本月环比-6.0%），GMV目标才能达成。"
@@ -315,3 +315,28 @@ def test_derived_targets_say_what_they_ask():
     assert say.say("targets_note_derived", **args, change=0.05) == (
         "访客数、客单价目标由其他目标推出（GMV = 访客数 × 转化率 × 客单价）。"
     )
+    # a shop without visitors (Olist) is not told of them: buyers follow from GMV and AOV
+    alone = {"names": ["买家数"], "name": "买家数", "mom": 0.74, "visitors": False}
+    assert say.say("targets_note_derived", **alone, change=0.05) == (
+        "买家数目标由其他目标推出（GMV = 买家数 × 客单价）。"
+    )
+
+
+def test_a_service_summary_without_service_data_starts_with_what_it_has():
+    """Olist has reviews but no service sessions: the summary read "，差评率18.2%…" and ", bad
+    reviews 18.2% …", a sentence starting with a comma."""
+    no_service = {"satisfaction": None, "satisfaction_delta": None, "response": None}
+    args = {**no_service, "response_mom": None, "bad": 0.182, "bad_delta": 0.096}
+    zh = Narrator("zh-CN", "R$").say("service_summary", **args)
+    assert zh == "差评率18.2%（上升9.6个百分点）。"
+    assert Narrator("en", "R$").say("service_summary", **args) == "Bad reviews 18.2% (up 9.6 pp)."
+
+
+def test_a_summary_without_last_year_leaves_yoy_out():
+    """Olist's first year: "GMV R$268.4K, up 45.2% MoM and n/a YoY" / "同比无可比数据" put a
+    filler clause in the headline; without last year the sentence has none."""
+    args = {"gmv": 268_433.0, "mom": 0.452, "yoy": None, "att": None, "target": None}
+    zh = Narrator("zh-CN", "R$").say("gmv_summary", **args, progress=None)
+    assert zh == "本月GMV R$26.8万，环比增长45.2%。"
+    en = Narrator("en", "R$").say("gmv_summary", **args, progress=None)
+    assert en == "GMV R$268.4K, up 45.2% MoM."

@@ -175,6 +175,19 @@ def test_derived_targets_keep_gmv_equal_buyers_times_aov_and_visitors_times_conv
     assert targets["buyers"].target * targets["aov"].target == targets["gmv"].target
 
 
+def test_a_target_that_holds_the_level_is_not_below_it():
+    """Olist's November 2017 (no year before): December holds November's GMV R$268,433 and AOV
+    R$158.27. To 3 significant digits they read R$268,000 and R$158 — a planned fall of 0.2 %
+    that the deck called seasonal; held levels round up, to R$269,000 and R$159. A seasonal
+    proposal rounds to the nearest; a round figure stays."""
+    from shopreport.insights.plan import _round
+
+    assert _round(268_433.0, "gmv", up=True) == 269_000
+    assert _round(158.27, "aov", up=True) == 159
+    assert _round(268_000.0, "gmv", up=True) == 268_000
+    assert _round(268_433.0, "gmv") == 268_000
+
+
 # --- 4. the why: every driver a computed contribution on a shop where it is known --------------
 
 ITEMS_HEADER = "order_id,sku,quantity,unit_price,amount"

@@ -1683,7 +1683,7 @@ def plan(ctx: Ctx) -> list[m.Slide]:
         ]
         gmv = next((t for t in targets if t.metric == "gmv"), None)
         notes = []
-        if gmv and gmv.source == "proposed" and gmv.change is not None and gmv.change < 0:
+        if gmv and gmv.basis == "seasonal" and gmv.change is not None and gmv.change < 0:
             notes.append(say.say("proposed_decline", change=gmv.change))
         if any(t.source == "proposed" for t in targets):
             notes.append(say.say("targets_note_proposed"))
@@ -1697,6 +1697,7 @@ def plan(ctx: Ctx) -> list[m.Slide]:
                 say.say(
                     "targets_note_derived",
                     names=[ctx.label(t.metric) for t in derived],
+                    visitors=any(t.metric == "visitors" for t in targets),
                     name=ctx.label(steep.metric),
                     change=steep.change if METRICS[steep.metric].unit != "ratio" else None,
                     mom=ctx.report.metrics[steep.metric].mom,

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from math import floor, log10
+from math import ceil, floor, log10
 
 from shopreport.config import Config
 from shopreport.metrics import KpiReport
@@ -64,7 +64,11 @@ def next_targets(report: KpiReport, config: Config) -> list[Target]:
             value = (
                 value
                 if source == "config"
-                else (_exact(value, metric) if source == "derived" else _round(value, metric))
+                else (
+                    _exact(value, metric)
+                    if source == "derived"
+                    else _round(value, metric, up=basis == "level")
+                )
             )
             out[metric] = Target(month, metric, actual(metric), value, source, basis)
 
@@ -136,14 +140,16 @@ def _exact(value: float, metric: str) -> float:
     return round(value, 4) if metric in RATES else round(value, 2)
 
 
-def _round(value: float, metric: str) -> float:
-    """Targets as people write them: money and counts to 3 significant digits, rates to 0.1 pp."""
+def _round(value: float, metric: str, up: bool = False) -> float:
+    """Targets as people write them: money and counts to 3 significant digits, rates to 0.1 pp;
+    `up` for a target that holds this month's level (R$268,433 → R$269,000: rounded down it
+    read as a planned fall of 0.2 %)."""
     if metric in RATES or metric not in ("gmv", "aov", "buyers", "visitors"):
         return round(value, 3) if metric in RATES else value
     if value <= 0:
         return value
     scale = 10 ** (2 - floor(log10(value)))
-    return round(value * scale) / scale
+    return (ceil(round(value * scale, 6)) if up else round(value * scale)) / scale
 
 
 @dataclass(frozen=True)
