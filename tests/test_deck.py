@@ -44,6 +44,15 @@ def test_catalogue_structure(deck):
     for i, title in enumerate(SECTIONS_ZH, start=1):
         assert f"{i:02d}" in texts[1] and title in texts[1]
     dividers = [(n, t) for n, t in enumerate(texts) if any(x.startswith("PART 0") for x in t)]
+    # with every table, each divider lists what its slides show, in their order
+    assert [t[2] for _, t in dividers] == [
+        "核心指标 · 目标达成 · 变动原因 · GMV变化拆解",
+        "渠道结构 · 转化漏斗 · 付费推广 · 新老客 · 会员分层",
+        "类目结构 · 促销效果 · 区域分布",
+        "TOP商品 · 库存周转 · 缺货与滞销 · 补货建议",
+        "客服响应 · 退款原因 · 评价与差评 · 物流履约",
+        "目标 · 工作计划 · 问题与改进动作",
+    ]
     assert [
         t[1][0] if t[1][0] != f"PART 0{i + 1}" else t[1][1] for i, t in enumerate(dividers)
     ] == SECTIONS_ZH
@@ -193,6 +202,11 @@ def test_missing_tables_leave_sections_out(tmp_path, demo_shop):
     assert set(built.left_out) == {"流量渠道分析", "客户服务评估"}
     assert any("「客户服务评估」未纳入本报告" in t for t in texts[-1])
     assert overflowing(built.path) == []
+    # the dividers name what their slides show: no stock, no promotions column, no refunds
+    # (Olist's promised "库存周转 · 缺货与滞销 · 补货建议" over a products slide alone)
+    subtitles = {t[1]: t[2] for t in texts if t and t[0].startswith("PART 0")}
+    assert subtitles["商品运营情况"] == "TOP商品"
+    assert subtitles["下月重点计划"].startswith("目标")
 
 
 def test_template_syntax_and_control_characters_in_data_stay_text(tmp_path):

@@ -55,6 +55,19 @@ def test_a_ceiling_is_met_or_missed_with_its_gap_never_over_achieved(targeted):
     assert (gmv.attainment, gmv.met, gmv.gap) == (pytest.approx(0.65), False, -350)
 
 
+def test_footers_name_only_the_comparisons_the_data_reaches(tmp_path):
+    """Orders from September 2026 on: October's footers compare with September, and name no
+    2025-10 ("同比 2016-11" stood under every slide of Olist's first year)."""
+    orders = "order_id,customer_id,order_time,paid_amount\n" + "\n".join(
+        f"o{m}{d},c{d},2026-{m}-{d:02d} 10:00:00,{10 * d}" for m in ("09", "10") for d in (1, 2)
+    )
+    config = write_shop(tmp_path, {"orders.csv": orders}, {"orders": {"path": "orders.csv"}})
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    footers = [t for texts in slides_text(built.path) for t in texts if t.startswith("数据来源")]
+    assert footers
+    assert all(t.endswith("统计周期：2026-10-01 至 2026-10-02 | 环比 2026-09") for t in footers)
+
+
 def test_rate_changes_are_points_in_the_table_and_both_in_json(targeted):
     # conversion: September 2 buyers / 50 visitors = 4%, October 3 / 100 = 3%
     report = kpis(targeted)
@@ -153,6 +166,24 @@ def test_a_product_that_sold_less_because_it_ran_out_is_out_of_stock_not_declini
     # with less than three months of history before October the stage is unknown
     short = kpis(config, month="2026-08")
     assert {r["stage"] for r in short.rows(S.PRODUCTS)} == {None}
+
+
+def test_a_missed_target_names_the_product_that_ran_out(tmp_path):
+    """October ¥140 (September ¥300) against a target of ¥300: ¥160 short. 净水器 (X) and 吹风机
+    (Y) each sold ¥80 less than in September; 净水器 is out of stock from its last sale on 10
+    October (the count of the 5th read 0), 吹风机 had 48 on hand. 净水器's −¥80 is half the gap:
+    the miss is put down to its stockout."""
+    files = {"orders.csv": LIFE_ORDERS, "items.csv": LIFE_ITEMS, "products.csv": LIFE_PRODUCTS}
+    tables = {"orders": "orders.csv", "order_items": "items.csv", "products": "products.csv"}
+    config = write_shop(
+        tmp_path,
+        {**files, "inventory.csv": LIFE_INVENTORY},
+        {name: {"path": path} for name, path in {**tables, "inventory": "inventory.csv"}.items()},
+        targets={"2026-10": {"gmv": 300}},
+    )
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    summary = next(t for t in slides_text(built.path)[3] if t.startswith("本月GMV"))
+    assert "目标 ¥300，达成率46.7%，差¥160，主要因为「净水器」10月10日起缺货，环比-¥80" in summary
 
 
 # --- 3. targets that add up -------------------------------------------------------------------
@@ -952,9 +983,9 @@ def test_late_deliveries_start_in_the_warehouse_only_when_the_fulfilment_slide_s
     often (9.0 % → 18.4 % at last month's 48.0 % weight: 4.5 points) and those shipped on time
     (2.8 % → 8.1 % at 52.0 %: 2.7 points) outweigh more orders shipping late (1.5 points): the
     fulfilment slide says "mostly because orders shipped late arrived late more often", so the
-    card does not send the warehouse to fix it. When more orders shipping late is the largest
-    part (half the orders ship late instead of a tenth, each kind arriving late as often as
-    before), the warehouse is the cause."""
+    card says both slowed, not "mostly in dispatch". When more orders shipping late is at least
+    half of the change (half the orders ship late instead of a tenth, each kind arriving late as
+    often as before: all of it), the warehouse is the cause."""
     from shopreport.config import Thresholds
     from shopreport.insights import diagnosis as dg
 
@@ -966,9 +997,13 @@ def test_late_deliveries_start_in_the_warehouse_only_when_the_fulfilment_slide_s
     olist = {S.LATE_BY_SHIPPING: shipping((1031, 190, 455, 41), (619, 50, 493, 14))}
     (carriers,) = dg.late_delivery(_late_report(olist, (0.374, 0.521)), Thresholds())
     assert carriers.evidence["slow_dispatch"] is False
+    assert carriers.evidence["dispatch_part"] is True  # shipping slowed too, 14.7 points
+    said = Narrator("zh-CN", "¥").say("action_late_delivery_short", **carriers.evidence)
+    assert said == "加快发货，核查延迟线路"
     backlog = {S.LATE_BY_SHIPPING: shipping((500, 250, 100, 50), (500, 25, 900, 45))}
     (warehouse,) = dg.late_delivery(_late_report(backlog, (0.5, 0.9)), Thresholds())
     assert warehouse.evidence["slow_dispatch"] is True
+    assert warehouse.evidence["dispatch_part"] is False
 
 
 def test_a_slides_written_cards_all_have_a_heading_or_none_does():

@@ -10,7 +10,7 @@ from shopreport.deck.model import Change, Kpi
 from shopreport.deck.narrative import Narrator
 from shopreport.fmt import fmt_gap, fmt_metric, fmt_pct, fmt_pp
 from shopreport.insights.diagnosis import Finding
-from shopreport.metrics import KpiReport
+from shopreport.metrics import KpiReport, Period
 from shopreport.metrics.schema import Breakdown
 from shopreport.vocab.metrics import METRICS, label
 
@@ -116,6 +116,12 @@ class DeckContext(Generic[D]):
             self.label(metric), self.fmt(metric), self.changes(metric), m.attainment, text, tone
         )
 
+    def reaches(self, period: Period) -> bool:
+        """Whether the orders reach back into a comparison period (Olist's 2017 has no 2016-11:
+        a footer "同比 2016-11" promised a comparison no slide could make)."""
+        first = next((c["first"] for c in self.report.coverage if c["table"] == "orders"), None)
+        return first is None or str(first) <= period.last_day.isoformat()
+
     def footnote(self, *tables: str, note: str = "") -> str:
         """Source tables, period and comparison periods (and a caveat) for a slide's footer."""
         period = self.report.period
@@ -129,8 +135,8 @@ class DeckContext(Generic[D]):
             start=period.start.isoformat(),
             # the data's last day when it stops inside the period (the comparisons stop there too)
             end=(self.report.covered_until or period.last_day).isoformat(),
-            previous=self.report.previous.label,
-            last_year=self.report.last_year.label,
+            previous=self.report.previous.label if self.reaches(self.report.previous) else "",
+            last_year=self.report.last_year.label if self.reaches(self.report.last_year) else "",
             year=period.kind == "year",  # a year's previous period is last year: one comparison
         )
         return text + (f" | {note}" if note else "")

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, TypeVar
 
 
 @dataclass
@@ -15,6 +15,9 @@ class Slide:
     title: str = ""
     footnote: str = ""
     notes: str = ""
+    topic: str = ""
+    """What the section's divider lists the slide under (the word `topic_<topic>`): a divider
+    names what its slides show, not what a shop with every table would see."""
 
 
 @dataclass
@@ -131,3 +134,12 @@ class Closing(Slide):
     """谢谢 / THANKS."""
 
     subtitle: str = ""
+
+
+S = TypeVar("S", bound=Slide)
+
+
+def tagged(slide: S, topic: str) -> S:
+    """The slide, listed on its divider under `topic`."""
+    slide.topic = topic
+    return slide

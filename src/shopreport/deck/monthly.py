@@ -80,6 +80,7 @@ def overview(ctx: Ctx) -> list[m.Slide]:
             att=gmv.attainment,
             target=gmv.target,
             progress=r.time_progress,
+            miss=target_miss(ctx),
         )
         cause = gmv_cause(ctx)
         summary = (
@@ -102,6 +103,7 @@ def overview(ctx: Ctx) -> list[m.Slide]:
             ctx.footnote("orders", "traffic", "refunds"),
             cards=kpi_cards(ctx, KPI_OVERVIEW),
             summary=summary,
+            topic="kpis" if gmv.target is None else "kpis_targets",
         )
     ]
     cards = driver_cards(ctx)
@@ -112,6 +114,7 @@ def overview(ctx: Ctx) -> list[m.Slide]:
                 say.word("drivers_title"),
                 ctx.footnote("orders", "traffic", "order_items", "refunds"),
                 cards=cards,
+                topic="drivers",
             )
         )
     highlights = ctx.written(ctx.config.highlights.get(r.period.label, []))
@@ -128,7 +131,7 @@ def overview(ctx: Ctx) -> list[m.Slide]:
     if any(d["gmv"] is not None for d in daily) and ctx.available("gmv"):
         slides.append(_daily_trend(ctx, daily))
     if r.decomposition.get("mom"):
-        slides.append(bridge_slide(ctx))
+        slides.append(m.tagged(bridge_slide(ctx), "bridge"))
     return slides
 
 
@@ -228,6 +231,24 @@ def campaign_note(ctx: Ctx, delta: float) -> str:
         share=spent / total,
         before=column == "previous_gmv",
     )
+
+
+def target_miss(ctx: Ctx) -> dict[str, Any] | None:
+    """A month that missed its GMV target, and a product that ran out of stock in it whose fall
+    on last month is at least half the gap: the miss's cause (October: ¥48.7万 short, 简约净水器
+    out of stock from 4 October, −¥47.1万 on September)."""
+    gmv = ctx.report.metrics["gmv"]
+    if gmv.target is None or gmv.value is None or gmv.value >= gmv.target:
+        return None
+    if ctx.report.time_progress:  # a month under way has not missed yet
+        return None
+    gap = gmv.target - gmv.value
+    falls = [d for d in dr.gmv_drivers(ctx.report) if d.kind == "product" and d.effect < 0]
+    for d in sorted(falls, key=lambda d: d.effect):
+        since = out_since(ctx, "product", d)
+        if since is not None and -d.effect >= gap / 2:
+            return {"gap": gap, "name": d.subject, "since": since, "delta": d.effect}
+    return None
 
 
 def out_since(ctx: Ctx, kind: str, driver: dr.Driver) -> date | None:
@@ -538,23 +559,24 @@ def traffic_slides(ctx: DeckContext[Any]) -> list[m.Slide]:
                 charts=charts,
                 bullets=bullets[:4],
                 heading=say.word("source_chart_caption"),
+                topic="sources",
             )
         )
     funnel = ctx.rows(S.FUNNEL)
     if funnel and all(f["count"] is not None for f in funnel):
-        slides.append(funnel_slide(ctx, funnel, note))
+        slides.append(m.tagged(funnel_slide(ctx, funnel, note), "funnel"))
     channels = ctx.rows(S.MARKETING_BY_CHANNEL)
     if channels:
-        slides.append(_paid_channels(ctx, channels))
+        slides.append(m.tagged(_paid_channels(ctx, channels), "paid"))
     return slides
 
 
 def customer_slides(ctx: DeckContext[Any]) -> list[m.Slide]:
     """New and returning buyers with RFM segments; member tiers when the shop has them."""
-    slides: list[m.Slide] = [_customers(ctx)]
+    slides: list[m.Slide] = [m.tagged(_customers(ctx), "customers")]
     tiers = [t for t in ctx.rows(S.BY_MEMBER_TIER) if t["tier"]]
     if len(tiers) >= 2:
-        slides.append(_members(ctx, tiers))
+        slides.append(m.tagged(_members(ctx, tiers), "members"))
     return slides
 
 
@@ -808,13 +830,13 @@ def sales(ctx: Ctx) -> list[m.Slide]:
     slides: list[m.Slide] = []
     categories = [c for c in ctx.rows(S.BY_CATEGORY) if c["gmv"]]
     if len(categories) >= 2:  # one category (the data has none) shows nothing
-        slides.append(_categories(ctx, categories))
+        slides.append(m.tagged(_categories(ctx, categories), "categories"))
     promotions = promotions_slide(ctx)
     if promotions:
-        slides.append(promotions)
+        slides.append(m.tagged(promotions, "promotions"))
     provinces = ctx.rows(S.BY_PROVINCE)
     if provinces:
-        slides.append(regions_slide(ctx, provinces))
+        slides.append(m.tagged(regions_slide(ctx, provinces), "regions"))
     return slides
 
 
@@ -1042,7 +1064,7 @@ def goods(ctx: Ctx) -> list[m.Slide]:
     slides: list[m.Slide] = []
     products = ctx.rows(S.PRODUCTS)
     if products:
-        slides.append(products_slide(ctx, products))
+        slides.append(m.tagged(products_slide(ctx, products), "products"))
     if ctx.available("stock_value"):
         slides.append(
             m.KpiCards(
@@ -1059,6 +1081,7 @@ def goods(ctx: Ctx) -> list[m.Slide]:
                     slow=ctx.value("slow_movers"),
                     slow_value=ctx.value("slow_stock_value"),
                 ),
+                topic="stock",
             )
         )
         cover = [c for c in ctx.rows(S.INVENTORY_BY_CATEGORY) if c["days_of_cover"] is not None]
@@ -1066,10 +1089,10 @@ def goods(ctx: Ctx) -> list[m.Slide]:
             slides.append(_cover(ctx, cover))
         exceptions = exceptions_slide(ctx)
         if exceptions:
-            slides.append(exceptions)
+            slides.append(m.tagged(exceptions, "exceptions"))
         reorder = ctx.rows(S.REORDER)
         if reorder:
-            slides.append(_reorder(ctx, reorder))
+            slides.append(m.tagged(_reorder(ctx, reorder), "reorder"))
     return slides
 
 
@@ -1358,6 +1381,7 @@ def service(ctx: Ctx) -> list[m.Slide]:
                 ctx.footnote("service", "reviews"),
                 cards=cards,
                 summary=service_summary(ctx),
+                topic="response" if ctx.has("service") else "reviews",
             )
         )
     response = _response(ctx)
@@ -1365,15 +1389,15 @@ def service(ctx: Ctx) -> list[m.Slide]:
         slides.append(response)
     reasons = ctx.rows(S.REFUNDS_BY_REASON)
     if len(reasons) >= 2:  # one reason (e.g. every refund a cancellation) needs no chart
-        slides.append(_refunds(ctx, reasons))
+        slides.append(m.tagged(_refunds(ctx, reasons), "refunds"))
     words = ctx.rows(S.BAD_REVIEW_WORDS)
     if (
         words
         and words[0]["reviews"] / words[0]["share"] >= ctx.thresholds.bad_review_words_min_reviews
     ):
-        slides.append(_review_words(ctx, words))
+        slides.append(m.tagged(_review_words(ctx, words), "reviews"))
     if ctx.available("ship_on_time_rate"):
-        slides.append(_fulfilment(ctx))
+        slides.append(m.tagged(_fulfilment(ctx), "delivery"))
     return slides
 
 
@@ -1478,10 +1502,11 @@ def _response(ctx: Ctx) -> m.ChartSlide | None:
         c.alt = bullets[0]
     return m.ChartSlide(
         "chart",
-        say.word("response_title"),
+        say.word("response_title" if bands else "ratings_title"),
         ctx.footnote("service", "reviews"),
         charts=charts,
         bullets=bullets,
+        topic="response" if bands else "reviews",
     )
 
 
@@ -1728,13 +1753,11 @@ def plan(ctx: Ctx) -> list[m.Slide]:
                 note=" ".join(notes),
                 side_heading=say.word("own_plan_title"),
                 side=side[:5],
+                topic="targets_work" if len(side) > (1 if risk else 0) else "targets",
             )
         )
-    slides.extend(
-        problem_slides(
-            ctx, ctx.findings, ctx.footnote("orders", "traffic", "inventory", "service", "reviews")
-        )
-    )
+    footnote = ctx.footnote("orders", "traffic", "inventory", "service", "reviews")
+    slides.extend(m.tagged(s, "problems") for s in problem_slides(ctx, ctx.findings, footnote))
     items = ctx.written(ctx.config.plans.get(ctx.report.period.label, []))
     if len(items) > 5:  # the ones that did not fit beside the targets
         for start in range(5, len(items), 4):
@@ -1744,6 +1767,7 @@ def plan(ctx: Ctx) -> list[m.Slide]:
                     say.word("own_plan_title"),
                     say.say("team_footnote"),
                     cards=person_cards(items[start : start + 4]),
+                    topic="work",
                 )
             )
     return slides

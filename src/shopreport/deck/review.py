@@ -81,21 +81,22 @@ def strategy(ctx: Ctx) -> list[m.Slide]:
             ctx.footnote("orders", "traffic", "refunds"),
             cards=kpi_cards(ctx, KPI_REVIEW),
             summary=_summary(ctx),
+            topic="position",
         )
     ]
     if r.decomposition.get("mom") and ctx.available("gmv"):
-        slides.append(bridge_slide(ctx))
+        slides.append(m.tagged(bridge_slide(ctx), "growth"))
     if r.decomposition.get("yoy") and ctx.available("gmv"):
-        slides.append(_yoy_bridge(ctx))
+        slides.append(m.tagged(_yoy_bridge(ctx), "growth"))
     bands = [b for b in ctx.data.bands if b.units]
     if len(bands) >= 2:
-        slides.append(_price_bands(ctx))
+        slides.append(m.tagged(_price_bands(ctx), "price_bands"))
     categories = [c for c in ctx.rows(S.BY_CATEGORY) if c["gmv"]]
     if len(categories) >= 2:
-        slides.append(_roles(ctx, categories))
+        slides.append(m.tagged(_roles(ctx, categories), "roles"))
     provinces = ctx.rows(S.BY_PROVINCE)
     if provinces:
-        slides.append(regions_slide(ctx, provinces))
+        slides.append(m.tagged(regions_slide(ctx, provinces), "regions"))
     if ctx.available("gmv"):
         slides.extend(customer_slides(ctx))
     return slides
@@ -349,15 +350,16 @@ def goods(ctx: Ctx) -> list[m.Slide]:
                 say.word("goods_structure_title"),
                 ctx.footnote("order_items", "products", "inventory"),
                 cards=cards[:4],
+                topic="structure",
             )
         )
     products = ctx.rows(S.PRODUCTS)
     if products:
-        slides.append(products_slide(ctx, products))
+        slides.append(m.tagged(products_slide(ctx, products), "products"))
     if ctx.available("stock_value"):
         exceptions = exceptions_slide(ctx)
         if exceptions:
-            slides.append(exceptions)
+            slides.append(m.tagged(exceptions, "exceptions"))
     return slides
 
 
@@ -368,7 +370,7 @@ def marketing(ctx: Ctx) -> list[m.Slide]:
     slides: list[m.Slide] = []
     promotions = promotions_slide(ctx)
     if promotions:
-        slides.append(promotions)
+        slides.append(m.tagged(promotions, "promotion_types"))
     return slides + traffic_slides(ctx)
 
 
@@ -377,7 +379,7 @@ def service(ctx: Ctx) -> list[m.Slide]:
     """Service KPIs, response, refunds, bad-review words, delivery; DSR scores when given."""
     slides = service_slides(ctx)
     if ctx.data.dsr:
-        slides.append(_dsr(ctx))
+        slides.append(m.tagged(_dsr(ctx), "dsr"))
     return slides
 
 

@@ -127,7 +127,7 @@ def plan_deck(
                     say.word(f"section_{section.key}"),
                     footer,
                     part=f"PART {i + 1:02d}",
-                    subtitle=say.word(f"section_{section.key}_sub"),
+                    subtitle=_subtitle(say, section, section_slides),
                 )
             )
         slides.extend(section_slides)
@@ -310,3 +310,13 @@ def _files_shown(say: Narrator, files: list[str]) -> str:
     if not files:
         return "—"
     return files[0] if "://" in files[0] else paths[0].name  # a database: its name and table
+
+
+def _subtitle(say: Narrator, section: Section, slides: list[m.Slide]) -> str:
+    """A divider's line: the topics of its slides in their order, or the section's fixed line
+    when its slides name none."""
+    topics = list(dict.fromkeys(s.topic for s in slides if s.topic))
+    if not topics:
+        return say.word(f"section_{section.key}_sub")
+    line = say.word("topic_sep").join(say.word(f"topic_{t}") for t in topics)
+    return line[:1].upper() + line[1:]
