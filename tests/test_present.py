@@ -219,6 +219,26 @@ def test_a_target_that_holds_the_level_is_not_below_it():
     assert _round(268_433.0, "gmv") == 268_000
 
 
+def test_the_plan_table_shows_a_ceiling_as_a_limit_and_asks_only_for_rises(tmp_path):
+    """November: GMV ¥1,000, 4 buyers, conversion 5 % and a refund-rate ceiling of 50 % are the
+    team's. October: ¥650 from 3 buyers (AOV ¥216.67, September ¥100), 100 visitors, refunds
+    33.8 %. Visitors follow as 4 ÷ 5 % = 80 (−20 %: they suffice, nothing to ask); AOV as
+    ¥1,000 ÷ 4 = ¥250, +15.4 % on October: the note asks that. The refund limit reads "≤50.0%"
+    with no change (it read "+16.2个百分点", a planned rise)."""
+    config = write_shop(
+        tmp_path,
+        {f"{name}.csv": text for name, text in TABLES.items()},
+        {name: {"path": f"{name}.csv"} for name in TABLES},
+        targets={"2026-11": {"gmv": 1000, "buyers": 4, "conversion": 0.05, "refund_rate": 0.5}},
+    )
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    texts = next(t for t in slides_text(built.path) if "2026年11月目标" in t)
+    visitors, refunds = texts.index("访客数"), texts.index("退款率")
+    assert texts[visitors + 2 : visitors + 4] == ["80", "-20.0%"]
+    assert texts[refunds + 2 : refunds + 4] == ["≤50.0%", "—"]
+    assert any("客单价需较本月+15.4%（本月环比+116.7%），GMV目标才能达成。" in t for t in texts)
+
+
 # --- 4. the why: every driver a computed contribution on a shop where it is known --------------
 
 ITEMS_HEADER = "order_id,sku,quantity,unit_price,amount"
@@ -1091,6 +1111,45 @@ def test_a_quarter_after_a_campaign_quarter_names_the_campaign(tmp_path):
     summary = _campaign_summary(tmp_path, orders, ("2025-11-10", "2025-11-12"), "review", "2026-Q1")
     assert "本期GMV ¥160，环比下降73.3%" in summary
     assert "上期含「大促」（活动期GMV ¥500，占上期的83.3%），本期无大促。" in summary
+
+
+def test_a_week_against_last_years_peak_day_names_the_phase(tmp_path):
+    """The exports end on Saturday 31 October 2026, inside the week's warm-up (¥50 a day, six
+    days: ¥300); last year's same six days, 27 October – 1 November 2025, held the warm-up
+    (¥100) and the peak's first day (¥400): ¥500, −40 % YoY. Both weeks had a warm-up; only last
+    year's had the peak: "去年同周含「大促2025」爆发期（GMV ¥400，占去年同周的80.0%），本周无
+    爆发期" (the W44 deck said −18.5 % and nothing of it)."""
+    orders = "order_id,customer_id,order_time,paid_amount\n" + "\n".join(
+        [
+            "a,a,2025-10-27 10:00:00,100",
+            "b,b,2025-11-01 10:00:00,400",
+            "c,c,2026-10-19 10:00:00,100",
+            *(f"d{d},d,2026-10-{d} 10:00:00,50" for d in range(26, 32)),
+        ]
+    )
+
+    def campaign(year: int, warm_up: str) -> dict[str, Any]:
+        phases = [
+            ("预热", f"{year}-10-{warm_up}", f"{year}-10-31"),
+            ("爆发", f"{year}-11-01", f"{year}-11-11"),
+        ]
+        return {
+            "name": f"大促{year}",
+            "phases": [{"name": n, "start": a, "end": b} for n, a, b in phases],
+        }
+
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": orders},
+        {"orders": {"path": "orders.csv"}},
+        campaigns={"c25": campaign(2025, "27"), "c26": campaign(2026, "26")},
+    )
+    built = api.build_deck(config, "weekly", "2026-W44", out=tmp_path / "w.pptx", today=TODAY)
+    summary = " ".join(slides_text(built.path)[1])
+    assert "统计周期：2026-10-26 至 2026-10-31" in summary and "同比下降40.0%" in summary
+    assert (
+        "；去年同周含「大促2025」爆发期（GMV ¥400，占去年同周的80.0%），本周无爆发期。" in summary
+    )
 
 
 def test_a_product_with_mostly_bad_reviews_is_a_problem_of_its_own():

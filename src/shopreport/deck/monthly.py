@@ -191,45 +191,66 @@ def _visitors_lead(ctx: Ctx, effect: float) -> tuple[str, str, float | None] | N
 def campaign_note(ctx: Ctx, delta: float) -> str:
     """'；上期含「2026年618」（活动期GMV ¥…，占上期的…），本期无大促' when GMV fell after a
     period with a campaign of the config into one without (a quarter after 618 fell 13.4 % and
-    the deck gave conversion as the cause), or '；本期含「…」…' when it rose into one; else ''."""
+    the deck gave conversion as the cause), or '；本期含「…」…' when it rose into one; then the
+    same against last year ('；去年同周含「2025年双11」爆发期…，本周无爆发期': a week of the
+    warm-up fell 18.5 % on one that held last year's first peak day); else ''."""
+    yoy = ctx.report.metrics["gmv"].yoy
+    notes = [_campaign_against(ctx, delta, "previous")]
+    if yoy is not None:
+        notes.append(_campaign_against(ctx, yoy, "last_year"))
+    return "".join(n for n in notes if n)
+
+
+def _campaign_against(ctx: Ctx, change: float, against: str) -> str:
+    """The campaign phases the period and the one it is compared with (`previous` or
+    `last_year`) do not share, on the side the change moved away from: a fall says what the
+    other period had, a rise what this one has. Days are compared by index over the days the
+    data covers (a longer quarter before is covered for its first days only)."""
     r = ctx.report
+    other, column = (
+        (r.previous, "previous_gmv") if against == "previous" else (r.last_year, "last_year_gmv")
+    )
+    rows = [row for row in ctx.rows(S.DAILY) if row["gmv"] is not None]
 
-    def campaigns(period: Period) -> list[tuple[str, Campaign]]:
-        return [
-            (key, c)
-            for key, c in ctx.config.campaigns.items()
-            if any(ph.start <= period.last_day and ph.end >= period.start for ph in c.phases)
-        ]
+    def phases(period: Period) -> dict[int, tuple[str, Campaign, str]]:
+        """Day index → (key, campaign, phase name) of the period's campaign days."""
+        out = {}
+        for key, c in ctx.config.campaigns.items():
+            for ph in c.phases:
+                for i in range((ph.end - ph.start).days + 1):
+                    day = ph.start + timedelta(days=i)
+                    if period.start <= day <= period.last_day:
+                        out[(day - period.start).days] = (key, c, ctx.written([ph.name])[0])
+        return out
 
-    now, before = campaigns(r.period), campaigns(r.previous)
-    if delta < 0 and before and not now:
-        (key, campaign), period, column = before[0], r.previous, "previous_gmv"
-        total = r.metrics["gmv"].previous
-    elif delta > 0 and now and not before:
-        (key, campaign), period, column = now[0], r.period, "gmv"
-        total = r.metrics["gmv"].value
+    now, then = phases(r.period), phases(other)
+    shown = {row["day"] for row in rows}
+    if change < 0:
+        side, base, col, total = then, now, column, getattr(r.metrics["gmv"], against)
+    elif change > 0:
+        side, base, col, total = now, then, "gmv", r.metrics["gmv"].value
     else:
         return ""
-    days = {  # the campaign's days inside the period
-        ph.start + timedelta(days=i)
-        for ph in campaign.phases
-        for i in range((ph.end - ph.start).days + 1)
-        if period.start <= ph.start + timedelta(days=i) <= period.last_day
-    }
-    # the daily rows run over the report's own days, the period before's by the same index: a
-    # longer period before (Q4 before Q1) is covered for its first days only
-    gmv = {period.start + timedelta(days=row["day"]): row[column] for row in ctx.rows(S.DAILY)}  # type: ignore[literal-required]
-    if not total or not days <= gmv.keys():
+    kept = {p for i, (_, _, p) in base.items() if i in shown}
+    extra = {i: v for i, v in side.items() if v[2] not in kept}
+    if not extra or not total or not extra.keys() <= shown:  # a campaign day beyond the rows
         return ""
-    spent = sum(gmv[d] or 0.0 for d in days)
+    gmv = {row["day"]: row[col] or 0.0 for row in rows}  # type: ignore[literal-required]
+    spent = sum(gmv[i] for i in extra)
     if not spent:
         return ""
+    key, campaign, _ = max(
+        extra.values(), key=lambda v: sum(gmv[i] for i in extra if extra[i] == v)
+    )
+    phase_names = list(dict.fromkeys(v[2] for v in extra.values() if v[0] == key))
     return ctx.say.say(
         "campaign_in_period",
         name=ctx.written([campaign.name])[0] if campaign.name else key,
+        phase=ctx.say.word("list_sep").join(phase_names) if kept else "",
         gmv=spent,
         share=spent / total,
-        before=column == "previous_gmv",
+        before=change < 0,
+        where=ctx.say.word("ly_same") if against == "last_year" else "",
     )
 
 
@@ -1694,13 +1715,15 @@ def plan(ctx: Ctx) -> list[m.Slide]:
             [
                 ctx.label(t.metric),
                 ctx.fmt(t.metric, t.actual) if t.actual is not None else "—",
-                ctx.fmt(t.metric, t.target),
+                # a ceiling is a limit, not a planned value: "≤8.0%", no change to aim for (a
+                # refund-rate limit of 8.0 % over 7.7 % read as a planned rise of 0.3 points)
+                ("≤" if METRICS[t.metric].better == "down" else "") + ctx.fmt(t.metric, t.target),
                 (
                     say.say("pp_value", value=t.change_pp)
                     if METRICS[t.metric].unit == "ratio"
                     else fmt_pct(t.change, signed=True)
                 )
-                if t.actual
+                if t.actual and METRICS[t.metric].better != "down"
                 else "—",
                 say.word(f"basis_{t.source}_{t.basis}" if t.basis else f"basis_{t.source}"),
             ]
@@ -1716,15 +1739,19 @@ def plan(ctx: Ctx) -> list[m.Slide]:
         if derived:
             # which targets follow from the team's, and the one that asks most of the month
             # (a GMV target +82.1 % on buyers +46.6 % asks AOV +24.2 % after a month of −6.0 %)
+            # a derived target below this month asks nothing (34.0万 visitors suffice at the
+            # conversion target: "访客数需较本月-10.7%" read as a plan to lose visitors)
             amounts = [t for t in derived if METRICS[t.metric].unit != "ratio"] or derived
-            steep = max(amounts, key=lambda t: abs(t.change or 0))
+            steep = max(amounts, key=lambda t: t.change or 0)
             notes.append(
                 say.say(
                     "targets_note_derived",
                     names=[ctx.label(t.metric) for t in derived],
                     visitors=any(t.metric == "visitors" for t in targets),
                     name=ctx.label(steep.metric),
-                    change=steep.change if METRICS[steep.metric].unit != "ratio" else None,
+                    change=steep.change
+                    if METRICS[steep.metric].unit != "ratio" and (steep.change or 0) > 0
+                    else None,
                     mom=ctx.report.metrics[steep.metric].mom,
                 )
             )
