@@ -215,6 +215,27 @@ def test_english_charts_label_in_one_unit(tmp_path):
     assert "¥150.0K" in text and "-¥23.5K" in text
 
 
+@pytest.mark.slow
+def test_small_bars_beside_a_million_are_labelled_in_thousands(tmp_path):
+    """Online Retail's countries: the UK's £1,300,000 beside £31,800 and £6,500 read "£0.03M"
+    and "£0.01M" in one unit; below a million they are written in K: £1.30M, £31.8K, £6.5K."""
+    chart = m.Chart(
+        "hbar",
+        {"labels": ["UK", "EIRE", "Spain"], "values": [1_300_000.0, 31_800.0, 6_500.0]},
+        caption="Countries",
+    )
+    slide = m.ChartSlide("chart", "Regions", "Source: test", charts=[chart], heading="Note")
+    deck = tmp_path / "uk.pptx"
+    write_deck([slide], load_theme(), "en", "£", Narrator("en", "£").words, deck, charts="native")
+    text = subprocess.run(
+        ["pdftotext", "-layout", str(to_pdf(deck, keep=True)), "-"],
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout.replace(" ", "")
+    assert "£1.30M" in text and "£31.8K" in text and "£6.5K" in text and "£0.03M" not in text
+
+
 def test_picture_mode_draws_pictures_with_alt_text(tmp_path):
     path = _write(tmp_path / "pictures.pptx", "image")
     prs = Presentation(str(path))

@@ -1184,3 +1184,83 @@ def test_a_product_with_mostly_bad_reviews_is_a_problem_of_its_own():
     assert said == (
         "差评率80.5%（33条差评），全店12.4%；按其GMV ¥10.0万中超出5.0%警戒线的部分估计影响¥7.55万。"
     )
+
+
+def test_a_growth_rate_is_named_for_a_large_region_not_a_small_base():
+    """Olist's November 2017 named DF "fastest growing large region, +247 %": 2.2 % of November
+    from 0.9 % of October (R$1.7K → R$5.9K). Previous 1,000 = A 900 + B 9 + C 91; now 1,500 =
+    A 1,200 + B 31 + C 269. B is 2.07 % now (over the 2 % line) but 0.9 % before: left out."""
+    from shopreport.deck.monthly import large
+
+    rows = [
+        {"province": "A", "gmv": 1200, "previous_gmv": 900, "share": 0.8, "mom": 1 / 3},
+        {"province": "B", "gmv": 31, "previous_gmv": 9, "share": 31 / 1500, "mom": 22 / 9},
+        {"province": "C", "gmv": 269, "previous_gmv": 91, "share": 269 / 1500, "mom": 178 / 91},
+    ]
+    assert [r["province"] for r in large(rows, 0.02)] == ["A", "C"]  # type: ignore[arg-type]
+
+
+def _source(visitors: tuple[float, float], buyers: tuple[int, int], gmv: tuple[float, float]):
+    """A report whose one source 推荐 had (now, before) visitors, buyers and GMV."""
+    row = {"source": "推荐", "visitors": visitors[0], "previous_visitors": visitors[1],
+           "buyers": buyers[0], "previous_buyers": buyers[1], "gmv": gmv[0],
+           "previous_gmv": gmv[1]}  # fmt: skip
+    return SimpleNamespace(rows=lambda view: [row] if view is S.BY_SOURCE else [])
+
+
+def test_a_conversion_drop_from_new_weaker_traffic_counts_what_the_source_lost():
+    """推荐: 10,000 visitors and 160 buyers (1.6 %) → 14,600 and 175 (1.2 %), GMV ¥80,000 →
+    ¥75,000. At the old rate the new visitors "lost" (1.6 − 1.199) % × 14,600 × ¥428.57 AOV =
+    ¥25,114 of sales, though the source sold only ¥5,000 less and gained buyers: visitors
+    +46 % with no fewer buyers is new traffic converting worse, its GMV at risk ¥5,000. The same
+    drop on flat traffic (10,000 → 10,000, 160 → 120 buyers) keeps the old estimate:
+    0.4 % × 10,000 × ¥625 = ¥25,000."""
+    from shopreport.config import Thresholds
+    from shopreport.insights import diagnosis as dg
+
+    report = _source((14_600, 10_000), (175, 160), (75_000, 80_000))
+    (found,) = dg.conversion_drop(report, Thresholds())  # type: ignore[arg-type]
+    assert found.evidence["diluted"] is True and found.impact == pytest.approx(5_000)
+    said = Narrator("zh-CN", "¥").say("finding_conversion_drop", **found.evidence, impact=5_000)
+    assert said == (
+        "转化率由1.6%降至1.2%（-0.4个百分点）：访客+46.0%，买家+9.4%，新增流量转化偏低，"
+        "该渠道GMV环比减少¥5,000。"
+    )
+    flat = _source((10_000, 10_000), (120, 160), (75_000, 80_000))
+    (drop,) = dg.conversion_drop(flat, Thresholds())  # type: ignore[arg-type]
+    assert drop.evidence["diluted"] is False and drop.impact == pytest.approx(25_000)
+
+
+def test_a_categorys_share_of_the_change_is_of_the_shops_change(tmp_path):
+    """September (1st, 2nd): A ¥100, B ¥100. October (1st–3rd, where the exports end): A ¥150,
+    B ¥100 and an order of ¥50 without lines.
+    The shop's GMV rose ¥100; A's +¥50 is 50.0 % of it (the table said 100 %, of the categories'
+    change, beside a bullet's 50 %), and the note does not say the shares add up to 100 %."""
+    orders = """
+        order_id,customer_id,order_time,paid_amount
+        s1,a,2026-09-01 10:00:00,100
+        s2,b,2026-09-02 10:00:00,100
+        o1,c,2026-10-01 10:00:00,150
+        o2,d,2026-10-02 10:00:00,100
+        o3,e,2026-10-03 10:00:00,50
+    """
+    items = """
+        order_id,sku,quantity,amount
+        s1,A1,1,100
+        s2,B1,1,100
+        o1,A1,1,150
+        o2,B1,1,100
+    """
+    products = """
+        sku,category
+        A1,A
+        B1,B
+    """
+    files = {"orders.csv": orders, "items.csv": items, "products.csv": products}
+    tables = {"orders": "orders.csv", "order_items": "items.csv", "products": "products.csv"}
+    config = write_shop(tmp_path, files, {n: {"path": p} for n, p in tables.items()})
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    texts = next(t for t in slides_text(built.path) if "类目销售结构" in t)
+    a = texts.index("A")
+    assert texts[a + 5 : a + 7] == ["+¥50.00", "50.0%"]
+    assert any("各类目合计不为100%" in t for t in texts)

@@ -317,9 +317,11 @@ class Thresholds(Model):
     coupon_near_threshold: float = _default_thresholds()["coupon_near_threshold"]
     """Orders within this share above a 满X减Y threshold count as pushed up to it."""
     category_mover_min_share: float = _default_thresholds()["category_mover_min_share"]
-    """Categories below this share of GMV are not named as the fastest or declining."""
+    """Categories below this share of GMV, this period or the one before, are not named as the
+    fastest or declining."""
     region_mover_min_share: float = _default_thresholds()["region_mover_min_share"]
-    """Provinces below this share of GMV are not named as the fastest."""
+    """Provinces below this share of GMV, this period or the one before, are not named as the
+    fastest."""
     lift_min_share: float = _default_thresholds()["lift_min_share"]
     """Campaign categories below this share of GMV are not named for their lift."""
     winner_min_share: float = _default_thresholds()["winner_min_share"]

@@ -4,7 +4,8 @@ the KPI report, every sentence from the narrative templates, every move with its
 from __future__ import annotations
 
 from datetime import date, timedelta
-from typing import Any
+from statistics import NormalDist
+from typing import Any, TypeVar
 
 from shopreport.config import Campaign, Config
 from shopreport.deck import model as m
@@ -867,8 +868,13 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
     shown = categories[:TOP_ROWS]
     gmv = money_column(ctx, [c["gmv"] for c in shown])
     delta = money_column(ctx, [c["delta_mom"] for c in shown], signed=True)
-    # shares of the change only read as shares when no category moved more than the total
-    shares = all(abs(c["contribution_mom"] or 0) <= 1 for c in categories)
+    # each category's share of the shop's change, as the bullets and the drivers say it (Olist's
+    # orders without lines are in the shop's change and no category's: 13.2 % beside 13.3 %);
+    # shares only read as shares when no category moved more than the total
+    total = (ctx.value("gmv") or 0) - (ctx.report.metrics["gmv"].previous or 0)
+    part = {c["category"]: (c["delta_mom"] or 0) / total if total else None for c in categories}
+    shares = all(v is not None and abs(v) <= 1 for v in part.values())
+    whole = abs(sum(c["delta_mom"] or 0 for c in categories) - total) <= 0.005 * abs(total)
     rows = [
         [
             c["category"] or say.word("unknown"),
@@ -877,7 +883,7 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
             fmt_pct(c["mom"], signed=True),
             fmt_pct(c["yoy"], signed=True),
             delta[i],
-            *([fmt_pct(c["contribution_mom"])] if shares else []),
+            *([fmt_pct(part[c["category"]])] if shares else []),
             fmt_count(c["units"], ctx.lang),
         ]
         for i, c in enumerate(shown)
@@ -891,7 +897,6 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
             gmv=top["gmv"],
         )
     ]
-    total = (ctx.value("gmv") or 0) - (ctx.report.metrics["gmv"].previous or 0)
     drivers = dr.gmv_drivers(ctx.report)
     lead = dr.top(drivers, "category")
     if lead and lead.effect * total > 0:
@@ -904,11 +909,7 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
                 against=[(a.subject, a.effect) for a in dr.against(drivers, "category", total)[:1]],
             )
         )
-    named = [
-        c
-        for c in categories
-        if c["mom"] is not None and (c["share"] or 0) >= ctx.thresholds.category_mover_min_share
-    ]
+    named = large(categories, ctx.thresholds.category_mover_min_share)
     if named:
         fastest = max(named, key=lambda c: c["mom"] or 0)
         side.append(say.say("category_fastest", name=fastest["category"], mom=fastest["mom"]))
@@ -939,7 +940,10 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
             )
         ],
         rows=rows,
-        note=(say.word("contribution_note") if shares else "") + say.word("category_table_note"),
+        note=(
+            say.word("contribution_note" if whole else "contribution_note_part") if shares else ""
+        )
+        + say.word("category_table_note"),
         caption=shown_of(ctx, len(shown), len(categories)),
         side_heading=say.word("category_heading"),
         side=side[:4],
@@ -1015,6 +1019,24 @@ def promotions_slide(ctx: Ctx) -> m.ChartSlide | None:
     )
 
 
+R = TypeVar("R", S.CategoryRow, S.ProvinceRow)
+
+
+def large(rows: list[R], minimum: float) -> list[R]:
+    """The rows with a month-on-month change whose share of GMV is at least `minimum` this
+    period and the one before: a growth rate is named for a large one, not for one grown from
+    a small base (Olist's DF, R$1.7K → R$5.9K, 0.9 % of October: "fastest growing, +247 %")."""
+    before = sum(r["previous_gmv"] or 0 for r in rows)
+    return [
+        r
+        for r in rows
+        if r["mom"] is not None
+        and (r["share"] or 0) >= minimum
+        and before > 0
+        and (r["previous_gmv"] or 0) / before >= minimum
+    ]
+
+
 def regions_slide(ctx: Ctx, provinces: list[S.ProvinceRow]) -> m.ChartSlide:
     """Provinces and city tiers."""
     say = ctx.say
@@ -1056,13 +1078,7 @@ def regions_slide(ctx: Ctx, provinces: list[S.ProvinceRow]) -> m.ChartSlide:
             share=top3,
         )
     ]
-    movers = [
-        p
-        for p in provinces
-        if p["mom"] is not None
-        and (p["share"] or 0) >= ctx.thresholds.region_mover_min_share
-        and p["province"]
-    ]
+    movers = [p for p in large(provinces, ctx.thresholds.region_mover_min_share) if p["province"]]
     if movers:
         fastest = max(movers, key=lambda p: p["mom"] or 0)
         bullets.append(say.say("region_fastest", name=fastest["province"], mom=fastest["mom"]))
@@ -1381,7 +1397,8 @@ def _reorder(ctx: Ctx, reorder: list[S.SkuStockRow]) -> m.TableSlide:
             "reorder_note",
             skus=ctx.value("reorder_skus"),
             units=ctx.value("reorder_qty"),
-            z=ctx.config.metrics.safety_z,
+            # the service level the safety factor buys (z 1.65 → 95 %): a word the team uses
+            level=round(NormalDist().cdf(ctx.config.metrics.safety_z) * 100),
             review=ctx.config.metrics.review_days,
         ),
     )

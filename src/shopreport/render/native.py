@@ -39,11 +39,18 @@ Adder = Callable[[Any, dict, Style, float, float, float, float, str], Any]
 
 # --- number formats -------------------------------------------------------------------------
 def number_format(
-    unit: str, style: Style, largest: float, symbol: bool = True, axis: bool = False
+    unit: str,
+    style: Style,
+    largest: float,
+    symbol: bool = True,
+    axis: bool = False,
+    smallest: float | None = None,
 ) -> str:
     """The chart number format of a unit, in the deck's style for values up to `largest`:
     ¥12.3万 / $123.5K, 12.3%, 5天. Excel, PowerPoint and LibreOffice read the 万 format
-    (`0\\.0,` shows value / 10⁴ with one decimal)."""
+    (`0\\.0,` shows value / 10⁴ with one decimal). A label chart whose `smallest` value would
+    read as 0.0xM is labelled in K below a million (Online Retail's countries beside the UK's
+    £1.3M: "£0.03M", "£0.01M")."""
     zh = style.language != "en"
     largest = abs(largest or 0)
     if unit in ("money", "count"):
@@ -65,6 +72,9 @@ def number_format(
         # one unit a chart in English too ($0.20M beside $2.21M, not $199.4K)
         if largest >= 999950:
             unit_format = f'{s}#,##0.0,,"M"' if axis else f'{s}#,##0.00,,"M"'
+            if not axis and smallest is not None and abs(smallest) < 99995:
+                thousands = f'{s}#,##0.0,"K"'
+                return f"[>=999950]{unit_format};[>=0]{thousands};-{thousands}"
         elif largest >= 10000:
             unit_format = f'{s}#,##0,"K"' if axis else f'{s}#,##0.0,"K"'
         else:
@@ -362,7 +372,8 @@ def native_hbar(slide, data: dict, style: Style, x, y, w, h, alt: str):
     labels, values = list(data["labels"]), _values(data["values"])
     unit = data.get("unit", "money")
     largest = _largest(values) or 1.0
-    fmt = number_format(unit, style, largest)
+    shown = [abs(v) for v in values if v]
+    fmt = number_format(unit, style, largest, smallest=min(shown, default=None))
     chart_data = ChartData(number_format=fmt)
     chart_data.categories = labels
     chart_data.add_series(data.get("series_label") or "", [v or 0.0 for v in values])
