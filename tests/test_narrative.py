@@ -297,7 +297,7 @@ def test_one_launch_is_not_the_best_of_one():
     say = Narrator("zh-CN", "¥")
     args = {"with_previous": True, "name": "便携快充充电器", "per_day": 976.45, "benchmark": None}
     said = say.say("launch_note", **args, count=1, date="2026-09-20")
-    assert said == "本月及上月上新1款，「便携快充充电器」（9月20日上架）首30天日均GMV ¥976.45。"
+    assert said == "近两个月上新1款，「便携快充充电器」（9月20日上架）首30天日均GMV ¥976.45。"
     assert "表现最好的「便携快充充电器」" in say.say(
         "launch_note", **args, count=2, date="2026-09-20"
     )
@@ -340,3 +340,12 @@ def test_a_summary_without_last_year_leaves_yoy_out():
     assert zh == "本月GMV R$26.8万，环比增长45.2%。"
     en = Narrator("en", "R$").say("gmv_summary", **args, progress=None)
     assert en == "GMV R$268.4K, up 45.2% MoM."
+
+
+def test_scores_and_words_read_as_an_operator_writes_them():
+    """A scorecard item that did not move read "+0分"; the bad-review words "首位词出现在37.2%的
+    差评里" named no word."""
+    say = Narrator("zh-CN", "¥")
+    assert [say.say("points", value=v) for v in (0.3, -0.4, 2.6)] == ["持平", "持平", "+3分"]
+    said = say.say("words_top", words="太慢、发货、快递", first="太慢", share=0.372)
+    assert said == "差评中最常出现「太慢、发货、快递」，其中「太慢」出现在37.2%的差评中。"

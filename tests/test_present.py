@@ -1264,3 +1264,47 @@ def test_a_categorys_share_of_the_change_is_of_the_shops_change(tmp_path):
     a = texts.index("A")
     assert texts[a + 5 : a + 7] == ["+¥50.00", "50.0%"]
     assert any("各类目合计不为100%" in t for t in texts)
+
+
+def test_one_category_is_no_part_of_a_change():
+    """Online Retail has one category ("All products"): "category All products +£351.1K, 99.0 %
+    of the change" and "All products moved the refund rate most" named the whole as a part.
+    With two categories the larger mover is named."""
+    metrics = {"gmv": SimpleNamespace(value=1_500.0, previous=1_000.0)}
+
+    def report(categories: list[tuple[str, float]]) -> Any:
+        rows = [{"category": c, "delta_mom": d} for c, d in categories]
+        refunds = [{"category": c, "amount": 10.0} for c, _ in categories[:1]]
+        views = {S.BY_CATEGORY: rows, S.REFUNDS_BY_CATEGORY: refunds}
+        return SimpleNamespace(
+            metrics=metrics, decomposition={}, rows=lambda view: views.get(view, [])
+        )
+
+    one = report([("All products", 500.0)])
+    assert dr.gmv_drivers(one) == [] and dr.refund_drivers(one) == []
+    two = report([("A", 400.0), ("B", 100.0)])
+    assert [d.subject for d in dr.gmv_drivers(two)] == ["A", "B"]
+    # (a shop of two categories whose refunds are all one's names that one)
+    assert [d.subject for d in dr.refund_drivers(two)] == ["A"]
+
+
+def test_among_products_out_of_stock_the_best_seller_is_reordered_first(tmp_path):
+    """P sold 1 unit in October and Q 11 (¥10 each); both are out of stock at the month's end, so
+    both have no cover. The list put P first (by SKU) as the demo's September put 简约取暖器,
+    selling 0.0 a day, above its best sellers; Q, the ¥110 seller, goes first."""
+    orders = "order_id,customer_id,order_time,paid_amount\n" + "\n".join(
+        f"{s}{d},c{s}{d},2026-10-{d:02d} 10:00:00,10"
+        for s, days in (("P", [5]), ("Q", range(1, 32, 3)))
+        for d in days
+    )
+    items = "order_id,sku,quantity,amount\n" + "\n".join(
+        f"{s}{d},{s},1,10" for s, days in (("P", [5]), ("Q", range(1, 32, 3))) for d in days
+    )
+    products = "sku,category,name,price\nP,家电,取暖器,10\nQ,家电,电水壶,10\n"
+    inventory = "date,sku,on_hand\n2026-10-31,P,0\n2026-10-31,Q,0\n"
+    files = {"orders.csv": orders, "items.csv": items, "products.csv": products,
+             "inventory.csv": inventory}  # fmt: skip
+    tables = {"orders": "orders.csv", "order_items": "items.csv", "products": "products.csv",
+              "inventory": "inventory.csv"}  # fmt: skip
+    config = write_shop(tmp_path, files, {n: {"path": p} for n, p in tables.items()})
+    assert [r["sku"] for r in kpis(config).rows(S.REORDER)] == ["Q", "P"]

@@ -1631,6 +1631,7 @@ def _review_words(ctx: Ctx, words: list[S.WordRow]) -> m.ChartSlide:
         say.say(
             "words_top",
             words=listing(ctx, [w["word"] for w in words[:3]], limit=3),
+            first=words[0]["word"],
             share=words[0]["share"],
         )
     ]

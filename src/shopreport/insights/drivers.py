@@ -70,6 +70,8 @@ def gmv_drivers(report: KpiReport) -> list[Driver]:
         ("source", report.rows(S.BY_SOURCE), "source"),
     ):
         known = [(r[key], r["delta_mom"]) for r in rows if r["delta_mom"] is not None]  # type: ignore[literal-required]
+        if len(known) < 2:  # one category (Online Retail's "All products") is the whole change
+            continue
         parts += [Driver(kind, name or "", d, _share(d, total)) for name, d in known]
     parts += [
         Driver(
@@ -198,6 +200,8 @@ def refund_drivers(report: KpiReport) -> list[Driver]:
     reasons: dict[str | None, tuple[str | None, float]] = {}
     for r in report.rows(S.REFUND_REASONS_BY_CATEGORY):
         reasons.setdefault(r["category"], (r["reason"], r["amount"]))
+    if len({r["category"] for r in report.rows(S.BY_CATEGORY)}) < 2:  # a shop of one category
+        return []
     parts = []
     for category in set(now) | set(before):
         effect = now.get(category, 0.0) / gmv - before.get(category, 0.0) / gmv_before

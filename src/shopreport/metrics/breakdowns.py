@@ -448,8 +448,10 @@ def inventory_lists(ctx: Context, period: Period) -> dict[str, pl.LazyFrame]:
         "slow_movers": status.join(flags.filter(pl.col("slow")).select("sku"), on="sku", how="semi")
         .sort(["stock_value", "sku"], descending=[True, False], nulls_last=True)
         .head(top),
+        # the most urgent first, and among equally urgent (every SKU out of stock has no cover)
+        # the best sellers: one selling 0.04 a day stood first as 简约取暖器 < 升级版取暖器
         "reorder": status.filter(pl.col("reorder_qty") > 0)
-        .sort(["days_of_cover", "sku"], nulls_last=True)
+        .sort(["days_of_cover", "gmv", "sku"], descending=[False, True, False], nulls_last=True)
         .head(top),
         "inventory_by_category": status.group_by("category")
         .agg(

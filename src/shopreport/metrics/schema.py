@@ -576,7 +576,7 @@ REORDER = Breakdown(
     "reorder",
     SkuStockRow,
     "SKU to reorder",
-    ("days_of_cover", "sku"),
+    ("days_of_cover", "-gmv", "sku"),
     optional=frozenset({"name", "category"}),
 )
 INVENTORY_BY_CATEGORY = Breakdown(
