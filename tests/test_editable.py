@@ -25,7 +25,7 @@ from shopreport.render.export import ExportError, to_pdf
 from shopreport.render.pptx import atomic_write, write_deck
 from shopreport.render.theme import load_theme
 from tests.conftest import run_cli
-from tests.deckcheck import blank_charts
+from tests.deckcheck import blank_charts, plain
 
 # hand-chosen values whose labels are worked out below
 SAMPLE_CHARTS = [
@@ -234,6 +234,46 @@ def test_small_bars_beside_a_million_are_labelled_in_thousands(tmp_path):
         check=True,
     ).stdout.replace(" ", "")
     assert "£1.30M" in text and "£31.8K" in text and "£6.5K" in text and "£0.03M" not in text
+
+
+LONG_SUMMARY = (
+    "GMV ¥5.05M, up 2.2% MoM and up 9.4% YoY; target ¥5.54M, 91.2% reached, ¥487.1K short, "
+    "mostly because 简约净水器 was out of stock from Oct 4 (-¥471.5K MoM); growth came mostly "
+    "from traffic (+¥783.7K; visitors (UV) up 17.0% MoM, 推荐 bringing the most (+59.1K "
+    "visitors), though its GMV went down 5.3%), partly offset by conversion (-¥365.2K) and AOV "
+    "(-¥308.6K); by source, 直播 added the most (+¥347.1K); this month had Double 11 2026 "
+    "(¥2.21M, 43.8% of its GMV)."
+)
+
+
+def test_a_long_kpi_summary_takes_height_from_the_cards(tmp_path):
+    """The demo's English October headline, with its cause, the target's miss and the campaign,
+    was cut at three lines ("43.8% of its…"): the summary takes the height it needs (up to
+    1.1 in) and the cards give it up, their change lines still at one size."""
+    card = m.Kpi("GMV", "¥5.05M", [m.Change("MoM", "2.2%", "up"), m.Change("YoY", "9.4%", "up")])
+    goal = m.Kpi(
+        "GMV",
+        "¥5.05M",
+        [m.Change("MoM", "2.2%", "up"), m.Change("YoY", "9.4%", "up")],
+        attainment=0.912,
+        attainment_text="Target ¥5.54M · 91.2% reached",
+    )
+    slide = m.KpiCards(
+        "kpis", "Key metrics", "Source", cards=[goal, card] * 4, summary=LONG_SUMMARY
+    )
+    deck = tmp_path / "kpi.pptx"
+    write_deck([slide], load_theme(), "en", "¥", Narrator("en", "¥").words, deck, charts="native")
+    shapes = list(Presentation(str(deck)).slides[0].shapes)
+    summary = next(s for s in shapes if s.has_text_frame and s.text_frame.text.startswith("GMV ¥"))
+    assert plain(summary.text_frame.text) == LONG_SUMMARY
+    sizes = {
+        r.font.size.pt
+        for s in shapes
+        if s.has_text_frame and s.text_frame.text.startswith("MoM")
+        for p in s.text_frame.paragraphs
+        for r in p.runs
+    }
+    assert len(sizes) == 1  # a card with a target line keeps the others' size
 
 
 def test_picture_mode_draws_pictures_with_alt_text(tmp_path):

@@ -554,7 +554,7 @@ class Renderer:
         per_row = 4 if len(cards) > 3 else len(cards)
         rows = (len(cards) + per_row - 1) // per_row
         top = CONTENT_TOP + 0.1
-        summary_h = 0.75 if model.summary else 0
+        summary_h = self._summary_height(model.summary) if model.summary else 0
         gap = 0.25
         card_w = (W - 2 * MARGIN - gap * (per_row - 1)) / per_row
         card_h = min(2.45, (CONTENT_BOTTOM - top - summary_h - gap * (rows - 1)) / rows)
@@ -573,6 +573,25 @@ class Renderer:
                 self.theme.sizes["body"],
                 min_size=10,
             )
+
+    SUMMARY_HEIGHTS = (0.75, 0.95, 1.1)
+    """Inches a KPI slide's summary may take, the least that holds it at 10 pt: the cards give
+    up the rest (an English headline with its cause and campaign was cut at three lines)."""
+
+    def _summary_height(self, summary: str) -> float:
+        font = Font(self.theme.measure_font, False, self.theme.width_margin)
+        for h in self.SUMMARY_HEIGHTS:
+            fitted = fit_text(
+                [clean(summary)],
+                Inches(W - 2 * MARGIN - 2 * INSET).pt,
+                Inches(h - 0.05 - 2 * INSET).pt,
+                self.theme.sizes["body"],
+                10,
+                font,
+            )
+            if not fitted.truncated:
+                return h
+        return self.SUMMARY_HEIGHTS[-1]
 
     def _kpi_card(self, slide, card: m.Kpi, x, y, w, h) -> None:
         self.rect(
@@ -607,13 +626,13 @@ class Renderer:
         colors = [
             self.theme.tone(c.tone) if c.direction in ARROWS else "muted" for c in card.changes
         ]
-        bar_h = 0.45 if card.attainment_text else 0
+        bar_h = 0.47 if card.attainment_text else 0.1  # down to the target line's top
         self.text(
             slide,
             x + pad,
             y + 1.1,
             w - 2 * pad,
-            h - 1.2 - bar_h,
+            h - 1.1 - bar_h,
             lines,
             self.theme.sizes["small"],
             colors=colors,
