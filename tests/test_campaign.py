@@ -166,6 +166,9 @@ def test_campaign_deck(campaign_deck):
     # the campaign compares with its baseline, 2024年双11 and the same days before it: no
     # undefined "上期" or "环比" window
     assert "上期" not in joined and "环比" not in joined
+    # the comparison is named where it is compared ("较对比活动" read as a tool's word)
+    assert "较对比" not in joined and "对比活动同阶段" not in joined
+    assert re.search(r"活动GMV ¥[\d.]+万，目标达成[\d.]+%，较2024年双11(增长|下降)", joined), joined
     assert campaign_deck.left_out == {}
     assert overflowing(campaign_deck.path) == []
 

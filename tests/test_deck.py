@@ -173,6 +173,7 @@ def test_english_deck(demo_shop, tmp_path):
     assert "Monthly operations review 2026-10" in texts[0]
     assert "Presenter: Li Ming (Head of Operations)" in texts[0]  # the demo writes both
     assert "Contents" in texts[1] and "Traffic & channels" in texts[1]
+    assert "CATALOGUE" not in texts[1]  # the catalogue style's English word repeats "Contents"
     assert overflowing(out) == []
     assert any("GMV" in t and "MoM" in t for t in texts[4])
     # the team's highlights are written in both languages in the demo's config: the English

@@ -349,3 +349,10 @@ def test_scores_and_words_read_as_an_operator_writes_them():
     assert [say.say("points", value=v) for v in (0.3, -0.4, 2.6)] == ["持平", "持平", "+3分"]
     said = say.say("words_top", words="太慢、发货、快递", first="太慢", share=0.372)
     assert said == "差评中最常出现「太慢、发货、快递」，其中「太慢」出现在37.2%的差评中。"
+
+
+def test_a_months_launches_are_of_the_last_two_months_in_english_too():
+    """ "1 launch this month and last month" read as two counts."""
+    args = {"with_previous": True, "name": "Charger", "per_day": 976.45, "benchmark": None}
+    said = Narrator("en", "¥").say("launch_note", **args, count=1, date="2026-09-20")
+    assert said.startswith("1 launch in the last two months; Charger (on sale since Sep 20)")

@@ -1308,3 +1308,26 @@ def test_among_products_out_of_stock_the_best_seller_is_reordered_first(tmp_path
               "inventory": "inventory.csv"}  # fmt: skip
     config = write_shop(tmp_path, files, {n: {"path": p} for n, p in tables.items()})
     assert [r["sku"] for r in kpis(config).rows(S.REORDER)] == ["Q", "P"]
+
+
+def test_bad_reviews_about_slow_parcels_call_for_faster_delivery():
+    """The demo's bad reviews kept saying 太慢、发货、快递 and the action was "回复差评，整改
+    高频问题" (the product pages): two of the top three words about the parcel's speed make the
+    action the delivery's. 质量、尺码、发货 stays the product's."""
+    from shopreport.config import Thresholds
+    from shopreport.insights import diagnosis as dg
+
+    metrics = {"gmv": 1_000_000.0, "bad_review_rate": 0.12, "late_delivery_rate": None}
+    metrics |= {"ship_on_time_rate": None, "delivery_days": None}
+
+    def action(words: list[str]) -> str:
+        rows = [{"word": w} for w in words]
+        report = SimpleNamespace(
+            metrics={k: SimpleNamespace(value=v, previous=None) for k, v in metrics.items()},
+            rows=lambda view: rows if view is S.BAD_REVIEW_WORDS else [],
+        )
+        (found,) = dg.bad_reviews(report, Thresholds())  # type: ignore[arg-type]
+        return Narrator("zh-CN", "¥").say("action_bad_reviews_short", **found.evidence)
+
+    assert action(["太慢", "发货", "快递"]) == "提速发货与配送，回复差评"
+    assert action(["质量", "尺码", "发货"]) == "回复差评，整改高频问题"

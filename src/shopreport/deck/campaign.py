@@ -158,7 +158,7 @@ def overview(ctx: Ctx) -> list[m.Slide]:
             "table",
             say.word("campaign_window_title"),
             _foot(ctx, "orders"),
-            columns=[say.word(w) for w in columns],
+            columns=[_column(ctx, w) for w in columns],
             rows=rows,
             side_heading=say.word("scope_heading"),
             side=side,
@@ -176,6 +176,7 @@ def overview(ctx: Ctx) -> list[m.Slide]:
                 gmv=gmv.value,
                 att=gmv.attainment,
                 target=gmv.target,
+                cmp_name=c.comparison.name if c.comparison else "",
                 cmp=(gmv.value / c.compared.metrics["gmv"].value - 1)
                 if c.compared and c.compared.metrics["gmv"].value
                 else None,
@@ -186,6 +187,14 @@ def overview(ctx: Ctx) -> list[m.Slide]:
         )
     )
     return slides
+
+
+def _column(ctx: Ctx, key: str) -> str:
+    """A column header; the comparison's named ("较2024年双11", not "较对比活动")."""
+    c = ctx.data.comparison
+    if c is not None and key in ("col_vs_cmp", "col_cmp_gmv"):
+        return ctx.say.say(f"{key}_named", name=c.name)
+    return ctx.say.word(key)
 
 
 # --- 02 results ---------------------------------------------------------------------------------
@@ -288,10 +297,11 @@ def results(ctx: Ctx) -> list[m.Slide]:
     categories = [r for r in c.rows(S.LIFT_CATEGORIES) if r["gmv"]]
     if len(categories) >= 2:
         shown = categories[:10]
+        versus = _column(ctx, "col_vs_cmp")
         notes = [
             say.say("lift_note", lift=r["lift"])
             + (
-                f" · {say.word('vs_cmp_short')} {fmt_pct(r['gmv'] / r['cmp_gmv'] - 1, signed=True)}"
+                f" · {versus} {fmt_pct(r['gmv'] / r['cmp_gmv'] - 1, signed=True)}"
                 if r["cmp_gmv"]
                 else ""
             )
@@ -742,7 +752,7 @@ def successes(ctx: Ctx) -> list[m.Slide]:
                 "table",
                 say.word("winners_title"),
                 _foot(ctx, "order_items", "products"),
-                columns=[say.word(w) for w in columns],
+                columns=[_column(ctx, w) for w in columns],
                 rows=rows,
                 note=say.word("lift_explained"),
             )

@@ -116,7 +116,12 @@ def plan_deck(
     if not kind.compact:
         slides.append(
             m.Catalogue(
-                "catalogue", say.word("catalogue"), footer, items=items, label_en="CATALOGUE"
+                "catalogue",
+                say.word("catalogue"),
+                footer,
+                items=items,
+                # the English word under 目录 is the catalogue style's; under "Contents" a repeat
+                label_en="CATALOGUE" if ctx.lang != "en" else "",
             )
         )
     for i, (section, section_slides) in enumerate(built):

@@ -292,6 +292,8 @@ def bad_reviews(report: KpiReport, t: Thresholds) -> list[Finding]:
                 "sku_bad_rate": top["bad_rate"] if top else None,
                 "sku_share": top["bad_share"] if top else None,
                 "words": words,
+                # the words say the parcels are slow: the fix is the delivery, not the product
+                "delivery": sum(w.lower() in DELIVERY_WORDS for w in words) >= 2,
                 "late_part": late_part,
                 "faulty": bool(faulty),
             },
@@ -370,6 +372,13 @@ def _late_extra(report: KpiReport) -> float:
     bad_late, bad_on_time = _bad_rates(report)
     return max(0.0, (bad_late or 0) - (bad_on_time or 0))
 
+
+DELIVERY_WORDS = frozenset(
+    {"物流", "快递", "发货", "太慢", "慢", "配送", "送货", "到货", "派送", "揽收"}
+    | {"delivery", "shipping", "late", "slow", "courier", "shipped", "arrived"}
+)
+"""Bad-review words about the parcel's speed: two of the top three make it a delivery problem
+(the demo's 太慢、发货、快递 were answered "回复差评，整改高频问题")."""
 
 DISPATCH_FALL = 0.05
 """A fall of shipped-on-time (points) that makes the warehouse the late deliveries' cause."""

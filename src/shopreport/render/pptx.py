@@ -464,17 +464,18 @@ class Renderer:
             single_line=True,
             title=True,
         )
-        self.text(
-            slide,
-            0.7,
-            3.55,
-            3.2,
-            0.5,
-            model.label_en,
-            self.theme.sizes["catalogue_label"],
-            color="accent",
-            single_line=True,
-        )
+        if model.label_en:
+            self.text(
+                slide,
+                0.7,
+                3.55,
+                3.2,
+                0.5,
+                model.label_en,
+                self.theme.sizes["catalogue_label"],
+                color="accent",
+                single_line=True,
+            )
         rows = (len(model.items) + 1) // 2
         for i, (number, title) in enumerate(model.items):
             col, row = i // rows, i % rows
