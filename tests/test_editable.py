@@ -218,10 +218,14 @@ def test_english_charts_label_in_one_unit(tmp_path):
 @pytest.mark.slow
 def test_small_bars_beside_a_million_are_labelled_in_thousands(tmp_path):
     """Online Retail's countries: the UK's £1,300,000 beside £31,800 and £6,500 read "£0.03M"
-    and "£0.01M" in one unit; below a million they are written in K: £1.30M, £31.8K, £6.5K."""
+    and "£0.01M" in one unit; below a million they are written in K: £1.30M, £31.8K, £6.5K, and
+    a country that bought nothing 0."""
     chart = m.Chart(
         "hbar",
-        {"labels": ["UK", "EIRE", "Spain"], "values": [1_300_000.0, 31_800.0, 6_500.0]},
+        {
+            "labels": ["UK", "EIRE", "Spain", "Peru"],
+            "values": [1_300_000.0, 31_800.0, 6_500.0, 0.0],
+        },
         caption="Countries",
     )
     slide = m.ChartSlide("chart", "Regions", "Source: test", charts=[chart], heading="Note")
@@ -234,6 +238,7 @@ def test_small_bars_beside_a_million_are_labelled_in_thousands(tmp_path):
         check=True,
     ).stdout.replace(" ", "")
     assert "£1.30M" in text and "£31.8K" in text and "£6.5K" in text and "£0.03M" not in text
+    assert "£0.0K" not in text  # a bar of nothing reads 0
 
 
 LONG_SUMMARY = (

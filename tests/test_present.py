@@ -219,6 +219,26 @@ def test_a_target_that_holds_the_level_is_not_below_it():
     assert _round(268_433.0, "gmv") == 268_000
 
 
+def test_held_gmv_and_aov_hold_the_buyers(tmp_path):
+    """Olist's November 2017 (no year before): GMV R$268,433 from 1,696 buyers. GMV and AOV
+    both held and rounded up (R$269,000, R$159) had buyers follow as 269,000 ÷ 159 = 1,692,
+    −0.2 %: buyers are held (1,700, rounded up) and AOV follows, 269,000 ÷ 1,700 = R$158.24."""
+    from shopreport.metrics import month_period
+
+    metrics = {
+        "gmv": SimpleNamespace(value=268_433.0, yoy=None),
+        "buyers": SimpleNamespace(value=1_696.0, yoy=None),
+        "aov": SimpleNamespace(value=268_433.0 / 1_696, yoy=None),
+    }
+    report = SimpleNamespace(period=month_period(2017, 11), metrics=metrics, rows=lambda view: [])
+    config = read_config(write_shop(tmp_path, {}, {"orders": {"path": "orders.csv"}}))
+    targets = {t.metric: t for t in next_targets(report, config)}  # type: ignore[arg-type]
+    assert (targets["gmv"].target, targets["gmv"].basis) == (269_000, "level")
+    assert (targets["buyers"].target, targets["buyers"].basis) == (1_700, "level")
+    assert targets["aov"].target == pytest.approx(158.24)
+    assert targets["aov"].source == "derived"
+
+
 def test_the_plan_table_shows_a_ceiling_as_a_limit_and_asks_only_for_rises(tmp_path):
     """November: GMV ¥1,000, 4 buyers, conversion 5 % and a refund-rate ceiling of 50 % are the
     team's. October: ¥650 from 3 buyers (AOV ¥216.67, September ¥100), 100 visitors, refunds
@@ -924,8 +944,10 @@ def test_bad_reviews_from_late_deliveries_are_not_counted_twice():
     (bad,) = dg.bad_reviews(report, Thresholds())  # type: ignore[arg-type]
     assert late.impact == pytest.approx(477_600)
     assert late.evidence["slow_dispatch"] is False  # shipped on time not known
-    # shipped on time 92.9 % → 61.7 % (31 points, ≥ 5): the delays start in the warehouse
+    # shipped on time 92.9 % → 61.7 % (31 points, ≥ 5) as late deliveries rose from 12 %: the
+    # delays start in the warehouse
     report.metrics["ship_on_time_rate"] = SimpleNamespace(value=0.617, previous=0.929)
+    report.metrics["late_delivery_rate"].previous = 0.12
     (dispatch,) = dg.late_delivery(report, Thresholds())  # type: ignore[arg-type]
     assert dispatch.evidence["slow_dispatch"] is True
     said = Narrator("zh-CN", "¥").say("action_late_delivery_short", **dispatch.evidence)
@@ -947,10 +969,14 @@ def test_bad_reviews_from_late_deliveries_are_not_counted_twice():
     assert (unknown.rule, unknown.impact) == ("bad_reviews", 0.0)
 
 
-def _late_report(rows: dict[Any, list[dict[str, Any]]], ship: tuple[float, float]) -> Any:
-    """A month of GMV ¥1,000,000 with 14.2 % of deliveries late (limit 10 %) and shipped on time
-    `ship` = (now, before), whose breakdowns are `rows`."""
-    metrics = {"gmv": (1_000_000.0, None), "late_delivery_rate": (0.142, 0.058)}
+def _late_report(
+    rows: dict[Any, list[dict[str, Any]]],
+    ship: tuple[float, float],
+    late: tuple[float, float] = (0.142, 0.058),
+) -> Any:
+    """A month of GMV ¥1,000,000 with `late` = (now, before) of deliveries late (limit 10 %) and
+    shipped on time `ship`, whose breakdowns are `rows`."""
+    metrics = {"gmv": (1_000_000.0, None), "late_delivery_rate": late}
     metrics |= {"ship_on_time_rate": ship, "delivery_days": (3.0, None)}
     return SimpleNamespace(
         metrics={k: SimpleNamespace(value=v, previous=p) for k, (v, p) in metrics.items()},
@@ -1024,6 +1050,16 @@ def test_late_deliveries_start_in_the_warehouse_only_when_the_fulfilment_slide_s
     (warehouse,) = dg.late_delivery(_late_report(backlog, (0.5, 0.9)), Thresholds())
     assert warehouse.evidence["slow_dispatch"] is True
     assert warehouse.evidence["dispatch_part"] is False
+    # late deliveries that fell, 25 % → 10.5 % (shipped late 40 % → 20 %, on time 23.3 % →
+    # 6.4 %): no cause of a rise is named, the warehouse's or the carriers'
+    falling = {S.LATE_BY_SHIPPING: shipping((300, 60, 100, 40), (700, 45, 900, 210))}
+    (fell,) = dg.late_delivery(_late_report(falling, (0.7, 0.9), (0.105, 0.25)), Thresholds())
+    assert (fell.evidence["slow_dispatch"], fell.evidence["dispatch_part"]) == (False, False)
+    # orders shipped on time arrive late no more often (5.0 % → 4.9 %): the rise is the orders
+    # shipped late arriving later still, the warehouse's (the card said "按时发出的订单也更常延迟")
+    later = {S.LATE_BY_SHIPPING: shipping((300, 150, 200, 40), (700, 34, 800, 40))}
+    (ware,) = dg.late_delivery(_late_report(later, (0.7, 0.8), (0.184, 0.08)), Thresholds())
+    assert (ware.evidence["slow_dispatch"], ware.evidence["dispatch_part"]) == (True, False)
 
 
 def test_a_slides_written_cards_all_have_a_heading_or_none_does():
@@ -1117,8 +1153,8 @@ def test_a_week_against_last_years_peak_day_names_the_phase(tmp_path):
     """The exports end on Saturday 31 October 2026, inside the week's warm-up (¥50 a day, six
     days: ¥300); last year's same six days, 27 October – 1 November 2025, held the warm-up
     (¥100) and the peak's first day (¥400): ¥500, −40 % YoY. Both weeks had a warm-up; only last
-    year's had the peak: "去年同周含「大促2025」爆发期（GMV ¥400，占去年同周的80.0%），本周无
-    爆发期" (the W44 deck said −18.5 % and nothing of it)."""
+    year's had the peak: "去年同周含「大促2025」「爆发」阶段（GMV ¥400，占去年同周的80.0%），
+    本周无该阶段" (the W44 deck said −18.5 % and nothing of it)."""
     orders = "order_id,customer_id,order_time,paid_amount\n" + "\n".join(
         [
             "a,a,2025-10-27 10:00:00,100",
@@ -1148,8 +1184,40 @@ def test_a_week_against_last_years_peak_day_names_the_phase(tmp_path):
     summary = " ".join(slides_text(built.path)[1])
     assert "统计周期：2026-10-26 至 2026-10-31" in summary and "同比下降40.0%" in summary
     assert (
-        "；去年同周含「大促2025」爆发期（GMV ¥400，占去年同周的80.0%），本周无爆发期。" in summary
+        "；去年同周含「大促2025」「爆发」阶段（GMV ¥400，占去年同周的80.0%），本周无该阶段。"
+        in summary
     )
+
+
+def _campaign_month(tmp_path, orders: list[str], phases: list[tuple[str, str, str]]) -> str:
+    """The October 2026 KPI summary of a shop with `orders` ("day,amount") and one campaign."""
+    text = "order_id,customer_id,order_time,paid_amount\n" + "\n".join(
+        f"o{i},c{i},{o.split(',')[0]} 10:00:00,{o.split(',')[1]}" for i, o in enumerate(orders)
+    )
+    campaign = {"name": "大促", "phases": [{"name": n, "start": a, "end": b} for n, a, b in phases]}
+    config = write_shop(tmp_path, {"orders.csv": text}, {"orders": {"path": "orders.csv"}},
+                        campaigns={"c": campaign})  # fmt: skip
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    return " ".join(slides_text(built.path)[3])
+
+
+def test_a_campaign_the_month_holds_is_said_once(tmp_path):
+    """October holds a campaign (20–31 October) that September and October 2025 lack: one note
+    names both ("上月与去年同月均无大促"), not two notes run together ("。；"). With a warm-up
+    in September (15–24, within the 24 days compared) and the peak in October, and no campaign
+    last year, the month-on-month note (the peak) is the one said. Exports that stop on 24
+    October still name the campaign's days up to then: ¥150 a day, 5 of 24 days, ¥750 of
+    ¥3,600 (20.8 %); it was left out."""
+    oct_days = [f"2026-10-{d:02d},150" for d in range(1, 25)]
+    sep_days = [f"2026-09-{d:02d},100" for d in range(1, 31)]
+    history = ["2025-10-01,100", "2025-10-31,100", *sep_days, *oct_days]
+    both = _campaign_month(tmp_path / "both", history, [("爆发", "2026-10-20", "2026-10-31")])
+    assert "；本月含「大促」（活动期GMV ¥750，占本月的20.8%），上月与去年同月均无大促。" in both
+    assert "。；" not in both
+    phases = [("预热", "2026-09-15", "2026-09-24"), ("爆发", "2026-10-20", "2026-10-31")]
+    peak = _campaign_month(tmp_path / "peak", history, phases)
+    assert "；本月含「大促」「爆发」阶段（GMV ¥750，占本月的20.8%），上月无该阶段。" in peak, peak
+    assert peak.count("含「大促」") == 1
 
 
 def test_a_product_with_mostly_bad_reviews_is_a_problem_of_its_own():
@@ -1226,6 +1294,9 @@ def test_a_conversion_drop_from_new_weaker_traffic_counts_what_the_source_lost()
         "转化率由1.6%降至1.2%（-0.4个百分点）：访客+46.0%，买家+9.4%，新增流量转化偏低，"
         "该渠道GMV环比减少¥5,000。"
     )
+    # more visitors, more buyers and more sales: the lower rate is no problem
+    grew = _source((20_000, 10_000), (240, 160), (100_000, 80_000))
+    assert dg.conversion_drop(grew, Thresholds()) == []  # type: ignore[arg-type]
     flat = _source((10_000, 10_000), (120, 160), (75_000, 80_000))
     (drop,) = dg.conversion_drop(flat, Thresholds())  # type: ignore[arg-type]
     assert drop.evidence["diluted"] is False and drop.impact == pytest.approx(25_000)
@@ -1264,6 +1335,19 @@ def test_a_categorys_share_of_the_change_is_of_the_shops_change(tmp_path):
     a = texts.index("A")
     assert texts[a + 5 : a + 7] == ["+¥50.00", "50.0%"]
     assert any("各类目合计不为100%" in t for t in texts)
+    # September A ¥100, B ¥100, C ¥10; October A ¥150, B ¥110 and C nothing (not shown): A
+    # +50, B +10, C −10 are the shop's +50, and the note says they add up to 100 %
+    sold = ["s1,a,2026-09-01 10:00:00,100", "s2,b,2026-09-02 10:00:00,110"]
+    sold += ["o1,c,2026-10-01 10:00:00,150", "o2,d,2026-10-02 10:00:00,110"]
+    orders = "order_id,customer_id,order_time,paid_amount\n" + "\n".join(sold)
+    items = "order_id,sku,quantity,amount\n" + "\n".join(
+        ["s1,A1,1,100", "s2,B1,1,100", "s2,C1,1,10", "o1,A1,1,150", "o2,B1,1,110"]
+    )
+    files = {"orders.csv": orders, "items.csv": items, "products.csv": products + "C1,C\n"}
+    config = write_shop(tmp_path / "c", files, {n: {"path": p} for n, p in tables.items()})
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "c.pptx", today=TODAY)
+    texts = next(t for t in slides_text(built.path) if "类目销售结构" in t)
+    assert "C" not in texts and any("各类目合计为100%" in t for t in texts), texts
 
 
 def test_one_category_is_no_part_of_a_change():
@@ -1331,3 +1415,17 @@ def test_bad_reviews_about_slow_parcels_call_for_faster_delivery():
 
     assert action(["太慢", "发货", "快递"]) == "提速发货与配送，回复差评"
     assert action(["质量", "尺码", "发货"]) == "回复差评，整改高频问题"
+
+
+def test_a_divider_names_each_topic_once():
+    """The targets slide with the team's plan beside it ("目标 · 工作计划"), the problems, and
+    the plan's overflow cards ("工作计划"): PART 06 read "目标 · 工作计划 · 问题与改进动作 ·
+    工作计划"."""
+    from shopreport.deck import model as m
+    from shopreport.deck.sections import Section, _subtitle
+
+    slides = [m.Slide("table", topic="targets_work"), m.Slide("cards", topic="problems")]
+    slides.append(m.Slide("cards", topic="work"))
+    section = Section("plan", lambda ctx: [])
+    said = _subtitle(Narrator("zh-CN", "¥"), section, slides)  # type: ignore[arg-type]
+    assert said == "目标 · 工作计划 · 问题与改进动作"

@@ -190,24 +190,35 @@ def _visitors_lead(ctx: Ctx, effect: float) -> tuple[str, str, float | None] | N
 
 
 def campaign_note(ctx: Ctx, delta: float) -> str:
-    """'；上期含「2026年618」（活动期GMV ¥…，占上期的…），本期无大促' when GMV fell after a
+    """'；上期含「2026年618」（活动期GMV ¥…，占上期的…），本期无大促。' when GMV fell after a
     period with a campaign of the config into one without (a quarter after 618 fell 13.4 % and
     the deck gave conversion as the cause), or '；本期含「…」…' when it rose into one; then the
-    same against last year ('；去年同周含「2025年双11」爆发期…，本周无爆发期': a week of the
-    warm-up fell 18.5 % on one that held last year's first peak day); else ''."""
+    same against last year ('；去年同周含「2025年双11」「爆发」阶段…，本周无该阶段。': a week of
+    the warm-up fell 18.5 % on one that held last year's first peak day); else ''. A campaign
+    this period holds is said once, with every period that lacks it."""
     yoy = ctx.report.metrics["gmv"].yoy
-    notes = [_campaign_against(ctx, delta, "previous")]
-    if yoy is not None:
-        notes.append(_campaign_against(ctx, yoy, "last_year"))
-    return "".join(n for n in notes if n)
+    notes = [n for n in [_campaign_against(ctx, delta, "previous")] if n]
+    ly = _campaign_against(ctx, yoy, "last_year") if yoy is not None else None
+    if ly:
+        same = next((n for n in notes if not n["before"] and not ly["before"]), None)
+        if same is not None and same["name"] == ly["name"]:
+            if same["phase"] == ly["phase"]:
+                same["lacks"] += ly["lacks"]
+        else:
+            notes.append(ly)
+    if not notes:
+        return ""
+    said = [ctx.say.say("campaign_in_period", **n) for n in notes]
+    return "".join(said) + ("." if ctx.lang == "en" else "。")
 
 
-def _campaign_against(ctx: Ctx, change: float, against: str) -> str:
+def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] | None:
     """The campaign phases the period and the one it is compared with (`previous` or
     `last_year`) do not share, on the side the change moved away from: a fall says what the
     other period had, a rise what this one has. Days are compared by index over the days the
-    data covers (a longer quarter before is covered for its first days only)."""
-    r = ctx.report
+    data covers (a longer quarter before is covered for its first days only; a period whose
+    exports stop early, up to their last day)."""
+    r, say = ctx.report, ctx.say
     other, column = (
         (r.previous, "previous_gmv") if against == "previous" else (r.last_year, "last_year_gmv")
     )
@@ -224,35 +235,38 @@ def _campaign_against(ctx: Ctx, change: float, against: str) -> str:
                         out[(day - period.start).days] = (key, c, ctx.written([ph.name])[0])
         return out
 
-    now, then = phases(r.period), phases(other)
     shown = {row["day"] for row in rows}
+    now = {i: v for i, v in phases(r.period).items() if i in shown}
+    then = phases(other)
+    other_word = say.word("ly_same") if against == "last_year" else say.word("prev")
     if change < 0:
         side, base, col, total = then, now, column, getattr(r.metrics["gmv"], against)
+        holder, lacks = other_word, [say.word("cur")]
     elif change > 0:
         side, base, col, total = now, then, "gmv", r.metrics["gmv"].value
+        holder, lacks = say.word("cur"), [other_word]
     else:
-        return ""
+        return None
     kept = {p for i, (_, _, p) in base.items() if i in shown}
     extra = {i: v for i, v in side.items() if v[2] not in kept}
     if not extra or not total or not extra.keys() <= shown:  # a campaign day beyond the rows
-        return ""
+        return None
     gmv = {row["day"]: row[col] or 0.0 for row in rows}  # type: ignore[literal-required]
     spent = sum(gmv[i] for i in extra)
     if not spent:
-        return ""
+        return None
     key, campaign, _ = max(
         extra.values(), key=lambda v: sum(gmv[i] for i in extra if extra[i] == v)
     )
-    phase_names = list(dict.fromkeys(v[2] for v in extra.values() if v[0] == key))
-    return ctx.say.say(
-        "campaign_in_period",
-        name=ctx.written([campaign.name])[0] if campaign.name else key,
-        phase=ctx.say.word("list_sep").join(phase_names) if kept else "",
-        gmv=spent,
-        share=spent / total,
-        before=change < 0,
-        where=ctx.say.word("ly_same") if against == "last_year" else "",
-    )
+    return {
+        "name": ctx.written([campaign.name])[0] if campaign.name else key,
+        "phase": list(dict.fromkeys(v[2] for v in extra.values() if v[0] == key)) if kept else [],
+        "gmv": spent,
+        "share": spent / total,
+        "before": change < 0,
+        "holder": holder,
+        "lacks": lacks,
+    }
 
 
 def target_miss(ctx: Ctx) -> dict[str, Any] | None:
@@ -874,7 +888,8 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
     total = (ctx.value("gmv") or 0) - (ctx.report.metrics["gmv"].previous or 0)
     part = {c["category"]: (c["delta_mom"] or 0) / total if total else None for c in categories}
     shares = all(v is not None and abs(v) <= 1 for v in part.values())
-    whole = abs(sum(c["delta_mom"] or 0 for c in categories) - total) <= 0.005 * abs(total)
+    every = ctx.rows(S.BY_CATEGORY)  # (with the categories that sold nothing this period)
+    whole = abs(sum(c["delta_mom"] or 0 for c in every) - total) <= 0.005 * abs(total)
     rows = [
         [
             c["category"] or say.word("unknown"),

@@ -320,8 +320,10 @@ def _files_shown(say: Narrator, files: list[str]) -> str:
 def _subtitle(say: Narrator, section: Section, slides: list[m.Slide]) -> str:
     """A divider's line: the topics of its slides in their order, or the section's fixed line
     when its slides name none."""
-    topics = list(dict.fromkeys(s.topic for s in slides if s.topic))
-    if not topics:
+    sep = say.word("topic_sep")
+    # a topic's word may hold two ("目标 · 工作计划"): each said once
+    words = [w for s in slides if s.topic for w in say.word(f"topic_{s.topic}").split(sep)]
+    if not words:
         return say.word(f"section_{section.key}_sub")
-    line = say.word("topic_sep").join(say.word(f"topic_{t}") for t in topics)
+    line = sep.join(dict.fromkeys(words))
     return line[:1].upper() + line[1:]

@@ -85,6 +85,11 @@ def next_targets(report: KpiReport, config: Config) -> list[Target]:
         propose("gmv", base["gmv"] if base else None)
     gmv = out["gmv"].target if "gmv" in out else None
     if gmv is not None:
+        # GMV and AOV both held at this month's level (no year before): buyers are held and AOV
+        # follows, or both rounded up had buyers fall (Olist's 1,696 → 1,692, −0.2 %)
+        aov_held = not (base and base["buyers"] and metrics["aov"].yoy is not None)
+        if out["gmv"].basis == "level" and aov_held and not {"aov", "buyers"} & out.keys():
+            put("buyers", actual("buyers"), "proposed", "level")
         if "buyers" in out and "aov" not in out and out["buyers"].target:
             put("aov", gmv / out["buyers"].target, "derived", "gmv_buyers")
         if "aov" not in out:

@@ -74,7 +74,7 @@ def number_format(
             unit_format = f'{s}#,##0.0,,"M"' if axis else f'{s}#,##0.00,,"M"'
             if not axis and smallest is not None and abs(smallest) < 99995:
                 thousands = f'{s}#,##0.0,"K"'
-                return f"[>=999950]{unit_format};[>=0]{thousands};-{thousands}"
+                return f"[>=999950]{unit_format};[>0]{thousands};0"  # (bars: none below 0)
         elif largest >= 10000:
             unit_format = f'{s}#,##0,"K"' if axis else f'{s}#,##0.0,"K"'
         else:
