@@ -33,6 +33,7 @@ class Box:
     width: float
     height: float
     inset: float = INSET_PT  # the frame's left (= right = top = bottom) margin, points
+    indents: tuple[float, ...] = ()  # each paragraph's left margin (a bullet's hanging indent)
 
 
 WJ = "\u2060"  # the renderer's word joiner between a sign and a currency symbol
@@ -75,9 +76,25 @@ def text_boxes(path: Path) -> list[Box]:
                     Emu(shape.width).pt,
                     Emu(shape.height).pt,
                     Emu(shape.text_frame.margin_left).pt,
+                    tuple(_indent(p) for p in shape.text_frame.paragraphs),
                 )
             )
     return boxes
+
+
+def _indent(paragraph) -> float:
+    """A paragraph's left margin, points (its lines hang there after a bullet)."""
+    ppr = paragraph._p.pPr
+    return Emu(int(ppr.get("marL", 0))).pt if ppr is not None else 0.0
+
+
+def bullets(path: Path) -> list[str]:
+    """The bullet characters of every paragraph that has one, in slide order."""
+    return [
+        node.get("char")
+        for slide in Presentation(str(path)).slides
+        for node in slide.shapes._spTree.iter(qn("a:buChar"))
+    ]
 
 
 def table_cells(path: Path) -> list[Box]:
@@ -127,8 +144,11 @@ def overflowing(path: Path) -> list[Box]:
     for box in text_boxes(path):
         font = Font(bold=box.bold)
         width, height = box.width - 2 * box.inset, box.height - 2 * box.inset
+        indents = box.indents or (0.0,) * len(box.paragraphs)
         lines = sum(
-            len(wrap(part, width, box.size, font)) for p in box.paragraphs for part in p.split("\v")
+            len(wrap(part, width - indent, box.size, font))
+            for p, indent in zip(box.paragraphs, indents, strict=True)
+            for part in p.split("\v")
         )
         needed = (lines + PARAGRAPH_GAP * (len(box.paragraphs) - 1)) * box.size * LINE_SPACING
         if needed > height + 0.5:

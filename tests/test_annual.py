@@ -58,9 +58,10 @@ def test_annual_deck(annual_deck):
     assert "转化效应" not in kpis
     # the RFM segment that moved is said with what it means
     assert re.search(r"「[^」]+客户」（[^）]+）消费额变化最大：", joined)
-    # the targets' total growth is the total's own (it gave the first proposed month's rate)
+    # the targets' total growth is the total's own (it gave the first proposed month's rate),
+    # said as the target's on the year's actual, not as "同比" (a target is not last year's)
     total, actual, growth = re.search(
-        r"全年目标合计¥([\d,.]+)万，2025年实际¥([\d,.]+)万（同比\+([\d.]+)%）", plan
+        r"全年目标合计¥([\d,.]+)万，2025年实际¥([\d,.]+)万，目标较实际\+([\d.]+)%", plan
     ).groups()
     ratio = float(total.replace(",", "")) / float(actual.replace(",", "")) - 1
     assert float(growth) == pytest.approx(ratio * 100, abs=0.06)

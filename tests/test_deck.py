@@ -146,10 +146,12 @@ def test_numbers_are_computed(deck, demo_shop):
 def test_findings_and_plan(deck):
     texts = [" ".join(t) for t in slides_text(deck)]
     plan = next(i for i, t in enumerate(texts) if "重点问题与改进动作" in t)
-    # the demo's built-in problems are found: the recommendation feed converts worse,
-    # a best seller sold out, off-site ads under target ROAS
+    # the demo's built-in problems are found: a best seller sold out, off-site ads under
+    # target ROAS; the recommendation feed converts worse on 45 % more visitors, but with 8 %
+    # more buyers and 5.9 % more GMV (46,817 visitors, 550 buyers, ¥245,035 against 32,194,
+    # 509, ¥231,491): new traffic that lost no sales is no problem
     body = " ".join(texts[plan : plan + 2])
-    assert "「推荐」渠道转化下滑" in body
+    assert "「推荐」渠道转化下滑" not in body
     assert "缺货" in body and "ROI偏低" in body
     assert any("下月工作计划" in t and "双11大促备货" in t for t in texts)
     assert any("2026年11月目标" in t for t in texts)

@@ -25,7 +25,7 @@ from shopreport.render.export import ExportError, to_pdf
 from shopreport.render.pptx import atomic_write, write_deck
 from shopreport.render.theme import load_theme
 from tests.conftest import run_cli
-from tests.deckcheck import blank_charts, plain
+from tests.deckcheck import blank_charts, bullets, overflowing, plain, slides_text
 
 # hand-chosen values whose labels are worked out below
 SAMPLE_CHARTS = [
@@ -279,6 +279,24 @@ def test_a_long_kpi_summary_takes_height_from_the_cards(tmp_path):
         for r in p.runs
     }
     assert len(sizes) == 1  # a card with a target line keeps the others' size
+
+
+def test_bullets_are_the_paragraphs_not_characters_of_their_text(tmp_path):
+    """A "• " written into the text was drawn by LibreOffice as a CJK "・" before Chinese text
+    and as "•" before a number, in one list (the annual deck's 大促拉动 panel): a bulleted
+    paragraph carries its bullet (Arial "•") and hangs its lines after it."""
+    chart = m.Chart("donut", {"labels": ["一线", "新一线"], "values": [3, 7]}, caption="城市")
+    bullets_ = ["全年峰值在11月11日：¥126.5万，是普通日的10.1倍。", "2025年双11成交¥689.3万。"]
+    slide = m.ChartSlide(
+        "chart", "大促与日常销售", "数据来源：测试", charts=[chart], heading="大促拉动"
+    )
+    slide.bullets = bullets_
+    deck = tmp_path / "b.pptx"
+    write_deck([slide], load_theme(), "zh-CN", "¥", Narrator("zh-CN", "¥").words, deck)
+    assert bullets(deck) == ["•", "•"]
+    joined = "\n".join(slides_text(deck)[0])
+    assert all(b in joined for b in bullets_) and "•" not in joined
+    assert overflowing(deck) == []
 
 
 def test_picture_mode_draws_pictures_with_alt_text(tmp_path):

@@ -58,6 +58,10 @@ MARGIN = 0.6
 CONTENT_TOP = 1.3
 CONTENT_BOTTOM = 6.85
 INSET = 0.05  # text frame margins, inches
+BULLET_INDENT = 12.0
+"""Points a bulleted paragraph hangs its lines in by, the bullet in the margin: a bullet is the
+paragraph's (PowerPoint's own), drawn in a Latin face, not a "• " of its text (LibreOffice drew
+it as a CJK "・" before Chinese text and as "•" before a number, in one list)."""
 EMU_PER_INCH = 914400
 ALIGN = {"left": PP_ALIGN.LEFT, "center": PP_ALIGN.CENTER, "right": PP_ALIGN.RIGHT}
 ARROWS = {"up": "▲", "down": "▼", "flat": ""}  # flat says 持平 / flat
@@ -186,6 +190,7 @@ class Renderer:
         balance: bool = False,
         title: bool = False,
         shape=None,
+        bullets: bool = False,
     ):
         """A text box whose text is fitted by measurement: largest size ≤ `size` that fits;
         with `balance` (titles), lines of even length broken where measured. With `title` the
@@ -197,7 +202,7 @@ class Renderer:
         font = Font(self.theme.measure_font, bold, self.theme.width_margin)
         fitted = fit_text(
             paragraphs,
-            Inches(w - 2 * INSET).pt,
+            Inches(w - 2 * INSET).pt - (BULLET_INDENT if bullets else 0),
             Inches(h - 2 * INSET).pt,
             size,
             min_size or min(size, max(8.0, size * 0.6)),
@@ -237,6 +242,8 @@ class Renderer:
             if i < len(fitted.paragraphs) - 1:
                 para.space_after = Pt(fitted.size * LINE_SPACING * PARAGRAPH_GAP)
             paragraph_color = (colors[i] if colors and i < len(colors) else None) or color
+            if bullets:
+                _bullet(para)
             if balance and len(lines) > 1:  # break where measured, so the lines stay even
                 for k, line in enumerate(lines):
                     if k:
@@ -767,9 +774,10 @@ class Renderer:
                 top + 1.1,
                 pw - 0.4,
                 ch - 1.25,
-                [f"• {b}" for b in model.bullets],
+                model.bullets,
                 self.theme.sizes["panel"],
                 min_size=9,
+                bullets=True,
             )
             return
         bullets_h = 1.25 if model.bullets else 0
@@ -789,9 +797,10 @@ class Renderer:
                 y + 0.08,
                 W - 2 * MARGIN - 0.4,
                 bullets_h - 0.16,
-                [f"• {b}" for b in model.bullets],
+                model.bullets,
                 self.theme.sizes["body"] - 1,
                 min_size=9,
+                bullets=True,
             )
 
     def _caption(self, slide, caption: str, x, y, w) -> None:
@@ -843,9 +852,10 @@ class Renderer:
                 top + 0.65,
                 panel_w - 0.4,
                 avail_h - 0.8,
-                [f"• {b}" for b in model.side],
+                model.side,
                 self.theme.sizes["panel"] - 1,
                 min_size=9,
+                bullets=True,
             )
             width -= panel_w + 0.3
         size, row_h = self._table_size(model, avail_h)
@@ -1223,3 +1233,12 @@ def remove_stale(path: Path, suffixes: tuple[str, ...] = ("tmp",)) -> None:
             with contextlib.suppress(OSError):
                 if now - old.stat().st_mtime > STALE_SECONDS:
                     old.unlink()
+
+
+def _bullet(paragraph) -> None:
+    """A "•" bullet in the paragraph's properties, the lines hanging by `BULLET_INDENT`."""
+    ppr = paragraph._p.get_or_add_pPr()
+    ppr.set("marL", str(Pt(BULLET_INDENT)))
+    ppr.set("indent", str(-Pt(BULLET_INDENT)))
+    etree.SubElement(ppr, qn("a:buFont")).set("typeface", "Arial")
+    etree.SubElement(ppr, qn("a:buChar")).set("char", "•")
