@@ -1429,3 +1429,16 @@ def test_a_divider_names_each_topic_once():
     section = Section("plan", lambda ctx: [])
     said = _subtitle(Narrator("zh-CN", "¥"), section, slides)  # type: ignore[arg-type]
     assert said == "目标 · 工作计划 · 问题与改进动作"
+
+
+def test_a_change_from_a_small_base_is_said_as_a_difference_or_a_multiple():
+    """September's slow movers went from 1 to 16 and their stock value from ¥1,000 to
+    ¥40,078: the cards read "▲1500.0%" and "▲3907.8%". A count under 20 before changes by its
+    difference ("16 − 1 = ▲15"), a change of ten times or more as a multiple (40.1倍)."""
+    slow = change("环比", "slow_movers", 15.0, "zh-CN", absolute=15.0)
+    assert (slow.text, slow.direction, slow.tone) == ("15", "up", "bad")
+    value = change("环比", "slow_stock_value", 39.078, "zh-CN")
+    assert (value.text, value.direction) == ("40.1倍", "up")
+    assert change("MoM", "gmv", 12.0, "en").text == "×13"
+    assert change("环比", "gmv", 9.5, "zh-CN").text == "950.0%"
+    assert change("环比", "stockout_skus", 0.0, "zh-CN", absolute=0.0).text == "持平"

@@ -8,7 +8,7 @@ from typing import Generic, TypeVar
 from shopreport.config import Config, Text, Thresholds, written
 from shopreport.deck.model import Change, Kpi
 from shopreport.deck.narrative import Narrator
-from shopreport.fmt import fmt_gap, fmt_metric, fmt_pct, fmt_pp
+from shopreport.fmt import fmt_count, fmt_gap, fmt_metric, fmt_pct, fmt_pp
 from shopreport.insights.diagnosis import Finding
 from shopreport.metrics import KpiReport, Period
 from shopreport.metrics.schema import Breakdown
@@ -87,12 +87,24 @@ class DeckContext(Generic[D]):
         """MoM and YoY of a metric for a KPI card (rates in percentage points); a year's
         previous period is last year, so a year shows YoY only."""
         m = self.report.metrics[metric]
-        pairs = [("mom", m.mom, m.mom_pp), ("yoy", m.yoy, m.yoy_pp)]
+        pairs = [("mom", m.mom, m.mom_pp, m.previous), ("yoy", m.yoy, m.yoy_pp, m.last_year)]
         if self.report.period.kind in ("year", "ytd"):
             pairs = pairs[1:]
         return [
-            change(self.say.word(word), metric, points if m.is_rate else relative, self.lang)
-            for word, relative, points in pairs
+            change(
+                self.say.word(word),
+                metric,
+                points if m.is_rate else relative,
+                self.lang,
+                # a few SKUs: 1 → 16 is "▲15", not "▲1500.0%"
+                m.value - before
+                if METRICS[metric].unit == "count"
+                and m.value is not None
+                and before is not None
+                and before < SMALL_COUNT
+                else None,
+            )
+            for word, relative, points, before in pairs
         ]
 
     def kpi(self, metric: str) -> Kpi:
@@ -142,15 +154,32 @@ class DeckContext(Generic[D]):
         return text + (f" | {note}" if note else "")
 
 
-def change(label: str, metric: str, delta: float | None, language: str) -> Change:
-    """A change for a card: its size (a rate in points, else in %), arrow and tone."""
-    if delta is None:
+SMALL_COUNT = 20
+"""A count below this before changes by its difference, not a percentage."""
+MANY_TIMES = 10.0
+"""A relative change this large (1000 %) is said as a multiple ("▲40.1倍")."""
+
+
+def change(
+    label: str, metric: str, delta: float | None, language: str, absolute: float | None = None
+) -> Change:
+    """A change for a card: its size (a rate in points, a small count by its difference
+    `absolute`, a change of ten times or more as a multiple, else in %), arrow and tone."""
+    if delta is None and absolute is None:
         return Change(label, "—", "none")
-    text = (
-        fmt_pp(abs(delta), language).lstrip("+")
-        if METRICS[metric].unit == "ratio"
-        else fmt_pct(abs(delta))
-    )
+    if absolute is not None:
+        if round(absolute) == 0:
+            return Change(label, "flat" if language == "en" else "持平", "flat", "neutral")
+        text = fmt_count(abs(absolute), language)
+        return Change(label, text, "up" if absolute > 0 else "down", METRICS[metric].tone(absolute))
+    assert delta is not None
+    if METRICS[metric].unit == "ratio":
+        text = fmt_pp(abs(delta), language).lstrip("+")
+    elif delta >= MANY_TIMES:
+        times = fmt_count(1 + delta, language, decimals=1)
+        text = f"×{times}" if language == "en" else f"{times}倍"
+    else:
+        text = fmt_pct(abs(delta))
     if round(abs(delta) * 100, 1) == 0:  # what the card shows as 0.0: flat, neither good nor bad
         # in words: a grey square beside "0.0%" read as a missing glyph
         return Change(label, "flat" if language == "en" else "持平", "flat", "neutral")
