@@ -95,11 +95,13 @@ def test_sentences_name_what_they_speak_of():
 def test_the_fastest_of_falling_numbers_is_the_one_that_fell_least():
     """Every province fell: '增长最快…环比下降5.1%' was a contradiction."""
     say = Narrator("zh-CN", "¥")
-    assert say.say("region_fastest", name="四川", mom=-0.051) == (
-        "主要省份环比均下降，降幅最小的是「四川」（下降5.1%）。"
+    assert say.say("region_fastest", name="四川", mom=-0.051, floor="2") == (
+        "占比2%以上的省份环比均下降，降幅最小的是「四川」（下降5.1%）。"
     )
-    assert say.say("region_fastest", name="四川", mom=0.051) == (
-        "增长最快的主要省份是「四川」，环比增长5.1%。"
+    # the provinces compared are named as what they are ("主要省份" beside a table where a
+    # smaller one grew faster)
+    assert say.say("region_fastest", name="四川", mom=0.051, floor="2") == (
+        "占比2%以上的省份中增长最快的是「四川」，环比增长5.1%。"
     )
     assert say.say("category_yoy", name="女装", yoy=-0.2) == (
         "各主要类目同比均下降，降幅最小的是「女装」（-20.0%）。"
@@ -356,3 +358,15 @@ def test_a_months_launches_are_of_the_last_two_months_in_english_too():
     args = {"with_previous": True, "name": "Charger", "per_day": 976.45, "benchmark": None}
     said = Narrator("en", "¥").say("launch_note", **args, count=1, date="2026-09-20")
     assert said.startswith("1 launch in the last two months; Charger (on sale since Sep 20)")
+
+
+def test_no_sales_before_is_said_not_n_a():
+    """Medluck's March had no sales on the days compared: "n/a MoM" twice on the slides."""
+    zh, en = Narrator("zh-CN", "Tk "), Narrator("en", "Tk ")
+    args = {"gmv": 83_950.0, "mom": None, "yoy": None, "att": None, "target": None}
+    assert zh.say("gmv_summary", **args, progress=None) == "本月GMV Tk 8.39万。"
+    assert en.say("gmv_summary", **args, progress=None) == "GMV Tk 84.0K."
+    assert en.say("gmv_summary", **{**args, "yoy": 0.2}, progress=None) == (
+        "GMV Tk 84.0K, up 20.0% YoY."
+    )
+    assert zh.say("why_gmv", gmv=83_950.0, mom=None, parts="") == "GMV Tk 8.39万，上月无成交。"

@@ -460,16 +460,25 @@ def _daily_trend(ctx: Ctx, daily: list[S.DailyRow]) -> m.ChartSlide:
         say.say("trend_average", value=average, days=len(values)),
     ]
     before = [d for d in covered if d["previous_gmv"] is not None]
-    if before:
+    if any(d["previous_gmv"] for d in before):  # (a month before without sales compares nothing)
         above = sum(1 for d in before if (d["gmv"] or 0.0) > (d["previous_gmv"] or 0))
         bullets.append(say.say("trend_vs_previous", above=above, days=len(before)))
     data = {k: [d[k] for d in daily] for k in ("gmv", "previous_gmv", "last_year_gmv")}  # type: ignore[literal-required]
+    # the heading names the lines the chart has ("同期对比" over a chart of one line)
+    lines = [k for k in ("previous_gmv", "last_year_gmv") if any(d[k] for d in daily)]  # type: ignore[literal-required]
+    heading = (
+        "trend_heading"
+        if len(lines) == 2
+        else f"trend_heading_{lines[0]}"
+        if lines
+        else "trend_heading_alone"
+    )
     return m.ChartSlide(
         "chart",
         say.word("trend_title"),
         ctx.footnote("orders"),
         charts=[m.Chart("daily_trend", data, alt=bullets[0])],
-        heading=say.word("trend_heading"),
+        heading=say.word(heading),
         bullets=bullets,
     )
 
@@ -871,7 +880,7 @@ def sales(ctx: Ctx) -> list[m.Slide]:
     if promotions:
         slides.append(m.tagged(promotions, "promotions"))
     provinces = ctx.rows(S.BY_PROVINCE)
-    if provinces:
+    if len(provinces) >= 2:  # one region (Medluck's BD, 100 %) shows nothing
         slides.append(m.tagged(regions_slide(ctx, provinces), "regions"))
     return slides
 
@@ -925,9 +934,16 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
             )
         )
     named = large(categories, ctx.thresholds.category_mover_min_share)
-    if named:
+    if len(named) >= 2:
         fastest = max(named, key=lambda c: c["mom"] or 0)
-        side.append(say.say("category_fastest", name=fastest["category"], mom=fastest["mom"]))
+        side.append(
+            say.say(
+                "category_fastest",
+                name=fastest["category"],
+                mom=fastest["mom"],
+                floor=f"{ctx.thresholds.category_mover_min_share * 100:g}",
+            )
+        )
         falling = [c for c in named if (c["mom"] or 0) < 0]
         if falling:
             side.append(
@@ -1094,9 +1110,16 @@ def regions_slide(ctx: Ctx, provinces: list[S.ProvinceRow]) -> m.ChartSlide:
         )
     ]
     movers = [p for p in large(provinces, ctx.thresholds.region_mover_min_share) if p["province"]]
-    if movers:
+    if len(movers) >= 2:  # the fastest of one large region (the UK's 87.8 %) is no finding
         fastest = max(movers, key=lambda p: p["mom"] or 0)
-        bullets.append(say.say("region_fastest", name=fastest["province"], mom=fastest["mom"]))
+        bullets.append(
+            say.say(
+                "region_fastest",
+                name=fastest["province"],
+                mom=fastest["mom"],
+                floor=f"{ctx.thresholds.region_mover_min_share * 100:g}",
+            )
+        )
     if tiers:
         best = max(tiers, key=lambda t: t["share"] or 0)
         bullets.append(
@@ -1212,7 +1235,7 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
                 benchmark=best["benchmark_per_day"],
             ),
         )
-    return m.TableSlide(
+    slide = m.TableSlide(
         "table",
         say.word("products_title"),
         ctx.footnote("order_items", "products", "inventory"),
@@ -1233,6 +1256,10 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
         note=note,
         caption=shown_of(ctx, len(shown), sum(s["skus"] for s in stages.values()) or len(products)),
     )
+    if len({p["category"] for p in products}) < 2:  # a shop of one category ("All products")
+        slide.columns.pop(2)
+        slide.rows = [r[:2] + r[3:] for r in slide.rows]
+    return slide
 
 
 def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
@@ -1766,8 +1793,9 @@ def plan(ctx: Ctx) -> list[m.Slide]:
         notes = []
         if gmv and gmv.basis == "seasonal" and gmv.change is not None and gmv.change < 0:
             notes.append(say.say("proposed_decline", change=gmv.change))
-        if any(t.source == "proposed" for t in targets):
-            notes.append(say.say("targets_note_proposed"))
+        bases = {t.basis for t in targets if t.source == "proposed" and t.metric in ("gmv", "aov")}
+        if bases:  # the bases used: no "去年同月×…" for a shop without a year before
+            notes.append(say.say("targets_note_proposed", bases=sorted(bases)))
         derived = [t for t in targets if t.source == "derived"]
         if derived:
             # which targets follow from the team's, and the one that asks most of the month
