@@ -1442,3 +1442,27 @@ def test_a_change_from_a_small_base_is_said_as_a_difference_or_a_multiple():
     assert change("MoM", "gmv", 12.0, "en").text == "×13"
     assert change("环比", "gmv", 9.5, "zh-CN").text == "950.0%"
     assert change("环比", "stockout_skus", 0.0, "zh-CN", absolute=0.0).text == "持平"
+
+
+def test_a_shop_of_one_region_and_one_category_shows_neither_as_a_breakdown(tmp_path):
+    """Every order to 广东, every product 家电 (Medluck's "BD are the top three regions: 100.0%",
+    Online Retail's "All products" on every row): no regions slide, no category column; the
+    daily chart has last month's line and no last year's, and its heading says so."""
+    orders = "order_id,customer_id,order_time,paid_amount,province\n" + "\n".join(
+        f"o{m}{d},c{d},2026-{m}-{d:02d} 10:00:00,{10 * d},广东"
+        for m in ("09", "10")
+        for d in range(1, 31)
+    )
+    items = "order_id,sku,quantity,amount\n" + "\n".join(
+        f"o{m}{d},{'AB'[d % 2]},1,{10 * d}" for m in ("09", "10") for d in range(1, 31)
+    )
+    products = "sku,category,name\nA,家电,电水壶\nB,家电,吹风机\n"
+    files = {"orders.csv": orders, "items.csv": items, "products.csv": products}
+    tables = {"orders": "orders.csv", "order_items": "items.csv", "products": "products.csv"}
+    config = write_shop(tmp_path, files, {n: {"path": p} for n, p in tables.items()})
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    texts = slides_text(built.path)
+    assert not any("区域销售分布" in t for t in texts)
+    top = next(t for t in texts if "TOP商品与生命周期" in t)
+    assert "类目" not in top and "家电" not in top
+    assert any("日销走势与上月对比" in t for t in texts)
