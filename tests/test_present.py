@@ -1127,7 +1127,11 @@ def test_a_fall_after_a_campaign_month_names_the_campaign(tmp_path):
     summary = _campaign_summary(
         tmp_path, orders, ("2026-06-18", "2026-06-20"), "monthly", "2026-07"
     )
-    assert "；上月含「大促」（活动期GMV ¥500，占上月的83.3%），本月无大促。" in summary, summary
+    # the campaign (¥500) is more than half the fall (¥450): it leads the cause
+    assert (
+        "；下降主要来自大促：上月含「大促」（活动期GMV ¥500，占上月的83.3%），本月无大促。"
+        in summary
+    )
 
 
 def test_a_quarter_after_a_campaign_quarter_names_the_campaign(tmp_path):
@@ -1212,11 +1216,17 @@ def test_a_campaign_the_month_holds_is_said_once(tmp_path):
     sep_days = [f"2026-09-{d:02d},100" for d in range(1, 31)]
     history = ["2025-10-01,100", "2025-10-31,100", *sep_days, *oct_days]
     both = _campaign_month(tmp_path / "both", history, [("爆发", "2026-10-20", "2026-10-31")])
-    assert "；本月含「大促」（活动期GMV ¥750，占本月的20.8%），上月与去年同月均无大促。" in both
+    assert (
+        "增长主要来自大促：本月含「大促」（活动期GMV ¥750，占本月的20.8%），上月与去年同月均无大促"
+        in both
+    )
     assert "。；" not in both
     phases = [("预热", "2026-09-15", "2026-09-24"), ("爆发", "2026-10-20", "2026-10-31")]
     peak = _campaign_month(tmp_path / "peak", history, phases)
-    assert "；本月含「大促」「爆发」阶段（GMV ¥750，占本月的20.8%），上月无该阶段。" in peak, peak
+    assert (
+        "增长主要来自大促：本月含「大促」「爆发」阶段（GMV ¥750，占本月的20.8%），上月无该阶段"
+        in peak
+    )
     assert peak.count("含「大促」") == 1
 
 

@@ -138,36 +138,49 @@ def overview(ctx: Ctx) -> list[m.Slide]:
 
 def gmv_cause(ctx: Ctx) -> str:
     """'；增长主要来自…' for the KPI summary: the bridge's largest effect and the largest part, and
-    a campaign in one of the two periods only."""
+    a campaign in one of the two periods only. A campaign whose GMV is at least half the change
+    leads ("增长主要来自大促：本月含「2026年618」…"; June read "主要来自转化效应" though 618 was
+    76.7 % of it) and the bridge's largest effect follows as what the breakdown shows."""
     gmv = ctx.report.metrics["gmv"]
     if gmv.value is None or gmv.previous is None:
         return ""
     delta = gmv.value - gmv.previous
-    campaign = campaign_note(ctx, delta)
+    notes = campaign_notes(ctx, delta)
+    led = next((n for n in notes if n["mom"] and n["gmv"] >= abs(delta) / 2), None)
+    said = [ctx.say.say("campaign_in_period", **n) for n in notes if n is not led]
+    if led is not None:
+        note = ctx.say.say("campaign_in_period", **led)
+        said.insert(0, ctx.say.say("campaign_lead", rise=delta > 0, note=note.lstrip("；; ")))
     drivers = dr.gmv_drivers(ctx.report)
     factor = dr.top(drivers, "factor")
     part = next((d for d in drivers if d.kind in ("category", "source", "product")), None)
-    if factor is None:
-        return campaign
-    cause = ctx.say.say(
-        "gmv_cause",
-        delta=delta,
-        factor=ctx.say.word(f"{factor.subject}_effect"),
-        metric=ctx.label(factor.subject),
-        effect=factor.effect,
-        change=factor.evidence["change"],
-        pp=factor.evidence["pp"],
-        kind=ctx.say.word(f"word_{part.kind}") if part else None,
-        name=part.subject if part else None,
-        part=part.effect if part else None,
-        offsets=[  # the factors that pulled the other way, the largest first
-            (ctx.say.word(f"{d.subject}_effect"), d.effect)
-            for d in sorted(drivers, key=lambda d: -abs(d.effect))
-            if d.kind.startswith("factor") and d.effect * delta < 0
-        ],
-        lead=_visitors_lead(ctx, factor.effect) if factor.subject == "visitors" else None,
-    )
-    return cause.rstrip("。.") + campaign if campaign and cause else cause or campaign
+    cause = ""
+    if factor is not None:
+        cause = ctx.say.say(
+            "gmv_cause",
+            delta=delta,
+            led=led is not None,
+            factor=ctx.say.word(f"{factor.subject}_effect"),
+            metric=ctx.label(factor.subject),
+            effect=factor.effect,
+            change=factor.evidence["change"],
+            pp=factor.evidence["pp"],
+            kind=ctx.say.word(f"word_{part.kind}") if part else None,
+            name=part.subject if part else None,
+            part=part.effect if part else None,
+            offsets=[  # the factors that pulled the other way, the largest first
+                (ctx.say.word(f"{d.subject}_effect"), d.effect)
+                for d in sorted(drivers, key=lambda d: -abs(d.effect))
+                if d.kind.startswith("factor") and d.effect * delta < 0
+            ],
+            lead=_visitors_lead(ctx, factor.effect) if factor.subject == "visitors" else None,
+        ).rstrip("。.")
+    if led is not None:
+        pieces = [said[0], cause, *said[1:]]
+    else:
+        pieces = [cause, *said]
+    text = "".join(p for p in pieces if p)
+    return text + ("." if ctx.lang == "en" else "。") if text else ""
 
 
 def _visitors_lead(ctx: Ctx, effect: float) -> tuple[str, str, float | None] | None:
@@ -189,13 +202,14 @@ def _visitors_lead(ctx: Ctx, effect: float) -> tuple[str, str, float | None] | N
     return lead["source"] or "", ("+" if moved > 0 else "-") + count, lead["mom"]
 
 
-def campaign_note(ctx: Ctx, delta: float) -> str:
-    """'；上期含「2026年618」（活动期GMV ¥…，占上期的…），本期无大促。' when GMV fell after a
-    period with a campaign of the config into one without (a quarter after 618 fell 13.4 % and
-    the deck gave conversion as the cause), or '；本期含「…」…' when it rose into one; then the
-    same against last year ('；去年同周含「2025年双11」「爆发」阶段…，本周无该阶段。': a week of
-    the warm-up fell 18.5 % on one that held last year's first peak day); else ''. A campaign
-    this period holds is said once, with every period that lacks it."""
+def campaign_notes(ctx: Ctx, delta: float) -> list[dict[str, Any]]:
+    """The campaigns that one period has and the other lacks: '上期含「2026年618」（活动期GMV
+    ¥…，占上期的…），本期无大促' when GMV fell after a period with a campaign of the config into
+    one without (a quarter after 618 fell 13.4 % and the deck gave conversion as the cause), or
+    '本期含「…」…' when it rose into one; then the same against last year ('去年同周含「2025年
+    双11」「爆发」阶段…，本周无该阶段': a week of the warm-up fell 18.5 % on one that held last
+    year's first peak day). A campaign this period holds is said once, with every period that
+    lacks it. Each note is `campaign_in_period`'s values (`mom`: against the period before)."""
     yoy = ctx.report.metrics["gmv"].yoy
     notes = [n for n in [_campaign_against(ctx, delta, "previous")] if n]
     ly = _campaign_against(ctx, yoy, "last_year") if yoy is not None else None
@@ -206,10 +220,7 @@ def campaign_note(ctx: Ctx, delta: float) -> str:
                 same["lacks"] += ly["lacks"]
         else:
             notes.append(ly)
-    if not notes:
-        return ""
-    said = [ctx.say.say("campaign_in_period", **n) for n in notes]
-    return "".join(said) + ("." if ctx.lang == "en" else "。")
+    return notes
 
 
 def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] | None:
@@ -259,6 +270,7 @@ def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] |
         extra.values(), key=lambda v: sum(gmv[i] for i in extra if extra[i] == v)
     )
     return {
+        "mom": against == "previous",
         "name": ctx.written([campaign.name])[0] if campaign.name else key,
         "phase": list(dict.fromkeys(v[2] for v in extra.values() if v[0] == key)) if kept else [],
         "gmv": spent,
