@@ -370,3 +370,15 @@ def test_no_sales_before_is_said_not_n_a():
         "GMV Tk 84.0K, up 20.0% YoY."
     )
     assert zh.say("why_gmv", gmv=83_950.0, mom=None, parts="") == "GMV Tk 8.39万，上月无成交。"
+
+
+def test_uplift_and_launches_read_as_an_operator_writes_them():
+    """ "比无促销订单（¥480）增长3.2%" compared two levels as a change; "其中4款已有销售" of 4."""
+    say = Narrator("zh-CN", "¥")
+    said = say.say("promo_uplift", name="满减", value=470, plain=480, uplift=-0.01)
+    assert said == "「满减」笔单价¥470，比无促销订单（¥480）低1.0%。"
+    assert say.say("launches_line", count=4, sellers=4, gmv=10_000).startswith(
+        "本期上新4款，均已动销"
+    )
+    stock = say.say("week_stock_note", stockouts=1, still=0, soon=0, days=28, until="2026-10-31")
+    assert stock.startswith("截至10月31日缺货SKU 1个")

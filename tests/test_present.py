@@ -1185,6 +1185,8 @@ def test_a_week_against_last_years_peak_day_names_the_phase(tmp_path):
         campaigns={"c25": campaign(2025, "27"), "c26": campaign(2026, "26")},
     )
     built = api.build_deck(config, "weekly", "2026-W44", out=tmp_path / "w.pptx", today=TODAY)
+    # the cover names the days the data covers (it said 10月26日–11月1日)
+    assert "周度运营复盘 · 10月26日–10月31日" in slides_text(built.path)[0]
     summary = " ".join(slides_text(built.path)[1])
     assert "统计周期：2026-10-26 至 2026-10-31" in summary and "同比下降40.0%" in summary
     assert (

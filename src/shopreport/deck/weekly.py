@@ -309,6 +309,8 @@ def stock(ctx: Ctx) -> list[m.Slide]:
                 still=len(still),
                 soon=len(soon),
                 days=ctx.config.metrics.cover_window_days,
+                # the exports' last day when they stop before Sunday ("截至周日" of a Saturday)
+                until=ctx.report.covered_until,
             ),
         )
     ]
@@ -438,7 +440,8 @@ KIND: DeckKind[Period, WeeklyReport] = DeckKind(
         "year": int(period.label[:4]),
         "week": int(period.label[-2:]),
         "start": period.start,
-        "end": period.last_day,
+        # a week whose exports stop early is the days they cover (10月26日–31日, not –11月1日)
+        "end": weekly.report.covered_until or period.last_day,
     },
     sections=[
         Section("week", week),
