@@ -1478,3 +1478,32 @@ def test_a_shop_of_one_region_and_one_category_shows_neither_as_a_breakdown(tmp_
     top = next(t for t in texts if "TOP商品与生命周期" in t)
     assert "类目" not in top and "家电" not in top
     assert any("日销走势与上月对比" in t for t in texts)
+
+
+def test_after_a_campaign_sources_conversion_is_not_compared_with_it(monkeypatch):
+    """Q1 2026 flagged "「直播」渠道转化下滑 6.0%→5.5%" against Double 11's quarter, though 直播
+    converted as Q4 did outside the campaign: after a period that held a campaign into one that
+    holds none, the conversion-drop rule is left out; a period holding one (June after a May
+    warm-up) or one after a plain period keeps it."""
+    from shopreport.config import Campaign, Phase, Thresholds
+    from shopreport.insights import diagnosis as dg
+    from shopreport.metrics import month_period
+
+    drop = dg.Finding("conversion_drop", "直播", 187_000.0)
+    monkeypatch.setattr(dg, "RULES", {"conversion_drop": lambda report, t: [drop]})
+    d11 = Campaign(phases=[Phase(name="爆发", start=date(2025, 11, 1), end=date(2025, 11, 11))])
+    s618 = Campaign(phases=[Phase(name="预热", start=date(2026, 5, 25), end=date(2026, 6, 18))])
+    campaigns = {"double11-2025": d11, "618-2026": s618}
+
+    def found(year: int, month: int) -> list[str]:
+        period = month_period(year, month)
+        report = SimpleNamespace(
+            period=period,
+            previous=period.shift_months(-1),
+            metrics={"gmv": SimpleNamespace(value=None)},
+        )
+        return [f.rule for f in dg.find_problems(report, Thresholds(), campaigns=campaigns)]  # type: ignore[arg-type]
+
+    assert found(2025, 12) == []  # December after Double 11's November
+    assert found(2026, 6) == ["conversion_drop"]  # June holds 618 itself
+    assert found(2026, 3) == ["conversion_drop"]  # March after a plain February

@@ -1891,6 +1891,7 @@ KIND: DeckKind[Period, KpiReport] = DeckKind(
         config.thresholds,
         planned_growth(report, config),
         planned_unit_growth(report, config),
+        config.campaigns,
     ),
     title_values=lambda period, report: {"year": period.start.year, "month": period.start.month},
     sections=[

@@ -715,7 +715,9 @@ KIND: DeckKind[Period, ReviewReport] = DeckKind(
     reports=lambda period: [period, period.previous()],
     compute=compute_review,
     report=lambda review: review.report,
-    diagnose=lambda review, config: find_problems(review.report, config.thresholds),
+    diagnose=lambda review, config: find_problems(
+        review.report, config.thresholds, campaigns=config.campaigns
+    ),
     title_values=_title_values,
     sections=[
         Section("review_strategy", strategy),

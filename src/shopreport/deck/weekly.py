@@ -435,7 +435,9 @@ KIND: DeckKind[Period, WeeklyReport] = DeckKind(
     window=lambda config, period: period,
     compute=compute_weekly,
     report=lambda weekly: weekly.report,
-    diagnose=lambda weekly, config: find_problems(weekly.report, config.thresholds),
+    diagnose=lambda weekly, config: find_problems(
+        weekly.report, config.thresholds, campaigns=config.campaigns
+    ),
     title_values=lambda period, weekly: {
         "year": int(period.label[:4]),
         "week": int(period.label[-2:]),
