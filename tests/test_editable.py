@@ -17,7 +17,7 @@ from PIL import Image
 from pptx import Presentation
 from pptx.enum.text import PP_ALIGN
 from pptx.oxml.ns import qn
-from pptx.util import Inches
+from pptx.util import Emu, Inches
 
 from shopreport.deck import model as m
 from shopreport.deck.narrative import Narrator
@@ -296,6 +296,23 @@ def test_bullets_are_the_paragraphs_not_characters_of_their_text(tmp_path):
     assert bullets(deck) == ["•", "•"]
     joined = "\n".join(slides_text(deck)[0])
     assert all(b in joined for b in bullets_) and "•" not in joined
+    assert overflowing(deck) == []
+
+
+def test_a_chart_slide_without_charts_gives_its_sentences_the_page(tmp_path):
+    """Olist's 物流履约 had no reviews of late orders to chart: three bullets at the foot of two
+    thirds of white. They take the page, from its top."""
+    lines = [
+        "及时发货率（48小时内）37.4%。",
+        "平均14.6天送达；延迟送达率12.9%。",
+        "主要因为超时发货。",
+    ]
+    slide = m.ChartSlide("chart", "物流履约", "数据来源：测试", bullets=lines)
+    deck = tmp_path / "s.pptx"
+    write_deck([slide], load_theme(), "zh-CN", "¥", Narrator("zh-CN", "¥").words, deck)
+    shapes = Presentation(str(deck)).slides[0].shapes
+    box = next(s for s in shapes if s.has_text_frame and "37.4%" in s.text_frame.text)
+    assert Emu(box.top).inches < 2.0 and Emu(box.height).inches > 4.0
     assert overflowing(deck) == []
 
 

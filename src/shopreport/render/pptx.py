@@ -745,6 +745,20 @@ class Renderer:
     def _chart(self, slide, model: m.ChartSlide) -> None:
         self._title(slide, model.title)
         top = CONTENT_TOP + 0.1
+        if not model.charts:  # sentences only (delivery without reviews to chart): the page
+            # is theirs, not two thirds of white above a strip of bullets (Olist's 物流履约)
+            h = CONTENT_BOTTOM - top
+            self.rect(slide, MARGIN, top, W - 2 * MARGIN, h, self.theme.color("light"))
+            below = 0.3
+            if model.heading:
+                self.text(slide, MARGIN + 0.3, top + 0.25, W - 2 * MARGIN - 0.6, 0.6,
+                          model.heading, self.theme.sizes["panel_heading"], color="primary",
+                          bold=True, single_line=True, min_size=11)  # fmt: skip
+                below = 1.0
+            self.text(slide, MARGIN + 0.6, top + below, W - 2 * MARGIN - 1.2, h - below - 0.3,
+                      model.bullets, self.theme.sizes["card_body"], min_size=11, anchor="middle",
+                      bullets=True)  # fmt: skip
+            return
         if len(model.charts) == 1:
             cw, ch = 8.35, CONTENT_BOTTOM - top
             chart = model.charts[0]
