@@ -316,6 +316,21 @@ def test_a_chart_slide_without_charts_gives_its_sentences_the_page(tmp_path):
     assert overflowing(deck) == []
 
 
+def test_a_table_note_takes_the_room_its_caveats_need(tmp_path):
+    """The coverage slide's caveats were cut in a fixed 0.7 in ("…marketing…") above half a
+    slide of white: a long note under a short table is shown whole."""
+    caveat = "* The data ends on 2026-04-08, before 2026-04 ends: its figures cover the days "
+    note = " ".join([caveat + "to 2026-04-08 and are compared with the same days before."] * 5)
+    slide = m.TableSlide("table", "Appendix: data coverage", "Source", columns=["Table", "Rows"],
+                         rows=[["orders", "57"], ["refunds", "0"]], note=note)  # fmt: skip
+    deck = tmp_path / "t.pptx"
+    write_deck([slide], load_theme(), "en", "¥", Narrator("en", "¥").words, deck)
+    shapes = Presentation(str(deck)).slides[0].shapes
+    box = next(s for s in shapes if s.has_text_frame and s.text_frame.text.startswith("* The"))
+    assert plain(box.text_frame.text) == note
+    assert overflowing(deck) == []
+
+
 def test_picture_mode_draws_pictures_with_alt_text(tmp_path):
     path = _write(tmp_path / "pictures.pptx", "image")
     prs = Presentation(str(path))

@@ -1262,7 +1262,8 @@ def test_a_product_with_mostly_bad_reviews_is_a_problem_of_its_own():
     assert [f.subject for f in dg.bad_reviews(report, Thresholds())] == ["", "破壁机"]  # type: ignore[arg-type]
     said = Narrator("zh-CN", "¥").say("finding_faulty_product", **product.evidence, impact=75_500)
     assert said == (
-        "差评率80.5%（33条差评），全店12.4%；按其GMV ¥10.0万中超出5.0%警戒线的部分估计影响¥7.55万。"
+        "该商品差评率80.5%（33条差评），全店12.4%；"
+        "该商品GMV ¥10.0万，差评超出5.0%警戒线的部分约¥7.55万。"
     )
 
 

@@ -294,7 +294,7 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
             columns=[say.word(w) for w in ("col_table", "col_rows", "col_range", "col_files")],
             rows=rows,
             align=["left", "right", "left", "left"],
-            note=" ".join(f"* {n}" for n in notes[:4]),
+            note=" ".join(f"* {n}" for n in notes),
         )
     )
     return out

@@ -58,6 +58,8 @@ MARGIN = 0.6
 CONTENT_TOP = 1.3
 CONTENT_BOTTOM = 6.85
 INSET = 0.05  # text frame margins, inches
+TABLE_NOTE_HEIGHTS = (0.7, 1.0, 1.4, 1.8)
+"""Inches a table slide's note may take, the least that holds it."""
 BULLET_INDENT = 12.0
 """Points a bulleted paragraph hangs its lines in by, the bullet in the margin: a bullet is the
 paragraph's (PowerPoint's own), drawn in a Latin face, not a "• " of its text (LibreOffice drew
@@ -587,19 +589,26 @@ class Renderer:
     up the rest (an English headline with its cause and campaign was cut at three lines)."""
 
     def _summary_height(self, summary: str) -> float:
+        return self._fit_height(summary, W - 2 * MARGIN, self.SUMMARY_HEIGHTS, 0.05, 10)
+
+    def _fit_height(
+        self, text: str, width: float, heights: tuple[float, ...], pad: float, min_size: float
+    ) -> float:
+        """The least of `heights` (inches, less `pad`) that holds `text` at `min_size` or more
+        across `width`, at body size; the largest when none does."""
         font = Font(self.theme.measure_font, False, self.theme.width_margin)
-        for h in self.SUMMARY_HEIGHTS:
+        for h in heights:
             fitted = fit_text(
-                [clean(summary)],
-                Inches(W - 2 * MARGIN - 2 * INSET).pt,
-                Inches(h - 0.05 - 2 * INSET).pt,
+                [clean(text)],
+                Inches(width - 2 * INSET).pt,
+                Inches(h - pad - 2 * INSET).pt,
                 self.theme.sizes["body"],
-                10,
+                min_size,
                 font,
             )
             if not fitted.truncated:
                 return h
-        return self.SUMMARY_HEIGHTS[-1]
+        return heights[-1]
 
     def _kpi_card(self, slide, card: m.Kpi, x, y, w, h) -> None:
         self.rect(
@@ -840,7 +849,13 @@ class Renderer:
                 min_size=7,
             )
             top += 0.25
-        note_h = 0.7 if model.note else 0
+        note_h = 0.0
+        if model.note:  # as tall as it needs while the rows keep 0.3 in each (the coverage
+            # slide's four caveats were cut, "…marketing…", above half a slide of white)
+            note_w = W - 2 * MARGIN - (SIDE_PANEL + 0.3 if model.side else 0)
+            room = CONTENT_BOTTOM - top - 0.3 * (len(model.rows) + 1)
+            heights = tuple(h for h in TABLE_NOTE_HEIGHTS if h <= room) or (0.7,)
+            note_h = self._fit_height(model.note, note_w, heights, 0.1, 11)
         avail_h = CONTENT_BOTTOM - top - note_h
         width = W - 2 * MARGIN
         if model.side:  # findings beside the table: a panel on the right
