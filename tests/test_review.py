@@ -199,6 +199,8 @@ def test_improvement_plan_kinds_and_owners(shop):
             Finding("low_roas", "直通车", 100.0, {}),
             Finding("refund_rate", "女装", 50.0, {}),
             Finding("service_load", "11-11", 0.0, {}),
+            # bad reviews that say 太慢、发货、快递: the warehouse's to fix, not service's
+            Finding("bad_reviews", "", 40.0, {"delivery": True}),
         ],
         read_yaml_resource("scorecard.yaml"),
     )
@@ -209,6 +211,7 @@ def test_improvement_plan_kinds_and_owners(shop):
         ("roi", "ads", "roas"),
         ("returns", "goods", "refund_rate"),
         ("other", "ops", ""),
+        ("complaints", "supply", "bad_review_rate"),
     ]
 
 

@@ -204,7 +204,8 @@ def improvement_plan(findings: list[Finding], rules: dict[str, Any]) -> list[Pla
     out = []
     for f in findings:
         spec = known.get(f.rule, {})
-        out.append(
-            PlanItem(f, spec.get("kind", "other"), spec.get("owner", "ops"), spec.get("watch", ""))
-        )
+        owner = spec.get("owner", "ops")
+        if f.evidence.get("delivery"):  # bad reviews about slow parcels: the warehouse's to fix
+            owner = known.get("late_delivery", {}).get("owner", owner)
+        out.append(PlanItem(f, spec.get("kind", "other"), owner, spec.get("watch", "")))
     return out
