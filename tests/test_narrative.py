@@ -382,3 +382,9 @@ def test_uplift_and_launches_read_as_an_operator_writes_them():
     )
     stock = say.say("week_stock_note", stockouts=1, still=0, soon=0, days=28, until="2026-10-31")
     assert stock.startswith("截至10月31日缺货SKU 1个")
+
+
+def test_a_first_year_says_no_yoy():
+    """The demo's 2024 read "全年GMV ¥4,200.3万，同比无可比数据"."""
+    args = {"gmv": 42_003_000.0, "yoy": None, "att": None, "target": None, "progress": None}
+    assert Narrator("zh-CN", "¥").say("year_summary", **args, pace=None) == "全年GMV ¥4,200.3万。"

@@ -669,6 +669,11 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
                 side=[t.strip() for t in own[:5]],  # as the team wrote them
             )
         )
+        if len({p["category"] for p in products}) < 2:  # one category ("Medluck" on every row)
+            table = slides[-1]
+            assert isinstance(table, m.TableSlide)
+            table.columns.pop(2)
+            table.rows = [r[:2] + r[3:] for r in table.rows]
         rest = ctx.written(ctx.config.achievements.get(str(year), []))[5:]
     else:
         rest = ctx.written(ctx.config.achievements.get(str(year), []))

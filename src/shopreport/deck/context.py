@@ -175,9 +175,12 @@ def change(
     assert delta is not None
     if METRICS[metric].unit == "ratio":
         text = fmt_pp(abs(delta), language).lstrip("+")
-    elif delta >= MANY_TIMES:
-        times = fmt_count(1 + delta, language, decimals=1)
-        text = f"×{times}" if language == "en" else f"{times}倍"
+    elif delta >= MANY_TIMES:  # "▲39.1倍" as Chinese says growth (增长39.1倍); "×40.1" as many
+        text = (
+            f"×{fmt_count(1 + delta, language, decimals=1)}"
+            if language == "en"
+            else f"{fmt_count(delta, language, decimals=1)}倍"
+        )
     else:
         text = fmt_pct(abs(delta))
     if round(abs(delta) * 100, 1) == 0:  # what the card shows as 0.0: flat, neither good nor bad

@@ -23,7 +23,7 @@ from shopreport.deck.context import DeckContext
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.fmt import fmt_count, fmt_pct
 from shopreport.insights import drivers as dr
-from shopreport.insights.diagnosis import delivery_reviews, find_problems
+from shopreport.insights.diagnosis import campaign_only_before, delivery_reviews, find_problems
 from shopreport.insights.plan import next_targets, planned_growth, planned_unit_growth
 from shopreport.metrics import KpiReport, Period, compute_kpis, parse_month
 from shopreport.metrics import schema as S
@@ -146,7 +146,9 @@ def gmv_cause(ctx: Ctx) -> str:
         return ""
     delta = gmv.value - gmv.previous
     notes = campaign_notes(ctx, delta)
-    led = next((n for n in notes if n["mom"] and n["gmv"] >= abs(delta) / 2), None)
+    # what the campaign's days added against the same days before, not their level (a month up
+    # 50 % every day is not "主要来自大促" for holding a few campaign days)
+    led = next((n for n in notes if n["mom"] and n["gain"] >= abs(delta) / 2), None)
     said = [ctx.say.say("campaign_in_period", **n) for n in notes if n is not led]
     if led is not None:
         note = ctx.say.say("campaign_in_period", **led)
@@ -263,6 +265,8 @@ def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] |
     if not extra or not total or not extra.keys() <= shown:  # a campaign day beyond the rows
         return None
     gmv = {row["day"]: row[col] or 0.0 for row in rows}  # type: ignore[literal-required]
+    base_col = column if col == "gmv" else "gmv"  # the days it is compared with
+    same = {row["day"]: row[base_col] or 0.0 for row in rows}  # type: ignore[literal-required]
     spent = sum(gmv[i] for i in extra)
     if not spent:
         return None
@@ -274,6 +278,7 @@ def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] |
         "name": ctx.written([campaign.name])[0] if campaign.name else key,
         "phase": list(dict.fromkeys(v[2] for v in extra.values() if v[0] == key)) if kept else [],
         "gmv": spent,
+        "gain": spent - sum(same[i] for i in extra),
         "share": spent / total,
         "before": change < 0,
         "holder": holder,
@@ -448,7 +453,12 @@ def _why_conversion(ctx: Ctx, drivers: list[dr.Driver], with_visitors: bool) -> 
         visitors=mt["visitors"].value if with_visitors else None,
         visitors_mom=mt["visitors"].mom,
     )
-    if not drivers or not explains(drivers[0], mt["conversion"].mom_pp):
+    if (
+        not drivers
+        or not explains(drivers[0], mt["conversion"].mom_pp)
+        # against a period that held a campaign, a source's rate fell from the campaign's
+        or campaign_only_before(ctx.report, ctx.config.campaigns)
+    ):
         return head.rstrip("：: ") + say.word("period_end")
     d = drivers[0]
     why = say.say(f"why_conversion_{d.kind}", name=d.subject, effect=d.effect, **d.evidence)
@@ -476,8 +486,11 @@ def _daily_trend(ctx: Ctx, daily: list[S.DailyRow]) -> m.ChartSlide:
         above = sum(1 for d in before if (d["gmv"] or 0.0) > (d["previous_gmv"] or 0))
         bullets.append(say.say("trend_vs_previous", above=above, days=len(before)))
     data = {k: [d[k] for d in daily] for k in ("gmv", "previous_gmv", "last_year_gmv")}  # type: ignore[literal-required]
-    # the heading names the lines the chart has ("同期对比" over a chart of one line)
-    lines = [k for k in ("previous_gmv", "last_year_gmv") if any(d[k] for d in daily)]  # type: ignore[literal-required]
+    # the heading names the lines the chart has ("同期对比" over a chart of one line); a line of
+    # no sales is not drawn (Medluck's March: a flat "Last month" at 0)
+    lines = [k for k in ("previous_gmv", "last_year_gmv") if any(data[k])]
+    for k in {"previous_gmv", "last_year_gmv"} - set(lines):
+        data[k] = [None] * len(daily)
     heading = (
         "trend_heading"
         if len(lines) == 2
@@ -892,7 +905,7 @@ def sales(ctx: Ctx) -> list[m.Slide]:
     if promotions:
         slides.append(m.tagged(promotions, "promotions"))
     provinces = ctx.rows(S.BY_PROVINCE)
-    if len(provinces) >= 2:  # one region (Medluck's BD, 100 %) shows nothing
+    if len([p for p in provinces if p["province"]]) >= 2:  # one region (Medluck's BD) says nothing
         slides.append(m.tagged(regions_slide(ctx, provinces), "regions"))
     return slides
 
@@ -1805,7 +1818,7 @@ def plan(ctx: Ctx) -> list[m.Slide]:
         notes = []
         if gmv and gmv.basis == "seasonal" and gmv.change is not None and gmv.change < 0:
             notes.append(say.say("proposed_decline", change=gmv.change))
-        bases = {t.basis for t in targets if t.source == "proposed" and t.metric in ("gmv", "aov")}
+        bases = {t.basis for t in targets if t.source == "proposed"}
         if bases:  # the bases used: no "去年同月×…" for a shop without a year before
             notes.append(say.say("targets_note_proposed", bases=sorted(bases)))
         derived = [t for t in targets if t.source == "derived"]

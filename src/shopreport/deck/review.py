@@ -95,7 +95,7 @@ def strategy(ctx: Ctx) -> list[m.Slide]:
     if len(categories) >= 2:
         slides.append(m.tagged(_roles(ctx, categories), "roles"))
     provinces = ctx.rows(S.BY_PROVINCE)
-    if len(provinces) >= 2:
+    if len([p for p in provinces if p["province"]]) >= 2:
         slides.append(m.tagged(regions_slide(ctx, provinces), "regions"))
     if ctx.available("gmv"):
         slides.extend(customer_slides(ctx))

@@ -339,7 +339,7 @@ def _late_bad_reviews(report: KpiReport, t: Thresholds) -> float:
     often a late order is reviewed badly) when late deliveries are a problem of their own, else
     0."""
     late = report.metrics["late_delivery_rate"].value
-    if late is None or late <= t.late_delivery_rate_max:
+    if late is None or late <= t.late_delivery_rate_max or not _late_judged(report):
         return 0.0
     return late * _late_extra(report)
 
@@ -444,10 +444,17 @@ are judged: a week's report on Monday has a quarter of its parcels delivered, th
 def _delivered_share(report: KpiReport) -> float | None:
     """Delivered ÷ shipped paid orders of the period (None when unknown)."""
     shipped = report.metrics["shipped_orders"].value
-    rows = report.rows(S.LATE_BY_SHIPPING)
+    rows = [r for r in report.rows(S.LATE_BY_SHIPPING) if r["shipping"] != "unknown"]
     if not shipped or not rows:
         return None
-    return sum(r["delivered"] for r in rows) / shipped
+    return sum(r["delivered"] for r in rows) / shipped  # (of the shipped: a ship time known)
+
+
+def _late_judged(report: KpiReport) -> bool:
+    """Whether enough of the period's parcels have arrived to judge its late deliveries (the
+    late-delivery problem and the bad reviews' share of it alike)."""
+    delivered = _delivered_share(report)
+    return delivered is None or delivered >= MIN_DELIVERED_SHARE
 
 
 def late_delivery(report: KpiReport, t: Thresholds) -> list[Finding]:
@@ -456,8 +463,7 @@ def late_delivery(report: KpiReport, t: Thresholds) -> list[Finding]:
     late = report.metrics["late_delivery_rate"].value
     if late is None or late <= t.late_delivery_rate_max:
         return []
-    delivered = _delivered_share(report)
-    if delivered is not None and delivered < MIN_DELIVERED_SHARE:
+    if not _late_judged(report):
         return []
     bad_late, bad_on_time = _bad_rates(report)
     ship = report.metrics["ship_on_time_rate"].value
@@ -553,7 +559,7 @@ def find_problems(
     campaign's (Q1 2026 flagged 直播 6.0 % → 5.5 % against Double 11's quarter, though it
     converted as Q4 did outside the campaign)."""
     findings = [f for rule in RULES.values() for f in rule(report, thresholds)]
-    if campaigns and _campaign_only_before(report, campaigns):
+    if campaigns and campaign_only_before(report, campaigns):
         findings = [f for f in findings if f.rule != "conversion_drop"]
     gmv = report.metrics["gmv"].value
     if gmv:  # ¥1,600 of refunds in a ¥505万 month is not a problem for the meeting
@@ -564,7 +570,7 @@ def find_problems(
     return _ranked(findings + stock_risk(report, growth, units))
 
 
-def _campaign_only_before(report: KpiReport, campaigns: Mapping[str, Campaign]) -> bool:
+def campaign_only_before(report: KpiReport, campaigns: Mapping[str, Campaign]) -> bool:
     """Whether a campaign's phase falls in the period before and none in this period."""
 
     def held(start: date, last: date) -> bool:
