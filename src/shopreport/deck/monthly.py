@@ -960,15 +960,7 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
         )
     named = large(categories, ctx.thresholds.category_mover_min_share)
     if len(named) >= 2:
-        fastest = max(named, key=lambda c: c["mom"] or 0)
-        side.append(
-            say.say(
-                "category_fastest",
-                name=fastest["category"],
-                mom=fastest["mom"],
-                floor=f"{ctx.thresholds.category_mover_min_share * 100:g}",
-            )
-        )
+        side.append(fastest(ctx, named, "category", ctx.thresholds.category_mover_min_share))
         falling = [c for c in named if (c["mom"] or 0) < 0]
         if falling:
             side.append(
@@ -1093,6 +1085,13 @@ def large(rows: list[R], minimum: float) -> list[R]:
     ]
 
 
+def fastest(ctx: Ctx, rows: list[R], key: str, floor: float) -> str:
+    """ "占比3%以上的类目中增长最快的是…" of rows that `large` kept (`key`: category, province)."""
+    row = max(rows, key=lambda r: r["mom"] or 0)
+    word = "category_fastest" if key == "category" else "region_fastest"
+    return ctx.say.say(word, name=row[key], mom=row["mom"], floor=f"{floor * 100:g}")  # type: ignore[literal-required]
+
+
 def regions_slide(ctx: Ctx, provinces: list[S.ProvinceRow]) -> m.ChartSlide:
     """Provinces and city tiers."""
     say = ctx.say
@@ -1136,15 +1135,7 @@ def regions_slide(ctx: Ctx, provinces: list[S.ProvinceRow]) -> m.ChartSlide:
     ]
     movers = [p for p in large(provinces, ctx.thresholds.region_mover_min_share) if p["province"]]
     if len(movers) >= 2:  # the fastest of one large region (the UK's 87.8 %) is no finding
-        fastest = max(movers, key=lambda p: p["mom"] or 0)
-        bullets.append(
-            say.say(
-                "region_fastest",
-                name=fastest["province"],
-                mom=fastest["mom"],
-                floor=f"{ctx.thresholds.region_mover_min_share * 100:g}",
-            )
-        )
+        bullets.append(fastest(ctx, movers, "province", ctx.thresholds.region_mover_min_share))
     if tiers:
         best = max(tiers, key=lambda t: t["share"] or 0)
         bullets.append(
