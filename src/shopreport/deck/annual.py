@@ -672,8 +672,7 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
         if len({p["category"] for p in products}) < 2:  # one category ("Medluck" on every row)
             table = slides[-1]
             assert isinstance(table, m.TableSlide)
-            table.columns.pop(2)
-            table.rows = [r[:2] + r[3:] for r in table.rows]
+            table.drop_column(2)
         rest = ctx.written(ctx.config.achievements.get(str(year), []))[5:]
     else:
         rest = ctx.written(ctx.config.achievements.get(str(year), []))

@@ -128,6 +128,11 @@ class TableSlide(Slide):
     side_heading: str = ""
     side: list[str] = field(default_factory=list)
 
+    def drop_column(self, j: int) -> None:
+        """Leave out column `j` (a category column of a shop of one category)."""
+        del self.columns[j]
+        self.rows = [r[:j] + r[j + 1 :] for r in self.rows]
+
 
 @dataclass
 class Closing(Slide):

@@ -1273,8 +1273,7 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
         caption=shown_of(ctx, len(shown), sum(s["skus"] for s in stages.values()) or len(products)),
     )
     if len({p["category"] for p in products}) < 2:  # a shop of one category ("All products")
-        slide.columns.pop(2)
-        slide.rows = [r[:2] + r[3:] for r in slide.rows]
+        slide.drop_column(2)
     return slide
 
 
