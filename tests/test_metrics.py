@@ -441,6 +441,8 @@ def test_the_monthly_history_ends_with_the_report_month(report):
     monthly = report.breakdowns["monthly"]
     assert monthly["month"].to_list() == ["2025-09", "2025-10", "2026-09", "2026-10"]
     assert monthly["gmv"].to_list() == [40.0, 60.0, 200.0, 650.0]  # Oct: 100 + 200 + 300 + 50
+    # the traffic table's daily sums: no traffic in 2025-09, 30 in 2025-10, 50, 40 + 20 + 40
+    assert monthly["visitors"].to_list() == [None, 30.0, 50.0, 100.0]
 
 
 def test_what_moved_the_first_response(report):

@@ -239,6 +239,44 @@ def test_held_gmv_and_aov_hold_the_buyers(tmp_path):
     assert targets["aov"].source == "derived"
 
 
+def test_conversion_after_a_campaign_month_follows_last_years_next_month(tmp_path):
+    """June 2026 (a 618 month): conversion 3.3 %, +10 % on June 2025. July 2025 converted 1,000
+    of 50,000 visitors, 2.0 %: July's target is 2.0 % × 1.10 = 2.2 %, not June's 3.3 % held.
+    GMV: July 2025's ¥300,000 × 1.20 = ¥360,000; AOV ¥300 × 1.00 = ¥300; buyers 360,000 ÷ 300 =
+    1,200; visitors 1,200 ÷ 2.2 % = 54,545. Without last July's visitors conversion holds."""
+    from shopreport.metrics import month_period
+
+    def metric(value: float, yoy: float) -> SimpleNamespace:
+        return SimpleNamespace(value=value, yoy=yoy)
+
+    metrics = {
+        "gmv": metric(500_000.0, 0.20),
+        "buyers": metric(1_500.0, 0.20),
+        "aov": metric(500_000.0 / 1_500, 0.0),
+        "visitors": metric(45_455.0, 0.09),
+        "conversion": metric(0.033, 0.10),
+    }
+    july = {"month": "2025-07", "gmv": 300_000.0, "orders": 1_000, "buyers": 1_000}
+    config = read_config(write_shop(tmp_path, {}, {"orders": {"path": "orders.csv"}}))
+    for visitors, expected in ((50_000.0, (0.022, "seasonal")), (None, (0.033, "level"))):
+        rows = [{**july, "visitors": visitors}]
+        report = SimpleNamespace(
+            period=month_period(2026, 6), metrics=metrics, rows=lambda view, rows=rows: rows
+        )
+        targets = {t.metric: t for t in next_targets(report, config)}  # type: ignore[arg-type]
+        assert (targets["conversion"].target, targets["conversion"].basis) == expected
+        assert (targets["gmv"].target, targets["aov"].target) == (360_000, 300)
+        assert targets["buyers"].target == 1_200
+    assert targets["visitors"].target == 36_364  # 1,200 ÷ 3.3 %, the held rate
+    report = SimpleNamespace(
+        period=month_period(2026, 6),
+        metrics=metrics,
+        rows=lambda view: [{**july, "visitors": 50_000.0}],
+    )
+    targets = {t.metric: t for t in next_targets(report, config)}  # type: ignore[arg-type]
+    assert targets["visitors"].target == 54_545
+
+
 def test_the_plan_table_shows_a_ceiling_as_a_limit_and_asks_only_for_rises(tmp_path):
     """November: GMV ¥1,000, 4 buyers, conversion 5 % and a refund-rate ceiling of 50 % are the
     team's. October: ¥650 from 3 buyers (AOV ¥216.67, September ¥100), 100 visitors, refunds

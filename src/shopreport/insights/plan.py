@@ -45,7 +45,8 @@ def next_targets(report: KpiReport, config: Config) -> list[Target]:
 
     Configured targets win. GMV and AOV not configured are proposed from history: last year's
     next month grown by this month's YoY growth (the shop's own seasonality and trend), or this
-    month's level when there is no last year; rates hold at this month's level. Buyers follow
+    month's level when there is no last year; conversion the same way, from the traffic
+    table's visitors; the refund rate's ceiling holds at this month's level. Buyers follow
     from GMV ÷ AOV (or AOV from GMV ÷ buyers when buyers are configured), visitors from
     buyers ÷ conversion.
     """
@@ -109,7 +110,9 @@ def next_targets(report: KpiReport, config: Config) -> list[Target]:
                 "derived",
                 "buyers_visitors",
             )
-        put("conversion", actual("conversion"), "proposed", "level")
+        # last year's next month when it is known: a campaign month's rate is not next month's
+        visited = base.get("visitors") if base else None
+        propose("conversion", base["buyers"] / visited if base and visited else None)
         if "buyers" in out and out["conversion"].target:
             put(
                 "visitors",

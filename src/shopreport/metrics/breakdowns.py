@@ -514,8 +514,11 @@ def refunds_by(ctx: Context, period: Period, keys: list[str]) -> pl.LazyFrame | 
 
 
 def monthly(ctx: Context) -> pl.LazyFrame:
-    """GMV, orders and buyers of every month the shared scan covers (for history and targets)."""
-    return (
+    """GMV, orders and buyers of every month the shared scan covers, and its visitors as the
+    traffic table's daily sums (for history and targets: a campaign month's conversion is not
+    next month's). Visitors counted from events (distinct per period) are left out: a month's
+    distinct visitors over the whole history is a scan of every event."""
+    months = (
         ctx.base.paid.lazy()
         .group_by(pl.col("day").dt.month_start().alias("month"))
         .agg(
@@ -523,9 +526,17 @@ def monthly(ctx: Context) -> pl.LazyFrame:
             orders=pl.len(),
             buyers=pl.col(BUYER).n_unique(),
         )
-        .sort("month")
-        .with_columns(pl.col("month").dt.strftime("%Y-%m"))
     )
+    if ctx.ds.has("traffic") and not ctx.ds.has("events"):
+        visitors = (
+            ctx.ds.frame("traffic")
+            .group_by(pl.col("date").dt.month_start().alias("month"))
+            .agg(visitors=fsum("visitors"))
+        )
+        months = months.join(visitors, on="month", how="left")
+    else:
+        months = months.with_columns(visitors=pl.lit(None, pl.Float64))
+    return months.sort("month").with_columns(pl.col("month").dt.strftime("%Y-%m"))
 
 
 def reviews_by_sku(ctx: Context, period: Period) -> pl.LazyFrame | None:

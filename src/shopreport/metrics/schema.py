@@ -402,6 +402,7 @@ class MonthRow(TypedDict):
     gmv: float
     orders: int
     buyers: int
+    visitors: float | None
 
 
 class ReviewSkuRow(TypedDict):
