@@ -20,6 +20,7 @@ from shopreport.insights import drivers as dr
 from shopreport.insights.diagnosis import stock_risk
 from shopreport.insights.plan import next_targets
 from shopreport.metrics import schema as S
+from shopreport.metrics.period import parse_months
 from shopreport.render.textfit import Font, fit_text
 from tests.conftest import kpis, run_cli, write_shop
 from tests.deckcheck import slides_text
@@ -295,6 +296,59 @@ def test_the_plan_table_shows_a_ceiling_as_a_limit_and_asks_only_for_rises(tmp_p
     assert texts[visitors + 2 : visitors + 4] == ["80", "-20.0%"]
     assert texts[refunds + 2 : refunds + 4] == ["≤50.0%", "—"]
     assert any("客单价需较本月+15.4%（本月环比+116.7%），GMV目标才能达成。" in t for t in texts)
+
+
+def test_a_quarter_stages_products_against_the_same_quarter_last_year(tmp_path):
+    """Units at ¥10 (X's of Q1 2026 at ¥20), Q1 / Q3 / Q4 (Double 11) 2025 / Q1 2026:
+    X 10 / 10 / 30 / 11, Y 20 / 20 / 20 / 10, N (launched June 2025) — / — / 10 / 15. Against
+    Q4 X and Y fell ≥20 %; against Q1 2025 X grew 10 % (mature) and Y fell 50 % (declining);
+    N, unsold a year ago, compares with Q4: +50 %, growing, its growth not shown in a YoY
+    column. A quarter whose last year the history does not reach (Q4 2025: Q4 2024) compares
+    with the quarter before: X 30 against
+    10, +200 %, growing; Y 20 against 20, mature."""
+    sales = {"X": (10, 10, 30, 11), "Y": (20, 20, 20, 10), "N": (0, 0, 10, 15)}
+    days = ("2025-01-01", "2025-08-10", "2025-11-11", "2026-02-10")
+    rows = [
+        (f"{sku}{i}", f"c{sku}{i}", day, qty)
+        for sku, units in sales.items()
+        for i, (day, qty) in enumerate(zip(days, units, strict=True))
+        if qty
+    ]
+    price = {"X3": 20}  # X's units grew 10 %, its GMV 120 %: the column is units, as the stage
+    orders = "order_id,customer_id,order_time,pay_time,paid_amount\n" + "\n".join(
+        f"{o},{c},{d} 10:00:00,{d} 10:00:00,{q * price.get(o, 10)}" for o, c, d, q in rows
+    )
+    items = "order_id,sku,quantity,unit_price,amount\n" + "\n".join(
+        f"{o},{o[0]},{q},{price.get(o, 10)},{q * price.get(o, 10)}" for o, c, d, q in rows
+    )
+    products = """
+        sku,category,name,price,unit_cost,launch_date
+        X,家电,净水器,10,5,2024-01-01
+        Y,家电,吹风机,10,5,2024-01-01
+        N,家电,电水壶,10,5,2025-06-01
+    """
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": orders, "items.csv": items, "products.csv": products},
+        {
+            "orders": {"path": "orders.csv"},
+            "order_items": {"path": "items.csv"},
+            "products": {"path": "products.csv"},
+        },
+    )
+    report = api.compute_kpis(read_config(config), parse_months("2026-Q1"), today=TODAY)
+    got = {r["sku"]: (r["stage"], r["basis"], r["growth"]) for r in report.rows(S.PRODUCTS)}
+    assert got["X"] == ("mature", "last_year", pytest.approx(0.1))
+    assert got["Y"] == ("declining", "last_year", pytest.approx(-0.5))
+    assert got["N"] == ("growing", "previous", None)
+    q4 = api.compute_kpis(read_config(config), parse_months("2025-Q4"), today=TODAY)
+    got = {r["sku"]: (r["stage"], r["basis"], r["growth"]) for r in q4.rows(S.PRODUCTS)}
+    assert got["X"] == ("growing", "previous", pytest.approx(2.0))
+    assert got["Y"] == ("mature", "previous", pytest.approx(0.0))
+    built = api.build_deck(config, "review", "2026-Q1", out=tmp_path / "q1.pptx", today=TODAY)
+    texts = next(t for t in slides_text(built.path) if "TOP商品与生命周期" in t)
+    assert "同比" in texts and "较上期" not in texts
+    assert any("阶段按本期销量与去年同期比较（±20%；去年同期未售的与上期比较）" in t for t in texts)
 
 
 # --- 4. the why: every driver a computed contribution on a shop where it is known --------------

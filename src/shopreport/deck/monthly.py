@@ -1188,7 +1188,8 @@ def goods(ctx: Ctx) -> list[m.Slide]:
 
 
 def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
-    """Top products by GMV, growth against their last three months and lifecycle stage."""
+    """Top products by GMV, growth against their last three months (a quarter's against last
+    year's, when the history reaches it) and lifecycle stage."""
     say = ctx.say
     shown = products[:TOP_ROWS]
     gmv = money_column(ctx, [p["gmv"] for p in shown])
@@ -1205,6 +1206,8 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
         ]
         for i, p in enumerate(shown)
     ]
+    # a quarter against the same months of last year (a product that did not sell then: "—")
+    seasonal = any(p["basis"] == "last_year" for p in products)
     stages = {r["stage"]: r for r in ctx.rows(S.LIFECYCLE)}
     total = sum(s["gmv"] for s in stages.values()) or None
     if None in stages or not stages:
@@ -1212,6 +1215,8 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
     else:
         note = say.say(
             "lifecycle_note",
+            seasonal=seasonal,
+            **({"lifecycle_basis": say.word("lifecycle_basis_seasonal")} if seasonal else {}),
             **{s: stages[s]["skus"] if s in stages else 0 for s in STAGES},
             new_share=stages["new"]["gmv"] / total if "new" in stages and total else None,
             declining_share=stages["declining"]["gmv"] / total
@@ -1264,7 +1269,7 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
                 "col_gmv",
                 "col_share",
                 "col_units",
-                "col_growth3",
+                "col_growth3_seasonal" if seasonal else "col_growth3",
                 "col_stage",
             )
         ],

@@ -282,38 +282,65 @@ def marketing_by_channel(ctx: Context, period: Period) -> pl.LazyFrame | None:
 
 def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
     """Per SKU: GMV and units now, last period's GMV, the average of the three periods before,
-    the days it was out of stock, and its stage.
+    the growth of its units on that average, the days it was out of stock, and its stage.
 
     A product whose sales fell while it was out of stock is "out_of_stock", not declining; with
     less than three periods of history before this one the stage is unknown (null).
+
+    A quarter or half compares with the same months of last year when the history reaches
+    them (`basis` "last_year"): Q1 after a Double 11 quarter is not a decline of every product.
+    A product that did not sell then compares with the period before (`basis` "previous", no
+    growth shown).
     """
     opts = ctx.opts
+    lines = ctx.base.lines.lazy()
+    start = (
+        lines.select(pl.col("day").min()).collect(engine=ENGINE).item()
+        if ctx.base.lines.height
+        else None
+    )
+    seasonal = period.kind == "months" and start is not None and start <= period.last_year().start
     before = (
         [period.shift_months(-i) for i in (1, 2, 3)]
         if period.kind == "month"
-        else [period.previous()]
+        else [period.last_year() if seasonal else period.previous()]
     )
     now = by_sku(ctx.lazy_lines(period), ctx.ds)
-    lines = ctx.base.lines.lazy()
-    earlier = (
-        lines.filter(in_range("day", before[-1].start, before[0].end, dates=True))
-        .group_by("sku")
-        .agg(
-            units_before=pl.col("quantity").sum() / len(before),
-            gmv_before=fsum("line_gmv") / len(before),
+
+    def average(windows: list[Period], units: str, gmv: str) -> pl.LazyFrame:
+        return (
+            lines.filter(in_range("day", windows[-1].start, windows[0].end, dates=True))
+            .group_by("sku")
+            .agg(
+                (pl.col("quantity").sum() / len(windows)).alias(units),
+                (fsum("line_gmv") / len(windows)).alias(gmv),
+            )
         )
-    )
+
+    earlier = average(before, "units_before", "gmv_before")
+    basis = "last_year" if seasonal else "previous"  # a product compared otherwise: no growth
+    if seasonal:  # a product without last year's sales: the period before, its growth unshown
+        fallback = average([period.previous()], "units_previous", "gmv_previous")
+        earlier = (
+            earlier.join(fallback, on="sku", how="full", coalesce=True)
+            .with_columns(basis=pl.when(pl.col("units_before") > 0).then(pl.lit("last_year")))
+            .with_columns(
+                units_before=pl.when(pl.col("basis").is_null())
+                .then(pl.col("units_previous"))
+                .otherwise(pl.col("units_before")),
+                gmv_before=pl.when(pl.col("basis").is_not_null()).then(pl.col("gmv_before")),
+                basis=pl.col("basis").fill_null(pl.lit("previous")),
+            )
+        )
+    else:
+        earlier = earlier.with_columns(basis=pl.lit("previous"))
     last = (
-        lines.filter(in_range("day", before[0].start, before[0].end, dates=True))
+        lines.filter(in_range("day", period.previous().start, period.previous().end, dates=True))
         .group_by("sku")
         .agg(previous_gmv=fsum("line_gmv"))
     )
     first_sale = lines.group_by("sku").agg(first_sale=pl.col("day").min())
-    history = (
-        lines.select(pl.col("day").min() <= before[-1].start).collect(engine=ENGINE).item()
-        if ctx.base.lines.height
-        else False
-    )
+    history = start is not None and start <= before[-1].start
     new_since = period.end - timedelta(days=opts.lifecycle_new_days)
     started = pl.coalesce("launch_date", "first_sale")
     change = pl.col("units") / pl.col("units_before") - 1
@@ -337,11 +364,12 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
         .join(last, on="sku", how="left")
         .join(first_sale, on="sku", how="left")
         .join(_days_out(ctx, period), on="sku", how="left")
-        .with_columns(pl.col("days_out").fill_null(0))
+        .with_columns(pl.col("days_out").fill_null(0), pl.col("basis").fill_null("previous"))
     )
     return (
         frame.with_columns(
-            growth=pl.when(pl.col("gmv_before") > 0).then(pl.col("gmv") / pl.col("gmv_before") - 1),
+            # in units, as the stage beside it (a GMV change read as the units' crossed ±20 %)
+            growth=pl.when((pl.col("units_before") > 0) & (pl.col("basis") == basis)).then(change),
             stage=stage,
         )
         .with_columns(share=pl.col("gmv") / fsum("gmv"))
@@ -357,6 +385,7 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
             "growth",
             "days_out",
             "stage",
+            "basis",
             pl.col("launch_date").cast(pl.String),
         )
         .sort(["gmv", "sku"], descending=[True, False])

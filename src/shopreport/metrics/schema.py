@@ -264,6 +264,7 @@ class ProductRow(TypedDict):
     growth: float | None
     days_out: int
     stage: str | None
+    basis: str
     launch_date: str | None
 
 
