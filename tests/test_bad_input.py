@@ -184,6 +184,31 @@ def test_bad_input_is_explained(case, tmp_path):
     assert list(out.iterdir()) == []  # nothing half-written
 
 
+def test_a_month_of_free_orders_only_is_no_deck(tmp_path):
+    """Shopify's explorer shop in February 2022: one order, paid $0. Its deck said "GMV $0,
+    down 100.0% YoY", "The peak was on Feb 1: $0" and planned March at $0: a month without
+    sales stops like a month without orders (kpis reports it with --allow-empty)."""
+    orders = GOOD_ORDERS + "3,c,2026-09-05 10:00:00,0\n"
+    path = setup(tmp_path, {"orders.csv": orders}, {})
+    out = tmp_path / "out"
+    out.mkdir()
+    result = run_cli("build", "--config", path, "--month", "2026-09", "--out", out, "-q")
+    assert result.code == 1 and "Traceback" not in result.err
+    assert result.err.strip() == (
+        "Error: No sales in 2026-09: its one paid order paid 0 (a free or fully discounted "
+        "order), so there is nothing to report; the data's sales run from 2026-10-01 to "
+        "2026-10-02."
+    )
+    assert list(out.iterdir()) == []
+    empty = run_cli("kpis", "--config", path, "--month", "2026-09", "--format", "json")
+    assert empty.code == 1 and "--allow-empty" in empty.err
+    allowed = run_cli(
+        "kpis", "--config", path, "--month", "2026-09", "--format", "json", "--allow-empty"
+    )
+    assert allowed.code == 0, allowed.err
+    assert json.loads(allowed.out)["metrics"]["paid_orders"]["value"] == 1
+
+
 def test_a_last_row_without_a_line_break_is_read(tmp_path):
     """Only a short last row without a line break is a cut file; a whole one is data."""
     path = setup(tmp_path, {"orders.csv": GOOD_ORDERS + "3,c,2026-10-03 10:00:00,5"}, {})

@@ -278,6 +278,28 @@ def test_conversion_after_a_campaign_month_follows_last_years_next_month(tmp_pat
     assert targets["visitors"].target == 54_545
 
 
+def test_a_growth_from_a_tiny_base_is_no_seasonality_to_plan_with(tmp_path):
+    """Shopify's explorer shop, July 2021: GMV $742.12, +1654 % on July 2020's $42.30; August
+    2020 sold $330.60, so "last year × growth" proposed $5,800 (+681 %). Beyond doubling (or
+    halving) the month's level is proposed: $742.12 rounded up to $743. A growth inside the
+    band is applied: +40 % → $330.60 × 1.4 = $462.84 → $463."""
+    from shopreport.metrics import month_period
+
+    config = read_config(write_shop(tmp_path, {}, {"orders": {"path": "orders.csv"}}))
+    august = [{"month": "2020-08", "gmv": 330.60, "orders": 9, "buyers": 9, "visitors": None}]
+    for growth, expected in ((16.54, (743, "level")), (0.40, (463, "seasonal"))):
+        metrics = {
+            "gmv": SimpleNamespace(value=742.12, yoy=growth),
+            "buyers": SimpleNamespace(value=20.0, yoy=None),
+            "aov": SimpleNamespace(value=742.12 / 20, yoy=None),
+        }
+        report = SimpleNamespace(
+            period=month_period(2021, 7), metrics=metrics, rows=lambda view: august
+        )
+        targets = {t.metric: t for t in next_targets(report, config)}  # type: ignore[arg-type]
+        assert (targets["gmv"].target, targets["gmv"].basis) == expected
+
+
 def test_the_plan_table_shows_a_ceiling_as_a_limit_and_asks_only_for_rises(tmp_path):
     """November: GMV ¥1,000, 4 buyers, conversion 5 % and a refund-rate ceiling of 50 % are the
     team's. October: ¥650 from 3 buyers (AOV ¥216.67, September ¥100), 100 visitors, refunds
@@ -296,6 +318,34 @@ def test_the_plan_table_shows_a_ceiling_as_a_limit_and_asks_only_for_rises(tmp_p
     assert texts[visitors + 2 : visitors + 4] == ["80", "-20.0%"]
     assert texts[refunds + 2 : refunds + 4] == ["≤50.0%", "—"]
     assert any("客单价需较本月+15.4%（本月环比+116.7%），GMV目标才能达成。" in t for t in texts)
+
+
+def test_without_stock_counts_no_product_is_counted_stock_limited(tmp_path):
+    """The LIFE shop's October with its inventory: X is 缺货受限 (1), and the note says what
+    that means; without an inventory table nothing can be stock-limited: "缺货受限0个" claimed
+    a check the data cannot make (Online Retail), so neither is said."""
+    files = {"orders.csv": LIFE_ORDERS, "items.csv": LIFE_ITEMS, "products.csv": LIFE_PRODUCTS}
+    data = {
+        "orders": {"path": "orders.csv"},
+        "order_items": {"path": "items.csv"},
+        "products": {"path": "products.csv"},
+    }
+    notes = {}
+    for stocked in (True, False):
+        folder = tmp_path / str(stocked)
+        config = write_shop(
+            folder,
+            {**files, "inventory.csv": LIFE_INVENTORY} if stocked else files,
+            {**data, "inventory": {"path": "inventory.csv"}} if stocked else data,
+        )
+        built = api.build_deck(config, "monthly", "2026-10", out=folder / "d.pptx", today=TODAY)
+        texts = next(t for t in slides_text(built.path) if "TOP商品与生命周期" in t)
+        notes[stocked] = next(t for t in texts if t.startswith("在售商品中"))
+    assert notes[True].startswith("在售商品中新品0个、成长0个、成熟1个、衰退1个、缺货受限1个")
+    assert "销量下滑且期内缺货的为缺货受限" in notes[True]
+    # X and Y sold 2 × ¥10 each of ¥140: 28.6 %
+    assert notes[False].startswith("在售商品中新品0个、成长0个、成熟1个、衰退2个，衰退商品28.6%。")
+    assert "缺货" not in notes[False]
 
 
 def test_a_quarter_stages_products_against_the_same_quarter_last_year(tmp_path):

@@ -200,20 +200,47 @@ def validate(
 
 
 def _require_orders(ds: Dataset, period: Period, allow_empty_hint: bool = False) -> None:
-    """Stop with a clear message when the period has no paid orders (naming `--allow-empty`
-    where the command has it: `kpis`)."""
+    """Stop with a clear message when the period has no paid orders, or only free ones (a
+    dormant shop's "GMV $0, −100 %" deck), naming `--allow-empty` where the command has it:
+    `kpis`."""
     orders = ds.history("orders").filter(pl.col("pay_time").is_not_null())
+    columns = orders.collect_schema().names()
+    # an order of unknown amount (Taobao's behaviour log has none) may have sold
+    sold = (
+        pl.col("paid_amount").is_null() | (pl.col("paid_amount") > 0)
+        if "paid_amount" in columns
+        else pl.lit(True)
+    )
     row = (
         pl.concat(
             [
-                orders.filter(in_range("pay_time", period.start, period.end)).select(n=pl.len()),
-                orders.select(first=pl.col("pay_time").min(), last=pl.col("pay_time").max()),
+                orders.filter(in_range("pay_time", period.start, period.end)).select(
+                    n=pl.len(), sold=sold.sum()
+                ),
+                orders.filter(sold).select(
+                    first=pl.col("pay_time").min(), last=pl.col("pay_time").max()
+                ),
             ],
             how="horizontal",
         )
         .collect()
         .row(0, named=True)
     )
+    if row["n"] and not row["sold"]:
+        hint = " (or pass --allow-empty to report it)" if allow_empty_hint else ""
+        span = (
+            f"; the data's sales run from {row['first']:%Y-%m-%d} to {row['last']:%Y-%m-%d}"
+            if row["first"]
+            else ""
+        )
+        orders = (
+            "its one paid order paid 0 (a free or fully discounted order)"
+            if row["n"] == 1
+            else f"its {row['n']} paid orders all paid 0 (free or fully discounted orders)"
+        )
+        raise DataError(
+            f"No sales in {period.label}: {orders}, so there is nothing to report{span}{hint}."
+        )
     if row["n"] == 0:
         files = ", ".join(str(f) for f in ds.tables["orders"].files[:3]) or "the database"
         if row["first"]:

@@ -1216,6 +1216,7 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
         note = say.say(
             "lifecycle_note",
             seasonal=seasonal,
+            stocked=ctx.has("inventory"),  # no stock counts: no stock-limited products to count
             **({"lifecycle_basis": say.word("lifecycle_basis_seasonal")} if seasonal else {}),
             **{s: stages[s]["skus"] if s in stages else 0 for s in STAGES},
             new_share=stages["new"]["gmv"] / total if "new" in stages and total else None,

@@ -38,17 +38,20 @@ class Target:
 
 
 RATES = ("conversion", "refund_rate")
+SEASONAL = (-0.5, 1.0)
+"""The YoY growths a seasonal proposal applies (halved to doubled); beyond them the month's
+level is proposed."""
 
 
 def next_targets(report: KpiReport, config: Config) -> list[Target]:
     """Targets of the month after the report's month, consistent with each other.
 
-    Configured targets win. GMV and AOV not configured are proposed from history: last year's
-    next month grown by this month's YoY growth (the shop's own seasonality and trend), or this
-    month's level when there is no last year; conversion the same way, from the traffic
-    table's visitors; the refund rate's ceiling holds at this month's level. Buyers follow
-    from GMV ÷ AOV (or AOV from GMV ÷ buyers when buyers are configured), visitors from
-    buyers ÷ conversion.
+    Configured targets win. GMV, AOV and conversion not configured are proposed from history:
+    last year's next month grown by this month's YoY growth (the shop's own seasonality and
+    trend), or this month's level when there is no last year (for conversion: no visitors in
+    the traffic table then) or the growth is beyond `SEASONAL`; the refund rate's ceiling
+    holds at this month's level. Buyers follow from GMV ÷ AOV (or AOV from GMV ÷ buyers when
+    buyers are configured), visitors from buyers ÷ conversion.
     """
     month = report.period.shift_months(1).label
     configured = config.targets.get(month, {})
@@ -75,7 +78,8 @@ def next_targets(report: KpiReport, config: Config) -> list[Target]:
 
     def propose(metric: str, last_year: float | None) -> None:
         growth = metrics[metric].yoy
-        if last_year is not None and growth is not None:
+        # a growth from a tiny base (a dormant shop's +1654 %) is no seasonality to plan with
+        if last_year is not None and growth is not None and SEASONAL[0] <= growth <= SEASONAL[1]:
             put(metric, last_year * (1 + growth), "proposed", "seasonal")
         else:
             put(metric, actual(metric), "proposed", "level")
