@@ -15,7 +15,7 @@ def report(tmp_path_factory):
         {
             "orders.csv": """
             order_id,customer_id,order_time,paid_amount,channel
-            1,v2,2026-10-02 11:05:00,99,直播
+            1,v2,2026-10-03 11:05:00,99,直播
         """,
             # v1 visits on two days: daily sums would count 4 visitors, the log has 3
             "events.csv": """

@@ -12,7 +12,7 @@ import csv
 import io
 import os
 import shutil
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import polars as pl
@@ -615,9 +615,43 @@ def test_a_shopify_store_over_two_exports_builds_its_decks(shopify_store, tmp_pa
         assert "付款订单的实付金额" not in notes and "orders paid in the period" not in notes
 
 
+def test_tables_stop_where_the_orders_stop(tmp_path):
+    """One ¥100 order a day by a new buyer, 1 September to 20 October (the orders export
+    stops there); traffic (100 visitors a day) and refunds (¥10 a day) run to 31 October.
+    October is read to the 20th in every table: 2,000 visitors (not 3,100), conversion 20 ÷
+    2,000 = 1.0 % like 1–20 September's (not 0.65 %), refunds ¥200 of ¥2,000 = 10 % (not
+    15.5 %)."""
+
+    def days(first: date, last: date) -> list[date]:
+        return [first + timedelta(days=i) for i in range((last - first).days + 1)]
+
+    sold = days(date(2026, 9, 1), date(2026, 10, 20))
+    exported = days(date(2026, 9, 1), date(2026, 10, 31))
+    files = {
+        "orders.csv": "order_id,customer_id,order_time,paid_amount\n"
+        + "".join(f"o{d:%m%d},c{d:%m%d},{d} 10:00:00,100\n" for d in sold),
+        "traffic.csv": "date,source,visitors\n" + "".join(f"{d},搜索,100\n" for d in exported),
+        "refunds.csv": "order_id,refund_time,amount\n"
+        + "".join(f"o{d:%m%d},{d} 12:00:00,10\n" for d in exported if d in sold)
+        + "".join(f"o1020,{d} 12:00:00,10\n" for d in exported if d not in sold),
+    }
+    data = {name: {"path": f"{name}.csv"} for name in ("orders", "traffic", "refunds")}
+    report = kpis(write_shop(tmp_path, files, data), today=TODAY)
+    assert report.covered_until == date(2026, 10, 20)
+    metrics = report.metrics
+    assert (metrics["visitors"].value, metrics["visitors"].previous) == (2000, 2000)
+    assert metrics["conversion"].value == pytest.approx(0.01)
+    assert metrics["conversion"].previous == pytest.approx(0.01)
+    assert metrics["refund_amount"].value == pytest.approx(200)
+    assert metrics["refund_rate"].value == pytest.approx(0.10)
+
+
 def test_a_weekly_traffic_export_is_spread_over_its_days(tmp_path):
     files = {
-        "orders.csv": "order_id,customer_id,order_time,paid_amount\n1,a,2026-10-01 10:00:00,10\n",
+        # orders to 11 October, where the traffic export ends (beyond the orders' last day the
+        # other tables are left out: `test_tables_stop_where_the_orders_stop`)
+        "orders.csv": "order_id,customer_id,order_time,paid_amount\n"
+        "1,a,2026-10-01 10:00:00,10\n2,b,2026-10-11 10:00:00,10\n",
         # one row per week and source, dated by the week's Monday
         "traffic.csv": "week,source,visitors\n2026-09-28,搜索,700\n2026-10-05,搜索,1400\n",
     }

@@ -599,7 +599,7 @@ def basket_shop(tmp_path_factory):
         ]
     )
     items = ITEMS_HEADER + "\ns1,A,1,100,100\ns2,B,1,100,100\no1,A,3,100,300\no2,B,1,100,100"
-    refunds = "order_id,refund_time,amount,reason,sku\no1,2026-10-09 10:00:00,60,尺码不合适,A"
+    refunds = "order_id,refund_time,amount,reason,sku\no1,2026-10-06 12:00:00,60,尺码不合适,A"
     folder = tmp_path_factory.mktemp("basket_shop")
     config = write_shop(
         folder,

@@ -171,7 +171,9 @@ def test_validate_prints_the_preset_rules_and_the_headers_behind_them(shared_dat
 
 def test_sycm_traffic_title_rows_and_percentages(tmp_path):
     (tmp_path / "o.csv").write_text(
+        # orders to 10-02, where the traffic export ends
         "order_id,customer_id,order_time,paid_amount\n1,a,2026-10-01 10:00:00,10\n"
+        "2,b,2026-10-02 10:00:00,10\n"
     )
     config = write_shop(
         tmp_path, {}, {"orders": {"path": "o.csv"}}, preset="sycm-traffic", data_dir=str(SAMPLES)

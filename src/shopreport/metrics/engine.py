@@ -129,7 +129,7 @@ def compute_kpis(
         # a period still running: its days that are over, or up to where the data ends
         end_of_data = ds.data_end()
         as_of = min(today, end_of_data + timedelta(days=1)) if end_of_data else today
-    ctx = Context(ds, read_base(ds, start, end), opts, covered_until, as_of)
+    ctx = Context(_until(ds, covered_until), read_base(ds, start, end), opts, covered_until, as_of)
 
     batch, missing = Batch(), {}
     for wname, window in windows.items():
@@ -277,6 +277,28 @@ def _uncovered_tables(
                 "table_starts", {"table": table, "date": first, "period": label}
             )
     return late
+
+
+CUT_WITH_ORDERS = ("traffic", "events", "refunds", "marketing", "service", "reviews", "dsr")
+"""Tables whose rows after the orders' last day are left out when the orders stop inside the
+period (inventory is taken as of that day already)."""
+
+
+def _until(ds: Dataset, covered_until: date | None) -> Dataset:
+    """The dataset without the rows of `CUT_WITH_ORDERS` after the day the orders stop inside
+    the period: traffic, refunds or spend exported to the month's end beside orders to the
+    20th made a 20-day GMV over 31 days' visitors (conversion 1.1 % against 1.9 %)."""
+    if covered_until is None:
+        return ds
+    tables = dict(ds.tables)
+    for name in CUT_WITH_ORDERS:
+        column = TABLES[name].time
+        if name in tables and column in ds.columns(name):
+            source = tables[name]
+            kept = pl.col(column).cast(pl.Date) <= covered_until
+            whole = source.whole.filter(kept) if source.whole is not None else None
+            tables[name] = replace(source, frame=source.frame.filter(kept), whole=whole)
+    return replace(ds, tables=tables)
 
 
 def _covered_until(ds: Dataset, period: Period, progress: float | None, today: date) -> date | None:
