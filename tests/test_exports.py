@@ -26,7 +26,7 @@ from shopreport.config import read_config
 from shopreport.errors import DataError
 from shopreport.metrics import schema as S
 from shopreport.sources.dataset import read_dataset
-from tests.conftest import kpis, write_shop
+from tests.conftest import kpis, run_cli, write_shop
 
 SAMPLES = Path(__file__).parent / "samples" / "exports"
 TODAY = date(2026, 11, 20)
@@ -644,6 +644,36 @@ def test_tables_stop_where_the_orders_stop(tmp_path):
     assert metrics["conversion"].previous == pytest.approx(0.01)
     assert metrics["refund_amount"].value == pytest.approx(200)
     assert metrics["refund_rate"].value == pytest.approx(0.10)
+
+
+def test_an_order_dated_in_the_future_is_a_warning_not_the_data_end(tmp_path):
+    """Orders every day 1 September – 20 October, then one dated 2062-10-09 on line 52 (a
+    misread date). It made the data end in 2062: October's first 20 days were compared with
+    all of September. It is a warning naming its line and column, and the data still ends
+    on 20 October."""
+    sold = [date(2026, 9, 1) + timedelta(days=i) for i in range(50)]  # to 20 October
+    orders = (
+        "order_id,customer_id,order_time,paid_amount\n"
+        + "".join(f"o{i},c{i},{d} 10:00:00,100\n" for i, d in enumerate(sold))
+        + "late,z,2062-10-09 20:23:00,100\n"
+    )
+    config = write_shop(tmp_path, {"orders.csv": orders}, {"orders": {"path": "orders.csv"}})
+    report = kpis(config, today=TODAY)
+    assert report.covered_until == date(2026, 10, 20)
+    assert report.metrics["paid_orders"].previous == 20  # 1–20 September
+    assert any("2062-10-09 20:23" in n.text for n in report.notes)
+    (table,) = [t for t in api.validate(config) if t.name == "orders"]
+    assert table.warnings == [
+        f"{tmp_path / 'orders.csv'}, line 52, column order_time: 2062-10-09 20:23 is after "
+        "today (1 such order(s)): a wrong clock or date format in the export. They are left "
+        "out of where the data ends."
+    ]
+    built = run_cli("build", "--config", config, "--month", "2026-10", "--out", tmp_path / "d.pptx")
+    assert built.code == 0, built.err
+    assert built.err.strip().splitlines()[-1] == (
+        "Warning: orders: 1 order(s) are dated after today (e.g. 2062-10-09 20:23): a wrong "
+        "clock or date format in the export"
+    )
 
 
 def test_a_weekly_traffic_export_is_spread_over_its_days(tmp_path):

@@ -397,6 +397,13 @@ def build(
             click.echo(f"Slide images written: {pngs[0].parent} ({len(pngs)} PNG)")
         for section, reason in deck.left_out.items():
             click.echo(f"Left out: {section}: {reason}")
+        for note in deck.notes:  # a cron job's log says what the coverage slide says of them
+            if note.code in DATA_WARNINGS:
+                click.echo(f"Warning: {note.text}", err=True)
+
+
+DATA_WARNINGS = ("implausible", "future_orders")
+"""Notes of rows that look wrong, said on the terminal too (`build`)."""
 
 
 @contextlib.contextmanager

@@ -38,6 +38,10 @@ TEXTS = {
     "implausible": (
         "orders: {rows} order amount(s) are implausible (e.g. {value}): check the export's units"
     ),
+    "future_orders": (
+        "orders: {rows} order(s) are dated after today (e.g. {value}): a wrong clock or date "
+        "format in the export"
+    ),
     "empty_table": "{table}: the file has a header and no rows, so its metrics are unavailable",
     "spread_days": (
         "{table}: each row covers {days} days and is spread evenly over them, so daily figures "

@@ -318,6 +318,7 @@ def _covered_until(ds: Dataset, period: Period, progress: float | None, today: d
         ds.frame("orders")
         .filter(pl.col("order_time") >= period.start_dt)
         .select(pl.col("order_time").dt.date().unique().sort().alias("day"))
+        .filter(pl.col("day") <= end)  # an order misdated into the future is no quiet run
         .collect(engine=ENGINE)["day"]
     )
     longest_quiet = int((days.diff().dt.total_days() - 1).max() or 0)  # type: ignore[arg-type]

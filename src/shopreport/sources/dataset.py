@@ -7,7 +7,7 @@ import re
 import sys
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from functools import cached_property
 from pathlib import Path
 
@@ -241,7 +241,13 @@ class Dataset:
     def data_end(self) -> date | None:
         """The last day of the orders table (its last order_time), computed once."""
         if not hasattr(self, "_data_end"):
-            last = self.history("orders").select(pl.col("order_time").max()).collect().item()
+            last = (
+                self.history("orders")
+                .filter(pl.col("order_time") < tomorrow(self.config))  # not a misdated order
+                .select(pl.col("order_time").max())
+                .collect()
+                .item()
+            )
             self._data_end = last.date() if isinstance(last, datetime) else None
         return self._data_end
 
@@ -286,9 +292,12 @@ class Dataset:
             for query, describe in source.extra + _checks(source) + _orphan_checks(self, source):
                 queries.append(query)
                 owners.append((source, describe))
-        plausible = _plausibility(self.tables["orders"], self.config)
-        queries.append(plausible[0])
-        owners.append((self.tables["orders"], plausible[1]))
+        for query, gate in (
+            _plausibility(self.tables["orders"], self.config),
+            _future(self.tables["orders"], self.config),
+        ):
+            queries.append(query)
+            owners.append((self.tables["orders"], gate))
         numbered = self.frame("orders").collect_schema().get("order_id") == pl.String
         if numbered:
             queries.append(self.frame("orders").select(order_number().is_not_null().all()))
@@ -1185,6 +1194,46 @@ def _plausibility(source: TableSource, config: Config) -> tuple[pl.LazyFrame, Ga
         ]
 
     return _when_found(source.checked.select(odd.fill_null(False).any()), rows, describe)
+
+
+def shop_now(config: Config) -> datetime:
+    """The shop's wall-clock time now (naive, as the tables' times are read)."""
+    from zoneinfo import ZoneInfo
+
+    return datetime.now(ZoneInfo(config.timezone)).replace(tzinfo=None)
+
+
+def tomorrow(config: Config) -> datetime:
+    """The start of the shop's next day: an order at or after it is in the future."""
+    return datetime.combine(shop_now(config).date() + timedelta(days=1), datetime.min.time())
+
+
+def _future(source: TableSource, config: Config) -> tuple[pl.LazyFrame, Gate]:
+    """Orders placed after the shop's today (a wrong clock or a misread date): a warning naming
+    the first, with the count; they are not where the data ends (`Dataset.data_end`)."""
+    later = pl.col("order_time") >= tomorrow(config)
+    rows = _with_total(
+        source.checked.filter(later.fill_null(False)).select(SRC, FILE, ROW, "order_time")
+    )
+
+    def describe(rows: pl.DataFrame) -> list[Problem]:
+        if rows.is_empty():
+            return []
+        value = f"{rows['order_time'][0]:%Y-%m-%d %H:%M}"
+        note = Note("future_orders", {"rows": rows["total"][0], "value": value})
+        return [
+            Problem(
+                "orders",
+                f"{_where(source, rows)}, column {source.column_label('order_time')}: "
+                f"{value} is after today ({rows['total'][0]} such order(s)): a wrong clock or "
+                "date format in the export. They are left out of where the data ends.",
+                error=False,
+                note=note,
+                position=(rows[SRC][0], rows[ROW][0]),
+            )
+        ]
+
+    return _when_found(source.checked.select(later.fill_null(False).any()), rows, describe)
 
 
 def _same_files(name: str, skipped: dict[Path, Path]) -> tuple[pl.LazyFrame, object]:
