@@ -1171,29 +1171,16 @@ def _plausibility(source: TableSource, config: Config) -> tuple[pl.LazyFrame, Ga
     odd = (amount > limits.max_amount) | (
         (amount.median() > 0) & (amount > amount.median() * limits.max_order_ratio)
     )
-    rows = _with_total(
-        source.checked.filter(odd.fill_null(False)).select(SRC, FILE, ROW, "__raw_paid_amount")
-    )
 
-    def describe(rows: pl.DataFrame) -> list[Problem]:
-        if rows.is_empty():
-            return []
-        value = rows["__raw_paid_amount"][0]
-        note = Note("implausible", {"rows": rows["total"][0], "value": value})
-        return [
-            Problem(
-                "orders",
-                f"{_where(source, rows)}, column {source.column_label('paid_amount')}: "
-                f"{value!r} is not a plausible order amount ({rows['total'][0]} such order(s): "
-                f"above {limits.max_amount:g}, or {limits.max_order_ratio:g}× the median order); "
-                "check the export's units. Thresholds: max_amount, max_order_ratio.",
-                error=False,
-                note=note,
-                position=(rows[SRC][0], rows[ROW][0]),
-            )
-        ]
+    def say(value: object, total: int) -> tuple[str, Note]:
+        return (
+            f"{value!r} is not a plausible order amount ({total} such order(s): above "
+            f"{limits.max_amount:g}, or {limits.max_order_ratio:g}× the median order); check "
+            "the export's units. Thresholds: max_amount, max_order_ratio.",
+            Note("implausible", {"rows": total, "value": value}),
+        )
 
-    return _when_found(source.checked.select(odd.fill_null(False).any()), rows, describe)
+    return _odd_orders(source, odd, "paid_amount", "__raw_paid_amount", say)
 
 
 def shop_now(config: Config) -> datetime:
@@ -1211,29 +1198,46 @@ def tomorrow(config: Config) -> datetime:
 def _future(source: TableSource, config: Config) -> tuple[pl.LazyFrame, Gate]:
     """Orders placed after the shop's today (a wrong clock or a misread date): a warning naming
     the first, with the count; they are not where the data ends (`Dataset.data_end`)."""
+
+    def say(value: object, total: int) -> tuple[str, Note]:
+        shown = f"{value:%Y-%m-%d %H:%M}"
+        return (
+            f"{shown} is after today ({total} such order(s)): a wrong clock or date format in "
+            "the export. They are left out of where the data ends.",
+            Note("future_orders", {"rows": total, "value": shown}),
+        )
+
     later = pl.col("order_time") >= tomorrow(config)
-    rows = _with_total(
-        source.checked.filter(later.fill_null(False)).select(SRC, FILE, ROW, "order_time")
-    )
+    return _odd_orders(source, later, "order_time", "order_time", say)
+
+
+def _odd_orders(
+    source: TableSource,
+    odd: pl.Expr,
+    column: str,
+    shown: str,
+    say: Callable[[object, int], tuple[str, Note]],
+) -> tuple[pl.LazyFrame, Gate]:
+    """Orders whose `column` looks wrong (`odd`): a warning naming the first by file, line and
+    column, with their count, worded by `say(value of `shown`, count)`."""
+    odd = odd.fill_null(False)
+    rows = _with_total(source.checked.filter(odd).select(SRC, FILE, ROW, shown))
 
     def describe(rows: pl.DataFrame) -> list[Problem]:
         if rows.is_empty():
             return []
-        value = f"{rows['order_time'][0]:%Y-%m-%d %H:%M}"
-        note = Note("future_orders", {"rows": rows["total"][0], "value": value})
+        text, note = say(rows[shown][0], rows["total"][0])
         return [
             Problem(
                 "orders",
-                f"{_where(source, rows)}, column {source.column_label('order_time')}: "
-                f"{value} is after today ({rows['total'][0]} such order(s)): a wrong clock or "
-                "date format in the export. They are left out of where the data ends.",
+                f"{_where(source, rows)}, column {source.column_label(column)}: {text}",
                 error=False,
                 note=note,
                 position=(rows[SRC][0], rows[ROW][0]),
             )
         ]
 
-    return _when_found(source.checked.select(later.fill_null(False).any()), rows, describe)
+    return _when_found(source.checked.select(odd.any()), rows, describe)
 
 
 def _same_files(name: str, skipped: dict[Path, Path]) -> tuple[pl.LazyFrame, object]:
