@@ -209,6 +209,28 @@ def test_a_month_of_free_orders_only_is_no_deck(tmp_path):
     assert json.loads(allowed.out)["metrics"]["paid_orders"]["value"] == 1
 
 
+def test_a_month_after_the_data_is_unknown_even_when_empty_is_allowed(tmp_path):
+    """The orders end on 2 October: November with --allow-empty printed GMV 0, visitors 0 and
+    a stock value of 0 (the README: months after the data's last day are never zeros)."""
+    path = setup(tmp_path, {"orders.csv": GOOD_ORDERS}, {})
+    result = run_cli(
+        "kpis", "--config", path, "--month", "2026-11", "--format", "json", "--allow-empty"
+    )
+    assert result.code == 1 and not result.out
+    assert result.err.strip() == (
+        "Error: 2026-11 begins after the data ends (2026-10-02): its figures are unknown, not "
+        "0, even with --allow-empty. Export the orders of that period first."
+    )
+
+
+def test_validate_calls_an_orders_file_without_rows_an_error(tmp_path):
+    """A header and no rows passed `validate` ("orders [ok]", exit 0) while `build` stopped."""
+    path = setup(tmp_path, {"orders.csv": GOOD_ORDERS.splitlines()[0] + "\n"}, {})
+    result = run_cli("validate", "--config", path)
+    assert result.code == 1
+    assert f"error: {tmp_path / 'orders.csv'}: no rows: nothing to report" in result.out
+
+
 def test_a_last_row_without_a_line_break_is_read(tmp_path):
     """Only a short last row without a line break is a cut file; a whole one is data."""
     path = setup(tmp_path, {"orders.csv": GOOD_ORDERS + "3,c,2026-10-03 10:00:00,5"}, {})

@@ -164,6 +164,37 @@ def test_demo_end_moves_the_window(tmp_path):
     assert "--review 2025-Q2" in result.stdout  # June closes the second quarter
 
 
+def test_demo_keeps_a_real_config_and_offers_only_decks_its_data_covers(tmp_path):
+    """A folder holding the user's own shopreport.yaml is not written over (exit 2, the file
+    as it was); three months of data (April–June 2025) offer the week, the quarter and the
+    618 campaign, not the year 2024 ("No paid orders in 2024"); fewer than three months are
+    refused by the option."""
+    own = tmp_path / "shop"
+    own.mkdir()
+    (own / "shopreport.yaml").write_text("shop: My Real Shop\n", encoding="utf-8")
+    kept = run_cli("demo", own, "--no-deck", "--months", "3", "--orders-per-month", "10")
+    assert kept.code == 2 and "is not a demo's config" in kept.err
+    assert (own / "shopreport.yaml").read_text(encoding="utf-8") == "shop: My Real Shop\n"
+    assert not (own / "data").exists()
+    small = run_cli(
+        "demo",
+        tmp_path / "d",
+        "--no-deck",
+        "--months",
+        "3",
+        "--orders-per-month",
+        "20",
+        "--end",
+        "2025-06",
+    )
+    assert small.code == 0, small.err
+    offered = [line.split(".yaml ")[1] for line in small.out.splitlines() if "build" in line]
+    assert offered == ["--week 2025-W26", "--review 2025-Q2", "--campaign 618-2025"]
+    again = run_cli("demo", tmp_path / "d", "--no-deck", "--months", "3", "--end", "2025-06")
+    assert again.code == 0, again.err  # a demo's own config is written anew
+    assert run_cli("demo", tmp_path / "e", "--no-deck", "--months", "2").code == 2
+
+
 def test_schema_is_json_schema():
     result = run_cli("schema")
     schema = json.loads(result.out)

@@ -100,6 +100,12 @@ def compute_kpis(
     ds = load(cfg, store, [period])
     if not allow_empty:
         _require_orders(ds, period, allow_empty_hint=True)
+    elif (end := ds.data_end()) is not None and period.start > end:
+        # a month without orders is reported; one after the data is unknown, not zeros
+        raise DataError(
+            f"{period.label} begins after the data ends ({end}): its figures are unknown, not "
+            "0, even with --allow-empty. Export the orders of that period first."
+        )
     if "text" in ds.columns("reviews"):  # the word cutter (0.1 s), beside the queries
         threading.Thread(target=_import_quietly, args=("rjieba",), daemon=True).start()
     report = _compute(ds, period, today)
@@ -171,7 +177,12 @@ def validate(
                     for c in source.file_columns
                     if c not in mapped.values() and f'"{c}"' not in referenced
                 ],
-                [p.message for p in problems if p.table == name and p.error],
+                [p.message for p in problems if p.table == name and p.error]
+                + (  # the one table a report cannot do without
+                    [f"{source.files[0] if source.files else name}: no rows: nothing to report"]
+                    if name == "orders" and not stats["rows"]
+                    else []
+                ),
                 [p.message for p in problems if p.table == name and not p.error and not p.info],
                 ([database.rule] if database else [])
                 + rules.get(name, [])
@@ -490,23 +501,29 @@ def make_portfolio_demo(
     )
 
 
-def demo_decks(config: str | Path, end: str) -> list[str]:
+def demo_decks(config: str | Path, end: str, months: int | None = None) -> list[str]:
     """The `build` options of the demo shop's other decks: the last whole ISO week of the month
-    `end`, the last whole quarter, the year before it, and each declared campaign."""
+    `end`, the last whole quarter, the year before it, and each declared campaign, those the
+    data's `months` (the demo's default when None) cover."""
+    from shopreport.demo.writer import default_months
+
     month = parse_month(end, "UTC")
+    first = month.shift_months(1 - (months or default_months(end))).start
     sunday = month.last_day - timedelta(days=(month.last_day.isoweekday() % 7))
     year, week = sunday.isocalendar()[:2]
     quarter = (month.start.month - 1) // 3 + (1 if month.start.month % 3 == 0 else 0)
     qyear = month.start.year if quarter else month.start.year - 1
-    options = [
-        f"--week {year}-W{week:02d}",
-        f"--review {qyear}-Q{quarter or 4}",  # the last whole quarter
-        f"--year {month.start.year - 1}",
-    ]
+    quarter = quarter or 4
+    options = [f"--week {year}-W{week:02d}"]
+    if date(qyear, quarter * 3 - 2, 1) >= first:  # the last whole quarter
+        options.append(f"--review {qyear}-Q{quarter}")
+    if first.year <= month.start.year - 1:  # a year the data reaches into
+        options.append(f"--year {month.start.year - 1}")
     over = [  # a campaign still under way at the data's end has no retrospective yet
         key
         for key, c in read_config(config).campaigns.items()
         if max(p.end for p in c.phases) <= month.last_day
+        and min(p.start for p in c.phases) >= first
     ]
     return options + [f"--campaign {key}" for key in over]
 

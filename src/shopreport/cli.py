@@ -57,8 +57,8 @@ def cli(ctx: click.Context, debug: bool) -> None:
 @click.option(
     "--months",
     default=None,
-    type=click.IntRange(1, 120),
-    help="How many months of data (default: from January two years before --end).",
+    type=click.IntRange(3, 120),
+    help="How many months of data, 3 or more (default: from January two years before --end).",
 )
 @click.option(
     "--orders-per-month",
@@ -114,7 +114,7 @@ def demo(
         click.echo(f"Deck written: {deck.path} ({deck.slides} slides)")
     click.echo(f"Next: shopreport kpis --config {config} --month {end}")
     click.echo("The other decks of this shop:")
-    for option in api.demo_decks(config, end):
+    for option in api.demo_decks(config, end, months):
         click.echo(f"  shopreport build --config {config} {option}")
 
 

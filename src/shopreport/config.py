@@ -39,7 +39,9 @@ CURRENCY_SYMBOLS = {
 }
 MAX_DERIVE_CHARS = 20_000
 """A table's derive steps, written out, are at most this long (no literal of megabytes)."""
-PERIOD_KEY = re.compile(r"^\d{4}(-\d{2}|-W\d{2}|-Q[1-4]|-H[12])?$")
+PERIOD_KEY = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-W(0[1-9]|[1-4]\d|5[0-3])|-Q[1-4]|-H[12])?$")
+"""A month 01–12, an ISO week 01–53, a quarter, a half or a year ("2026-13" was silently no
+month)."""
 
 
 class Model(BaseModel):

@@ -106,11 +106,23 @@ def write_demo(
         raise ConfigError(f"--end '{end}' is not a month: write YYYY-MM.") from None
     if len(end) != 7:
         raise ConfigError(f"--end '{end}' is not a month: write YYYY-MM.")
+    config = folder / "shopreport.yaml"
+    if config.is_file() and not config.read_text(encoding="utf-8", errors="replace").startswith(
+        DEMO_HEADER
+    ):
+        raise ConfigError(
+            f"{config} exists and is not a demo's config: `demo` would overwrite it and the "
+            "data folder beside it. Write the demo into another folder."
+        )
     tables = generate(seed, end, months or default_months(end), orders_per_month, categories)
     write_tables(folder / "data", tables)
-    config = folder / "shopreport.yaml"
     config.write_text(render_config(tables, end, shop, presenter), encoding="utf-8")
     return config
+
+
+DEMO_HEADER = "# shopreport config of the demo shop, written by `shopreport demo`."
+"""The first line of a demo's config (templates/demo/shopreport.yaml.j2): a folder holding
+another config is not written over."""
 
 
 def default_months(end: str) -> int:
