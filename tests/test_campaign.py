@@ -103,6 +103,45 @@ def test_new_buyers_followed_for_30_days(campaign):
     assert follow["share"] == pytest.approx(1 / 3)
 
 
+def test_a_campaigns_refund_rate_is_its_own_orders(tmp_path):
+    """Refunds come days after payment, so refunds made in a sales peak ÷ its GMV read low.
+    The window's orders (2–5, ¥380) had ¥19 refunded on 06-10 (order 2) and ¥19 on 06-20
+    (order 4, after the 12 days the data covers past the window: to 06-15); the baseline's
+    order 1 (¥70) ¥7 on 06-02, inside the window; last year's (7–8, ¥100) ¥6 on 2025-06-10.
+    Own orders: 19 ÷ 380 = 5.0 %, 10.0 % before, 6.0 % last year; by refund date the window
+    read 7 ÷ 380 = 1.8 % against 0 % before."""
+    refunds = """
+        order_id,refund_time,amount
+        1,2026-06-02 09:00:00,7
+        2,2026-06-10 09:00:00,19
+        4,2026-06-20 09:00:00,19
+        8,2025-06-10 09:00:00,6
+    """
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": ORDERS, "refunds.csv": refunds},
+        {"orders": {"path": "orders.csv"}, "refunds": {"path": "refunds.csv"}},
+        campaigns={
+            "c1": {"name": "2025年618", "phases": phases(2025)},
+            "c2": {"phases": phases(2026), "compare_with": "c1", "baseline_weeks": 1},
+        },
+    )
+    c = compute_campaign(api.load(read_config(config)), "c2", today=date(2026, 11, 20))
+    own = c.facts["order_refunds"]
+    assert own["window"]["days"] == 12
+    assert [own[k]["rate"] for k in ("window", "baseline", "compared")] == [
+        pytest.approx(0.05),
+        pytest.approx(0.10),
+        pytest.approx(0.06),
+    ]
+    assert c.report.metrics["refund_rate"].value == pytest.approx(7 / 380)
+    built = api.build_deck(config, "campaign", "c2", out=tmp_path / "c.pptx", today=DECK_DAY)
+    texts = next(t for t in slides_text(built.path) if "活动订单退款率" in t)
+    card = texts.index("活动订单退款率")
+    assert texts[card + 1 : card + 3] == ["5.0%", "较2025年618 ▼1.0个百分点\n较活动前 ▼5.0个百分点"]
+    assert any("活动期付款订单在活动结束后12天内的退款金额 ÷ 其GMV" in t for t in texts)
+
+
 def test_campaign_config_is_checked(tmp_path):
     config = write_shop(
         tmp_path,

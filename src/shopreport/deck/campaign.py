@@ -12,7 +12,7 @@ from shopreport.deck.blocks import funnel_slide, money_column, person_cards, pro
 from shopreport.deck.context import DeckContext, change
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.errors import ConfigError, did_you_mean
-from shopreport.fmt import fmt_pct
+from shopreport.fmt import fmt_gap, fmt_pct
 from shopreport.insights.diagnosis import find_campaign_problems
 from shopreport.metrics import schema as S
 from shopreport.metrics.campaign import CampaignReport, compute_campaign, window_of
@@ -59,6 +59,8 @@ def _kpi(ctx: Ctx, metric: str) -> m.Kpi:
     """A KPI card: value, change against the comparison campaign and against the baseline's daily
     level."""
     c, say = ctx.data, ctx.say
+    if metric == "refund_rate" and (own := _own_refunds(ctx)) is not None:
+        return own
     value = c.report.metrics[metric].value
     changes = []
     if c.compared is not None:
@@ -76,6 +78,39 @@ def _kpi(ctx: Ctx, metric: str) -> m.Kpi:
         _change(say.word("vs_baseline"), per_day, base_per_day, metric, ctx.lang),
     ]
     return kpi
+
+
+def _own_refunds(ctx: Ctx) -> m.Kpi | None:
+    """The refund-rate card of the window's own orders against the baseline's and the
+    comparison campaign's own (`_order_refunds`), None without them."""
+    c, say = ctx.data, ctx.say
+    rates = {k: v["rate"] for k, v in c.facts["order_refunds"].items()}
+    rate = rates.get("window")
+    if rate is None:
+        return None
+    changes = []
+    if c.comparison is not None:
+        label = say.say("vs_campaign", name=c.comparison.name)
+        changes.append(_change(label, rate, rates.get("compared"), "refund_rate", ctx.lang))
+    changes.append(
+        _change(say.word("vs_baseline"), rate, rates.get("baseline"), "refund_rate", ctx.lang)
+    )
+    target = c.report.metrics["refund_rate"].target
+    text, tone = "", "neutral"
+    if target is not None:
+        met = rate <= target
+        gap = fmt_gap(rate - target, "ratio", ctx.symbol, ctx.lang)
+        text = say.say("ceiling_line", target=ctx.fmt("refund_rate", target), met=met, gap=gap)
+        tone = "good" if met else "bad"
+    ctx.shown.add("refund_rate")
+    return m.Kpi(
+        say.word("card_own_refund_rate"),
+        ctx.fmt("refund_rate", rate),
+        changes,
+        None,
+        text,
+        tone,
+    )
 
 
 SUMMED = {"gmv", "buyers", "paid_orders", "visitors", "new_buyers", "refund_amount", "units"}
@@ -169,7 +204,12 @@ def overview(ctx: Ctx) -> list[m.Slide]:
         m.KpiCards(
             "kpis",
             say.word("campaign_kpi_title"),
-            _foot(ctx, "orders", "traffic", "refunds"),
+            _foot(ctx, "orders", "traffic", "refunds")
+            + (
+                " | " + say.say("own_refunds_note", days=c.facts["order_refunds"]["window"]["days"])
+                if "window" in c.facts["order_refunds"]
+                else ""
+            ),
             cards=cards,
             summary=say.say(
                 "campaign_summary",

@@ -160,6 +160,7 @@ def _views(ctx: Context, window: Window, comparison: Window | None, baseline: Pe
         "hourly": _hourly(ctx, window, comparison),
         "baseline_total": ctx.lazy_paid(baseline).select(gmv=fsum("paid_amount")),
         "followup": _follow_up(ctx, window),
+        **_order_refunds(ctx, window, comparison, baseline),
         "coupons": _coupons(ctx, window.period),
     }
     if ctx.base.lines is not None:
@@ -190,6 +191,11 @@ def _views(ctx: Context, window: Window, comparison: Window | None, baseline: Pe
         "followup": frames.pop("followup").row(0, named=True),
         "cart_path": frames.pop("cart_path").row(0, named=True) if "cart_path" in frames else None,
         "basis_cart": "events" if ctx.ds.has("events") else "traffic",
+        "order_refunds": {
+            name[len("refunds_") :]: frames.pop(name).row(0, named=True)
+            for name in list(frames)
+            if name.startswith("refunds_")
+        },
     }
     return frames, facts
 
@@ -353,6 +359,42 @@ def _visitors_by_source(ctx: Context, period: Period) -> pl.LazyFrame | None:
         )
         return traffic.group_by("source").agg(visitors=fsum("visitors"))
     return None
+
+
+def _order_refunds(
+    ctx: Context, window: Window, comparison: Window | None, baseline: Period
+) -> dict[str, pl.LazyFrame]:
+    """The refunds of each period's own orders ("refunds_window", "refunds_baseline",
+    "refunds_compared"): refunded within the days after its end that the data covers after the
+    window (up to FOLLOW_UP_DAYS), ÷ those orders' GMV. Refunds made in a window ÷ its GMV fall
+    in a sales peak only because refunds come days after payment (618: 7.2 % against 8.9 %
+    before, while the campaign's orders were refunded as much as before's)."""
+    if not ctx.ds.has("refunds") or "order_id" not in ctx.ds.columns("refunds"):
+        return {}
+    data_end = ctx.ds.data_end()
+    days = (
+        FOLLOW_UP_DAYS
+        if data_end is None
+        else max(0, min(FOLLOW_UP_DAYS, (data_end - window.period.last_day).days))
+    )
+    periods = {"window": window.period, "baseline": baseline}
+    if comparison:
+        periods["compared"] = comparison.period
+    orders = ctx.ds.frame("orders").filter(pl.col("pay_time").is_not_null())
+    refunds = ctx.ds.frame("refunds")
+    out = {}
+    for name, period in periods.items():
+        own = orders.filter(in_range("pay_time", period.start, period.end))
+        refunded = refunds.filter(pl.col("refund_time") < period.end_dt + timedelta(days=days))
+        refunded = refunded.join(own.select("order_id"), on="order_id", how="semi")
+        out[f"refunds_{name}"] = pl.concat(
+            [own.select(gmv=fsum("paid_amount")), refunded.select(refunded=fsum("amount"))],
+            how="horizontal",
+        ).with_columns(
+            rate=pl.when(pl.col("gmv") > 0).then(pl.col("refunded") / pl.col("gmv")),
+            days=pl.lit(days),
+        )
+    return out
 
 
 def _follow_up(ctx: Context, window: Window) -> pl.LazyFrame:
