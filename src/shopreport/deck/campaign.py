@@ -762,6 +762,11 @@ def successes(ctx: Ctx) -> list[m.Slide]:
         for p in c.rows(S.LIFT_PRODUCTS)
         if p["lift"] and p["gmv"] >= ctx.thresholds.winner_min_share * total
     ]
+    # a product whose bad reviews make it a problem is no success to repeat ("2.1×" here, "stop
+    # selling; inspect the batch" on the problems slide)
+    faulty = {f.subject for f in ctx.findings if f.rule == "faulty_product"}
+    left_out = [p["name"] or p["sku"] for p in products if (p["name"] or p["sku"]) in faulty]
+    products = [p for p in products if (p["name"] or p["sku"]) not in faulty]
     if products:
         top = sorted(products, key=lambda p: -(p["lift"] or 0))[:10]
         gmv = money_column(ctx, [p["gmv"] for p in top])
@@ -794,7 +799,10 @@ def successes(ctx: Ctx) -> list[m.Slide]:
                 _foot(ctx, "order_items", "products"),
                 columns=[_column(ctx, w) for w in columns],
                 rows=rows,
-                note=say.word("lift_explained"),
+                note=say.join(
+                    say.word("lift_explained"),
+                    say.say("winners_faulty", names=left_out) if left_out else "",
+                ),
             )
         )
     return slides
