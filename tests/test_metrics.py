@@ -239,6 +239,21 @@ def test_a_product_launched_within_the_slow_window_is_new_not_slow(tmp_path):
         assert value(kpis(config), "slow_movers") == slow, launched
 
 
+def test_a_product_out_of_stock_within_the_slow_window_is_not_slow(tmp_path):
+    """D (外套, never sold) has 7 in stock at every count: slow. Counted at 0 on 15 October and
+    7 again on the 31st (restocked after weeks out, as the demo's 大容量抱枕), it could not sell
+    all of the 30 days from 2 October: it is not slow (it was slow and reordered at once)."""
+    for mid_month, slow in (("7", 1), ("0", 0)):
+        inventory = TABLES["inventory"].replace("2026-10-15,D,7", f"2026-10-15,D,{mid_month}")
+        tables = {**TABLES, "inventory": inventory}
+        config = write_shop(
+            tmp_path / mid_month,
+            {f"{name}.csv": text for name, text in tables.items()},
+            {name: {"path": f"{name}.csv"} for name in tables},
+        )
+        assert value(kpis(config), "slow_movers") == slow, mid_month
+
+
 def test_reorder_quantity(report):
     # B: velocity 5/28, daily σ over 28 days of [2, 3, 0 …] = sqrt((13 − 25/28) / 27),
     # lead 14 + review 7 days: 5/28 × 21 + 1.65 × σ × √14 − 0 = 7.88 → 8. A, C, D need none.

@@ -193,11 +193,22 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
     )
     pace = _selling_pace(ctx, stock.select("sku"), end)
     last_sale = lines.filter(pl.col("day") < end).group_by("sku").agg(last_sale=pl.col("day").max())
+    # a SKU counted without stock within the slow window could not sell all of it: restocked
+    # on the 26th after four weeks out, it is a reorder, not a slow mover
+    short = (
+        ctx.ds.frame("inventory")
+        .filter(in_range("date", end - timedelta(days=opts.slow_mover_days), end, dates=True))
+        .group_by("sku", "date")
+        .agg(on_hand=pl.col("on_hand").sum())
+        .group_by("sku")
+        .agg(_ran_out=(pl.col("on_hand") <= 0).any())
+    )
     frame = (
         stock.join(products_of(ctx.ds).rename({"launch_date": "_launched"}), on="sku", how="left")
         .join(sold, on="sku", how="left")
         .join(pace, on="sku", how="left")
         .join(last_sale, on="sku", how="left")
+        .join(short, on="sku", how="left")
         .with_columns(
             pl.col(
                 "units", "gmv", "recent_units", "sum_sq", "recent_gmv", "selling_days"
@@ -230,17 +241,19 @@ def sku_status(ctx: Context, w: Period) -> pl.LazyFrame:
             days_since_sale=(pl.lit(end - timedelta(days=1)) - pl.col("last_sale")).dt.total_days(),
             lead_time=lead,
             reorder_qty=need.clip(lower_bound=0).ceil(),
-            # no sale in the last N days, and on sale for longer than that: a product launched on
-            # the 29th is new, not slow (the annual review listed two December launches)
+            # no sale in the last N days, on sale for longer than that (a product launched on
+            # the 29th is new, not slow: the annual review listed two December launches), and
+            # in stock at every count of them
             slow=(pl.col("on_hand") > 0)
             & (
                 pl.col("last_sale").is_null()
                 | (pl.col("last_sale") < end - timedelta(days=opts.slow_mover_days))
             )
-            & (pl.col("_launched").is_null() | (pl.col("_launched") < slow_since)),
+            & (pl.col("_launched").is_null() | (pl.col("_launched") < slow_since))
+            & ~pl.col("_ran_out").fill_null(False),
             stockout=(pl.col("on_hand") <= 0) & (pl.col("units") > 0),
         )
-        .drop("_launched")
+        .drop("_launched", "_ran_out")
         .sort("sku")
     )
 

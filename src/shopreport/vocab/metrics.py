@@ -176,12 +176,14 @@ _ALL = [
        "SKUs with no stock at period end that sold in the period",
        "期末库存为0且本期有销售的SKU数", better="down"),
     _m("slow_movers", "滞销SKU", "Slow movers", "count", "inventory",
-       "SKUs with stock and no sales in the last 30 days (launched 30 or more days before)",
-       "有库存且近30天无销售的SKU数（上架不足30天的新品除外）", better="down"),
+       "SKUs with stock and no sales in the last 30 days (in stock all that time, launched 30 "
+       "or more days before)",
+       "有库存且近30天无销售的SKU数（其间曾断货的、上架不足30天的新品除外）", better="down"),
     _m("slow_stock_value", "滞销库存金额", "Slow-mover stock value", "money", "inventory",
-       "stock value at period end of the slow movers (stock, no sales in the last 30 days, "
-       "launched 30 or more days before)",
-       "滞销SKU（有库存且近30天无销售，上架不足30天的新品除外）的期末库存金额", better="down"),
+       "stock value at period end of the slow movers (stock, no sales in the last 30 days, in "
+       "stock all that time, launched 30 or more days before)",
+       "滞销SKU（有库存且近30天无销售，其间曾断货的、上架不足30天的新品除外）的期末库存金额",
+       better="down"),
     _m("days_of_cover", "可售天数", "Days of cover", "days", "inventory",
        "units on hand ÷ average daily units sold over the last 28 days it could sell (a day "
        "out of stock without a sale left out)",
