@@ -230,13 +230,18 @@ def test_a_product_launched_within_the_slow_window_is_new_not_slow(tmp_path):
         products = PRODUCTS.replace("unit_cost\n", "unit_cost,launch_date\n").replace(
             "D,服装,外套,50,20", f"D,服装,外套,50,20,{launched}"
         )
-        tables = {**TABLES, "products": products}
-        config = write_shop(
-            tmp_path / launched,
-            {f"{name}.csv": text for name, text in tables.items()},
-            {name: {"path": f"{name}.csv"} for name in tables},
-        )
-        assert value(kpis(config), "slow_movers") == slow, launched
+        assert _slow_movers(tmp_path / launched, products=products) == slow, launched
+
+
+def _slow_movers(folder, **tables: str) -> float | None:
+    """October's slow movers of the test shop with some of its tables replaced."""
+    tables = {**TABLES, **tables}
+    config = write_shop(
+        folder,
+        {f"{name}.csv": text for name, text in tables.items()},
+        {name: {"path": f"{name}.csv"} for name in tables},
+    )
+    return value(kpis(config), "slow_movers")
 
 
 def test_a_product_out_of_stock_within_the_slow_window_is_not_slow(tmp_path):
@@ -245,13 +250,7 @@ def test_a_product_out_of_stock_within_the_slow_window_is_not_slow(tmp_path):
     all of the 30 days from 2 October: it is not slow (it was slow and reordered at once)."""
     for mid_month, slow in (("7", 1), ("0", 0)):
         inventory = TABLES["inventory"].replace("2026-10-15,D,7", f"2026-10-15,D,{mid_month}")
-        tables = {**TABLES, "inventory": inventory}
-        config = write_shop(
-            tmp_path / mid_month,
-            {f"{name}.csv": text for name, text in tables.items()},
-            {name: {"path": f"{name}.csv"} for name in tables},
-        )
-        assert value(kpis(config), "slow_movers") == slow, mid_month
+        assert _slow_movers(tmp_path / mid_month, inventory=inventory) == slow, mid_month
 
 
 def test_reorder_quantity(report):
