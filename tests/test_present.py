@@ -278,6 +278,20 @@ def test_conversion_after_a_campaign_month_follows_last_years_next_month(tmp_pat
     assert targets["visitors"].target == 54_545
 
 
+def test_a_share_chart_gathers_the_rest_in_one_bar():
+    """Nine refund reasons of ¥9 … ¥1 (¥45): the chart showed eight and its labels added up to
+    97.8 %. Seven bars and "其余2项" of ¥2 + ¥1 = ¥3, 6.7 %; eight or fewer are all shown."""
+    from shopreport.deck.monthly import _shares
+
+    ctx = SimpleNamespace(say=Narrator("zh-CN", "¥"))
+    rows = [{"reason": f"r{a}", "amount": float(a), "share": a / 45} for a in range(9, 0, -1)]
+    bars = _shares(ctx, rows, "reason")  # type: ignore[arg-type]
+    assert bars["labels"] == ["r9", "r8", "r7", "r6", "r5", "r4", "r3", "其余2项"]
+    assert bars["values"] == [9, 8, 7, 6, 5, 4, 3, 3]
+    assert bars["notes"][0] == "20.0%" and bars["notes"][-1] == "6.7%"
+    assert _shares(ctx, rows[:8], "reason")["labels"][-1] == "r2"  # type: ignore[arg-type]
+
+
 def test_a_growth_from_a_tiny_base_is_no_seasonality_to_plan_with(tmp_path):
     """Shopify's explorer shop, July 2021: GMV $742.12, +1654 % on July 2020's $42.30; August
     2020 sold $330.60, so "last year × growth" proposed $5,800 (+681 %). Beyond doubling (or

@@ -1611,33 +1611,41 @@ def _response(ctx: Ctx) -> m.ChartSlide | None:
     )
 
 
+BARS = 8
+"""Bars of a share chart; beyond them the rest is one bar ("其余2项"), so the bars add up to
+100 %."""
+
+
+def _shares(ctx: Ctx, rows: list, key: str) -> dict:
+    """Labels, amounts and shares of `rows` (amount, share) for a bar chart: the first
+    `BARS` − 1 and the rest as one bar when there are more than `BARS` (a ninth reason was left
+    out and the labels added up to 99.9 %)."""
+    shown, rest = (rows, []) if len(rows) <= BARS else (rows[: BARS - 1], rows[BARS - 1 :])
+    labels = [r[key] or ctx.say.word("unknown") for r in shown]
+    values = [r["amount"] for r in shown]
+    shares = [r["share"] for r in shown]
+    if rest:
+        labels.append(ctx.say.say("rest_bar", n=len(rest)))  # not "其他": a reason may be
+        values.append(sum(r["amount"] for r in rest))
+        shares.append(sum(r["share"] or 0.0 for r in rest))
+    return {
+        "labels": labels,
+        "values": values,
+        "unit": "money",
+        "notes": list(map(fmt_pct, shares)),
+    }
+
+
 def _refunds(ctx: Ctx, reasons: list[S.RefundReasonRow]) -> m.ChartSlide:
     """Refunds by reason and category, why the refund rate moved, and the categories flagged."""
     say = ctx.say
-    charts = [
-        m.Chart(
-            "hbar",
-            {
-                "labels": [r["reason"] or say.word("unknown") for r in reasons[:8]],
-                "values": [r["amount"] for r in reasons[:8]],
-                "unit": "money",
-                "notes": [fmt_pct(r["share"]) for r in reasons[:8]],
-            },
-            caption=say.word("reason_caption"),
-        )
-    ]
+    charts = [m.Chart("hbar", _shares(ctx, reasons, "reason"), caption=say.word("reason_caption"))]
     categories = ctx.rows(S.REFUNDS_BY_CATEGORY)
     if len(categories) >= 2:
         charts.append(
             m.Chart(
                 "hbar",
-                {
-                    "labels": [c["category"] or say.word("unknown") for c in categories[:8]],
-                    "values": [c["amount"] for c in categories[:8]],
-                    "unit": "money",
-                    "notes": [fmt_pct(c["share"]) for c in categories[:8]],
-                    "color": "secondary",
-                },
+                {**_shares(ctx, categories, "category"), "color": "secondary"},
                 caption=say.word("refund_category_caption"),
             )
         )
