@@ -44,6 +44,33 @@ def targeted(tmp_path_factory):
     )
 
 
+def test_cards_leave_off_comparisons_the_data_cannot_make(tmp_path):
+    """test_metrics' shop: its first payment is on 2025-09-30. September 2026 has 336 days of
+    it before (under the 365-day look-back), so its returning share is understated and
+    October's "老买家占比" change against it (or last year's) is no like-for-like change: the
+    card shows none. GMV keeps both. A shop whose data starts this year (Online Retail's
+    2010-12) drops the YoY line of every card instead of "同比 —"."""
+    config = write_shop(
+        tmp_path,
+        {f"{name}.csv": text for name, text in TABLES.items()},
+        {name: {"path": f"{name}.csv"} for name in TABLES},
+    )
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    cards = next(t for t in slides_text(built.path) if "老买家占比" in t)
+    at = cards.index("老买家占比")
+    assert cards[at + 1 : at + 3] == ["66.7%", "退款率"]  # its value, then the next card
+    assert cards[cards.index("支付金额") + 2] == "环比 ▲225.0%\n同比 ▲983.3%"
+    young = TABLES["orders"].replace("2025-10-01", "2026-09-01").replace("2025-09-30", "2026-09-01")
+    config = write_shop(
+        tmp_path / "young",
+        {f"{name}.csv": text for name, text in {**TABLES, "orders": young}.items()},
+        {name: {"path": f"{name}.csv"} for name in TABLES},
+    )
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "y.pptx", today=TODAY)
+    cards = next(t for t in slides_text(built.path) if "支付金额" in t and "退款率" in t)
+    assert not any("同比" in c for c in cards[1:-2])  # the cards, not the footer
+
+
 def test_a_ceiling_is_met_or_missed_with_its_gap_never_over_achieved(targeted):
     report = kpis(targeted)
     refund = report.metrics["refund_rate"]

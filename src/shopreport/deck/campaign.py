@@ -299,7 +299,7 @@ def results(ctx: Ctx) -> list[m.Slide]:
         m.ChartSlide(
             "chart",
             say.word("phase_title"),
-            _foot(ctx, "orders") + " " + say.word("aligned_note"),
+            _foot(ctx, "orders"),  # its comparison "(按阶段日对齐)" says how days are aligned
             charts=charts,
             bullets=bullets,
         )
