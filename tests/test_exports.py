@@ -676,6 +676,32 @@ def test_an_order_dated_in_the_future_is_a_warning_not_the_data_end(tmp_path):
     )
 
 
+def test_a_month_missing_from_the_orders_is_no_month_without_sales(tmp_path):
+    """Orders of April and June 2026 (one ¥100 order a day), none of May; traffic every day.
+    June read "no sales last month" and "buyers ▲30": May is unknown, not zero, and said so;
+    a May report names the missing export instead of "choose a month inside that range"."""
+    days = [date(2026, 4, 1) + timedelta(days=i) for i in range(91)]  # April – June
+    sold = [d for d in days if d.month != 5]
+    files = {
+        "orders.csv": "order_id,customer_id,order_time,paid_amount\n"
+        + "".join(f"o{d:%m%d},c{d:%m%d},{d} 10:00:00,100\n" for d in sold),
+        "traffic.csv": "date,source,visitors\n" + "".join(f"{d},搜索,100\n" for d in days),
+    }
+    config = write_shop(
+        tmp_path, files, {name: {"path": f"{name}.csv"} for name in ("orders", "traffic")}
+    )
+    june = kpis(config, month="2026-06", today=TODAY)
+    assert june.metrics["gmv"].value == 3000 and june.metrics["gmv"].previous is None
+    assert june.metrics["buyers"].mom is None
+    assert any(n.code == "orders_gap" and n.params["period"] == "2026-05" for n in june.notes)
+    may = run_cli("build", "--config", config, "--month", "2026-05", "--out", tmp_path / "m.pptx")
+    assert may.code == 1 and not (tmp_path / "m.pptx").exists()
+    assert "the data has paid orders before and after it (2026-04-01 to 2026-06-30), so that " in (
+        may.err
+    )
+    assert "month's orders export looks missing" in may.err
+
+
 def test_a_weekly_traffic_export_is_spread_over_its_days(tmp_path):
     files = {
         # orders to 11 October, where the traffic export ends (beyond the orders' last day the

@@ -254,8 +254,14 @@ def _require_orders(ds: Dataset, period: Period, allow_empty_hint: bool = False)
         )
     if row["n"] == 0:
         files = ", ".join(str(f) for f in ds.tables["orders"].files[:3]) or "the database"
-        if row["first"]:
-            kind = "month" if period.kind == "month" else "period"
+        kind = "month" if period.kind == "month" else "period"
+        if row["first"] and row["first"].date() < period.start and row["last"].date() >= period.end:
+            span = (  # a hole in a folder of monthly exports
+                f"the data has paid orders before and after it ({row['first']:%Y-%m-%d} to "
+                f"{row['last']:%Y-%m-%d}), so that {kind}'s orders export looks missing. Add it, "
+                f"or choose another {kind}"
+            )
+        elif row["first"]:
             span = (
                 f"the data has paid orders from {row['first']:%Y-%m-%d} to "
                 f"{row['last']:%Y-%m-%d}. Choose a {kind} inside that range"

@@ -13,6 +13,10 @@ TEXTS = {
     "stock_at_price": "stock is valued at price: products have no unit_cost",
     "repurchase_window": "buyers with ≥ 2 paid orders in the {days} days to the period end",
     "data_starts": "the data starts on {date}, inside the {period} period",
+    "orders_gap": (
+        "orders: none in {period}, while the other tables have data there: its export looks "
+        "missing, so nothing is compared with {period}"
+    ),
     "table_starts": (
         "{table}: the data starts on {date}, after {period} began, so its figures are not "
         "compared with {period}"

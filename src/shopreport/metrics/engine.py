@@ -154,6 +154,14 @@ def compute_kpis(
             # one
             values[wname] = {}
             uncovered.add(wname)
+    for wname in ("prev", "ly"):
+        # no paid order in a compared period that visits, refunds, spend or service sessions
+        # show was open: its orders export is missing ("no sales last month", "buyers ▲368")
+        v = values[wname]
+        if v and not v.get("paid_orders") and any(v.get(k) for k in ACTIVITY):
+            values[wname] = {}
+            uncovered.add(wname)
+            notes[f"gap:{wname}"] = Note("orders_gap", {"period": windows[wname].label})
     late_tables = _uncovered_tables(ds, results, windows, values, notes)
     for wname in ("prev", "ly"):
         _derived(values[wname])  # without the metrics of tables that do not reach it
@@ -224,6 +232,9 @@ def compute_kpis(
         covered_until=covered_until,
     )
 
+
+ACTIVITY = ("visitors", "refund_amount", "spend", "service_sessions", "reviews")
+"""Measures of the other tables that show a shop was open in a period."""
 
 LATE_TABLE_DAYS = 7
 """A table whose first row comes this many days or fewer after the orders' first day starts
