@@ -457,6 +457,43 @@ def _orders(rows: list[tuple[str, str, str, float, str]]) -> str:
     return head + "\n" + "\n".join(f"{o},{c},{t},{t},{a},{ch}" for o, c, t, a, ch in rows)
 
 
+def test_a_shop_of_one_category_names_the_region_behind_a_change(tmp_path):
+    """One product (A, 服装). September: 广东 ¥100, 浙江 ¥100; October: 广东 ¥400, 浙江 ¥50:
+    GMV +¥250, 广东 +¥300 and 浙江 −¥50. With one category the category says nothing (Online
+    Retail named a night light's +£22.3K, 6.3 %, beside the UK's +£386K): the region leads, a
+    share above 100 % unsaid. With two categories no region is named."""
+    rows = [
+        ("s1", "u1", "2026-09-01 10:00:00", 100, "广东"),
+        ("s2", "u2", "2026-09-06 10:00:00", 100, "浙江"),
+        ("o1", "u3", "2026-10-05 10:00:00", 400, "广东"),
+        ("o2", "u4", "2026-10-06 10:00:00", 50, "浙江"),
+    ]
+    orders = "order_id,customer_id,order_time,pay_time,paid_amount,province\n" + "\n".join(
+        f"{o},{c},{t},{t},{a},{p}" for o, c, t, a, p in rows
+    )
+    data = {
+        "orders": {"path": "orders.csv"},
+        "order_items": {"path": "items.csv"},
+        "products": {"path": "products.csv"},
+    }
+    for skus, region in (("AAAA", ("广东", 300)), ("ABAB", None)):
+        items = ITEMS_HEADER + "".join(
+            f"\n{o},{sku},1,{a},{a}" for (o, _, _, a, _), sku in zip(rows, skus, strict=True)
+        )
+        config = write_shop(
+            tmp_path / skus,
+            {"orders.csv": orders, "items.csv": items, "products.csv": PRODUCTS_AB},
+            data,
+        )
+        drivers = dr.gmv_drivers(kpis(config))
+        lead = dr.top(drivers, "region")
+        if region is None:
+            assert lead is None, skus
+            continue
+        assert lead is not None and (lead.subject, lead.effect, lead.share) == (*region, None)
+        assert next(d for d in drivers if d.kind in dr.PARTS) is lead
+
+
 @pytest.fixture(scope="module")
 def conversion_shop(tmp_path_factory):
     """September: 50 visitors on 搜索 and 50 on 直播, one ¥100 buyer each (2% and 2%).

@@ -10,6 +10,7 @@ from shopreport.deck.model import Change, Kpi
 from shopreport.deck.narrative import Narrator
 from shopreport.fmt import fmt_count, fmt_gap, fmt_metric, fmt_pct, fmt_pp
 from shopreport.insights.diagnosis import Finding
+from shopreport.insights.drivers import short_lookback
 from shopreport.metrics import KpiReport, Period
 from shopreport.metrics.schema import Breakdown
 from shopreport.vocab.metrics import METRICS, RETURNING, label
@@ -99,7 +100,7 @@ class DeckContext(Generic[D]):
         }
         pairs = [p for p in pairs if reached[p[0]]] or pairs[:1]
         if metric in RETURNING:  # against a period with less than a year before it: no change
-            pairs = [p for p in pairs if p[0] not in self._short_lookback()]
+            pairs = [p for p in pairs if p[0] not in short_lookback(self.report)]
         return [
             change(
                 self.say.word(word),
@@ -137,18 +138,6 @@ class DeckContext(Generic[D]):
         return Kpi(
             self.label(metric), self.fmt(metric), self.changes(metric), m.attainment, text, tone
         )
-
-    def _short_lookback(self) -> set[str]:
-        """The comparisons ("mom", "yoy") whose returning buyers are not like for like: the
-        period itself or the compared one has less than the look-back's year of data before it
-        (Online Retail's November "returning share ▲7.3 pp" was 335 days against 304)."""
-        for note in self.report.notes:
-            if note.code == "short_history":
-                return {"mom", "yoy"}
-            if note.code == "short_history_compared":
-                latest = note.params.get("period")
-                return {"mom", "yoy"} if latest == self.report.previous.label else {"yoy"}
-        return set()
 
     def reaches(self, period: Period) -> bool:
         """Whether the orders reach back into a comparison period (Olist's 2017 has no 2016-11:

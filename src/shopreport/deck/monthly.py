@@ -155,7 +155,7 @@ def gmv_cause(ctx: Ctx) -> str:
         said.insert(0, ctx.say.say("campaign_lead", rise=delta > 0, note=note.lstrip("；; ")))
     drivers = dr.gmv_drivers(ctx.report)
     factor = dr.top(drivers, "factor")
-    part = next((d for d in drivers if d.kind in ("category", "source", "product")), None)
+    part = next((d for d in drivers if d.kind in dr.PARTS), None)
     cause = ""
     if factor is not None:
         cause = ctx.say.say(
@@ -333,7 +333,7 @@ def driver_cards(ctx: Ctx) -> list[m.Card]:
                     for a in dr.against(gmv, kind, total)[:1]
                 ],
             )
-            for kind in ("category", "source", "product")
+            for kind in dr.PARTS
             if (d := dr.top(gmv, kind)) and d.effect * total > 0
         ]
         cards.append(
@@ -529,7 +529,7 @@ def bridge_slide(ctx: Ctx) -> m.ChartSlide:
                 share=factor.share,
             )
         )
-    for kind in ("category", "source", "product"):
+    for kind in dr.PARTS:
         d = dr.top(drivers, kind)
         if d and d.effect * mom["delta"] > 0:
             bullets.append(

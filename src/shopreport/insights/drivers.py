@@ -45,9 +45,15 @@ def _share(effect: float, total: float) -> float | None:
     return min(share, 1.0)
 
 
+PARTS = ("category", "region", "source", "product")
+"""The parts of a GMV change a deck names, in the order it names them (region only for a shop of
+one category: `gmv_drivers`)."""
+
+
 def gmv_drivers(report: KpiReport) -> list[Driver]:
     """ΔGMV MoM: the category, the source and the product that changed most in the direction
-    of the total (their own Δ), beside the LMDI factor effects of the bridge."""
+    of the total (their own Δ), beside the LMDI factor effects of the bridge; a shop of one
+    category has its regions instead."""
     total = _delta(report, "gmv")
     if total is None:
         return []
@@ -65,12 +71,15 @@ def gmv_drivers(report: KpiReport) -> list[Driver]:
                     {"change": report.metrics[factor].mom, "pp": report.metrics[factor].mom_pp},
                 )
             )
-    for kind, rows, key in (
+    kinds: list[tuple[str, list, str]] = [
         ("category", report.rows(S.BY_CATEGORY), "category"),
         ("source", report.rows(S.BY_SOURCE), "source"),
-    ):
-        known = [(r[key], r["delta_mom"]) for r in rows if r["delta_mom"] is not None]  # type: ignore[literal-required]
+    ]
+    for kind, rows, key in kinds:
+        known = [(r[key], r["delta_mom"]) for r in rows if r["delta_mom"] is not None]
         if len(known) < 2:  # one category (Online Retail's "All products") is the whole change
+            if kind == "category":  # its regions then: the UK's +£386K, not a night light's
+                kinds.append(("region", report.rows(S.BY_PROVINCE), "province"))
             continue
         parts += [Driver(kind, name or "", d, _share(d, total)) for name, d in known]
     parts += [
@@ -227,13 +236,26 @@ def refund_drivers(report: KpiReport) -> list[Driver]:
     )
 
 
+def short_lookback(report: KpiReport) -> set[str]:
+    """The comparisons ("mom", "yoy") whose returning buyers are not like for like: the period
+    itself or the compared one has less than the look-back's year of data before it (Online
+    Retail's November "returning share ▲7.3 pp" was 335 days of look-back against 304)."""
+    for note in report.notes:
+        if note.code == "short_history":
+            return {"mom", "yoy"}
+        if note.code == "short_history_compared":
+            latest = note.params.get("period")
+            return {"mom", "yoy"} if latest == report.previous.label else {"yoy"}
+    return set()
+
+
 def returning_drivers(report: KpiReport) -> list[Driver]:
     """Δreturning share MoM: how much came from the returning buyers' count and how much from
     the new buyers' (share = 1 ÷ (1 + new ÷ returning); its change is split in proportion to
     the log changes of the two counts, so the parts add up)."""
     r1, r0 = report.metrics["returning_buyers"].value, report.metrics["returning_buyers"].previous
     n1, n0 = report.metrics["new_buyers"].value, report.metrics["new_buyers"].previous
-    if not (r1 and r0 and n1 and n0):
+    if not (r1 and r0 and n1 and n0) or "mom" in short_lookback(report):
         return []
     total = r1 / (r1 + n1) - r0 / (r0 + n0)
     log_q = math.log(n1 / n0) - math.log(r1 / r0)
