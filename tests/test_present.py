@@ -735,9 +735,12 @@ def test_refund_drivers_name_the_category_and_its_reason(basket_shop):
 @pytest.fixture(scope="module")
 def loyal_shop(tmp_path_factory):
     """u1 bought in August. September: u1 (returning) and u2 (new), one order each.
-    October: u1 twice and u2 once (both returning), u3 once (new)."""
+    October: u1 twice and u2 once (both returning), u3 once (new). u9's order a year before
+    gives both months a year of data before them (a returning share against less is no
+    like-for-like change)."""
     orders = _orders(
         [
+            ("z1", "u9", "2025-08-01 10:00:00", 10, "搜索"),
             ("a1", "u1", "2026-08-10 10:00:00", 50, "搜索"),
             ("s1", "u1", "2026-09-05 10:00:00", 100, "搜索"),
             ("s2", "u2", "2026-09-06 10:00:00", 100, "搜索"),
