@@ -305,6 +305,17 @@ def test_conversion_after_a_campaign_month_follows_last_years_next_month(tmp_pat
     assert targets["visitors"].target == 54_545
 
 
+def test_a_problems_footer_names_the_tables_its_problems_come_from():
+    """The annual review's problems were 站外广告's ROAS and 女装's refunds, and the footer
+    named orders, traffic, inventory, service and reviews: it names orders, marketing,
+    refunds, order lines and products."""
+    from shopreport.insights.diagnosis import Finding, finding_tables
+
+    found = [Finding("low_roas", "站外广告", 1.0), Finding("refund_rate", "女装", 1.0)]
+    assert finding_tables(found) == ["orders", "marketing", "refunds", "order_items", "products"]
+    assert finding_tables([]) == ["orders"]
+
+
 def test_a_share_chart_gathers_the_rest_in_one_bar():
     """Nine refund reasons of ¥9 … ¥1 (¥45): the chart showed eight and its labels added up to
     97.8 %. Seven bars and "其余2项" of ¥2 + ¥1 = ¥3, 6.7 %; eight or fewer are all shown."""

@@ -21,7 +21,7 @@ from shopreport.deck.context import DeckContext, change
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.fmt import fmt_count, fmt_pct
 from shopreport.insights import drivers as dr
-from shopreport.insights.diagnosis import find_problems
+from shopreport.insights.diagnosis import find_problems, finding_tables
 from shopreport.insights.plan import year_targets
 from shopreport.metrics import KpiReport, Period
 from shopreport.metrics import schema as S
@@ -691,9 +691,7 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
 # --- 03 problems --------------------------------------------------------------------------------
 def challenges(ctx: Ctx) -> list[m.Slide]:
     """The diagnosis of the year: problems ranked by GMV at risk, with actions."""
-    return problem_slides(
-        ctx, ctx.findings, _foot(ctx, "orders", "traffic", "inventory", "service", "reviews")
-    )
+    return problem_slides(ctx, ctx.findings, _foot(ctx, *finding_tables(ctx.findings)))
 
 
 # --- 04 lessons ---------------------------------------------------------------------------------

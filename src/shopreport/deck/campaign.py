@@ -13,7 +13,7 @@ from shopreport.deck.context import DeckContext, change
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.errors import ConfigError, did_you_mean
 from shopreport.fmt import fmt_gap, fmt_pct
-from shopreport.insights.diagnosis import find_campaign_problems
+from shopreport.insights.diagnosis import find_campaign_problems, finding_tables
 from shopreport.metrics import schema as S
 from shopreport.metrics.campaign import CampaignReport, compute_campaign, window_of
 from shopreport.vocab.metrics import METRICS, RETURNING
@@ -813,7 +813,7 @@ def actions(ctx: Ctx) -> list[m.Slide]:
     """Problems of the campaign ranked by the GMV they cost in the window, each with an action;
     then the team's lessons and actions together."""
     c, say = ctx.data, ctx.say
-    slides = problem_slides(ctx, ctx.findings, _foot(ctx, "orders", "inventory", "service"))
+    slides = problem_slides(ctx, ctx.findings, _foot(ctx, *finding_tables(ctx.findings)))
     campaign = ctx.config.campaigns[c.window.key]
     team = person_cards(ctx.written([*campaign.lessons, *campaign.actions]))
     for start in range(0, len(team), 4):

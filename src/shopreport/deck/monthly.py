@@ -23,7 +23,12 @@ from shopreport.deck.context import DeckContext
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.fmt import fmt_count, fmt_pct
 from shopreport.insights import drivers as dr
-from shopreport.insights.diagnosis import campaign_only_before, delivery_reviews, find_problems
+from shopreport.insights.diagnosis import (
+    campaign_only_before,
+    delivery_reviews,
+    find_problems,
+    finding_tables,
+)
 from shopreport.insights.plan import next_targets, planned_growth, planned_unit_growth
 from shopreport.metrics import KpiReport, Period, compute_kpis, parse_month
 from shopreport.metrics import schema as S
@@ -1873,7 +1878,7 @@ def plan(ctx: Ctx) -> list[m.Slide]:
                 topic="targets_work" if len(side) > (1 if risk else 0) else "targets",
             )
         )
-    footnote = ctx.footnote("orders", "traffic", "inventory", "service", "reviews")
+    footnote = ctx.footnote(*finding_tables(ctx.findings))
     slides.extend(m.tagged(s, "problems") for s in problem_slides(ctx, ctx.findings, footnote))
     items = ctx.written(ctx.config.plans.get(ctx.report.period.label, []))
     if len(items) > 5:  # the ones that did not fit beside the targets

@@ -33,7 +33,7 @@ from shopreport.deck.monthly import (
 )
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.fmt import fmt_metric, fmt_pct
-from shopreport.insights.diagnosis import Finding, find_problems
+from shopreport.insights.diagnosis import Finding, find_problems, finding_tables
 from shopreport.insights.scorecard import (
     KINDS,
     Scorecard,
@@ -596,7 +596,7 @@ def assessment(ctx: Ctx) -> list[m.Slide]:
         problem_slides(
             ctx,
             ctx.findings[:PROBLEM_CARDS],
-            ctx.footnote("orders", "traffic", "inventory", "service", "reviews"),
+            ctx.footnote(*finding_tables(ctx.findings[:PROBLEM_CARDS])),
         )
     )
     plan = improvement_plan(ctx.findings, load_scorecard(ctx.config))[:PLAN_ROWS]

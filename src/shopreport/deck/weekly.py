@@ -19,7 +19,7 @@ from shopreport.deck.context import DeckContext
 from shopreport.deck.monthly import KPI_SERVICE, driver_cards, gmv_cause, service_summary
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.fmt import fmt_count, fmt_pct
-from shopreport.insights.diagnosis import find_problems
+from shopreport.insights.diagnosis import find_problems, finding_tables
 from shopreport.metrics import Period
 from shopreport.metrics import schema as S
 from shopreport.metrics.period import parse_week
@@ -358,7 +358,7 @@ def problems(ctx: Ctx) -> list[m.Slide]:
     return problem_slides(
         ctx,
         ctx.findings[:WEEK_PROBLEMS],
-        ctx.footnote("orders", "traffic", "inventory", "service", "reviews"),
+        ctx.footnote(*finding_tables(ctx.findings[:WEEK_PROBLEMS])),
     )
 
 

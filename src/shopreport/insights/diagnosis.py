@@ -582,6 +582,30 @@ def campaign_only_before(report: KpiReport, campaigns: Mapping[str, Campaign]) -
     return held(before.start, before.last_day) and not held(now.start, now.last_day)
 
 
+RULE_TABLES = {
+    "conversion_drop": ("orders", "traffic"),
+    "refund_rate": ("refunds", "order_items", "products"),
+    "stockout": ("inventory", "order_items"),
+    "stockout_window": ("inventory", "order_items"),
+    "stock_risk": ("inventory", "order_items"),
+    "slow_movers": ("inventory", "products"),
+    "low_roas": ("marketing",),
+    "slow_response": ("service",),
+    "service_load": ("service",),
+    "bad_reviews": ("reviews", "orders"),
+    "faulty_product": ("reviews", "order_items"),
+    "late_delivery": ("orders",),
+}
+"""The tables each rule's finding comes from, for the footer of the slides that list them."""
+
+
+def finding_tables(findings: list[Finding]) -> list[str]:
+    """The tables the findings come from, once each, orders first (a problems slide named
+    inventory and service for findings of marketing and refunds)."""
+    tables = ["orders", *(t for f in findings for t in RULE_TABLES.get(f.rule, ("orders",)))]
+    return list(dict.fromkeys(tables))
+
+
 def _ranked(findings: list[Finding]) -> list[Finding]:
     """Largest estimated impact first (ties by rule and subject, for a stable order)."""
     return sorted(findings, key=lambda f: (-f.impact, f.rule, f.subject))
