@@ -231,6 +231,25 @@ def test_validate_calls_an_orders_file_without_rows_an_error(tmp_path):
     assert f"error: {tmp_path / 'orders.csv'}: no rows: nothing to report" in result.out
 
 
+def test_a_refund_row_given_twice_is_a_warning_naming_both_lines(tmp_path):
+    """Refunds without ids: line 3 repeats line 2 in every column, and both counted (¥5 + ¥5).
+    `validate` says so, naming both lines; with refund ids two equal rows are two refunds."""
+    refunds = "order_id,refund_time,amount\n1,2026-10-03 10:00:00,5\n1,2026-10-03 10:00:00,5\n"
+    data = {"data": {"orders": {"path": "orders.csv"}, "refunds": {"path": "refunds.csv"}}}
+    path = setup(tmp_path, {"orders.csv": GOOD_ORDERS, "refunds.csv": refunds}, data)
+    result = run_cli("validate", "--config", path)
+    assert result.code == 0, result.out
+    where = tmp_path / "refunds.csv"
+    assert (
+        f"warning: {where}, line 2 and {where}, line 3: the same row twice (2 rows repeat "
+        "another in every column); both are counted."
+    ) in result.out
+    with_ids = refunds.replace("amount\n", "amount,refund_id\n").replace(",5\n", ",5,r{}\n")
+    with_ids = with_ids.format(1, 2)
+    path = setup(tmp_path, {"orders.csv": GOOD_ORDERS, "refunds.csv": with_ids}, data)
+    assert "same row twice" not in run_cli("validate", "--config", path).out
+
+
 def test_a_last_row_without_a_line_break_is_read(tmp_path):
     """Only a short last row without a line break is a cut file; a whole one is data."""
     path = setup(tmp_path, {"orders.csv": GOOD_ORDERS + "3,c,2026-10-03 10:00:00,5"}, {})

@@ -1715,6 +1715,11 @@ def _checks(source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
     if natural and natural[:2] == list(NATURAL_KEYS[table.name][:2]):
         count, rows = _repeated_rows_query(source, natural)
         out.append(_when_found(count, rows, _describe_repeated(source, natural)))
+    if table.name == "refunds" and "refund_id" not in names:
+        # without refund ids a row repeated whole is most likely a copy: counted twice
+        whole = [c.name for c in table.columns if c.name in names]
+        count, rows = _repeated_rows_query(source, whole)
+        out.append(_when_found(count, rows, _describe_repeated(source, whole, copies=True)))
     return out
 
 
@@ -1762,13 +1767,26 @@ def _repeated_rows_query(
     return count, rows.filter(pl.struct(columns) == pl.struct(columns).first()).head(2)
 
 
-def _describe_repeated(source: TableSource, columns: list[str]):
-    """Message for two rows of one day × source (channel, SKU × warehouse)."""
+def _describe_repeated(source: TableSource, columns: list[str], copies: bool = False):
+    """Message for two rows of one day × source (channel, SKU × warehouse): an error; or, with
+    `copies`, for rows equal in every column (refunds without ids): a warning, as two equal
+    refunds can be real."""
 
     def describe(rows: pl.DataFrame) -> list[Problem]:
         if rows.height < 2:
             return []
         where = " and ".join(source.place(f, r) for f, r in zip(rows[FILE], rows[ROW], strict=True))
+        if copies:
+            return [
+                Problem(
+                    source.name,
+                    f"{where}: the same row twice ({rows['total'][0]} rows repeat another in "
+                    "every column); both are counted. A copy pasted twice, or exports of "
+                    "overlapping dates: keep one (or export the refund ids).",
+                    error=False,
+                    position=(rows[SRC][0], rows[ROW][0]),
+                )
+            ]
         key = " × ".join(f"{c} {rows[c][0]}" for c in columns)
         return [
             Problem(
