@@ -250,6 +250,21 @@ def test_a_refund_row_given_twice_is_a_warning_naming_both_lines(tmp_path):
     assert "same row twice" not in run_cli("validate", "--config", path).out
 
 
+def test_a_misspelled_optional_header_is_a_warning(tmp_path):
+    """'pay_tme' was listed under "not used" and orders were quietly counted at their order
+    time: `validate` warns, naming the column it looks like. Headers merely like a column
+    (Shopify's 'Name', Online Retail's 'Country') are not called typos."""
+    orders = GOOD_ORDERS.replace("paid_amount\n", "paid_amount,pay_tme,Country\n", 1)
+    orders = orders.replace(",10\n", ",10,2026-10-01 10:05:00,UK\n").replace(",20\n", ",20,,UK\n")
+    result = run_cli("validate", "--config", setup(tmp_path, {"orders.csv": orders}, {}))
+    assert result.code == 0
+    assert (
+        "warning: column 'pay_tme' is not read. Did you mean 'pay_time'? Rename the header, or "
+        "map it under `columns:`."
+    ) in result.out
+    assert "'Country' is not read" not in result.out
+
+
 def test_a_last_row_without_a_line_break_is_read(tmp_path):
     """Only a short last row without a line break is a cut file; a whole one is data."""
     path = setup(tmp_path, {"orders.csv": GOOD_ORDERS + "3,c,2026-10-03 10:00:00,5"}, {})

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import contextlib
+import difflib
 import importlib
 import json
 import os
@@ -130,6 +131,11 @@ class TableReport:
     """How the table was read (basis, cancellations, refunds, time zone, dates, files)."""
 
 
+TYPO = 0.85
+"""How alike an unread header and a column the table lacks are to be called a typo ('pay_tme',
+'discount_amout'; not Shopify's 'Name' for a product's name, nor 'Country' for 'amount')."""
+
+
 def validate(
     config: str | Path | Config, month_text: str | None = None, today: date | None = None
 ) -> list[TableReport]:
@@ -163,6 +169,20 @@ def validate(
         stats = ds.frame(name).select(exprs).collect().row(0, named=True)
         mapped = {canonical: header for canonical, header in source.headers.items()}
         referenced = json.dumps(cfg.data.tables()[name].model_dump(), ensure_ascii=False)
+        unused = [
+            c
+            for c in source.file_columns
+            if c not in mapped.values() and f'"{c}"' not in referenced
+        ]
+        # a header one typo from a column the table can have ("pay_tme"): the rule it changes
+        # (orders counted at their order time) is worth a warning, not a line under "not used"
+        lacking = [c.name for c in TABLES[name].columns if c.name not in mapped]
+        typos = [
+            f"column '{c}' is not read. Did you mean '{near[0]}'? Rename the header, or map it "
+            "under `columns:`."
+            for c in unused
+            if (near := difflib.get_close_matches(c, lacking, n=1, cutoff=TYPO))
+        ]
         database = source.database
         reports.append(
             TableReport(
@@ -172,18 +192,15 @@ def validate(
                 (stats.get("first") or "")[:10] or None,
                 (stats.get("last") or "")[:10] or None,
                 mapped,
-                [
-                    c
-                    for c in source.file_columns
-                    if c not in mapped.values() and f'"{c}"' not in referenced
-                ],
+                unused,
                 [p.message for p in problems if p.table == name and p.error]
                 + (  # the one table a report cannot do without
                     [f"{source.files[0] if source.files else name}: no rows: nothing to report"]
                     if name == "orders" and not stats["rows"]
                     else []
                 ),
-                [p.message for p in problems if p.table == name and not p.error and not p.info],
+                [p.message for p in problems if p.table == name and not p.error and not p.info]
+                + typos,
                 ([database.rule] if database else [])
                 + rules.get(name, [])
                 + [p.message for p in problems if p.table == name and p.info],
