@@ -265,6 +265,22 @@ def test_a_misspelled_optional_header_is_a_warning(tmp_path):
     assert "'Country' is not read" not in result.out
 
 
+def test_each_bad_value_is_named_with_its_line(tmp_path):
+    """Three amounts that are no numbers on lines 2, 4 and 5: only the first one's line was
+    named ("first: 'abc', '12..5', '#VALUE!'")."""
+    orders = (
+        "order_id,customer_id,order_time,paid_amount\n1,a,2026-10-01 10:00:00,abc\n"
+        "2,b,2026-10-02 10:00:00,20\n3,c,2026-10-03 10:00:00,12..5\n"
+        "4,d,2026-10-03 10:00:00,#VALUE!\n"
+    )
+    result = run_cli("validate", "--config", setup(tmp_path, {"orders.csv": orders}, {}))
+    assert result.code == 1
+    assert (
+        f"error: {tmp_path / 'orders.csv'}, line 2, column paid_amount: 'abc' is not a number (3 "
+        "bad value(s); first: 'abc' (line 2), '12..5' (line 4), '#VALUE!' (line 5))."
+    ) in result.out
+
+
 def test_a_last_row_without_a_line_break_is_read(tmp_path):
     """Only a short last row without a line break is a cut file; a whole one is data."""
     path = setup(tmp_path, {"orders.csv": GOOD_ORDERS + "3,c,2026-10-03 10:00:00,5"}, {})

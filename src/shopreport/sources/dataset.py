@@ -1910,9 +1910,15 @@ def _where(source: TableSource, rows: pl.DataFrame) -> str:
     return source.place(file, row)
 
 
-def _examples(rows: pl.DataFrame, column: str) -> str:
-    """The first bad values, quoted."""
-    return ", ".join(repr(v) for v in rows[f"__raw_{column}"].to_list())
+def _examples(source: TableSource, rows: pl.DataFrame, column: str) -> str:
+    """The first bad values, quoted, each with its line ("'12..5' (line 205)"; its file too
+    when another than the first's)."""
+    first = _where(source, rows[:1]).rpartition(", ")[0]
+    said = []
+    for i, value in enumerate(rows[f"__raw_{column}"].to_list()):
+        file, _, line = _where(source, rows[i : i + 1]).rpartition(", ")
+        said.append(f"{value!r} ({line if file == first else f'{file}, {line}'})")
+    return ", ".join(said)
 
 
 KIND_WORDS = {
@@ -1940,7 +1946,7 @@ def _describer(source: TableSource, column: str, message):
         return [
             Problem(
                 source.name,
-                head + message(value, rows["total"][0], _examples(rows, column)),
+                head + message(value, rows["total"][0], _examples(source, rows, column)),
                 position=(rows[SRC][0], rows[ROW][0]),
             )
         ]
