@@ -401,22 +401,23 @@ def test_without_stock_counts_no_product_is_counted_stock_limited(tmp_path):
 
 
 def test_a_quarter_stages_products_against_the_same_quarter_last_year(tmp_path):
-    """Units at ¥10 (X's of Q1 2026 at ¥20), Q1 / Q3 / Q4 (Double 11) 2025 / Q1 2026:
-    X 10 / 10 / 30 / 11, Y 20 / 20 / 20 / 10, N (launched June 2025) — / — / 10 / 15. Against
-    Q4 X and Y fell ≥20 %; against Q1 2025 X grew 10 % (mature) and Y fell 50 % (declining);
-    N, unsold a year ago, compares with Q4: +50 %, growing, its growth not shown in a YoY
-    column. A quarter whose last year the history does not reach (Q4 2025: Q4 2024) compares
-    with the quarter before: X 30 against
-    10, +200 %, growing; Y 20 against 20, mature."""
-    sales = {"X": (10, 10, 30, 11), "Y": (20, 20, 20, 10), "N": (0, 0, 10, 15)}
-    days = ("2025-01-01", "2025-08-10", "2025-11-11", "2026-02-10")
+    """Units at ¥10 (X's of Q1 2026 at ¥20), Q4 2024 / Q1 / Q3 / Q4 (Double 11) 2025 / Q1 2026:
+    X 40 / 10 / 10 / 30 / 11, Y 20 / 20 / 20 / 20 / 10, N (launched June 2025) — / — / — / 10 / 7.
+    Against Q4 X and Y fell ≥20 %; against Q1 2025 X grew 10 % (mature) and Y fell 50 %
+    (declining). N, unsold a year ago, compares with Q4 grown as the shop grew from Q4 2024 to
+    Q1 2025 (30 of 60 units: × 0.5): 7 against 5, +40 %, growing (against Q4's 10 unadjusted,
+    −30 %, declining); its growth is not shown in a YoY column. A quarter whose last year the
+    history does not reach (Q4 2025: Q4 2024 began before the data) compares with the quarter
+    before: X 30 against 10, +200 %, growing; Y 20 against 20, mature."""
+    sales = {"X": (40, 10, 10, 30, 11), "Y": (20, 20, 20, 20, 10), "N": (0, 0, 0, 10, 7)}
+    days = ("2024-11-11", "2025-01-01", "2025-08-10", "2025-11-11", "2026-02-10")
     rows = [
         (f"{sku}{i}", f"c{sku}{i}", day, qty)
         for sku, units in sales.items()
         for i, (day, qty) in enumerate(zip(days, units, strict=True))
         if qty
     ]
-    price = {"X3": 20}  # X's units grew 10 %, its GMV 120 %: the column is units, as the stage
+    price = {"X4": 20}  # X's units grew 10 %, its GMV 120 %: the column is units, as the stage
     orders = "order_id,customer_id,order_time,pay_time,paid_amount\n" + "\n".join(
         f"{o},{c},{d} 10:00:00,{d} 10:00:00,{q * price.get(o, 10)}" for o, c, d, q in rows
     )
@@ -450,7 +451,11 @@ def test_a_quarter_stages_products_against_the_same_quarter_last_year(tmp_path):
     built = api.build_deck(config, "review", "2026-Q1", out=tmp_path / "q1.pptx", today=TODAY)
     texts = next(t for t in slides_text(built.path) if "TOP商品与生命周期" in t)
     assert "同比" in texts and "较上期" not in texts
-    assert any("阶段按本期销量与去年同期比较（±20%；去年同期未售的与上期比较）" in t for t in texts)
+    assert any(
+        "阶段按本期销量与去年同期比较（±20%；去年同期未售的与上期按全店同期季节变化调整后比较）"
+        in t
+        for t in texts
+    )
 
 
 # --- 4. the why: every driver a computed contribution on a shop where it is known --------------

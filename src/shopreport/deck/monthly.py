@@ -1193,8 +1193,8 @@ def goods(ctx: Ctx) -> list[m.Slide]:
 
 
 def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
-    """Top products by GMV, growth against their last three months (a quarter's against last
-    year's, when the history reaches it) and lifecycle stage."""
+    """Top products by GMV, growth against their last three months (against last year's same
+    period when the history reaches it) and lifecycle stage."""
     say = ctx.say
     shown = products[:TOP_ROWS]
     gmv = money_column(ctx, [p["gmv"] for p in shown])
@@ -1221,6 +1221,7 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
         note = say.say(
             "lifecycle_note",
             seasonal=seasonal,
+            fallback=say.word("lifecycle_basis"),
             stocked=ctx.has("inventory"),  # no stock counts: no stock-limited products to count
             **({"lifecycle_basis": say.word("lifecycle_basis_seasonal")} if seasonal else {}),
             **{s: stages[s]["skus"] if s in stages else 0 for s in STAGES},

@@ -287,10 +287,10 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
     A product whose sales fell while it was out of stock is "out_of_stock", not declining; with
     less than three periods of history before this one the stage is unknown (null).
 
-    A quarter or half compares with the same months of last year when the history reaches
-    them (`basis` "last_year"): Q1 after a Double 11 quarter is not a decline of every product.
-    A product that did not sell then compares with the period before (`basis` "previous", no
-    growth shown).
+    A month, quarter or half compares with the same months of last year when the history
+    reaches them (`basis` "last_year"): Q1 after a Double 11 quarter is not a decline of every
+    product, nor a 618 June the growth of every one. A product that did not sell then compares
+    with the periods just before (`basis` "previous", no growth shown).
     """
     opts = ctx.opts
     lines = ctx.base.lines.lazy()
@@ -299,12 +299,17 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
         if ctx.base.lines.height
         else None
     )
-    seasonal = period.kind == "months" and start is not None and start <= period.last_year().start
-    before = (
+    seasonal = (
+        period.kind in ("month", "months")
+        and start is not None
+        and start <= period.last_year().start
+    )
+    recent = (  # the periods just before: a month's three, a quarter's one
         [period.shift_months(-i) for i in (1, 2, 3)]
         if period.kind == "month"
-        else [period.last_year() if seasonal else period.previous()]
+        else [period.previous()]
     )
+    before = [period.last_year()] if seasonal else recent
     now = by_sku(ctx.lazy_lines(period), ctx.ds)
 
     def average(windows: list[Period], units: str, gmv: str) -> pl.LazyFrame:
@@ -319,14 +324,31 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
 
     earlier = average(before, "units_before", "gmv_before")
     basis = "last_year" if seasonal else "previous"  # a product compared otherwise: no growth
-    if seasonal:  # a product without last year's sales: the period before, its growth unshown
-        fallback = average([period.previous()], "units_previous", "gmv_previous")
+    if seasonal:
+        # a product without last year's sales: the periods just before, grown as the shop's
+        # units grew from them to this period last year (Q1 after Double 11: the shop's −31 %
+        # is the season's, not each product's decline); its growth is not shown
+        fallback = average(recent, "units_previous", "gmv_previous")
+
+        def units(windows: list[Period]) -> pl.LazyFrame:
+            return lines.filter(
+                in_range("day", windows[-1].start, windows[0].end, dates=True)
+            ).select((pl.col("quantity").sum() / len(windows)).alias("u"))
+
+        season = pl.concat(
+            [units([period.last_year()]), units([p.last_year() for p in recent])]
+        ).select(
+            season=pl.when(pl.col("u").last() > 0)
+            .then(pl.col("u").first() / pl.col("u").last())
+            .otherwise(1.0)
+        )
         earlier = (
             earlier.join(fallback, on="sku", how="full", coalesce=True)
+            .join(season, how="cross")
             .with_columns(basis=pl.when(pl.col("units_before") > 0).then(pl.lit("last_year")))
             .with_columns(
                 units_before=pl.when(pl.col("basis").is_null())
-                .then(pl.col("units_previous"))
+                .then(pl.col("units_previous") * pl.col("season"))
                 .otherwise(pl.col("units_before")),
                 gmv_before=pl.when(pl.col("basis").is_not_null()).then(pl.col("gmv_before")),
                 basis=pl.col("basis").fill_null(pl.lit("previous")),
