@@ -221,6 +221,10 @@ def test_a_month_after_the_data_is_unknown_even_when_empty_is_allowed(tmp_path):
         "Error: 2026-11 begins after the data ends (2026-10-02): its figures are unknown, not "
         "0, even with --allow-empty. Export the orders of that period first."
     )
+    before = run_cli(
+        "kpis", "--config", path, "--month", "2026-03", "--format", "json", "--allow-empty"
+    )
+    assert before.code == 1 and "2026-03 ends before the data begins (2026-10-01)" in before.err
 
 
 def test_validate_calls_an_orders_file_without_rows_an_error(tmp_path):

@@ -16,6 +16,7 @@ baseline: the week before (05-25…05-31), which holds one order of 70, so 10 a 
 from __future__ import annotations
 
 import re
+import textwrap
 from datetime import date
 
 import pytest
@@ -105,11 +106,13 @@ def test_new_buyers_followed_for_30_days(campaign):
 
 def test_a_campaigns_refund_rate_is_its_own_orders(tmp_path):
     """Refunds come days after payment, so refunds made in a sales peak ÷ its GMV read low.
-    The window's orders (2–5, ¥380) had ¥19 refunded on 06-10 (order 2) and ¥19 on 06-20
-    (order 4, after the 12 days the data covers past the window: to 06-15); the baseline's
-    order 1 (¥70) ¥7 on 06-02, inside the window; last year's (7–8, ¥100) ¥6 on 2025-06-10.
-    Own orders: 19 ÷ 380 = 5.0 %, 10.0 % before, 6.0 % last year; by refund date the window
-    read 7 ÷ 380 = 1.8 % against 0 % before."""
+    The data covers 12 days past the window (to 06-15): each order's refunds within 12 days
+    of its payment count. The window's orders (2–5, ¥380) had ¥19 refunded on 06-10 (order 2,
+    paid 06-01: 9 days) and ¥19 on 06-20 (order 4, paid 06-03: 17 days, not counted); the
+    baseline's order 1 (¥70, paid 05-26) ¥7 on 06-02; last year's (7–8, ¥100) ¥6 on 2025-06-10
+    (order 8, paid 06-03: 7 days). Own orders: 19 ÷ 380 = 5.0 %, 10.0 % before, 6.0 % last
+    year; by refund date the window read 7 ÷ 380 = 1.8 % against 0 % before. With the data
+    ending on the window's last day no order has had a day: the card is the refund rate."""
     refunds = """
         order_id,refund_time,amount
         1,2026-06-02 09:00:00,7
@@ -139,7 +142,12 @@ def test_a_campaigns_refund_rate_is_its_own_orders(tmp_path):
     texts = next(t for t in slides_text(built.path) if "活动订单退款率" in t)
     card = texts.index("活动订单退款率")
     assert texts[card + 1 : card + 3] == ["5.0%", "较2025年618 ▼1.0个百分点\n较活动前 ▼5.0个百分点"]
-    assert any("活动期付款订单在活动结束后12天内的退款金额 ÷ 其GMV" in t for t in texts)
+    assert any("活动期付款订单各自付款后12天内的退款金额 ÷ 其GMV" in t for t in texts)
+    ended = ORDERS.replace("    6,b,2026-06-15 10:00:00,25\n", "")  # the data ends on 06-03
+    assert ended != ORDERS
+    (tmp_path / "orders.csv").write_text(textwrap.dedent(ended).lstrip(), encoding="utf-8")
+    c = compute_campaign(api.load(read_config(config)), "c2", today=date(2026, 11, 20))
+    assert c.facts["order_refunds"] == {}
 
 
 def test_campaign_config_is_checked(tmp_path):
@@ -224,6 +232,9 @@ def test_both_demo_campaigns_build(demo_shop, tmp_path):
     # among the products that beat their baseline, 2.1×; it is left out there, and said so
     problems = " ".join(" ".join(t) for t in texts if "Stop selling" in " ".join(t))
     assert "简约破壁机" in problems
+    # a category's refunds made in the window, beside the card of its own orders' refunds
+    said = " ".join(" ".join(t) for t in texts)
+    assert re.search(r": refund rate by refund date [\d.]+% \(shop-wide [\d.]+%", said)
     winners = next(t for t in texts if "Products that beat their baseline" in t)
     assert "简约破壁机" not in winners[:-3]  # the rows
     assert any(

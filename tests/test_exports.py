@@ -636,7 +636,8 @@ def test_tables_stop_where_the_orders_stop(tmp_path):
         + "".join(f"o1020,{d} 12:00:00,10\n" for d in exported if d not in sold),
     }
     data = {name: {"path": f"{name}.csv"} for name in ("orders", "traffic", "refunds")}
-    report = kpis(write_shop(tmp_path, files, data), today=TODAY)
+    config = write_shop(tmp_path, files, data)
+    report = kpis(config, today=TODAY)
     assert report.covered_until == date(2026, 10, 20)
     metrics = report.metrics
     assert (metrics["visitors"].value, metrics["visitors"].previous) == (2000, 2000)
@@ -644,6 +645,14 @@ def test_tables_stop_where_the_orders_stop(tmp_path):
     assert metrics["conversion"].previous == pytest.approx(0.01)
     assert metrics["refund_amount"].value == pytest.approx(200)
     assert metrics["refund_rate"].value == pytest.approx(0.10)
+    # the shop diagnosis's monthly trend reads October as the report does: 20 ÷ 2,000
+    from shopreport.metrics.period import parse_months
+    from shopreport.metrics.review import compute_review
+
+    ds = api.load(read_config(config))
+    review = compute_review(ds, parse_months("2026-Q4"), date(2027, 1, 5))
+    october = review.months.index("2026-10")
+    assert review.trends["conversion"][october] == pytest.approx(0.01)  # not 20 ÷ 3,100
 
 
 def test_an_order_dated_in_the_future_is_a_warning_not_the_data_end(tmp_path):
@@ -668,6 +677,8 @@ def test_an_order_dated_in_the_future_is_a_warning_not_the_data_end(tmp_path):
         "today (1 such order(s)): a wrong clock or date format in the export. They are left "
         "out of where the data ends."
     ]
+    later = run_cli("kpis", "--config", config, "--month", "2026-12")  # nor where sales end
+    assert "the data has paid orders from 2026-09-01 to 2026-10-20. Choose" in later.err
     built = run_cli("build", "--config", config, "--month", "2026-10", "--out", tmp_path / "d.pptx")
     assert built.code == 0, built.err
     assert built.err.strip().splitlines()[-1] == (

@@ -69,6 +69,10 @@ def test_cards_leave_off_comparisons_the_data_cannot_make(tmp_path):
     built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "y.pptx", today=TODAY)
     cards = next(t for t in slides_text(built.path) if "支付金额" in t and "退款率" in t)
     assert not any("同比" in c for c in cards[1:-2])  # the cards, not the footer
+    # a first year's annual cards, whose one comparison is last year's: none ("同比 —" on all)
+    built = api.build_deck(config, "annual", "2026", out=tmp_path / "a.pptx", today=TODAY)
+    cards = next(t for t in slides_text(built.path) if "支付金额" in t and "客单价" in t)
+    assert not any("同比" in c for c in cards[1:-2])
 
 
 def test_a_ceiling_is_met_or_missed_with_its_gap_never_over_achieved(targeted):

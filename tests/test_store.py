@@ -124,8 +124,8 @@ def test_second_run_reads_the_store_and_says_what_a_cold_run_says(tmp_path, monk
         m.undo()
         no_reading(m)
         # another report is computed again, from the prepared tables (not the exports)
-        august = json.loads(kpis(config, "--allow-empty", month="2026-08"))
-        assert august["metrics"]["gmv"]["value"] == 0  # no order paid in August
+        september = json.loads(kpis(config, month="2026-09"))
+        assert september["metrics"]["gmv"]["value"] == 5  # order 1, paid on 20 September
 
 
 def test_a_changed_file_is_read_again_and_a_touched_one_is_not(tmp_path, monkeypatch):

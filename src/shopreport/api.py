@@ -25,7 +25,7 @@ from shopreport.metrics.base import in_range
 from shopreport.metrics.engine import read_span
 from shopreport.metrics.period import parse_month, shop_today
 from shopreport.notes import Note
-from shopreport.sources.dataset import Dataset, read_dataset
+from shopreport.sources.dataset import Dataset, read_dataset, tomorrow
 from shopreport.sources.readers import describe_files
 from shopreport.sources.rules import reading_rules
 from shopreport.sources.store import (
@@ -106,6 +106,11 @@ def compute_kpis(
         raise DataError(
             f"{period.label} begins after the data ends ({end}): its figures are unknown, not "
             "0, even with --allow-empty. Export the orders of that period first."
+        )
+    elif (first := ds.data_start()) is not None and period.last_day < first:
+        raise DataError(
+            f"{period.label} ends before the data begins ({first}): its figures are unknown, "
+            "not 0, even with --allow-empty."
         )
     if "text" in ds.columns("reviews"):  # the word cutter (0.1 s), beside the queries
         threading.Thread(target=_import_quietly, args=("rjieba",), daemon=True).start()
@@ -231,7 +236,9 @@ def _require_orders(ds: Dataset, period: Period, allow_empty_hint: bool = False)
     """Stop with a clear message when the period has no paid orders, or only free ones (a
     dormant shop's "GMV $0, −100 %" deck), naming `--allow-empty` where the command has it:
     `kpis`."""
-    orders = ds.history("orders").filter(pl.col("pay_time").is_not_null())
+    orders = ds.history("orders").filter(
+        pl.col("pay_time").is_not_null(), pl.col("order_time") < tomorrow(ds.config)
+    )  # an order misdated into the future is no end of the data (`Dataset.data_end`)
     columns = orders.collect_schema().names()
     # an order of unknown amount (Taobao's behaviour log has none) may have sold
     sold = (

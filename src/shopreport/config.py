@@ -44,6 +44,19 @@ PERIOD_KEY = re.compile(r"^\d{4}(-(0[1-9]|1[0-2])|-W(0[1-9]|[1-4]\d|5[0-3])|-Q[1
 month)."""
 
 
+def _iso_week_exists(key: str) -> bool:
+    """Whether a key's ISO week is one of its year's ('2025-W53' is not: 2025 has 52); True
+    for keys that are no week."""
+    if "-W" not in key:
+        return True
+    year, week = key.split("-W")
+    try:
+        date.fromisocalendar(int(year), int(week), 1)
+    except ValueError:
+        return False
+    return True
+
+
 class Model(BaseModel):
     """Base of every config model: unknown keys are errors, field docstrings document."""
 
@@ -542,7 +555,7 @@ class Config(Model):
     @classmethod
     def _period_keys(cls, value: dict[str, Any]) -> dict[str, Any]:
         for key in value:
-            if not PERIOD_KEY.match(str(key)):
+            if not PERIOD_KEY.match(str(key)) or not _iso_week_exists(str(key)):
                 raise ValueError(
                     f"'{key}' is not a period: write '2026-10' for a month, '2026-W44' for an "
                     "ISO week, '2026-Q3' or '2026-H1' for a quarter or half year, or '2026' for a "

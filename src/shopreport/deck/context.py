@@ -98,7 +98,7 @@ class DeckContext(Generic[D]):
             "mom": self.reaches(self.report.previous),
             "yoy": self.reaches(self.report.last_year),
         }
-        pairs = [p for p in pairs if reached[p[0]]] or pairs[:1]
+        pairs = [p for p in pairs if reached[p[0]]]
         if metric in RETURNING:  # against a period with less than a year before it: no change
             pairs = [p for p in pairs if p[0] not in short_lookback(self.report)]
         return [

@@ -8,7 +8,7 @@ rules are a lookup table; thresholds come from the config (defaults in templates
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date
 from typing import Any
 
@@ -583,7 +583,7 @@ def campaign_only_before(report: KpiReport, campaigns: Mapping[str, Campaign]) -
 
 
 RULE_TABLES = {
-    "conversion_drop": ("orders", "traffic"),
+    "conversion_drop": ("orders", "traffic", "events"),
     "refund_rate": ("refunds", "order_items", "products"),
     "stockout": ("inventory", "order_items"),
     "stockout_window": ("inventory", "order_items"),
@@ -618,6 +618,11 @@ def find_campaign_problems(c: CampaignReport, t: Thresholds) -> list[Finding]:
     """The monthly rules on the campaign window (but the month-end stock rules), stockouts
     during the window with the GMV they likely lost, and service under the campaign's load."""
     findings = [f for f in find_problems(c.report, t) if f.rule not in ("stockout", "slow_movers")]
+    # refunds made in the window, beside a KPI card of the window's own orders' refunds: said
+    findings = [
+        replace(f, evidence={**f.evidence, "dated": True}) if f.rule == "refund_rate" else f
+        for f in findings
+    ]
     for s in c.rows(S.WINDOW_STOCKOUTS)[:WINDOW_STOCKOUTS_SHOWN]:
         findings.append(
             Finding(

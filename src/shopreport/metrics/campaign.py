@@ -365,10 +365,11 @@ def _order_refunds(
     ctx: Context, window: Window, comparison: Window | None, baseline: Period
 ) -> dict[str, pl.LazyFrame]:
     """The refunds of each period's own orders ("refunds_window", "refunds_baseline",
-    "refunds_compared"): refunded within the days after its end that the data covers after the
-    window (up to FOLLOW_UP_DAYS), ÷ those orders' GMV. Refunds made in a window ÷ its GMV fall
-    in a sales peak only because refunds come days after payment (618: 7.2 % against 8.9 %
-    before, while the campaign's orders were refunded as much as before's)."""
+    "refunds_compared"): each refunded within as many days of its payment as the data covers
+    after the window (up to FOLLOW_UP_DAYS; none when it covers no day), ÷ those orders' GMV.
+    Refunds made in a window ÷ its GMV fall in a sales peak only because refunds come days
+    after payment (618: 7.2 % against 8.9 % before, while the campaign's orders were refunded
+    as much as before's)."""
     if not ctx.ds.has("refunds") or "order_id" not in ctx.ds.columns("refunds"):
         return {}
     data_end = ctx.ds.data_end()
@@ -377,6 +378,8 @@ def _order_refunds(
         if data_end is None
         else max(0, min(FOLLOW_UP_DAYS, (data_end - window.period.last_day).days))
     )
+    if days < 1:  # the data ends with the window: no order has had a day to be refunded
+        return {}
     periods = {"window": window.period, "baseline": baseline}
     if comparison:
         periods["compared"] = comparison.period
@@ -385,8 +388,11 @@ def _order_refunds(
     out = {}
     for name, period in periods.items():
         own = orders.filter(in_range("pay_time", period.start, period.end))
-        refunded = refunds.filter(pl.col("refund_time") < period.end_dt + timedelta(days=days))
-        refunded = refunded.join(own.select("order_id"), on="order_id", how="semi")
+        # each order's refunds within the same days of its own payment: a peak's young orders
+        # are not measured with fewer days than the baseline's
+        refunded = refunds.join(own.select("order_id", "pay_time"), on="order_id").filter(
+            pl.col("refund_time") < pl.col("pay_time") + timedelta(days=days)
+        )
         out[f"refunds_{name}"] = pl.concat(
             [own.select(gmv=fsum("paid_amount")), refunded.select(refunded=fsum("amount"))],
             how="horizontal",

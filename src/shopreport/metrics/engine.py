@@ -129,7 +129,8 @@ def compute_kpis(
         # a period still running: its days that are over, or up to where the data ends
         end_of_data = ds.data_end()
         as_of = min(today, end_of_data + timedelta(days=1)) if end_of_data else today
-    ctx = Context(_until(ds, covered_until), read_base(ds, start, end), opts, covered_until, as_of)
+    cut = tables_until(ds, covered_until)
+    ctx = Context(cut, read_base(ds, start, end), opts, covered_until, as_of)
 
     batch, missing = Batch(), {}
     for wname, window in windows.items():
@@ -155,8 +156,8 @@ def compute_kpis(
             values[wname] = {}
             uncovered.add(wname)
     for wname in ("prev", "ly"):
-        # no paid order in a compared period that visits, refunds, spend or service sessions
-        # show was open: its orders export is missing ("no sales last month", "buyers ▲368")
+        # no paid order in a compared period that visits, spend or service sessions show was
+        # open: its orders export is missing ("no sales last month", "buyers ▲368")
         v = values[wname]
         if v and not v.get("paid_orders") and any(v.get(k) for k in ACTIVITY):
             values[wname] = {}
@@ -233,8 +234,9 @@ def compute_kpis(
     )
 
 
-ACTIVITY = ("visitors", "refund_amount", "spend", "service_sessions", "reviews")
-"""Measures of the other tables that show a shop was open in a period."""
+ACTIVITY = ("visitors", "spend", "service_sessions")
+"""Measures of the other tables that show a shop was open in a period (not refunds or reviews:
+they follow earlier sales into a month that sold nothing)."""
 
 LATE_TABLE_DAYS = 7
 """A table whose first row comes this many days or fewer after the orders' first day starts
@@ -295,7 +297,7 @@ CUT_WITH_ORDERS = ("traffic", "events", "refunds", "marketing", "service", "revi
 period (inventory is taken as of that day already)."""
 
 
-def _until(ds: Dataset, covered_until: date | None) -> Dataset:
+def tables_until(ds: Dataset, covered_until: date | None) -> Dataset:
     """The dataset without the rows of `CUT_WITH_ORDERS` after the day the orders stop inside
     the period: traffic, refunds or spend exported to the month's end beside orders to the
     20th made a 20-day GMV over 31 days' visitors (conversion 1.1 % against 1.9 %)."""

@@ -12,7 +12,7 @@ from datetime import date
 import polars as pl
 
 from shopreport.metrics.base import ENGINE, fmean, fsum, in_range, period_lines
-from shopreport.metrics.engine import compute_kpis, metric_series
+from shopreport.metrics.engine import compute_kpis, metric_series, tables_until
 from shopreport.metrics.period import Period, month_period
 from shopreport.metrics.report import KpiReport
 from shopreport.sources.dataset import Dataset
@@ -72,6 +72,8 @@ def compute_review(ds: Dataset, period: Period, today: date) -> ReviewReport:
     previous = compute_kpis(ds, period.previous(), today, targets={})
     last = month_period(period.last_day.year, period.last_day.month)
     months = [last.shift_months(k - TREND_MONTHS + 1) for k in range(TREND_MONTHS)]
+    # the trends' last month read as the report reads it: every table to the orders' last day
+    ds = tables_until(ds, report.covered_until)
     series = metric_series(ds, months)
     bands, concentration = _lines_views(ds, period) if ds.has("order_items") else ([], None)
     return ReviewReport(

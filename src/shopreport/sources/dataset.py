@@ -251,6 +251,11 @@ class Dataset:
             self._data_end = last.date() if isinstance(last, datetime) else None
         return self._data_end
 
+    def data_start(self) -> date | None:
+        """The first day of the orders table (its first order_time)."""
+        first = self.history("orders").select(pl.col("order_time").min()).collect().item()
+        return first.date() if isinstance(first, datetime) else None
+
     def history(self, name: str) -> pl.LazyFrame:
         """Every row of a table, for the facts of its whole history (its first and last
         dates, each buyer's first payment), when a report read only its range's partitions."""
