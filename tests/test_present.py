@@ -320,6 +320,38 @@ def test_a_problems_footer_names_the_tables_its_problems_come_from():
     assert finding_tables([]) == ["orders"]
 
 
+def test_restock_before_a_campaign_only_when_one_begins_next_month(tmp_path):
+    """The stock-risk action said "大促前完成入仓" in June (July has no campaign) and in October
+    (Double 11 began on 20 October): it names a campaign that begins in the month after the
+    period — September's plan, before 「2026年双11」 — and else asks to watch the cover."""
+    from shopreport.insights.diagnosis import _campaign_ahead
+    from shopreport.metrics import month_period
+
+    phases = [
+        {"name": "预热", "start": "2026-10-20", "end": "2026-10-31"},
+        {"name": "爆发", "start": "2026-11-01", "end": "2026-11-11"},
+    ]
+    config = read_config(
+        write_shop(
+            tmp_path,
+            {},
+            {"orders": {"path": "orders.csv"}},
+            campaigns={"d11": {"name": "2026年双11", "phases": phases}},
+        )
+    )
+    ahead = {
+        month: _campaign_ahead(
+            SimpleNamespace(period=month_period(2026, month)),  # type: ignore[arg-type]
+            config.campaigns,
+        )
+        for month in (6, 9, 10)
+    }
+    assert ahead == {6: None, 9: "2026年双11", 10: None}
+    say = Narrator("zh-CN", "¥")
+    assert say.say("action_stock_risk", ahead="2026年双11").endswith("「2026年双11」前完成入仓。")
+    assert say.say("action_stock_risk").endswith("到货前每日跟踪可售天数。")
+
+
 def test_a_share_chart_gathers_the_rest_in_one_bar():
     """Nine refund reasons of ¥9 … ¥1 (¥45): the chart showed eight and its labels added up to
     97.8 %. Seven bars and "其余2项" of ¥2 + ¥1 = ¥3, 6.7 %; eight or fewer are all shown."""
@@ -1380,8 +1412,8 @@ def test_a_fall_after_a_campaign_month_names_the_campaign(tmp_path):
     )
     # the campaign (¥500) is more than half the fall (¥450): it leads the cause
     assert (
-        "；下降主要来自大促：上月含「大促」（活动期GMV ¥500，占上月的83.3%），本月无大促。"
-        in summary
+        "；下降主要来自大促（活动期较本月同期多¥500）："
+        "上月含「大促」（活动期GMV ¥500，占上月的83.3%），本月无该活动。" in summary
     )
 
 
@@ -1401,7 +1433,7 @@ def test_a_quarter_after_a_campaign_quarter_names_the_campaign(tmp_path):
     """
     summary = _campaign_summary(tmp_path, orders, ("2025-11-10", "2025-11-12"), "review", "2026-Q1")
     assert "本期GMV ¥160，环比下降73.3%" in summary
-    assert "上期含「大促」（活动期GMV ¥500，占上期的83.3%），本期无大促。" in summary
+    assert "上期含「大促」（活动期GMV ¥500，占上期的83.3%），本期无该活动。" in summary
 
 
 def test_a_week_against_last_years_peak_day_names_the_phase(tmp_path):
@@ -1470,7 +1502,7 @@ def test_a_campaign_the_month_holds_is_said_once(tmp_path):
     history = ["2025-10-01,100", "2025-10-31,100", *sep_days, *oct_days]
     both = _campaign_month(tmp_path / "both", history, [("爆发", "2026-10-20", "2026-10-31")])
     # its days added 5 × ¥50 = ¥250 of the +¥1,200 (every day rose 50 %): it does not lead
-    assert "；本月含「大促」（活动期GMV ¥750，占本月的20.8%），上月与去年同月均无大促。" in both
+    assert "；本月含「大促」（活动期GMV ¥750，占本月的20.8%），上月与去年同月均无该活动。" in both
     assert "主要来自大促" not in both
     assert "。；" not in both
     phases = [("预热", "2026-09-15", "2026-09-24"), ("爆发", "2026-10-20", "2026-10-31")]

@@ -269,7 +269,7 @@ def test_review_demo_deck(review_deck):
     assert re.search(r"描述相符：[\d.]+分（2026年6月 [\d.]+分）", joined)
     # Q2 had 618, Q3 no campaign: the fall says so
     assert re.search(
-        r"上期含「2026年618」（活动期GMV ¥[\d.]+万，占上期的[\d.]+%），本期无大促", joined
+        r"上期含「2026年618」（活动期GMV ¥[\d.]+万，占上期的[\d.]+%），本期无该活动", joined
     )
     assert overflowing(review_deck.path) == []
 

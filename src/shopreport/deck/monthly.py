@@ -157,7 +157,16 @@ def gmv_cause(ctx: Ctx) -> str:
     said = [ctx.say.say("campaign_in_period", **n) for n in notes if n is not led]
     if led is not None:
         note = ctx.say.say("campaign_in_period", **led)
-        said.insert(0, ctx.say.say("campaign_lead", rise=delta > 0, note=note.lstrip("；; ")))
+        said.insert(
+            0,
+            ctx.say.say(
+                "campaign_lead",
+                rise=delta > 0,
+                note=note.lstrip("；; "),
+                gain=led["gain"],  # what its days added, beside their level (¥221.3万 of days)
+                other=led["lacks"][0],
+            ),
+        )
     drivers = dr.gmv_drivers(ctx.report)
     factor = dr.top(drivers, "factor")
     part = next((d for d in drivers if d.kind in dr.PARTS), None)

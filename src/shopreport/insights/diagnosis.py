@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from shopreport.config import Campaign, Thresholds
@@ -567,7 +567,23 @@ def find_problems(
         # a 0 is an impact that could not be estimated (no inquiry data, no reviews), not a
         # small one: such findings stay, as does money tied up in stock
         findings = [f for f in findings if f.impact >= least or f.impact <= 0 or f.context]
-    return _ranked(findings + stock_risk(report, growth, units))
+    risk = stock_risk(report, growth, units)
+    if risk:  # restocked before a campaign that begins next month, if one does
+        ahead = _campaign_ahead(report, campaigns or {})
+        risk = [replace(f, evidence={**f.evidence, "ahead": ahead}) for f in risk]
+    return _ranked(findings + risk)
+
+
+def _campaign_ahead(report: KpiReport, campaigns: Mapping[str, Campaign]) -> str | None:
+    """The name of a campaign that begins in the month after the period (restock before it),
+    None without one (July after 618, or November with Double 11 already under way: no
+    "before the campaign")."""
+    start = report.period.end
+    end = start + timedelta(days=31)
+    for key, c in campaigns.items():
+        if start <= min(p.start for p in c.phases) < end:
+            return c.name or key
+    return None
 
 
 def campaign_only_before(report: KpiReport, campaigns: Mapping[str, Campaign]) -> bool:
