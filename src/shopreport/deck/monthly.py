@@ -1207,6 +1207,8 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
     say = ctx.say
     shown = products[:TOP_ROWS]
     gmv = money_column(ctx, [p["gmv"] for p in shown])
+    # a product whose bad reviews make it a problem ("暂停销售") is no "成长" beside it
+    faulty = {f.subject for f in ctx.findings if f.rule == "faulty_product"}
     rows = [
         [
             str(p["rank"]),
@@ -1216,7 +1218,11 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
             fmt_pct(p["share"]),
             fmt_count(p["units"], ctx.lang),
             fmt_pct(p["growth"], signed=True),
-            say.word(f"stage_{p['stage']}") if p["stage"] else "—",
+            say.word("stage_faulty")
+            if (p["name"] or p["sku"]) in faulty
+            else say.word(f"stage_{p['stage']}")
+            if p["stage"]
+            else "—",
         ]
         for i, p in enumerate(shown)
     ]
