@@ -703,6 +703,34 @@ def test_a_best_seller_out_of_stock_is_reordered_at_the_pace_it_sold(tmp_path):
     assert found.evidence["since"] == date(2026, 10, 10)
 
 
+def test_a_campaigns_days_are_no_everyday_pace(tmp_path):
+    """B sells 1 unit a day from 1 to 19 October and 5 a day in a campaign from 20 to 31
+    October, 100 always on hand. Its last 28 days (4–31 October) sold 16 + 60 = 76, 2.71 a day:
+    the next month's reorders at the campaign's pace. The campaign's days are left out: 19
+    units over 1–19 October, 1 a day, 100 days of cover (without the campaign: 100 ÷ 76/28 =
+    36.8)."""
+    days = [date(2026, 10, 1) + timedelta(days=i) for i in range(31)]
+    orders = ["order_id,customer_id,order_time,paid_amount"]
+    items = ["order_id,sku,quantity,amount"]
+    for i, d in enumerate(days):
+        units = 5 if d.day >= 20 else 1
+        orders.append(f"b{i},y{i},{d} 12:00:00,{30 * units}")
+        items.append(f"b{i},B,{units},{30 * units}")
+    files = {
+        "orders.csv": "\n".join(orders),
+        "order_items.csv": "\n".join(items),
+        "products.csv": "sku,category,unit_cost\nB,家电,10",
+        "inventory.csv": "\n".join(["date,sku,on_hand", *(f"{d},B,100" for d in days)]),
+    }
+    tables = {name.removesuffix(".csv"): {"path": name} for name in files}
+    phases = [{"name": "大促", "start": "2026-10-20", "end": "2026-10-31"}]
+    for campaigns, cover in (({}, 100 / (76 / 28)), ({"c": {"phases": phases}}, 100.0)):
+        config = write_shop(tmp_path / str(len(campaigns)), files, tables, campaigns=campaigns)
+        report = kpis(config, today=date(2026, 11, 22))
+        (row,) = report.breakdowns["sku_cover"].to_dicts()
+        assert row["days_of_cover"] == pytest.approx(cover), campaigns
+
+
 def test_weekly_stock_counts_are_carried_to_the_days_between(tmp_path):
     """Counts on Mondays only (5, 12, 19, 26 October): A has 10 on the 5th, none from the 12th.
     The 5th's count holds to the 11th, the 12th's none from then on: A's selling days are 1–11
