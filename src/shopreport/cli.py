@@ -19,22 +19,24 @@ import click
 from shopreport import __version__
 from shopreport.errors import ShopreportError, ShopreportWarning, Stopped, TimedOut
 
-CONFIG_HELP = (
-    "The shop's config file (default: ./shopreport.yaml); build and kpis also take a quoted "
-    "glob of many shops' configs ('shops/*/shopreport.yaml')."
-)
+CONFIG_HELP = "The shop's config file (default: ./shopreport.yaml)"
+GLOB_HELP = "; or a quoted glob of many shops' configs ('shops/*/shopreport.yaml')"
 
 
-def config_option(func):
-    """The shared --config option."""
-    return click.option(
-        "--config",
-        "config_path",
-        type=click.Path(dir_okay=False, path_type=Path),
-        default="shopreport.yaml",
-        show_default=True,
-        help=CONFIG_HELP,
-    )(func)
+def config_option(func=None, *, glob: bool = False):
+    """The shared --config option (`glob`: the command also takes many shops' configs)."""
+
+    def apply(func):
+        return click.option(
+            "--config",
+            "config_path",
+            type=click.Path(dir_okay=False, path_type=Path),
+            default="shopreport.yaml",
+            show_default=True,
+            help=CONFIG_HELP + (GLOB_HELP if glob else "") + ".",
+        )(func)
+
+    return apply(func) if func is not None else apply
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -177,15 +179,21 @@ def _width(text: str) -> int:
 
 
 @cli.command()
-@config_option
+@config_option(glob=True)
 @click.option(
     "--month",
     "month_text",
+    metavar="YYYY-MM",
     required=True,
     help="The month: YYYY-MM, or 'previous' for the last complete month.",
 )
 @click.option(
-    "--format", "fmt", type=click.Choice(["table", "json"]), default="table", show_default=True
+    "--format",
+    "fmt",
+    type=click.Choice(["table", "json"]),
+    default="table",
+    show_default=True,
+    help="table: the metrics for a terminal; json: the metrics and every breakdown.",
 )
 @click.option(
     "--allow-empty", is_flag=True, help="Report a month without paid orders instead of stopping."
@@ -251,7 +259,7 @@ def deck_options(func):
 
 
 @cli.command()
-@config_option
+@config_option(glob=True)
 @deck_options
 @click.option(
     "--out",
@@ -475,6 +483,7 @@ def progress_reporter(quiet: bool):
 @click.option(
     "--month",
     "month_text",
+    metavar="YYYY-MM",
     default=None,
     help="Also check that this month (YYYY-MM) has paid orders.",
 )
