@@ -417,6 +417,32 @@ def test_refunds_that_name_no_order_at_all_are_numbered_on_their_own(tmp_path):
     assert "refunds: 2 row(s) point at 2 order(s) not in the orders table (e.g. 'R1')" in out
 
 
+def test_an_excel_file_that_cannot_be_read_says_why(tmp_path):
+    """A sheet not in the workbook named the library's words ("no matching sheet found when
+    `sheet_name` is '订单列表'"); a CSV renamed .xlsx "calamine error: Xlsx error: Zip error:
+    invalid Zip archive". Now: the sheets it has, and what the file looks like."""
+    import xlsxwriter
+
+    book = xlsxwriter.Workbook(tmp_path / "orders.xlsx")
+    book.add_worksheet("订单").write_row(0, 0, ["order_id", "customer_id", "order_time"])
+    book.add_worksheet("说明")
+    book.close()
+    (tmp_path / "fake.xlsx").write_text("order_id,customer_id\n1,a\n", encoding="utf-8")
+    for path, sheet, said in (
+        (
+            "orders.xlsx",
+            "订单列表",
+            "has no sheet '订单列表'; its sheets: 订单, 说明 (set `sheet:`).",
+        ),
+        ("fake.xlsx", None, "cannot be read as an Excel workbook (is it another format renamed"),
+    ):
+        spec = {"path": path, **({"sheet": sheet} if sheet else {})}
+        config = write_shop(tmp_path, {}, {"orders": spec})
+        result = run_cli("validate", "--config", config)
+        assert result.code == 1 and "Traceback" not in result.err
+        assert f"{tmp_path / path}: {said}" in result.err + result.out
+
+
 def test_header_found_below_title_rows_without_being_told(tmp_path):
     xlsxwriter = pytest.importorskip("xlsxwriter")
     book = xlsxwriter.Workbook(tmp_path / "订单.xlsx")

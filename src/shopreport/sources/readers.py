@@ -530,8 +530,27 @@ def _read_excel(path: Path, opts: FileOptions, n_rows: int | None = None) -> pl.
             path, engine="calamine", read_options=read_options, infer_schema_length=0, **sheet
         )
     except Exception as exc:  # fastexcel raises its own exception types
-        raise DataError(f"{path}: cannot be read as Excel ({_first_line(exc)}).") from None
+        raise DataError(f"{path}: {_excel_problem(path, opts, exc)}") from None
     return frame.lazy()
+
+
+def _excel_problem(path: Path, opts: FileOptions, exc: Exception) -> str:
+    """Why an Excel file could not be read, for a person: the sheets it has when the one asked
+    for is not among them, or that it is no Excel workbook (a CSV renamed .xlsx)."""
+    import fastexcel
+
+    try:
+        sheets = fastexcel.read_excel(path).sheet_names
+    except Exception:
+        return (
+            "cannot be read as an Excel workbook (is it another format renamed, or damaged?). "
+            "Save it again from Excel, or export CSV."
+        )
+    if isinstance(opts.sheet, str) and opts.sheet not in sheets:
+        return f"has no sheet '{opts.sheet}'; its sheets: {', '.join(sheets)} (set `sheet:`)."
+    if isinstance(opts.sheet, int) and opts.sheet >= len(sheets):
+        return f"has {len(sheets)} sheet(s), no sheet {opts.sheet + 1} (set `sheet:`)."
+    return f"cannot be read as Excel ({_first_line(exc)})."
 
 
 READERS = {
