@@ -57,6 +57,21 @@ def style() -> Style:
     return Style(theme, "zh-CN", "¥", Narrator("zh-CN", "¥").words)
 
 
+def test_a_money_axis_says_its_currency(style):
+    """Axes read "9.0M" and "1,200K" with no currency (an English boss read): the value axis's
+    format carries the symbol, as the labels do: ¥ and 万 from ¥10万, $ and M from $1M."""
+    from shopreport.render.native import number_format
+
+    assert number_format("money", style, 5_000_000, axis=True) == (
+        '[>0]"¥"0\\.0,"万";[=0]0;-"¥"0\\.0,"万"'
+    )
+    english = Style(load_theme(), "en", "$", Narrator("en", "$").words)
+    assert number_format("money", english, 9_000_000, axis=True) == (
+        '[>0]"$"#,##0.0,,"M";[=0]0;-"$"#,##0.0,,"M"'
+    )
+    assert number_format("count", english, 9_000_000, axis=True).startswith("[>0]#,##0.0")
+
+
 @pytest.mark.parametrize("kind", sorted(SAMPLES))
 def test_every_chart_draws_chinese_at_its_size(kind, style):
     png = render_chart(kind, SAMPLES[kind], style, 6.0, 3.5)

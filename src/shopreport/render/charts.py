@@ -85,10 +85,10 @@ def _png(fig) -> bytes:
 
 
 def _money_axis(ax, style: Style, axis: str = "y") -> None:
-    """Tick labels as money in 万/亿 (K/M)."""
+    """Tick labels as money in 万/亿 (K/M), with the currency ("9.0M" said no currency)."""
     from matplotlib.ticker import FuncFormatter
 
-    formatter = FuncFormatter(lambda v, _: fmt_money(v, "", style.language) if v else "0")
+    formatter = FuncFormatter(lambda v, _: fmt_money(v, style.symbol, style.language) if v else "0")
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
 
 

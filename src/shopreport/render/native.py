@@ -260,7 +260,7 @@ def native_daily_trend(slide, data: dict, style: Style, x, y, w, h, alt: str):
     frame = _chart(slide, XL_CHART_TYPE.LINE, chart_data, x, y, w, h)
     chart = frame.chart
     largest = _largest(*(data[k] for k, *_ in drawn))
-    fmt = number_format(unit, style, largest, symbol=False, axis=True)
+    fmt = number_format(unit, style, largest, axis=True)
     _axes(chart, style, fmt)
     for series, (key, _, color, width) in zip(chart.series, drawn, strict=True):
         series.smooth = False
@@ -333,7 +333,7 @@ def native_bridge(slide, data: dict, style: Style, x, y, w, h, alt: str):
     chart_data.add_series(words["chart_level"], [b + v for b, v in zip(bases, bars, strict=True)])
     frame = _chart(slide, XL_CHART_TYPE.COLUMN_STACKED, chart_data, x, y, w, h)
     chart = frame.chart
-    _axes(chart, style, number_format("money", style, largest, symbol=False, axis=True))
+    _axes(chart, style, number_format("money", style, largest, axis=True))
     chart.value_axis.minimum_scale = 0
     chart.value_axis.maximum_scale = _kept(largest * 1.12)
     plot = chart.plots[0]
@@ -576,7 +576,7 @@ def native_bars(slide, data: dict, style: Style, x, y, w, h, alt: str):
         chart_data.add_series(data.get("reference_label") or "", [reference] * len(labels))
     frame = _chart(slide, XL_CHART_TYPE.COLUMN_CLUSTERED, chart_data, x, y, w, h)
     chart = frame.chart
-    _axes(chart, style, number_format(unit, style, largest, symbol=False, axis=True))
+    _axes(chart, style, number_format(unit, style, largest, axis=True))
     chart.value_axis.minimum_scale = 0
     chart.value_axis.maximum_scale = _kept(max(largest, reference or 0) * 1.18 or 1)
     plot = chart.plots[0]
