@@ -69,7 +69,7 @@ def test_the_month_names_its_campaign(deck):
     summary says so as the month's cause."""
     summary = " ".join(slides_text(deck)[3])
     assert re.search(
-        r"增长主要来自大促（活动期较上月同期多¥[\d.]+万）："
+        r"增长主要来自大促（本月活动期较上月同期多¥[\d.]+万）："
         r"本月含「2026年双11」（活动期GMV ¥[\d.]+万，占本月的[\d.]+%），"
         r"上月无该活动；从拆解看",
         summary,

@@ -724,11 +724,19 @@ def test_a_campaigns_days_are_no_everyday_pace(tmp_path):
     }
     tables = {name.removesuffix(".csv"): {"path": name} for name in files}
     phases = [{"name": "大促", "start": "2026-10-20", "end": "2026-10-31"}]
-    for campaigns, cover in (({}, 100 / (76 / 28)), ({"c": {"phases": phases}}, 100.0)):
-        config = write_shop(tmp_path / str(len(campaigns)), files, tables, campaigns=campaigns)
+    # a campaign from the 2nd leaves one everyday selling day, under half the 28-day window:
+    # its days count (a product launched for a campaign is not read as selling nothing):
+    # 4–31 October, 16 + 60 = 76 units again
+    longer = [{"name": "大促", "start": "2026-10-02", "end": "2026-10-31"}]
+    for name, campaigns, cover in (
+        ("none", {}, 100 / (76 / 28)),
+        ("campaign", {"c": {"phases": phases}}, 100.0),
+        ("long", {"c": {"phases": longer}}, 100 / (76 / 28)),
+    ):
+        config = write_shop(tmp_path / name, files, tables, campaigns=campaigns)
         report = kpis(config, today=date(2026, 11, 22))
         (row,) = report.breakdowns["sku_cover"].to_dicts()
-        assert row["days_of_cover"] == pytest.approx(cover), campaigns
+        assert row["days_of_cover"] == pytest.approx(cover), name
 
 
 def test_weekly_stock_counts_are_carried_to_the_days_between(tmp_path):

@@ -322,8 +322,9 @@ def test_a_problems_footer_names_the_tables_its_problems_come_from():
 
 def test_restock_before_a_campaign_only_when_one_begins_next_month(tmp_path):
     """The stock-risk action said "大促前完成入仓" in June (July has no campaign) and in October
-    (Double 11 began on 20 October): it names a campaign that begins in the month after the
-    period — September's plan, before 「2026年双11」 — and else asks to watch the cover."""
+    (Double 11 began on 20 October): it names the earliest campaign that begins in the month
+    after the period, a week or more after it — September's plan, before 「2026年双11」 — and
+    else asks to watch the cover."""
     from shopreport.insights.diagnosis import _campaign_ahead
     from shopreport.metrics import month_period
 
@@ -331,12 +332,20 @@ def test_restock_before_a_campaign_only_when_one_begins_next_month(tmp_path):
         {"name": "预热", "start": "2026-10-20", "end": "2026-10-31"},
         {"name": "爆发", "start": "2026-11-01", "end": "2026-11-11"},
     ]
+    later = [
+        {"name": "双12", "start": "2026-12-01", "end": "2026-12-12"},
+    ]
+    national = [{"name": "国庆", "start": "2026-10-01", "end": "2026-10-07"}]
     config = read_config(
         write_shop(
             tmp_path,
             {},
             {"orders": {"path": "orders.csv"}},
-            campaigns={"d11": {"name": "2026年双11", "phases": phases}},
+            campaigns={
+                "d12": {"name": "2026年双12", "phases": later},
+                "d11": {"name": "2026年双11", "phases": phases},
+                "gq": {"name": "国庆", "phases": national},
+            },
         )
     )
     ahead = {
@@ -344,9 +353,12 @@ def test_restock_before_a_campaign_only_when_one_begins_next_month(tmp_path):
             SimpleNamespace(period=month_period(2026, month)),  # type: ignore[arg-type]
             config.campaigns,
         )
-        for month in (6, 9, 10)
+        for month in (6, 8, 9, 10)
     }
-    assert ahead == {6: None, 9: "2026年双11", 10: None}
+    # September: Double 11 (20 October) and 国庆 (1 October, a day after the deck: too late)
+    # are next month's; Double 11 the one a week or more ahead. August: 国庆 is the month
+    # after next. October: Double 11 under way, Double 12 the month after next.
+    assert ahead == {6: None, 8: None, 9: "2026年双11", 10: None}
     say = Narrator("zh-CN", "¥")
     assert say.say("action_stock_risk", ahead="2026年双11").endswith("「2026年双11」前完成入仓。")
     assert say.say("action_stock_risk").endswith("到货前每日跟踪可售天数。")
@@ -1412,7 +1424,7 @@ def test_a_fall_after_a_campaign_month_names_the_campaign(tmp_path):
     )
     # the campaign (¥500) is more than half the fall (¥450): it leads the cause
     assert (
-        "；下降主要来自大促（活动期较本月同期多¥500）："
+        "；下降主要来自大促（上月活动期较本月同期多¥500）："
         "上月含「大促」（活动期GMV ¥500，占上月的83.3%），本月无该活动。" in summary
     )
 

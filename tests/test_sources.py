@@ -435,6 +435,7 @@ def test_an_excel_file_that_cannot_be_read_says_why(tmp_path):
             "has no sheet '订单列表'; its sheets: 订单, 说明 (set `sheet:`).",
         ),
         ("fake.xlsx", None, "cannot be read as an Excel workbook (is it another format renamed"),
+        ("orders.xlsx", 3, "`sheet: 3` is past its last sheet (numbered from 0); its sheets: 订单"),
     ):
         spec = {"path": path, **({"sheet": sheet} if sheet else {})}
         config = write_shop(tmp_path, {}, {"orders": spec})

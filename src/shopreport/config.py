@@ -76,7 +76,7 @@ class FileOptions(Model):
     else GB18030 (the superset of GBK used by Chinese exports)."""
     separator: str | None = None
     """Field separator of text files; default ',' (tab for .tsv)."""
-    sheet: str | int | None = None
+    sheet: str | Annotated[int, Field(ge=0)] | None = None
     """Excel sheet name or 0-based index; default the first sheet."""
     header_row: int | None = None
     """0-based row of the header; by default found (the first row holding the mapped headers,

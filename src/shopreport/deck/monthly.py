@@ -164,6 +164,7 @@ def gmv_cause(ctx: Ctx) -> str:
                 rise=delta > 0,
                 note=note.lstrip("；; "),
                 gain=led["gain"],  # what its days added, beside their level (¥221.3万 of days)
+                holder=led["holder"],
                 other=led["lacks"][0],
             ),
         )

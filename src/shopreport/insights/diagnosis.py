@@ -575,15 +575,19 @@ def find_problems(
 
 
 def _campaign_ahead(report: KpiReport, campaigns: Mapping[str, Campaign]) -> str | None:
-    """The name of a campaign that begins in the month after the period (restock before it),
-    None without one (July after 618, or November with Double 11 already under way: no
-    "before the campaign")."""
+    """The name of the earliest campaign that begins next month, a week or more after the
+    period (the deck is presented then: stock can still arrive before it), None without one —
+    July after 618, November with Double 11 under way, or a Double 12 the month after next."""
     start = report.period.end
-    end = start + timedelta(days=31)
-    for key, c in campaigns.items():
-        if start <= min(p.start for p in c.phases) < end:
-            return c.name or key
-    return None
+    end = (start + timedelta(days=31)).replace(day=1)  # the month after the period's
+    if end <= start + timedelta(days=7):  # a week's "next month"
+        end = start + timedelta(days=31)
+    ahead = [
+        (first, c.name or key)
+        for key, c in campaigns.items()
+        if start + timedelta(days=7) <= (first := min(p.start for p in c.phases)) < end
+    ]
+    return min(ahead)[1] if ahead else None
 
 
 def campaign_only_before(report: KpiReport, campaigns: Mapping[str, Campaign]) -> bool:

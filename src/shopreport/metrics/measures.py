@@ -303,10 +303,13 @@ def _selling_pace(ctx: Context, skus: pl.LazyFrame, end: date) -> pl.LazyFrame:
     )
     selling = ~(pl.col("on_hand") <= 0).fill_null(False) | (pl.col("q") > 0)
     # a campaign's days are no everyday demand: June's 618 made July's reorders (大容量破壁机
-    # 4.4 a day, 93 units; July sold 58)
+    # 4.4 a day, 93 units; July sold 58); unless fewer than half a window of other selling days
+    # are left (a product launched for the campaign), which would read as no demand at all
+    everyday = pl.lit(True)
     for campaign in ctx.ds.config.campaigns.values():
         for phase in campaign.phases:
-            selling = selling & ~pl.col("day").is_between(phase.start, phase.end)
+            everyday = everyday & ~pl.col("day").is_between(phase.start, phase.end)
+    enough = everyday.sum().over("sku") >= ctx.opts.cover_window_days / 2
     last_count = counts.filter(pl.col("on_hand") > 0).group_by("sku").agg(counted=pl.max("day"))
     last_sale = (
         days.join(last_count, on="sku", how="left")
@@ -316,6 +319,7 @@ def _selling_pace(ctx: Context, skus: pl.LazyFrame, end: date) -> pl.LazyFrame:
     )
     return (
         days.filter(selling)
+        .filter(everyday | ~enough)
         .sort("sku", "day")
         .group_by("sku")
         .tail(ctx.opts.cover_window_days)

@@ -549,7 +549,10 @@ def _excel_problem(path: Path, opts: FileOptions, exc: Exception) -> str:
     if isinstance(opts.sheet, str) and opts.sheet not in sheets:
         return f"has no sheet '{opts.sheet}'; its sheets: {', '.join(sheets)} (set `sheet:`)."
     if isinstance(opts.sheet, int) and opts.sheet >= len(sheets):
-        return f"has {len(sheets)} sheet(s), no sheet {opts.sheet + 1} (set `sheet:`)."
+        return (
+            f"`sheet: {opts.sheet}` is past its last sheet (numbered from 0); its sheets: "
+            f"{', '.join(sheets)}."
+        )
     return f"cannot be read as Excel ({_first_line(exc)})."
 
 
