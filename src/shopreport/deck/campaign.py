@@ -4,6 +4,7 @@ the baseline of the weeks before."""
 
 from __future__ import annotations
 
+from dataclasses import replace
 from datetime import date, timedelta
 
 from shopreport.config import Config, in_language
@@ -12,7 +13,7 @@ from shopreport.deck.blocks import funnel_slide, money_column, person_cards, pro
 from shopreport.deck.context import DeckContext, change
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.errors import ConfigError, did_you_mean
-from shopreport.fmt import fmt_gap, fmt_pct
+from shopreport.fmt import fmt_pct
 from shopreport.insights.diagnosis import find_campaign_problems, finding_tables
 from shopreport.metrics import schema as S
 from shopreport.metrics.campaign import CampaignReport, compute_campaign, window_of
@@ -95,22 +96,9 @@ def _own_refunds(ctx: Ctx) -> m.Kpi | None:
     changes.append(
         _change(say.word("vs_baseline"), rate, rates.get("baseline"), "refund_rate", ctx.lang)
     )
-    target = c.report.metrics["refund_rate"].target
-    text, tone = "", "neutral"
-    if target is not None:
-        met = rate <= target
-        gap = fmt_gap(rate - target, "ratio", ctx.symbol, ctx.lang)
-        text = say.say("ceiling_line", target=ctx.fmt("refund_rate", target), met=met, gap=gap)
-        tone = "good" if met else "bad"
-    ctx.shown.add("refund_rate")
-    return m.Kpi(
-        say.word("card_own_refund_rate"),
-        ctx.fmt("refund_rate", rate),
-        changes,
-        None,
-        text,
-        tone,
-    )
+    kpi = ctx.kpi("refund_rate", replace(c.report.metrics["refund_rate"], value=rate))
+    kpi.label, kpi.changes = say.word("card_own_refund_rate"), changes
+    return kpi
 
 
 SUMMED = {"gmv", "buyers", "paid_orders", "visitors", "new_buyers", "refund_amount", "units"}

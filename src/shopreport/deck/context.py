@@ -12,6 +12,7 @@ from shopreport.fmt import fmt_count, fmt_gap, fmt_metric, fmt_pct, fmt_pp
 from shopreport.insights.diagnosis import Finding
 from shopreport.insights.drivers import short_lookback
 from shopreport.metrics import KpiReport, Period
+from shopreport.metrics.report import MetricValue
 from shopreport.metrics.schema import Breakdown
 from shopreport.vocab.metrics import METRICS, RETURNING, label
 
@@ -118,11 +119,12 @@ class DeckContext(Generic[D]):
             for word, relative, points, before in pairs
         ]
 
-    def kpi(self, metric: str) -> Kpi:
+    def kpi(self, metric: str, value: MetricValue | None = None) -> Kpi:
         """A KPI card: label, value, changes, and the target: attainment with a bar for a goal,
-        met or missed and by how much for a ceiling."""
+        met or missed and by how much for a ceiling; of `value` instead of the report's (a
+        campaign's own orders' refund rate)."""
         self.shown.add(metric)
-        m = self.report.metrics[metric]
+        m = value or self.report.metrics[metric]
         text, tone = "", "neutral"
         if m.met is not None:
             tone = "good" if m.met else "bad"
@@ -135,9 +137,8 @@ class DeckContext(Generic[D]):
                 text = self.say.say(
                     "attainment_line", target=self.fmt(metric, m.target), att=m.attainment
                 )
-        return Kpi(
-            self.label(metric), self.fmt(metric), self.changes(metric), m.attainment, text, tone
-        )
+        shown = self.fmt(metric) if value is None else self.fmt(metric, m.value)
+        return Kpi(self.label(metric), shown, self.changes(metric), m.attainment, text, tone)
 
     def reaches(self, period: Period) -> bool:
         """Whether the orders reach back into a comparison period (Olist's 2017 has no 2016-11:
