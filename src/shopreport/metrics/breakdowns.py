@@ -290,7 +290,8 @@ def lifecycle(ctx: Context, period: Period) -> pl.LazyFrame:
     A month, quarter or half compares with the same months of last year when the history
     reaches them (`basis` "last_year"): Q1 after a Double 11 quarter is not a decline of every
     product, nor a 618 June the growth of every one. A product that did not sell then compares
-    with the periods just before (`basis` "previous", no growth shown).
+    with the periods just before, grown as the shop's units grew over the same months last
+    year (`basis` "previous", no growth shown).
     """
     opts = ctx.opts
     lines = ctx.base.lines.lazy()
