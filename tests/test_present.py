@@ -1394,7 +1394,9 @@ def test_slow_movers_are_a_problem_when_their_stock_matters():
     assert found.context == {"tied_up": 6_390}
 
 
-def _campaign_summary(tmp_path, orders: str, phase: tuple[str, str], kind: str, label: str):
+def _campaign_summary(
+    tmp_path, orders: str, phase: tuple[str, str], kind: str, label: str, today=date(2026, 8, 3)
+):
     """The KPI summary of a shop whose only campaign (大促) runs over `phase` (first, last day)."""
     campaign = {"name": "大促", "phases": [{"name": "爆发", "start": phase[0], "end": phase[1]}]}
     config = write_shop(
@@ -1403,7 +1405,7 @@ def _campaign_summary(tmp_path, orders: str, phase: tuple[str, str], kind: str, 
         {"orders": {"path": "orders.csv"}},
         campaigns={"c": campaign},
     )
-    built = api.build_deck(config, kind, label, out=tmp_path / "d.pptx", today=date(2026, 8, 3))
+    built = api.build_deck(config, kind, label, out=tmp_path / "d.pptx", today=today)
     return " ".join(slides_text(built.path)[3])
 
 
@@ -1427,6 +1429,26 @@ def test_a_fall_after_a_campaign_month_names_the_campaign(tmp_path):
         "；下降主要来自大促（上月活动期较本月同期多¥500）："
         "上月含「大促」（活动期GMV ¥500，占上月的83.3%），本月无该活动。" in summary
     )
+
+
+def test_a_campaign_day_the_month_before_lacks_adds_nothing_against_the_same_days(tmp_path):
+    """September: ¥100 on the 1st, ¥50 on the 30th (¥150); October: ¥100 on the 1st and a
+    campaign (29–31 October) of ¥600 on the 30th and ¥400 on the 31st (¥1,100): +¥950. Against
+    the same days of September the campaign added ¥600 − ¥50 = ¥550 on the 30th (the 29th: ¥0
+    both); the 31st has no September day to compare with, so it adds nothing to the gain (it
+    read ¥950: ¥400 against ¥0). ¥550 ≥ half of ¥950: the campaign still leads the cause."""
+    orders = """
+        order_id,customer_id,order_time,paid_amount
+        o1,a,2026-09-01 10:00:00,100
+        o2,b,2026-09-30 10:00:00,50
+        o3,c,2026-10-01 10:00:00,100
+        o4,d,2026-10-30 10:00:00,600
+        o5,e,2026-10-31 10:00:00,400
+    """
+    summary = _campaign_summary(
+        tmp_path, orders, ("2026-10-29", "2026-10-31"), "monthly", "2026-10", date(2026, 11, 3)
+    )
+    assert "增长主要来自大促（本月活动期较上月同期多¥550）" in summary
 
 
 def test_a_quarter_after_a_campaign_quarter_names_the_campaign(tmp_path):

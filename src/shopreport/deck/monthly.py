@@ -281,7 +281,9 @@ def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] |
         return None
     gmv = {row["day"]: row[col] or 0.0 for row in rows}  # type: ignore[literal-required]
     base_col = column if col == "gmv" else "gmv"  # the days it is compared with
-    same = {row["day"]: row[base_col] or 0.0 for row in rows}  # type: ignore[literal-required]
+    # a day the compared period lacks (October's 31st against a 30-day September) adds
+    # nothing "against the same days": it is left out of the gain, not compared with ¥0
+    same = {row["day"]: row[base_col] for row in rows}  # type: ignore[literal-required]
     spent = sum(gmv[i] for i in extra)
     if not spent:
         return None
@@ -293,7 +295,7 @@ def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] |
         "name": ctx.written([campaign.name])[0] if campaign.name else key,
         "phase": list(dict.fromkeys(v[2] for v in extra.values() if v[0] == key)) if kept else [],
         "gmv": spent,
-        "gain": spent - sum(same[i] for i in extra),
+        "gain": sum(gmv[i] - same[i] for i in extra if same[i] is not None),
         "share": spent / total,
         "before": change < 0,
         "holder": holder,
