@@ -76,12 +76,12 @@ def test_the_month_names_its_campaign(deck):
     )
 
 
-def test_coverage_names_files_as_a_reader_would(deck):
-    """The demo keeps orders as one file a month, 2024-01 … 2026-10: 12 + 12 + 10 = 34 months."""
-    coverage = slides_text(deck)[-1]
-    assert "orders 文件夹：34个月（2024-01 至 2026-10）" in coverage
-    assert "products.parquet" in coverage
-    assert not any("month=" in t for t in coverage)
+def test_coverage_names_tables_not_files(deck):
+    """The demo keeps orders as one file a month, 2024-01 … 2026-10: the coverage slide gives the
+    table, its rows and its days, and no file or folder name to present."""
+    coverage = " ".join(slides_text(deck)[-1])
+    assert re.search(r"订单 [\d.,]+万 2024-01-01 ~ 2026-10-31", coverage)
+    assert not any(w in coverage for w in ("parquet", "文件", "month="))
 
 
 def test_visitors_are_defined_as_this_shop_counts_them(deck):
@@ -91,18 +91,6 @@ def test_visitors_are_defined_as_this_shop_counts_them(deck):
     appendix = " ".join(t for texts in slides if "附录：指标口径" in texts for t in texts)
     assert "访客数 流量表中每日访客数之和（未跨日去重）" in appendix
     assert "否则" not in appendix
-
-
-def test_coverage_names_split_exports_and_databases():
-    from shopreport.deck.narrative import Narrator
-    from shopreport.deck.sections import _files_shown
-
-    say = Narrator("zh-CN", "¥")
-    parts = ["/s/data/订单报表_1.csv", "/s/data/订单报表_2.csv", "/s/data/订单报表_3.csv"]
-    assert _files_shown(say, parts) == "订单报表_1.csv 等3个文件"
-    assert _files_shown(Narrator("en", "¥"), parts) == "订单报表_1.csv and 2 more"
-    database = "postgresql://report@db/erp, table orders"
-    assert _files_shown(say, [database]) == database
 
 
 def test_every_slide_has_title_footnote_and_number(deck):
@@ -384,3 +372,24 @@ def test_response_bands_are_in_the_decks_language(deck):
     ]
     bands = next(c for c in categories if c[0].startswith("≤10"))
     assert bands[:4] == ["≤10秒", "10-30秒", "30-60秒", "1-3分钟"]  # (>3 min: none in the demo)
+
+
+def test_stockouts_and_slow_movers_keep_one_measure_a_column(deck):
+    """A stockout's GMV and lead time, a slow mover's stock value and idle days: each in its own
+    column ("GMV/库存金额" put ¥5.94万 of sales above ¥451.05 of stock), the other type's "—"."""
+    slide = next(
+        s
+        for s in Presentation(str(deck)).slides
+        if s.shapes.title is not None and s.shapes.title.text == "缺货与滞销商品"
+    )
+    table = next(sh.table for sh in slide.shapes if sh.has_table)
+    rows = [[c.text for c in r.cells] for r in table.rows]
+    assert rows[0] == (
+        "类型 商品 类目 库存 本期GMV 库存金额 补货周期（天） 未动销天数 建议补货".split()
+    )
+    kinds = {r[0] for r in rows[1:]}
+    assert kinds == {"缺货", "滞销"}
+    for r in rows[1:]:
+        blanks = (5, 7) if r[0] == "缺货" else (4, 6, 8)
+        assert all(r[i] == "—" for i in blanks), r
+        assert all(r[i] != "—" for i in {4, 5, 6, 7} - set(blanks)), r

@@ -354,13 +354,15 @@ def test_a_negation_stays_with_its_word():
     assert got == {"不推荐": 3, "质量": 2}
 
 
-def test_the_faulty_product_is_no_growing_product(review_deck):
+def test_the_faulty_product_is_marked_beside_its_stage(review_deck):
     """简约破壁机 (mostly bad reviews: "暂停销售，抽检批次质量") stood in the top products as 成长:
-    its stage reads 差评集中 where the problems call it faulty, and no other product's does."""
+    its name is marked 差评集中 where the problems call it faulty, and no other product's is;
+    its stage stays one of the five the note counts (it read 差评集中, a stage not counted)."""
     texts = slides_text(review_deck.path)
     problems = " ".join(" ".join(t) for t in texts if "暂停销售" in " ".join(t))
     table = next(t for t in texts if "TOP商品与生命周期" in t)
     start = table.index("阶段") + 1
     rows = [table[i : i + 8] for i in range(start, len(table) - 7, 8) if table[i].isdigit()]
-    flagged = [r[1] for r in rows if r[7] == "差评集中"]
+    flagged = [r[1].removesuffix("（差评集中）") for r in rows if r[1].endswith("（差评集中）")]
     assert flagged and all(f"「{name}」" in problems for name in flagged), rows
+    assert {r[7] for r in rows} <= {"新品", "成长", "成熟", "衰退", "缺货受限", "—"}, rows

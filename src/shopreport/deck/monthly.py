@@ -1210,22 +1210,20 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
     say = ctx.say
     shown = products[:TOP_ROWS]
     gmv = money_column(ctx, [p["gmv"] for p in shown])
-    # a product whose bad reviews make it a problem ("暂停销售") is no "成长" beside it
+    # a product whose bad reviews make it a problem ("暂停销售") is marked beside its name; its
+    # stage stays its stage (the note counts stages: "差评集中" was a sixth one it did not count)
     faulty = {f.subject for f in ctx.findings if f.rule == "faulty_product"}
     rows = [
         [
             str(p["rank"]),
-            p["name"] or p["sku"],
+            (p["name"] or p["sku"])
+            + (say.word("faulty_mark") if (p["name"] or p["sku"]) in faulty else ""),
             p["category"] or "—",
             gmv[i],
             fmt_pct(p["share"]),
             fmt_count(p["units"], ctx.lang),
             fmt_pct(p["growth"], signed=True),
-            say.word("stage_faulty")
-            if (p["name"] or p["sku"]) in faulty
-            else say.word(f"stage_{p['stage']}")
-            if p["stage"]
-            else "—",
+            say.word(f"stage_{p['stage']}") if p["stage"] else "—",
         ]
         for i, p in enumerate(shown)
     ]
@@ -1381,7 +1379,10 @@ def exceptions_slide(ctx: Ctx) -> m.TableSlide | None:
     slow = ctx.rows(S.SLOW_MOVERS)[:EXCEPTION_ROWS]
     if not stockouts and not slow:
         return None
-    values = money_column(ctx, [s["gmv"] for s in stockouts] + [s["stock_value"] for s in slow])
+    # one measure per column: a stockout's GMV and lead time, a slow mover's stock value and
+    # idle days ("GMV/库存金额" read ¥5.94万 of sales above ¥451.05 of stock)
+    gmv = money_column(ctx, [s["gmv"] for s in stockouts])
+    value = money_column(ctx, [s["stock_value"] for s in slow])
     rows: list[list[str]] = []
     for i, s in enumerate(stockouts):
         rows.append(
@@ -1390,20 +1391,25 @@ def exceptions_slide(ctx: Ctx) -> m.TableSlide | None:
                 s["name"] or s["sku"],
                 s["category"] or "—",
                 fmt_count(s["on_hand"], ctx.lang),
-                values[i],
-                say.say("lead_days", days=s["lead_time"]),
+                gmv[i],
+                "—",
+                fmt_count(s["lead_time"], ctx.lang),
+                "—",
                 fmt_count(s["reorder_qty"], ctx.lang),
             ]
         )
     for j, s in enumerate(slow):
+        days = s["days_since_sale"]
         rows.append(
             [
                 say.word("slow_mover"),
                 s["name"] or s["sku"],
                 s["category"] or "—",
                 fmt_count(s["on_hand"], ctx.lang),
-                values[len(stockouts) + j],
-                say.say("days_since", days=s["days_since_sale"]),
+                "—",
+                value[j],
+                "—",
+                say.say("never_sold") if days is None else fmt_count(days, ctx.lang),
                 "—",
             ]
         )
@@ -1423,7 +1429,9 @@ def exceptions_slide(ctx: Ctx) -> m.TableSlide | None:
                 "col_category",
                 "col_on_hand",
                 "col_value",
-                "col_lead_or_idle",
+                "col_stock_value",
+                "col_lead",
+                "col_idle",
                 "col_reorder",
             )
         ],

@@ -7,7 +7,6 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any, Generic, TypeVar
 
 from shopreport.config import Config, written
@@ -18,7 +17,6 @@ from shopreport.fmt import fmt_count
 from shopreport.insights.diagnosis import Finding
 from shopreport.metrics import KpiReport, Period
 from shopreport.sources.dataset import Dataset
-from shopreport.sources.readers import partition_months
 from shopreport.vocab.metrics import METRICS, definition, label
 
 S = TypeVar("S")  # what the command line names: a month, a year, a campaign key
@@ -271,7 +269,6 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
             say.word(f"table_{c['table']}"),
             fmt_count(c["rows"], ctx.lang),
             f"{c['first']} ~ {c['last']}" if c["first"] else "—",
-            _files_shown(say, c["files"]),
         ]
         for c in ctx.report.coverage
     ]
@@ -291,30 +288,15 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
             "table",
             say.word("appendix_coverage"),
             basis,
-            columns=[say.word(w) for w in ("col_table", "col_rows", "col_range", "col_files")],
+            # no file names: "products.parquet" is nothing to present (`validate` and `kpis
+            # --format json` name them)
+            columns=[say.word(w) for w in ("col_table", "col_rows", "col_range")],
             rows=rows,
-            align=["left", "right", "left", "left"],
+            align=["left", "right", "left"],
             note=" ".join(f"* {n}" for n in notes),
         )
     )
     return out
-
-
-def _files_shown(say: Narrator, files: list[str]) -> str:
-    """A table's files as the appendix names them: a folder of monthly files as the folder, the
-    number of months and their range ("orders 文件夹，34 个月，2024-01 至 2026-10"), several files
-    as the first and their number, a database as the database and table."""
-    paths = [Path(f) for f in files]
-    months = partition_months(paths)
-    if months:
-        shown = sorted(set(months.values()))
-        folder = paths[0].parent.parent.name
-        return say.say("files_monthly", folder=folder, n=len(shown), first=shown[0], last=shown[-1])
-    if len(paths) > 1:
-        return say.say("files_several", first=paths[0].name, n=len(paths))
-    if not files:
-        return "—"
-    return files[0] if "://" in files[0] else paths[0].name  # a database: its name and table
 
 
 def _subtitle(say: Narrator, section: Section, slides: list[m.Slide]) -> str:

@@ -186,11 +186,12 @@ _ALL = [
        better="down"),
     _m("days_of_cover", "可售天数", "Days of cover", "days", "inventory",
        "units on hand ÷ average daily units sold over the last 28 days it could sell (a day "
-       "out of stock without a sale left out)",
-       "库存 ÷ 近28个在售日的日均销量（缺货且无销售的日子不计）", better=None),
+       "out of stock without a sale, and a campaign's days, left out)",
+       "库存 ÷ 近28个在售日的日均销量（缺货且无销售的日子、大促活动日不计）", better=None),
     _m("reorder_qty", "建议补货量", "Suggested reorder units", "count", "inventory",
-       "Σ max(0, daily units × (lead time + review days) + safety stock − units on hand)",
-       "Σ max（0， 日均销量 ×（补货周期 + 盘点间隔）+ 安全库存 − 库存）", better=None),
+       "Σ max(0, daily units (as in days of cover) × (lead time + review days) + safety stock "
+       "− units on hand)",
+       "Σ max（0， 日均销量（同可售天数）×（补货周期 + 盘点间隔）+ 安全库存 − 库存）", better=None),
     _m("reorder_skus", "需补货SKU", "SKUs to reorder", "count", "inventory",
        "SKUs whose suggested reorder quantity is above zero",
        "建议补货量大于0的SKU数", better=None),
