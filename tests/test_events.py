@@ -55,3 +55,36 @@ def test_visitors_by_source(report):
     assert rows["搜索"]["visitors"] == 1 and rows["搜索"]["gmv"] == 0
     assert rows["搜索"]["conversion"] == 0
     assert list(rows) == ["直播", "推荐", "搜索"]  # by GMV, then by name
+
+
+def test_the_funnel_heading_names_the_steps_the_data_has(tmp_path):
+    """A log without order events has three steps: the heading said "访客 → 加购 → 下单 → 支付"
+    over three bars (the Taobao behaviour sample)."""
+    from datetime import date
+
+    from shopreport import api
+    from tests.deckcheck import slides_text
+
+    config = write_shop(
+        tmp_path,
+        {
+            "orders.csv": """
+            order_id,customer_id,order_time,paid_amount
+            1,v2,2026-10-03 11:05:00,99
+        """,
+            "events.csv": """
+            time,visitor_id,event
+            2026-10-02 10:00:00,v1,pv
+            2026-10-02 10:01:00,v1,cart
+            2026-10-03 11:00:00,v2,pv
+            2026-10-03 11:05:00,v2,buy
+        """,
+        },
+        {"orders": {"path": "orders.csv"}, "events": {"path": "events.csv"}},
+    )
+    built = api.build_deck(
+        config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=date(2026, 11, 3)
+    )
+    text = " ".join(" ".join(t) for t in slides_text(built.path))
+    assert "按人数：访客 → 加购 → 支付" in text
+    assert "下单" not in text.split("按人数：")[1][:12]

@@ -388,3 +388,36 @@ def test_a_first_year_says_no_yoy():
     """The demo's 2024 read "全年GMV ¥4,200.3万，同比无可比数据"."""
     args = {"gmv": 42_003_000.0, "yoy": None, "att": None, "target": None, "progress": None}
     assert Narrator("zh-CN", "¥").say("year_summary", **args, pace=None) == "全年GMV ¥4,200.3万。"
+
+
+def test_a_month_longer_than_the_one_before_gives_its_change_a_day():
+    """October ¥3,100 over 31 days (¥100 a day) against September's ¥3,030 over 30 (¥101 a day):
+    +2.3 % on the month is −1.0 % a day (¥100 ÷ ¥101 − 1 = −0.99 %); the summary says both. A
+    change a day of nothing (¥3,131 = ¥101 a day × 31 on ¥3,030: +3.3 %, 0.0 % a day) is said
+    too; months of one length (August against July) say nothing more."""
+    from types import SimpleNamespace
+
+    from shopreport.deck.monthly import per_day_change
+    from shopreport.metrics import month_period
+
+    def report(gmv: float, previous: float, month: int) -> SimpleNamespace:
+        value = SimpleNamespace(value=gmv, previous=previous, mom=gmv / previous - 1)
+        period = month_period(2026, month)
+        return SimpleNamespace(metrics={"gmv": value}, period=period, previous=period.previous())
+
+    october = per_day_change(report(3_100, 3_030, 10))  # type: ignore[arg-type]
+    assert october is not None and (october["days"], october["before"]) == (31, 30)
+    assert october["change"] == pytest.approx(100 / 101 - 1)
+    text = Narrator("zh-CN", "¥").say(
+        "gmv_summary",
+        gmv=3_100,
+        mom=3_100 / 3_030 - 1,
+        yoy=None,
+        att=None,
+        target=None,
+        progress=None,
+        per_day=october,
+    )
+    assert text == "本月GMV ¥3,100，环比增长2.3%（日均下降1.0%：本月31天、上月30天）。"
+    assert per_day_change(report(3_131, 3_030, 10))["change"] == pytest.approx(0)  # type: ignore[arg-type,index]
+    assert per_day_change(report(3_100, 3_000, 8)) is None  # type: ignore[arg-type]  # July: 31 too

@@ -27,6 +27,7 @@ from tests.deckcheck import slides_text
 from tests.test_metrics import TABLES
 
 TODAY = date(2026, 11, 20)
+WHOLE = {"covered_until": None, "coverage": []}  # a report whose data covers its whole month
 
 # --- 1. direction-aware semantics --------------------------------------------------------------
 
@@ -262,7 +263,9 @@ def test_held_gmv_and_aov_hold_the_buyers(tmp_path):
         "buyers": SimpleNamespace(value=1_696.0, yoy=None),
         "aov": SimpleNamespace(value=268_433.0 / 1_696, yoy=None),
     }
-    report = SimpleNamespace(period=month_period(2017, 11), metrics=metrics, rows=lambda view: [])
+    report = SimpleNamespace(
+        period=month_period(2017, 11), metrics=metrics, rows=lambda view: [], **WHOLE
+    )
     config = read_config(write_shop(tmp_path, {}, {"orders": {"path": "orders.csv"}}))
     targets = {t.metric: t for t in next_targets(report, config)}  # type: ignore[arg-type]
     assert (targets["gmv"].target, targets["gmv"].basis) == (269_000, "level")
@@ -293,7 +296,10 @@ def test_conversion_after_a_campaign_month_follows_last_years_next_month(tmp_pat
     for visitors, expected in ((50_000.0, (0.022, "seasonal")), (None, (0.033, "level"))):
         rows = [{**july, "visitors": visitors}]
         report = SimpleNamespace(
-            period=month_period(2026, 6), metrics=metrics, rows=lambda view, rows=rows: rows
+            period=month_period(2026, 6),
+            metrics=metrics,
+            rows=lambda view, rows=rows: rows,
+            **WHOLE,
         )
         targets = {t.metric: t for t in next_targets(report, config)}  # type: ignore[arg-type]
         assert (targets["conversion"].target, targets["conversion"].basis) == expected
@@ -304,6 +310,7 @@ def test_conversion_after_a_campaign_month_follows_last_years_next_month(tmp_pat
         period=month_period(2026, 6),
         metrics=metrics,
         rows=lambda view: [{**july, "visitors": 50_000.0}],
+        **WHOLE,
     )
     targets = {t.metric: t for t in next_targets(report, config)}  # type: ignore[arg-type]
     assert targets["visitors"].target == 54_545
@@ -394,10 +401,46 @@ def test_a_growth_from_a_tiny_base_is_no_seasonality_to_plan_with(tmp_path):
             "aov": SimpleNamespace(value=742.12 / 20, yoy=None),
         }
         report = SimpleNamespace(
-            period=month_period(2021, 7), metrics=metrics, rows=lambda view: august
+            period=month_period(2021, 7), metrics=metrics, rows=lambda view: august, **WHOLE
         )
         targets = {t.metric: t for t in next_targets(report, config)}  # type: ignore[arg-type]
         assert (targets["gmv"].target, targets["gmv"].basis) == expected
+
+
+def test_a_month_covered_in_part_holds_no_amount_and_no_refunds_no_ceiling(tmp_path):
+    """Medluck's April: Tk 83,950 from 30 buyers over 8 days (the export stops on the 8th), no
+    year before, no refunds. "保持本月水平" made May's GMV Tk 84,000 and its refund ceiling
+    "≤0.0%": a month covered in part proposes no GMV or buyers (amounts grow with the days), so
+    nothing follows from them (AOV is proposed beside a GMV only), and no refund ceiling at 0 %.
+    The same month covered whole proposes its GMV (Tk 84,000, rounded up) and buyers (30)."""
+    from datetime import date as day
+
+    from shopreport.metrics import month_period
+
+    config = read_config(write_shop(tmp_path, {}, {"orders": {"path": "orders.csv"}}))
+    metrics = {
+        "gmv": SimpleNamespace(value=83_950.0, yoy=None),
+        "buyers": SimpleNamespace(value=30.0, yoy=None),
+        "aov": SimpleNamespace(value=83_950 / 30, yoy=None),
+        "refund_rate": SimpleNamespace(value=0.0, yoy=None),
+    }
+    for covered, coverage in (
+        (day(2026, 4, 8), []),
+        (None, [{"table": "orders", "first": "2026-04-02"}]),
+    ):
+        report = SimpleNamespace(
+            period=month_period(2026, 4),
+            metrics=metrics,
+            rows=lambda view: [],
+            covered_until=covered,
+            coverage=coverage,
+        )
+        targets = {t.metric: t for t in next_targets(report, config)}  # type: ignore[arg-type]
+        assert targets == {}
+    report.coverage = [{"table": "orders", "first": "2026-01-24"}]
+    targets = {t.metric: t for t in next_targets(report, config)}  # type: ignore[arg-type]
+    assert targets["gmv"].target == 84_000 and targets["buyers"].target == 30
+    assert "refund_rate" not in targets
 
 
 def test_the_plan_table_shows_a_ceiling_as_a_limit_and_asks_only_for_rises(tmp_path):

@@ -57,7 +57,7 @@ def funnel_slide(
                 },
             )
         ],
-        heading=say.word("funnel_heading"),
+        heading=say.say("funnel_heading", steps=labels),  # the steps the data has
         bullets=bullets,
     )
 

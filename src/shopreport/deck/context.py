@@ -72,7 +72,10 @@ class DeckContext(Generic[D]):
         return m.unavailable is None and m.value is not None
 
     def label(self, metric: str) -> str:
-        """Metric label in the deck's language."""
+        """Metric label in the deck's language; orders counted when placed (cash on delivery)
+        are no "paid" orders."""
+        if metric == "paid_orders" and self.config.metrics.orders_basis == "placed":
+            return self.say.word("placed_orders")
         return label(metric, self.lang)
 
     def fmt(self, metric: str, value: float | None = None) -> str:

@@ -87,6 +87,7 @@ def overview(ctx: Ctx) -> list[m.Slide]:
             target=gmv.target,
             progress=r.time_progress,
             miss=target_miss(ctx),
+            per_day=per_day_change(r),
         )
         cause = gmv_cause(ctx)
         summary = (
@@ -139,6 +140,19 @@ def overview(ctx: Ctx) -> list[m.Slide]:
     if r.decomposition.get("mom"):
         slides.append(m.tagged(bridge_slide(ctx), "bridge"))
     return slides
+
+
+def per_day_change(r: KpiReport) -> dict[str, Any] | None:
+    """GMV's change a day when the month and the one before differ in length and the change a
+    day tells another story (October +2.2 % on 31 days against 30 is −1.1 % a day); None
+    otherwise."""
+    gmv, now, before = r.metrics["gmv"], r.period.days, r.previous.days
+    if gmv.value is None or not gmv.previous or gmv.mom is None or now == before:
+        return None
+    daily = (gmv.value / now) / (gmv.previous / before) - 1
+    if round(daily, 3) == round(gmv.mom, 3):
+        return None
+    return {"change": daily, "days": now, "before": before}
 
 
 def gmv_cause(ctx: Ctx) -> str:

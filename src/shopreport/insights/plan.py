@@ -55,6 +55,9 @@ def next_targets(report: KpiReport, config: Config) -> list[Target]:
     """
     month = report.period.shift_months(1).label
     configured = config.targets.get(month, {})
+    # a month the data covers in part (it starts or stops inside it) is no level for next
+    # month's amounts: eight days of April held as May's GMV "保持本月水平"
+    part = partial(report)
     monthly = {r["month"]: r for r in report.rows(MONTHLY)}
     base = monthly.get(report.period.shift_months(-11).label)
     metrics = report.metrics
@@ -81,7 +84,7 @@ def next_targets(report: KpiReport, config: Config) -> list[Target]:
         # a growth from a tiny base (a dormant shop's +1654 %) is no seasonality to plan with
         if last_year is not None and growth is not None and SEASONAL[0] <= growth <= SEASONAL[1]:
             put(metric, last_year * (1 + growth), "proposed", "seasonal")
-        else:
+        elif not (part and metric in AMOUNTS):
             put(metric, actual(metric), "proposed", "level")
 
     for metric, value in configured.items():
@@ -93,7 +96,12 @@ def next_targets(report: KpiReport, config: Config) -> list[Target]:
         # GMV and AOV both held at this month's level (no year before): buyers are held and AOV
         # follows, or both rounded up had buyers fall (Olist's 1,696 → 1,692, −0.2 %)
         aov_held = not (base and base["buyers"] and metrics["aov"].yoy is not None)
-        if out["gmv"].basis == "level" and aov_held and not {"aov", "buyers"} & out.keys():
+        if (
+            out["gmv"].basis == "level"
+            and aov_held
+            and not part
+            and not {"aov", "buyers"} & out.keys()
+        ):
             put("buyers", actual("buyers"), "proposed", "level")
         if "buyers" in out and "aov" not in out and out["buyers"].target:
             put("aov", gmv / out["buyers"].target, "derived", "gmv_buyers")
@@ -124,9 +132,23 @@ def next_targets(report: KpiReport, config: Config) -> list[Target]:
                 "derived",
                 "buyers_conversion",
             )
-    put("refund_rate", actual("refund_rate"), "proposed", "level")
+    if actual("refund_rate"):  # no refunds this month: "≤0.0%" is no ceiling to hold
+        put("refund_rate", actual("refund_rate"), "proposed", "level")
     order = [*PLANNED, *[m for m in configured if m not in PLANNED]]
     return [out[m] for m in order if m in out]
+
+
+AMOUNTS = ("gmv", "buyers", "visitors")
+"""Targets that grow with the days a month has (not AOV or a rate)."""
+
+
+def partial(report: KpiReport) -> bool:
+    """Whether the data covers the report's period in part: its orders start after the period
+    starts, or stop before it ends (`covered_until`)."""
+    if report.covered_until is not None:
+        return True
+    first = next((c["first"] for c in report.coverage if c["table"] == "orders"), None)
+    return bool(first) and str(first)[:10] > report.period.start.isoformat()
 
 
 def planned_growth(report: KpiReport, config: Config) -> float | None:
