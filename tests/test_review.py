@@ -265,6 +265,10 @@ def test_review_demo_deck(review_deck):
     watch = next(t for t in texts if "监控指标：复购率" in t)
     assert re.search(r"9月复购率[\d.]+%，近12个月区间[\d.]+%–[\d.]+%。", watch), watch
     assert "越过警戒线" not in joined
+    # the quarter's repurchase rate is scored against the same quarter last year, not against a
+    # line sized for a year (5.7 % scored 3 against 30 %)
+    card = next(t for t in texts if t.startswith("运营效果评分卡"))
+    assert re.search(r"复购率同比[+-][\d.]+个百分点（\d+分）", card), card
     # DSR against the period before's last month (June), not the 12 months' first (Oct 2025)
     assert re.search(r"描述相符：[\d.]+分（2026年6月 [\d.]+分）", joined)
     # Q2 had 618, Q3 no campaign: the fall says so
@@ -366,3 +370,55 @@ def test_the_faulty_product_is_marked_beside_its_stage(review_deck):
     flagged = [r[1].removesuffix("（差评集中）") for r in rows if r[1].endswith("（差评集中）")]
     assert flagged and all(f"「{name}」" in problems for name in flagged), rows
     assert {r[7] for r in rows} <= {"新品", "成长", "成熟", "衰退", "缺货受限", "—"}, rows
+
+
+def test_the_shops_own_targets_are_its_good_lines(tmp_path):
+    """Q3 2026 with a refund-rate ceiling of 8 % set for July, August and September, conversion
+    3 % and 2 % for August and September only (the demo's targets start in August), an AOV
+    "target" of ¥40 and the decks' ROI line 3.0. The refund rate's good line becomes 8 % (8.1 %
+    scores (20 − 8.1) ÷ (20 − 8) = 99.2, not the 5 % line's (20 − 8.1) ÷ 15 = 79.3); ROI's 3.0
+    (2.96 scores (2.96 − 1.5) ÷ 1.5 = 97.3, not 58.4); conversion the mean of its two, 2.5 %;
+    an AOV line below its alert line (¥50) is not used; a change (GMV YoY) is never replaced;
+    satisfaction, without a target, keeps its line."""
+    from shopreport.insights.scorecard import with_targets
+    from shopreport.metrics import Period
+
+    rules = {
+        "parts": {
+            "operations": {
+                "metrics": [
+                    {"metric": "refund_rate", "good": 0.05, "poor": 0.20},
+                    {"metric": "roas", "good": 4.0, "poor": 1.5},
+                    {"metric": "conversion", "good": 0.04, "poor": 0.01},
+                    {"metric": "aov", "good": 100, "poor": 50},
+                    {"metric": "gmv", "measure": "yoy", "good": 0.2, "poor": -0.1},
+                    {"metric": "satisfaction_rate", "good": 0.9, "poor": 0.6},
+                ]
+            }
+        }
+    }
+    targets = {
+        "2026-07": {"refund_rate": 0.08, "aov": 40, "gmv": 1000},
+        "2026-08": {"refund_rate": 0.08, "conversion": 0.03, "aov": 40, "gmv": 1000},
+        "2026-09": {"refund_rate": 0.08, "conversion": 0.02, "aov": 40, "gmv": 1000},
+    }
+    config = read_config(
+        write_shop(tmp_path, {}, {"orders": {"path": "orders.csv"}}, targets=targets)
+    )
+    quarter = Period("months", date(2026, 7, 1), date(2026, 10, 1), "2026-Q3")
+    items = {
+        i["metric"]: i
+        for i in with_targets(rules, config, quarter)["parts"]["operations"]["metrics"]
+    }
+    assert (items["refund_rate"]["good"], items["refund_rate"].get("own")) == (0.08, True)
+    assert (items["roas"]["good"], items["roas"].get("own")) == (3.0, True)
+    assert (items["conversion"]["good"], items["conversion"].get("own")) == (0.025, True)
+    assert (items["satisfaction_rate"]["good"], items["satisfaction_rate"].get("own")) == (
+        0.9,
+        None,
+    )
+    assert (items["aov"]["good"], items["aov"].get("own")) == (100, None)
+    assert (items["gmv"]["good"], items["gmv"].get("own")) == (0.2, None)
+    assert item_score(0.081, 0.08, 0.20) == pytest.approx(99.17, abs=0.01)
+    assert item_score(2.96, 3.0, 1.5) == pytest.approx(97.33, abs=0.01)
+    assert rules["parts"]["operations"]["metrics"][0]["good"] == 0.05  # the rules are not changed

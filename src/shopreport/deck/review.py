@@ -32,7 +32,7 @@ from shopreport.deck.monthly import (
     service as service_slides,
 )
 from shopreport.deck.sections import DeckKind, Section
-from shopreport.fmt import fmt_metric, fmt_pct
+from shopreport.fmt import fmt_pct, fmt_pp
 from shopreport.insights.diagnosis import Finding, find_problems, finding_tables
 from shopreport.insights.scorecard import (
     KINDS,
@@ -40,6 +40,7 @@ from shopreport.insights.scorecard import (
     improvement_plan,
     load_scorecard,
     score,
+    with_targets,
 )
 from shopreport.metrics import Period
 from shopreport.metrics import schema as S
@@ -65,7 +66,7 @@ PLAN_ROWS = 10
 
 def _scorecard(ctx: Ctx) -> Scorecard:
     """The parts' scores (computed once per deck from the rules)."""
-    rules = load_scorecard(ctx.config)
+    rules = with_targets(load_scorecard(ctx.config), ctx.config, ctx.report.period)
     return score(ctx.report, ctx.data.previous, rules)
 
 
@@ -437,7 +438,7 @@ def _dsr(ctx: Ctx) -> m.ChartSlide:
 def operations(ctx: Ctx) -> list[m.Slide]:
     """The seed's monitored indicators over twelve months, each beside its scorecard band."""
     say = ctx.say
-    rules = load_scorecard(ctx.config)
+    rules = with_targets(load_scorecard(ctx.config), ctx.config, ctx.report.period)
     bands = {
         i["metric"]: i
         for part in rules["parts"].values()
@@ -467,7 +468,7 @@ def operations(ctx: Ctx) -> list[m.Slide]:
             data["previous_gmv"] = [band["good"]] * len(values)
             data["last_year_gmv"] = [band["poor"]] * len(values)
             data["labels"] |= {
-                "previous": say.word("band_good"),
+                "previous": say.word("band_target" if band.get("own") else "band_good"),
                 "last_year": say.word("band_poor"),
             }
         now = next((v for v in reversed(values) if v is not None), None)
@@ -500,6 +501,7 @@ def operations(ctx: Ctx) -> list[m.Slide]:
                 good=ctx.fmt(mid, band["good"]) if band else None,
                 poor=ctx.fmt(mid, band["poor"]) if band else None,
                 state=_state(now, band),
+                own=bool(band and band.get("own")),
                 below=band is not None and band["good"] > band["poor"],
             )
             for mid, _, now, band in pair
@@ -660,7 +662,7 @@ def _measure_text(ctx: Ctx, metric: str, measure: str, value: float | None) -> s
     if measure == "value":
         return ctx.fmt(metric, value)
     if measure.endswith("_pp"):
-        return fmt_metric(value, "pp", ctx.symbol, ctx.lang)
+        return fmt_pp(value, ctx.lang)
     return fmt_pct(value, signed=True)
 
 

@@ -15,7 +15,7 @@ import yaml
 from shopreport.config import Config
 from shopreport.errors import ConfigError
 from shopreport.insights.diagnosis import Finding
-from shopreport.metrics import KpiReport, MetricValue
+from shopreport.metrics import KpiReport, MetricValue, Period
 from shopreport.resources import read_yaml_resource
 from shopreport.vocab.metrics import METRICS
 
@@ -115,6 +115,34 @@ def _check(rules: Any, path: Path) -> None:
                 )
             if item.get("good") == item.get("poor") or None in (item.get("good"), item.get("poor")):
                 raise ConfigError(f"{path}: part {part}: {item['metric']} needs good ≠ poor.")
+
+
+def with_targets(rules: dict[str, Any], config: Config, period: Period) -> dict[str, Any]:
+    """The rules with the shop's own lines as the good lines of the metrics it set them for: its
+    targets for the months of the period (their mean), and the ROI line the decks flag
+    channels by (`thresholds.target_roas`). A scorecard judged a shop with a refund-rate ceiling
+    of 8 % against a 5 % good line ("介于良好线与警戒线之间" above its own ceiling) and an ROI of
+    2.96 against 4.0 beside slides calling 3.0 the target. A line on the wrong side of the
+    poor line is not used. Each item taken from the shop is marked `own`."""
+    months = [period.shift_months(k).label for k in range(period.months)]
+    own: dict[str, float] = {"roas": config.thresholds.target_roas}
+    for metric in {
+        i["metric"] for part in rules["parts"].values() for i in part.get("metrics", [])
+    }:
+        values = [v for m in months if (v := config.targets.get(m, {}).get(metric)) is not None]
+        if values:
+            own[metric] = sum(values) / len(values)
+    parts = {}
+    for name, spec in rules["parts"].items():
+        items = []
+        for item in spec.get("metrics", []):
+            line = own.get(item["metric"]) if item.get("measure", "value") == "value" else None
+            good, poor = float(item["good"]), float(item["poor"])
+            if line is not None and (line - poor) * (good - poor) > 0:
+                item = {**item, "good": line, "own": True}
+            items.append(item)
+        parts[name] = {**spec, "metrics": items}
+    return {**rules, "parts": parts}
 
 
 def measured(metric: MetricValue, measure: str) -> float | None:
