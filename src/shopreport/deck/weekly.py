@@ -63,10 +63,16 @@ def week(ctx: Ctx) -> list[m.Slide]:
         summary = say.say(
             "no_amount_summary", buyers=ctx.value("buyers"), orders=ctx.value("paid_orders")
         )
+    title = say.word("week_kpi_title")
+    until = ctx.report.covered_until
+    if until:  # the exports stop before Sunday: the cards say up to which day
+        title = say.say(
+            "kpi_title_until", title=title, date=until.isoformat(), month=until.month, day=until.day
+        )
     slides: list[m.Slide] = [
         m.KpiCards(
             "kpis",
-            say.word("week_kpi_title"),
+            title,
             ctx.footnote("orders", "traffic", "refunds"),
             cards=kpi_cards(ctx, KPI_WEEK),
             summary=summary,
@@ -373,6 +379,9 @@ def focus(ctx: Ctx) -> list[m.Slide]:
     the slide before)."""
     say = ctx.say
     cards = person_cards(ctx.written(ctx.config.plans.get(ctx.report.period.label, [])))
+    ahead = _campaign_next_week(ctx)
+    if ahead:
+        cards.append(ahead)
     restock = (
         [r for r in ctx.rows(S.STOCKOUTS) if r["reorder_qty"] > 0]
         + _still_out(ctx)
@@ -414,6 +423,29 @@ def focus(ctx: Ctx) -> list[m.Slide]:
             note=note,
         )
     ]
+
+
+def _campaign_next_week(ctx: Ctx) -> m.Card | None:
+    """A card for a configured campaign whose phases fall in next week: W44's focus named no
+    Double 11 while its peak ran all of next week (its reorders are at the everyday pace)."""
+    start = ctx.report.period.end
+    end = start + timedelta(days=6)
+    for campaign in ctx.config.campaigns.values():
+        phases = [p for p in campaign.phases if p.start <= end and p.end >= start]
+        if phases:
+            first, last = phases[0], phases[-1]
+            return m.Card(
+                ctx.say.word("campaign_ahead_heading"),
+                ctx.say.say(
+                    "campaign_ahead",
+                    name=ctx.written([campaign.name])[0] if campaign.name else "",
+                    phases=ctx.written([p.name for p in phases]),
+                    start=first.start,
+                    end=last.end,
+                    target=campaign.targets.get("gmv"),
+                ),
+            )
+    return None
 
 
 def _label(monday: date) -> str:
