@@ -461,7 +461,8 @@ def test_every_run_in_a_chart_has_the_east_asian_font(sample):
 
 def test_table_cells_keep_their_own_text_and_look(tmp_path):
     """A cell is styled once per look and the others of that look copied from it: each cell
-    must keep its own text, the header its dark fill, the highlighted row its bold blue text,
+    must keep its own text, the header its dark fill, the highlighted row its bold red text (a
+    warning: it was the headings' blue),
     the bands their alternating fills; a sign before a currency stays joined to it."""
     table = m.TableSlide(
         "table",
@@ -495,7 +496,7 @@ def test_table_cells_keep_their_own_text_and_look(tmp_path):
         [True] * 2,
         [False] * 2,
     ]
-    assert [str(row[1].color.rgb) for row in runs] == ["FFFFFF", "262626", "1F4E79", "262626"]
+    assert [str(row[1].color.rgb) for row in runs] == ["FFFFFF", "262626", "C0392B", "262626"]
     assert [[c.text_frame.paragraphs[0].alignment for c in row] for row in cells[1:]] == [
         [PP_ALIGN.LEFT, PP_ALIGN.RIGHT]
     ] * 3

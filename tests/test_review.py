@@ -265,6 +265,8 @@ def test_review_demo_deck(review_deck):
     watch = next(t for t in texts if "监控指标：复购率" in t)
     assert re.search(r"9月复购率[\d.]+%，近12个月区间[\d.]+%–[\d.]+%。", watch), watch
     assert "越过警戒线" not in joined
+    # a buyer of two price bands counts in both: the bands' buyers add up to more than the shop's
+    assert "买过几个价格带的买家在每个价格带各计一次" in joined
     # the quarter's repurchase rate is scored against the same quarter last year, not against a
     # line sized for a year (5.7 % scored 3 against 30 %)
     card = next(t for t in texts if t.startswith("运营效果评分卡"))

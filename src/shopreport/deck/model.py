@@ -123,6 +123,7 @@ class TableSlide(Slide):
     rows: list[list[str]] = field(default_factory=list)
     align: list[str] = field(default_factory=list)
     highlight: list[int] = field(default_factory=list)
+    """Rows drawn as a warning (bold, in the bad tone)."""
     note: str = ""
     caption: str = ""
     side_heading: str = ""

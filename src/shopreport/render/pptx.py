@@ -937,7 +937,13 @@ class Renderer:
                         clean(value), Inches(widths[j] - CELL_PAD).pt, size, bold, self.theme
                     )
                 )
-                color = "white" if i == 0 else ("primary" if i - 1 in model.highlight else "text")
+                # a highlighted row is a warning (a stockout, a channel under its ROI line, a
+                # part to improve): the bad tone, not the headings' blue
+                color = (
+                    "white"
+                    if i == 0
+                    else (self.theme.tone("bad") if i - 1 in model.highlight else "text")
+                )
                 look = (fill, bold, color, align[j])
                 if look in looks:
                     tc = copy.deepcopy(looks[look])
