@@ -97,3 +97,17 @@ def test_olist_annual_and_black_friday(deck, shared_data, tmp_path):
     ) in texts[0]
     assert len(texts) >= 15
     assert overflowing(built.path) == []
+
+
+def test_validate_names_where_a_tmall_exports_derived_columns_come_from(shared_data):
+    """The Tmall order report (real headers, SOURCE.md): orders created to 29 February and paid
+    to 1 March 2020 (19:25:42); province and city are parts of 收货地址, GMV is 买家实际支付金额 +
+    退款金额. `validate` said "rows … 2020-02-01 … 2020-02-29" and "省份 → province, 支付金额 →
+    paid_amount" as if the file had those headers."""
+    from tests.conftest import run_cli
+
+    out = run_cli("validate", "--config", EXAMPLES / "tmall-order-report.yaml").out
+    assert "rows: 28,010, 2020-02-01 … 2020-02-29 (paid to 2020-03-01)" in out
+    assert "买家实际支付金额 + 退款金额 → paid_amount" in out
+    assert "收货地址 (part 1) → province" in out and "收货地址 (part 2) → city" in out
+    assert "省份 → province" not in out and "支付金额 → paid_amount" not in out

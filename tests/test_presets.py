@@ -12,7 +12,7 @@ import pytest
 from shopreport import api
 from shopreport.config import preset_names, read_config
 from shopreport.errors import ConfigError
-from tests.conftest import write_shop
+from tests.conftest import run_cli, write_shop
 
 SAMPLES = Path(__file__).resolve().parent / "samples"
 EXAMPLES = Path(__file__).resolve().parents[1] / "examples"
@@ -263,3 +263,7 @@ def test_taobao_behavior_has_no_amounts(shared_data, tmp_path):
     daily = r.breakdowns["daily"].filter(pl.col("orders") > 0)
     assert daily["gmv"].to_list() == [None]  # 2017-11-26, the sample's one day
     assert r.breakdowns["new_vs_returning"]["gmv"].to_list() == [None]
+    # `validate` says so, not "GMV is the amount paid (paid_amount)" of a column it lacks
+    result = run_cli("validate", "--config", config)
+    assert "GMV and AOV are unavailable: the orders have no amount" in result.out
+    assert "GMV is the amount paid" not in result.out

@@ -27,7 +27,7 @@ from shopreport.metrics.period import parse_month, shop_today
 from shopreport.notes import Note
 from shopreport.sources.dataset import Dataset, read_dataset, tomorrow
 from shopreport.sources.readers import describe_files
-from shopreport.sources.rules import reading_rules
+from shopreport.sources.rules import reading_rules, source_of
 from shopreport.sources.store import (
     MISSING,
     Store,
@@ -134,6 +134,9 @@ class TableReport:
     warnings: list[str] | None = None
     rules: list[str] | None = None
     """How the table was read (basis, cancellations, refunds, time zone, dates, files)."""
+    paid_last: str | None = None
+    """Orders: the last pay time's day when it is after the last order time's (an order of 29
+    February paid on 1 March counts in March)."""
 
 
 TYPO = 0.85
@@ -171,8 +174,17 @@ def validate(
                 pl.col(column).min().cast(pl.String).alias("first"),
                 pl.col(column).max().cast(pl.String).alias("last"),
             ]
+        if name == "orders" and "pay_time" in cols:
+            exprs.append(pl.col("pay_time").max().cast(pl.String).alias("paid_last"))
         stats = ds.frame(name).select(exprs).collect().row(0, named=True)
-        mapped = {canonical: header for canonical, header in source.headers.items()}
+        last, paid_last = (stats.get("last") or "")[:10], (stats.get("paid_last") or "")[:10]
+        spec = cfg.data.tables()[name]
+        # a column the config derives names where it comes from ("收货地址 (part 1) → province"),
+        # not its own made-up header, which is no column of the file
+        mapped = {
+            canonical: source_of(spec, canonical) if header in spec.derive else header
+            for canonical, header in source.headers.items()
+        }
         referenced = json.dumps(cfg.data.tables()[name].model_dump(), ensure_ascii=False)
         unused = [
             c
@@ -209,6 +221,7 @@ def validate(
                 ([database.rule] if database else [])
                 + rules.get(name, [])
                 + [p.message for p in problems if p.table == name and p.info],
+                paid_last if last and paid_last > last else None,
             )
         )
     for name, files in (ds.empty_files if ds else {}).items():

@@ -508,6 +508,8 @@ def validate(config_path: Path, month_text: str | None, strict: bool) -> None:
             click.echo(f"  {'source' if '://' in path else 'file'}: {path}")
         if r.rows is not None:
             span = f", {r.first} … {r.last}" if r.first else ""
+            if r.paid_last:  # orders placed to the 29th and paid to 1 March
+                span += f" (paid to {r.paid_last})"
             click.echo(f"  rows: {r.rows:,}{span}")
         if r.mapped:
             click.echo(

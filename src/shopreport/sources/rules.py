@@ -39,31 +39,34 @@ def _orders(spec: TableConfig, config: Config, given: set[str]) -> list[str]:
     cancelled = ", ".join(CANCELLED_STATUSES[:5])
     if config.metrics.orders_basis == "placed":
         rules = [
-            f"an order counts when placed ({_source_of(spec, 'order_time')}), as the platform's "
+            f"an order counts when placed ({source_of(spec, 'order_time')}), as the platform's "
             f"sales reports count it; orders whose status is cancelled ({cancelled} …) do not "
             "count"
         ]
     elif "pay_time" in mapped or "pay_time" in spec.constants:
         rules = [
-            f"an order counts when paid ({_source_of(spec, 'pay_time')}); an order without a "
+            f"an order counts when paid ({source_of(spec, 'pay_time')}); an order without a "
             "pay time does not count, whatever its status"
         ]
     elif "status" in mapped:
         statuses = ", ".join((spec.paid_statuses or DEFAULT_PAID_STATUSES)[:6])
         rules = [
-            f"an order counts at its order time ({_source_of(spec, 'order_time')}) when its "
-            f"status ({_source_of(spec, 'status')}) means paid ({statuses} …); there is no pay "
+            f"an order counts at its order time ({source_of(spec, 'order_time')}) when its "
+            f"status ({source_of(spec, 'status')}) means paid ({statuses} …); there is no pay "
             "time"
         ]
     else:
         rules = [
-            f"every order counts, at its order time ({_source_of(spec, 'order_time')}): the "
+            f"every order counts, at its order time ({source_of(spec, 'order_time')}): the "
             "export has neither a pay time nor a status"
         ]
-    rules.append(
-        f"GMV is the amount paid ({_source_of(spec, 'paid_amount')}), refunds not deducted "
-        "(the platforms' 成交金额 rule)"
-    )
+    if "paid_amount" in mapped or spec.constants.get("paid_amount") is not None:
+        rules.append(
+            f"GMV is the amount paid ({source_of(spec, 'paid_amount')}), refunds not deducted "
+            "(the platforms' 成交金额 rule)"
+        )
+    else:  # a behaviour log's buys: counted, but no money to sum
+        rules.append("GMV and AOV are unavailable: the orders have no amount")
     return rules
 
 
@@ -77,19 +80,19 @@ def _refunds(config: Config, paths: list[Path] | None, given: set[str] = frozens
         if spec.uri
         else ", ".join(describe_files(paths))
     )
-    dated = f"dated by {_source_of(spec, 'refund_time')}"
+    dated = f"dated by {source_of(spec, 'refund_time')}"
     if spec.approximate_time:
         dated += " (approximate: the export has no refund date; the decks say so)"
     if spec.dedupe_by:
         once = f"once per {', '.join(spec.dedupe_by)}, the newest file's row"
     elif "refund_id" in set(spec.mapping.values()) | given:
-        once = f"once by its id ({_source_of(spec, 'refund_id')}), as the newest file has it"
+        once = f"once by its id ({source_of(spec, 'refund_id')}), as the newest file has it"
     else:
         once = "once only when its whole row repeats (the files have no refund id)"
     return [f"refunds: from {files}, {dated}; a refund found in several files counts {once}"]
 
 
-def _source_of(spec: TableConfig, canonical: str) -> str:
+def source_of(spec: TableConfig, canonical: str) -> str:
     """The header(s) a canonical column comes from: 'Cancelled at, else Created at'."""
     header = next((h for h, c in spec.mapping.items() if c == canonical), canonical)
     derived = spec.derive.get(header)
@@ -99,6 +102,8 @@ def _source_of(spec: TableConfig, canonical: str) -> str:
         return " + ".join(str(p) for p in derived["add"] if not isinstance(p, dict))
     if isinstance(derived, dict) and "column" in derived:
         return str(derived["column"])
+    if isinstance(derived, dict) and "split" in derived:
+        return f"{derived['split']} (part {int(derived.get('index', 0)) + 1})"
     if isinstance(derived, dict) and "multiply" in derived:
         words = " × ".join(str(p) for p in derived["multiply"] if not isinstance(p, dict))
         if spec.group_by and spec.aggregate.get(header) == "sum":
