@@ -54,7 +54,14 @@ def test_annual_deck(annual_deck):
     assert "自身的复购率" not in joined
     # the year's growth split over visitors, orders per visitor and order value (not buyers:
     # 2025's buyers +45.5% on orders +21.8% made "conversion" the cause)
-    assert re.search(r"增长主要来自流量效应（\+¥[\d.]+万，访客数同比增长[\d.]+%）", kpis), kpis
+    assert re.search(
+        r"按访客数×下单率×笔单价拆解，增长主要来自流量效应（\+¥[\d.]+万，访客数同比增长[\d.]+%）",
+        kpis,
+    ), kpis
+    # the repurchase rate's fall is said by the orders a buyer placed (no segments to compare)
+    assert re.search(
+        r"人均支付订单[\d.]+→[\d.]+笔（支付买家增长[\d.]+%，支付订单增长[\d.]+%）", joined
+    )
     assert "转化效应" not in kpis
     # the RFM segment that moved is said with what it means
     assert re.search(r"「[^」]+客户」（[^）]+）消费额变化最大：", joined)
@@ -167,3 +174,33 @@ def test_a_years_cause_is_in_the_changes_direction():
     # cause; 1.50 → 1.51 make 4 % of +20 %: none
     assert _per_buyer_cause(1.31, 1.57, -0.169)["per_buyer"] == 1.31
     assert _per_buyer_cause(1.51, 1.50, 0.20)["per_buyer"] is None
+
+
+def test_a_repurchase_move_without_segments_is_said_by_orders_a_buyer():
+    """2024 (no look-back: no new/returning segments to compare): 100 buyers, 157 orders; 2025:
+    200 buyers, 262 orders; repurchase −15 points. Orders a buyer 1.57 → 1.31; buyers +100.0 %,
+    orders 262 ÷ 157 − 1 = +66.9 %: the new buyers mostly bought once. A rate that moved against
+    the orders a buyer (up while they fell) says nothing."""
+    from types import SimpleNamespace
+
+    from shopreport.deck.annual import _per_buyer
+    from shopreport.deck.narrative import Narrator
+
+    def ctx(moved: float) -> SimpleNamespace:
+        def mv(now: float, before: float) -> SimpleNamespace:
+            return SimpleNamespace(value=now, last_year=before, yoy=now / before - 1)
+
+        metrics = {
+            "repurchase_rate": SimpleNamespace(yoy_pp=moved),
+            "paid_orders": mv(262, 157),
+            "buyers": mv(200, 100),
+        }
+        return SimpleNamespace(
+            data=SimpleNamespace(changes=SimpleNamespace(metrics=metrics)),
+            say=Narrator("zh-CN", "¥"),
+        )
+
+    assert _per_buyer(ctx(-0.15)) == [  # type: ignore[arg-type]
+        "人均支付订单1.57→1.31笔（支付买家增长100.0%，支付订单增长66.9%）：新增的多是一年内只买一次的买家。"
+    ]
+    assert _per_buyer(ctx(0.02)) == []  # type: ignore[arg-type]

@@ -216,11 +216,12 @@ def test_late_deliveries_that_fell_are_said_to_have_brought_bad_reviews_down():
 
 def test_the_fastest_month_on_a_low_base_says_so():
     """February 2025 grew 55.8 % on a February 2024 of ¥163.0万, under 80 % of 2024's average
-    month (¥349万): the growth is the base's."""
+    month (¥349万): the sentence gives the base beside the average (it said "主要因为去年同月
+    基数低", a cause it could not know: the base's own month is the cause)."""
     say = Narrator("zh-CN", "¥")
-    args = {"month": "2025-02", "growth": 0.558, "base": 1_630_000}
+    args = {"month": "2025-02", "growth": 0.558, "base": 1_630_000, "average": 3_490_000}
     assert say.say("fastest_month", **args, low=True) == (
-        "同比增长最快的是2025年2月（+55.8%），主要因为去年同月基数低（¥163.0万）。"
+        "同比增长最快的是2025年2月（+55.8%），去年同月基数低（¥163.0万，去年月均¥349.0万）。"
     )
     assert say.say("fastest_month", **args, low=False) == "同比增长最快的是2025年2月（+55.8%）。"
 
