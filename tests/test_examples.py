@@ -53,8 +53,12 @@ EXAMPLE_DECKS = {
         {"Traffic & channels", "Service & reviews"},
     ),  # refunds: all cancellations
     "shopify-explorer": ("2021-07", {"Traffic & channels", "Service & reviews"}),
-    # one product category and one region (BD): no sales section
-    "shopify-medluck": ("2026-04", {"Traffic & channels", "Service & reviews", "Sales"}),
+    # one product category and one region (BD): no sales section; an export that stops on
+    # 8 April plans no May from eight days, and has no problem to list
+    "shopify-medluck": (
+        "2026-04",
+        {"Traffic & channels", "Service & reviews", "Sales", "Next month"},
+    ),
     "tmall-order-report": ("2020-02", {"商品运营情况", "流量渠道分析", "客户服务评估"}),
     "taobao-behavior": ("2017-11", {"销售业绩表现", "商品运营情况", "客户服务评估"}),
 }

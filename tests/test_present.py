@@ -1891,3 +1891,29 @@ def test_bad_reviews_keep_late_deliveries_share_until_those_are_judged():
     assert dg.late_delivery(report, Thresholds()) == []  # type: ignore[arg-type]
     (bad,) = dg.bad_reviews(report, Thresholds())  # type: ignore[arg-type]
     assert bad.evidence["late_part"] == 0 and bad.impact == pytest.approx(740_000)
+
+
+def test_the_traffic_part_opens_with_visitors_and_conversion_by_month(tmp_path):
+    """Visitors 100 (August), 200 (September), 300 (October); buyers 2, 5, 3: conversion 2.0 %,
+    2.5 %, 1.0 %. October's visitors are the most of the three months (+50.0 % on September)
+    and its conversion the lowest (the highest 2.5 %, September). The traffic part had no
+    trend of its visitors (decks.md: "visitors trend")."""
+    buyers = {"2026-08": 2, "2026-09": 5, "2026-10": 3}
+    orders = "order_id,customer_id,order_time,paid_amount\n" + "".join(
+        f"{month}-{i},{month}-c{i},{month}-10 10:00:00,100\n"
+        for month, n in buyers.items()
+        for i in range(n)
+    )
+    traffic = (
+        "date,source,visitors\n2026-08-01,搜索,100\n2026-09-01,搜索,200\n"
+        "2026-10-01,搜索,150\n2026-10-01,推荐,150\n"
+    )
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": orders, "traffic.csv": traffic},
+        {"orders": {"path": "orders.csv"}, "traffic": {"path": "traffic.csv"}},
+    )
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    slide = next(" ".join(t) for t in slides_text(built.path) if t[0] == "访客与转化趋势")
+    assert "本月访客数300，环比增长50.0%，为近3个月最多。" in slide
+    assert "本月支付转化率1.0%，为近3个月最低（最高2.5%，2026年9月）。" in slide

@@ -597,8 +597,11 @@ def traffic_slides(ctx: DeckContext[Any]) -> list[m.Slide]:
     """Sources (share, conversion, GMV), why conversion moved, funnel, paid channels."""
     say = ctx.say
     slides: list[m.Slide] = []
-    sources = [s for s in ctx.rows(S.BY_SOURCE) if s["visitors"]]
     note = say.word("note_daily_uv") if not ctx.has("events") else ""
+    trend = visitors_trend(ctx, note)
+    if trend is not None:
+        slides.append(trend)
+    sources = [s for s in ctx.rows(S.BY_SOURCE) if s["visitors"]]
     if sources:
         total = sum(s["visitors"] or 0 for s in sources)
         charts = [
@@ -670,6 +673,99 @@ def traffic_slides(ctx: DeckContext[Any]) -> list[m.Slide]:
     if channels:
         slides.append(m.tagged(_paid_channels(ctx, channels), "paid"))
     return slides
+
+
+TREND_MONTHS = 13
+"""Months of the visitors trend: this month back to the same month last year."""
+
+
+def visitors_trend(ctx: DeckContext[Any], note: str) -> m.ChartSlide | None:
+    """Visitors and conversion by month, to this month from the same month last year (the
+    monthly deck's traffic part had sources and a funnel, and no trend of its visitors)."""
+    say = ctx.say
+    if ctx.report.period.kind != "month":
+        return None
+    rows = [r for r in ctx.rows(S.MONTHLY) if r["visitors"]][-TREND_MONTHS:]
+    if len(rows) < 3 or rows[-1]["month"] != ctx.report.period.label:
+        return None
+    ticks = [say.say("trend_tick", month=r["month"]) for r in rows]
+    visitors = [r["visitors"] or 0.0 for r in rows]
+    rates = [r["buyers"] / r["visitors"] if r["visitors"] else None for r in rows]
+    peak = max(range(len(rows)), key=lambda i: visitors[i])
+    known = [(r, rows[i]["month"]) for i, r in enumerate(rates) if r is not None]
+    low, high = min(known), max(known)
+    visits = ctx.report.metrics["visitors"]
+    change = (visits.value or 0) - (visits.previous or 0)
+    lead = _visitors_lead(ctx, change) if visits.previous is not None else None
+    moved = next(  # the lead source's own change: "主要来自" only when half the change or more
+        (
+            (r["visitors"] or 0) - (r["previous_visitors"] or 0)
+            for r in ctx.rows(S.BY_SOURCE)
+            if lead and r["source"] == lead[0]
+        ),
+        0.0,
+    )
+    bullets = [
+        say.say(
+            "visitors_trend",
+            value=visitors[-1],
+            mom=visits.mom,
+            yoy=visits.yoy,
+            peak_month=rows[peak]["month"],
+            peak=visitors[peak],
+            months=len(rows),
+            lead=lead,
+            main=bool(change) and moved / change >= 0.5,
+            this=rows[-1]["month"],
+        ),
+        say.say(
+            "conversion_trend",
+            value=rates[-1],
+            low=low[0],
+            low_month=low[1],
+            high=high[0],
+            high_month=high[1],
+            months=len(rows),
+            this=rows[-1]["month"],
+        ),
+    ]
+    ctx.shown.update({"visitors", "conversion"})
+    return m.tagged(
+        m.ChartSlide(
+            "chart",
+            say.word("visitors_trend_title"),
+            ctx.footnote("traffic", "orders", note=note),
+            charts=[
+                m.Chart(
+                    "bars",
+                    {
+                        "labels": ticks,
+                        "series": {ctx.label("visitors"): visitors},
+                        "unit": "count",
+                        "labels_on": False,
+                    },
+                    caption=ctx.label("visitors"),
+                    alt=bullets[0],
+                ),
+                m.Chart(
+                    "daily_trend",
+                    {
+                        "gmv": rates,
+                        "previous_gmv": [None] * len(rows),
+                        "last_year_gmv": [None] * len(rows),
+                        "x_ticks": ticks,
+                        "unit": "ratio",
+                        "labels": {"this": ctx.label("conversion")},
+                    },
+                    caption=ctx.label("conversion"),
+                    alt=bullets[1],
+                ),
+            ],
+            heading=say.word("visitors_trend_heading"),
+            bullets=bullets,
+        ),
+        "visitors_trend",
+    )
 
 
 def customer_slides(ctx: DeckContext[Any]) -> list[m.Slide]:
