@@ -47,7 +47,7 @@ def test_catalogue_structure(deck):
     # with every table, each divider lists what its slides show, in their order
     assert [t[2] for _, t in dividers] == [
         "核心指标 · 目标达成 · 变动原因 · GMV变化拆解",
-        "渠道结构 · 转化漏斗 · 付费推广 · 新老客 · 会员分层",
+        "访客趋势 · 渠道结构 · 转化漏斗 · 付费推广 · 新老客 · 会员分层",
         "类目结构 · 促销效果 · 区域分布",
         "TOP商品 · 库存周转 · 缺货与滞销 · 补货建议",
         "客服响应 · 退款原因 · 评价与差评 · 物流履约",

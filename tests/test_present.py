@@ -1917,3 +1917,31 @@ def test_the_traffic_part_opens_with_visitors_and_conversion_by_month(tmp_path):
     slide = next(" ".join(t) for t in slides_text(built.path) if t[0] == "访客与转化趋势")
     assert "本月访客数300，环比增长50.0%，为近3个月最多。" in slide
     assert "本月支付转化率1.0%，为近3个月最低（最高2.5%，2026年9月）。" in slide
+
+
+def test_a_category_that_moved_names_the_product_that_moved_it():
+    """October: 家用电器 −¥295,400, its 简约净水器 −¥471,488.68 (out of stock from the 4th): at
+    least half the category's fall, so it is the cause said beside it. 数码配件 −¥107,400: its
+    largest fall, 智能手表表带 −¥45,980.84, is under half: no product is named. A rise is not
+    explained by a product that fell."""
+    from shopreport.deck.monthly import category_cause
+
+    movers = [
+        {"sku": "JD006", "name": "简约净水器", "category": "家用电器", "delta": -471_488.68},
+        {"sku": "JD019", "name": "大容量吹风机", "category": "家用电器", "delta": 62_152.18},
+        {"sku": "SM014", "name": "智能手表表带", "category": "数码配件", "delta": -45_980.84},
+        {"sku": "SM006", "name": "机械键盘", "category": "数码配件", "delta": -41_428.51},
+    ]
+    stockouts = [{"sku": "JD006", "name": "简约净水器", "out_since": date(2026, 10, 4)}]
+    ctx = SimpleNamespace(rows=lambda view: movers if view is S.PRODUCT_MOVERS else stockouts)
+    assert category_cause(ctx, "家用电器", -295_400) == {  # type: ignore[arg-type]
+        "name": "简约净水器",
+        "delta": -471_488.68,
+        "since": date(2026, 10, 4),
+    }
+    assert category_cause(ctx, "数码配件", -107_400) is None  # type: ignore[arg-type]
+    assert category_cause(ctx, "家用电器", 50_000) == {  # type: ignore[arg-type]
+        "name": "大容量吹风机",
+        "delta": 62_152.18,
+        "since": None,
+    }

@@ -335,6 +335,26 @@ def target_miss(ctx: Ctx) -> dict[str, Any] | None:
     return None
 
 
+def category_cause(ctx: DeckContext[Any], category: str, effect: float) -> dict[str, Any] | None:
+    """The product of a category that moved it: the one with the largest change the same way,
+    when that is at least half the category's, and the day it ran out when it fell out of stock
+    ("「家用电器」环比-¥29.5万" said no more on the category slide: its 简约净水器 fell ¥47.1万,
+    out of stock from the 4th)."""
+    movers = [
+        r
+        for r in ctx.rows(S.PRODUCT_MOVERS)
+        if r["category"] == category and r["delta"] * effect > 0
+    ]
+    if not movers:
+        return None
+    top = max(movers, key=lambda r: abs(r["delta"]))
+    if abs(top["delta"]) < abs(effect) / 2:
+        return None
+    name = top["name"] or top["sku"]
+    since = {r["name"] or r["sku"]: r["out_since"] for r in ctx.rows(S.STOCKOUTS)}
+    return {"name": name, "delta": top["delta"], "since": since.get(name) if effect < 0 else None}
+
+
 def out_since(ctx: Ctx, kind: str, driver: dr.Driver) -> date | None:
     """The day a product whose GMV fell ran out of stock in the period: its fall's cause."""
     if kind != "product" or driver.effect >= 0:
@@ -1082,7 +1102,11 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
                 name=lead.subject,
                 delta=lead.effect,
                 share=lead.share,
-                against=[(a.subject, a.effect) for a in dr.against(drivers, "category", total)[:1]],
+                cause=category_cause(ctx, lead.subject, lead.effect),
+                against=[
+                    (a.subject, a.effect, category_cause(ctx, a.subject, a.effect))
+                    for a in dr.against(drivers, "category", total)[:1]
+                ],
             )
         )
     named = large(categories, ctx.thresholds.category_mover_min_share)
