@@ -422,3 +422,16 @@ def test_a_month_longer_than_the_one_before_gives_its_change_a_day():
     assert text == "本月GMV ¥3,100，环比增长2.3%（日均下降1.0%：本月31天、上月30天）。"
     assert per_day_change(report(3_131, 3_030, 10))["change"] == pytest.approx(0)  # type: ignore[arg-type,index]
     assert per_day_change(report(3_100, 3_000, 8)) is None  # type: ignore[arg-type]  # July: 31 too
+
+
+def test_a_bad_review_rate_says_of_how_many_reviews():
+    """Olist's November: 10 bad reviews of 55, 18.2 %: the rate is said with its 55 reviews (a
+    rate of a few dozen is read otherwise than one of thousands)."""
+    say = Narrator("zh-CN", "¥")
+    text = say.say(
+        "finding_bad_reviews", rate=10 / 55, reviews=55, threshold=0.05, concentrated=False,
+        top=None, words=[], late_part=None, impact=35_400,
+    )  # fmt: skip
+    assert text == "差评率18.2%（55条评价），高于5.0%的警戒线；按超出部分估计影响GMV ¥3.54万。"
+    line = say.say("rating_line", avg=3.93, bad=10 / 55, delta=0.096, reviews=55, prev="上月")
+    assert line.startswith("共55条评价，平均评分3.93，差评率18.2%，较上月")

@@ -1945,3 +1945,18 @@ def test_a_category_that_moved_names_the_product_that_moved_it():
         "delta": 62_152.18,
         "since": None,
     }
+
+
+def test_a_month_the_data_starts_inside_says_its_first_day(tmp_path):
+    """Orders of 15 and 20 October only: the footers said "统计周期：2026-10-01 至 2026-10-20"
+    of data that starts on the 15th (the Taobao sample's two hours of 26 November read
+    "2017-11-01 至 2017-11-26")."""
+    orders = """
+        order_id,customer_id,order_time,paid_amount
+        o1,a,2026-10-15 10:00:00,100
+        o2,b,2026-10-20 10:00:00,50
+    """
+    config = write_shop(tmp_path, {"orders.csv": orders}, {"orders": {"path": "orders.csv"}})
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    kpis = " ".join(slides_text(built.path)[3])
+    assert "统计周期：2026-10-15 至 2026-10-20" in kpis

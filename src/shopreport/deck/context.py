@@ -143,11 +143,16 @@ class DeckContext(Generic[D]):
         shown = self.fmt(metric) if value is None else self.fmt(metric, m.value)
         return Kpi(self.label(metric), shown, self.changes(metric), m.attainment, text, tone)
 
+    def _first(self) -> str:
+        """The orders' first day ("" when the coverage does not say)."""
+        first = next((c["first"] for c in self.report.coverage if c["table"] == "orders"), None)
+        return str(first)[:10] if first else ""
+
     def reaches(self, period: Period) -> bool:
         """Whether the orders reach back into a comparison period (Olist's 2017 has no 2016-11:
         a footer "同比 2016-11" promised a comparison no slide could make)."""
-        first = next((c["first"] for c in self.report.coverage if c["table"] == "orders"), None)
-        return first is None or str(first) <= period.last_day.isoformat()
+        first = self._first()
+        return not first or first <= period.last_day.isoformat()
 
     def footnote(self, *tables: str, note: str = "") -> str:
         """Source tables, period and comparison periods (and a caveat) for a slide's footer."""
@@ -159,7 +164,11 @@ class DeckContext(Generic[D]):
             "footnote",
             platform=self.say.word(f"platform_{self.config.platform}"),
             tables=self.say.word("list_sep").join(used),
-            start=period.start.isoformat(),
+            # the data's first day when it starts inside the period (the Taobao sample's two
+            # hours of 26 November read "2017-11-01 至 2017-11-26")
+            start=max(
+                period.start.isoformat(), str(first)[:10] if (first := self._first()) else ""
+            ),
             # the data's last day when it stops inside the period (the comparisons stop there too)
             end=(self.report.covered_until or period.last_day).isoformat(),
             previous=self.report.previous.label if self.reaches(self.report.previous) else "",

@@ -289,6 +289,8 @@ def bad_reviews(report: KpiReport, t: Thresholds) -> list[Finding]:
             at_risk,
             {
                 "rate": rate,
+                # 18.2 % of how many (Olist's November: 10 of 55)
+                "reviews": getattr(report.metrics.get("reviews"), "value", None),
                 "threshold": t.bad_review_rate_max,
                 "concentrated": concentrated,
                 "top": (top["name"] or top["sku"]) if top else None,
