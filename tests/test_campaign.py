@@ -269,13 +269,17 @@ def test_a_coupon_threshold_is_checked_on_the_goods_before_the_coupon(tmp_path):
     """满200减20 orders in the window: ¥185 paid + ¥20 coupon = ¥205 (just above 200, within
     15 %); ¥190 paid of which ¥10 shipping + ¥20 = ¥200 (at it: just above); ¥250 + ¥20 = ¥270
     (not near). A 9折 markdown in discount_amount (¥30, ¥25, ¥30) does not count: the threshold
-    is on goods after their markdowns (added back, all three read ≥ ¥230 and none near). 2 of 3."""
+    is on goods after their markdowns (added back, all three read ≥ ¥230 and none near). 2 of 3.
+    The baseline week before: ¥150 + ¥20 = ¥170 (under it), ¥200 + ¥20 = ¥220 (just above): 1 of
+    2, the share the window's is compared with."""
     orders = """
         order_id,customer_id,order_time,paid_amount,discount_amount,shipping_fee,coupon_code
         1,a,2026-06-01 10:00:00,185,50,0,满200减20
         2,b,2026-06-02 10:00:00,190,45,10,满200减20
         3,c,2026-06-03 10:00:00,250,50,0,满200减20
         4,d,2026-05-26 10:00:00,70,0,0,
+        5,e,2026-05-27 10:00:00,150,0,0,满200减20
+        6,f,2026-05-28 10:00:00,200,0,0,满200减20
     """
     config = write_shop(
         tmp_path,
@@ -286,3 +290,4 @@ def test_a_coupon_threshold_is_checked_on_the_goods_before_the_coupon(tmp_path):
     report = compute_campaign(api.load(read_config(config)), "c", today=date(2026, 11, 20))
     (row,) = report.rows(S.THRESHOLDS)
     assert (row["threshold"], row["orders"], row["near"]) == (200, 3, 2)
+    assert (row["baseline_orders"], row["baseline_near"]) == (2, 1)

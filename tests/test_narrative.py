@@ -174,15 +174,19 @@ def test_late_shipping_share_names_its_base():
 
 
 def test_a_threshold_is_said_to_pull_only_when_baskets_stop_just_above_it():
-    """1.5 % of a coupon's orders just above its ¥99 threshold: it hardly pulls; 45 %: it does;
-    20 %: no conclusion."""
+    """1.5 % of a coupon's 200 orders just above its ¥99 threshold: it hardly pulls; 45 %
+    against 20 % before the campaign: it does; 20 % with no baseline: no conclusion."""
     say = Narrator("zh-CN", "¥")
-    line = {"threshold": 99}
-    assert say.say("threshold_line", **line, share=0.015, pull="no") == (
-        "满99门槛附近（高出不到15%）的订单占1.5%：门槛几乎没有拉动凑单。"
+    line = {"threshold": 99, "orders": 200}
+    assert say.say("threshold_line", **line, share=0.015, before=None, pull="no") == (
+        "满99用券订单200笔，其中1.5%刚过门槛（高出不到15%）：门槛几乎没有拉动凑单。"
     )
-    assert say.say("threshold_line", **line, share=0.45, pull="yes").endswith("：门槛在拉动凑单。")
-    assert say.say("threshold_line", **line, share=0.2, pull=None).endswith("的订单占20.0%。")
+    assert say.say("threshold_line", **line, share=0.45, before=0.2, pull="yes").endswith(
+        "其中45.0%刚过门槛（高出不到15%），活动前为20.0%：门槛在拉动凑单。"
+    )
+    assert say.say("threshold_line", **line, share=0.2, before=None, pull=None).endswith(
+        "（高出不到15%）。"
+    )
 
 
 def test_a_list_that_would_hide_one_name_shows_it():

@@ -627,29 +627,45 @@ def problems(ctx: Ctx) -> list[m.Slide]:
     coupons = c.rows(S.THRESHOLDS)
     promo = {r["promoted"]: r for r in c.report.rows(S.COUPONS)}
     if coupons:
+
+        def near(orders: int | None, count: int | None) -> float | None:
+            return count / orders if orders and count is not None else None
+
+        series = {c.window.name: [near(t["orders"], t["near"]) or 0 for t in coupons]}
+        if any(t["baseline_orders"] for t in coupons):  # how baskets sat before the campaign
+            series[say.word("baseline_level")] = [
+                near(t["baseline_orders"], t["baseline_near"]) or 0 for t in coupons
+            ]
         charts = [
             m.Chart(
                 "bars",
                 {
                     "labels": [say.say("threshold_label", value=t["threshold"]) for t in coupons],
-                    "series": {
-                        say.word("near_share"): [
-                            t["near"] / t["orders"] if t["orders"] else 0 for t in coupons
-                        ]
-                    },
+                    "series": series,
                     "unit": "ratio",
                 },
                 caption=say.word("threshold_caption"),
             )
         ]
-        share = max(t["near"] / (t["orders"] or 1) for t in coupons)
+        top = max(coupons, key=lambda t: near(t["orders"], t["near"]) or 0)
+        share = near(top["orders"], top["near"]) or 0
+        before = near(top["baseline_orders"], top["baseline_near"])
+        # a pull only when many baskets stop just above it, more than before the campaign
+        pull = (
+            "no"
+            if share < LITTLE_PULL or (before is not None and share <= before)
+            else "yes"
+            if share >= PULL_SHARE
+            else None
+        )
         bullets = [
             say.say(
                 "threshold_line",
-                threshold=max(coupons, key=lambda t: t["near"] / (t["orders"] or 1))["threshold"],
+                threshold=top["threshold"],
+                orders=top["orders"],
                 share=share,
-                # a pull only when many baskets stop just above it; a few say it pulls little
-                pull="yes" if share >= PULL_SHARE else "no" if share < LITTLE_PULL else None,
+                before=before,
+                pull=pull,
             )
         ]
         if True in promo and False in promo:

@@ -161,7 +161,7 @@ def _views(ctx: Context, window: Window, comparison: Window | None, baseline: Pe
         "baseline_total": ctx.lazy_paid(baseline).select(gmv=fsum("paid_amount")),
         "followup": _follow_up(ctx, window),
         **_order_refunds(ctx, window, comparison, baseline),
-        "coupons": _coupons(ctx, window.period),
+        "coupons": _coupons(ctx, window.period, baseline),
     }
     if ctx.base.lines is not None:
         queries["categories"] = _lift(ctx, window, comparison, baseline, "category")
@@ -455,9 +455,11 @@ def _profile(ctx: Context, period: Period) -> pl.LazyFrame:
     )
 
 
-def _coupons(ctx: Context, period: Period) -> pl.LazyFrame:
+def _coupons(ctx: Context, period: Period, baseline: Period) -> pl.LazyFrame:
     """Orders with a 满X减Y coupon: how many sat just above the threshold (within the
-    `coupon_near_threshold` share above it)."""
+    `coupon_near_threshold` share above it), in the window and in the baseline weeks before it
+    (a threshold "pulls" baskets only against how they sat without the campaign: 满99's share
+    fell from 19.5 % before to 6.3 %)."""
     cols = ctx.base.paid.columns
     near = 1 + ctx.ds.config.thresholds.coupon_near_threshold
     if "coupon_code" not in cols:
@@ -467,6 +469,8 @@ def _coupons(ctx: Context, period: Period) -> pl.LazyFrame:
                 "orders": pl.UInt32,
                 "near": pl.UInt32,
                 "order_value": pl.Float64,
+                "baseline_orders": pl.UInt32,
+                "baseline_near": pl.UInt32,
             }
         )
     # the basket the threshold is checked on: what was paid, plus the coupon's own 减Y, less
@@ -475,28 +479,30 @@ def _coupons(ctx: Context, period: Period) -> pl.LazyFrame:
     coupon = pl.col("coupon_code").str.extract(r"满\d+减(\d+)", 1).cast(pl.Float64, strict=False)
     fallback = pl.col("discount_amount").fill_null(0) if "discount_amount" in cols else pl.lit(0.0)
     shipping = pl.col("shipping_fee").fill_null(0) if "shipping_fee" in cols else pl.lit(0.0)
-    paid = (
-        ctx.lazy_paid(period)
-        .with_columns(
-            threshold=pl.col("coupon_code")
-            .str.extract(r"满(\d+)减", 1)
-            .cast(pl.Float64, strict=False),
-            before=pl.col("paid_amount") - shipping + pl.coalesce(coupon, fallback),
+
+    def of(window: Period) -> pl.LazyFrame:
+        return (
+            ctx.lazy_paid(window)
+            .with_columns(
+                threshold=pl.col("coupon_code")
+                .str.extract(r"满(\d+)减", 1)
+                .cast(pl.Float64, strict=False),
+                before=pl.col("paid_amount") - shipping + pl.coalesce(coupon, fallback),
+            )
+            .filter(pl.col("threshold").is_not_null())
+            .group_by("threshold")
+            .agg(
+                orders=pl.len(),
+                near=(
+                    (pl.col("before") >= pl.col("threshold"))
+                    & (pl.col("before") < pl.col("threshold") * near)
+                ).sum(),
+                order_value=fmean("paid_amount"),
+            )
         )
-        .filter(pl.col("threshold").is_not_null())
-    )
-    return (
-        paid.group_by("threshold")
-        .agg(
-            orders=pl.len(),
-            near=(
-                (pl.col("before") >= pl.col("threshold"))
-                & (pl.col("before") < pl.col("threshold") * near)
-            ).sum(),
-            order_value=fmean("paid_amount"),
-        )
-        .sort("threshold")
-    )
+
+    before = of(baseline).select("threshold", baseline_orders="orders", baseline_near="near")
+    return of(period).join(before, on="threshold", how="left").sort("threshold")
 
 
 def _stockouts(ctx: Context, window: Window, baseline: Period) -> pl.LazyFrame:

@@ -707,6 +707,8 @@ class ThresholdRow(TypedDict):
     orders: int
     near: int
     order_value: float | None
+    baseline_orders: int | None
+    baseline_near: int | None
 
 
 class LiftCategoryRow(TypedDict):
@@ -786,7 +788,13 @@ PHASE_DAYS = Breakdown(
 HOURS = Breakdown(
     "hourly", HourRow, "hour of day in the peak phase", ("hour",), optional=frozenset({"cmp_gmv"})
 )
-THRESHOLDS = Breakdown("coupons", ThresholdRow, "coupon threshold (满X减Y)", ("threshold",))
+THRESHOLDS = Breakdown(
+    "coupons",
+    ThresholdRow,
+    "coupon threshold (满X减Y), in the window and the baseline weeks",
+    ("threshold",),
+    optional=frozenset({"baseline_orders", "baseline_near"}),
+)
 LIFT_CATEGORIES = Breakdown(
     "categories", LiftCategoryRow, "category", ("-gmv", "category"), optional=frozenset({"cmp_gmv"})
 )
