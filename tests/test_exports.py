@@ -607,12 +607,14 @@ def test_a_shopify_store_over_two_exports_builds_its_decks(shopify_store, tmp_pa
         # orders count when placed: the appendix defines GMV so, and names Shopify, not 生意参谋
         assert "下单且未取消" in text or "orders placed in the period and not cancelled" in text
         assert "生意参谋" not in text
-        # orders that are not paid (cash on delivery) are no "支付订单数" / "Paid orders"
-        assert "支付订单数" not in text and "Paid orders" not in text
-        assert "订单数" in text or "Orders" in text
+        # orders that are not paid (cash on delivery) are no "支付订单数" / "Paid orders", on the
+        # slides or in the speaker notes' definitions
+        assert "支付订单" not in text and "paid orders" not in text.lower()
+        assert "订单数 " in text or "Orders " in text
         notes = " ".join(
             s.notes_slide.notes_text_frame.text for s in Presentation(str(deck)).slides
         )
+        assert "订单数: " in notes or "Orders: " in notes  # the card's name, defined
         # the speaker notes define GMV as the appendix does
         assert "下单且未取消" in notes or "orders placed in the period and not cancelled" in notes
         assert "付款订单的实付金额" not in notes and "orders paid in the period" not in notes

@@ -399,16 +399,24 @@ def test_a_month_longer_than_the_one_before_gives_its_change_a_day():
     """October ¥3,100 over 31 days (¥100 a day) against September's ¥3,030 over 30 (¥101 a day):
     +2.3 % on the month is −1.0 % a day (¥100 ÷ ¥101 − 1 = −0.99 %); the summary says both. A
     change a day of nothing (¥3,131 = ¥101 a day × 31 on ¥3,030: +3.3 %, 0.0 % a day) is said
-    too; months of one length (August against July) say nothing more."""
+    too; months of one length (August against July), or a month the data covers in part, say
+    nothing more."""
     from types import SimpleNamespace
 
     from shopreport.deck.monthly import per_day_change
     from shopreport.metrics import month_period
 
-    def report(gmv: float, previous: float, month: int) -> SimpleNamespace:
+    def report(gmv: float, previous: float, month: int, until=None) -> SimpleNamespace:
         value = SimpleNamespace(value=gmv, previous=previous, mom=gmv / previous - 1)
         period = month_period(2026, month)
-        return SimpleNamespace(metrics={"gmv": value}, period=period, previous=period.previous())
+        return SimpleNamespace(
+            metrics={"gmv": value},
+            period=period,
+            previous=period.previous(),
+            covered_until=until,
+            time_progress=None,
+            notes=[],
+        )
 
     october = per_day_change(report(3_100, 3_030, 10))  # type: ignore[arg-type]
     assert october is not None and (october["days"], october["before"]) == (31, 30)
@@ -426,6 +434,11 @@ def test_a_month_longer_than_the_one_before_gives_its_change_a_day():
     assert text == "本月GMV ¥3,100，环比增长2.3%（日均下降1.0%：本月31天、上月30天）。"
     assert per_day_change(report(3_131, 3_030, 10))["change"] == pytest.approx(0)  # type: ignore[arg-type,index]
     assert per_day_change(report(3_100, 3_000, 8)) is None  # type: ignore[arg-type]  # July: 31 too
+    # data to 10 October: both months are compared over their first ten days already (it read
+    # "日均下降80.6%：本月31天、上月10天")
+    from datetime import date
+
+    assert per_day_change(report(300, 500, 10, date(2026, 10, 10))) is None  # type: ignore[arg-type]
 
 
 def test_a_bad_review_rate_says_of_how_many_reviews():

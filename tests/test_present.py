@@ -27,7 +27,7 @@ from tests.deckcheck import slides_text
 from tests.test_metrics import TABLES
 
 TODAY = date(2026, 11, 20)
-WHOLE = {"covered_until": None, "coverage": []}  # a report whose data covers its whole month
+WHOLE = {"covered_until": None, "notes": []}  # a report whose data covers its whole month
 
 # --- 1. direction-aware semantics --------------------------------------------------------------
 
@@ -416,6 +416,7 @@ def test_a_month_covered_in_part_holds_no_amount_and_no_refunds_no_ceiling(tmp_p
     from datetime import date as day
 
     from shopreport.metrics import month_period
+    from shopreport.notes import Note
 
     config = read_config(write_shop(tmp_path, {}, {"orders": {"path": "orders.csv"}}))
     metrics = {
@@ -424,20 +425,18 @@ def test_a_month_covered_in_part_holds_no_amount_and_no_refunds_no_ceiling(tmp_p
         "aov": SimpleNamespace(value=83_950 / 30, yoy=None),
         "refund_rate": SimpleNamespace(value=0.0, yoy=None),
     }
-    for covered, coverage in (
-        (day(2026, 4, 8), []),
-        (None, [{"table": "orders", "first": "2026-04-02"}]),
-    ):
+    starts = Note("data_starts", {"date": "2026-04-02", "period": "2026-04"})
+    for covered, notes in ((day(2026, 4, 8), []), (None, [starts])):
         report = SimpleNamespace(
             period=month_period(2026, 4),
             metrics=metrics,
             rows=lambda view: [],
             covered_until=covered,
-            coverage=coverage,
+            notes=notes,
         )
         targets = {t.metric: t for t in next_targets(report, config)}  # type: ignore[arg-type]
         assert targets == {}
-    report.coverage = [{"table": "orders", "first": "2026-01-24"}]
+    report.notes = [Note("short_history", {"date": "2026-01-24", "days": 67})]
     targets = {t.metric: t for t in next_targets(report, config)}  # type: ignore[arg-type]
     assert targets["gmv"].target == 84_000 and targets["buyers"].target == 30
     assert "refund_rate" not in targets
@@ -1899,8 +1898,8 @@ def test_the_traffic_part_opens_with_visitors_and_conversion_by_month(tmp_path):
     and its conversion the lowest (the highest 2.5 %, September). The traffic part had no
     trend of its visitors (decks.md: "visitors trend")."""
     buyers = {"2026-08": 2, "2026-09": 5, "2026-10": 3}
-    orders = "order_id,customer_id,order_time,paid_amount\n" + "".join(
-        f"{month}-{i},{month}-c{i},{month}-10 10:00:00,100\n"
+    orders = "order_id,customer_id,order_time,paid_amount\n" + "".join(  # the 10th, 20th, 28th
+        f"{month}-{i},{month}-c{i},{month}-{min(10 + 10 * i, 28)} 10:00:00,100\n"
         for month, n in buyers.items()
         for i in range(n)
     )

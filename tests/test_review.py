@@ -362,14 +362,14 @@ def test_a_negation_stays_with_its_word():
 
 def test_the_faulty_product_is_marked_beside_its_stage(review_deck):
     """简约破壁机 (mostly bad reviews: "暂停销售，抽检批次质量") stood in the top products as 成长:
-    its name is marked 差评集中 where the problems call it faulty, and no other product's is;
+    its name is marked 【差评集中】 where the problems call it faulty, and no other product's is;
     its stage stays one of the five the note counts (it read 差评集中, a stage not counted)."""
     texts = slides_text(review_deck.path)
     problems = " ".join(" ".join(t) for t in texts if "暂停销售" in " ".join(t))
     table = next(t for t in texts if "TOP商品与生命周期" in t)
     start = table.index("阶段") + 1
     rows = [table[i : i + 8] for i in range(start, len(table) - 7, 8) if table[i].isdigit()]
-    flagged = [r[1].removesuffix("（差评集中）") for r in rows if r[1].endswith("（差评集中）")]
+    flagged = [r[1].removeprefix("【差评集中】") for r in rows if r[1].startswith("【差评集中】")]
     assert flagged and all(f"「{name}」" in problems for name in flagged), rows
     assert {r[7] for r in rows} <= {"新品", "成长", "成熟", "衰退", "缺货受限", "—"}, rows
 
@@ -377,11 +377,11 @@ def test_the_faulty_product_is_marked_beside_its_stage(review_deck):
 def test_the_shops_own_targets_are_its_good_lines(tmp_path):
     """Q3 2026 with a refund-rate ceiling of 8 % set for July, August and September, conversion
     3 % and 2 % for August and September only (the demo's targets start in August), an AOV
-    "target" of ¥40 and the decks' ROI line 3.0. The refund rate's good line becomes 8 % (8.1 %
-    scores (20 − 8.1) ÷ (20 − 8) = 99.2, not the 5 % line's (20 − 8.1) ÷ 15 = 79.3); ROI's 3.0
-    (2.96 scores (2.96 − 1.5) ÷ 1.5 = 97.3, not 58.4); conversion the mean of its two, 2.5 %;
-    an AOV line below its alert line (¥50) is not used; a change (GMV YoY) is never replaced;
-    satisfaction, without a target, keeps its line."""
+    "target" of ¥40 and an ROI line of 3.0 the shop set. The refund rate's good line becomes
+    8 % (8.1 % scores (20 − 8.1) ÷ (20 − 8) = 99.2, not the 5 % line's (20 − 8.1) ÷ 15 = 79.3);
+    ROI's 3.0 (2.96 scores (2.96 − 1.5) ÷ 1.5 = 97.3, not 58.4); conversion the mean of its
+    two, 2.5 %; an AOV line below its alert line (¥50) is not used; a change (GMV YoY) is never
+    replaced; satisfaction, without a target, keeps its line."""
     from shopreport.insights.scorecard import with_targets
     from shopreport.metrics import Period
 
@@ -405,7 +405,13 @@ def test_the_shops_own_targets_are_its_good_lines(tmp_path):
         "2026-09": {"refund_rate": 0.08, "conversion": 0.02, "aov": 40, "gmv": 1000},
     }
     config = read_config(
-        write_shop(tmp_path, {}, {"orders": {"path": "orders.csv"}}, targets=targets)
+        write_shop(
+            tmp_path,
+            {},
+            {"orders": {"path": "orders.csv"}},
+            targets=targets,
+            thresholds={"target_roas": 3.0},  # set by the shop: its line (else the file's)
+        )
     )
     quarter = Period("months", date(2026, 7, 1), date(2026, 10, 1), "2026-Q3")
     items = {
@@ -424,3 +430,10 @@ def test_the_shops_own_targets_are_its_good_lines(tmp_path):
     assert item_score(0.081, 0.08, 0.20) == pytest.approx(99.17, abs=0.01)
     assert item_score(2.96, 3.0, 1.5) == pytest.approx(97.33, abs=0.01)
     assert rules["parts"]["operations"]["metrics"][0]["good"] == 0.05  # the rules are not changed
+    # a shop that set no ROI line keeps the file's (templates/scorecard.yaml: 3.0, the default)
+    unset = read_config(write_shop(tmp_path / "b", {}, {"orders": {"path": "orders.csv"}}))
+    roas = with_targets(rules, unset, quarter)["parts"]["operations"]["metrics"][1]
+    assert (roas["good"], roas.get("own")) == (4.0, None)
+    assert read_yaml_resource("scorecard.yaml")["parts"]["marketing"]["metrics"][1] == {
+        "metric": "roas", "good": 3.0, "poor": 1.5
+    }  # fmt: skip

@@ -164,12 +164,12 @@ def test_weekly_demo_deck(weekly_deck):
     if out + still + soon > rows:
         assert f"前{rows}项 / 共{out + still + soon}项" in stock, stock
     assert "整周缺货 简约净水器" in stock  # out since 4 October: the first to reorder
-    # next week (26 October – 1 November) holds Double 11's warm-up (20–31 October) and the
-    # first day of its peak (1–11 November): the focus says so before the everyday reorders
+    # next week (26 October – 1 November) holds Double 11's warm-up, under way since the 20th,
+    # and the first day of its peak (1–11 November): the focus says so before the reorders
     focus = next(t for t in texts if t.startswith("下周工作重点"))
     assert re.search(
-        r"大促备战 下周适逢「2026年双11」预热、爆发期（10月20日至11月11日），"
-        r"活动GMV目标¥[\d.]+万：",
+        r"大促备战 下周适逢「2026年双11」预热期（进行中，至10月31日）、"
+        r"爆发期（11月1日起，至11月11日），活动GMV目标¥[\d.]+万：",
         focus,
     ), focus
     assert focus.index("大促备战") < focus.index("补货")
@@ -193,10 +193,10 @@ def test_week_period_kind():
 def test_a_week_the_data_stops_inside_says_so_on_its_cards(demo_shop, tmp_path):
     """W44 runs 26 October – 1 November; the demo's data stops on Saturday 31 October: the KPI
     slide says "截至10月31日" (the daily chart's empty Sunday said nothing), and next week (2–8
-    November) falls in Double 11's peak (1–11 November)."""
+    November) falls in Double 11's peak, under way since Sunday 1 November."""
     built = api.build_deck(
         demo_shop, "weekly", "2026-W44", out=tmp_path / "w.pptx", today=date(2026, 11, 20)
     )
     texts = [" ".join(t) for t in slides_text(built.path)]
     assert texts[1].startswith("本周核心指标（截至10月31日）")
-    assert "下周适逢「2026年双11」爆发期（11月1日至11月11日）" in " ".join(texts)
+    assert "下周适逢「2026年双11」爆发期（进行中，至11月11日）" in " ".join(texts)

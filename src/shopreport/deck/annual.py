@@ -329,7 +329,11 @@ def _per_buyer(ctx: Ctx) -> list[str]:
     metrics = ctx.data.changes.metrics
     moved = metrics["repurchase_rate"].yoy_pp
     orders, buyers = metrics["paid_orders"], metrics["buyers"]
-    if not moved or None in (orders.value, orders.last_year, buyers.value, buyers.last_year):
+    if (
+        moved is None
+        or abs(moved) < 0.005  # a move of a tenth of a point is no story of one-time buyers
+        or None in (orders.value, orders.last_year, buyers.value, buyers.last_year)
+    ):
         return []
     now = orders.value / buyers.value if buyers.value else None  # type: ignore[operator]
     before = orders.last_year / buyers.last_year if buyers.last_year else None  # type: ignore[operator]

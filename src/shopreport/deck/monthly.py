@@ -29,7 +29,7 @@ from shopreport.insights.diagnosis import (
     find_problems,
     finding_tables,
 )
-from shopreport.insights.plan import next_targets, planned_growth, planned_unit_growth
+from shopreport.insights.plan import next_targets, partial, planned_growth, planned_unit_growth
 from shopreport.metrics import KpiReport, Period, compute_kpis, parse_month
 from shopreport.metrics import schema as S
 from shopreport.vocab.metrics import METRICS
@@ -149,6 +149,8 @@ def per_day_change(r: KpiReport) -> dict[str, Any] | None:
     gmv, now, before = r.metrics["gmv"], r.period.days, r.previous.days
     if gmv.value is None or not gmv.previous or gmv.mom is None or now == before:
         return None
+    if partial(r) or r.time_progress is not None:
+        return None  # days covered in part are compared with as many days before already
     daily = (gmv.value / now) / (gmv.previous / before) - 1
     if round(daily, 3) == round(gmv.mom, 3):
         return None
@@ -703,10 +705,12 @@ def visitors_trend(ctx: DeckContext[Any], note: str) -> m.ChartSlide | None:
     """Visitors and conversion by month, to this month from the same month last year (the
     monthly deck's traffic part had sources and a funnel, and no trend of its visitors)."""
     say = ctx.say
-    if ctx.report.period.kind != "month":
+    r = ctx.report
+    # a month covered in part is no bar beside whole months ("为近13个月最低" of ten days)
+    if r.period.kind != "month" or partial(r) or r.time_progress is not None:
         return None
-    rows = [r for r in ctx.rows(S.MONTHLY) if r["visitors"]][-TREND_MONTHS:]
-    if len(rows) < 3 or rows[-1]["month"] != ctx.report.period.label:
+    rows = [m for m in ctx.rows(S.MONTHLY) if m["visitors"]][-TREND_MONTHS:]
+    if len(rows) < 3 or rows[-1]["month"] != r.period.label:
         return None
     ticks = [say.say("trend_tick", month=r["month"]) for r in rows]
     visitors = [r["visitors"] or 0.0 for r in rows]
@@ -774,6 +778,7 @@ def visitors_trend(ctx: DeckContext[Any], note: str) -> m.ChartSlide | None:
                         "previous_gmv": [None] * len(rows),
                         "last_year_gmv": [None] * len(rows),
                         "x_ticks": ticks,
+                        "x_label": say.word("month_axis"),
                         "unit": "ratio",
                         "labels": {"this": ctx.label("conversion")},
                     },
@@ -781,7 +786,7 @@ def visitors_trend(ctx: DeckContext[Any], note: str) -> m.ChartSlide | None:
                     alt=bullets[1],
                 ),
             ],
-            heading=say.word("visitors_trend_heading"),
+            heading=say.say("visitors_trend_heading", months=len(rows)),
             bullets=bullets,
         ),
         "visitors_trend",
@@ -1350,8 +1355,9 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
     rows = [
         [
             str(p["rank"]),
-            (p["name"] or p["sku"])
-            + (say.word("faulty_mark") if (p["name"] or p["sku"]) in faulty else ""),
+            # the mark first: a long name cut short with "…" keeps it
+            (say.word("faulty_mark") if (p["name"] or p["sku"]) in faulty else "")
+            + (p["name"] or p["sku"]),
             p["category"] or "—",
             gmv[i],
             fmt_pct(p["share"]),

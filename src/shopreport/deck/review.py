@@ -456,6 +456,7 @@ def operations(ctx: Ctx) -> list[m.Slide]:
             "previous_gmv": [None] * len(values),
             "last_year_gmv": [None] * len(values),
             "x_ticks": [say.say("trend_tick", month=mo) for mo in months],
+            "x_label": say.word("month_axis"),
             "unit": _unit(mid),
             "labels": {"this": ctx.label(mid)},
         }

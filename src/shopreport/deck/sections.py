@@ -189,10 +189,16 @@ def speaker_notes(
     elif isinstance(slide, m.Closing):
         said = [slide.subtitle]
     text = _shown_text(slide)
+
+    def name(mid: str) -> str:  # as the slides call it (orders counted when placed: 订单数)
+        return (
+            say.word("placed_orders") if placed and mid == "paid_orders" else label(mid, language)
+        )
+
     defined = [
-        f"{label(mid, language)}: {metric_definition(mid, language, say, placed, events)}"
+        f"{name(mid)}: {metric_definition(mid, language, say, placed, events)}"
         for mid in METRICS
-        if label(mid, language) in text
+        if name(mid) in text
     ]
     parts = ["\n".join(s.strip() for s in said if s and s.strip())]
     if defined:
@@ -243,7 +249,7 @@ def definition_slides(say: Narrator, definitions: list[list[str]], footnote: str
     ]
 
 
-PLACED = ("gmv", "paid_orders", "buyers")  # defined otherwise when orders count when placed
+PLACED = ("gmv", "paid_orders", "buyers", "units")  # defined otherwise when counted when placed
 
 
 def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:

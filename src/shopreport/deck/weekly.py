@@ -427,21 +427,27 @@ def focus(ctx: Ctx) -> list[m.Slide]:
 
 def _campaign_next_week(ctx: Ctx) -> m.Card | None:
     """A card for a configured campaign whose phases fall in next week: W44's focus named no
-    Double 11 while its peak ran all of next week (its reorders are at the everyday pace)."""
+    Double 11 while its peak ran all of next week (its reorders are at the everyday pace). A
+    phase that began before next week is said to be under way, not to come."""
     start = ctx.report.period.end
     end = start + timedelta(days=6)
-    for campaign in ctx.config.campaigns.values():
+    for key, campaign in ctx.config.campaigns.items():
         phases = [p for p in campaign.phases if p.start <= end and p.end >= start]
         if phases:
-            first, last = phases[0], phases[-1]
             return m.Card(
                 ctx.say.word("campaign_ahead_heading"),
                 ctx.say.say(
                     "campaign_ahead",
-                    name=ctx.written([campaign.name])[0] if campaign.name else "",
-                    phases=ctx.written([p.name for p in phases]),
-                    start=first.start,
-                    end=last.end,
+                    name=ctx.written([campaign.name])[0] if campaign.name else key,
+                    phases=[
+                        {
+                            "name": ctx.written([p.name])[0],
+                            "start": p.start,
+                            "end": p.end,
+                            "started": p.start < start,
+                        }
+                        for p in phases
+                    ],
                     target=campaign.targets.get("gmv"),
                 ),
             )

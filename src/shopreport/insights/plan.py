@@ -143,12 +143,13 @@ AMOUNTS = ("gmv", "buyers", "visitors")
 
 
 def partial(report: KpiReport) -> bool:
-    """Whether the data covers the report's period in part: its orders start after the period
-    starts, or stop before it ends (`covered_until`)."""
+    """Whether the data covers the report's period in part: its first payment is after the
+    period starts (the engine's `data_starts` note, which also leaves the comparisons out), or
+    its orders stop before it ends (`covered_until`)."""
     if report.covered_until is not None:
         return True
-    first = next((c["first"] for c in report.coverage if c["table"] == "orders"), None)
-    return bool(first) and str(first)[:10] > report.period.start.isoformat()
+    label = report.period.label
+    return any(n.code == "data_starts" and n.params.get("period") == label for n in report.notes)
 
 
 def planned_growth(report: KpiReport, config: Config) -> float | None:

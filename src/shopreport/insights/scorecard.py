@@ -120,12 +120,17 @@ def _check(rules: Any, path: Path) -> None:
 def with_targets(rules: dict[str, Any], config: Config, period: Period) -> dict[str, Any]:
     """The rules with the shop's own lines as the good lines of the metrics it set them for: its
     targets for the months of the period (their mean), and the ROI line the decks flag
-    channels by (`thresholds.target_roas`). A scorecard judged a shop with a refund-rate ceiling
+    channels by when the shop set it (`thresholds.target_roas`; templates/scorecard.yaml's line
+    is the default 3.0 too). A scorecard judged a shop with a refund-rate ceiling
     of 8 % against a 5 % good line ("介于良好线与警戒线之间" above its own ceiling) and an ROI of
     2.96 against 4.0 beside slides calling 3.0 the target. A line on the wrong side of the
     poor line is not used. Each item taken from the shop is marked `own`."""
     months = [period.shift_months(k).label for k in range(period.months)]
-    own: dict[str, float] = {"roas": config.thresholds.target_roas}
+    own: dict[str, float] = (  # the shop's own ROI line, when it set one (else the file's)
+        {"roas": config.thresholds.target_roas}
+        if "target_roas" in config.thresholds.model_fields_set
+        else {}
+    )
     for metric in {
         i["metric"] for part in rules["parts"].values() for i in part.get("metrics", [])
     }:

@@ -103,7 +103,9 @@ def source_of(spec: TableConfig, canonical: str) -> str:
     if isinstance(derived, dict) and "column" in derived:
         return str(derived["column"])
     if isinstance(derived, dict) and "split" in derived:
-        return f"{derived['split']} (part {int(derived.get('index', 0)) + 1})"
+        index = int(derived.get("index", 0))
+        part = f"part {index + 1}" if index >= 0 else f"part {-index} from the end"
+        return f"{derived['split']} ({part})"
     if isinstance(derived, dict) and "multiply" in derived:
         words = " × ".join(str(p) for p in derived["multiply"] if not isinstance(p, dict))
         if spec.group_by and spec.aggregate.get(header) == "sum":
