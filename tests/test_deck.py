@@ -393,3 +393,10 @@ def test_stockouts_and_slow_movers_keep_one_measure_a_column(deck):
         blanks = (5, 7) if r[0] == "缺货" else (4, 6, 8)
         assert all(r[i] == "—" for i in blanks), r
         assert all(r[i] != "—" for i in {4, 5, 6, 7} - set(blanks)), r
+
+
+def test_no_share_of_a_net_change_beside_a_larger_move_against_it(deck):
+    """The share of a net change is no share when a part moved the other way by more:
+    "商品「大容量吹风机」+¥6.22万，占变化的56.5%（「简约净水器」-¥47.1万…）"."""
+    joined = " ".join(" ".join(t) for t in slides_text(deck))
+    assert not re.search(r"占变化的[\d.]+%（「", joined)

@@ -452,3 +452,25 @@ def test_a_bad_review_rate_says_of_how_many_reviews():
     assert text == "差评率18.2%（55条评价），高于5.0%的警戒线；按超出部分估计影响GMV ¥3.54万。"
     line = say.say("rating_line", avg=3.93, bad=10 / 55, delta=0.096, reviews=55, prev="上月")
     assert line.startswith("共55条评价，平均评分3.93，差评率18.2%，较上月")
+
+
+def test_a_category_change_says_the_products_behind_it():
+    """家用电器 −¥29.5万 behind 简约净水器 −¥47.1万 (out of stock from 4 October); 数码配件's
+    −¥10.7万 behind two products, neither half of it."""
+    from datetime import date
+
+    say = Narrator("zh-CN", "¥")
+    out = {"name": "简约净水器", "delta": -471_489, "since": date(2026, 10, 4), "second": None}
+    two = {
+        "name": "表带", "delta": -45_981, "since": None,
+        "second": {"name": "键盘", "delta": -41_429, "since": None},
+    }  # fmt: skip
+    text = say.say(
+        "category_contributor", name="美妆护肤", delta=204_200, share=None, cause=None,
+        against=[("家用电器", -295_400, out), ("数码配件", -107_400, two)],
+    )  # fmt: skip
+    assert text == (
+        "「美妆护肤」环比+¥20.4万，增长最多，其他类目抵消了一部分；"
+        "「家用电器」环比-¥29.5万（其中「简约净水器」-¥47.1万，10月4日起缺货）；"
+        "「数码配件」环比-¥10.7万（其中「表带」-¥4.60万；「键盘」-¥4.14万）。"
+    )

@@ -1914,15 +1914,16 @@ def test_the_traffic_part_opens_with_visitors_and_conversion_by_month(tmp_path):
     )
     built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
     slide = next(" ".join(t) for t in slides_text(built.path) if t[0] == "访客与转化趋势")
-    assert "本月访客数300，环比增长50.0%，为近3个月最多。" in slide
+    assert "本月访客数300，为近3个月最多，环比增长50.0%。" in slide
+    assert "较上月下降" not in slide  # no source explains the fall: it is not said twice bare
     assert "本月支付转化率1.0%，为近3个月最低（最高2.5%，2026年9月）。" in slide
 
 
 def test_a_category_that_moved_names_the_product_that_moved_it():
     """October: 家用电器 −¥295,400, its 简约净水器 −¥471,488.68 (out of stock from the 4th): at
-    least half the category's fall, so it is the cause said beside it. 数码配件 −¥107,400: its
-    largest fall, 智能手表表带 −¥45,980.84, is under half: no product is named. A rise is not
-    explained by a product that fell."""
+    least half the category's fall, so it alone is said beside it. 数码配件 −¥107,400: its
+    largest fall, 智能手表表带 −¥45,980.84, is under half: the next, 机械键盘 −¥41,428.51, is said
+    too (each over a fifth, ¥21,480). A rise is explained by a product that rose."""
     from shopreport.deck.monthly import category_cause
 
     movers = [
@@ -1937,13 +1938,21 @@ def test_a_category_that_moved_names_the_product_that_moved_it():
         "name": "简约净水器",
         "delta": -471_488.68,
         "since": date(2026, 10, 4),
+        "second": None,
     }
-    assert category_cause(ctx, "数码配件", -107_400) is None  # type: ignore[arg-type]
+    assert category_cause(ctx, "数码配件", -107_400) == {  # type: ignore[arg-type]
+        "name": "智能手表表带",
+        "delta": -45_980.84,
+        "since": None,
+        "second": {"name": "机械键盘", "delta": -41_428.51, "since": None},
+    }
     assert category_cause(ctx, "家用电器", 50_000) == {  # type: ignore[arg-type]
         "name": "大容量吹风机",
         "delta": 62_152.18,
         "since": None,
+        "second": None,
     }
+    assert category_cause(ctx, "数码配件", -500_000) is None  # type: ignore[arg-type]  # < a fifth
 
 
 def test_a_month_the_data_starts_inside_says_its_first_day(tmp_path):

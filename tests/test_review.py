@@ -437,3 +437,16 @@ def test_the_shops_own_targets_are_its_good_lines(tmp_path):
     assert read_yaml_resource("scorecard.yaml")["parts"]["marketing"]["metrics"][1] == {
         "metric": "roas", "good": 3.0, "poor": 1.5
     }  # fmt: skip
+
+
+def test_the_overall_score_is_the_mean_of_the_printed_parts():
+    """Parts 91.4, 83.2, 73.6, 33.4 and 57.0 print as 91, 83, 74, 33 and 57: the overall is
+    their mean, 338 ÷ 5 = 67.6 (68), as a reader averages the column (Q3 printed "67分" of the
+    unrounded parts beside a column averaging 67.6); a part without a score is left out, a
+    weight counts: (80 × 2 + 61) ÷ 3."""
+    from shopreport.deck.review import _printed_mean
+
+    parts = [(91.4, 1.0), (83.2, 1.0), (73.6, 1.0), (33.4, 1.0), (57.0, 1.0), (None, 1.0)]
+    assert _printed_mean(parts) == pytest.approx(67.6)
+    assert _printed_mean([(80.4, 2.0), (60.6, 1.0)]) == pytest.approx((80 * 2 + 61) / 3)
+    assert _printed_mean([(None, 1.0)]) is None

@@ -338,23 +338,30 @@ def target_miss(ctx: Ctx) -> dict[str, Any] | None:
 
 
 def category_cause(ctx: DeckContext[Any], category: str, effect: float) -> dict[str, Any] | None:
-    """The product of a category that moved it: the one with the largest change the same way,
-    when that is at least half the category's, and the day it ran out when it fell out of stock
-    ("「家用电器」环比-¥29.5万" said no more on the category slide: its 简约净水器 fell ¥47.1万,
-    out of stock from the 4th)."""
-    movers = [
-        r
-        for r in ctx.rows(S.PRODUCT_MOVERS)
-        if r["category"] == category and r["delta"] * effect > 0
-    ]
+    """The products of a category that moved it: the one with the largest change the same way,
+    and the next when the first is under half the category's change, each at least a fifth of
+    it, with the day it ran out when it fell out of stock ("「家用电器」环比-¥29.5万" said no
+    more on the category slide: its 简约净水器 fell ¥47.1万, out of stock from the 4th)."""
+    movers = sorted(
+        (
+            r
+            for r in ctx.rows(S.PRODUCT_MOVERS)
+            if r["category"] == category and r["delta"] * effect > 0
+        ),
+        key=lambda r: -abs(r["delta"]),
+    )
+    movers = [r for r in movers if abs(r["delta"]) >= abs(effect) / 5]
     if not movers:
         return None
-    top = max(movers, key=lambda r: abs(r["delta"]))
-    if abs(top["delta"]) < abs(effect) / 2:
-        return None
-    name = top["name"] or top["sku"]
     since = {r["name"] or r["sku"]: r["out_since"] for r in ctx.rows(S.STOCKOUTS)}
-    return {"name": name, "delta": top["delta"], "since": since.get(name) if effect < 0 else None}
+
+    def said(r: S.ProductMoverRow) -> dict[str, Any]:
+        name = r["name"] or r["sku"]
+        return {"name": name, "delta": r["delta"], "since": since.get(name) if effect < 0 else None}
+
+    first = said(movers[0])
+    half = abs(movers[0]["delta"]) >= abs(effect) / 2
+    return {**first, "second": said(movers[1]) if not half and len(movers) > 1 else None}
 
 
 def out_since(ctx: Ctx, kind: str, driver: dr.Driver) -> date | None:
@@ -379,7 +386,9 @@ def driver_cards(ctx: Ctx) -> list[m.Card]:
                 kind=say.word(f"word_{kind}"),
                 name=d.subject,
                 delta=d.effect,
-                share=d.share,
+                # no share of the net change beside a larger move the other way ("「大容量吹风机」
+                # +¥6.22万，占变化的56.5%" beside 简约净水器's −¥47.1万)
+                share=None if dr.against(gmv, kind, total) else d.share,
                 since=out_since(ctx, kind, d),
                 against=[
                     (a.subject, a.effect, out_since(ctx, kind, a))
@@ -712,7 +721,11 @@ def visitors_trend(ctx: DeckContext[Any], note: str) -> m.ChartSlide | None:
     rows = [m for m in ctx.rows(S.MONTHLY) if m["visitors"]][-TREND_MONTHS:]
     if len(rows) < 3 or rows[-1]["month"] != r.period.label:
         return None
-    ticks = [say.say("trend_tick", month=r["month"]) for r in rows]
+    ticks = [  # the year on the first month and on each January: "25年10月 … 26年1月 … 10月"
+        say.say("trend_tick_year" if i == 0 or r["month"].endswith("-01") else "trend_tick",
+                month=r["month"])
+        for i, r in enumerate(rows)
+    ]  # fmt: skip
     visitors = [r["visitors"] or 0.0 for r in rows]
     rates = [r["buyers"] / r["visitors"] if r["visitors"] else None for r in rows]
     peak = max(range(len(rows)), key=lambda i: visitors[i])
@@ -753,6 +766,15 @@ def visitors_trend(ctx: DeckContext[Any], note: str) -> m.ChartSlide | None:
             this=rows[-1]["month"],
         ),
     ]
+    conversion = dr.conversion_drivers(ctx.report)
+    moved = ctx.report.metrics["conversion"].mom_pp
+    if (  # why this month's rate is where it is, when a source explains it
+        conversion
+        and ctx.available("conversion")
+        and explains(conversion[0], moved)
+        and not campaign_only_before(ctx.report, ctx.config.campaigns)
+    ):
+        bullets.append(_why_conversion(ctx, conversion, with_visitors=False))
     ctx.shown.update({"visitors", "conversion"})
     return m.tagged(
         m.ChartSlide(
