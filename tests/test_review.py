@@ -450,3 +450,25 @@ def test_the_overall_score_is_the_mean_of_the_printed_parts():
     assert _printed_mean(parts) == pytest.approx(67.6)
     assert _printed_mean([(80.4, 2.0), (60.6, 1.0)]) == pytest.approx((80 * 2 + 61) / 3)
     assert _printed_mean([(None, 1.0)]) is None
+
+
+def test_a_sizeable_category_growing_slowly_is_stable_not_long_tail(tmp_path):
+    """Q3: 女装 at 8.8 % of GMV and +18.6 % YoY was 长尾品类 beside 食品饮料's 2.5 % (成长): under
+    the core share (10 %) and growth (20 %), a category from 3 % of GMV is stable, below it the
+    long tail; 12 % is core, +25 % growth."""
+    from types import SimpleNamespace
+
+    from shopreport.deck.review import category_role
+
+    ctx = SimpleNamespace(
+        config=read_config(write_shop(tmp_path, {}, {"orders": {"path": "o.csv"}}))
+    )
+
+    def role(share: float, yoy: float) -> str:
+        row = {"share": share, "yoy": yoy, "mom": None}
+        return category_role(ctx, row)  # type: ignore[arg-type]
+
+    assert role(0.088, 0.186) == "stable"
+    assert role(0.025, 0.05) == "tail"
+    assert role(0.12, -0.1) == "core"
+    assert role(0.025, 0.25) == "growth"

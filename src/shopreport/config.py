@@ -367,7 +367,10 @@ class ReviewOptions(Model):
     """A category with at least this share of GMV is a core category (核心品类)."""
     growth_rate: float = Field(0.20, gt=0)
     """A smaller category growing at least this fast (YoY, else against the period before) is a
-    growth category (成长品类); the others are the long tail (长尾)."""
+    growth category (成长品类)."""
+    tail_share: float = Field(0.03, gt=0, lt=1)
+    """Of the others, one with less than this share of GMV is the long tail (长尾品类), the rest
+    stable (稳定品类): 女装 at 8.8 % and +18.6 % was no long tail."""
 
     @field_validator("price_bands")
     @classmethod

@@ -212,14 +212,15 @@ def _price_bands(ctx: Ctx) -> m.ChartSlide:
 
 
 def category_role(ctx: Ctx, row: S.CategoryRow) -> str:
-    """核心 (a large share), 成长 (smaller, growing fast) or 长尾 (the rest)."""
+    """核心 (a large share), 成长 (smaller, growing fast), 稳定 (the other sizeable ones) or 长尾
+    (small)."""
     opts = ctx.config.review
     growth = row["yoy"] if row["yoy"] is not None else row["mom"]
     if (row["share"] or 0) >= opts.core_share:
         return "core"
     if growth is not None and growth >= opts.growth_rate:
         return "growth"
-    return "tail"
+    return "stable" if (row["share"] or 0) >= opts.tail_share else "tail"
 
 
 def _roles(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
@@ -240,7 +241,7 @@ def _roles(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
         for i, c in enumerate(shown)
     ]
     side = []
-    for role in ("core", "growth", "tail"):
+    for role in ("core", "growth", "stable", "tail"):
         members = [c for c, r in zip(categories, roles, strict=True) if r == role]
         if members:
             side.append(
@@ -265,6 +266,7 @@ def _roles(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
             "roles_note",
             core=ctx.config.review.core_share,
             growth=ctx.config.review.growth_rate,
+            tail=ctx.config.review.tail_share,
         ),
         side_heading=say.word("roles_heading"),
         side=side,
