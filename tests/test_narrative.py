@@ -167,10 +167,12 @@ def test_late_shipping_share_names_its_base():
     """16.5 % of shipped orders left late (及时发货率 83.5 %) while 13.6 % of delivered ones did:
     the late-delivery cause says it counts delivered orders."""
     say = Narrator("zh-CN", "¥")
-    text = say.say(
-        "why_late_shipping_mix", group="超时发货", share_before=0.078, share=0.136, effect=0.031
-    )
-    assert text == "主要因为已签收订单中超时发货的占比7.8%→13.6%，拉高延迟送达率3.1个百分点。"
+    args = {"group": "未及时发货", "share_before": 0.078, "share": 0.136, "effect": 0.031}
+    text = say.say("why_late_shipping_mix", **args)
+    assert text == "主要因为已签收订单中未及时发货的占比7.8%→13.6%，拉高延迟送达率3.1个百分点。"
+    # with the number of delivered orders it is of (8,837 of 10,886 paid)
+    text = say.say("why_late_shipping_mix", **args, delivered=8_837)
+    assert text.startswith("主要因为已签收的8,837笔订单中未及时发货的占比7.8%→13.6%")
 
 
 def test_a_threshold_is_said_to_pull_only_when_baskets_stop_just_above_it():

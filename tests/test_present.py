@@ -719,6 +719,7 @@ def test_late_deliveries_split_by_whether_orders_shipped_on_time(tmp_path):
         ("shipping_rate", "on_time"): pytest.approx(0.0),
     }
     assert dr.late_drivers(report)[0].kind == "shipping_mix"
+    assert dr.late_drivers(report)[0].evidence["delivered"] == 4  # October's 4 delivered orders
 
 
 def test_a_promised_date_covers_its_whole_day(tmp_path):

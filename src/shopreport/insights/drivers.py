@@ -330,7 +330,13 @@ def late_drivers(report: KpiReport) -> list[Driver]:
          rate(r["previous_late"], r["previous_delivered"]))
         for r in report.rows(S.LATE_BY_SHIPPING)
     ]  # fmt: skip
-    return _shift_share("shipping", groups)
+    # the delivered orders the shares are of (of 10,886 paid, 8,837 delivered): "已签收订单中未及时
+    # 发货的占比13.6%" beside a shipped-on-time rate of 83.5 % of the shipped
+    delivered = sum(g[1] for g in groups)
+    return [
+        replace(d, evidence={**d.evidence, "delivered": delivered})
+        for d in _shift_share("shipping", groups)
+    ]
 
 
 def _shift_share(
