@@ -476,3 +476,19 @@ def test_a_category_change_says_the_products_behind_it():
         "「家用电器」环比-¥29.5万（其中「简约净水器」-¥47.1万，10月4日起缺货）；"
         "「数码配件」环比-¥10.7万（其中「表带」-¥4.60万；「键盘」-¥4.14万）。"
     )
+
+
+def test_days_of_cover_says_what_moved_it():
+    """October: 24.3 days of cover, −40.5 % YoY, as stock fell 35.4 % and the month's units rose
+    19.9 % (cover is stock ÷ the daily pace): the sentence says both."""
+    say = Narrator("zh-CN", "¥")
+    text = say.say(
+        "cover_total", days=24.3, value=2_435_000, yoy=-0.405, stock_yoy=-0.354, units_yoy=0.199
+    )
+    assert text == (
+        "全店库存金额¥243.5万，可售24.3天（同比下降40.5%：库存金额同比下降35.4%，"
+        "本月销量同比增长19.9%）。"
+    )
+    assert say.say("cover_total", days=24.3, value=2_435_000, yoy=None) == (
+        "全店库存金额¥243.5万，可售24.3天。"
+    )

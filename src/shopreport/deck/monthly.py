@@ -1498,6 +1498,9 @@ def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
             days=ctx.value("days_of_cover"),
             value=ctx.value("stock_value"),
             yoy=ctx.report.metrics["days_of_cover"].yoy,
+            # cover is stock ÷ pace: what moved it ("同比下降40.5%" said no more)
+            stock_yoy=ctx.report.metrics["stock_value"].yoy,
+            units_yoy=ctx.report.metrics["units"].yoy,
         )
     ]
     if short:
