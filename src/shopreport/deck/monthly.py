@@ -515,12 +515,24 @@ def _why_conversion(ctx: Ctx, drivers: list[dr.Driver], with_visitors: bool) -> 
         visitors=mt["visitors"].value if with_visitors else None,
         visitors_mom=mt["visitors"].mom,
     )
-    if (
-        not drivers
-        or not explains(drivers[0], mt["conversion"].mom_pp)
-        # against a period that held a campaign, a source's rate fell from the campaign's
-        or campaign_only_before(ctx.report, ctx.config.campaigns)
-    ):
+    before = campaign_only_before(ctx.report, ctx.config.campaigns)
+    if before and (mt["conversion"].mom_pp or 0) < 0:
+        # against a period that held a campaign, the campaign is the cause said (Q3's "较上期下降
+        # 0.1个百分点。" after a Q2 with 618 said none)
+        name = next(
+            (
+                ctx.written([c.name])[0] if c.name else key
+                for key, c in ctx.config.campaigns.items()
+                for ph in c.phases
+                if ph.start <= ctx.report.previous.last_day and ph.end >= ctx.report.previous.start
+            ),
+            "",
+        )
+        after = say.say(
+            "conversion_after_campaign", name=name, prev=say.word("prev"), cur=say.word("cur")
+        )
+        return say.join(head.rstrip("：: ") + say.word("period_end"), after)
+    if not drivers or not explains(drivers[0], mt["conversion"].mom_pp) or before:
         return head.rstrip("：: ") + say.word("period_end")
     d = drivers[0]
     why = say.say(f"why_conversion_{d.kind}", name=d.subject, effect=d.effect, **d.evidence)

@@ -260,8 +260,8 @@ _ALL = [
        "mean days from payment to delivery of delivered orders",
        "已签收订单从付款到签收的平均天数", better="down"),
     _m("late_delivery_rate", "延迟送达率", "Late deliveries", "ratio", "fulfilment",
-       "delivered orders delivered after their promised time (without one: later than the "
-       "late-delivery days after payment) ÷ delivered orders",
+       "delivered orders delivered after their promised time (without one: more than the "
+       "allowed days after payment, 5 unless set) ÷ delivered orders",
        "晚于承诺时间（无承诺时间时为付款后约定天数）签收的订单 ÷ 已签收订单", better="down"),
 ]
 # fmt: on
