@@ -492,3 +492,19 @@ def test_days_of_cover_says_what_moved_it():
     assert say.say("cover_total", days=24.3, value=2_435_000, yoy=None) == (
         "全店库存金额¥243.5万，可售24.3天。"
     )
+
+
+def test_the_visitors_change_names_the_source_it_came_from():
+    """W44: visitors 8.60万, +4.7 % on the week before, of which 搜索 +1,427 (under half of the
+    3,865 more): "其中"; October's +5.91万 of 推荐 is most of +6.47万: "主要来自"."""
+    say = Narrator("zh-CN", "¥")
+    base = {"conversion": 0.027, "delta": 0.001, "visitors_mom": 0.047, "prev": "上周"}
+    text = say.say(
+        "why_conversion", **base, visitors=86_000, lead=("搜索", "+1,427", None), main=False
+    )
+    assert text.startswith("访客数8.60万（环比增长4.7%，其中「搜索」+1,427），支付转化率2.7%")
+    text = say.say(
+        "why_conversion", **base, visitors=86_000, lead=("推荐", "+5.91万", None), main=True
+    )
+    assert "（环比增长4.7%，主要来自「推荐」+5.91万）" in text
+    assert say.say("why_conversion", **base, visitors=None).startswith("支付转化率2.7%")

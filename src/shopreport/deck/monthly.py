@@ -216,6 +216,25 @@ def gmv_cause(ctx: Ctx) -> str:
     return text + ("." if ctx.lang == "en" else "。") if text else ""
 
 
+def visitors_source(ctx: DeckContext[Any]) -> tuple[tuple[str, str, float | None] | None, bool]:
+    """The source that brought most of the visitors' change (or lost most), and whether it is
+    half the change or more ("主要来自", else "其中")."""
+    visits = ctx.report.metrics["visitors"]
+    if visits.value is None or visits.previous is None:
+        return None, False
+    change = visits.value - visits.previous
+    lead = _visitors_lead(ctx, change)
+    moved = next(
+        (
+            (r["visitors"] or 0) - (r["previous_visitors"] or 0)
+            for r in ctx.rows(S.BY_SOURCE)
+            if lead and r["source"] == lead[0]
+        ),
+        0.0,
+    )
+    return lead, bool(change) and moved / change >= 0.5
+
+
 def _visitors_lead(ctx: Ctx, effect: float) -> tuple[str, str, float | None] | None:
     """The source that brought most of a traffic effect's visitors (or lost most), its visitors'
     change and its GMV's: October's +17.0 % visitors were 推荐's +5.9万, whose GMV fell 5.3 %
@@ -508,12 +527,15 @@ def moved(delta: float | None) -> bool:
 def _why_conversion(ctx: Ctx, drivers: list[dr.Driver], with_visitors: bool) -> str:
     """Conversion and its change; when it moved, the source whose rate or share moved it."""
     say, mt = ctx.say, ctx.report.metrics
+    lead, main = visitors_source(ctx) if with_visitors else (None, False)
     head = say.say(
         "why_conversion",
         conversion=mt["conversion"].value,
         delta=mt["conversion"].mom_pp,
         visitors=mt["visitors"].value if with_visitors else None,
         visitors_mom=mt["visitors"].mom,
+        lead=lead,  # where the visitors' change came from (W44's +4.7 % said nothing)
+        main=main,
     )
     before = campaign_only_before(ctx.report, ctx.config.campaigns)
     if before and (mt["conversion"].mom_pp or 0) < 0:
@@ -744,16 +766,7 @@ def visitors_trend(ctx: DeckContext[Any], note: str) -> m.ChartSlide | None:
     known = [(r, rows[i]["month"]) for i, r in enumerate(rates) if r is not None]
     low, high = min(known), max(known)
     visits = ctx.report.metrics["visitors"]
-    change = (visits.value or 0) - (visits.previous or 0)
-    lead = _visitors_lead(ctx, change) if visits.previous is not None else None
-    moved = next(  # the lead source's own change: "主要来自" only when half the change or more
-        (
-            (r["visitors"] or 0) - (r["previous_visitors"] or 0)
-            for r in ctx.rows(S.BY_SOURCE)
-            if lead and r["source"] == lead[0]
-        ),
-        0.0,
-    )
+    lead, main = visitors_source(ctx)
     bullets = [
         say.say(
             "visitors_trend",
@@ -764,7 +777,7 @@ def visitors_trend(ctx: DeckContext[Any], note: str) -> m.ChartSlide | None:
             peak=visitors[peak],
             months=len(rows),
             lead=lead,
-            main=bool(change) and moved / change >= 0.5,
+            main=main,
             this=rows[-1]["month"],
         ),
         say.say(
