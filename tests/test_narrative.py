@@ -508,3 +508,18 @@ def test_the_visitors_change_names_the_source_it_came_from():
     )
     assert "（环比增长4.7%，主要来自「推荐」+5.91万）" in text
     assert say.say("why_conversion", **base, visitors=None).startswith("支付转化率2.7%")
+
+
+def test_an_indicator_is_judged_on_the_period_as_the_scorecard_is():
+    """Q3: September's refund rate 7.7 %, the quarter's 8.1 % against an 8 % target: the verdict
+    is the quarter's (it read "达到目标" of September beside the scorecard's 8.1 %)."""
+    say = Narrator("zh-CN", "¥")
+    text = say.say(
+        "indicator_line", month="2026-09", name="退款率", value="7.7%", low_text="7.1%",
+        high_text="9.4%", period="8.1%", good="8.0%", poor="20.0%", own=True, state="watch",
+        below=False,
+    )  # fmt: skip
+    assert text == (
+        "9月退款率7.7%，近12个月区间7.1%–9.4%；本期8.1%（店铺目标8.0%，警戒线20.0%），"
+        "介于目标与警戒线之间。"
+    )

@@ -265,6 +265,8 @@ def test_review_demo_deck(review_deck):
     watch = next(t for t in texts if "监控指标：复购率" in t)
     assert re.search(r"9月复购率[\d.]+%，近12个月区间[\d.]+%–[\d.]+%。", watch), watch
     assert "越过警戒线" not in joined
+    # a band's verdict is the quarter's, beside the last month's value
+    assert re.search(r"；本期[\d.]+%（(店铺目标|良好线)[\d.]+%，警戒线[\d.]+%）", joined)
     # conversion fell after a quarter that held 618: the campaign is said as its context (no
     # source's own rate is blamed for the campaign's)
     assert "较上期下降0.1个百分点。上期含「2026年618」，本期无大促。" in joined
