@@ -523,3 +523,15 @@ def test_an_indicator_is_judged_on_the_period_as_the_scorecard_is():
         "9月退款率7.7%，近12个月区间7.1%–9.4%；本期8.1%（店铺目标8.0%，警戒线20.0%），"
         "介于目标与警戒线之间。"
     )
+
+
+def test_a_rate_in_the_cause_gives_its_relative_change_too():
+    """Q3: conversion 2.640 % → 2.462 % prints as 2.6 % → 2.5 %, −0.1 points, while the bridge
+    values the whole −6.8 % (−¥103.8万): the cause says both."""
+    say = Narrator("zh-CN", "¥")
+    text = say.say(
+        "gmv_cause", kind="类目", led=True, delta=-2_139_000, factor="转化效应", effect=-1_038_000,
+        metric="支付转化率", change=-0.068, pp=-0.001, lead=None, offsets=[], name="家用电器",
+        part=-1_594_000,
+    )  # fmt: skip
+    assert "转化效应影响最大（-¥103.8万，支付转化率环比-0.1个百分点，相对下降6.8%）" in text
