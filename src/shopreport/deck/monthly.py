@@ -24,6 +24,7 @@ from shopreport.deck.sections import DeckKind, Section
 from shopreport.fmt import fmt_count, fmt_pct
 from shopreport.insights import drivers as dr
 from shopreport.insights.diagnosis import (
+    campaign_held,
     campaign_only_before,
     delivery_reviews,
     find_problems,
@@ -541,15 +542,9 @@ def _why_conversion(ctx: Ctx, drivers: list[dr.Driver], with_visitors: bool) -> 
     if before and (mt["conversion"].mom_pp or 0) < 0:
         # against a period that held a campaign, the campaign is the cause said (Q3's "较上期下降
         # 0.1个百分点。" after a Q2 with 618 said none)
-        name = next(
-            (
-                ctx.written([c.name])[0] if c.name else key
-                for key, c in ctx.config.campaigns.items()
-                for ph in c.phases
-                if ph.start <= ctx.report.previous.last_day and ph.end >= ctx.report.previous.start
-            ),
-            "",
-        )
+        key = campaign_held(ctx.config.campaigns, ctx.report.previous) or ""
+        campaign = ctx.config.campaigns[key]
+        name = ctx.written([campaign.name])[0] if campaign.name else key
         after = say.say(
             "conversion_after_campaign", name=name, prev=say.word("prev"), cur=say.word("cur")
         )

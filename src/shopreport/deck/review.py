@@ -40,6 +40,7 @@ from shopreport.insights.scorecard import (
     improvement_plan,
     load_scorecard,
     score,
+    weighted_mean,
     with_targets,
 )
 from shopreport.metrics import Period
@@ -545,9 +546,7 @@ def _state(value: float | None, band: dict[str, Any] | None) -> str:
 
 def _printed_mean(parts: list[tuple[float | None, float]]) -> float | None:
     """The weighted mean of the scores as the table prints them (whole points)."""
-    known = [(round(s), w) for s, w in parts if s is not None]
-    weight = sum(w for _, w in known)
-    return sum(s * w for s, w in known) / weight if weight else None
+    return weighted_mean([(None if s is None else round(s), w) for s, w in parts])
 
 
 # --- 06 assessment ----------------------------------------------------------------------------

@@ -9,12 +9,12 @@ from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field, replace
-from datetime import date, timedelta
+from datetime import timedelta
 from typing import Any
 
 from shopreport.config import Campaign, Thresholds
 from shopreport.insights.drivers import late_drivers
-from shopreport.metrics import KpiReport
+from shopreport.metrics import KpiReport, Period
 from shopreport.metrics import schema as S
 from shopreport.metrics.campaign import CampaignReport
 
@@ -592,16 +592,25 @@ def _campaign_ahead(report: KpiReport, campaigns: Mapping[str, Campaign]) -> str
     return min(ahead)[1] if ahead else None
 
 
+def campaign_held(campaigns: Mapping[str, Campaign], period: Period) -> str | None:
+    """The key of the first campaign with a phase in `period` (None when none has)."""
+    return next(
+        (
+            key
+            for key, c in campaigns.items()
+            for ph in c.phases
+            if ph.start <= period.last_day and ph.end >= period.start
+        ),
+        None,
+    )
+
+
 def campaign_only_before(report: KpiReport, campaigns: Mapping[str, Campaign]) -> bool:
     """Whether a campaign's phase falls in the period before and none in this period."""
-
-    def held(start: date, last: date) -> bool:
-        return any(
-            ph.start <= last and ph.end >= start for c in campaigns.values() for ph in c.phases
-        )
-
-    now, before = report.period, report.previous
-    return held(before.start, before.last_day) and not held(now.start, now.last_day)
+    return (
+        campaign_held(campaigns, report.previous) is not None
+        and campaign_held(campaigns, report.period) is None
+    )
 
 
 RULE_TABLES = {

@@ -171,7 +171,7 @@ def item_score(value: float | None, good: float, poor: float) -> float | None:
     return 100.0 * min(1.0, max(0.0, share))
 
 
-def _mean(pairs: list[tuple[float | None, float]]) -> float | None:
+def weighted_mean(pairs: list[tuple[float | None, float]]) -> float | None:
     """Weighted mean of the scores that exist."""
     known = [(s, w) for s, w in pairs if s is not None]
     weight = sum(w for _, w in known)
@@ -195,7 +195,7 @@ def _part(report: KpiReport, spec: dict[str, Any]) -> tuple[list[ItemScore], flo
                 item_score(value, good, poor),
             )
         )
-    return items, _mean([(i.score, i.weight) for i in items])
+    return items, weighted_mean([(i.score, i.weight) for i in items])
 
 
 def score(report: KpiReport, previous: KpiReport | None, rules: dict[str, Any]) -> Scorecard:
@@ -211,8 +211,8 @@ def score(report: KpiReport, previous: KpiReport | None, rules: dict[str, Any]) 
     bands = rules.get("bands", {})
     return Scorecard(
         parts,
-        _mean([(p.score, p.weight) for p in parts]),
-        _mean([(p.previous, p.weight) for p in parts]),
+        weighted_mean([(p.score, p.weight) for p in parts]),
+        weighted_mean([(p.previous, p.weight) for p in parts]),
         float(bands.get("green", 80)),
         float(bands.get("amber", 60)),
     )
