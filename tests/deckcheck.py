@@ -347,6 +347,8 @@ def stated_values(path: Path, language: str) -> dict[str, set[str]]:
         for shape in slide.shapes:
             if shape.has_table:
                 rows = [[plain(c.text) for c in row.cells] for row in shape.table.rows]
+                if len(rows[0]) > 1 and rows[0][1].strip() in ("Rows", "行数"):
+                    continue  # the data coverage: a table's rows ("Refunds 1,166"), not a figure
                 for row in rows[1:]:
                     if (
                         row[0].strip() in labels

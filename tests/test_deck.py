@@ -84,6 +84,15 @@ def test_coverage_names_tables_not_files(deck):
     assert not any(w in coverage for w in ("parquet", "文件", "month="))
 
 
+def test_the_english_coverage_heads_its_rows_with_capitals(deck_en):
+    """ "orders", "order lines" read as identifiers at the head of a row: "Orders", "Order lines"
+    (and "DSR scores" as it is)."""
+    table = next(sh.table for sh in Presentation(str(deck_en)).slides[-1].shapes if sh.has_table)
+    names = [row.cells[0].text for row in list(table.rows)[1:]]
+    assert names[:2] == ["Orders", "Order lines"], names
+    assert all(n[:1].isupper() for n in names), names
+
+
 def test_visitors_are_defined_as_this_shop_counts_them(deck):
     """The demo has a traffic table and no behaviour log: its visitors are the daily UV summed
     (the appendix gave both ways, "去重访客数（行为日志），否则为每日访客数之和（流量表）")."""

@@ -272,7 +272,7 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
     out = definition_slides(say, definitions, basis)
     rows = [
         [
-            say.word(f"table_{c['table']}"),
+            _heading(say.word(f"table_{c['table']}")),
             fmt_count(c["rows"], ctx.lang),
             f"{c['first']} ~ {c['last']}" if c["first"] else "—",
         ]
@@ -303,6 +303,12 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
         )
     )
     return out
+
+
+def _heading(word: str) -> str:
+    """A word that heads a table's row ("Order lines", not "order lines" as in a sentence; "DSR
+    scores" stays as it is)."""
+    return word[:1].upper() + word[1:]
 
 
 def _subtitle(say: Narrator, section: Section, slides: list[m.Slide]) -> str:
