@@ -24,6 +24,7 @@ from shopreport.metrics import compute_kpis as _compute
 from shopreport.metrics.base import in_range
 from shopreport.metrics.engine import read_span
 from shopreport.metrics.period import parse_month, shop_today
+from shopreport.metrics.report import renamed
 from shopreport.notes import Note
 from shopreport.sources.dataset import Dataset, read_dataset, tomorrow
 from shopreport.sources.readers import describe_files
@@ -371,6 +372,7 @@ def build_deck(
         progress("metrics")
         data = deck.compute(ds, chosen, today)
         keep(store, what, data)
+    data = renamed(data, cfg.names)  # the data's names as the deck shows them
     progress("diagnosis")
     findings = deck.diagnose(data, cfg)
     plan = plan_deck(deck, chosen, data, findings, cfg, language, today)

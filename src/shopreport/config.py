@@ -514,6 +514,11 @@ class Config(Model):
     """The shop diagnosis: scorecard rules, price bands, category roles."""
     campaigns: dict[str, Campaign] = {}
     """Campaigns by key (`double11-2026`): phases, targets, comparison."""
+    names: dict[str, Text] = {}
+    """The data's names (categories, products, channels, regions, review words …) as a deck
+    shows them: `{家用电器: {en: Home appliances}}` in the English deck only,
+    `{经典款羊毛大衣2026秋冬新品: 羊毛大衣}` in every language. A name not listed is shown as
+    the data has it; `kpis` output keeps the data's names."""
     exclude_products: list[str] = []
     """Order lines that are not merchandise, beside templates/non_merchandise.yaml: SKUs or
     product names (case-insensitive; `*` matches any text). They stay in GMV and out of product
@@ -726,6 +731,11 @@ def in_language(config: Config, language: str) -> Config:
             "resources": {k: said(v) for k, v in config.resources.items()},
             "lessons": {k: [lesson(i) for i in v] for k, v in config.lessons.items()},
             "campaigns": campaigns,
+            # a name given in other languages only is shown as the data has it
+            "names": {
+                k: v if isinstance(v, str) else v.get(language, k)  # type: ignore[call-overload]
+                for k, v in config.names.items()
+            },
         }
     )
 

@@ -5,6 +5,7 @@ A report is computed whole and then read; nothing is set on it afterwards (froze
 
 from __future__ import annotations
 
+import dataclasses
 import math
 from dataclasses import dataclass, field
 from datetime import date
@@ -18,6 +19,7 @@ from shopreport.notes import Note
 from shopreport.vocab.metrics import METRICS
 
 R = TypeVar("R")
+T = TypeVar("T")
 
 
 def change(value: float | None, base: float | None) -> float | None:
@@ -329,3 +331,26 @@ def report_schema() -> dict[str, Any]:
             "notes": {"type": "array", "items": {"type": "string"}},
         },
     }
+
+
+def renamed(obj: T, names: dict[str, str]) -> T:
+    """`obj` (a report, a deck kind's data, their frames and records) with every text value that
+    is a key of `names` replaced by its value: the data's names as a deck shows them."""
+    if not names:
+        return obj
+    out: Any
+    if isinstance(obj, pl.DataFrame):
+        texts = [pl.col(c).replace(names) for c, t in obj.schema.items() if t == pl.String]
+        out = obj.with_columns(texts) if texts else obj
+    elif isinstance(obj, str):
+        out = names.get(obj, obj)
+    elif isinstance(obj, dict):
+        out = {k: renamed(v, names) for k, v in obj.items()}
+    elif isinstance(obj, list | tuple):
+        out = type(obj)(renamed(v, names) for v in obj)
+    elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
+        fields = [f.name for f in dataclasses.fields(obj) if f.init]
+        out = dataclasses.replace(obj, **{k: renamed(getattr(obj, k), names) for k in fields})
+    else:
+        out = obj
+    return cast(T, out)

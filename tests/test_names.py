@@ -1,0 +1,59 @@
+"""`names:` — the data's names as a deck shows them (an English deck of a shop whose exports
+are in Chinese)."""
+
+from __future__ import annotations
+
+import polars as pl
+from pptx import Presentation
+
+from shopreport import api
+from shopreport.config import in_language, read_config
+from shopreport.metrics import schema as S
+from shopreport.metrics.report import renamed
+from tests.conftest import DECK_DAY
+from tests.deckcheck import slides_text
+
+NAMES = {"家用电器": {"en": "Home appliances"}, "经典款羊毛大衣2026秋冬": "羊毛大衣"}
+
+
+def test_a_name_is_given_per_language_or_for_all(demo_shop):
+    cfg = read_config(demo_shop).model_copy(update={"names": NAMES})
+    # {en: …}: the English deck only; the Chinese deck shows the data's name
+    assert in_language(cfg, "en").names == {
+        "家用电器": "Home appliances",
+        "经典款羊毛大衣2026秋冬": "羊毛大衣",
+    }
+    assert in_language(cfg, "zh-CN").names == {
+        "家用电器": "家用电器",
+        "经典款羊毛大衣2026秋冬": "羊毛大衣",
+    }
+
+
+def test_only_whole_names_are_replaced_and_numbers_stay():
+    frame = pl.DataFrame(
+        {"category": ["家用电器", "家用电器配件", "女装"], "gmv": [10.0, 2.0, 3.0]}
+    )
+    out = renamed({"rows": frame, "top": "家用电器", "n": 3}, {"家用电器": "Home appliances"})
+    assert out["rows"]["category"].to_list() == ["Home appliances", "家用电器配件", "女装"]
+    assert out["rows"]["gmv"].to_list() == [10.0, 2.0, 3.0]
+    assert out["top"] == "Home appliances" and out["n"] == 3
+
+
+def test_the_english_deck_shows_the_names_given(demo_shop, tmp_path):
+    """The demo's 家用电器 is its second category by GMV: every slide, table and chart of the
+    English deck calls it "Home appliances"; `kpis` keeps the data's name."""
+    cfg = read_config(demo_shop).model_copy(update={"names": NAMES})
+    out = tmp_path / "en.pptx"
+    api.build_deck(cfg, "monthly", "2026-10", out=out, language="en", today=DECK_DAY)
+    text = "\n".join("\n".join(s) for s in slides_text(out))
+    charts = [
+        str(c)
+        for slide in Presentation(str(out)).slides
+        for shape in slide.shapes
+        if getattr(shape, "has_chart", False) and shape.has_chart and shape.chart.plots
+        for c in shape.chart.plots[0].categories
+    ]
+    assert "家用电器" not in text and "家用电器" not in charts
+    assert "Home appliances" in text and "Home appliances" in charts
+    report = api.compute_kpis(cfg, "2026-10", today=DECK_DAY)
+    assert "家用电器" in [r["category"] for r in report.rows(S.BY_CATEGORY)]
