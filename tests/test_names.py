@@ -3,11 +3,15 @@ are in Chinese)."""
 
 from __future__ import annotations
 
+import re
+
 import polars as pl
+import pytest
 from pptx import Presentation
 
 from shopreport import api
 from shopreport.config import in_language, read_config
+from shopreport.errors import ConfigError
 from shopreport.metrics import schema as S
 from shopreport.metrics.report import renamed
 from tests.conftest import DECK_DAY
@@ -57,3 +61,37 @@ def test_the_english_deck_shows_the_names_given(demo_shop, tmp_path):
     assert "Home appliances" in text and "Home appliances" in charts
     report = api.compute_kpis(cfg, "2026-10", today=DECK_DAY)
     assert "家用电器" in [r["category"] for r in report.rows(S.BY_CATEGORY)]
+
+
+def test_the_demos_english_deck_has_no_chinese(deck_en, deck):
+    """The demo's config gives its data's names in English (categories, channels, regions,
+    products, refund reasons, review words, the shop): its English deck is English throughout,
+    its Chinese deck keeps the data's names."""
+    cjk = re.compile(r"[\u4e00-\u9fff]+")
+
+    def chinese(path):
+        found = {w for s in slides_text(path) for t in s for w in cjk.findall(t)}
+        for slide in Presentation(str(path)).slides:
+            for shape in slide.shapes:
+                if getattr(shape, "has_chart", False) and shape.has_chart and shape.chart.plots:
+                    found |= {
+                        w for c in shape.chart.plots[0].categories for w in cjk.findall(str(c))
+                    }
+        return found
+
+    assert chinese(deck_en) == set()
+    assert {"悦享生活旗舰店", "家用电器", "简约净水器"} <= chinese(deck)
+
+
+def test_two_names_shown_alike_are_refused(tmp_path):
+    """物流 and 送货 both "delivery" would be two bars labelled "delivery" in the review words."""
+    config = tmp_path / "shopreport.yaml"
+    config.write_text(
+        "shop: s\ndata: {orders: {path: o.csv}}\n"
+        "names: {物流: {en: delivery}, 送货: {en: delivery}, 尺码: 尺寸}\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(
+        ConfigError, match="'物流' and '送货' are both shown as 'delivery' in English"
+    ):
+        read_config(config)

@@ -517,8 +517,9 @@ class Config(Model):
     names: dict[str, Text] = {}
     """The data's names (categories, products, channels, regions, review words …) as a deck
     shows them: `{家用电器: {en: Home appliances}}` in the English deck only,
-    `{经典款羊毛大衣2026秋冬新品: 羊毛大衣}` in every language. A name not listed is shown as
-    the data has it; `kpis` output keeps the data's names."""
+    `{经典款羊毛大衣2026秋冬新品: 羊毛大衣}` in every language; the shop's own name too (the
+    cover, the footers and the deck's file name). A name not listed is shown as the data has
+    it; `kpis` output keeps the data's names."""
     exclude_products: list[str] = []
     """Order lines that are not merchandise, beside templates/non_merchandise.yaml: SKUs or
     product names (case-insensitive; `*` matches any text). They stay in GMV and out of product
@@ -558,6 +559,23 @@ class Config(Model):
                     f"{did_you_mean(campaign.compare_with, self.campaigns)}"
                 )
         return self
+
+    @field_validator("names")
+    @classmethod
+    def _names_apart(cls, value: dict[str, Text]) -> dict[str, Text]:
+        # two of the data's names shown alike would be two rows, two bars, of one name
+        for language in ("zh-CN", "en"):
+            seen: dict[str, str] = {}
+            for name, shown in value.items():
+                said = shown if isinstance(shown, str) else shown.get(language, name)
+                if said in seen:
+                    raise ValueError(
+                        f"'{seen[said]}' and '{name}' are both shown as '{said}'"
+                        f"{'' if language == 'zh-CN' else ' in English'}: a deck would list "
+                        "them as two rows of one name; give each its own."
+                    )
+                seen[said] = name
+        return value
 
     @field_validator("targets", "highlights", "plans", "achievements", "lessons", "resources")
     @classmethod
@@ -705,6 +723,10 @@ def in_language(config: Config, language: str) -> Config:
             return item.model_copy(update={"text": written(item.text, language)})
         return written(item, language)
 
+    shown = {  # a name given in other languages only is shown as the data has it
+        k: v if isinstance(v, str) else v.get(language, k)  # type: ignore[call-overload]
+        for k, v in config.names.items()
+    }
     campaigns = {}
     for key, c in config.campaigns.items():
         phases = [p.model_copy(update={"name": written(p.name, language)}) for p in c.phases]
@@ -731,11 +753,8 @@ def in_language(config: Config, language: str) -> Config:
             "resources": {k: said(v) for k, v in config.resources.items()},
             "lessons": {k: [lesson(i) for i in v] for k, v in config.lessons.items()},
             "campaigns": campaigns,
-            # a name given in other languages only is shown as the data has it
-            "names": {
-                k: v if isinstance(v, str) else v.get(language, k)  # type: ignore[call-overload]
-                for k, v in config.names.items()
-            },
+            "shop": shown.get(config.shop, config.shop),
+            "names": shown,
         }
     )
 

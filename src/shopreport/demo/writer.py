@@ -10,6 +10,7 @@ import jinja2
 import numpy as np
 import polars as pl
 
+from shopreport.demo import catalog as C
 from shopreport.demo.generator import generate, table_path, write_tables
 from shopreport.errors import ConfigError
 from shopreport.resources import templates_dir
@@ -246,4 +247,12 @@ def render_config(
         year=year,
         shop=shop,
         presenter=presenter,
+        names=demo_names(tables),
     )
+
+
+def demo_names(tables: dict[str, pl.DataFrame]) -> dict[str, str]:
+    """The English of the names this demo's data has (its products among the catalogue's)."""
+    english = C.english_names()
+    products = set(tables["products"]["name"])
+    return {k: v for k, v in english.items() if k in C.ENGLISH or k in products}
