@@ -3,6 +3,7 @@ and the period arithmetic behind it."""
 
 from __future__ import annotations
 
+import itertools
 import re
 from datetime import date
 
@@ -93,6 +94,24 @@ def test_running_year_is_reported_to_date_against_the_annual_target(demo_shop, t
     assert "统计周期：2026-01-01 至 2026-10-31" in kpi_slide
     assert "同比 2025-01-01~2025-10-31" in kpi_slide
     assert "年度目标¥6,000.0万" in kpi_slide
+    # a year to date is said as its months, not as the whole year ("全年GMV" for ten months),
+    # and its one comparison is last year's same days (no "环比" of the same dates)
+    texts = slides_text(built.path)
+    assert "2026年度 店铺工作总结（1–10月）" in texts[0]
+    assert "2026年1–10月核心指标" in texts[3]
+    gmv = re.search(r"1–10月GMV ¥([\d,.]+)万", kpi_slide).group(1)
+    assert "环比" not in kpi_slide and "全年GMV" not in "".join(itertools.chain(*texts))
+    # next year's months against this year's: January–October's targets against January–
+    # October's GMV, not the whole year's targets against ten months
+    plan = next(" ".join(t) for t in texts if any("全年目标合计" in x for x in t))
+    total, same, actual, growth = re.search(
+        r"全年目标合计¥([\d,.]+)万；其中1–10月¥([\d,.]+)万，较2026年同期实际¥([\d,.]+)万\+([\d.]+)%",
+        plan,
+    ).groups()
+    assert actual == gmv
+    number = lambda t: float(t.replace(",", ""))  # noqa: E731
+    assert number(total) > number(same)  # November and December are in the total only
+    assert float(growth) == pytest.approx((number(same) / number(actual) - 1) * 100, abs=0.06)
 
 
 def test_a_sentence_written_in_both_languages_is_said_in_the_decks_language(tmp_path):

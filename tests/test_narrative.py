@@ -535,3 +535,17 @@ def test_a_rate_in_the_cause_gives_its_relative_change_too():
         part=-1_594_000,
     )  # fmt: skip
     assert "转化效应影响最大（-¥103.8万，支付转化率环比-0.1个百分点，相对下降6.8%）" in text
+
+
+def test_a_year_to_date_is_said_as_the_days_it_covers():
+    from datetime import date
+
+    def span(language, kind, last):
+        return Narrator(language, "¥", kind, last).defaults["span"]
+
+    assert span("zh-CN", "ytd", date(2026, 10, 31)) == "1–10月"
+    assert span("en", "ytd", date(2026, 10, 31)) == "Jan–Oct"
+    assert span("zh-CN", "ytd", date(2026, 11, 23)) == "1月1日–11月23日"
+    assert span("en", "ytd", date(2026, 11, 23)) == "1 Jan–23 Nov"
+    assert span("zh-CN", "year", date(2025, 12, 31)) == "全年"
+    assert span("en", "year", date(2025, 12, 31)) == "the year"

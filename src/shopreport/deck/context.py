@@ -173,7 +173,7 @@ class DeckContext(Generic[D]):
             end=(self.report.covered_until or period.last_day).isoformat(),
             previous=self.report.previous.label if self.reaches(self.report.previous) else "",
             last_year=self.report.last_year.label if self.reaches(self.report.last_year) else "",
-            year=period.kind == "year",  # a year's previous period is last year: one comparison
+            year=period.kind in ("year", "ytd"),  # one comparison: last year
         )
         return text + (f" | {note}" if note else "")
 

@@ -8,6 +8,7 @@ that asks for a number the deck did not compute fails loudly instead of printing
 from __future__ import annotations
 
 import functools
+from datetime import date, timedelta
 
 import jinja2
 
@@ -18,7 +19,9 @@ from shopreport.resources import read_yaml_resource
 class Narrator:
     """Renders the named sentence templates of one language with formatting filters."""
 
-    def __init__(self, language: str, symbol: str, period_kind: str = "month"):
+    def __init__(
+        self, language: str, symbol: str, period_kind: str = "month", last_day: date | None = None
+    ):
         self.language = language
         self.templates = read_yaml_resource(f"narrative/{language}.yaml")
         self.env = _environment(language, symbol)
@@ -31,7 +34,23 @@ class Narrator:
             "mom_word": self.word("mom"),  # MoM, or WoW in a weekly report
             "at_end": self.word("at_end"),  # 月末 / 周日 / 期末: when stock is counted
             "lifecycle_basis": self.word("lifecycle_basis"),  # what stages compare with
+            # what a year's figures cover: 全年 / the year, or a year to date's months (1–10月 /
+            # Jan–Oct: the data's last day, 1月1日–11月23日 when it is no month's end)
+            "span": self._span(last_day),
         }
+
+    def _span(self, last: date | None) -> str:
+        if self.period_kind != "ytd" or last is None:
+            return self.word("span")
+        whole = (last + timedelta(days=1)).day == 1
+        en = self.language == "en"
+        if whole:
+            return f"Jan–{MONTHS_EN[last.month - 1]}" if en else f"1–{last.month}月"
+        return (
+            f"1 Jan–{last.day} {MONTHS_EN[last.month - 1]}"
+            if en
+            else f"1月1日–{last.month}月{last.day}日"
+        )
 
     def say(self, key: str, **values) -> str:
         """The sentence `key` with `values`."""
@@ -48,7 +67,8 @@ class Narrator:
         """A fixed word or label; `<key>_<period kind>` when the period has its own (`mom_week`:
         WoW, `prev_month`: 上月)."""
         words = self.templates["words"]
-        return words.get(f"{key}_{self.period_kind}") or words[key]
+        own = f"{key}_{self.period_kind}"
+        return words[own] if own in words else words[key]
 
     @property
     def words(self) -> dict[str, str]:

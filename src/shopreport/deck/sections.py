@@ -81,7 +81,9 @@ def plan_deck(
 ) -> DeckPlan:
     """Every slide of a deck, built before anything is drawn."""
     report = kind.report(data)
-    say = Narrator(language, config.symbol, report.period.kind)
+    say = Narrator(
+        language, config.symbol, report.period.kind, report.covered_until or report.period.last_day
+    )
     ctx = DeckContext(report, data, config, say, findings)
     built: list[tuple[Section[D], list[m.Slide]]] = []
     left_out: dict[str, str] = {}
