@@ -27,7 +27,7 @@ from shopreport.errors import ConfigError
 from shopreport.metrics import schema as S
 from shopreport.metrics.campaign import compute_campaign
 from tests.conftest import DECK_DAY, write_shop
-from tests.deckcheck import overflowing, slides_text
+from tests.deckcheck import overflowing, pdf_words, render_pdf, slides_text
 
 ORDERS = """
     order_id,customer_id,order_time,paid_amount
@@ -260,6 +260,10 @@ def test_a_campaign_named_in_both_languages_is_named_in_the_decks(demo_shop, tmp
     english = " ".join(" ".join(t) for t in slides_text(built.path))
     assert "Double 11 2025" in english and "Warm-up" in english and "Peak" in english
     assert "2025年双11" not in english and "预热" not in english
+    # the phases table's long header ("Double 11 2024, same phase") wraps over lines; the other
+    # columns keep their words whole ("Phas/e", "Da/ys", "Encor/e", "¥2.0/4M" before)
+    page = {w.text for w in pdf_words(render_pdf(built.path, tmp_path)) if w.page == 4}
+    assert {"Phase", "Days", "Warm-up", "Encore", "GMV/day", "phase"} <= page, page
     built = api.build_deck(demo_shop, "campaign", "double11-2025", out=tmp_path, today=DECK_DAY)
     chinese = " ".join(" ".join(t) for t in slides_text(built.path))
     assert "2025年双11" in chinese and "预热" in chinese and "Warm-up" not in chinese

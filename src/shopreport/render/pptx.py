@@ -896,11 +896,13 @@ class Renderer:
         first = size
         while size > 9 and sum(_column_needs(model, size, self.theme)) > width:
             size -= 0.5
-        wrapped = None
-        if size < WRAP_BELOW:
-            wrapped = _wrapped_rows(model, width, first, align, avail_h, row_h, self.theme)
+        wrapped, wrap_size = None, first
+        while size < WRAP_BELOW and wrapped is None and wrap_size >= WRAP_BELOW:
+            # the largest size at which the cells fit in a few lines each
+            wrapped = _wrapped_rows(model, width, wrap_size, align, avail_h, row_h, self.theme)
+            wrap_size -= 0 if wrapped else 0.5
         if wrapped is not None:
-            size = first
+            size = wrap_size
             widths, heights = wrapped
         else:
             widths = _column_widths(model, width, size, align, self.theme)
@@ -1065,20 +1067,27 @@ CELL_PAD = 0.12  # left + right cell margins, inches
 SIDE_PANEL = 3.6  # width of the findings panel beside a table, inches
 
 
-def _column_needs(model: m.TableSlide, size: float, theme: Theme) -> list[float]:
-    """Each column's width for its widest cell (header and highlighted rows bold), inches."""
+def _column_needs(
+    model: m.TableSlide, size: float, theme: Theme, header_words: bool = False
+) -> list[float]:
+    """Each column's width for its widest cell (header and highlighted rows bold), inches; with
+    `header_words`, for the header's widest word (a header that may wrap: "Double 11 2024, same
+    phase" over two lines, not the "¥2.0/4M" of a column squeezed beside it)."""
     regular = Font(theme.measure_font, False, theme.width_margin)
     bold = Font(theme.measure_font, True, theme.width_margin)
     need = []
     for j, header in enumerate(model.columns):
+        heads = header.split() if header_words and header.strip() else [header]
         widest = max(
-            [text_width(header, size, bold)]
+            [text_width(h, size, bold) for h in heads]
             + [
                 text_width(r[j], size, bold if i in model.highlight else regular)
                 for i, r in enumerate(model.rows)
             ]
         )
-        need.append(Pt(widest).inches + CELL_PAD + 0.04)
+        # cells that may wrap are measured 5 % narrower (`_wrapped_rows`): a cell as wide as
+        # its text would wrap
+        need.append(Pt(widest / (0.95 if header_words else 1)).inches + CELL_PAD + 0.04)
     return need
 
 
@@ -1101,7 +1110,7 @@ def _wrapped_rows(
     breaks a little earlier than the measure."""
     if sum(_column_needs(model, size, theme)) <= width:
         return None  # one line a cell already
-    widths = _column_widths(model, width, size, align, theme)
+    widths = _column_widths(model, width, size, align, theme, header_words=True)
     regular = Font(theme.measure_font, False, theme.width_margin)
     bold = Font(theme.measure_font, True, theme.width_margin)
     line_h = Pt(size * LINE_SPACING).inches
@@ -1119,11 +1128,22 @@ def _wrapped_rows(
 
 
 def _column_widths(
-    model: m.TableSlide, width: float, size: float, align: list[str], theme: Theme
+    model: m.TableSlide,
+    width: float,
+    size: float,
+    align: list[str],
+    theme: Theme,
+    header_words: bool = False,
 ) -> list[float]:
     """Column widths from measured text: numbers get what they need; text columns share the
     rest in proportion to their need (and are shortened with "…" when that is less)."""
-    need = _column_needs(model, size, theme)
+    need = _column_needs(model, size, theme, header_words)
+    if header_words and sum(need) <= width:
+        # the room there is goes first to the headers that wrap, for fewer lines
+        full = _column_needs(model, size, theme)
+        short = [f - n for f, n in zip(full, need, strict=True)]
+        share = min(1.0, (width - sum(need)) / sum(short)) if sum(short) > 0 else 0.0
+        need = [n + s * share for n, s in zip(need, short, strict=True)]
     if sum(need) <= width:
         spare = width - sum(need)
         text = [j for j, a in enumerate(align) if a == "left"] or list(range(len(need)))
