@@ -25,6 +25,7 @@ from shopreport.cli import cli
 from shopreport.config import read_config
 from shopreport.errors import DataError
 from shopreport.metrics import schema as S
+from shopreport.metrics.period import week_period
 from shopreport.sources.dataset import read_dataset
 from tests.conftest import kpis, run_cli, write_shop
 
@@ -716,6 +717,30 @@ def test_a_month_missing_from_the_orders_is_no_month_without_sales(tmp_path):
         may.err
     )
     assert "month's orders export looks missing" in may.err
+
+
+def test_a_month_missing_between_months_that_sold_is_unknown_without_other_tables(tmp_path):
+    """Orders only (no traffic): ¥100 a day in April and June 2026, none in May. June's
+    previous month is unknown, not ¥0 ("上月无成交", buyers "环比 ▲30"); a week without orders
+    is a week without sales (W23, 1–7 June, against W22, 25–31 May: no note, previous 0)."""
+    days = [date(2026, 4, 1) + timedelta(days=i) for i in range(91)]
+    files = {
+        "orders.csv": "order_id,customer_id,order_time,paid_amount\n"
+        + "".join(f"o{d:%m%d},c{d:%m%d},{d} 10:00:00,100\n" for d in days if d.month != 5),
+    }
+    config = write_shop(tmp_path, files, {"orders": {"path": "orders.csv"}})
+    june = kpis(config, month="2026-06", today=TODAY)
+    assert june.metrics["gmv"].value == 3000 and june.metrics["gmv"].previous is None
+    assert june.metrics["buyers"].mom is None
+    assert [n.params["period"] for n in june.notes if n.code == "orders_hole"] == ["2026-05"]
+    (table,) = [t for t in api.validate(config) if t.name == "orders"]
+    assert table.warnings == [
+        "no paid order in 2026-05, between months that have them: an export left out? Reports "
+        "compare nothing with such a month."
+    ]
+    week = api.compute_kpis(read_config(config), week_period(2026, 23), today=TODAY)
+    assert week.metrics["gmv"].value == 700 and week.metrics["gmv"].previous == 0
+    assert not [n for n in week.notes if n.code in ("orders_hole", "orders_gap")]
 
 
 def test_a_weekly_traffic_export_is_spread_over_its_days(tmp_path):

@@ -26,6 +26,7 @@ from pathlib import Path
 import polars as pl
 import pytest
 
+from shopreport import api
 from shopreport.errors import DataError
 from tests.conftest import kpis, write_shop
 
@@ -443,7 +444,10 @@ def test_where_the_data_starts_counts_buyers_first_paid_before_the_span(tmp_path
     config = write_shop(tmp_path, {"orders.csv": orders}, {"orders": {"path": "orders.csv"}})
     report = kpis(config)
     assert report.metrics["gmv"].value == 50
+    # 2023-06 … 2026-09 without orders is a dormant shop, not a month's export left out
     assert report.metrics["gmv"].previous == 0 and report.metrics["gmv"].last_year == 0
+    (orders,) = [t for t in api.validate(config) if t.name == "orders"]
+    assert not [w for w in orders.warnings if "no paid order" in w]
     assert [n.code for n in report.notes if n.code in ("short_history", "data_starts")] == []
     (cohort,) = [r for r in report.breakdowns["cohorts"].to_dicts() if r["k"] == 0]
     assert (cohort["cohort"], cohort["size"]) == ("2026-10", 2)  # c is no cohort member

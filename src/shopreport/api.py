@@ -201,6 +201,7 @@ def validate(
             for c in unused
             if (near := difflib.get_close_matches(c, lacking, n=1, cutoff=TYPO))
         ]
+        holes = _month_holes(ds) if name == "orders" and "pay_time" in cols else []
         database = source.database
         reports.append(
             TableReport(
@@ -218,7 +219,8 @@ def validate(
                     else []
                 ),
                 [p.message for p in problems if p.table == name and not p.error and not p.info]
-                + typos,
+                + typos
+                + holes,
                 ([database.rule] if database else [])
                 + rules.get(name, [])
                 + [p.message for p in problems if p.table == name and p.info],
@@ -244,6 +246,43 @@ def validate(
             next(r for r in reports if r.name == "orders").errors.append(exc.message)
     order = list(TABLES)
     return sorted(reports, key=lambda r: order.index(r.name))
+
+
+def _month_holes(ds: Dataset) -> list[str]:
+    """Months without a paid order between months with some: an export left out (a report
+    compares nothing with a month between two that sold: `metrics.engine`, `orders_hole`)."""
+    months = (
+        ds.frame("orders")
+        .filter(pl.col("pay_time").is_not_null(), pl.col("pay_time") < tomorrow(ds.config))
+        .select(pl.col("pay_time").dt.truncate("1mo").unique().sort().dt.strftime("%Y-%m"))
+        .collect()
+        .to_series()
+        .to_list()
+    )
+    if len(months) < 2:
+        return []
+    every = pl.date_range(
+        date.fromisoformat(f"{months[0]}-01"),
+        date.fromisoformat(f"{months[-1]}-01"),
+        "1mo",
+        eager=True,
+    ).dt.strftime("%Y-%m")
+    # runs of at most three months (a dormant shop's years are no export left out)
+    runs: list[list[str]] = []
+    for m in every:
+        if m in set(months):
+            runs.append([])
+        elif runs:
+            runs[-1].append(m)
+    holes = [m for run in runs if 0 < len(run) <= 3 for m in run]
+    return (
+        [
+            f"no paid order in {', '.join(holes)}, between months that have them: an export "
+            "left out? Reports compare nothing with such a month."
+        ]
+        if holes
+        else []
+    )
 
 
 def _require_orders(ds: Dataset, period: Period, allow_empty_hint: bool = False) -> None:

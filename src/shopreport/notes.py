@@ -17,6 +17,10 @@ TEXTS = {
         "orders: none in {period}, while the other tables have data there: its export looks "
         "missing, so nothing is compared with {period}"
     ),
+    "orders_hole": (
+        "orders: none in {period}, while the orders before and after it sell: its export looks "
+        "missing, so nothing is compared with {period}"
+    ),
     "table_starts": (
         "{table}: the data starts on {date}, after {period} began, so its figures are not "
         "compared with {period}"

@@ -157,12 +157,23 @@ def compute_kpis(
             uncovered.add(wname)
     for wname in ("prev", "ly"):
         # no paid order in a compared period that visits, spend or service sessions show was
-        # open: its orders export is missing ("no sales last month", "buyers ▲368")
+        # open, or in a month between months that sold: its orders export is missing ("no sales
+        # last month", "buyers ▲368"); a week may sell nothing
         v = values[wname]
-        if v and not v.get("paid_orders") and any(v.get(k) for k in ACTIVITY):
+        if not v or v.get("paid_orders"):
+            continue
+        if hole := windows[wname].kind == "month":
+            # a month between months that sold (August's export left out); not a dormant shop's
+            # months, nor one beside the report's own month only
+            month = windows[wname].start
+            sold = set(results["monthly"].filter(pl.col("orders") > 0)["month"])
+            beside = {_month_of(month, -1), _month_of(month, 1)} - {f"{period.start:%Y-%m}"}
+            hole = bool(sold & beside)
+        if hole or any(v.get(k) for k in ACTIVITY):
             values[wname] = {}
             uncovered.add(wname)
-            notes[f"gap:{wname}"] = Note("orders_gap", {"period": windows[wname].label})
+            code = "orders_gap" if any(v.get(k) for k in ACTIVITY) else "orders_hole"
+            notes[f"gap:{wname}"] = Note(code, {"period": windows[wname].label})
     late_tables = _uncovered_tables(ds, results, windows, values, notes)
     for wname in ("prev", "ly"):
         _derived(values[wname])  # without the metrics of tables that do not reach it
@@ -653,3 +664,9 @@ def metric_series(ds: Dataset, periods: list[Period]) -> list[dict[str, float | 
         }
         for i in range(len(periods))
     ]
+
+
+def _month_of(start: date, step: int) -> str:
+    """The month `step` months from the month of `start` ('2026-09' and -1: '2026-08')."""
+    index = start.year * 12 + start.month - 1 + step
+    return f"{index // 12:04d}-{index % 12 + 1:02d}"
