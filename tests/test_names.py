@@ -95,3 +95,31 @@ def test_two_names_shown_alike_are_refused(tmp_path):
         ConfigError, match="'物流' and '送货' are both shown as 'delivery' in English"
     ):
         read_config(config)
+
+
+def _defined(path, language):
+    """The metric ids the appendix defines."""
+    from shopreport.vocab.metrics import METRICS, label
+
+    ids = {label(mid, language): mid for mid in METRICS}
+    return {
+        ids.get(row.cells[0].text, row.cells[0].text)
+        for slide in Presentation(str(path)).slides
+        for shape in slide.shapes
+        if shape.has_table and len(shape.table.columns) == 2
+        for row in list(shape.table.rows)[1:]
+        if shape.table.cell(0, 0).text in ("指标", "Metric")
+    }
+
+
+def test_the_english_appendix_defines_what_the_chinese_one_does(
+    deck, deck_en, weekly_deck, weekly_deck_en
+):
+    """English sentences name metrics in lower case and without their brackets ("first
+    response", "late deliveries"): the English appendix left out four definitions the Chinese
+    one gave (First response, Bad-review rate, Shipped on time, Late deliveries)."""
+    assert _defined(deck, "zh-CN") <= _defined(deck_en, "en")
+    assert _defined(weekly_deck.path, "zh-CN") <= _defined(weekly_deck_en.path, "en")
+    assert {"first_response_s", "late_delivery_rate", "ship_on_time_rate"} <= _defined(
+        deck_en, "en"
+    )

@@ -4,6 +4,7 @@ list of sections. This module turns a kind and its numbers into the full slide l
 
 from __future__ import annotations
 
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
@@ -213,7 +214,25 @@ def speaker_notes(
 def named_metrics(slides: list[m.Slide], language: str) -> set[str]:
     """The metrics whose names appear on the slides."""
     text = " ".join(_shown_text(slide) for slide in slides)
+    if language == "en":
+        # "first response" in a sentence names "First response (mean)", the first metric of
+        # that bare name ("First response (P90)" is named in full)
+        text = text.lower()
+        names: dict[str, str] = {}
+        for mid in METRICS:
+            names.setdefault(_bare(label(mid, language)), mid)
+            names.setdefault(label(mid, language).lower(), mid)
+        return {
+            mid
+            for name, mid in names.items()
+            if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
+        }
     return {mid for mid in METRICS if label(mid, language) in text}
+
+
+def _bare(name: str) -> str:
+    """A label as a sentence says it: lower case, without its bracketed note."""
+    return re.sub(r"\s*\(.*?\)", "", name).lower()
 
 
 def _shown_text(slide: m.Slide) -> str:
@@ -222,7 +241,7 @@ def _shown_text(slide: m.Slide) -> str:
     if isinstance(slide, m.KpiCards):
         words += [c.label for c in slide.cards] + [slide.summary]
     elif isinstance(slide, m.NumberedCards):
-        words += [c.heading + c.body for c in slide.cards]
+        words += [f"{c.heading} {c.body}" for c in slide.cards]
     elif isinstance(slide, m.ChartSlide):
         words += [slide.heading, *slide.bullets, *(c.caption for c in slide.charts)]
     elif isinstance(slide, m.TableSlide):
