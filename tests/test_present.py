@@ -98,7 +98,10 @@ def test_footers_name_only_the_comparisons_the_data_reaches(tmp_path):
     built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
     footers = [t for texts in slides_text(built.path) for t in texts if t.startswith("数据来源")]
     assert footers
-    assert all(t.endswith("统计周期：2026-10-01 至 2026-10-02 | 环比 2026-09") for t in footers)
+    # the data stops on 2 October: September's first two days are compared
+    assert all(
+        t.endswith("统计周期：2026-10-01 至 2026-10-02 | 环比 2026-09（前2天）") for t in footers
+    )
 
 
 def test_rate_changes_are_points_in_the_table_and_both_in_json(targeted):
@@ -1969,3 +1972,35 @@ def test_a_month_the_data_starts_inside_says_its_first_day(tmp_path):
     built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
     kpis = " ".join(slides_text(built.path)[3])
     assert "统计周期：2026-10-15 至 2026-10-20" in kpis
+
+
+def test_the_largest_effect_is_no_main_cause_below_half_the_change(tmp_path):
+    """September: 100 visitors, 10 buyers of ¥100; October (to the 31st): 110 visitors, 12 buyers
+    of ¥112.
+    GMV ¥1,000 → ¥1,344 (+¥344). LMDI weight 344 / ln 1.344 = 1,163.5: traffic 1,163.5 × ln 1.1
+    = +¥110.9, conversion (0.10 → 0.109) × ln 1.0909 = +¥101.2, AOV × ln 1.12 = +¥131.86. The
+    largest, AOV, is 38 % of the change: "影响最大", not "增长主要来自". The shop has no
+    categories or channels: the bridge's cause is said without them (it was left out)."""
+    days = {"09": (10, 100.0, 100), "10": (12, 112.0, 110)}
+    orders = (
+        "order_id,customer_id,order_time,paid_amount\n"
+        + "".join(
+            f"o{m}{i},c{m}{i},2026-{m}-{int(m) + 21 - i:02d} 10:00:00,{price}\n"
+            for m, (n, price, _) in days.items()
+            for i in range(n)
+        )
+        + "o0,c0,2026-08-01 10:00:00,1\n"
+    )  # the data starts before September
+    traffic = "date,source,visitors\n" + "".join(
+        f"2026-{m}-01,搜索,{v}\n" for m, (_, _, v) in days.items()
+    )
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": orders, "traffic.csv": traffic},
+        {"orders": {"path": "orders.csv"}, "traffic": {"path": "traffic.csv"}},
+    )
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    text = " ".join(" ".join(t) for t in slides_text(built.path))
+    assert "环比增长34.4%" in text, text[:1500]
+    assert "；从拆解看，客单价效应影响最大（+¥131.86，客单价环比增长12.0%）。" in text
+    assert "增长主要来自" not in text

@@ -199,4 +199,7 @@ def test_a_week_the_data_stops_inside_says_so_on_its_cards(demo_shop, tmp_path):
     )
     texts = [" ".join(t) for t in slides_text(built.path)]
     assert texts[1].startswith("本周核心指标（截至10月31日）")
+    # its six days against W43's first six (19–24 October), as the footers say
+    assert texts[1].endswith("环比 2026-W43（前6天），同比 2025-W44（前6天） 2")
+
     assert "下周适逢「2026年双11」爆发期（进行中，至11月11日）" in " ".join(texts)

@@ -174,6 +174,11 @@ class DeckContext(Generic[D]):
             previous=self.report.previous.label if self.reaches(self.report.previous) else "",
             last_year=self.report.last_year.label if self.reaches(self.report.last_year) else "",
             year=period.kind in ("year", "ytd"),  # one comparison: last year
+            # the data stops inside a week or month: its first days against the same first days
+            # ("环比 2026-W43" was W43's whole week to W44's six days' readers)
+            days=(self.report.covered_until - period.start).days + 1
+            if self.report.covered_until and "~" not in self.report.previous.label
+            else None,
         )
         return text + (f" | {note}" if note else "")
 

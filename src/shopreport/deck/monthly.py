@@ -193,7 +193,9 @@ def gmv_cause(ctx: Ctx) -> str:
         cause = ctx.say.say(
             "gmv_cause",
             delta=delta,
-            led=led is not None,
+            # "主要来自" for an effect of at least half the change, else the largest of them (a
+            # week's +¥12.3万 "mostly from traffic" at +¥4.95万)
+            led=led is not None or abs(factor.effect) < abs(delta) / 2,
             factor=ctx.say.word(f"{factor.subject}_effect"),
             metric=ctx.label(factor.subject),
             effect=factor.effect,
