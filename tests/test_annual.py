@@ -12,6 +12,7 @@ import yaml
 
 from shopreport import api
 from shopreport.metrics.period import Period, year_to_date
+from tests.conftest import write_shop
 from tests.deckcheck import overflowing, slides_text
 
 SECTIONS = ["年度业绩回顾", "关键成就", "问题与挑战", "经验教训", "明年工作计划", "资源与支持需求"]
@@ -223,3 +224,31 @@ def test_a_repurchase_move_without_segments_is_said_by_orders_a_buyer():
         "人均支付订单1.57→1.31笔（支付买家增长100.0%，支付订单增长66.9%）：新增的多是一年内只买一次的买家。"
     ]
     assert _per_buyer(ctx(0.02)) == []  # type: ignore[arg-type]
+
+
+def test_a_years_conversion_below_every_month_says_why(tmp_path):
+    """2025: January 100 visitors, buyers a and b; February 100 visitors, buyers a and c. Each
+    month converts 2 / 100 = 2.0 %; the year 3 distinct buyers / 200 = 1.5 %, below both; the
+    months' buyers added up, 4 / 200 = 2.0 %."""
+    orders = """
+        order_id,customer_id,order_time,paid_amount
+        1,a,2025-01-05 10:00:00,100
+        2,b,2025-01-06 10:00:00,100
+        3,a,2025-02-05 10:00:00,100
+        4,c,2025-02-06 10:00:00,100
+    """
+    traffic = "date,source,visitors,cart_visitors\n2025-01-01,搜索,100,10\n2025-02-01,搜索,100,10\n"
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": orders, "traffic.csv": traffic},
+        {"orders": {"path": "orders.csv"}, "traffic": {"path": "traffic.csv"}},
+    )
+    built = api.build_deck(
+        config, "annual", "2025", out=tmp_path / "y.pptx", today=date(2026, 11, 20)
+    )
+    text = " ".join(" ".join(t) for t in slides_text(built.path))
+    assert "访客到支付的整体转化率为1.5%。" in text, [t[0] for t in slides_text(built.path)]
+    assert (
+        "全年支付转化率按去重买家计（期内多次购买只计一人），所以低于各月的2.0%–2.0%；按各月买家"
+        "合计，转化率为2.0%。"
+    ) in text
