@@ -95,6 +95,14 @@ CASES = {
         1,
         r"orders.csv, line 6: 5 values where the header has 4\. A value holding the separator",
     ),
+    "a row short of values": (
+        # line 5 lost its amount: read as empty, the message names the row's values too
+        {"orders.csv": GOOD_ORDERS + "3,c,2026-10-03 10:00:00,12\n4,e,2026-10-04 10:00:00\n"},
+        {},
+        1,
+        r"orders.csv, line 5, column paid_amount: the value is empty \(1 without paid_amount; "
+        r"the line has 3 values where the header has 4: a value left out",
+    ),
     "a header twice once trimmed": (
         {
             "orders.csv": "order_id,customer_id,order_time,paid_amount,paid_amount \n"
@@ -233,6 +241,12 @@ def test_validate_calls_an_orders_file_without_rows_an_error(tmp_path):
     result = run_cli("validate", "--config", path)
     assert result.code == 1
     assert f"error: {tmp_path / 'orders.csv'}: no rows: nothing to report" in result.out
+    built = run_cli("build", "--config", path, "--month", "2026-10", "--out", tmp_path / "d.pptx")
+    assert built.code == 1 and not (tmp_path / "d.pptx").exists()
+    assert (  # not "no paid order at all; validate shows which column is the pay time"
+        f"No paid orders in 2026-10: the orders ({tmp_path / 'orders.csv'}) have no rows, a "
+        "header only: export them again." in built.err
+    )
 
 
 def test_a_refund_row_given_twice_is_a_warning_naming_both_lines(tmp_path):
@@ -392,7 +406,7 @@ def test_no_paid_orders_names_what_the_command_can_do(tmp_path):
     assert kpis.code == 1 and "(or pass --allow-empty to report a month without orders)" in kpis.err
     (tmp_path / "orders.csv").write_text(GOOD_ORDERS.splitlines()[0] + "\n")
     empty = run_cli("kpis", "--config", path, "--month", "2026-10")
-    assert "orders.csv) have no paid order at all" in empty.err, empty.err
+    assert "orders.csv) have no rows, a header only: export them again" in empty.err, empty.err
 
 
 def test_a_pattern_of_configs_given_to_a_one_shop_command(tmp_path):

@@ -343,6 +343,8 @@ def _require_orders(ds: Dataset, period: Period, allow_empty_hint: bool = False)
                 f"the data has paid orders from {row['first']:%Y-%m-%d} to "
                 f"{row['last']:%Y-%m-%d}. Choose a {kind} inside that range"
             )
+        elif not ds.frame("orders").select(pl.len()).collect().item():
+            span = f"the orders ({files}) have no rows, a header only: export them again"
         else:
             span = (
                 f"the orders ({files}) have no paid order at all; `shopreport validate` shows "

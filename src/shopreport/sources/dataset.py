@@ -48,6 +48,7 @@ from shopreport.sources.readers import (
     ragged_row,
     scan_file,
     scan_parquet_files,
+    short_row,
 )
 from shopreport.vocab.contract import (
     DATE,
@@ -871,6 +872,14 @@ def _missing_values(
                     position=(row[SRC], row[ROW]),
                 )
             ]
+        short = (
+            short_row(Path(row[FILE]), spec, row[ROW], places.offset) if not places.parts else None
+        )
+        if short is not None:  # Polars reads the values a row lacks as empty
+            what += (
+                f"; the line has {short[0]} values where the header has {short[1]}: a value "
+                "left out, or a line break inside a value"
+            )
         return [
             Problem(
                 name,

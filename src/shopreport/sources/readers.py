@@ -404,6 +404,30 @@ def ragged_row(path: Path, opts: FileOptions, expected: frozenset[str] = frozens
     return None
 
 
+def short_row(path: Path, opts: FileOptions, row: int, header: int) -> tuple[int, int] | None:
+    """The values of the text file's `row`-th row after its header (at line `header`) and of the
+    header, when the row has fewer (a value left out, or a line break inside an unquoted value);
+    else None. Only for a message: it reads the file to that row."""
+    fmt = file_format(path, opts)
+    if fmt not in ("csv", "tsv") or opts.headers is not None:
+        return None
+    delimiter = opts.separator or ("\t" if fmt == "tsv" else ",")
+    source = _text_source(path, opts)
+    opener = gzip.open if source.suffix.lower() == ".gz" else open
+    with opener(source, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
+        rows = csv.reader(f, delimiter=delimiter)
+        width, start, seen = None, 1, 0
+        for values in rows:
+            if start == header:
+                width = len(values)
+            elif width is not None and values:
+                seen += 1
+                if seen == row:
+                    return (len(values), width) if len(values) < width else None
+            start = rows.line_num + 1
+    return None
+
+
 def _text_source(path: Path, opts: FileOptions) -> Path:
     """The file itself when it is UTF-8, else a UTF-8 copy of it."""
     version = _version(path)  # a file changed since (a long-running process) is read anew
