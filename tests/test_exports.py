@@ -807,3 +807,36 @@ def test_blank_headers_of_empty_columns_are_not_duplicates(tmp_path):
     text = "order_id,customer_id,order_time,paid_amount,,\n1,a,2026-10-01 10:00:00,10,,\n"
     config = write_shop(tmp_path, {"orders.csv": text}, {"orders": {"path": "orders.csv"}})
     assert read_dataset(read_config(config)).frame("orders").collect().height == 1
+
+
+def test_refunds_read_from_the_orders_export_cover_what_it_covers(tmp_path):
+    """Shopify's refunds are rows of its orders export: the first refund (20 September) is no
+    start of a refunds export seven weeks after the orders' first day (1 August). October's
+    previous refunds are September's ¥10, not unknown."""
+    orders = (
+        "order_id,customer_id,order_time,paid_amount,refunded\n"
+        "1,a,2026-08-01 10:00:00,100,0\n"
+        "2,b,2026-09-20 10:00:00,100,10\n"
+        "3,c,2026-10-31 10:00:00,100,0\n"
+    )
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": orders},
+        {
+            "orders": {"path": "orders.csv", "columns": {"refunded": None}},
+            "refunds": {
+                "path": "orders.csv",
+                "filter": [{"column": "refunded", "op": "gt", "value": 0}],
+                "columns": {
+                    "order_time": "refund_time",
+                    "refunded": "amount",
+                    "customer_id": None,
+                    "paid_amount": None,
+                },
+            },
+        },
+    )
+    report = kpis(config)
+    refunds = report.metrics["refund_amount"]
+    assert (refunds.value, refunds.previous) == (0, 10)
+    assert not [n for n in report.notes if n.code == "table_starts"]
