@@ -60,3 +60,15 @@ def test_a_column_of_changes_carries_its_signs():
     assert fmt_money_column([125_000, 450, 1_000]) == ["¥12.50万", "¥450", "¥0.10万"]
     assert fmt_money_column([1_500_000, -90_000], "¥", "en") == ["¥1.50M", "-¥90.0K"]
     assert fmt_money_column([950.0, -20.5], "$", "en", signed=True) == ["+$950.00", "-$20.50"]
+
+
+def test_a_product_is_named_by_its_name_else_its_sku_an_opaque_one_cut_short():
+    from shopreport.fmt import product_label
+
+    assert product_label({"name": "简约净水器", "sku": "JD006"}) == "简约净水器"
+    assert product_label({"name": None, "sku": "JD006"}) == "JD006"
+    # Olist's products are 32-character hashes: "(of which 5769ef0a239114ac3a854af00df129e4
+    # -R$13.7K)" in a sentence
+    olist = "5769ef0a239114ac3a854af00df129e4"
+    assert product_label({"name": None, "sku": olist}) == "5769ef0a…"
+    assert product_label({"name": "", "sku": "ABC-123-LONG-CODE-XL"}) == "ABC-123-LONG-CODE-XL"

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import math
+import re
+from collections.abc import Mapping
 
 
 def _missing(value: float | None) -> bool:
@@ -133,3 +135,16 @@ def fmt_gap(gap: float | None, unit: str, symbol: str = "¥", language: str = "z
     if unit == "ratio":
         return fmt_pp(gap, language)
     return ("+" if gap >= 0 else "-") + fmt_metric(abs(gap), unit, symbol, language)
+
+
+_OPAQUE_ID = re.compile(r"[0-9a-fA-F]{17,}")
+
+
+def product_label(row: Mapping[str, object]) -> str:
+    """A product as a sentence or a table's product column names it: its name, else its SKU;
+    an opaque id (Olist's 32-character hashes) cut to its first 8 characters and "…" (a table's
+    SKU column keeps it whole)."""
+    name, sku = row.get("name"), str(row.get("sku") or "")
+    if name:
+        return str(name)
+    return f"{sku[:8]}…" if _OPAQUE_ID.fullmatch(sku) else sku

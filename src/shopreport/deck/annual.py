@@ -19,7 +19,7 @@ from shopreport.deck.blocks import (
 )
 from shopreport.deck.context import DeckContext, change
 from shopreport.deck.sections import DeckKind, Section
-from shopreport.fmt import fmt_count, fmt_pct
+from shopreport.fmt import fmt_count, fmt_pct, product_label
 from shopreport.insights import drivers as dr
 from shopreport.insights.diagnosis import find_problems, finding_tables
 from shopreport.insights.plan import year_targets
@@ -650,7 +650,7 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
                 say.word("best_product"),
                 say.say(
                     "best_product_line",
-                    name=top["name"] or top["sku"],
+                    name=product_label(top),
                     gmv=top["gmv"],
                     share=top["share"],
                 ),
@@ -686,7 +686,7 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
         rows = [
             [
                 str(p["rank"]),
-                p["name"] or p["sku"],
+                product_label(p),
                 p["category"] or "—",
                 gmv[i],
                 fmt_pct(p["share"]),

@@ -13,7 +13,7 @@ from shopreport.deck.blocks import funnel_slide, money_column, person_cards, pro
 from shopreport.deck.context import DeckContext, change
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.errors import ConfigError, did_you_mean
-from shopreport.fmt import fmt_pct
+from shopreport.fmt import fmt_pct, product_label
 from shopreport.insights.diagnosis import find_campaign_problems, finding_tables
 from shopreport.metrics import schema as S
 from shopreport.metrics.campaign import CampaignReport, compute_campaign, window_of
@@ -600,7 +600,7 @@ def problems(ctx: Ctx) -> list[m.Slide]:
         daily = money_column(ctx, [s["baseline_daily"] for s in shown])
         lost = money_column(ctx, [s["lost"] for s in shown])
         rows = [
-            [s["name"] or s["sku"], s["category"] or "—", str(s["days_out"]), d, lo]
+            [product_label(s), s["category"] or "—", str(s["days_out"]), d, lo]
             for s, d, lo in zip(shown, daily, lost, strict=True)
         ]
         slides.append(
@@ -769,15 +769,15 @@ def successes(ctx: Ctx) -> list[m.Slide]:
     # a product whose bad reviews make it a problem is no success to repeat ("2.1×" here, "stop
     # selling; inspect the batch" on the problems slide)
     faulty = {f.subject for f in ctx.findings if f.rule == "faulty_product"}
-    left_out = [p["name"] or p["sku"] for p in products if (p["name"] or p["sku"]) in faulty]
-    products = [p for p in products if (p["name"] or p["sku"]) not in faulty]
+    left_out = [product_label(p) for p in products if product_label(p) in faulty]
+    products = [p for p in products if product_label(p) not in faulty]
     if products:
         top = sorted(products, key=lambda p: -(p["lift"] or 0))[:10]
         gmv = money_column(ctx, [p["gmv"] for p in top])
         base = money_column(ctx, [p["baseline_same_days"] for p in top])
         rows = [
             [
-                p["name"] or p["sku"],
+                product_label(p),
                 p["category"] or "—",
                 gmv[i],
                 base[i],

@@ -21,7 +21,7 @@ from shopreport.deck.blocks import (
 )
 from shopreport.deck.context import DeckContext
 from shopreport.deck.sections import DeckKind, Section
-from shopreport.fmt import fmt_count, fmt_pct
+from shopreport.fmt import fmt_count, fmt_pct, product_label
 from shopreport.insights import drivers as dr
 from shopreport.insights.diagnosis import (
     campaign_held,
@@ -375,10 +375,10 @@ def category_cause(ctx: DeckContext[Any], category: str, effect: float) -> dict[
     movers = [r for r in movers if abs(r["delta"]) >= abs(effect) / 5]
     if not movers:
         return None
-    since = {r["name"] or r["sku"]: r["out_since"] for r in ctx.rows(S.STOCKOUTS)}
+    since = {product_label(r): r["out_since"] for r in ctx.rows(S.STOCKOUTS)}
 
     def said(r: S.ProductMoverRow) -> dict[str, Any]:
-        name = r["name"] or r["sku"]
+        name = product_label(r)
         return {"name": name, "delta": r["delta"], "since": since.get(name) if effect < 0 else None}
 
     first = said(movers[0])
@@ -390,7 +390,7 @@ def out_since(ctx: Ctx, kind: str, driver: dr.Driver) -> date | None:
     """The day a product whose GMV fell ran out of stock in the period: its fall's cause."""
     if kind != "product" or driver.effect >= 0:
         return None
-    since = {r["name"] or r["sku"]: r["out_since"] for r in ctx.rows(S.STOCKOUTS)}
+    since = {product_label(r): r["out_since"] for r in ctx.rows(S.STOCKOUTS)}
     return since.get(driver.subject)
 
 
@@ -1400,8 +1400,7 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
         [
             str(p["rank"]),
             # the mark first: a long name cut short with "…" keeps it
-            (say.word("faulty_mark") if (p["name"] or p["sku"]) in faulty else "")
-            + (p["name"] or p["sku"]),
+            (say.word("faulty_mark") if product_label(p) in faulty else "") + product_label(p),
             p["category"] or "—",
             gmv[i],
             fmt_pct(p["share"]),
@@ -1439,7 +1438,7 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
                 "variants_note",
                 products=[
                     {
-                        "name": next(v["name"] or v["sku"] for v in variants if v["rank"] == r),
+                        "name": next(product_label(v) for v in variants if v["rank"] == r),
                         "variants": [v for v in variants if v["rank"] == r][:2],
                     }
                     for r in ranks
@@ -1457,7 +1456,7 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
                 # their own
                 with_previous=ctx.report.period.kind == "month",
                 count=len(launches),
-                name=best["name"] or best["sku"],
+                name=product_label(best),
                 date=best["launch_date"][5:],
                 per_day=best["gmv_per_day"],
                 benchmark=best["benchmark_per_day"],
@@ -1575,7 +1574,7 @@ def exceptions_slide(ctx: Ctx) -> m.TableSlide | None:
         rows.append(
             [
                 say.word("stockout"),
-                s["name"] or s["sku"],
+                product_label(s),
                 s["category"] or "—",
                 fmt_count(s["on_hand"], ctx.lang),
                 gmv[i],
@@ -1590,7 +1589,7 @@ def exceptions_slide(ctx: Ctx) -> m.TableSlide | None:
         rows.append(
             [
                 say.word("slow_mover"),
-                s["name"] or s["sku"],
+                product_label(s),
                 s["category"] or "—",
                 fmt_count(s["on_hand"], ctx.lang),
                 "—",
@@ -1647,7 +1646,7 @@ def _reorder(ctx: Ctx, reorder: list[S.SkuStockRow]) -> m.TableSlide:
     shown = reorder[:TOP_ROWS]
     rows = [
         [
-            r["name"] or r["sku"],
+            product_label(r),
             r["sku"],
             fmt_count(r["on_hand"], ctx.lang),
             f"{r['velocity']:.1f}",
@@ -1932,7 +1931,7 @@ def _review_words(ctx: Ctx, words: list[S.WordRow]) -> m.ChartSlide:
         bullets.append(
             say.say(
                 "words_sku",
-                name=top["name"] or top["sku"],
+                name=product_label(top),
                 bad=top["bad"],
                 rate=top["bad_rate"],
                 share=top["bad_share"],

@@ -18,7 +18,7 @@ from shopreport.deck.blocks import (
 from shopreport.deck.context import DeckContext
 from shopreport.deck.monthly import KPI_SERVICE, driver_cards, gmv_cause, service_summary
 from shopreport.deck.sections import DeckKind, Section
-from shopreport.fmt import fmt_count, fmt_pct
+from shopreport.fmt import fmt_count, fmt_pct, product_label
 from shopreport.insights.diagnosis import find_problems, finding_tables
 from shopreport.metrics import Period
 from shopreport.metrics import schema as S
@@ -177,10 +177,7 @@ def movers(ctx: Ctx) -> list[m.Slide]:
         ("source", [(r["source"], r["gmv"], r["previous_gmv"]) for r in ctx.rows(S.BY_SOURCE)]),
         (
             "product",
-            [
-                (r["name"] or r["sku"], r["gmv"], r["previous_gmv"])
-                for r in ctx.rows(S.PRODUCT_MOVERS)
-            ],
+            [(product_label(r), r["gmv"], r["previous_gmv"]) for r in ctx.rows(S.PRODUCT_MOVERS)],
         ),
     ):
         moved = [
@@ -273,7 +270,7 @@ def stock(ctx: Ctx) -> list[m.Slide]:
     rows = [
         [
             say.word(kind),
-            r["name"] or r["sku"],
+            product_label(r),
             r["category"] or "—",
             fmt_count(r["on_hand"], ctx.lang),
             values[i],
@@ -393,7 +390,7 @@ def focus(ctx: Ctx) -> list[m.Slide]:
                 say.word("restock_heading"),
                 say.say(
                     "restock_focus",
-                    names=[r["name"] or r["sku"] for r in restock[:3]],
+                    names=[product_label(r) for r in restock[:3]],
                     count=len(restock),
                     units=sum(r["reorder_qty"] for r in restock),
                 ),

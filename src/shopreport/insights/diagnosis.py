@@ -13,6 +13,7 @@ from datetime import timedelta
 from typing import Any
 
 from shopreport.config import Campaign, Thresholds
+from shopreport.fmt import product_label
 from shopreport.insights.drivers import late_drivers
 from shopreport.metrics import KpiReport, Period
 from shopreport.metrics import schema as S
@@ -164,7 +165,7 @@ def stockouts(report: KpiReport, t: Thresholds) -> list[Finding]:
         out.append(
             Finding(
                 "stockout",
-                row["name"] or row["sku"],
+                product_label(row),
                 daily * min(row["lead_time"], days_ahead(report)),
                 {
                     "sku": row["sku"],
@@ -191,7 +192,7 @@ def slow_movers(report: KpiReport, t: Thresholds) -> list[Finding]:
     return [
         Finding(
             "slow_movers",
-            (top["name"] or top["sku"]) if top else "",
+            product_label(top) if top else "",
             0.0,
             {
                 "skus": report.metrics["slow_movers"].value,
@@ -268,7 +269,7 @@ def bad_reviews(report: KpiReport, t: Thresholds) -> list[Finding]:
     if (rate is None or rate <= t.bad_review_rate_max) and not concentrated:
         return faulty
     if concentrated and top is not None:
-        subject = top["name"] or top["sku"] or ""
+        subject = product_label(top)
         at_risk = gmv.get(top["sku"] or "", 0.0) * max(0.0, (top["bad_rate"] or 0) - (rate or 0))
         late_part = 0.0
     else:
@@ -293,7 +294,7 @@ def bad_reviews(report: KpiReport, t: Thresholds) -> list[Finding]:
                 "reviews": getattr(report.metrics.get("reviews"), "value", None),
                 "threshold": t.bad_review_rate_max,
                 "concentrated": concentrated,
-                "top": (top["name"] or top["sku"]) if top else None,
+                "top": product_label(top) if top else None,
                 "sku_bad_rate": top["bad_rate"] if top else None,
                 "sku_share": top["bad_share"] if top else None,
                 "words": words,
@@ -318,7 +319,7 @@ def _faulty(
     top = max(enough, key=lambda r: r["bad_rate"] or 0, default=None)
     if top is None or (top["bad_rate"] or 0) < t.bad_review_product_rate:
         return []
-    name = top["name"] or top["sku"] or ""
+    name = product_label(top)
     sold = gmv.get(top["sku"] or "", 0.0)
     return [
         Finding(
@@ -513,7 +514,7 @@ def stock_risk(
         short = min(row["lead_time"], DAYS_AHEAD) - left  # days without stock before a delivery
         if short > 0:
             at_risk += short * row["daily_gmv"] * growth
-            names.append(row["name"] or row["sku"])
+            names.append(product_label(row))
     if not names:
         return []
     cover = report.metrics["days_of_cover"]
@@ -658,7 +659,7 @@ def find_campaign_problems(c: CampaignReport, t: Thresholds) -> list[Finding]:
         findings.append(
             Finding(
                 "stockout_window",
-                s["name"] or s["sku"],
+                product_label(s),
                 s["lost"],
                 {"days_out": s["days_out"], "daily": s["baseline_daily"]},
             )

@@ -12,6 +12,7 @@ import math
 from dataclasses import dataclass, field, replace
 from typing import Any
 
+from shopreport.fmt import product_label
 from shopreport.metrics import KpiReport
 from shopreport.metrics import schema as S
 from shopreport.metrics.decompose import log_mean
@@ -85,7 +86,7 @@ def gmv_drivers(report: KpiReport) -> list[Driver]:
     parts += [
         Driver(
             "product",
-            r["name"] or r["sku"],
+            product_label(r),
             r["delta"],
             _share(r["delta"], total),
             {"gmv": r["gmv"], "previous": r["previous_gmv"]},
