@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import json
 import re
+import shutil
 from pathlib import Path
 
 import polars as pl
@@ -493,3 +494,13 @@ def test_several_errors_are_one_a_line(tmp_path):
     lines = result.err.strip().splitlines()
     assert lines[0].startswith("Error: ") and "line 4, column order_time" in lines[0], lines
     assert "line 5, column paid_amount: 'x' is not a number" in lines[1], lines
+
+
+def test_a_known_export_without_a_mapping_names_its_preset(tmp_path, shared_data):
+    """The Tmall order report read with no mapping: its headers (订单编号, 订单创建时间,
+    订单付款时间, 收货地址 …) are the taobao-orders preset's."""
+    shutil.copy(shared_data / "tmall-order-report" / "tmall_order_report.csv", tmp_path / "o.csv")
+    path = setup(tmp_path, {}, {"data": {"orders": {"path": "o.csv"}}})
+    result = run_cli("validate", "--config", path)
+    assert result.code != 0
+    assert "Its headers fit the taobao-orders preset: set `preset: taobao-orders`." in result.err

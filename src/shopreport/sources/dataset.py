@@ -1384,6 +1384,35 @@ def reading_hint(names: list[str]) -> str:
     return ""
 
 
+def preset_hint(table: str, names: list[str]) -> str:
+    """The shipped preset whose mapping of `table` the file's headers fit (订单编号, 买家会员名,
+    订单付款时间 … of a Taobao export), said as the way to read it; else ""."""
+    from shopreport.config import preset_names, read_preset
+
+    best, score = "", 0
+    for name in preset_names():
+        spec = (read_preset(name, Path("."), "preset").get("data") or {}).get(table) or {}
+        derived = spec.get("derive") or {}
+        # the file's own headers it reads: mapped ones not derived, and the derivations' sources
+        headers = {h for h in spec.get("columns") or {} if h not in derived}
+        headers |= {h for h in _strings(list(derived.values())) if h in names}
+        found = len(headers & set(names))
+        if found >= 3 and found * 2 >= len(headers) and found > score:
+            best, score = name, found
+    return f" Its headers fit the {best} preset: set `preset: {best}`." if best else ""
+
+
+def _strings(value: object) -> list[str]:
+    """Every text inside a YAML value (a derivation's header names among its words)."""
+    if isinstance(value, str):
+        return [value]
+    if isinstance(value, dict):
+        return [s for v in value.values() for s in _strings(v)]
+    if isinstance(value, list):
+        return [s for v in value for s in _strings(v)]
+    return []
+
+
 def _need(header: str, schema: pl.Schema, path: Path | str) -> pl.Expr:
     """pl.col(header), or a clear error when the file has no such header."""
     if header not in schema:
@@ -1581,6 +1610,7 @@ def _map_columns(
             f"file lacks. Map the file's header to it under data.{table.name}.columns "
             f"(`{_likely_header(missing[0], free)}: {missing[0]}`) in the config. "
             f"The file's columns are: {', '.join(names[:40])}.{reading_hint(names)}"
+            f"{preset_hint(table.name, names)}"
         )
     return raw.select([pl.col(k) for k in keep or []] + exprs), source
 
