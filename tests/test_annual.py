@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import itertools
 import re
-from datetime import date
+from datetime import date, timedelta
 
 import pytest
 import yaml
@@ -227,17 +227,21 @@ def test_a_repurchase_move_without_segments_is_said_by_orders_a_buyer():
 
 
 def test_a_years_conversion_below_every_month_says_why(tmp_path):
-    """2025: January 100 visitors, buyers a and b; February 100 visitors, buyers a and c. Each
-    month converts 2 / 100 = 2.0 %; the year 3 distinct buyers / 200 = 1.5 %, below both; the
-    months' buyers added up, 4 / 200 = 2.0 %."""
+    """2025: January 100 visitors, buyers a and b; February 100, buyers a and c; December 100,
+    buyers a and d. Each month converts 2 / 100 = 2.0 %; the year 4 distinct buyers / 300 =
+    1.3 %, below them all; the months' buyers added up, 6 / 300 = 2.0 %."""
     orders = """
         order_id,customer_id,order_time,paid_amount
         1,a,2025-01-05 10:00:00,100
         2,b,2025-01-06 10:00:00,100
         3,a,2025-02-05 10:00:00,100
         4,c,2025-02-06 10:00:00,100
+        5,a,2025-12-30 10:00:00,100
+        6,d,2025-12-31 10:00:00,100
     """
-    traffic = "date,source,visitors,cart_visitors\n2025-01-01,搜索,100,10\n2025-02-01,搜索,100,10\n"
+    traffic = "date,source,visitors,cart_visitors\n" + "".join(
+        f"2025-{m}-01,搜索,100,10\n" for m in ("01", "02", "12")
+    )
     config = write_shop(
         tmp_path,
         {"orders.csv": orders, "traffic.csv": traffic},
@@ -247,8 +251,39 @@ def test_a_years_conversion_below_every_month_says_why(tmp_path):
         config, "annual", "2025", out=tmp_path / "y.pptx", today=date(2026, 11, 20)
     )
     text = " ".join(" ".join(t) for t in slides_text(built.path))
-    assert "访客到支付的整体转化率为1.5%。" in text, [t[0] for t in slides_text(built.path)]
+    assert "访客到支付的整体转化率为1.3%。" in text, [t[0] for t in slides_text(built.path)]
     assert (
-        "全年支付转化率按去重买家计（期内多次购买只计一人），所以低于各月的2.0%–2.0%；按各月买家"
-        "合计，转化率为2.0%。"
+        "全年支付转化率按去重买家计（期内多次购买只计一人），所以低于各月的2.0%；按各月买家合计，"
+        "转化率为2.0%。"
     ) in text
+
+
+def test_a_year_to_date_ending_inside_a_month_plans_on_its_whole_months(tmp_path):
+    """2025: one ¥80 order a day; 2026 to 15 March: one ¥100 order a day, reported on 16 March.
+    The year to date is 1 January – 15 March (+25.0 % on the same days of 2025). January and
+    February are whole: their 2027 targets ¥3,100 × 1.25 = ¥3,875 (¥3,880 rounded as targets
+    are) and ¥2,800 × 1.25 = ¥3,500 stand against their ¥5,900: +25.1 %. March's fifteen days
+    are no month to grow: 2027-03 is proposed from March 2025 (¥2,480 × 1.25²), its 2026 actual
+    "—"."""
+    days = [date(2025, 1, 1) + timedelta(days=i) for i in range(365 + 31 + 28 + 15)]
+    orders = "order_id,customer_id,order_time,paid_amount\n" + "".join(
+        f"o{d:%Y%m%d},c{d:%Y%m%d},{d} 10:00:00,{80 if d.year == 2025 else 100}\n" for d in days
+    )
+    config = write_shop(tmp_path, {"orders.csv": orders}, {"orders": {"path": "orders.csv"}})
+    built = api.build_deck(
+        config, "annual", "2026", out=tmp_path / "y.pptx", today=date(2026, 3, 16)
+    )
+    texts = [" ".join(t) for t in slides_text(built.path)]
+    assert "结（1月1日–3月15日）" in texts[0]  # the cover's title, broken over two lines
+    assert any(t.startswith("2026年1月1日–3月15日核心指标") for t in texts)
+    plan = next(t for t in texts if "全年目标合计" in t)
+    same, actual, growth = re.search(
+        r"全年目标合计¥[\d,.]+万?；其中1–2月¥([\d,.]+)，较2026年同期实际¥([\d,.]+)\+([\d.]+)%",
+        plan,
+    ).groups()
+    assert actual == "5,900"  # January's 31 and February's 28 days of ¥100
+    number = lambda t: float(t.replace(",", ""))  # noqa: E731
+    assert number(same) == 3880 + 3500  # ¥3,875 rounded to three digits, as targets are
+    assert growth == "25.1"  # 7,380 / 5,900
+    march = re.search(r"2027-03 (\S+) (\S+) (\S+) (\S+)", plan).groups()
+    assert march[0] == "—" and "2025年同月" in march[3], march

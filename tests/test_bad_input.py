@@ -248,6 +248,15 @@ def test_validate_calls_an_orders_file_without_rows_an_error(tmp_path):
         f"No paid orders in 2026-10: the orders ({tmp_path / 'orders.csv'}) have no rows, a "
         "header only: export them again." in built.err
     )
+    # rows a config's filter leaves none of are no header-only file
+    (tmp_path / "orders.csv").write_text(GOOD_ORDERS)
+    steps = {
+        "data": {"orders": {"path": "orders.csv", "filter": [gt := {"column": "paid_amount"}]}}
+    }
+    gt.update(op="gt", value=100)
+    path = setup(tmp_path, {}, steps)
+    built = run_cli("build", "--config", path, "--month", "2026-10", "--out", tmp_path / "d.pptx")
+    assert "have no rows left after the config's `filter` under data.orders" in built.err
 
 
 def test_a_refund_row_given_twice_is_a_warning_naming_both_lines(tmp_path):

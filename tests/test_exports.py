@@ -840,3 +840,35 @@ def test_refunds_read_from_the_orders_export_cover_what_it_covers(tmp_path):
     refunds = report.metrics["refund_amount"]
     assert (refunds.value, refunds.previous) == (0, 10)
     assert not [n for n in report.notes if n.code == "table_starts"]
+
+
+def test_months_without_sales_are_missing_exports_in_short_runs_only(tmp_path):
+    """Runs of up to three months without a paid order between months that sold are exports
+    left out; a longer run is a shop at rest. April and July 2026 sold, May and June did not:
+    July's previous month is unknown. March 2025 sold, then nothing until March 2026: April
+    2026's same month last year (a dormant April 2025) sold nothing, it is no missing export."""
+    from shopreport.metrics.period import month_holes
+
+    assert month_holes({"2026-01", "2026-04", "2026-05"}) == {"2026-02", "2026-03"}
+    assert month_holes({"2026-01", "2026-06"}) == set()  # four months: at rest
+    days = [date(2026, 4, 1) + timedelta(days=i) for i in range(122)]  # April – July
+    orders = "order_id,customer_id,order_time,paid_amount\n" + "".join(
+        f"o{d:%m%d},c{d:%m%d},{d} 10:00:00,100\n" for d in days if d.month in (4, 7)
+    )
+    config = write_shop(tmp_path, {"orders.csv": orders}, {"orders": {"path": "orders.csv"}})
+    july = kpis(config, month="2026-07", today=TODAY)
+    assert july.metrics["gmv"].previous is None
+    assert [n.params["period"] for n in july.notes if n.code == "orders_hole"] == ["2026-06"]
+    (table,) = [t for t in api.validate(config) if t.name == "orders"]
+    assert "no paid order in 2026-05, 2026-06, between months" in table.warnings[0]
+    dormant = tmp_path / "dormant"
+    dormant.mkdir()
+    days = [date(2025, 3, 1) + timedelta(days=i) for i in range(31)]
+    days += [date(2026, 3, 1) + timedelta(days=i) for i in range(61)]  # March – April 2026
+    orders = "order_id,customer_id,order_time,paid_amount\n" + "".join(
+        f"o{d:%y%m%d},c{d:%y%m%d},{d} 10:00:00,100\n" for d in days
+    )
+    config = write_shop(dormant, {"orders.csv": orders}, {"orders": {"path": "orders.csv"}})
+    april = kpis(config, month="2026-04", today=TODAY)
+    assert april.metrics["gmv"].last_year == 0
+    assert not [n for n in april.notes if n.code == "orders_hole"]

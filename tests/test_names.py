@@ -37,16 +37,24 @@ def test_only_whole_names_are_replaced_and_numbers_stay():
     frame = pl.DataFrame(
         {"category": ["家用电器", "家用电器配件", "女装"], "gmv": [10.0, 2.0, 3.0]}
     )
-    out = renamed({"rows": frame, "top": "家用电器", "n": 3}, {"家用电器": "Home appliances"})
+    tiers = pl.DataFrame({"tier": ["家用电器"]})  # a city tier's column holds codes
+    out = renamed(
+        {"rows": frame, "category": "家用电器", "segment": "家用电器", "by_city_tier": tiers},
+        {"家用电器": "Home appliances"},
+    )
     assert out["rows"]["category"].to_list() == ["Home appliances", "家用电器配件", "女装"]
     assert out["rows"]["gmv"].to_list() == [10.0, 2.0, 3.0]
-    assert out["top"] == "Home appliances" and out["n"] == 3
+    assert out["category"] == "Home appliances" and out["segment"] == "家用电器"
+    assert out["by_city_tier"]["tier"].to_list() == ["家用电器"]
 
 
 def test_the_english_deck_shows_the_names_given(demo_shop, tmp_path):
     """The demo's 家用电器 is its second category by GMV: every slide, table and chart of the
-    English deck calls it "Home appliances"; `kpis` keeps the data's name."""
-    cfg = read_config(demo_shop).model_copy(update={"names": NAMES})
+    English deck calls it "Home appliances"; `kpis` keeps the data's name. 一线 and 其他 are
+    also city tiers' codes, which the deck looks up: a shop's own 其他 category renamed leaves
+    them be (the English deck stopped at KeyError 'tier_Tier 1')."""
+    codes = {"一线": {"en": "Tier 1"}, "其他": {"en": "Other"}}
+    cfg = read_config(demo_shop).model_copy(update={"names": NAMES | codes})
     out = tmp_path / "en.pptx"
     api.build_deck(cfg, "monthly", "2026-10", out=out, language="en", today=DECK_DAY)
     text = "\n".join("\n".join(s) for s in slides_text(out))
@@ -123,3 +131,15 @@ def test_the_english_appendix_defines_what_the_chinese_one_does(
     assert {"first_response_s", "late_delivery_rate", "ship_on_time_rate"} <= _defined(
         deck_en, "en"
     )
+
+
+def test_the_portfolio_says_each_shops_names_in_its_language(demo_shop):
+    """The portfolio deck's shop rows read each shop's config as given: "悦享生活旗舰店",
+    "大容量扫地机器人" in the English portfolio although the shop's config names them in English."""
+    cfg = read_config(demo_shop)
+    shop = api.portfolio_shop(cfg, "2026-10", today=DECK_DAY, language="en")
+    said = " ".join([shop.shop, shop.headline, *(p.title + p.action for p in shop.problems)])
+    assert shop.shop == "Yuexiang Living Flagship Store"
+    assert not re.search(r"[\u4e00-\u9fff]", said), said
+    chinese = api.portfolio_shop(cfg, "2026-10", today=DECK_DAY, language="zh-CN")
+    assert chinese.shop == "悦享生活旗舰店"

@@ -549,3 +549,7 @@ def test_a_year_to_date_is_said_as_the_days_it_covers():
     assert span("en", "ytd", date(2026, 11, 23)) == "1 Jan–23 Nov"
     assert span("zh-CN", "year", date(2025, 12, 31)) == "全年"
     assert span("en", "year", date(2025, 12, 31)) == "the year"
+    # a past year whose exports stop in August is not "全年" either; January alone is no range
+    assert span("zh-CN", "year", date(2025, 8, 31)) == "1–8月"
+    assert span("zh-CN", "ytd", date(2026, 1, 31)) == "1月"
+    assert span("en", "ytd", date(2026, 1, 31)) == "Jan"

@@ -23,7 +23,7 @@ from shopreport.metrics import KpiReport, Period
 from shopreport.metrics import compute_kpis as _compute
 from shopreport.metrics.base import in_range
 from shopreport.metrics.engine import read_span
-from shopreport.metrics.period import parse_month, shop_today
+from shopreport.metrics.period import month_holes, parse_month, shop_today
 from shopreport.metrics.report import renamed
 from shopreport.notes import Note
 from shopreport.sources.dataset import Dataset, read_dataset, tomorrow
@@ -249,8 +249,8 @@ def validate(
 
 
 def _month_holes(ds: Dataset) -> list[str]:
-    """Months without a paid order between months with some: an export left out (a report
-    compares nothing with a month between two that sold: `metrics.engine`, `orders_hole`)."""
+    """Months without a paid order in short runs between months with some: an export left out
+    (a report compares nothing with such a month: `metrics.engine`, `orders_hole`)."""
     months = (
         ds.frame("orders")
         .filter(pl.col("pay_time").is_not_null(), pl.col("pay_time") < tomorrow(ds.config))
@@ -259,22 +259,7 @@ def _month_holes(ds: Dataset) -> list[str]:
         .to_series()
         .to_list()
     )
-    if len(months) < 2:
-        return []
-    every = pl.date_range(
-        date.fromisoformat(f"{months[0]}-01"),
-        date.fromisoformat(f"{months[-1]}-01"),
-        "1mo",
-        eager=True,
-    ).dt.strftime("%Y-%m")
-    # runs of at most three months (a dormant shop's years are no export left out)
-    runs: list[list[str]] = []
-    for m in every:
-        if m in set(months):
-            runs.append([])
-        elif runs:
-            runs[-1].append(m)
-    holes = [m for run in runs if 0 < len(run) <= 3 for m in run]
+    holes = sorted(month_holes(set(months)))
     return (
         [
             f"no paid order in {', '.join(holes)}, between months that have them: an export "
@@ -344,7 +329,12 @@ def _require_orders(ds: Dataset, period: Period, allow_empty_hint: bool = False)
                 f"{row['last']:%Y-%m-%d}. Choose a {kind} inside that range"
             )
         elif not ds.frame("orders").select(pl.len()).collect().item():
-            span = f"the orders ({files}) have no rows, a header only: export them again"
+            span = (  # none read, or none left after the config's steps
+                f"the orders ({files}) have no rows left after the config's `filter` under "
+                "data.orders (or the preset's)"
+                if ds.config.data.tables()["orders"].filter
+                else f"the orders ({files}) have no rows, a header only: export them again"
+            )
         else:
             span = (
                 f"the orders ({files}) have no paid order at all; `shopreport validate` shows "
@@ -396,7 +386,7 @@ def build_deck(
     deck = load_kind(kind)
     chosen = deck.parse(cfg, subject, today)  # a usage error is reported before any data is read
     renderer = _import_renderer("reviews" in cfg.data.tables())
-    name = f"{safe_name(cfg.shop)}_{deck.label(chosen)}_{deck.file_words[language]}.pptx"
+    name = f"{safe_name(cfg.shown_shop)}_{deck.label(chosen)}_{deck.file_words[language]}.pptx"
     target = _output_path(name, out)
     if pdf or png_dir:
         export.require_converters(png=png_dir is not None)  # before the work, not after
@@ -447,9 +437,9 @@ def build_deck(
         charts=charts or cfg.charts,
         properties={
             "title": cover.title,
-            "subject": f"{cover.title} · {cfg.shop}",
-            "author": cfg.presenter or cfg.shop,
-            "keywords": f"{cfg.shop}; {label}; {deck.name}",
+            "subject": f"{cover.title} · {cfg.shown_shop}",
+            "author": cfg.presenter or cfg.shown_shop,
+            "keywords": f"{cfg.shown_shop}; {label}; {deck.name}",
             "category": deck.name,
             "created": datetime.combine(today, time(0)),
         },
@@ -628,4 +618,6 @@ def portfolio_shop(
 
     today = today or shop_today(config.timezone)
     report = compute_kpis(config, month_text, today=today, cache=cache)
-    return summarize(report, KIND.diagnose(report, config), config, language)
+    shown = in_language(config, language)  # the shop's and its data's names as decks say them
+    report = renamed(report, shown.names)
+    return summarize(report, KIND.diagnose(report, shown), shown, language)

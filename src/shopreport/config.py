@@ -530,6 +530,13 @@ class Config(Model):
     checked, and reports already computed, reused while the input files and the config are
     unchanged. `false` turns it off (as does `--no-cache` or SHOPREPORT_CACHE=off)."""
 
+    @property
+    def shown_shop(self) -> str:
+        """The shop's name as a deck shows it: its `names:` entry (in the deck's language once
+        `in_language` made the config), else as written. `shop` itself keys the store."""
+        shown = self.names.get(self.shop, self.shop)
+        return shown if isinstance(shown, str) else self.shop
+
     _base_dir: Path = PrivateAttr(default=Path("."))
     _source: str = PrivateAttr(default="<config>")
 
@@ -753,7 +760,6 @@ def in_language(config: Config, language: str) -> Config:
             "resources": {k: said(v) for k, v in config.resources.items()},
             "lessons": {k: [lesson(i) for i in v] for k, v in config.lessons.items()},
             "campaigns": campaigns,
-            "shop": shown.get(config.shop, config.shop),
             "names": shown,
         }
     )

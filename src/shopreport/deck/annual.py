@@ -18,6 +18,7 @@ from shopreport.deck.blocks import (
     shown_of,
 )
 from shopreport.deck.context import DeckContext, change
+from shopreport.deck.narrative import months_span
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.fmt import fmt_count, fmt_pct, product_label
 from shopreport.insights import drivers as dr
@@ -797,15 +798,17 @@ def next_year(ctx: Ctx) -> list[m.Slide]:
     ]
     annual = ctx.config.targets.get(str(year + 1), {}).get("gmv")
     total, actual_year = sum(t.target or 0 for t in targets), ctx.value("gmv")
-    same = None
-    if ctx.report.period.kind == "ytd":
-        # a year still running: the targets of the months it has whole against those months
-        # (¥7,197万 for next year against ¥4,566万 for January–October read as +19.0%: it is +57.6%)
-        last = ctx.report.covered_until or ctx.report.period.last_day
+    same, months = None, None
+    last = ctx.report.covered_until or ctx.report.period.last_day
+    if f"{last:%m-%d}" != "12-31":
+        # a year the data covers in part (still running, or exports to August): the targets
+        # of the months it has whole against those months (¥7,197万 for next year against
+        # ¥4,566万 for January–October read as +19.0%: it is +57.6%)
         full = last.month if (last + timedelta(days=1)).day == 1 else last.month - 1
         known = [t for t in targets if int(t.month[5:]) <= full and t.actual and t.target]
         same = sum(t.target or 0 for t in known) if known else None
         actual_year = sum(t.actual or 0 for t in known) if known else None
+        months = months_span(ctx.lang, full) if full else None
     # the total's own growth (the months' targets may grow at different rates), against a
     # whole year or the months a running year has
     whole = all(t.target for t in targets) and actual_year and ctx.report.time_progress is None
@@ -818,6 +821,7 @@ def next_year(ctx: Ctx) -> list[m.Slide]:
             annual=annual,
             actual=actual_year,
             same=same,
+            months=months,
             growth=base / actual_year - 1 if base is not None and actual_year else None,
         )
     ]

@@ -40,17 +40,13 @@ class Narrator:
         }
 
     def _span(self, last: date | None) -> str:
-        if self.period_kind != "ytd" or last is None:
+        if self.period_kind not in ("ytd", "year") or last is None or f"{last:%m-%d}" == "12-31":
             return self.word("span")
-        whole = (last + timedelta(days=1)).day == 1
-        en = self.language == "en"
-        if whole:
-            return f"Jan–{MONTHS_EN[last.month - 1]}" if en else f"1–{last.month}月"
-        return (
-            f"1 Jan–{last.day} {MONTHS_EN[last.month - 1]}"
-            if en
-            else f"1月1日–{last.month}月{last.day}日"
-        )
+        if (last + timedelta(days=1)).day == 1:  # to a month's end
+            return months_span(self.language, last.month)
+        if self.language == "en":
+            return f"1 Jan–{last.day} {MONTHS_EN[last.month - 1]}"
+        return f"1月1日–{last.month}月{last.day}日"
 
     def say(self, key: str, **values) -> str:
         """The sentence `key` with `values`."""
@@ -83,6 +79,13 @@ def _compiled(env: jinja2.Environment, template: str) -> jinja2.Template:
 
 
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+
+
+def months_span(language: str, months: int) -> str:
+    """A year's first `months` months: 1–10月 / Jan–Oct (1月 / Jan alone)."""
+    if language == "en":
+        return "Jan" if months == 1 else f"Jan–{MONTHS_EN[months - 1]}"
+    return "1月" if months == 1 else f"1–{months}月"
 
 
 @functools.cache

@@ -81,7 +81,7 @@ def summarize(
         for f in findings[:3]
     ]
     return ShopSummary(
-        config.shop,
+        config.shown_shop,
         config.currency,
         config.symbol,
         gmv.value,

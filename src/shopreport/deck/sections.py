@@ -102,12 +102,12 @@ def plan_deck(
         if f"{kind.name}_tagline_line" in say.templates
         else say.word(f"{kind.name}_tagline")
     )
-    footer = say.say("cover_footnote", shop=config.shop)
+    footer = say.say("cover_footnote", shop=config.shown_shop)
     cover = m.Cover(
         "cover",
         title,
         footer,
-        shop=config.shop,
+        shop=config.shown_shop,
         presenter_line=say.say("presenter_line", name=written(config.presenter, language) or "—"),
         date_line=say.say("date_line", date=made_on.isoformat()),
         tagline=tagline,
@@ -222,11 +222,15 @@ def named_metrics(slides: list[m.Slide], language: str) -> set[str]:
         for mid in METRICS:
             names.setdefault(_bare(label(mid, language)), mid)
             names.setdefault(label(mid, language).lower(), mid)
-        return {
-            mid
-            for name, mid in names.items()
-            if re.search(rf"(?<!\w){re.escape(name)}(?!\w)", text)
-        }
+        found = set()
+        # the longest names first, each taking its words ("inquiry conversion" is no
+        # "conversion", "bad reviews" no "reviews")
+        for name in sorted(names, key=len, reverse=True):
+            pattern = rf"(?<!\w){re.escape(name)}(?!\w)"
+            if re.search(pattern, text):
+                found.add(names[name])
+                text = re.sub(pattern, " ", text)
+        return found
     return {mid for mid in METRICS if label(mid, language) in text}
 
 

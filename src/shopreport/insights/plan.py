@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import timedelta
 from math import ceil, floor, log10
 
 from shopreport.config import Config
@@ -212,10 +213,15 @@ def year_targets(annual: AnnualReport, config: Config) -> list[MonthTarget]:
     year = report.period.start.year
     months = {r["month"]: r for r in report.rows(MONTHLY)}
     growth = annual.changes.metrics["gmv"].yoy
+    # a month the data covers in part (exports to 15 October) is no month to grow: it is
+    # proposed as a month still to come (a whole October 2027 from fifteen days read as +20 %)
+    last = report.covered_until or report.period.last_day
+    part = f"{year}-{last:%m}" if (last + timedelta(days=1)).day != 1 else None
     out = []
     for mm in [f"{i:02d}" for i in range(1, 13)]:
         configured = config.targets.get(f"{year + 1}-{mm}", {}).get("gmv")
-        actual = months[f"{year}-{mm}"]["gmv"] if f"{year}-{mm}" in months else None
+        whole = f"{year}-{mm}" in months and f"{year}-{mm}" != part
+        actual = months[f"{year}-{mm}"]["gmv"] if whole else None
         if configured:
             out.append(MonthTarget(f"{year + 1}-{mm}", actual, configured, "config"))
         elif actual is not None:

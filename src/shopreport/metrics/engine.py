@@ -18,7 +18,13 @@ from shopreport.metrics.base import ENGINE, fsum, read_base
 from shopreport.metrics.customers import cohorts, rfm_segments
 from shopreport.metrics.decompose import lmdi
 from shopreport.metrics.measures import MEASURES, Context
-from shopreport.metrics.period import Period, month_period, shop_today, year_period
+from shopreport.metrics.period import (
+    Period,
+    month_holes,
+    month_period,
+    shop_today,
+    year_period,
+)
 from shopreport.metrics.report import KpiReport, MetricValue, clean
 from shopreport.metrics.schema import BREAKDOWNS, conform_all
 from shopreport.metrics.words import recurring_words
@@ -163,12 +169,10 @@ def compute_kpis(
         if not v or v.get("paid_orders"):
             continue
         if hole := windows[wname].kind == "month":
-            # a month between months that sold (August's export left out); not a dormant shop's
-            # months, nor one beside the report's own month only
-            month = windows[wname].start
+            # a month in a short run without sales between months that sold (August's export
+            # left out); not a dormant shop's months (`month_holes`, as `validate` says them)
             sold = set(results["monthly"].filter(pl.col("orders") > 0)["month"])
-            beside = {_month_of(month, -1), _month_of(month, 1)} - {f"{period.start:%Y-%m}"}
-            hole = bool(sold & beside)
+            hole = f"{windows[wname].start:%Y-%m}" in month_holes(sold | {f"{period.start:%Y-%m}"})
         if hole or any(v.get(k) for k in ACTIVITY):
             values[wname] = {}
             uncovered.add(wname)
@@ -666,9 +670,3 @@ def metric_series(ds: Dataset, periods: list[Period]) -> list[dict[str, float | 
         }
         for i in range(len(periods))
     ]
-
-
-def _month_of(start: date, step: int) -> str:
-    """The month `step` months from the month of `start` ('2026-09' and -1: '2026-08')."""
-    index = start.year * 12 + start.month - 1 + step
-    return f"{index // 12:04d}-{index % 12 + 1:02d}"

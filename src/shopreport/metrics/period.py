@@ -226,3 +226,23 @@ def parse_month(text: str, tz: str, today: date | None = None) -> Period:
     if not FIRST_YEAR <= int(match.group(1)) <= LAST_YEAR:
         raise ConfigError(f"--month {text}: choose a month from {FIRST_YEAR} to {LAST_YEAR}.")
     return month_period(int(match.group(1)), int(match.group(2)))
+
+
+def month_holes(sold: set[str], longest: int = 3) -> set[str]:
+    """Months ('2026-08') without sales in runs of at most `longest` between months that sold
+    (`sold`): an export left out, not a shop at rest (a longer run is a dormant shop)."""
+    if not sold:
+        return set()
+    first, last = min(sold), max(sold)
+    holes: set[str] = set()
+    run: list[str] = []
+    year, month = int(first[:4]), int(first[5:7])
+    while (current := f"{year:04d}-{month:02d}") <= last:
+        if current in sold:
+            if len(run) <= longest:
+                holes.update(run)
+            run = []
+        else:
+            run.append(current)
+        year, month = (year + 1, 1) if month == 12 else (year, month + 1)
+    return holes

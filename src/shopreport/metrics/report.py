@@ -333,21 +333,41 @@ def report_schema() -> dict[str, Any]:
     }
 
 
-def renamed(obj: T, names: dict[str, str]) -> T:
-    """`obj` (a report, a deck kind's data, their frames and records) with every text value that
-    is a key of `names` replaced by its value: the data's names as a deck shows them."""
+NAME_COLUMNS = frozenset(
+    {"category", "province", "city", "source", "channel", "name", "variant", "promotion"}
+    | {"reason", "word", "topic", "tier"}
+)
+"""Columns of the breakdowns that hold the data's own names, which a deck's `names:` renames;
+the codes the decks look up (a city tier's 一线 and 其他, segments, steps, shipping) are not."""
+
+CODED = {"by_city_tier": {"tier"}}
+"""Breakdowns whose name-like column holds codes."""
+
+
+def renamed(obj: T, names: dict[str, str], skip: frozenset[str] = frozenset()) -> T:
+    """`obj` (a report, a deck kind's data, their frames and records) with the data's names in
+    NAME_COLUMNS replaced by what `names` gives: the data's names as a deck shows them."""
     if not names:
         return obj
     out: Any
     if isinstance(obj, pl.DataFrame):
-        texts = [pl.col(c).replace(names) for c, t in obj.schema.items() if t == pl.String]
+        texts = [
+            pl.col(c).replace(names)
+            for c, t in obj.schema.items()
+            if t == pl.String and c in NAME_COLUMNS - skip
+        ]
         out = obj.with_columns(texts) if texts else obj
-    elif isinstance(obj, str):
-        out = names.get(obj, obj)
     elif isinstance(obj, dict):
-        out = {k: renamed(v, names) for k, v in obj.items()}
+        out = {
+            k: (
+                names.get(v, v)
+                if isinstance(v, str) and k in NAME_COLUMNS - skip
+                else renamed(v, names, frozenset(CODED.get(k, ())))
+            )
+            for k, v in obj.items()
+        }
     elif isinstance(obj, list | tuple):
-        out = type(obj)(renamed(v, names) for v in obj)
+        out = type(obj)(renamed(v, names, skip) for v in obj)
     elif dataclasses.is_dataclass(obj) and not isinstance(obj, type):
         fields = [f.name for f in dataclasses.fields(obj) if f.init]
         out = dataclasses.replace(obj, **{k: renamed(getattr(obj, k), names) for k in fields})

@@ -64,6 +64,7 @@ PRESENTATION = {
     "lessons",
     "resources",
     "campaigns",
+    "names",
 }
 """Config keys that do not change how the tables are read (they still key the reports)."""
 ENV = "SHOPREPORT_CACHE"
