@@ -2004,3 +2004,17 @@ def test_the_largest_effect_is_no_main_cause_below_half_the_change(tmp_path):
     assert "环比增长34.4%" in text, text[:1500]
     assert "；从拆解看，客单价效应影响最大（+¥131.86，客单价环比增长12.0%）。" in text
     assert "增长主要来自" not in text
+
+
+def test_a_deck_of_datas_first_month_shows_no_returning_buyers(tmp_path):
+    """Orders from 1 October only: every buyer is new by construction, so "老买家占比 0.0%"
+    would say nothing (Tmall's teaching export showed it); `kpis` still gives 0."""
+    orders = (
+        "order_id,customer_id,order_time,paid_amount\n"
+        "1,a,2026-10-01 10:00:00,10\n2,a,2026-10-15 10:00:00,20\n3,b,2026-10-31 10:00:00,30\n"
+    )
+    config = write_shop(tmp_path, {"orders.csv": orders}, {"orders": {"path": "orders.csv"}})
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    text = " ".join(" ".join(t) for t in slides_text(built.path))
+    assert "支付买家数" in text and "老买家占比" not in text and "新买家数" not in text
+    assert kpis(config).metrics["returning_share"].value == 0

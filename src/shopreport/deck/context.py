@@ -67,8 +67,11 @@ class DeckContext(Generic[D]):
         return self.report.metrics[metric].value
 
     def available(self, metric: str) -> bool:
-        """Whether the metric could be computed and has a value."""
+        """Whether the metric could be computed and has a value; returning and new buyers not
+        when the data starts with the period (no history: every buyer new, "老买家占比 0.0%")."""
         m = self.report.metrics[metric]
+        if metric in RETURNING and self._first() >= self.report.period.start.isoformat():
+            return False
         return m.unavailable is None and m.value is not None
 
     def label(self, metric: str) -> str:
