@@ -287,3 +287,29 @@ def test_a_year_to_date_ending_inside_a_month_plans_on_its_whole_months(tmp_path
     assert growth == "25.1"  # 7,380 / 5,900
     march = re.search(r"2027-03 (\S+) (\S+) (\S+) (\S+)", plan).groups()
     assert march[0] == "—" and "2025年同月" in march[3], march
+
+
+def test_a_lessons_small_count_changes_by_its_count(tmp_path):
+    """A lesson's evidence: 2 paid orders in 2024, 4 in 2025: "支付订单数 4（▲2）", as a card says
+    a small count, not "▲100.0%"."""
+    orders = """
+        order_id,customer_id,order_time,paid_amount
+        1,a,2024-03-01 10:00:00,10
+        2,b,2024-06-01 10:00:00,10
+        3,a,2025-03-01 10:00:00,10
+        4,b,2025-06-01 10:00:00,10
+        5,c,2025-09-01 10:00:00,10
+        6,d,2025-12-01 10:00:00,10
+    """
+    lesson = {"text": "老客复购是增长来源", "evidence": ["paid_orders"]}
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": orders},
+        {"orders": {"path": "orders.csv"}},
+        lessons={"2025": [lesson]},
+    )
+    built = api.build_deck(
+        config, "annual", "2025", out=tmp_path / "y.pptx", today=date(2026, 11, 20)
+    )
+    text = " ".join(" ".join(t) for t in slides_text(built.path))
+    assert "数据依据：支付订单数 4（▲2）" in text

@@ -17,7 +17,7 @@ from shopreport.deck.blocks import (
     problem_slides,
     shown_of,
 )
-from shopreport.deck.context import DeckContext, change
+from shopreport.deck.context import SMALL_COUNT, DeckContext, change
 from shopreport.deck.narrative import months_span
 from shopreport.deck.sections import DeckKind, Section
 from shopreport.fmt import fmt_count, fmt_pct, product_label
@@ -756,15 +756,22 @@ def lessons(ctx: Ctx) -> list[m.Slide]:
         for mid in evidence:
             if mid in METRICS and ctx.available(mid):
                 mv = changes[mid]
+                small = (  # a few SKUs: 2 → 4 is "▲2", not "▲100.0%" (as the cards say it)
+                    mv.value - mv.last_year
+                    if METRICS[mid].unit == "count"
+                    and mv.value is not None
+                    and mv.last_year is not None
+                    and mv.last_year < SMALL_COUNT
+                    else None
+                )
+                moved = change("", mid, mv.yoy_pp if mv.is_rate else mv.yoy, ctx.lang, small)
                 facts.append(
                     say.say(
                         "evidence_item",
                         label=ctx.label(mid),
                         value=ctx.fmt(mid),
-                        change=change("", mid, mv.yoy_pp if mv.is_rate else mv.yoy, ctx.lang).text,
-                        direction=change(
-                            "", mid, mv.yoy_pp if mv.is_rate else mv.yoy, ctx.lang
-                        ).direction,
+                        change=moved.text,
+                        direction=moved.direction,
                     )
                 )
         cards.append(
