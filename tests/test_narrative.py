@@ -551,5 +551,11 @@ def test_a_year_to_date_is_said_as_the_days_it_covers():
     assert span("en", "year", date(2025, 12, 31)) == "the year"
     # a past year whose exports stop in August is not "全年" either; January alone is no range
     assert span("zh-CN", "year", date(2025, 8, 31)) == "1–8月"
+    assert Narrator("zh-CN", "¥", "year", date(2025, 8, 31)).word("year_funnel_title") == (
+        "年初至今转化漏斗"
+    )
+    assert Narrator("zh-CN", "¥", "year", date(2025, 12, 31)).word("year_funnel_title") == (
+        "全年转化漏斗"
+    )
     assert span("zh-CN", "ytd", date(2026, 1, 31)) == "1月"
     assert span("en", "ytd", date(2026, 1, 31)) == "Jan"

@@ -25,7 +25,10 @@ class Narrator:
         self.language = language
         self.templates = read_yaml_resource(f"narrative/{language}.yaml")
         self.env = _environment(language, symbol)
-        # what "previous" and "ahead" mean for the period the deck reports (上月 / 去年 / 上期 …)
+        # what "previous" and "ahead" mean for the period the deck reports (上月 / 去年 / 上期 …);
+        # a past year the data stops inside is worded as a year to date ("年初至今TOP商品")
+        if period_kind == "year" and last_day is not None and f"{last_day:%m-%d}" != "12-31":
+            period_kind = "ytd"
         self.period_kind = period_kind
         self.defaults = {
             "prev": self.word("prev"),
