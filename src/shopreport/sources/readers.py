@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import atexit
 import codecs
+import contextlib
 import csv
 import functools
 import glob
@@ -12,7 +13,9 @@ import re
 import shutil
 import stat
 import tempfile
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import polars as pl
 
@@ -370,11 +373,7 @@ def ragged_row(path: Path, opts: FileOptions, expected: frozenset[str] = frozens
     header_row = opts.header_row
     if header_row is None and opts.headers is None and expected:
         header_row = find_header_row(path, opts, fmt, expected)
-    delimiter = opts.separator or ("\t" if fmt == "tsv" else ",")
-    source = _text_source(path, opts)
-    opener = gzip.open if source.suffix.lower() == ".gz" else open
-    with opener(source, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
-        rows = csv.reader(f, delimiter=delimiter)
+    with _csv_rows(path, opts, fmt) as rows:
         width, start, empty_extras = None, 0, False
         for index, row in enumerate(rows):
             if index < (header_row or 0) or not row:
@@ -411,11 +410,7 @@ def short_row(path: Path, opts: FileOptions, row: int, header: int) -> tuple[int
     fmt = file_format(path, opts)
     if fmt not in ("csv", "tsv") or opts.headers is not None:
         return None
-    delimiter = opts.separator or ("\t" if fmt == "tsv" else ",")
-    source = _text_source(path, opts)
-    opener = gzip.open if source.suffix.lower() == ".gz" else open
-    with opener(source, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
-        rows = csv.reader(f, delimiter=delimiter)
+    with _csv_rows(path, opts, fmt) as rows:
         width, start, seen = None, 1, 0
         for values in rows:
             if start == header:
@@ -426,6 +421,16 @@ def short_row(path: Path, opts: FileOptions, row: int, header: int) -> tuple[int
                     return (len(values), width) if len(values) < width else None
             start = rows.line_num + 1
     return None
+
+
+@contextlib.contextmanager
+def _csv_rows(path: Path, opts: FileOptions, fmt: str) -> Iterator[Any]:
+    """A csv reader over a text file read as UTF-8 (transcoded, unzipped), row by row: for the
+    messages that name a row (`ragged_row`, `short_row`)."""
+    source = _text_source(path, opts)
+    opener = gzip.open if source.suffix.lower() == ".gz" else open
+    with opener(source, "rt", encoding="utf-8-sig", errors="replace", newline="") as f:
+        yield csv.reader(f, delimiter=opts.separator or ("\t" if fmt == "tsv" else ","))
 
 
 def _text_source(path: Path, opts: FileOptions) -> Path:
