@@ -573,8 +573,7 @@ class Config(Model):
         # two of the data's names shown alike would be two rows, two bars, of one name
         for language in ("zh-CN", "en"):
             seen: dict[str, str] = {}
-            for name, shown in value.items():
-                said = shown if isinstance(shown, str) else shown.get(language, name)
+            for name, said in shown_names(value, language).items():
                 if said in seen:
                     raise ValueError(
                         f"'{seen[said]}' and '{name}' are both shown as '{said}'"
@@ -730,10 +729,6 @@ def in_language(config: Config, language: str) -> Config:
             return item.model_copy(update={"text": written(item.text, language)})
         return written(item, language)
 
-    shown = {  # a name given in other languages only is shown as the data has it
-        k: v if isinstance(v, str) else v.get(language, k)  # type: ignore[call-overload]
-        for k, v in config.names.items()
-    }
     campaigns = {}
     for key, c in config.campaigns.items():
         phases = [p.model_copy(update={"name": written(p.name, language)}) for p in c.phases]
@@ -760,9 +755,15 @@ def in_language(config: Config, language: str) -> Config:
             "resources": {k: said(v) for k, v in config.resources.items()},
             "lessons": {k: [lesson(i) for i in v] for k, v in config.lessons.items()},
             "campaigns": campaigns,
-            "names": shown,
+            "names": shown_names(config.names, language),
         }
     )
+
+
+def shown_names(names: dict[str, Text], language: str) -> dict[str, str]:
+    """`names:` in one deck language: a name given in other languages only is shown as the
+    data has it (unlike a sentence, which falls back to the language it was written in)."""
+    return {k: v if isinstance(v, str) else v.get(language, k) for k, v in names.items()}
 
 
 class _ConfigLoader(yaml.SafeLoader):

@@ -168,15 +168,17 @@ def compute_kpis(
         v = values[wname]
         if not v or v.get("paid_orders"):
             continue
-        if hole := windows[wname].kind == "month":
-            # a month in a short run without sales between months that sold (August's export
-            # left out); not a dormant shop's months (`month_holes`, as `validate` says them)
-            sold = set(results["monthly"].filter(pl.col("orders") > 0)["month"])
-            hole = f"{windows[wname].start:%Y-%m}" in month_holes(sold | {f"{period.start:%Y-%m}"})
-        if hole or any(v.get(k) for k in ACTIVITY):
+        # a month in a short run without sales between months that sold (August's export left
+        # out); not a dormant shop's months (`month_holes`, as `validate` says them)
+        sold = set(results["monthly"].filter(pl.col("orders") > 0)["month"])
+        hole = windows[wname].kind == "month" and f"{windows[wname].start:%Y-%m}" in month_holes(
+            sold | {f"{period.start:%Y-%m}"}
+        )
+        open_ = any(v.get(k) for k in ACTIVITY)
+        if hole or open_:
             values[wname] = {}
             uncovered.add(wname)
-            code = "orders_gap" if any(v.get(k) for k in ACTIVITY) else "orders_hole"
+            code = "orders_gap" if open_ else "orders_hole"
             notes[f"gap:{wname}"] = Note(code, {"period": windows[wname].label})
     late_tables = _uncovered_tables(ds, results, windows, values, notes)
     for wname in ("prev", "ly"):
