@@ -355,6 +355,32 @@ def test_validate_reports_every_table_and_exits_1_on_errors(tmp_path):
     assert "3 table(s), 2 error(s), 1 warning(s)" in out
 
 
+def test_validate_checks_the_other_tables_when_the_orders_cannot_be_read(tmp_path):
+    """Line 3 of the orders has a value too many, so no order can be read; the lines' bad
+    quantity and the missing refunds file are still listed (validate stopped at the orders)."""
+    path = setup(
+        tmp_path,
+        {
+            "orders.csv": GOOD_ORDERS.replace("b,2026-10-02 10:00:00,20", "b,x,2026-10-02,20"),
+            "items.csv": "order_id,sku,quantity\n1,A,1\n2,B,two\n",
+        },
+        {
+            "data": {
+                "orders": {"path": "orders.csv"},
+                "order_items": {"path": "items.csv"},
+                "refunds": {"path": "refunds.csv"},
+            }
+        },
+    )
+    result = run_cli("validate", "--config", path)
+    assert result.code == 1 and "Traceback" not in result.err, result.err
+    out = result.out
+    assert "orders [ERROR]" in out and "orders.csv, line 3: 5 values where the header has 4" in out
+    assert "order_items [ERROR]" in out and "line 3, column quantity: 'two'" in out, out
+    assert "refunds [ERROR]" in out and "refunds.csv not found" in out
+    assert "3 table(s), 3 error(s)" in out, out
+
+
 def test_validate_passes_with_warnings(tmp_path):
     path = setup(
         tmp_path,
@@ -491,7 +517,7 @@ def test_a_shifted_row_deep_in_a_large_or_gzipped_file_is_named(tmp_path):
         path = setup(folder, {file: data}, {"data": {"orders": {"path": file}}})
         result = run_cli("validate", "--config", path)
         assert result.code == 1 and "Traceback" not in result.err, result.err
-        assert f"{file}, line 40002: 5 values where the header has 4" in result.err, result.err
+        assert f"{file}, line 40002: 5 values where the header has 4" in result.out, result.out
 
 
 def test_several_errors_are_one_a_line(tmp_path):
@@ -510,6 +536,8 @@ def test_a_known_export_without_a_mapping_names_its_preset(tmp_path, shared_data
     订单付款时间, 收货地址 …) are the taobao-orders preset's."""
     shutil.copy(shared_data / "tmall-order-report" / "tmall_order_report.csv", tmp_path / "o.csv")
     path = setup(tmp_path, {}, {"data": {"orders": {"path": "o.csv"}}})
+    hint = "Its headers fit the taobao-orders preset: set `preset: taobao-orders`."
     result = run_cli("validate", "--config", path)
-    assert result.code != 0
-    assert "Its headers fit the taobao-orders preset: set `preset: taobao-orders`." in result.err
+    assert result.code != 0 and hint in result.out, result.out
+    result = run_cli("kpis", "--config", path, "--month", "2017-02")
+    assert result.code != 0 and hint in result.err, result.err

@@ -152,7 +152,7 @@ def validate(
     problem."""
     cfg = config if isinstance(config, Config) else read_config(config)
     failures: dict[str, str] = {}
-    ds = read_dataset(cfg, failures) if "orders" not in failures else None
+    ds = read_dataset(cfg, failures)
     problems = ds.problems(one_at_a_time=True) if ds else []
     rules = reading_rules(
         cfg,

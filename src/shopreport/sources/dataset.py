@@ -298,16 +298,20 @@ class Dataset:
             for query, describe in source.extra + _checks(source) + _orphan_checks(self, source):
                 queries.append(query)
                 owners.append((source, describe))
+        orders = self.tables.get("orders")  # None: `validate` of a file it could not read
         for query, gate in (
-            _plausibility(self.tables["orders"], self.config),
-            _future(self.tables["orders"], self.config),
+            (_plausibility(orders, self.config), _future(orders, self.config)) if orders else ()
         ):
             queries.append(query)
-            owners.append((self.tables["orders"], gate))
-        numbered = self.frame("orders").collect_schema().get("order_id") == pl.String
+            owners.append((orders, gate))
+        numbered = orders is not None and orders.frame.collect_schema().get("order_id") == pl.String
         if numbered:
             queries.append(self.frame("orders").select(order_number().is_not_null().all()))
-        queries.append(self.frame("orders").select(pl.col("paid_amount").is_not_null().any()))
+        queries.append(
+            self.frame("orders").select(pl.col("paid_amount").is_not_null().any())
+            if orders
+            else pl.LazyFrame({"known": [True]})
+        )
 
         def collect(batch: list[pl.LazyFrame]) -> list[pl.DataFrame]:
             if one_at_a_time:  # together they hold every table's columns at once
@@ -383,7 +387,8 @@ def read_dataset(
     """Scan every configured table into canonical, typed LazyFrames (nothing is loaded yet).
 
     An optional table (from a preset) whose files are not there is left out. With
-    `failures`, a table that cannot be read is recorded there instead of stopping. With
+    `failures`, a table that cannot be read is recorded there instead of stopping (the
+    orders too: the other tables are then checked on their own). With
     `span`, tables read from a database send only the rows of that time range (and those that
     keep the table's facts whole: see sources/database.py), and of tables kept as monthly
     partitions only the months from the range's start are read (see `_read_table`).
@@ -404,9 +409,9 @@ def read_dataset(
                 raise
             failures[name] = exc.message
     if "orders" not in tables:
-        if failures and "orders" in failures:
-            raise DataError(failures["orders"])
-        raise DataError(f"{config.source}: the orders table is required.")
+        if failures is None or "orders" not in failures:
+            raise DataError(f"{config.source}: the orders table is required.")
+        # `validate` goes on to check the other tables on their own
     # a table with a header and no rows is data the shop does not have, not zeros
     specs = config.data.tables()
     empty = [n for n, t in tables.items() if n != "orders" and _is_empty(t, specs[n])]
@@ -1883,7 +1888,7 @@ def _repeated(
 def _orphan_checks(ds: Dataset, source: TableSource) -> list[tuple[pl.LazyFrame, object]]:
     """Lines and refunds of orders the orders table lacks: a warning with a count, since real
     exports are cut at period edges."""
-    if source.name not in ("order_items", "refunds"):
+    if source.name not in ("order_items", "refunds") or "orders" not in ds.tables:
         return []
     orders_source = ds.tables["orders"]
     ranged = orders_source.database is not None and orders_source.database.rows is not None
