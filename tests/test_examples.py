@@ -115,3 +115,19 @@ def test_validate_names_where_a_tmall_exports_derived_columns_come_from(shared_d
     assert "买家实际支付金额 + 退款金额 → paid_amount" in out
     assert "收货地址 (part 1) → province" in out and "收货地址 (part 2) → city" in out
     assert "省份 → province" not in out and "支付金额 → paid_amount" not in out
+
+
+def test_a_deck_shows_no_customer_slide_the_data_cannot_fill(shared_data, tmp_path):
+    """Taobao's behaviour sample starts on 2017-11-26, inside its month, and has no amounts:
+    every buyer is new by construction and RFM has no spend. The slide was "新老客与客户分层"
+    with one bar (新买家 2,071) and no segments; now there is no such slide, its divider does
+    not list it, and the appendix does not define the repurchase rate that only it stated."""
+    from tests.deckcheck import slides_text
+
+    built = api.build_deck(
+        EXAMPLES / "taobao-behavior.yaml", "monthly", "2017-11", out=tmp_path / "d.pptx"
+    )
+    texts = [" | ".join(t) for t in slides_text(built.path)]
+    assert not any("新老客" in t or "客户分层" in t or "新买家" in t for t in texts), texts
+    assert any(t.startswith("PART 02 | 流量渠道分析 | 转化漏斗 |") for t in texts), texts
+    assert not any("复购率" in t for t in texts)

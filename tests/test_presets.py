@@ -6,7 +6,6 @@ from __future__ import annotations
 import gzip
 from pathlib import Path
 
-import polars as pl
 import pytest
 
 from shopreport import api
@@ -153,6 +152,9 @@ def test_taobao_orders_on_the_tmall_order_report(shared_data):
     assert r.metrics["paid_orders"].value == 24_081
     provinces = {p["province"]: p["gmv"] for p in r.breakdowns["by_province"].to_dicts()}
     assert provinces["上海"] == pytest.approx(326_457.79)  # 3,060 orders
+    # 收货地址 holds the province only: no city (it gave one empty city at 100%, and its tier
+    # 其他 at 100%)
+    assert "by_city" not in r.breakdowns and "by_city_tier" not in r.breakdowns
 
 
 def test_validate_prints_the_preset_rules_and_the_headers_behind_them(shared_data):
@@ -260,9 +262,12 @@ def test_taobao_behavior_has_no_amounts(shared_data, tmp_path):
     assert r.metrics["aov"].value is None
     # the breakdowns do not show the unknown GMV as ¥0 either
     assert r.breakdowns["monthly"].select("gmv", "orders").rows() == [(None, 2_144)]
-    daily = r.breakdowns["daily"].filter(pl.col("orders") > 0)
-    assert daily["gmv"].to_list() == [None]  # 2017-11-26, the sample's one day
+    daily = r.breakdowns["daily"]
+    assert daily["gmv"].to_list() == [None] * 30  # no day's GMV is ¥0 (1–25 read 0.0)
+    # the sample's one day, 2017-11-26: the days before and after it are outside the data
+    assert daily["orders"].to_list() == [None] * 25 + [2_144] + [None] * 4
     assert r.breakdowns["new_vs_returning"]["gmv"].to_list() == [None]
+    assert "rfm" not in r.breakdowns  # M is the buyer's spend (it gave 8 segments of 0)
     # `validate` says so, not "GMV is the amount paid (paid_amount)" of a column it lacks
     result = run_cli("validate", "--config", config)
     assert "GMV and AOV are unavailable: the orders have no amount" in result.out

@@ -839,7 +839,8 @@ def visitors_trend(ctx: DeckContext[Any], note: str) -> m.ChartSlide | None:
 
 def customer_slides(ctx: DeckContext[Any]) -> list[m.Slide]:
     """New and returning buyers with RFM segments; member tiers when the shop has them."""
-    slides: list[m.Slide] = [m.tagged(_customers(ctx), "customers")]
+    customers = _customers(ctx)
+    slides: list[m.Slide] = [customers] if customers else []
     tiers = [t for t in ctx.rows(S.BY_MEMBER_TIER) if t["tier"]]
     if len(tiers) >= 2:
         slides.append(m.tagged(_members(ctx, tiers), "members"))
@@ -917,10 +918,15 @@ def _paid_channels(ctx: Ctx, channels: list[S.ChannelRow]) -> m.TableSlide:
     )
 
 
-def _customers(ctx: Ctx) -> m.ChartSlide:
-    """New vs returning buyers (and why the returning share moved), RFM segments."""
+def _customers(ctx: Ctx) -> m.Slide | None:
+    """New vs returning buyers (and why the returning share moved), RFM segments; None when
+    the data gives neither (every buyer new by construction, no amounts)."""
     say = ctx.say
-    nvr = {r["segment"]: r for r in ctx.rows(S.NEW_VS_RETURNING)}
+    nvr = (
+        {r["segment"]: r for r in ctx.rows(S.NEW_VS_RETURNING)}
+        if ctx.available("returning_share")
+        else {}
+    )
     segments = [s for s in ctx.rows(S.RFM) if s["customers"]] if ctx.available("gmv") else []
     charts = []
     if nvr:
@@ -954,6 +960,8 @@ def _customers(ctx: Ctx) -> m.ChartSlide:
                 caption=say.word("rfm_caption"),
             )
         )
+    if not charts:
+        return None
     bullets = []
     if nvr.get("new") and nvr.get("returning"):
         bullets.append(
@@ -998,13 +1006,17 @@ def _customers(ctx: Ctx) -> m.ChartSlide:
     )
     for c in charts:
         c.alt = bullets[0]
-    return m.ChartSlide(
-        "chart",
-        say.word("customers_title"),
-        ctx.footnote("orders"),
-        charts=charts[:2],
-        heading=say.word("customers_heading"),
-        bullets=bullets[:4],
+    shows = "customers" if nvr and segments else "nvr" if nvr else "segments"
+    return m.tagged(
+        m.ChartSlide(
+            "chart",
+            say.word(f"{shows}_title"),
+            ctx.footnote("orders"),
+            charts=charts[:2],
+            heading=say.word("customers_heading"),
+            bullets=bullets[:4],
+        ),
+        "customers" if nvr else "segments",
     )
 
 

@@ -310,6 +310,8 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
             table_word=say.word(f"table_{n.params['table']}") if "table" in n.params else "",
         )
         for n in ctx.report.notes
+        # returning buyers understated: said where the deck can show them
+        if n.code != "short_history" or ctx.available("returning_share")
     ]
     notes += [
         say.say("left_out", section=say.word(f"section_{k}"), reason=v) for k, v in left_out.items()

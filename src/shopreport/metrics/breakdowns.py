@@ -40,7 +40,7 @@ def daily(ctx: Context, cur: Period, prev: Period, ly: Period) -> pl.LazyFrame:
 
     def by_day(period: Period, name: str) -> pl.LazyFrame:
         """GMV and orders of every day of `period` (zero on days without orders; GMV unknown
-        where the orders have no amounts), by day index."""
+        on every day when the orders have no amounts), by day index."""
         orders = f"{name}_orders" if name == "gmv" else f"_{name}_n"
         sales = (
             ctx.lazy_paid(period)
@@ -51,7 +51,10 @@ def daily(ctx: Context, cur: Period, prev: Period, ly: Period) -> pl.LazyFrame:
         return (
             days.join(sales, on="day", how="left")
             .with_columns(
-                pl.when(pl.col(orders).is_null()).then(0.0).otherwise(pl.col(name)).alias(name),
+                pl.when(pl.col(orders).is_null())
+                .then(0.0 if ctx.ds.amounts_known else None)
+                .otherwise(pl.col(name))
+                .alias(name),
                 pl.col(orders).fill_null(0),
                 index=(pl.col("day") - pl.lit(period.start)).dt.total_days(),
             )
@@ -64,9 +67,11 @@ def daily(ctx: Context, cur: Period, prev: Period, ly: Period) -> pl.LazyFrame:
     frame = days
     for period, name in [(cur, "gmv"), (prev, "previous_gmv"), (ly, "last_year_gmv")]:
         frame = frame.join(by_day(period, name), on="index", how="left")
-    end = ctx.covered_until
+    end, first = ctx.covered_until, ctx.base.first_payment
     covered = pl.lit(True) if end is None else pl.col("date") <= pl.lit(end)
-    return frame.select(  # days after the data's last day have no value, not a zero
+    if first is not None:
+        covered &= pl.col("date") >= pl.lit(first.date())
+    return frame.select(  # days outside the data have no value, not a zero
         pl.col("date").dt.strftime("%Y-%m-%d"),
         pl.col("index").alias("day"),
         pl.when(covered).then(pl.col("gmv")).alias("gmv"),

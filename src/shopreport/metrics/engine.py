@@ -459,7 +459,8 @@ def _queue_breakdowns(batch: Batch, ctx: Context, windows: dict[str, Period]) ->
     batch.add("delivery_reviews", bd.delivery_reviews(ctx, cur), streaming=True)
     batch.add("late_by_shipping", bd.late_by_shipping(ctx, cur, windows["prev"]))
     batch.add("late_by_province", bd.late_by_province(ctx, cur))
-    batch.add("rfm", rfm_segments(ctx.base, cur, ctx.opts.rfm_lookback_days), streaming=True)
+    if ctx.ds.amounts_known:  # M is each buyer's spend: no segments without it
+        batch.add("rfm", rfm_segments(ctx.base, cur, ctx.opts.rfm_lookback_days), streaming=True)
     batch.add(
         "cohorts",
         cohorts(
@@ -508,6 +509,8 @@ def _finish_breakdowns(
         if isinstance(key, tuple) and key[0] == "k":
             grouped.setdefault((key[1], key[2]), {})[key[3]] = frame
     for (name, key), frames in grouped.items():
+        if all(frame[key].is_null().all() for frame in frames.values()):  # an empty column
+            continue
         table = bd.keyed_contributions(frames, key)
         for window in uncovered:
             gone = [c for c in table.columns if c.startswith(UNCOVERED_COLUMNS[window])]
@@ -527,11 +530,13 @@ def _finish_breakdowns(
                 how="left",
             )
         out["by_source"] = visitors.sort(["visitors", "source"], descending=[True, False])
-    if "by_city" in out:
-        out["by_city"] = out["by_city"].head(top_n)
     for key, frame in results.items():
         if isinstance(key, str) and key != "coverage":
             out[key] = frame
+    if "by_city" in out:
+        out["by_city"] = out["by_city"].head(top_n)
+    elif "by_city_tier" in out:  # every tier would be 其他
+        del out["by_city_tier"]
     for name in COMPARED & out.keys():
         for window in uncovered:
             table = out[name]

@@ -131,7 +131,7 @@ def _nullable(hint: Any) -> bool:
 class DailyRow(TypedDict):
     date: str
     day: int
-    gmv: float | None  # None after the data's last day
+    gmv: float | None  # None outside the data (before its first payment, after its last day)
     orders: int | None
     previous_gmv: float | None
     last_year_gmv: float | None
