@@ -36,7 +36,7 @@ def test_year_to_date():
 
 def test_annual_deck(annual_deck):
     texts = slides_text(annual_deck.path)
-    assert "2025年度 店铺工作总结" in texts[0]
+    assert "2025年度店铺工作总结" in texts[0]
     for i, title in enumerate(SECTIONS, start=1):
         assert f"{i:02d}" in texts[1] and title in texts[1]
     joined = " ".join(" ".join(t) for t in texts)
@@ -98,7 +98,7 @@ def test_running_year_is_reported_to_date_against_the_annual_target(demo_shop, t
     # a year to date is said as its months, not as the whole year ("全年GMV" for ten months),
     # and its one comparison is last year's same days (no "环比" of the same dates)
     texts = slides_text(built.path)
-    assert "2026年度 店铺工作总结（1–10月）" in texts[0]
+    assert "2026年度店铺工作总结 （1–10月）" in texts[0]  # two lines, broken before the span
     assert "2026年1–10月核心指标" in texts[3]
     gmv = re.search(r"1–10月GMV ¥([\d,.]+)万", kpi_slide).group(1)
     assert "环比" not in kpi_slide and "全年GMV" not in "".join(itertools.chain(*texts))
@@ -274,7 +274,8 @@ def test_a_year_to_date_ending_inside_a_month_plans_on_its_whole_months(tmp_path
         config, "annual", "2026", out=tmp_path / "y.pptx", today=date(2026, 3, 16)
     )
     texts = [" ".join(t) for t in slides_text(built.path)]
-    assert "结（1月1日–3月15日）" in texts[0]  # the cover's title, broken over two lines
+    # the cover's title, broken over two lines before its span
+    assert "2026年度店铺工作总结 （1月1日–3月15日）" in texts[0]
     assert any(t.startswith("2026年1月1日–3月15日核心指标") for t in texts)
     plan = next(t for t in texts if "全年目标合计" in t)
     same, actual, growth = re.search(

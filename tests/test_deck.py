@@ -65,12 +65,13 @@ def test_catalogue_structure(deck):
 
 
 def test_the_month_names_its_campaign(deck):
-    """Double 11 2026's warm-up (from 20 October) is in October and not in September: the KPI
-    summary says so as the month's cause."""
+    """Double 11 2026's warm-up (20–31 October) is in October and not in September: the KPI
+    summary says so as the month's cause, naming the phase (its peak is November's) and the
+    days its gain counts (September has no 31st)."""
     summary = " ".join(slides_text(deck)[3])
     assert re.search(
-        r"增长主要来自大促（本月活动期较上月同期多¥[\d.]+万）："
-        r"本月含「2026年双11」（活动期GMV ¥[\d.]+万，占本月的[\d.]+%），"
+        r"增长主要来自大促（本月活动期10月20–30日较上月同日多¥[\d.]+万）："
+        r"本月含「2026年双11」「预热」阶段（GMV ¥[\d.]+万，占本月的[\d.]+%），"
         r"上月无该活动；从拆解看",
         summary,
     )

@@ -221,6 +221,8 @@ def test_inventory_metrics(report):
     assert value(report, "turnover_days") == pytest.approx(615 / (270 / 31))
     # last 28 days (from 10-04) sold 7 units: 17 on hand ÷ (7 / 28)
     assert value(report, "days_of_cover") == pytest.approx(68)
+    assert value(report, "stock_units") == 17  # 4 + 0 + 6 + 7: its two parts
+    assert value(report, "daily_units") == pytest.approx(7 / 28)
 
 
 def test_a_product_launched_within_the_slow_window_is_new_not_slow(tmp_path):

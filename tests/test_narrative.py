@@ -479,15 +479,17 @@ def test_a_category_change_says_the_products_behind_it():
 
 
 def test_days_of_cover_says_what_moved_it():
-    """October: 24.3 days of cover, −40.5 % YoY, as stock fell 35.4 % and the month's units rose
-    19.9 % (cover is stock ÷ the daily pace): the sentence says both."""
+    """October: 24.3 days of cover, −40.5 % YoY, as units on hand fell 26.0 % and daily units
+    rose 24.4 % (cover is units on hand ÷ daily units: 0.740 ÷ 1.244 = 0.595, −40.5 %): the
+    sentence says both (it gave stock value −35.4 % and the month's units +19.9 %, which do
+    not make −40.5 %)."""
     say = Narrator("zh-CN", "¥")
     text = say.say(
-        "cover_total", days=24.3, value=2_435_000, yoy=-0.405, stock_yoy=-0.354, units_yoy=0.199
+        "cover_total", days=24.3, value=2_435_000, yoy=-0.405, stock_yoy=-0.26, units_yoy=0.244
     )
     assert text == (
-        "全店库存金额¥243.5万，可售24.3天（同比下降40.5%：库存金额同比下降35.4%，"
-        "本月销量同比增长19.9%）。"
+        "全店库存金额¥243.5万，可售24.3天（同比下降40.5%：库存件数同比下降26.0%，"
+        "日均销量同比增长24.4%）。"
     )
     assert say.say("cover_total", days=24.3, value=2_435_000, yoy=None) == (
         "全店库存金额¥243.5万，可售24.3天。"

@@ -1234,9 +1234,9 @@ def test_a_minority_part_is_the_largest_not_the_main_cause():
     """Conversion rose 0.4 points, of which 「直播」's share moving gave 0.1: not "主要因为"."""
     from shopreport.deck.monthly import largest_part
 
-    text = "主要因为访客向「直播」集中，影响全店转化+0.1个百分点。"
+    text = "主要因为访客向「直播」集中，拉高全店支付转化率0.1个百分点。"
     small = dr.Driver("source_mix", "直播", 0.001, 0.25, {})
-    assert largest_part(text, small) == "其中，访客向「直播」集中，影响全店转化+0.1个百分点。"
+    assert largest_part(text, small) == "其中，访客向「直播」集中，拉高全店支付转化率0.1个百分点。"
     large = dr.Driver("source_mix", "直播", 0.003, 0.75, {})
     assert largest_part(text, large) == text
     assert largest_part("Mostly because orders shipped late.", small) == (
@@ -1494,7 +1494,8 @@ def test_a_campaign_day_the_month_before_lacks_adds_nothing_against_the_same_day
     summary = _campaign_summary(
         tmp_path, orders, ("2026-10-29", "2026-10-31"), "monthly", "2026-10", date(2026, 11, 3)
     )
-    assert "增长主要来自大促（本月活动期较上月同期多¥550）" in summary
+    # the gain names its days: "活动期GMV ¥1,000" counts the 31st, "多¥550" does not
+    assert "增长主要来自大促（本月活动期10月29–30日较上月同日多¥550）" in summary
 
 
 def test_a_quarter_after_a_campaign_quarter_names_the_campaign(tmp_path):
@@ -1587,7 +1588,11 @@ def test_a_campaign_the_month_holds_is_said_once(tmp_path):
     assert "。；" not in both
     phases = [("预热", "2026-09-15", "2026-09-24"), ("爆发", "2026-10-20", "2026-10-31")]
     peak = _campaign_month(tmp_path / "peak", history, phases)
-    assert "；本月含「大促」「爆发」阶段（GMV ¥750，占本月的20.8%），上月无该阶段。" in peak
+    # last year lacks the peak too (it has no campaign): one note for both
+    assert (
+        "；本月含「大促」「爆发」阶段（GMV ¥750，占本月的20.8%），上月与去年同月均无该阶段。"
+        in peak
+    )
     assert peak.count("含「大促」") == 1
 
 
@@ -2018,3 +2023,39 @@ def test_a_deck_of_datas_first_month_shows_no_returning_buyers(tmp_path):
     text = " ".join(" ".join(t) for t in slides_text(built.path))
     assert "支付买家数" in text and "老买家占比" not in text and "新买家数" not in text
     assert kpis(config).metrics["returning_share"].value == 0
+
+
+def test_the_years_achievements_name_a_campaign_for_what_it_achieved(tmp_path):
+    """2025: 618 (17–19 June) brought ¥500 against a ¥600 target; Double 11 (10–12 November)
+    ¥300 against 2024's ¥200, +50.0 %, no target. The achievements slide named 618, the larger,
+    with "完成83.3%，未达成"; a missed target is no achievement, so it names Double 11's growth."""
+    from shopreport import api
+
+    rows = [
+        (f"y{year}m{m}", f"c{m}", f"{year}-{m:02d}-15 10:00:00", 100, "搜索")
+        for year in (2024, 2025)
+        for m in range(1, 13)
+    ]
+    rows += [
+        ("d24", "x", "2024-11-11 10:00:00", 200, "搜索"),
+        ("s25", "y", "2025-06-18 10:00:00", 500, "搜索"),
+        ("d25", "z", "2025-11-11 10:00:00", 300, "搜索"),
+    ]
+
+    def campaign(name, start, end, **more):
+        return {"name": name, "phases": [{"name": "爆发", "start": start, "end": end}], **more}
+
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": _orders(rows)},
+        {"orders": {"path": "orders.csv"}},
+        campaigns={
+            "d11-2024": campaign("2024年双11", "2024-11-10", "2024-11-12"),
+            "618-2025": campaign("2025年618", "2025-06-17", "2025-06-19", targets={"gmv": 600}),
+            "d11-2025": campaign("2025年双11", "2025-11-10", "2025-11-12", compare_with="d11-2024"),
+        },
+    )
+    built = api.build_deck(config, "annual", "2025", out=tmp_path / "y.pptx", today=TODAY)
+    cards = next(" ".join(t) for t in slides_text(built.path) if t[0] == "数据中的成就")
+    assert "2025年双11成交¥300，较2024年双11增长50.0%。" in cards, cards
+    assert "未达成" not in cards and "2025年618" not in cards

@@ -628,8 +628,14 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
                 ),
             )
         )
-    if ctx.data.campaigns:
-        c = max(ctx.data.campaigns, key=lambda c: c.gmv)
+    # a campaign is an achievement for the target it met or the growth it made (the promotions
+    # slide says what it missed: here "完成98.8%，未达成" read as a success)
+    met = {
+        c.key: t for c in ctx.data.campaigns if (t := _campaign_target(ctx, c.key)) and c.gmv >= t
+    }
+    won = [c for c in ctx.data.campaigns if c.key in met or (c.growth or 0) > 0]
+    if won:
+        c = max(won, key=lambda c: c.gmv)
         cards.append(
             m.Card(
                 say.word("best_campaign"),
@@ -639,7 +645,7 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
                     gmv=c.gmv,
                     compared=c.compared,
                     growth=c.growth,
-                    target=_campaign_target(ctx, c.key),
+                    target=met.get(c.key),
                 ),
             )
         )

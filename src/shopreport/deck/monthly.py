@@ -181,6 +181,7 @@ def gmv_cause(ctx: Ctx) -> str:
                 rise=delta > 0,
                 note=note.lstrip("；; "),
                 gain=led["gain"],  # what its days added, beside their level (¥221.3万 of days)
+                days=led["days"],
                 holder=led["holder"],
                 other=led["lacks"][0],
             ),
@@ -328,12 +329,26 @@ def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] |
     key, campaign, _ = max(
         extra.values(), key=lambda v: sum(gmv[i] for i in extra if extra[i] == v)
     )
+    here = list(dict.fromkeys(v[2] for v in extra.values() if v[0] == key))
+    # the days of the gain, when some campaign day has no same day to compare with (October's
+    # 31st: "活动期GMV ¥221.3万" counts it, "多¥10.3万" does not)
+    counted = sorted(i for i in extra if same[i] is not None)
+    start = r.period.start if change > 0 else other.start
+    days = (
+        (start + timedelta(days=counted[0]), start + timedelta(days=counted[-1]))
+        if counted and len(counted) < len(extra) and counted[-1] - counted[0] == len(counted) - 1
+        else None
+    )
     return {
         "mom": against == "previous",
         "name": ctx.written([campaign.name])[0] if campaign.name else key,
-        "phase": list(dict.fromkeys(v[2] for v in extra.values() if v[0] == key)) if kept else [],
+        # its phases when the other period has some, or the campaign has more ("本月含「2026年
+        # 双11」「预热」阶段": its peak is next month's)
+        "phase": here if kept or len(here) < len({ph.start for ph in campaign.phases}) else [],
+        "other_phases": bool(kept),
         "gmv": spent,
-        "gain": sum(gmv[i] - same[i] for i in extra if same[i] is not None),
+        "gain": sum(gmv[i] - same[i] for i in counted),
+        "days": days,
         "share": spent / total,
         "before": change < 0,
         "holder": holder,
@@ -468,7 +483,7 @@ def driver_cards(ctx: Ctx) -> list[m.Card]:
                     share=mt["returning_share"].value,
                     delta=mt["returning_share"].mom_pp,
                 ),
-                say.say(f"why_returning_{d.kind}", **d.evidence),
+                say.say(f"why_returning_{d.kind}", **d.evidence, effect=d.effect),
             )
         )
     refunds = dr.refund_drivers(ctx.report)
@@ -984,7 +999,7 @@ def _customers(ctx: Ctx) -> m.Slide | None:
                     share=ctx.value("returning_share"),
                     delta=ctx.report.metrics["returning_share"].mom_pp,
                 ),
-                say.say(f"why_returning_{d.kind}", **d.evidence),
+                say.say(f"why_returning_{d.kind}", **d.evidence, effect=d.effect),
             )
         )
     if segments:
@@ -1531,9 +1546,10 @@ def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
             days=ctx.value("days_of_cover"),
             value=ctx.value("stock_value"),
             yoy=ctx.report.metrics["days_of_cover"].yoy,
-            # cover is stock ÷ pace: what moved it ("同比下降40.5%" said no more)
-            stock_yoy=ctx.report.metrics["stock_value"].yoy,
-            units_yoy=ctx.report.metrics["units"].yoy,
+            # cover is units on hand ÷ daily units: what moved it ("同比下降40.5%" said no
+            # more; stock value and the month's units, money and another pace, did not add up)
+            stock_yoy=ctx.report.metrics["stock_units"].yoy,
+            units_yoy=ctx.report.metrics["daily_units"].yoy,
         )
     ]
     if short:

@@ -133,6 +133,15 @@ def _environment(language: str, symbol: str) -> jinja2.Environment:
         number, dd = int(text[-5:-3]), int(text[-2:])
         return f"{MONTHS_EN[number - 1]} {dd}" if en else f"{number}月{dd}日"
 
+    def dayspan(v) -> str:
+        """Two days (dates) as 10月20–30日 / Oct 20–30, or 10月20日–11月2日 / Oct 20–Nov 2."""
+        first, last = v
+        if (first.month, first.day) == (last.month, last.day):
+            return day(first)
+        if first.month == last.month:
+            return f"{day(first)}–{last.day}" if en else f"{day(first)[:-1]}–{last.day}日"
+        return f"{day(first)}–{day(last)}"
+
     def lc(v) -> str:
         """A label inside an English sentence: its first word in lower case, unless that is an
         acronym ('Visitors (UV)' → 'visitors (UV)', 'AOV' stays)."""
@@ -146,6 +155,7 @@ def _environment(language: str, symbol: str) -> jinja2.Environment:
             "month": month,
             "md": lambda d: f"{d:%m-%d}",
             "day": day,
+            "dayspan": dayspan,
             "month_short": lambda v: (
                 MONTHS_EN[int(str(v)[5:7]) - 1] if en else f"{int(str(v)[5:7])}月"
             ),

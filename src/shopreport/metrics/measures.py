@@ -385,6 +385,8 @@ def measure_inventory(ctx: Context, w: Period) -> Measured:
         slow_movers="slow_movers",
         slow_stock_value="slow_stock_value",
         days_of_cover=pl.when(pl.col("velocity") > 0).then(pl.col("on_hand") / pl.col("velocity")),
+        stock_units="on_hand",
+        daily_units="velocity",
         reorder_qty="reorder_qty",
         reorder_skus="reorder_skus",
     )

@@ -210,8 +210,8 @@ def _balanced(paragraph: str, lines: list[str], width: float, size: float, font:
         else:
             high = middle
     even = wrap(paragraph, high, size, font)
-    if len(lines) == 2:  # two lines: break at a space or after a comma when one is near
-        seams = [m.end() for m in re.finditer(r"\s+|[，：；、]", paragraph)]
+    if len(lines) == 2:  # two lines: at a space, after a comma or before a bracket when near
+        seams = [m.end() for m in re.finditer(r"\s+|[，：；、]|(?=[（(])", paragraph)]
         splits = [(paragraph[:i], paragraph[i:]) for i in seams if 0 < i < len(paragraph)]
         widest = max(text_width(line.rstrip(), size, font) for line in even)
         best = min(

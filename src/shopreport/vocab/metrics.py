@@ -188,6 +188,13 @@ _ALL = [
        "units on hand ÷ average daily units sold over the last 28 days it could sell (a day "
        "out of stock without a sale, and a campaign's days, left out)",
        "库存 ÷ 近28个在售日的日均销量（缺货且无销售的日子、大促活动日不计）", better=None),
+    _m("stock_units", "库存件数", "Units on hand", "count", "inventory",
+       "units on hand at period end (as in days of cover)", "期末库存件数（同可售天数）",
+       better=None),
+    _m("daily_units", "日均销量", "Daily units sold", "count", "inventory",
+       "Σ average daily units sold over each SKU's last 28 days it could sell (as in days of "
+       "cover)",
+       "各SKU近28个在售日的日均销量之和（同可售天数）", better=None),
     _m("reorder_qty", "建议补货量", "Suggested reorder units", "count", "inventory",
        "Σ max(0, daily units (as in days of cover) × (lead time + review days) + safety stock "
        "− units on hand)",
