@@ -142,7 +142,14 @@ def test_a_campaigns_refund_rate_is_its_own_orders(tmp_path):
     texts = next(t for t in slides_text(built.path) if "活动订单退款率" in t)
     card = texts.index("活动订单退款率")
     assert texts[card + 1 : card + 3] == ["5.0%", "较2025年618 ▼1.0个百分点\n较活动前 ▼5.0个百分点"]
-    assert any("活动期付款订单各自付款后12天内的退款金额 ÷ 其GMV" in t for t in texts)
+    # defined in the appendix (the card's footer said it at 6.5 pt)
+    assert not any("活动期付款订单" in t for t in texts)
+    slides = [" | ".join(t) for t in slides_text(built.path)]
+    row = (
+        "活动订单退款率 | 活动期付款订单各自付款后12天内的退款金额 ÷ 其GMV"
+        "（活动前与对比活动同口径）"
+    )
+    assert any(row in t and t.startswith("附录：指标口径") for t in slides), slides
     ended = ORDERS.replace("    6,b,2026-06-15 10:00:00,25\n", "")  # the data ends on 06-03
     assert ended != ORDERS
     (tmp_path / "orders.csv").write_text(textwrap.dedent(ended).lstrip(), encoding="utf-8")

@@ -187,7 +187,7 @@ def test_english_deck(demo_shop, tmp_path):
     assert "直播间" not in highlights
     # the plan beside next month's targets, as written (no Chinese colon put back in)
     joined = " ".join(" ".join(t) for t in texts)
-    assert "Double 11 stock: best sellers in the warehouse 30 days ahead" in joined
+    assert "Double 11 peak: best sellers' stock and traffic checked daily" in joined
     assert "：" not in joined
 
 

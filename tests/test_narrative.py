@@ -561,3 +561,16 @@ def test_a_year_to_date_is_said_as_the_days_it_covers():
     )
     assert span("zh-CN", "ytd", date(2026, 1, 31)) == "1月"
     assert span("en", "ytd", date(2026, 1, 31)) == "Jan"
+
+
+def test_a_refund_rate_high_before_and_now_is_still_high():
+    """618 2026: 女装 refunded 21.9 % against 21.8 % before the campaign (+0.1 points), far
+    above the shop's 7.2 %: a standing problem ("仍偏高"), not one the campaign brought; the
+    month's 31.3 % against 23.9 % rose, and a category without a rate before is just high."""
+    zh, en = Narrator("zh-CN", "¥"), Narrator("en", "¥")
+    assert zh.say("finding_refund_rate_title", subject="女装", rise=0.001) == "「女装」退款率仍偏高"
+    assert zh.say("finding_refund_rate_title", subject="女装", rise=0.074) == "「女装」退款率偏高"
+    assert zh.say("finding_refund_rate_title", subject="女装", rise=None) == "「女装」退款率偏高"
+    assert en.say("finding_refund_rate_title", subject="Womenswear", rise=-0.02) == (
+        "Womenswear refunds still too high"
+    )

@@ -34,6 +34,9 @@ class DeckContext(Generic[D]):
     """The problems the deck kind's diagnosis found, largest impact first."""
     shown: set[str] = field(default_factory=set)
     """The metrics whose values the slides state (their definitions go to the appendix)."""
+    defined: dict[str, str] = field(default_factory=dict)
+    """Figures of the deck's own that the slides state, label → definition (to the appendix
+    after the metrics: a campaign's own orders' refund rate)."""
 
     @property
     def lang(self) -> str:

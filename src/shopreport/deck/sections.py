@@ -288,7 +288,7 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
             metric_definition(mid, ctx.lang, say, placed, ctx.has("events")),
         ]
         for mid in used
-    ]
+    ] + [[label, definition] for label, definition in ctx.defined.items()]
     basis = say.say(  # the platform whose back office the numbers follow, and the GMV basis
         "appendix_basis",
         platform=say.word(f"platform_{ctx.config.platform}"),
