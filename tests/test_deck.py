@@ -72,7 +72,7 @@ def test_the_month_names_its_campaign(deck):
     assert re.search(
         r"增长主要来自大促（本月活动期10月20–30日较上月同日多¥[\d.]+万）："
         r"本月含「2026年双11」「预热」阶段（GMV ¥[\d.]+万，占本月的[\d.]+%），"
-        r"上月无该活动；从拆解看",
+        r"上月无该活动。从拆解看，流量效应影响最大（\+¥[\d.]+万）",
         summary,
     )
 
@@ -154,7 +154,7 @@ def test_findings_and_plan(deck):
     body = " ".join(texts[plan : plan + 2])
     assert "「推荐」渠道转化下滑" not in body
     assert "缺货" in body and "ROI偏低" in body
-    assert any("下月工作计划" in t and "双11大促备货" in t for t in texts)
+    assert any("下月工作计划" in t and "双11爆发期" in t for t in texts)
     assert any("2026年11月目标" in t for t in texts)
 
 

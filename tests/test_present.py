@@ -1472,7 +1472,7 @@ def test_a_fall_after_a_campaign_month_names_the_campaign(tmp_path):
     )
     # the campaign (¥500) is more than half the fall (¥450): it leads the cause
     assert (
-        "；下降主要来自大促（上月活动期较本月同期多¥500）："
+        "。\n下降主要来自大促（上月活动期较本月同期多¥500）："
         "上月含「大促」（活动期GMV ¥500，占上月的83.3%），本月无该活动。" in summary
     )
 
@@ -1554,7 +1554,7 @@ def test_a_week_against_last_years_peak_day_names_the_phase(tmp_path):
     summary = " ".join(slides_text(built.path)[1])
     assert "统计周期：2026-10-26 至 2026-10-31" in summary and "同比下降40.0%" in summary
     assert (
-        "；去年同周含「大促2025」「爆发」阶段（GMV ¥400，占去年同周的80.0%），本周无该阶段。"
+        "。去年同周含「大促2025」「爆发」阶段（GMV ¥400，占去年同周的80.0%），本周无该阶段。"
         in summary
     )
 
@@ -1583,14 +1583,14 @@ def test_a_campaign_the_month_holds_is_said_once(tmp_path):
     history = ["2025-10-01,100", "2025-10-31,100", *sep_days, *oct_days]
     both = _campaign_month(tmp_path / "both", history, [("爆发", "2026-10-20", "2026-10-31")])
     # its days added 5 × ¥50 = ¥250 of the +¥1,200 (every day rose 50 %): it does not lead
-    assert "；本月含「大促」（活动期GMV ¥750，占本月的20.8%），上月与去年同月均无该活动。" in both
+    assert "。\n本月含「大促」（活动期GMV ¥750，占本月的20.8%），上月与去年同月均无该活动。" in both
     assert "主要来自大促" not in both
     assert "。；" not in both
     phases = [("预热", "2026-09-15", "2026-09-24"), ("爆发", "2026-10-20", "2026-10-31")]
     peak = _campaign_month(tmp_path / "peak", history, phases)
     # last year lacks the peak too (it has no campaign): one note for both
     assert (
-        "；本月含「大促」「爆发」阶段（GMV ¥750，占本月的20.8%），上月与去年同月均无该阶段。"
+        "\n本月含「大促」「爆发」阶段（GMV ¥750，占本月的20.8%），上月与去年同月均无该阶段。"
         in peak
     )
     assert peak.count("含「大促」") == 1
@@ -2007,7 +2007,7 @@ def test_the_largest_effect_is_no_main_cause_below_half_the_change(tmp_path):
     built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
     text = " ".join(" ".join(t) for t in slides_text(built.path))
     assert "环比增长34.4%" in text, text[:1500]
-    assert "；从拆解看，客单价效应影响最大（+¥131.86，客单价环比增长12.0%）。" in text
+    assert "\n从拆解看，客单价效应影响最大（+¥131.86，客单价环比增长12.0%）。" in text
     assert "增长主要来自" not in text
 
 

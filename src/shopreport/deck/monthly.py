@@ -90,10 +90,7 @@ def overview(ctx: Ctx) -> list[m.Slide]:
             miss=target_miss(ctx),
             per_day=per_day_change(r),
         )
-        cause = gmv_cause(ctx)
-        summary = (
-            summary.rstrip("。.") + cause if cause else summary
-        )  # the cause continues the sentence
+        summary = "\n".join(p for p in (summary, gmv_cause(ctx)) if p)
     else:
         summary = say.say(
             "no_amount_summary", buyers=ctx.value("buyers"), orders=ctx.value("paid_orders")
@@ -159,10 +156,11 @@ def per_day_change(r: KpiReport) -> dict[str, Any] | None:
 
 
 def gmv_cause(ctx: Ctx) -> str:
-    """'；增长主要来自…' for the KPI summary: the bridge's largest effect and the largest part, and
-    a campaign in one of the two periods only. A campaign whose GMV is at least half the change
-    leads ("增长主要来自大促：本月含「2026年618」…"; June read "主要来自转化效应" though 618 was
-    76.7 % of it) and the bridge's largest effect follows as what the breakdown shows."""
+    """'增长主要来自…。' for the KPI summary, a paragraph a cause: the bridge's largest effect
+    and the largest part, and a campaign in one of the two periods only. A campaign whose GMV
+    is at least half the change leads ("增长主要来自大促：本月含「2026年618」…"; June read
+    "主要来自转化效应" though 618 was 76.7 % of it) and the bridge's largest effect follows, in
+    brief, as what the breakdown shows."""
     gmv = ctx.report.metrics["gmv"]
     if gmv.value is None or gmv.previous is None:
         return ""
@@ -191,6 +189,9 @@ def gmv_cause(ctx: Ctx) -> str:
     part = next((d for d in drivers if d.kind in dr.PARTS), None)
     cause = ""
     if factor is not None:
+        # after a campaign's lead, the bridge only in brief: its details are the drivers' and
+        # the bridge slide's (three paragraphs in full did not fit above the cards at 10 pt)
+        brief = led is not None
         cause = ctx.say.say(
             "gmv_cause",
             delta=delta,
@@ -200,9 +201,9 @@ def gmv_cause(ctx: Ctx) -> str:
             factor=ctx.say.word(f"{factor.subject}_effect"),
             metric=ctx.label(factor.subject),
             effect=factor.effect,
-            change=factor.evidence["change"],
+            change=None if brief else factor.evidence["change"],
             pp=factor.evidence["pp"],
-            kind=ctx.say.word(f"word_{part.kind}") if part else None,
+            kind=ctx.say.word(f"word_{part.kind}") if part and not brief else None,
             name=part.subject if part else None,
             part=part.effect if part else None,
             offsets=[  # the factors that pulled the other way, the largest first
@@ -210,14 +211,21 @@ def gmv_cause(ctx: Ctx) -> str:
                 for d in sorted(drivers, key=lambda d: -abs(d.effect))
                 if d.kind.startswith("factor") and d.effect * delta < 0
             ],
-            lead=_visitors_lead(ctx, factor.effect) if factor.subject == "visitors" else None,
+            lead=(
+                _visitors_lead(ctx, factor.effect)
+                if factor.subject == "visitors" and not brief
+                else None
+            ),
         ).rstrip("。.")
     if led is not None:
         pieces = [said[0], cause, *said[1:]]
     else:
         pieces = [cause, *said]
-    text = "".join(p for p in pieces if p)
-    return text + ("." if ctx.lang == "en" else "。") if text else ""
+    # sentences of their own, in a paragraph below the headline (one 318-character sentence
+    # was too much to read out in the meeting)
+    end = "." if ctx.lang == "en" else "。"
+    sentences = [p.lstrip("；; ").rstrip("。.") for p in pieces if p]
+    return ctx.say.join(*(p[:1].upper() + p[1:] + end for p in sentences))
 
 
 def visitors_source(ctx: DeckContext[Any]) -> tuple[tuple[str, str, float | None] | None, bool]:

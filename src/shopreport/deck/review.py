@@ -161,8 +161,7 @@ def _summary(ctx: Ctx) -> str:
         att=gmv.attainment,
         target=gmv.target,
     )
-    cause = gmv_cause(ctx)
-    return head.rstrip("。.") + cause if cause else head
+    return "\n".join(p for p in (head, gmv_cause(ctx)) if p)
 
 
 def _band_label(ctx: Ctx, low: float, high: float | None) -> str:

@@ -57,8 +57,7 @@ def week(ctx: Ctx) -> list[m.Slide]:
             att=gmv.attainment,
             target=gmv.target,
         )
-        cause = gmv_cause(ctx)
-        summary = say.join(head.rstrip("。.") + cause if cause else head, _pace(ctx))
+        summary = "\n".join(p for p in (say.join(head, _pace(ctx)), gmv_cause(ctx)) if p)
     else:
         summary = say.say(
             "no_amount_summary", buyers=ctx.value("buyers"), orders=ctx.value("paid_orders")

@@ -579,9 +579,9 @@ class Renderer:
                 CONTENT_BOTTOM - summary_h + 0.05,
                 W - 2 * MARGIN,
                 summary_h - 0.05,
-                model.summary,
+                model.summary.split("\n"),
                 self.theme.sizes["body"],
-                min_size=10,
+                min_size=9,  # rather than cut: at 10 pt when the tallest height holds it
             )
 
     SUMMARY_HEIGHTS = (0.75, 0.95, 1.1)
@@ -599,7 +599,7 @@ class Renderer:
         font = Font(self.theme.measure_font, False, self.theme.width_margin)
         for h in heights:
             fitted = fit_text(
-                [clean(text)],
+                [clean(p) for p in text.split("\n")],
                 Inches(width - 2 * INSET).pt,
                 Inches(h - pad - 2 * INSET).pt,
                 self.theme.sizes["body"],

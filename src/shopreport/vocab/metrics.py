@@ -191,7 +191,7 @@ _ALL = [
     _m("stock_units", "库存件数", "Units on hand", "count", "inventory",
        "units on hand at period end (as in days of cover)", "期末库存件数（同可售天数）",
        better=None),
-    _m("daily_units", "日均销量", "Daily units sold", "count", "inventory",
+    _m("daily_units", "日均销量", "Daily units", "count", "inventory",
        "Σ average daily units sold over each SKU's last 28 days it could sell (as in days of "
        "cover)",
        "各SKU近28个在售日的日均销量之和（同可售天数）", better=None),
