@@ -105,6 +105,21 @@ def test_two_names_shown_alike_are_refused(tmp_path):
         read_config(config)
 
 
+def test_a_name_the_data_already_has_is_refused(small_shop, tmp_path):
+    """家电 shown as 家用电器 beside the data's own 家用电器: two rows "家用电器" (the check
+    compared only the config's names with each other). A name given to itself is no clash."""
+    frame = pl.DataFrame({"category": ["家电", "家用电器", "女装"], "gmv": [1.0, 2.0, 3.0]})
+    with pytest.raises(ConfigError, match="'家电' is shown as '家用电器', a category the data"):
+        renamed(frame, {"家电": "家用电器"})
+    same = renamed(frame, {"家电": "家用电器", "家用电器": "大家电"})  # both renamed: no clash
+    assert same["category"].to_list() == ["家用电器", "大家电", "女装"]
+    assert renamed(frame, {"女装": "女装"})["category"].to_list() == ["家电", "家用电器", "女装"]
+    cfg = read_config(small_shop).model_copy(update={"names": {"数码配件": "家用电器"}})
+    with pytest.raises(ConfigError, match="'数码配件' is shown as '家用电器'"):
+        api.build_deck(cfg, "monthly", "2026-10", out=tmp_path / "d.pptx", today=DECK_DAY)
+    assert not (tmp_path / "d.pptx").exists()
+
+
 def _defined(path, language):
     """The metric ids the appendix defines."""
     from shopreport.vocab.metrics import METRICS, label

@@ -13,6 +13,7 @@ from typing import Any, TypeVar, cast
 
 import polars as pl
 
+from shopreport.errors import ConfigError
 from shopreport.metrics.period import Period
 from shopreport.metrics.schema import BREAKDOWNS, Breakdown
 from shopreport.notes import Note
@@ -344,6 +345,19 @@ CODED = {"by_city_tier": {"tier"}}
 """Breakdowns whose name-like column holds codes."""
 
 
+def _one_name_each(values: pl.Series, names: dict[str, str], column: str) -> None:
+    """Refuse a name that `names` gives to one of a column's values and the data already
+    gives another: the deck would show two rows of one name, as if a mistake."""
+    present = set(values.drop_nulls().unique().to_list())
+    for old, new in names.items():
+        if old in present and new in present and new not in names:
+            raise ConfigError(
+                f"names: '{old}' is shown as '{new}', a {column} the data already has: a deck "
+                f"would show two rows '{new}'. Give it another name, or change '{old}' to "
+                f"'{new}' in the data itself to count them as one."
+            )
+
+
 def renamed(obj: T, names: dict[str, str], skip: frozenset[str] = frozenset()) -> T:
     """`obj` (a report, a deck kind's data, their frames and records) with the data's names in
     NAME_COLUMNS replaced by what `names` gives: the data's names as a deck shows them."""
@@ -351,12 +365,10 @@ def renamed(obj: T, names: dict[str, str], skip: frozenset[str] = frozenset()) -
         return obj
     out: Any
     if isinstance(obj, pl.DataFrame):
-        texts = [
-            pl.col(c).replace(names)
-            for c, t in obj.schema.items()
-            if t == pl.String and c in NAME_COLUMNS - skip
-        ]
-        out = obj.with_columns(texts) if texts else obj
+        columns = [c for c, t in obj.schema.items() if t == pl.String and c in NAME_COLUMNS - skip]
+        for c in columns:
+            _one_name_each(obj[c], names, c)
+        out = obj.with_columns(pl.col(c).replace(names) for c in columns) if columns else obj
     elif isinstance(obj, dict):
         out = {
             k: (
