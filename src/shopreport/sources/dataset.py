@@ -13,7 +13,7 @@ from pathlib import Path
 
 import polars as pl
 
-from shopreport.config import Condition, Config, Join, TableConfig
+from shopreport.config import Condition, Config, FileOptions, Join, TableConfig
 from shopreport.errors import DataError, did_you_mean
 from shopreport.notes import Note
 from shopreport.resources import read_yaml_resource
@@ -46,6 +46,7 @@ from shopreport.sources.readers import (
     partition_files,
     partition_months,
     ragged_row,
+    record_line,
     scan_file,
     scan_parquet_files,
     short_row,
@@ -140,10 +141,19 @@ class Places:
     """The line of row 0 of a text file (its header lines)."""
     parts: tuple[Path, ...] = ()
     """A partitioned folder's files, in the order they were scanned."""
+    text: FileOptions | None = None
+    """How the table's text files are read: a quoted value over several lines puts the rows
+    after it further down the file."""
+
+    def line(self, file: str, row: int) -> int:
+        """The line of a text file on which `row` (from 1) starts."""
+        if self.text is None:
+            return row + self.offset
+        return record_line(Path(file), self.text, row + self.offset)
 
     def __call__(self, file: str, row: int) -> str:
         if not self.parts:
-            return f"{file}, line {row + self.offset}"
+            return f"{file}, line {self.line(file, row)}"
         i = self._part(row)
         return f"{self.parts[i]}, row {row - self._starts[i]}"
 
@@ -782,7 +792,8 @@ def _scan_files(
     if several:
         frame = frame.drop(SRC)
     offset = header_row + (0 if spec.headers or database else 1)
-    places = Places(offset, scanned)
+    texts = any(fmts[path] in ("csv", "tsv") for path in units)
+    places = Places(offset, scanned, spec if texts and not scanned else None)
     counted: list[tuple[pl.Expr, pl.LazyFrame, object]] = []
     columns = frame.collect_schema().names()
     required = [
@@ -2051,7 +2062,8 @@ def _describe_duplicate(source: TableSource, key: str):
             where = " and ".join(source.place(file, r) for r in rows[ROW])
             within = "in this folder's partitions"
         else:
-            where = f"{file}, " + " and ".join(f"line {r + source.line_offset}" for r in rows[ROW])
+            lines = (source.places or Places(source.line_offset)).line
+            where = f"{file}, " + " and ".join(f"line {lines(file, r)}" for r in rows[ROW])
             within = "in this file"
         value = rows[f"__raw_{key}"][0]
         hint = (

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import atexit
+import bisect
 import codecs
 import contextlib
 import csv
@@ -421,6 +422,37 @@ def short_row(path: Path, opts: FileOptions, row: int, header: int) -> tuple[int
                     return (len(values), width) if len(values) < width else None
             start = rows.line_num + 1
     return None
+
+
+def record_line(path: Path, opts: FileOptions, record: int) -> int:
+    """The line on which a text file's `record`-th record (from 1, title and header rows
+    counted) starts: `record` itself unless a quoted value before it spans lines (a buyer's
+    message with a line break). Only for a message: the first call reads the file."""
+    shifts, ahead = _record_shifts(path, opts, _version(path))
+    i = bisect.bisect_left(shifts, record) - 1  # the records before it
+    return record + (ahead[i] if i >= 0 else 0)
+
+
+_SHIFTS: dict[tuple[Path, tuple[int, int]], tuple[list[int], list[int]]] = {}
+
+
+def _record_shifts(
+    path: Path, opts: FileOptions, version: tuple[int, int]
+) -> tuple[list[int], list[int]]:
+    """The records after which the file's lines run ahead of its records, and by how many
+    lines in all (few: most files have none)."""
+    if (path, version) not in _SHIFTS:
+        shifts, ahead, over = [], [], 0
+        fmt = file_format(path, opts)
+        if fmt in ("csv", "tsv"):
+            with _csv_rows(path, opts, fmt) as rows:
+                for record, _ in enumerate(rows, start=1):
+                    if rows.line_num - record != over:
+                        over = rows.line_num - record
+                        shifts.append(record)
+                        ahead.append(over)
+        _SHIFTS[(path, version)] = (shifts, ahead)
+    return _SHIFTS[(path, version)]
 
 
 @contextlib.contextmanager
