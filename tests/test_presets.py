@@ -169,6 +169,8 @@ def test_validate_prints_the_preset_rules_and_the_headers_behind_them(shared_dat
     out = run_cli("validate", "--config", EXAMPLES / "online-retail.yaml").out
     assert "every order counts, at its order time (InvoiceDate)" in out
     assert "GMV is the amount paid (Quantity × UnitPrice, summed per InvoiceNo)" in out
+    # a line without a customer is a guest of its invoice (it read "CustomerID → customer_id")
+    assert "CustomerID, else guest- + InvoiceNo → customer_id" in out
 
 
 def test_sycm_traffic_title_rows_and_percentages(tmp_path):

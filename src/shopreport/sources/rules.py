@@ -97,7 +97,12 @@ def source_of(spec: TableConfig, canonical: str) -> str:
     header = next((h for h, c in spec.mapping.items() if c == canonical), canonical)
     derived = spec.derive.get(header)
     if isinstance(derived, dict) and "coalesce" in derived:
-        return ", else ".join(str(p) for p in derived["coalesce"] if not isinstance(p, dict))
+        # a fallback made of parts: 'CustomerID, else "guest-" + InvoiceNo' (a guest per invoice)
+        parts = [
+            " + ".join(str(x) for x in p["concat"]) if isinstance(p, dict) and "concat" in p else p
+            for p in derived["coalesce"]
+        ]
+        return ", else ".join(str(p) for p in parts if not isinstance(p, dict))
     if isinstance(derived, dict) and "add" in derived:
         return " + ".join(str(p) for p in derived["add"] if not isinstance(p, dict))
     if isinstance(derived, dict) and "column" in derived:
