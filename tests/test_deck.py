@@ -410,3 +410,27 @@ def test_no_share_of_a_net_change_beside_a_larger_move_against_it(deck):
     "商品「大容量吹风机」+¥6.22万，占变化的56.5%（「简约净水器」-¥47.1万…）"."""
     joined = " ".join(" ".join(t) for t in slides_text(deck))
     assert not re.search(r"占变化的[\d.]+%（「", joined)
+
+
+def test_the_traffic_section_says_why_conversion_moved_once(deck):
+    """October's conversion cause ("支付转化率…：主要因为「推荐」渠道自身转化率…") closed both the
+    trend slide and the sources slide, word for word: the section says it once."""
+    texts = [" ".join(t) for t in slides_text(deck)]
+    start = next(i for i, t in enumerate(texts) if t.startswith("PART 02"))
+    end = next(i for i, t in enumerate(texts) if t.startswith("PART 03"))
+    said = [
+        t for t in texts[start:end] if re.search(r"支付转化率[\d.]+%，较上月[^：]+：主要因为", t)
+    ]
+    assert len(said) == 1, said
+
+
+def test_the_refund_slide_gives_a_categorys_top_reason_once(deck):
+    """October's refund slide said 女装's top reason (尺码不合适) in the cause of the rate's rise
+    and again in the flag of 女装's rate: the flag now gives the rates only."""
+    slide = next(" ".join(t) for t in slides_text(deck) if t[0] == "退款原因分析")
+    cause = re.search(r"影响最大的是「([^」]+)」[^。]*其首要原因「([^」]+)」", slide)
+    assert cause, slide
+    category, reason = cause.groups()
+    assert f"「{category}」退款率" in slide  # its flag is there …
+    others = re.sub(r"首要退款原因是「[^」]+」", "", slide)  # the shop's top reason aside
+    assert others.count(f"「{reason}」") == 1, slide  # … and its reason once

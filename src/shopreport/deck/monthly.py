@@ -737,7 +737,9 @@ def traffic_slides(ctx: DeckContext[Any]) -> list[m.Slide]:
             )
         conversion = dr.conversion_drivers(ctx.report)
         if conversion and ctx.available("conversion"):
-            bullets.append(_why_conversion(ctx, conversion, with_visitors=False))
+            why = _why_conversion(ctx, conversion, with_visitors=False)
+            if trend is None or why not in trend.bullets:  # said once in the section
+                bullets.append(why)
         for c in charts:
             c.alt = bullets[0]
         slides.append(
@@ -1913,8 +1915,10 @@ def _refunds(ctx: Ctx, reasons: list[S.RefundReasonRow]) -> m.ChartSlide:
         )
     ]
     refunds = dr.refund_drivers(ctx.report)
+    said: dict[str, Any] = {}  # the category whose top reason a bullet gave already
     if refunds and moved(ctx.report.metrics["refund_rate"].mom_pp):
         d = refunds[0]
+        said[d.subject] = d.evidence.get("reason")
         bullets.append(
             say.say(
                 "why_refund",
@@ -1927,7 +1931,9 @@ def _refunds(ctx: Ctx, reasons: list[S.RefundReasonRow]) -> m.ChartSlide:
         )
     bullets.append(say.say("refund_reason", name=reasons[0]["reason"], share=reasons[0]["share"]))
     for f in [f for f in ctx.findings if f.rule == "refund_rate"][:1]:
-        bullets.append(say.say("refund_flag", name=f.subject, **f.evidence))
+        again = f.subject in said and said[f.subject] == f.evidence.get("reason")
+        evidence = {**f.evidence, "reason": None} if again else f.evidence
+        bullets.append(say.say("refund_flag", name=f.subject, **evidence))
     for c in charts:
         c.alt = bullets[0]
     return m.ChartSlide(
