@@ -2059,3 +2059,25 @@ def test_the_years_achievements_name_a_campaign_for_what_it_achieved(tmp_path):
     cards = next(" ".join(t) for t in slides_text(built.path) if t[0] == "数据中的成就")
     assert "2025年双11成交¥300，较2024年双11增长50.0%。" in cards, cards
     assert "未达成" not in cards and "2025年618" not in cards
+
+
+def test_the_returning_share_gives_the_part_that_pulled_the_other_way():
+    """October: returning buyers 2,670 → 2,927 lifted the share 1.8 points and new buyers
+    7,119 → 7,717 took 1.6 back: +0.2. "拉高占比1.8个百分点" alone read as the cause of +0.2."""
+    from shopreport.deck.monthly import returning_parts
+
+    parts = [
+        dr.Driver(
+            "returning", "returning", 0.018, None, {"now": 2927, "before": 2670, "change": 0.096}
+        ),
+        dr.Driver("new", "new", -0.016, None, {"now": 7717, "before": 7119, "change": 0.084}),
+    ]
+    zh = SimpleNamespace(say=Narrator("zh-CN", "¥"))
+    assert returning_parts(zh, parts) == [  # type: ignore[arg-type]
+        "老买家2,670→2,927（增长9.6%），拉高占比1.8个百分点。",
+        "新买家7,119→7,717（增长8.4%），拉低老买家占比1.6个百分点。",
+    ]
+    en = SimpleNamespace(say=Narrator("en", "¥"))
+    assert returning_parts(en, parts)[1].startswith("New buyers went 7,119 → 7,717")  # type: ignore[arg-type]
+    both_up = [parts[0], dr.Driver("new", "new", 0.002, None, parts[1].evidence)]
+    assert len(returning_parts(zh, both_up)) == 1  # type: ignore[arg-type]

@@ -299,7 +299,7 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
         [
             _heading(say.word(f"table_{c['table']}")),
             fmt_count(c["rows"], ctx.lang),
-            f"{c['first']} ~ {c['last']}" if c["first"] else "—",
+            f"{c['first']}{' – ' if ctx.lang == 'en' else ' ~ '}{c['last']}" if c["first"] else "—",
         ]
         for c in ctx.report.coverage
     ]

@@ -189,7 +189,8 @@ _ALL = [
        "out of stock without a sale, and a campaign's days, left out)",
        "库存 ÷ 近28个在售日的日均销量（缺货且无销售的日子、大促活动日不计）", better=None),
     _m("stock_units", "库存件数", "Units on hand", "count", "inventory",
-       "units on hand at period end (as in days of cover)", "期末库存件数（同可售天数）",
+       "units in stock at the period's last stock count (the stock of days of cover)",
+       "期末最后一次盘点的库存件数（即可售天数中的库存）",
        better=None),
     _m("daily_units", "日均销量", "Daily units", "count", "inventory",
        "Σ average daily units sold over each SKU's last 28 days it could sell (as in days of "
@@ -260,7 +261,7 @@ _ALL = [
        "paid orders of the period with a ship time",
        "本期付款且已发货的订单数", better=None),
     _m("ship_on_time_rate", "及时发货率", "Shipped on time", "ratio", "fulfilment",
-       "paid orders shipped within the shipping window (48 hours unless set) of payment ÷ "
+       "paid orders shipped within the shipping window (48 hours by default) of payment ÷ "
        "shipped orders",
        "付款后发货时限内（默认48小时）发货的订单 ÷ 已发货订单", better="up"),
     _m("delivery_days", "平均配送天数", "Delivery days", "days", "fulfilment",
@@ -268,7 +269,7 @@ _ALL = [
        "已签收订单从付款到签收的平均天数", better="down"),
     _m("late_delivery_rate", "延迟送达率", "Late deliveries", "ratio", "fulfilment",
        "delivered orders delivered after their promised time (without one: more than the "
-       "allowed days after payment, 5 unless set) ÷ delivered orders",
+       "allowed days after payment, 5 by default) ÷ delivered orders",
        "晚于承诺时间（无承诺时间时为付款后约定天数）签收的订单 ÷ 已签收订单", better="down"),
 ]
 # fmt: on
