@@ -11,6 +11,8 @@ import pytest
 import yaml
 
 from shopreport import api
+from shopreport.config import read_config
+from shopreport.errors import ConfigError
 from shopreport.metrics.period import Period, year_to_date
 from tests.conftest import write_shop
 from tests.deckcheck import overflowing, slides_text
@@ -314,3 +316,50 @@ def test_a_lessons_small_count_changes_by_its_count(tmp_path):
     )
     text = " ".join(" ".join(t) for t in slides_text(built.path))
     assert "数据依据：支付订单数 4（▲2）" in text
+
+
+def test_a_lesson_cites_a_source_and_a_refund_reason(tmp_path):
+    """ "直播 grows traffic fastest" beside the shop's visitors said nothing of 直播: evidence
+    `source:直播` gives its visitors, 150 in 2025 against 100 in 2024 (▲50.0%), and
+    `refund_reason:尺码不合适` its share of the year's refunds, ¥30 of ¥40 (75.0%)."""
+    orders = """
+        order_id,customer_id,order_time,paid_amount,channel
+        o1,a,2024-03-01 10:00:00,100,直播
+        o2,b,2025-03-01 10:00:00,300,直播
+        o3,c,2025-04-01 10:00:00,100,搜索
+        o4,d,2025-12-31 10:00:00,50,搜索
+    """
+    traffic = """
+        date,source,visitors
+        2024-03-01,直播,100
+        2025-03-01,直播,150
+        2025-04-01,搜索,50
+        2025-12-31,搜索,10
+    """
+    refunds = """
+        order_id,refund_time,amount,reason
+        o2,2025-03-10 10:00:00,30,尺码不合适
+        o3,2025-04-10 10:00:00,10,质量问题
+    """
+    lesson = {"text": "直播增长最快", "evidence": ["source:直播", "refund_reason:尺码不合适"]}
+    config = write_shop(
+        tmp_path,
+        {"orders.csv": orders, "traffic.csv": traffic, "refunds.csv": refunds},
+        {
+            "orders": {"path": "orders.csv"},
+            "traffic": {"path": "traffic.csv"},
+            "refunds": {"path": "refunds.csv"},
+        },
+        lessons={"2025": [lesson]},
+    )
+    built = api.build_deck(
+        config, "annual", "2025", out=tmp_path / "y.pptx", today=date(2026, 11, 20)
+    )
+    text = " ".join(" ".join(t) for t in slides_text(built.path))
+    assert "数据依据：「直播」访客数 150（▲50.0%） · 退款中「尺码不合适」占 75.0%" in text, text
+    (tmp_path / "shopreport.yaml").write_text(
+        (tmp_path / "shopreport.yaml").read_text(encoding="utf-8").replace("source:", "sorce:"),
+        encoding="utf-8",
+    )
+    with pytest.raises(ConfigError, match="evidence 'sorce:直播' is neither a metric id"):
+        read_config(tmp_path / "shopreport.yaml")

@@ -438,13 +438,35 @@ class Campaign(Model):
         return self
 
 
+EVIDENCE_KINDS = ("source", "category", "refund_reason")
+"""Evidence of a lesson beside metric ids: `source:<name>` and the like (`Lesson`)."""
+
+
 class Lesson(Model):
     """经验教训: a person's lesson and the metrics that support it."""
 
     text: Text
     """The lesson."""
     evidence: list[str] = []
-    """Metric ids whose values (and change on last year) are shown beside it."""
+    """What is shown beside it, with its change on last year: metric ids (`refund_rate`), a
+    source's visitors (`source:直播`), a category's GMV (`category:女装`), or a reason's share
+    of refunds, of the shop's or of one category's (`refund_reason:尺码不合适`,
+    `refund_reason:女装/尺码不合适`); names as the data writes them."""
+
+    @field_validator("evidence")
+    @classmethod
+    def _known_evidence(cls, items: list[str]) -> list[str]:
+        for item in items:
+            kind, _, name = item.partition(":")
+            if name.strip() and kind in EVIDENCE_KINDS:
+                continue
+            if item not in METRICS:
+                raise ValueError(
+                    f"evidence '{item}' is neither a metric id nor one of "
+                    f"{', '.join(f'{k}:<name>' for k in EVIDENCE_KINDS)}."
+                    f"{did_you_mean(item, list(METRICS))}"
+                )
+        return items
 
 
 class Config(Model):

@@ -20,7 +20,7 @@ from shopreport.deck.blocks import (
 from shopreport.deck.context import SMALL_COUNT, DeckContext, change
 from shopreport.deck.narrative import months_span
 from shopreport.deck.sections import DeckKind, Section
-from shopreport.fmt import fmt_count, fmt_pct, product_label
+from shopreport.fmt import fmt_count, fmt_metric, fmt_pct, product_label
 from shopreport.insights import drivers as dr
 from shopreport.insights.diagnosis import find_problems, finding_tables
 from shopreport.insights.plan import year_targets
@@ -760,7 +760,9 @@ def lessons(ctx: Ctx) -> list[m.Slide]:
         text = written(text, ctx.lang)
         facts = []
         for mid in evidence:
-            if mid in METRICS and ctx.available(mid):
+            if mid not in METRICS:
+                facts += _named_evidence(ctx, mid)
+            elif ctx.available(mid):
                 mv = changes[mid]
                 small = (  # a few SKUs: 2 → 4 is "▲2", not "▲100.0%" (as the cards say it)
                     mv.value - mv.last_year
@@ -789,6 +791,62 @@ def lessons(ctx: Ctx) -> list[m.Slide]:
         )
         for i in range(0, len(cards), 4)
     ]
+
+
+def _named_evidence(ctx: Ctx, item: str) -> list[str]:
+    """A lesson's evidence of one name (`Lesson.evidence`): a source's visitors or a
+    category's GMV with its change on last year, or a refund reason's share; none when the
+    year has no such row ("直播与短视频是增长最快的流量来源" read beside the shop's visitors
+    only, where 直播's own +50.6 % was the point)."""
+    say, r = ctx.say, ctx.report
+    kind, _, name = item.partition(":")
+    shown = ctx.config.names  # the data's names as this deck shows them
+
+    def row(rows: list, key: str, value: str) -> dict | None:
+        return next((x for x in rows if x[key] == shown.get(value, value)), None)
+
+    def fact(label: str, metric: str, now: float | None, before: float | None) -> list[str]:
+        if now is None:
+            return []
+        moved = change("", metric, now / before - 1 if before else None, ctx.lang)
+        value = fmt_metric(now, METRICS[metric].unit, ctx.symbol, ctx.lang)
+        return [
+            say.say(
+                "evidence_item",
+                label=label,
+                value=value,
+                change=moved.text,
+                direction=moved.direction,
+            )
+        ]
+
+    if kind == "source" and (x := row(r.rows(S.BY_SOURCE), "source", name)):
+        label = say.say("evidence_source", name=x["source"])
+        return fact(label, "visitors", x["visitors"], x["previous_visitors"])
+    if kind == "category" and (x := row(r.rows(S.BY_CATEGORY), "category", name)):
+        label = say.say("evidence_category", name=x["category"])
+        return fact(label, "gmv", x["gmv"], x["previous_gmv"])
+    if kind == "refund_reason":
+        category, _, reason = name.rpartition("/")
+        if not category:
+            x = row(r.rows(S.REFUNDS_BY_REASON), "reason", reason)
+            share = x["share"] if x else None
+        else:
+            both = [
+                y
+                for y in r.rows(S.REFUND_REASONS_BY_CATEGORY)
+                if y["category"] == shown.get(category, category)
+            ]
+            x = row(both, "reason", reason)
+            total = sum(y["amount"] for y in both)
+            share = x["amount"] / total if x and total else None
+        if x is None or share is None:
+            return []
+        label = say.say("evidence_reason", name=x["reason"], category=x.get("category"))
+        return [
+            say.say("evidence_item", label=label, value=fmt_pct(share), change="", direction="")
+        ]
+    return []
 
 
 # --- 05 next year -------------------------------------------------------------------------------
