@@ -150,6 +150,16 @@ def test_a_campaigns_refund_rate_is_its_own_orders(tmp_path):
         "（活动前与对比活动同口径）"
     )
     assert any(row in t and t.startswith("附录：指标口径") for t in slides), slides
+    # and in the card's speaker notes, not the refund rate's definition its label holds
+    from pptx import Presentation
+
+    notes = next(
+        s.notes_slide.notes_text_frame.text
+        for s in Presentation(str(built.path)).slides
+        if "活动订单退款率" in " ".join(sh.text_frame.text for sh in s.shapes if sh.has_text_frame)
+    )
+    assert "活动订单退款率: 活动期付款订单各自付款后12天内的退款金额 ÷ 其GMV" in notes, notes
+    assert "退款率: 退款金额 ÷ 支付金额" not in notes, notes
     ended = ORDERS.replace("    6,b,2026-06-15 10:00:00,25\n", "")  # the data ends on 06-03
     assert ended != ORDERS
     (tmp_path / "orders.csv").write_text(textwrap.dedent(ended).lstrip(), encoding="utf-8")

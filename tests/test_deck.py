@@ -434,3 +434,12 @@ def test_the_refund_slide_gives_a_categorys_top_reason_once(deck):
     assert f"「{category}」退款率" in slide  # its flag is there …
     others = re.sub(r"首要退款原因是「[^」]+」", "", slide)  # the shop's top reason aside
     assert others.count(f"「{reason}」") == 1, slide  # … and its reason once
+
+
+def test_days_of_cover_is_explained_by_its_own_parts(deck):
+    """Days of cover is units on hand ÷ daily units: its cause names those two (it gave stock
+    value and the month's units, which did not make its change)."""
+    slide = next(" ".join(t) for t in slides_text(deck) if t[0] == "各类目库存可售天数")
+    cause = r"可售[\d.]+天（同比[^：]+：库存件数同比[^，]+，日均销量同比[^）]+）"
+    assert re.search(cause, slide), slide
+    assert "库存金额同比" not in slide

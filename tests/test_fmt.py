@@ -72,3 +72,9 @@ def test_a_product_is_named_by_its_name_else_its_sku_an_opaque_one_cut_short():
     olist = "5769ef0a239114ac3a854af00df129e4"
     assert product_label({"name": None, "sku": olist}) == "5769ef0a…"
     assert product_label({"name": "", "sku": "ABC-123-LONG-CODE-XL"}) == "ABC-123-LONG-CODE-XL"
+
+
+def test_a_pace_keeps_a_decimal():
+    """A small shop's daily units: 0.26 a day read "0" as a count."""
+    assert fmt_metric(0.26, "per_day") == "0.3"
+    assert fmt_metric(623.4, "per_day") == "623"

@@ -2028,7 +2028,8 @@ def test_a_deck_of_datas_first_month_shows_no_returning_buyers(tmp_path):
 def test_the_years_achievements_name_a_campaign_for_what_it_achieved(tmp_path):
     """2025: 618 (17–19 June) brought ¥500 against a ¥600 target; Double 11 (10–12 November)
     ¥300 against 2024's ¥200, +50.0 %, no target. The achievements slide named 618, the larger,
-    with "完成83.3%，未达成"; a missed target is no achievement, so it names Double 11's growth."""
+    with "完成83.3%，未达成"; a missed target is no achievement, so it names Double 11's growth.
+    Given a ¥400 target, Double 11 missed it too, and grew: no campaign is an achievement."""
     from shopreport import api
 
     rows = [
@@ -2059,6 +2060,13 @@ def test_the_years_achievements_name_a_campaign_for_what_it_achieved(tmp_path):
     cards = next(" ".join(t) for t in slides_text(built.path) if t[0] == "数据中的成就")
     assert "2025年双11成交¥300，较2024年双11增长50.0%。" in cards, cards
     assert "未达成" not in cards and "2025年618" not in cards
+    path = tmp_path / "shopreport.yaml"
+    text = path.read_text(encoding="utf-8")
+    path.write_text(text.replace("d11-2025:\n", "d11-2025:\n    targets: {gmv: 400}\n"), "utf-8")
+    assert path.read_text(encoding="utf-8") != text
+    built = api.build_deck(config, "annual", "2025", out=tmp_path / "y.pptx", today=TODAY)
+    cards = next(" ".join(t) for t in slides_text(built.path) if t[0] == "数据中的成就")
+    assert "大促战绩" not in cards, cards
 
 
 def test_the_returning_share_gives_the_part_that_pulled_the_other_way():

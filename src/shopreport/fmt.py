@@ -124,6 +124,8 @@ def fmt_metric(value: float | None, unit: str, symbol: str = "¥", language: str
         "seconds": lambda v: f"{v:,.1f}{' s' if language == 'en' else '秒'}",
         "rating": lambda v: f"{v:.2f}",
         "multiple": lambda v: f"{v:.2f}",
+        # a pace: 0.25 units a day is no "0"
+        "per_day": lambda v: f"{v:,.1f}" if abs(v) < 100 else fmt_count(v, language),
     }
     return formatters[unit](value)
 

@@ -628,12 +628,16 @@ def achievements(ctx: Ctx) -> list[m.Slide]:
                 ),
             )
         )
-    # a campaign is an achievement for the target it met or the growth it made (the promotions
-    # slide says what it missed: here "完成98.8%，未达成" read as a success)
-    met = {
-        c.key: t for c in ctx.data.campaigns if (t := _campaign_target(ctx, c.key)) and c.gmv >= t
-    }
-    won = [c for c in ctx.data.campaigns if c.key in met or (c.growth or 0) > 0]
+    # a campaign is an achievement for the target it met, or without one for the growth it
+    # made; one that missed its target is none, however it grew (here "完成98.8%，未达成" and
+    # then "增长18.5%" alone read as a success)
+    targets = {c.key: _campaign_target(ctx, c.key) for c in ctx.data.campaigns}
+    met = {k: t for k, t in targets.items() if t is not None}
+    won = [
+        c
+        for c in ctx.data.campaigns
+        if (c.gmv >= met[c.key] if c.key in met else (c.growth or 0) > 0)
+    ]
     if won:
         c = max(won, key=lambda c: c.gmv)
         cards.append(

@@ -156,11 +156,11 @@ def per_day_change(r: KpiReport) -> dict[str, Any] | None:
 
 
 def gmv_cause(ctx: Ctx) -> str:
-    """'增长主要来自…。' for the KPI summary, a paragraph a cause: the bridge's largest effect
-    and the largest part, and a campaign in one of the two periods only. A campaign whose GMV
-    is at least half the change leads ("增长主要来自大促：本月含「2026年618」…"; June read
-    "主要来自转化效应" though 618 was 76.7 % of it) and the bridge's largest effect follows, in
-    brief, as what the breakdown shows."""
+    """'增长主要来自…。' for the KPI summary, whole sentences for the paragraph below its
+    headline: the bridge's largest effect and the largest part, and a campaign in one of the
+    two periods only. A campaign whose GMV is at least half the change leads
+    ("增长主要来自大促：本月含「2026年618」…"; June read "主要来自转化效应" though 618 was 76.7 %
+    of it) and the bridge's largest effect follows, in brief, as what the breakdown shows."""
     gmv = ctx.report.metrics["gmv"]
     if gmv.value is None or gmv.previous is None:
         return ""
@@ -350,9 +350,12 @@ def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] |
     # 31st: "活动期GMV ¥221.3万" counts it, "多¥10.3万" does not)
     counted = sorted(i for i in extra if same[i] is not None)
     start = r.period.start if change > 0 else other.start
-    days = (
+    days = (  # by index: the same dates in a month or a week, not in a quarter
         (start + timedelta(days=counted[0]), start + timedelta(days=counted[-1]))
-        if counted and len(counted) < len(extra) and counted[-1] - counted[0] == len(counted) - 1
+        if r.period.kind in ("month", "week")
+        and counted
+        and len(counted) < len(extra)
+        and counted[-1] - counted[0] == len(counted) - 1
         else None
     )
     return {

@@ -18,7 +18,7 @@ from shopreport.fmt import fmt_count
 from shopreport.insights.diagnosis import Finding
 from shopreport.metrics import KpiReport, Period
 from shopreport.sources.dataset import Dataset
-from shopreport.vocab.metrics import METRICS, definition, label
+from shopreport.vocab.metrics import METRICS, RETURNING, definition, label
 
 S = TypeVar("S")  # what the command line names: a month, a year, a campaign key
 D = TypeVar("D")  # what the kind computes: a KpiReport, or a report with the kind's own views
@@ -147,7 +147,9 @@ def plan_deck(
     slides.extend(appendix(ctx, left_out))
     placed = config.metrics.orders_basis == "placed"
     for slide in slides:
-        slide.notes = slide.notes or speaker_notes(slide, say, language, placed, ctx.has("events"))
+        slide.notes = slide.notes or speaker_notes(
+            slide, say, language, placed, ctx.has("events"), ctx.defined
+        )
     return DeckPlan(slides, left_out)
 
 
@@ -170,9 +172,11 @@ def speaker_notes(
     language: str,
     placed: bool = False,
     events: bool | None = None,
+    own: dict[str, str] | None = None,
 ) -> str:
     """What the presenter reads below a slide: its findings in full sentences, the definitions
-    of the metrics it shows, and where its numbers come from."""
+    of the metrics it shows (and of the deck's `own` figures, label → definition), and where
+    its numbers come from."""
     said: list[str] = []
     if isinstance(slide, m.Cover):
         said = [slide.title, slide.shop, slide.presenter_line, slide.date_line]
@@ -198,7 +202,11 @@ def speaker_notes(
             say.word("placed_orders") if placed and mid == "paid_orders" else label(mid, language)
         )
 
-    defined = [
+    # a figure of the deck's own first, its label taken out ("活动订单退款率" is no "退款率")
+    defined = [f"{label_}: {own_}" for label_, own_ in (own or {}).items() if label_ in text]
+    for label_ in own or {}:
+        text = text.replace(label_, " ")
+    defined += [
         f"{name(mid)}: {metric_definition(mid, language, say, placed, events)}"
         for mid in METRICS
         if name(mid) in text
@@ -310,8 +318,8 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
             table_word=say.word(f"table_{n.params['table']}") if "table" in n.params else "",
         )
         for n in ctx.report.notes
-        # returning buyers understated: said where the deck can show them
-        if n.code != "short_history" or ctx.available("returning_share")
+        # returning buyers understated: said where a slide names them
+        if n.code != "short_history" or ctx.shown & set(RETURNING)
     ]
     notes += [
         say.say("left_out", section=say.word(f"section_{k}"), reason=v) for k, v in left_out.items()

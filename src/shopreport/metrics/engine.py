@@ -509,7 +509,9 @@ def _finish_breakdowns(
         if isinstance(key, tuple) and key[0] == "k":
             grouped.setdefault((key[1], key[2]), {})[key[3]] = frame
     for (name, key), frames in grouped.items():
-        if all(frame[key].is_null().all() for frame in frames.values()):  # an empty column
+        if any(f.height for f in frames.values()) and all(  # a column the export leaves empty
+            frame[key].is_null().all() for frame in frames.values()
+        ):
             continue
         table = bd.keyed_contributions(frames, key)
         for window in uncovered:

@@ -527,6 +527,7 @@ def _formatter(unit: str, style: Style) -> Callable[[float], str]:
         "days": lambda v: f"{v:.0f}{'d' if style.language == 'en' else '天'}",
         "seconds": lambda v: f"{v:.1f}{'s' if style.language == 'en' else '秒'}",
         "multiple": lambda v: f"{v:.2f}",
+        "per_day": lambda v: f"{v:,.1f}",
     }[unit]
 
 

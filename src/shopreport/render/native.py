@@ -85,6 +85,7 @@ def number_format(
         "days": '0"d"' if not zh else '0"天"',
         "seconds": '0.0"s"' if not zh else '0.0"秒"',
         "multiple": "0.00",
+        "per_day": "#,##0.0",
     }[unit]
 
 

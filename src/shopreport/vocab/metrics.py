@@ -190,12 +190,12 @@ _ALL = [
        "库存 ÷ 近28个在售日的日均销量（缺货且无销售的日子、大促活动日不计）", better=None),
     _m("stock_units", "库存件数", "Units on hand", "count", "inventory",
        "units in stock at the period's last stock count (the stock of days of cover)",
-       "期末最后一次盘点的库存件数（即可售天数中的库存）",
+       "期末最后一次盘点的库存件数（口径同可售天数）",
        better=None),
-    _m("daily_units", "日均销量", "Daily units", "count", "inventory",
+    _m("daily_units", "日均销量", "Daily units", "per_day", "inventory",
        "Σ average daily units sold over each SKU's last 28 days it could sell (as in days of "
        "cover)",
-       "各SKU近28个在售日的日均销量之和（同可售天数）", better=None),
+       "各SKU近28个在售日的日均销量之和（口径同可售天数）", better=None),
     _m("reorder_qty", "建议补货量", "Suggested reorder units", "count", "inventory",
        "Σ max(0, daily units (as in days of cover) × (lead time + review days) + safety stock "
        "− units on hand)",
