@@ -45,8 +45,7 @@ def _foot(ctx: Ctx, *tables: str) -> str:
     text = say.say(
         "campaign_footnote",
         platform=say.word(f"platform_{ctx.config.platform}"),
-        tables=say.word("list_sep").join(say.word(f"table_{t}") for t in tables if ctx.has(t))
-        or say.word("table_orders"),
+        tables=ctx.tables_line(*tables),
         start=window.start.isoformat(),
         end=window.last_day.isoformat(),
         baseline=c.baseline.label,

@@ -160,16 +160,22 @@ class DeckContext(Generic[D]):
         first = self._first()
         return not first or first <= period.last_day.isoformat()
 
-    def footnote(self, *tables: str, note: str = "") -> str:
-        """Source tables, period and comparison periods (and a caveat) for a slide's footer."""
-        period = self.report.period
+    def tables_line(self, *tables: str) -> str:
+        """A footer's source tables: "订单、流量、退款", or the first three and a count when
+        there are more than four (a problems slide's eight names set its footer in 6.5 pt)."""
         used = [self.say.word(f"table_{t}") for t in tables if self.has(t)] or [
             self.say.word("table_orders")
         ]
+        first = self.say.word("list_sep").join(used[:3] if len(used) > 4 else used)
+        return self.say.say("tables_more", first=first, n=len(used)) if len(used) > 4 else first
+
+    def footnote(self, *tables: str, note: str = "") -> str:
+        """Source tables, period and comparison periods (and a caveat) for a slide's footer."""
+        period = self.report.period
         text = self.say.say(
             "footnote",
             platform=self.say.word(f"platform_{self.config.platform}"),
-            tables=self.say.word("list_sep").join(used),
+            tables=self.tables_line(*tables),
             # the data's first day when it starts inside the period (the Taobao sample's two
             # hours of 26 November read "2017-11-01 至 2017-11-26")
             start=max(

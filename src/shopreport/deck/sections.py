@@ -261,7 +261,7 @@ def _shown_text(slide: m.Slide) -> str:
     return " ".join(w for w in words if w)
 
 
-APPENDIX_ROWS = 13  # metric definitions on one slide at most
+APPENDIX_ROWS = 14  # metric definitions on one slide at most
 
 
 def definition_slides(say: Narrator, definitions: list[list[str]], footnote: str) -> list[m.Slide]:
