@@ -108,3 +108,13 @@ def test_column_labels_break_between_words(style):
     assert _category_lines(labels, style, 4.0) == four_inches
     assert _category_lines(labels, style, 3.0)[2] == "家用清\n洁电器"
     assert _category_lines(labels, style, 3.0)[3] == "简约\n净水器"
+
+
+def test_day_labels_as_many_as_fit_side_by_side():
+    """618's days as "Warm-up 1 / 05.25" (9 characters) across 5.2 in at 9 pt: a label takes
+    9 × 9 × 0.62 ÷ 72 + 0.12 = 0.82 in, so 5.2 × 0.8 ÷ 0.82 = 5 fit ("Warm-up 1" ran into
+    "Warm-up 5" at 8); dates alone ("05.25") keep the usual 8."""
+    from shopreport.render.charts import labels_that_fit
+
+    assert labels_that_fit(["Warm-up 1\n05.25"] * 27, 5.2, 9) == 5
+    assert labels_that_fit(["05.25"] * 27, 5.2, 9) == 8

@@ -100,6 +100,14 @@ def _pct_axis(ax, axis: str = "y") -> None:
     (ax.yaxis if axis == "y" else ax.xaxis).set_major_formatter(formatter)
 
 
+def labels_that_fit(ticks: list, width: float, size: float, most: int = 8) -> int:
+    """How many of a day axis's labels fit side by side across `width` inches at `size` points,
+    by the longest line (at most `most`): "Warm-up 1" ran into "Warm-up 5"."""
+    longest = max((len(line) for t in ticks for line in str(t).split("\n")), default=1)
+    char = size * 0.62 / 72  # inches a character of the chart's font takes, about
+    return max(2, min(most, int(width * 0.8 / (longest * char + 0.12))))
+
+
 def chart_daily_trend(data: dict, style: Style, width: float, height: float) -> bytes:
     """Daily GMV of the month, beside the previous month and last year (by day of month)."""
     fig, ax = _figure(style, width, height)
@@ -146,7 +154,8 @@ def chart_daily_trend(data: dict, style: Style, width: float, height: float) -> 
         )
     ax.set_xlim(0.5, len(days) + 0.5)
     ticks = data.get("x_ticks")
-    step = max(1, int(np.ceil(len(days) / (8 if ticks else 16))))
+    most = labels_that_fit(ticks, width, style.size("chart_value")) if ticks else 16
+    step = max(1, int(np.ceil(len(days) / most)))
     if data.get("x_tick_at"):  # (index, label): ticks at given days, e.g. each month's first
         ax.set_xticks(
             [days[i] for i, _ in data["x_tick_at"]],

@@ -32,7 +32,7 @@ from pptx.enum.text import MSO_AUTO_SIZE, PP_ALIGN
 from pptx.oxml.ns import qn
 from pptx.util import Inches, Pt
 
-from shopreport.render.charts import Style
+from shopreport.render.charts import Style, labels_that_fit
 
 Adder = Callable[[Any, dict, Style, float, float, float, float, str], Any]
 
@@ -240,8 +240,8 @@ def native_daily_trend(slide, data: dict, style: Style, x, y, w, h, alt: str):
     elif data.get("x_ticks"):
         # every k-th tick written, the others blank: LibreOffice draws every label whatever
         # c:tickLblSkip says, and 25 two-line labels wrap to one character a line
-        every = max(1, -(-n // 8))
         ticks = list(data["x_ticks"])[:n]
+        every = max(1, -(-n // labels_that_fit(ticks, w, style.size("chart_tick"))))
         chart_data.categories = [t if i % every == 0 else "" for i, t in enumerate(ticks)]
     else:
         chart_data.categories = [str(d) for d in range(1, n + 1)]
