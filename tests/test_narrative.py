@@ -574,3 +574,16 @@ def test_a_refund_rate_high_before_and_now_is_still_high():
     assert en.say("finding_refund_rate_title", subject="Womenswear", rise=-0.02) == (
         "Womenswear refunds still too high"
     )
+
+
+def test_a_campaigns_category_refunds_name_their_basis():
+    """618's problems gave 女装 21.9 % "（全店7.2%）" by refund date beside the KPI card's 8.9 %
+    (the campaign's own orders): the shop's rate is said to be on the category's basis."""
+    zh = Narrator("zh-CN", "¥")
+    args = dict(
+        rate=0.219, shop=0.072, before=0.218, reason="尺码不合适", reason_share=0.409,
+        rise=0.001, excess=0.147, impact=60_800,
+    )  # fmt: skip
+    text = zh.say("finding_refund_rate", dated=True, **args)
+    assert text.startswith("按退款时间计，退款率21.9%（同口径全店7.2%，"), text
+    assert "同口径" not in zh.say("finding_refund_rate", **args)
