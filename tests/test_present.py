@@ -545,8 +545,7 @@ def test_a_quarter_stages_products_against_the_same_quarter_last_year(tmp_path):
     texts = next(t for t in slides_text(built.path) if "TOP商品与生命周期" in t)
     assert "同比" in texts and "较上期" not in texts
     assert any(
-        "阶段按本期销量与去年同期比较（±20%；去年未售的比季节调整后的上期）" in t
-        for t in texts
+        "阶段按本期销量与去年同期比较（±20%；去年未售的比季节调整后的上期）" in t for t in texts
     )
 
 
@@ -2085,6 +2084,6 @@ def test_the_returning_share_gives_the_part_that_pulled_the_other_way():
         "新买家7,119→7,717（增长8.4%），拉低老买家占比1.6个百分点。",
     ]
     en = SimpleNamespace(say=Narrator("en", "¥"))
-    assert returning_parts(en, parts)[1].startswith("New buyers went 7,119 → 7,717")  # type: ignore[arg-type]
+    assert returning_parts(en, parts)[1].startswith("New buyers 7,119 → 7,717 (up 8.4%, -1.6 pp")  # type: ignore[arg-type]
     both_up = [parts[0], dr.Driver("new", "new", 0.002, None, parts[1].evidence)]
     assert len(returning_parts(zh, both_up)) == 1  # type: ignore[arg-type]

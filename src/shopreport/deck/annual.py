@@ -602,11 +602,20 @@ def _customers(ctx: Ctx) -> list[m.Slide]:
 
 
 def _short_segment(segment: S.RfmRow, language: str) -> str:
-    """A segment's name short enough for an axis: 重要价值 / Imp. value."""
+    """A segment's name short enough for an axis: 重要价值 / Champions."""
     if language != "en":
         return segment["segment_zh"][:4]
-    kind, what = segment["segment"].split("_", 1)
-    return f"{'Imp.' if kind == 'important' else 'Gen.'} {what.replace('winback', 'win-back')}"
+    return SHORT_SEGMENTS.get(segment["segment"], segment["segment_en"])
+
+
+SHORT_SEGMENTS = {
+    "important_develop": "Promising",
+    "important_keep": "Loyal, lapsing",
+    "important_winback": "At risk",
+    "general_value": "Loyal, small",
+    "general_develop": "Recent, small",
+}
+"""English segment names an axis shortens (the others are short already)."""
 
 
 # --- 02 achievements ----------------------------------------------------------------------------

@@ -12,14 +12,15 @@ from shopreport.metrics.period import Period
 # (R↑, F↑, M↑) → segment id, 中文, English; "↑" is strictly better than the median
 # (R↑ = bought more recently than the median customer).
 RFM_SEGMENTS = [
-    ((True, True, True), "important_value", "重要价值客户", "Important value"),
-    ((True, False, True), "important_develop", "重要发展客户", "Important to develop"),
-    ((False, True, True), "important_keep", "重要保持客户", "Important to keep"),
-    ((False, False, True), "important_winback", "重要挽留客户", "Important to win back"),
-    ((True, True, False), "general_value", "一般价值客户", "General value"),
-    ((True, False, False), "general_develop", "一般发展客户", "General to develop"),
-    ((False, True, False), "general_keep", "一般保持客户", "General to keep"),
-    ((False, False, False), "general_winback", "一般挽留客户", "General to win back"),
+    # English as shops say them ("Important to win back" was a calque of 重要挽留)
+    ((True, True, True), "important_value", "重要价值客户", "Champions"),
+    ((True, False, True), "important_develop", "重要发展客户", "Promising big spenders"),
+    ((False, True, True), "important_keep", "重要保持客户", "Loyal big spenders lapsing"),
+    ((False, False, True), "important_winback", "重要挽留客户", "Big spenders at risk"),
+    ((True, True, False), "general_value", "一般价值客户", "Loyal small spenders"),
+    ((True, False, False), "general_develop", "一般发展客户", "Recent small spenders"),
+    ((False, True, False), "general_keep", "一般保持客户", "Regulars lapsing"),
+    ((False, False, False), "general_winback", "一般挽留客户", "Hibernating"),
 ]
 
 
