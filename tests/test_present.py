@@ -2084,6 +2084,7 @@ def test_the_returning_share_gives_the_part_that_pulled_the_other_way():
         "新买家7,119→7,717（增长8.4%），拉低老买家占比1.6个百分点。",
     ]
     en = SimpleNamespace(say=Narrator("en", "¥"))
-    assert returning_parts(en, parts)[1].startswith("New buyers 7,119 → 7,717 (up 8.4%, -1.6 pp")  # type: ignore[arg-type]
+    new = returning_parts(en, parts)[1]  # type: ignore[arg-type]
+    assert new.startswith("New buyers went 7,119 → 7,717 (up 8.4%, -1.6 pp"), new
     both_up = [parts[0], dr.Driver("new", "new", 0.002, None, parts[1].evidence)]
     assert len(returning_parts(zh, both_up)) == 1  # type: ignore[arg-type]
