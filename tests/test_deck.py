@@ -70,7 +70,8 @@ def test_the_month_names_its_campaign(deck):
     days its gain counts (September has no 31st)."""
     summary = " ".join(slides_text(deck)[3])
     assert re.search(
-        r"增长主要来自大促（本月活动期10月20–30日较上月同日多¥[\d.]+万）："
+        r"增长主要来自大促（本月活动期10月20–30日较上月同日多¥[\d.]+万，"
+        r"10月31日上月无同日，¥[\d.]+万）："
         r"本月含「2026年双11」「预热」阶段（GMV ¥[\d.]+万，占本月的[\d.]+%），"
         r"上月无该活动。从拆解看，流量效应影响最大（\+¥[\d.]+万）",
         summary,

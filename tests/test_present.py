@@ -1492,8 +1492,10 @@ def test_a_campaign_day_the_month_before_lacks_adds_nothing_against_the_same_day
     summary = _campaign_summary(
         tmp_path, orders, ("2026-10-29", "2026-10-31"), "monthly", "2026-10", date(2026, 11, 3)
     )
-    # the gain names its days: "活动期GMV ¥1,000" counts the 31st, "多¥550" does not
-    assert "增长主要来自大促（本月活动期10月29–30日较上月同日多¥550）" in summary
+    # the gain names its days: "活动期GMV ¥1,000" counts the 31st, "多¥550" does not, and
+    # the 31st is said on its own
+    said = "增长主要来自大促（本月活动期10月29–30日较上月同日多¥550，10月31日上月无同日，¥400）"
+    assert said in summary, summary
 
 
 def test_a_quarter_after_a_campaign_quarter_names_the_campaign(tmp_path):

@@ -168,7 +168,7 @@ def test_weekly_demo_deck(weekly_deck):
     # and the first day of its peak (1–11 November): the focus says so before the reorders
     focus = next(t for t in texts if t.startswith("下周工作重点"))
     assert re.search(
-        r"大促备战 下周适逢「2026年双11」预热期（进行中，至10月31日）、"
+        r"大促备战 下周适逢「2026年双11」预热期（10月20日起，进行中，至10月31日）、"
         r"爆发期（11月1日起，至11月11日），活动GMV目标¥[\d.]+万：",
         focus,
     ), focus
@@ -202,4 +202,4 @@ def test_a_week_the_data_stops_inside_says_so_on_its_cards(demo_shop, tmp_path):
     # its six days against W43's first six (19–24 October), as the footers say
     assert texts[1].endswith("环比 2026-W43（前6天），同比 2025-W44（前6天） 2")
 
-    assert "下周适逢「2026年双11」爆发期（进行中，至11月11日）" in " ".join(texts)
+    assert "下周适逢「2026年双11」爆发期（11月1日起，进行中，至11月11日）" in " ".join(texts)

@@ -180,6 +180,8 @@ def gmv_cause(ctx: Ctx) -> str:
                 note=note.lstrip("；; "),
                 gain=led["gain"],  # what its days added, beside their level (¥221.3万 of days)
                 days=led["days"],
+                alone=led["alone"],
+                alone_gmv=led["alone_gmv"],
                 holder=led["holder"],
                 other=led["lacks"][0],
             ),
@@ -358,7 +360,16 @@ def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] |
         and counted[-1] - counted[0] == len(counted) - 1
         else None
     )
+    alone = sorted(i for i in extra if same[i] is None)  # days the other period lacks
     return {
+        # what those days sold, said beside the gain ("10月31日上月无同日，¥24.2万": the 31st
+        # alone brought more than the month's whole change)
+        "alone": (
+            (start + timedelta(days=alone[0]), start + timedelta(days=alone[-1]))
+            if days and alone
+            else None
+        ),
+        "alone_gmv": sum(gmv[i] for i in alone),
         "mom": against == "previous",
         "name": ctx.written([campaign.name])[0] if campaign.name else key,
         # its phases when the other period has some, or the campaign has more ("本月含「2026年
