@@ -531,7 +531,7 @@ def behaviour(ctx: Ctx) -> list[m.Slide]:
             slide.bullets = [*slide.bullets[:2], body]
         # the campaign's own footnote: its window, baseline and comparison (not "环比")
         note = say.word("note_daily_uv") if not ctx.has("events") else ""
-        slide.footnote = " ".join(p for p in (_foot(ctx, "traffic", "orders"), note) if p)
+        slide.footnote = " | ".join(p for p in (_foot(ctx, "traffic", "orders"), note) if p)
         slides.append(slide)
     elif body:
         cards = [m.Card(say.word("cart_path_heading"), body)]
