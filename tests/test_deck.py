@@ -444,3 +444,10 @@ def test_days_of_cover_is_explained_by_its_own_parts(deck):
     cause = r"可售[\d.]+天（同比[^：]+：库存件数同比[^，]+，日均销量同比[^）]+）"
     assert re.search(cause, slide), slide
     assert "库存金额同比" not in slide
+
+
+def test_the_appendix_defines_a_count_said_by_its_bare_name(deck):
+    """The appendix left out 老买家数's 365-day rule: "老买家2,670→2,927" names it without its
+    数 (the English appendix, matching "returning buyers", gave it)."""
+    rows = [" | ".join(t) for t in slides_text(deck) if t[0] == "附录：指标口径"]
+    assert any("老买家数 | 在统计周期开始前365天内也付过款的买家数" in r for r in rows), rows

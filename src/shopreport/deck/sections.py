@@ -239,7 +239,13 @@ def named_metrics(slides: list[m.Slide], language: str) -> set[str]:
                 found.add(names[name])
                 text = re.sub(pattern, " ", text)
         return found
-    return {mid for mid in METRICS if label(mid, language) in text}
+    # a count said by its bare name before its value ("老买家2,670→2,927") names 老买家数 too
+    return {
+        mid
+        for mid in METRICS
+        if (name := label(mid, language)) in text
+        or (name.endswith("数") and re.search(re.escape(name[:-1]) + r"\d", text))
+    }
 
 
 def _bare(name: str) -> str:
@@ -261,7 +267,7 @@ def _shown_text(slide: m.Slide) -> str:
     return " ".join(w for w in words if w)
 
 
-APPENDIX_ROWS = 14  # metric definitions on one slide at most
+APPENDIX_ROWS = 15  # metric definitions on one slide at most
 
 
 def definition_slides(say: Narrator, definitions: list[list[str]], footnote: str) -> list[m.Slide]:
