@@ -90,7 +90,7 @@ def overview(ctx: Ctx) -> list[m.Slide]:
             miss=target_miss(ctx),
             per_day=per_day_change(r),
         )
-        summary = "\n".join(p for p in (summary, gmv_cause(ctx)) if p)
+        summary = say.paragraphs(summary, gmv_cause(ctx))
     else:
         summary = say.say(
             "no_amount_summary", buyers=ctx.value("buyers"), orders=ctx.value("paid_orders")

@@ -62,6 +62,10 @@ class Narrator:
         text = [p for p in parts if p]
         return "".join(text) if self.language != "en" else " ".join(text)
 
+    def paragraphs(self, *parts: str) -> str:
+        """Text in paragraphs, one a line (a KPI slide's headline, then its causes)."""
+        return "\n".join(p for p in parts if p)
+
     def word(self, key: str) -> str:
         """A fixed word or label; `<key>_<period kind>` when the period has its own (`mom_week`:
         WoW, `prev_month`: 上月)."""

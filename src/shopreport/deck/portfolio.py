@@ -363,7 +363,7 @@ def _shop_slides(say, ranked, footer) -> list[m.Slide]:
                 say.say("pf_shop_title", shop=s.shop),
                 footer,
                 cards=s.cards,
-                summary="\n".join(p for p in (s.headline, line) if p),  # a paragraph each
+                summary=say.paragraphs(s.headline, line),
             )
         )
     return slides

@@ -161,7 +161,7 @@ def _summary(ctx: Ctx) -> str:
         att=gmv.attainment,
         target=gmv.target,
     )
-    return "\n".join(p for p in (head, gmv_cause(ctx)) if p)
+    return ctx.say.paragraphs(head, gmv_cause(ctx))
 
 
 def _band_label(ctx: Ctx, low: float, high: float | None) -> str:

@@ -202,10 +202,10 @@ def speaker_notes(
             say.word("placed_orders") if placed and mid == "paid_orders" else label(mid, language)
         )
 
-    # a figure of the deck's own first, its label taken out ("活动订单退款率" is no "退款率")
-    defined = [f"{label_}: {own_}" for label_, own_ in (own or {}).items() if label_ in text]
-    for label_ in own or {}:
-        text = text.replace(label_, " ")
+    # a figure of the deck's own first, its name taken out ("活动订单退款率" is no "退款率")
+    defined = [f"{figure}: {meaning}" for figure, meaning in (own or {}).items() if figure in text]
+    for figure in own or {}:
+        text = text.replace(figure, " ")
     defined += [
         f"{name(mid)}: {metric_definition(mid, language, say, placed, events)}"
         for mid in METRICS
@@ -302,7 +302,7 @@ def appendix(ctx: DeckContext[Any], left_out: dict[str, str]) -> list[m.Slide]:
             metric_definition(mid, ctx.lang, say, placed, ctx.has("events")),
         ]
         for mid in used
-    ] + [[label, definition] for label, definition in ctx.defined.items()]
+    ] + [list(own) for own in ctx.defined.items()]  # the deck's own figures
     basis = say.say(  # the platform whose back office the numbers follow, and the GMV basis
         "appendix_basis",
         platform=say.word(f"platform_{ctx.config.platform}"),

@@ -57,7 +57,7 @@ def week(ctx: Ctx) -> list[m.Slide]:
             att=gmv.attainment,
             target=gmv.target,
         )
-        summary = "\n".join(p for p in (say.join(head, _pace(ctx)), gmv_cause(ctx)) if p)
+        summary = say.paragraphs(say.join(head, _pace(ctx)), gmv_cause(ctx))
     else:
         summary = say.say(
             "no_amount_summary", buyers=ctx.value("buyers"), orders=ctx.value("paid_orders")

@@ -317,11 +317,8 @@ class Dataset:
         numbered = orders is not None and orders.frame.collect_schema().get("order_id") == pl.String
         if numbered:
             queries.append(self.frame("orders").select(order_number().is_not_null().all()))
-        queries.append(
-            self.frame("orders").select(pl.col("paid_amount").is_not_null().any())
-            if orders
-            else pl.LazyFrame({"known": [True]})
-        )
+        if orders:
+            queries.append(self.frame("orders").select(pl.col("paid_amount").is_not_null().any()))
 
         def collect(batch: list[pl.LazyFrame]) -> list[pl.DataFrame]:
             if one_at_a_time:  # together they hold every table's columns at once
@@ -329,7 +326,7 @@ class Dataset:
             return pl.collect_all(batch)
 
         results = collect(queries)
-        self.amounts_known = bool(results.pop().item())
+        self.amounts_known = bool(results.pop().item()) if orders else True
         self.numbered_orders = numbered and bool(results.pop().item())
         problems: list[Problem] = []
         found: list[tuple[TableSource, tuple[pl.LazyFrame, object]]] = []
