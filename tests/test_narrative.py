@@ -458,7 +458,9 @@ def test_a_bad_review_rate_says_of_how_many_reviews():
 
 def test_a_category_change_says_the_products_behind_it():
     """家用电器 −¥29.5万 behind 简约净水器 −¥47.1万 (out of stock from 4 October); 数码配件's
-    −¥10.7万 behind two products, neither half of it."""
+    −¥10.7万 behind two products, neither half of it. The shop's change is +¥5.1万, so the
+    other categories together are 5.1 − 20.4 = −¥15.3万: said as such ("其他类目抵消了一部分"
+    read as a small offset beside 家用电器's −¥29.5万, more than 美妆护肤 gained)."""
     from datetime import date
 
     say = Narrator("zh-CN", "¥")
@@ -469,11 +471,11 @@ def test_a_category_change_says_the_products_behind_it():
     }  # fmt: skip
     text = say.say(
         "category_contributor", name="美妆护肤", delta=204_200, share=None, cause=None,
-        against=[("家用电器", -295_400, out), ("数码配件", -107_400, two)],
+        rest=51_000 - 204_200, against=[("家用电器", -295_400, out), ("数码配件", -107_400, two)],
     )  # fmt: skip
     assert text == (
-        "「美妆护肤」环比+¥20.4万，增长最多，其他类目抵消了一部分；"
-        "「家用电器」环比-¥29.5万（其中「简约净水器」-¥47.1万，10月4日起缺货）；"
+        "「美妆护肤」环比+¥20.4万，增长最多；其他类目合计-¥15.3万，"
+        "包括「家用电器」环比-¥29.5万（其中「简约净水器」-¥47.1万，10月4日起缺货）；"
         "「数码配件」环比-¥10.7万（其中「表带」-¥4.60万；「键盘」-¥4.14万）。"
     )
 
@@ -587,3 +589,21 @@ def test_a_campaigns_category_refunds_name_their_basis():
     text = zh.say("finding_refund_rate", dated=True, **args)
     assert text.startswith("按退款时间计，退款率21.9%（同口径全店7.2%，"), text
     assert "同口径" not in zh.say("finding_refund_rate", **args)
+
+
+def test_periods_and_days_are_said_in_words():
+    """ "2026-W44尚未完整" and "06-18客服承压" were the tool's labels on a slide: a period and a
+    day are said as a reader says them."""
+    zh, en = Narrator("zh-CN", "¥"), Narrator("en", "¥")
+    for say, period, said in [
+        (zh, "2026-W44", "数据截至2026-10-31，2026年第44周尚未完整："),
+        (zh, "2026-10", "数据截至2026-10-31，2026年10月尚未完整："),
+        (zh, "2026", "数据截至2026-10-31，2026年尚未完整："),
+        (zh, "2026-Q4", "数据截至2026-10-31，2026年第4季度尚未完整："),
+        (zh, "2026-H2", "数据截至2026-10-31，2026年下半年尚未完整："),
+        (en, "2026-W44", "The data ends on 2026-10-31, before week 44 of 2026 ends:"),
+        (en, "2026-10", "The data ends on 2026-10-31, before Oct 2026 ends:"),
+    ]:
+        assert say.say("note_data_ends", period=period, date="2026-10-31").startswith(said)
+    assert zh.say("finding_service_load_title", subject="06-18") == "6月18日客服承压"
+    assert en.say("finding_service_load_title", subject="06-18") == "Service overloaded on Jun 18"

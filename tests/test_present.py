@@ -1711,7 +1711,10 @@ def test_a_categorys_share_of_the_change_is_of_the_shops_change(tmp_path):
     texts = next(t for t in slides_text(built.path) if "类目销售结构" in t)
     a = texts.index("A")
     assert texts[a + 5 : a + 7] == ["+¥50.00", "50.0%"]
-    assert any("各类目合计不为100%" in t for t in texts)
+    # and A's share is of the shop's ¥300 (o3's ¥50 has no lines): 150 ÷ 300 = 50.0 %, not
+    # 150 ÷ 250 = 60.0 % of the categories' total
+    assert texts[a + 2] == "50.0%"
+    assert any("两列合计都不为100%" in t for t in texts)
     # September A ¥100, B ¥100, C ¥10; October A ¥150, B ¥110 and C nothing (not shown): A
     # +50, B +10, C −10 are the shop's +50, and the note says they add up to 100 %
     sold = ["s1,a,2026-09-01 10:00:00,100", "s2,b,2026-09-02 10:00:00,110"]

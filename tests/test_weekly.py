@@ -154,6 +154,14 @@ def test_weekly_demo_deck(weekly_deck):
     ):
         assert title in joined, title
     assert "环比 2026-W42，同比 2025-W43" in texts[1]
+    # the bullets say the table's changes in the table's unit (W44 said "减少¥3,174" beside
+    # the table's "-¥0.32万"): 女装 ¥2.87万 → ¥3.60万 is under ¥1万 and still "¥0.74万"
+    movers = next(t for t in texts if t.startswith("本周涨跌榜"))
+    assert "「女装」减少¥0.74万" in movers and "女装 ¥2.87万 ¥3.60万 -¥0.74万" in movers
+    said = re.findall(r"(增加|减少)(¥[\d.,]+万?)", movers)
+    assert len(said) >= 4, movers
+    for word, amount in said:
+        assert ("+" if word == "增加" else "-") + amount + " " in movers, (word, amount)
     # the note counts every stockout and product selling out; the table says it lists the first
     stock = next(t for t in texts if t.startswith("缺货与即将售罄商品"))
     out, soon = map(int, re.search(r"缺货SKU (\d+)个.*?；(\d+)个商品", stock).groups())

@@ -676,6 +676,8 @@ def bridge_slide(ctx: Ctx) -> m.ChartSlide:
                     name=d.subject or say.word("unknown"),
                     delta=d.effect,
                     share=d.share,
+                    others=say.word(f"others_{kind}"),
+                    rest=mom["delta"] - d.effect,
                     since=out_since(ctx, kind, d),
                     against=[
                         (a.subject or say.word("unknown"), a.effect, out_since(ctx, kind, a))
@@ -1177,6 +1179,11 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
     shares = all(v is not None and abs(v) <= 1 for v in part.values())
     every = ctx.rows(S.BY_CATEGORY)  # (with the categories that sold nothing this period)
     whole = abs(sum(c["delta_mom"] or 0 for c in every) - total) <= 0.005 * abs(total)
+    shop = ctx.value("gmv") or 0  # what the shares are of: less than 100 % without Olist's
+    covered = abs(sum(c["gmv"] or 0 for c in every) - shop) <= 0.005 * shop  # lineless orders
+    notes = [say.word("contribution_note" if whole else "contribution_note_part")] if shares else []
+    if not covered and not (shares and not whole):
+        notes.append(say.word("share_note_part"))
     rows = [
         [
             c["category"] or say.word("unknown"),
@@ -1208,6 +1215,7 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
                 name=lead.subject,
                 delta=lead.effect,
                 share=lead.share,
+                rest=total - lead.effect,
                 cause=category_cause(ctx, lead.subject, lead.effect),
                 against=[
                     (a.subject, a.effect, category_cause(ctx, a.subject, a.effect))
@@ -1245,10 +1253,7 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
             )
         ],
         rows=rows,
-        note=(
-            say.word("contribution_note" if whole else "contribution_note_part") if shares else ""
-        )
-        + say.word("category_table_note"),
+        note="".join(notes) + say.word("category_table_note"),
         caption=shown_of(ctx, len(shown), len(categories)),
         side_heading=say.word("category_heading"),
         side=side[:4],
@@ -1278,7 +1283,7 @@ def promotions_slide(ctx: Ctx) -> m.ChartSlide | None:
         m.Chart(
             "bars",
             {
-                "labels": [r["promotion"] for r in shown] + [say.word("without_promo")],
+                "labels": [r["promotion"] for r in shown] + [say.word("no_promotion")],
                 "series": {
                     say.word("order_value"): [r["order_value"] or 0 for r in shown]
                     + [plain["order_value"] or 0]

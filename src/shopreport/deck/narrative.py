@@ -8,6 +8,7 @@ that asks for a number the deck did not compute fails loudly instead of printing
 from __future__ import annotations
 
 import functools
+import re
 from datetime import date, timedelta
 
 import jinja2
@@ -146,6 +147,25 @@ def _environment(language: str, symbol: str) -> jinja2.Environment:
             return f"{day(first)}–{last.day}" if en else f"{day(first)[:-1]}–{last.day}日"
         return f"{day(first)}–{day(last)}"
 
+    def period(v) -> str:
+        """A period's label as said: 2026 → 2026年, 2026-10 → 2026年10月, 2026-W44 →
+        2026年第44周, 2026-Q3 → 2026年第3季度, 2026-H1 → 2026年上半年 (English: Oct 2026, week 44
+        of 2026, Q3 2026, H1 2026); other labels (a span of months, a campaign) as they are."""
+        text = str(v)
+        if re.fullmatch(r"\d{4}", text):
+            return text if en else f"{text}年"
+        if re.fullmatch(r"\d{4}-\d{2}", text):
+            return month(text)
+        kind = re.fullmatch(r"(\d{4})-([WQH])(\d{1,2})", text)
+        if kind is None:
+            return text
+        year, letter, number = kind.group(1), kind.group(2), int(kind.group(3))
+        if en:
+            return f"week {number} of {year}" if letter == "W" else f"{letter}{number} {year}"
+        if letter == "H":
+            return f"{year}年{'上' if number == 1 else '下'}半年"
+        return f"{year}年第{number}{'周' if letter == 'W' else '季度'}"
+
     def lc(v) -> str:
         """A label inside an English sentence: its first word in lower case, unless that is an
         acronym ('Visitors (UV)' → 'visitors (UV)', 'AOV' stays)."""
@@ -156,6 +176,7 @@ def _environment(language: str, symbol: str) -> jinja2.Environment:
     env.filters.update(
         {
             "lc": lc,
+            "period": period,
             "month": month,
             "md": lambda d: f"{d:%m-%d}",
             "day": day,

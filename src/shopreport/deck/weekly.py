@@ -206,6 +206,7 @@ def movers(ctx: Ctx) -> list[m.Slide]:
     ]
     gmv = ctx.report.metrics["gmv"]
     total = (gmv.value or 0.0) - (gmv.previous or 0.0) if gmv.previous is not None else None
+    change = gmvs[2 * len(found) :]  # the bullets say the table's changes, in its unit
     side = []
     for kind in ("category", "source", "product"):
         ups = [f for f in found if f[0] == kind and f[2] > f[3]]
@@ -216,9 +217,9 @@ def movers(ctx: Ctx) -> list[m.Slide]:
                     "movers_line",
                     kind=say.word(f"word_{kind}"),
                     up=ups[0][1] if ups else None,
-                    up_delta=ups[0][2] - ups[0][3] if ups else None,
+                    up_delta=change[found.index(ups[0])] if ups else None,
                     down=downs[0][1] if downs else None,
-                    down_delta=downs[0][2] - downs[0][3] if downs else None,
+                    down_delta=change[found.index(downs[0])] if downs else None,
                 )
             )
     return [

@@ -241,7 +241,14 @@ def compute_kpis(
             "yoy": lmdi(values["ly"], values["cur"]),
         },
         breakdowns=conform_all(
-            _finish_breakdowns(results, uncovered, opts.top_n, late_tables, ctx.days_of(period)),
+            _finish_breakdowns(
+                results,
+                uncovered,
+                opts.top_n,
+                late_tables,
+                ctx.days_of(period),
+                values["cur"].get("gmv"),
+            ),
             BREAKDOWNS,
         ),
         coverage=_coverage(results, ds),
@@ -493,9 +500,12 @@ def _finish_breakdowns(
     top_n: int,
     late: dict[str, set[str]] | None = None,
     days: int = 1,
+    gmv: float | None = None,
 ) -> dict[str, pl.DataFrame]:
     """Assemble the collected breakdown frames (contributions, source conversion). `days`: the
-    period's days the data covers (a stockout's pace over the period ranks it).
+    period's days the data covers (a stockout's pace over the period ranks it); `gmv`: the
+    period's GMV, what a category's or a product's share is of (orders without lines are in
+    no category: their shares may add up to less than 100 %).
 
     Comparisons with a period the data does not reach are null, not computed against zero;
     so are those with a period a table's data does not reach (`late`: {table: {window}}).
@@ -555,6 +565,9 @@ def _finish_breakdowns(
         out["response_by_handler"] = table.with_columns(
             [pl.lit(None, table.schema[c]).alias(c) for c in gone]
         )
+    for name in ("by_category", "products"):
+        if name in out and gmv:
+            out[name] = out[name].with_columns(share=pl.col("gmv") / gmv)
     if "products" in out:
         ranked = out["products"].with_row_index("rank", offset=1)
         out["lifecycle"] = (
