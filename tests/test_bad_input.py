@@ -259,22 +259,44 @@ def test_validate_calls_an_orders_file_without_rows_an_error(tmp_path):
     assert "have no rows left after the config's `filter` under data.orders" in built.err
 
 
-def test_a_refund_row_given_twice_is_a_warning_naming_both_lines(tmp_path):
-    """Refunds without ids: line 3 repeats line 2 in every column, and both counted (¥5 + ¥5).
-    `validate` says so, naming both lines; with refund ids two equal rows are two refunds."""
-    refunds = "order_id,refund_time,amount\n1,2026-10-03 10:00:00,5\n1,2026-10-03 10:00:00,5\n"
-    data = {"data": {"orders": {"path": "orders.csv"}, "refunds": {"path": "refunds.csv"}}}
-    path = setup(tmp_path, {"orders.csv": GOOD_ORDERS, "refunds.csv": refunds}, data)
+REFUND_TWICE = "order_id,refund_time,amount\n" + "1,2026-10-03 10:00:00,5\n" * 2
+LINE_TWICE = "order_id,sku,quantity,unit_price\n1,A,1,5\n" + "1,B,2,3\n" * 2
+
+
+@pytest.mark.parametrize(
+    ("table", "rows", "lines", "end", "unlike"),
+    [
+        # refunds without ids: line 3 repeats line 2, both counted (¥5 + ¥5); with refund ids
+        # two equal rows are two refunds
+        (
+            "refunds",
+            REFUND_TWICE,
+            (2, 3),
+            " (or export the refund ids).",
+            REFUND_TWICE.replace("amount\n", "amount,refund_id\n")
+            .replace(",5\n", ",5,r{}\n")
+            .format(1, 2),
+        ),
+        # UCI's export repeats 10,074 lines in every column (invoice, item, quantity, price)
+        ("order_items", LINE_TWICE, (3, 4), ".", LINE_TWICE[:-6] + "C,2,3\n"),
+    ],
+)
+def test_a_row_given_twice_is_a_warning_naming_both_lines(
+    tmp_path, table, rows, lines, end, unlike
+):
+    """A refund without an id, or an order line, repeated in every column is counted twice:
+    `validate` says so, naming both lines."""
+    data = {"data": {"orders": {"path": "orders.csv"}, table: {"path": f"{table}.csv"}}}
+    path = setup(tmp_path, {"orders.csv": GOOD_ORDERS, f"{table}.csv": rows}, data)
     result = run_cli("validate", "--config", path)
     assert result.code == 0, result.out
-    where = tmp_path / "refunds.csv"
+    where = tmp_path / f"{table}.csv"
     assert (
-        f"warning: {where}, line 2 and {where}, line 3: the same row twice (2 rows repeat "
-        "another in every column); both are counted."
+        f"warning: {where}, line {lines[0]} and {where}, line {lines[1]}: the same row twice (2 "
+        "rows repeat another in every column); both are counted. A copy pasted twice, or "
+        f"exports of overlapping dates: keep one{end}"
     ) in result.out
-    with_ids = refunds.replace("amount\n", "amount,refund_id\n").replace(",5\n", ",5,r{}\n")
-    with_ids = with_ids.format(1, 2)
-    path = setup(tmp_path, {"orders.csv": GOOD_ORDERS, "refunds.csv": with_ids}, data)
+    path = setup(tmp_path, {"orders.csv": GOOD_ORDERS, f"{table}.csv": unlike}, data)
     assert "same row twice" not in run_cli("validate", "--config", path).out
 
 

@@ -153,7 +153,7 @@ def validate(
     cfg = config if isinstance(config, Config) else read_config(config)
     failures: dict[str, str] = {}
     ds = read_dataset(cfg, failures)
-    problems = ds.problems(one_at_a_time=True) if ds else []
+    problems = ds.problems(one_at_a_time=True, thorough=True) if ds else []
     rules = reading_rules(
         cfg,
         {
