@@ -258,19 +258,24 @@ def test_taobao_behavior_has_no_amounts(shared_data, tmp_path):
     )
     r = report(config, "2017-11")
     assert r.metrics["visitors"].value == 58_732  # SOURCE.md: distinct users
-    assert r.metrics["paid_orders"].value == 2_144  # buy events
+    # 2,144 buy events, of which a user's buys in one second are one order (a cart paid at
+    # once): 2,111 orders, and 40 buyers with two or more (72 counting buy events); counted
+    # in DuckDB on the raw file
+    assert r.metrics["paid_orders"].value == 2_111
     assert r.metrics["buyers"].value == 2_071
+    assert r.metrics["repurchase_rate"].value == pytest.approx(40 / 2_071)
     assert r.metrics["gmv"].unavailable == "orders have no amounts"
     assert r.metrics["aov"].value is None
     # the breakdowns do not show the unknown GMV as ¥0 either
-    assert r.breakdowns["monthly"].select("gmv", "orders").rows() == [(None, 2_144)]
+    assert r.breakdowns["monthly"].select("gmv", "orders").rows() == [(None, 2_111)]
     daily = r.breakdowns["daily"]
     assert daily["gmv"].to_list() == [None] * 30  # no day's GMV is ¥0 (1–25 read 0.0)
     # the sample's one day, 2017-11-26: the days before and after it are outside the data
-    assert daily["orders"].to_list() == [None] * 25 + [2_144] + [None] * 4
+    assert daily["orders"].to_list() == [None] * 25 + [2_111] + [None] * 4
     assert r.breakdowns["new_vs_returning"]["gmv"].to_list() == [None]
     assert "rfm" not in r.breakdowns  # M is the buyer's spend (it gave 8 segments of 0)
     # `validate` says so, not "GMV is the amount paid (paid_amount)" of a column it lacks
     result = run_cli("validate", "--config", config)
     assert "GMV and AOV are unavailable: the orders have no amount" in result.out
     assert "GMV is the amount paid" not in result.out
+    assert 'columns: user_id + "-" + timestamp, one row per value → order_id,' in result.out

@@ -103,6 +103,15 @@ def source_of(spec: TableConfig, canonical: str) -> str:
             for p in derived["coalesce"]
         ]
         return ", else ".join(str(p) for p in parts if not isinstance(p, dict))
+    if isinstance(derived, dict) and "concat" in derived:  # 'user_id + - + timestamp'
+        words = " + ".join(
+            str(p) if any(ch.isalnum() for ch in str(p)) else f'"{p}"'  # a separator, quoted
+            for p in derived["concat"]
+            if not isinstance(p, dict)
+        )
+        if header in spec.group_by:
+            words += ", one row per value"
+        return words
     if isinstance(derived, dict) and "add" in derived:
         return " + ".join(str(p) for p in derived["add"] if not isinstance(p, dict))
     if isinstance(derived, dict) and "column" in derived:
