@@ -1715,6 +1715,9 @@ def test_a_categorys_share_of_the_change_is_of_the_shops_change(tmp_path):
     # 150 ÷ 250 = 60.0 % of the categories' total
     assert texts[a + 2] == "50.0%"
     assert any("两列合计都不为100%" in t for t in texts)
+    # the products' shares alike: A1 ¥150 and B1 ¥100 of ¥300 are 50.0 % and 33.3 %
+    top = next(t for t in slides_text(built.path) if t[0] == "TOP商品与生命周期")
+    assert top[top.index("A1") + 3] == "50.0%" and top[top.index("B1") + 3] == "33.3%"
     # September A ¥100, B ¥100, C ¥10; October A ¥150, B ¥110 and C nothing (not shown): A
     # +50, B +10, C −10 are the shop's +50, and the note says they add up to 100 %
     sold = ["s1,a,2026-09-01 10:00:00,100", "s2,b,2026-09-02 10:00:00,110"]

@@ -1475,7 +1475,8 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
     # a quarter against the same months of last year (a product that did not sell then: "—")
     seasonal = any(p["basis"] == "last_year" for p in products)
     stages = {r["stage"]: r for r in ctx.rows(S.LIFECYCLE)}
-    total = sum(s["gmv"] for s in stages.values()) or None
+    # of the shop's GMV, as the products' shares are (Olist's orders without lines in none)
+    total = ctx.value("gmv") or sum(s["gmv"] for s in stages.values()) or None
     if None in stages or not stages:
         note = say.word("lifecycle_unknown")
     else:

@@ -103,7 +103,7 @@ def source_of(spec: TableConfig, canonical: str) -> str:
             for p in derived["coalesce"]
         ]
         return ", else ".join(str(p) for p in parts if not isinstance(p, dict))
-    if isinstance(derived, dict) and "concat" in derived:  # 'user_id + - + timestamp'
+    if isinstance(derived, dict) and "concat" in derived:  # 'user_id + "-" + timestamp'
         words = " + ".join(
             str(p) if any(ch.isalnum() for ch in str(p)) else f'"{p}"'  # a separator, quoted
             for p in derived["concat"]
