@@ -115,3 +115,13 @@ def test_english_deck_ends_with_thank_you(deck_en):
     texts = [" ".join(t) for t in slides_text(deck_en)]
     assert any("Thank you" in t for t in texts)
     assert not any("谢谢" in t or "目录" in t for t in texts)
+
+
+def test_no_sentence_of_the_demo_decks_is_cut(deck, deck_en):
+    """The English customers slide cut its third bullet ("…26.9% of the last 365 days'
+    spend.…") and dropped the fourth in a box of 1.25 in with room beside the charts: a box of
+    bullets takes the height its text needs."""
+    for path in (deck, deck_en):
+        for number, texts in enumerate(slides_text(path), start=1):
+            cut = [t for t in texts for line in t.split("\n") if line.endswith("…")]
+            assert cut == [], (path.name, number, cut)

@@ -444,6 +444,16 @@ def test_days_of_cover_is_explained_by_its_own_parts(deck):
     cause = r"可售[\d.]+天（同比[^：]+：库存件数同比[^，]+，日均销量同比[^）]+）"
     assert re.search(cause, slide), slide
     assert "库存金额同比" not in slide
+    # each category against its own lead time + 7 review days (the demo's categories take
+    # 5–30 days): its bar says what it needs, and a category said short needs what its bar says
+    index = next(i for i, t in enumerate(slides_text(deck)) if t[0] == "各类目库存可售天数")
+    chart = next(s.chart for s in Presentation(str(deck)).slides[index].shapes if s.has_chart)
+    needs = dict(re.findall(r"(\S+)（需(\d+)天）", " ".join(chart.plots[0].categories)))
+    assert len(set(needs.values())) > 1, needs
+    short = re.findall(r"([^：、（]+)（(\d+)天，需(\d+)天）", slide)
+    assert short, slide
+    for name, days, need in short:
+        assert needs[name] == need and int(days) < int(need), (name, slide)
 
 
 def test_the_appendix_defines_a_count_said_by_its_bare_name(deck):

@@ -247,6 +247,29 @@ def _slow_movers(folder, **tables: str) -> float | None:
     return value(kpis(config), "slow_movers")
 
 
+def test_each_category_is_judged_by_its_own_lead_time(tmp_path):
+    """Days of cover by category were held against the config's 14-day lead time for every
+    category (the demo's 食品饮料 SKUs take 21–30 days): each category carries its SKUs'
+    median lead time. 服装: A 10 and D 20 → 15; 家居: B without one → the config's 14;
+    食品: C 30."""
+    products = (
+        PRODUCTS.replace("unit_cost\n", "unit_cost,lead_time_days\n")
+        .replace("A,服装,衬衫,100,40", "A,服装,衬衫,100,40,10")
+        .replace("B,家居,抱枕,60,30", "B,家居,抱枕,60,30,")
+        .replace("C,食品,坚果,40,", "C,食品,坚果,40,,30")
+        .replace("D,服装,外套,50,20", "D,服装,外套,50,20,20")
+    )
+    tables = {**TABLES, "products": products}
+    config = write_shop(
+        tmp_path,
+        {f"{name}.csv": text for name, text in tables.items()},
+        {name: {"path": f"{name}.csv"} for name in tables},
+    )
+    by_category = kpis(config).breakdowns["inventory_by_category"]
+    leads = dict(zip(by_category["category"], by_category["lead_time"], strict=True))
+    assert leads == {"服装": 15.0, "家居": 14.0, "食品": 30.0}
+
+
 def test_a_product_out_of_stock_within_the_slow_window_is_not_slow(tmp_path):
     """D (外套, never sold) has 7 in stock at every count: slow. Counted at 0 on 15 October and
     7 again on the 31st (restocked after weeks out, as the demo's 大容量抱枕), it could not sell

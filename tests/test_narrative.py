@@ -596,14 +596,33 @@ def test_periods_and_days_are_said_in_words():
     day are said as a reader says them."""
     zh, en = Narrator("zh-CN", "¥"), Narrator("en", "¥")
     for say, period, said in [
-        (zh, "2026-W44", "数据截至2026-10-31，2026年第44周尚未完整："),
-        (zh, "2026-10", "数据截至2026-10-31，2026年10月尚未完整："),
-        (zh, "2026", "数据截至2026-10-31，2026年尚未完整："),
-        (zh, "2026-Q4", "数据截至2026-10-31，2026年第4季度尚未完整："),
-        (zh, "2026-H2", "数据截至2026-10-31，2026年下半年尚未完整："),
+        (
+            zh,
+            "2026-W44",
+            "数据截至2026-10-31，2026年第44周其后的日子不在数据中：环比、同比均按相同天数比较。",
+        ),
+        (zh, "2026-10", "数据截至2026-10-31，2026年10月其后的日子不在数据中："),
+        (zh, "2026", "数据截至2026-10-31，2026年其后的日子不在数据中："),
+        (zh, "2026-Q4", "数据截至2026-10-31，2026年第4季度其后的日子不在数据中："),
+        (zh, "2026-H2", "数据截至2026-10-31，2026年下半年其后的日子不在数据中："),
         (en, "2026-W44", "The data ends on 2026-10-31, before week 44 of 2026 ends:"),
         (en, "2026-10", "The data ends on 2026-10-31, before Oct 2026 ends:"),
     ]:
         assert say.say("note_data_ends", period=period, date="2026-10-31").startswith(said)
     assert zh.say("finding_service_load_title", subject="06-18") == "6月18日客服承压"
     assert en.say("finding_service_load_title", subject="06-18") == "Service overloaded on Jun 18"
+
+
+def test_a_category_short_of_cover_says_what_it_needs():
+    """Categories judged by their own lead times name their cover and their need; a cover that
+    would round up to its need keeps its decimal (21.6 days of 22 is not "22天，需22天")."""
+    zh, en = Narrator("zh-CN", "¥"), Narrator("en", "¥")
+    short = [("男装", 21.6, 22), ("食品饮料", 16.2, 28)]
+    assert zh.say("cover_short_each", short=short, more=1, count=3, review=7) == (
+        "3个类目的可售天数短于各自的补货周期＋盘点间隔7天，有断货风险："
+        "男装（21.6天，需22天）、食品饮料（16天，需28天）等。"
+    )
+    assert en.say("cover_short_each", short=short[1:], more=0, count=1, review=7) == (
+        "1 category has less cover than its own lead time + 7 review days, so may run out: "
+        "食品饮料 (16 days, needs 28)."
+    )

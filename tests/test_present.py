@@ -1521,8 +1521,10 @@ def test_a_week_against_last_years_peak_day_names_the_phase(tmp_path):
     """The exports end on Saturday 31 October 2026, inside the week's warm-up (¥50 a day, six
     days: ¥300); last year's same six days, 27 October – 1 November 2025, held the warm-up
     (¥100) and the peak's first day (¥400): ¥500, −40 % YoY. Both weeks had a warm-up; only last
-    year's had the peak: "去年同周含「大促2025」「爆发」阶段（GMV ¥400，占去年同周的80.0%），
-    本周无该阶段" (the W44 deck said −18.5 % and nothing of it)."""
+    year's had the peak: "去年同周含「大促2025」「爆发」阶段（GMV ¥400，占去年同周的80.0%）"
+    (the W44 deck said −18.5 % and nothing of it). This week's peak starts on Sunday 1
+    November, after the exports end: not "本周无该阶段" but "本周该阶段自11月1日起，不在已有
+    数据内"."""
     orders = "order_id,customer_id,order_time,paid_amount\n" + "\n".join(
         [
             "a,a,2025-10-27 10:00:00,100",
@@ -1554,8 +1556,8 @@ def test_a_week_against_last_years_peak_day_names_the_phase(tmp_path):
     summary = " ".join(slides_text(built.path)[1])
     assert "统计周期：2026-10-26 至 2026-10-31" in summary and "同比下降40.0%" in summary
     assert (
-        "。去年同周含「大促2025」「爆发」阶段（GMV ¥400，占去年同周的80.0%），本周无该阶段。"
-        in summary
+        "。去年同周含「大促2025」「爆发」阶段（GMV ¥400，占去年同周的80.0%），"
+        "本周该阶段自11月1日起，不在已有数据内。" in summary
     )
 
 

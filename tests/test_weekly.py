@@ -209,5 +209,8 @@ def test_a_week_the_data_stops_inside_says_so_on_its_cards(demo_shop, tmp_path):
     assert texts[1].startswith("本周核心指标（截至10月31日）")
     # its six days against W43's first six (19–24 October), as the footers say
     assert texts[1].endswith("环比 2026-W43（前6天），同比 2025-W44（前6天） 2")
+    # last year's first six days of W44 (27 October – 1 November 2025) held the first day of
+    # Double 11's peak; this week's peak day (1 November) is after the data: not "本周无该阶段"
+    assert "本周该阶段自11月1日起，不在已有数据内" in texts[1] and "无该阶段" not in texts[1]
 
     assert "下周适逢「2026年双11」爆发期（11月1日起，进行中，至11月11日）" in " ".join(texts)

@@ -281,9 +281,10 @@ def campaign_notes(ctx: Ctx, delta: float) -> list[dict[str, Any]]:
     ¥…，占上期的…），本期无大促' when GMV fell after a period with a campaign of the config into
     one without (a quarter after 618 fell 13.4 % and the deck gave conversion as the cause), or
     '本期含「…」…' when it rose into one; then the same against last year ('去年同周含「2025年
-    双11」「爆发」阶段…，本周无该阶段': a week of the warm-up fell 18.5 % on one that held last
-    year's first peak day). A campaign this period holds is said once, with every period that
-    lacks it. Each note is `campaign_in_period`'s values (`mom`: against the period before)."""
+    双11」「爆发」阶段…，本周该阶段自11月1日起，不在已有数据内': a week of the warm-up, its data
+    ending before its own peak day, fell 18.5 % on one that held last year's first peak day). A
+    campaign this period holds is said once, with every period that lacks it. Each note is
+    `campaign_in_period`'s values (`mom`: against the period before)."""
     yoy = ctx.report.metrics["gmv"].yoy
     notes = [n for n in [_campaign_against(ctx, delta, "previous")] if n]
     ly = _campaign_against(ctx, yoy, "last_year") if yoy is not None else None
@@ -361,7 +362,15 @@ def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] |
         else None
     )
     alone = sorted(i for i in extra if same[i] is None)  # days the other period lacks
+    # this period has those phases too, on days after its data ends (W44's Double 11 peak
+    # from 1 November, exports to 31 October): not "本周无该阶段"
+    beyond = sorted(
+        i
+        for i, v in phases(r.period).items()
+        if change < 0 and i not in shown and v[2] in here  # (this year's campaign)
+    )
     return {
+        "later": r.period.start + timedelta(days=beyond[0]) if beyond else None,
         # what those days sold, said beside the gain ("10月31日上月无同日，¥24.2万": the 31st
         # alone brought more than the month's whole change)
         "alone": (
@@ -1555,12 +1564,27 @@ def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
     """Days of cover by category against the lead time plus the review interval."""
     say = ctx.say
     cover = sorted(cover, key=lambda c: c["days_of_cover"] or 0)
-    lead = ctx.config.metrics.lead_time_days + ctx.config.metrics.review_days
+    review = ctx.config.metrics.review_days
+    # each category against its own lead time (its SKUs' median): 食品饮料's 21–30 days were
+    # judged by the config's 14; one reference line only when every category has the same
+    need = {
+        c["category"]: (c["lead_time"] or ctx.config.metrics.lead_time_days) + review for c in cover
+    }
+    lead = next(iter(need.values())) if len(set(need.values())) == 1 else None
     values = money_column(ctx, [c["stock_value"] for c in cover])
     chart = m.Chart(
         "hbar",
         {
-            "labels": [c["category"] or say.word("unknown") for c in cover],
+            "labels": [
+                (c["category"] or say.word("unknown"))
+                if lead is not None
+                else say.say(
+                    "cover_label",
+                    name=c["category"] or say.word("unknown"),
+                    need=need[c["category"]],
+                )
+                for c in cover
+            ],
             "values": [c["days_of_cover"] for c in cover],
             "unit": "days",
             "notes": values,
@@ -1570,7 +1594,7 @@ def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
             "color": "secondary",
         },
     )
-    short = [c["category"] or "" for c in cover if (c["days_of_cover"] or 0) < lead]
+    short = [c for c in cover if (c["days_of_cover"] or 0) < need[c["category"]]]
     long = [
         c["category"] or ""
         for c in cover
@@ -1588,15 +1612,33 @@ def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
             units_yoy=ctx.report.metrics["daily_units"].yoy,
         )
     ]
-    if short:
+    if short and lead is not None:
         bullets.append(
             say.say(
                 "cover_short",
-                names=listing(ctx, short),
+                names=listing(ctx, [c["category"] or "" for c in short]),
                 count=len(short),
                 lead=lead,
-                lead_time=ctx.config.metrics.lead_time_days,
-                review=ctx.config.metrics.review_days,
+                lead_time=lead - review,
+                review=review,
+            )
+        )
+    elif short:
+        named = short[:3]
+        bullets.append(
+            say.say(
+                "cover_short_each",
+                short=[
+                    (
+                        c["category"] or say.word("unknown"),
+                        c["days_of_cover"] or 0.0,
+                        need[c["category"]],
+                    )
+                    for c in named
+                ],
+                more=len(short) - len(named),
+                count=len(short),
+                review=review,
             )
         )
     if long:

@@ -516,6 +516,9 @@ def inventory_lists(ctx: Context, period: Period) -> dict[str, pl.LazyFrame]:
             on_hand=fsum("on_hand"),
             stock_value=fsum("stock_value"),
             velocity=fsum("velocity"),
+            # the lead time its days of cover are judged by: its SKUs' median (each SKU's own,
+            # else the config's), not the config's for every category
+            lead_time=pl.col("lead_time").median(),
         )
         .with_columns(
             days_of_cover=pl.when(pl.col("velocity") > 0).then(

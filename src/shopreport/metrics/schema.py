@@ -376,6 +376,8 @@ class InventoryCategoryRow(TypedDict):
     stock_value: float | None
     velocity: float
     days_of_cover: float | None
+    lead_time: float | None
+    """The median lead time (days) of its SKUs (each its own, else `metrics.lead_time_days`)."""
 
 
 class RefundReasonRow(TypedDict):

@@ -803,7 +803,19 @@ class Renderer:
                 bullets=True,
             )
             return
-        bullets_h = 1.25 if model.bullets else 0
+        # the least height that holds the bullets at 9 pt; the charts give up the rest (four
+        # English bullets on the customers slide were cut at 1.25 in)
+        bullets_h = (
+            self._fit_height(
+                "\n".join(model.bullets),
+                W - 2 * MARGIN - 0.4 - BULLET_INDENT / 72,  # (points: the bullets' indent)
+                (1.25, 1.5, 1.75),
+                0.16,
+                9,
+            )
+            if model.bullets
+            else 0
+        )
         gap = 0.3
         cw = (W - 2 * MARGIN - gap) / 2
         ch = CONTENT_BOTTOM - top - bullets_h - 0.35
