@@ -58,6 +58,12 @@ def test_a_column_of_changes_carries_its_signs():
     ]
     # under a tenth of the unit as written alone: ¥450 not ¥0.05万; ¥90,000 not ¥0.09M
     assert fmt_money_column([125_000, 450, 1_000]) == ["¥12.50万", "¥450", "¥0.10万"]
+    # W44's movers: "-¥648.27" stood under "-¥0.32万"; whole yuan beside amounts in 万
+    assert fmt_money_column([-32_000, -3_174, -648.27], signed=True) == [
+        "-¥3.20万",
+        "-¥0.32万",
+        "-¥648",
+    ]
     assert fmt_money_column([1_500_000, -90_000], "¥", "en") == ["¥1.50M", "-¥90.0K"]
     assert fmt_money_column([950.0, -20.5], "$", "en", signed=True) == ["+$950.00", "-$20.50"]
 

@@ -1496,6 +1496,13 @@ def test_a_campaign_day_the_month_before_lacks_adds_nothing_against_the_same_day
     # the 31st is said on its own
     said = "增长主要来自大促（本月活动期10月29–30日较上月同日多¥550，10月31日上月无同日，¥400）"
     assert said in summary, summary
+    # 1 October selling ¥40 (not ¥100): +¥890 = ¥550 + ¥400 − ¥60, and the ¥60 the other days
+    # lost is said with them (October's summary gave +¥10.3万 and ¥24.2万 of a +¥11.0万 month)
+    summary = _campaign_summary(
+        tmp_path / "less", orders.replace("10:00:00,100\n        o4", "10:00:00,40\n        o4"),
+        ("2026-10-29", "2026-10-31"), "monthly", "2026-10", date(2026, 11, 3),
+    )  # fmt: skip
+    assert said[:-1] + "；10月1–28日较上月同日少¥60）" in summary, summary
 
 
 def test_a_quarter_after_a_campaign_quarter_names_the_campaign(tmp_path):

@@ -65,8 +65,8 @@ def fmt_money_column(
 ) -> list[str]:
     """Amounts of one table column in one unit: all in 万 (K …) when the largest is, with the
     same decimals, so ¥2.70万 never stands above −¥8,499.95; an amount under a tenth of the unit
-    as it is written alone (¥450, ¥0, ¥90.0K: not ¥0.05万, ¥0.00万, ¥0.09M). `signed`: changes,
-    +¥1.2万."""
+    in whole units (¥450, ¥0, ¥648 for 648.27: not ¥0.05万, ¥0.00万, ¥0.06万). `signed`:
+    changes, +¥1.2万."""
     known = [abs(v) for v in values if not _missing(v)]
     biggest = max(known, default=0.0)
     plus = "+" if signed else ""
@@ -80,8 +80,9 @@ def fmt_money_column(
             return [
                 "—"
                 if _missing(v)
-                # "¥0.05万" for ¥450, "¥0.00万" for nothing: as written alone
-                else sign(v) + fmt_money(abs(v), symbol, language)  # type: ignore[operator,arg-type]
+                # "¥0.05万" for ¥450, "¥0.00万" for nothing: as written alone, in whole units
+                # beside amounts in 万 (not "-¥648.27" under "-¥0.32万")
+                else sign(v) + fmt_money(round(abs(v)), symbol, language)  # type: ignore[operator,arg-type]
                 if abs(v) < divisor / 10  # type: ignore[arg-type]
                 else f"{sign(v)}{symbol}{abs(v) / divisor:,.{decimals}f}{unit}"  # type: ignore[operator,arg-type]
                 for v in values

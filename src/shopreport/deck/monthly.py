@@ -182,6 +182,8 @@ def gmv_cause(ctx: Ctx) -> str:
                 days=led["days"],
                 alone=led["alone"],
                 alone_gmv=led["alone_gmv"],
+                rest=led["rest"],
+                rest_days=led["rest_days"],
                 holder=led["holder"],
                 other=led["lacks"][0],
             ),
@@ -369,7 +371,18 @@ def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] |
         for i, v in phases(r.period).items()
         if change < 0 and i not in shown and v[2] in here  # (this year's campaign)
     )
+    # the other days' change beside the campaign's, when it went the other way (October: the
+    # campaign +¥10.3万 and the 31st ¥24.2万 of a +¥11.0万 month; 1–19 October −¥23.5万)
+    others = sorted(i for i in shown if i not in extra and same.get(i) is not None)
+    rest = change - sum(gmv[i] - same[i] for i in counted) - sum(gmv[i] for i in alone)
+    rest_days = (
+        (start + timedelta(days=others[0]), start + timedelta(days=others[-1]))
+        if days and others and others[-1] - others[0] == len(others) - 1
+        else None
+    )
     return {
+        "rest": rest if days and against == "previous" and change > 0 and rest < 0 else None,
+        "rest_days": rest_days,
         "later": r.period.start + timedelta(days=beyond[0]) if beyond else None,
         # what those days sold, said beside the gain ("10月31日上月无同日，¥24.2万": the 31st
         # alone brought more than the month's whole change)
