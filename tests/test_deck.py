@@ -176,7 +176,7 @@ def test_english_deck(demo_shop, tmp_path):
     out = tmp_path / "en.pptx"
     built = api.build_deck(demo_shop, "monthly", "2026-10", out=out, language="en", today=TODAY)
     texts = slides_text(built.path)
-    assert "Monthly operations review 2026-10" in texts[0]
+    assert "Monthly operations review: October 2026" in texts[0]
     assert "Presenter: Li Ming (Head of Operations)" in texts[0]  # the demo writes both
     assert "Contents" in texts[1] and "Traffic & channels" in texts[1]
     assert "CATALOGUE" not in texts[1]  # the catalogue style's English word repeats "Contents"

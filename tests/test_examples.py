@@ -39,7 +39,7 @@ def test_olist_deck(shared_data, tmp_path):
         EXAMPLES / "olist.yaml", "monthly", "2017-11", out=tmp_path / "olist.pptx"
     )
     texts = slides_text(built.path)
-    assert "Monthly operations review 2017-11" in texts[0]
+    assert "Monthly operations review: November 2017" in texts[0]
     # no traffic data in Olist: that section is left out and said so; the others are there
     assert set(built.left_out) == {"Traffic & channels"}
     for section in ("Overview", "Sales", "Products & inventory", "Service & reviews", "Next month"):

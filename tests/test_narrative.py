@@ -96,12 +96,12 @@ def test_the_fastest_of_falling_numbers_is_the_one_that_fell_least():
     """Every province fell: '增长最快…环比下降5.1%' was a contradiction."""
     say = Narrator("zh-CN", "¥")
     assert say.say("region_fastest", name="四川", mom=-0.051, floor="2") == (
-        "本月与上月占比均在2%以上的省份环比均下降，降幅最小的是「四川」（下降5.1%）。"
+        "本月与上月占比均超过2%的省份环比均下降，「四川」降幅最小（下降5.1%）。"
     )
     # the provinces compared are named as what they are ("主要省份" beside a table where a
     # smaller one grew faster)
     assert say.say("region_fastest", name="四川", mom=0.051, floor="2") == (
-        "本月与上月占比均在2%以上的省份中增长最快的是「四川」，环比增长5.1%。"
+        "本月与上月占比均超过2%的省份中，「四川」增长最快（环比增长5.1%）。"
     )
     assert say.say("category_yoy", name="女装", yoy=-0.2) == (
         "各主要类目同比均下降，降幅最小的是「女装」（-20.0%）。"

@@ -87,6 +87,9 @@ def _compiled(env: jinja2.Environment, template: str) -> jinja2.Template:
 
 
 MONTHS_EN = "Jan Feb Mar Apr May Jun Jul Aug Sep Oct Nov Dec".split()
+MONTH_NAMES_EN = (
+    "January February March April May June July August September October November December"
+).split()
 
 
 def months_span(language: str, months: int) -> str:
@@ -177,6 +180,7 @@ def _environment(language: str, symbol: str) -> jinja2.Environment:
         {
             "lc": lc,
             "period": period,
+            "month_name": lambda v: MONTH_NAMES_EN[int(v) - 1] if en else f"{int(v)}月",
             "month": month,
             "md": lambda d: f"{d:%m-%d}",
             "day": day,
