@@ -67,11 +67,12 @@ def test_catalogue_structure(deck):
 def test_the_month_names_its_campaign(deck):
     """Double 11 2026's warm-up (20–31 October) is in October and not in September: the KPI
     summary says so as the month's cause, naming the phase (its peak is November's) and the
-    days its gain counts (September has no 31st)."""
+    days its gain counts (September has no 31st), and the days before it, which fell (the
+    campaign's days and the 31st gave more than the month's whole gain)."""
     summary = " ".join(slides_text(deck)[3])
     assert re.search(
         r"增长主要来自大促（本月活动期10月20–30日较上月同日多¥[\d.]+万，"
-        r"10月31日上月无同日，¥[\d.]+万）："
+        r"10月31日上月无同日，¥[\d.]+万；10月1–19日较上月同日少¥[\d.]+万）："
         r"本月含「2026年双11」「预热」阶段（GMV ¥[\d.]+万，占本月的[\d.]+%），"
         r"上月无该活动。从拆解看，流量效应影响最大（\+¥[\d.]+万）",
         summary,

@@ -101,12 +101,21 @@ def overview(ctx: Ctx) -> list[m.Slide]:
         title = say.say(
             "kpi_title_until", title=title, date=until.isoformat(), month=until.month, day=until.day
         )
+    cards = kpi_cards(ctx, KPI_OVERVIEW)
+    # Olist's "老买家占比 0.6%" from ten months of data: the card's caveat under it, not only in
+    # the appendix
+    short = next((n for n in r.notes if n.code == "short_history"), None)
+    caveat = (
+        say.say("card_short_history", **short.params)
+        if short and ctx.available("returning_share")
+        else ""
+    )
     slides: list[m.Slide] = [
         m.KpiCards(
             "kpis",
             title,
-            ctx.footnote("orders", "traffic", "refunds"),
-            cards=kpi_cards(ctx, KPI_OVERVIEW),
+            ctx.footnote("orders", "traffic", "refunds", note=caveat),
+            cards=cards,
             summary=summary,
             topic="kpis" if gmv.target is None else "kpis_targets",
         )
