@@ -98,10 +98,12 @@ def test_footers_name_only_the_comparisons_the_data_reaches(tmp_path):
     built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
     footers = [t for texts in slides_text(built.path) for t in texts if t.startswith("数据来源")]
     assert footers
-    # the data stops on 2 October: September's first two days are compared
-    assert all(
-        t.endswith("统计周期：2026-10-01 至 2026-10-02 | 环比 2026-09（前2天）") for t in footers
-    )
+    # the data stops on 2 October: September's first two days are compared (the KPI slide's
+    # adds why its returning share is low: the data starts on 1 September)
+    period = "统计周期：2026-10-01 至 2026-10-02 | 环比 2026-09（前2天）"
+    assert all(t.endswith(period) or t.endswith("偏低") for t in footers), footers
+    assert all(period in t and "同比" not in t for t in footers), footers
+    assert footers[0].endswith(f"{period} | 老买家占比：数据自2026-09-01开始，不足365天，偏低")
 
 
 def test_rate_changes_are_points_in_the_table_and_both_in_json(targeted):
