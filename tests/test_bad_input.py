@@ -278,7 +278,13 @@ LINE_TWICE = "order_id,sku,quantity,unit_price\n1,A,1,5\n" + "1,B,2,3\n" * 2
             .format(1, 2),
         ),
         # UCI's export repeats 10,074 lines in every column (invoice, item, quantity, price)
-        ("order_items", LINE_TWICE, (3, 4), ".", LINE_TWICE[:-6] + "C,2,3\n"),
+        (
+            "order_items",
+            LINE_TWICE,
+            (3, 4),
+            "; an order that lists an item twice is counted as it is.",
+            LINE_TWICE[:-6] + "C,2,3\n",
+        ),
     ],
 )
 def test_a_row_given_twice_is_a_warning_naming_both_lines(
@@ -582,3 +588,19 @@ def test_a_known_export_without_a_mapping_names_its_preset(tmp_path, shared_data
     assert result.code != 0 and hint in result.out, result.out
     result = run_cli("kpis", "--config", path, "--month", "2017-02")
     assert result.code != 0 and hint in result.err, result.err
+
+
+def test_lines_that_are_units_may_repeat(tmp_path):
+    """Olist's lines are units (`quantity: 1` in its preset): two of one item at one price are
+    two equal rows, and `validate` warned 1,732 of them away ("keep one")."""
+    items = "order_id,sku,unit_price\n1,A,5\n1,A,5\n"
+    data = {
+        "data": {
+            "orders": {"path": "orders.csv"},
+            "order_items": {"path": "items.csv", "constants": {"quantity": 1}},
+        }
+    }
+    path = setup(tmp_path, {"orders.csv": GOOD_ORDERS, "items.csv": items}, data)
+    result = run_cli("validate", "--config", path)
+    assert result.code == 0, result.out
+    assert "order_items [ok]" in result.out and "same row twice" not in result.out

@@ -49,8 +49,8 @@ def test_olist_deck(shared_data, tmp_path):
     # the subset's first order is of 5 January 2017: the returning share's card says why it is
     # 0.6 %, on its slide (it was said only in the appendix)
     assert (
-        "Returning share: the data starts on 2017-01-05, under 365 days before, so it is "
-        "understated" in texts[3][-2]
+        "Returning share: the data starts on 2017-01-05, under 365 days before the period, so "
+        "it is understated" in texts[3][-2]
     )
     # products first sold within 90 days of 30 November, or not sold in August–October, took
     # 79.999 % of GMV (their lines' share of their orders' payments, checked in DuckDB on the

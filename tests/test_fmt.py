@@ -64,6 +64,8 @@ def test_a_column_of_changes_carries_its_signs():
         "-¥0.32万",
         "-¥648",
     ]
+    # less than ¥0.50 is ¥0 whole, without a sign ("增加¥0")
+    assert fmt_money_column([50_000, -0.4, 0.3], signed=True) == ["+¥5.00万", "¥0", "¥0"]
     assert fmt_money_column([1_500_000, -90_000], "¥", "en") == ["¥1.50M", "-¥90.0K"]
     assert fmt_money_column([950.0, -20.5], "$", "en", signed=True) == ["+$950.00", "-$20.50"]
 

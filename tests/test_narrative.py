@@ -96,12 +96,12 @@ def test_the_fastest_of_falling_numbers_is_the_one_that_fell_least():
     """Every province fell: '增长最快…环比下降5.1%' was a contradiction."""
     say = Narrator("zh-CN", "¥")
     assert say.say("region_fastest", name="四川", mom=-0.051, floor="2") == (
-        "本月与上月占比均超过2%的省份环比均下降，「四川」降幅最小（下降5.1%）。"
+        "本月与上月占比均不低于2%的省份环比均下降，「四川」降幅最小（下降5.1%）。"
     )
     # the provinces compared are named as what they are ("主要省份" beside a table where a
     # smaller one grew faster)
     assert say.say("region_fastest", name="四川", mom=0.051, floor="2") == (
-        "本月与上月占比均超过2%的省份中，「四川」增长最快（环比增长5.1%）。"
+        "本月与上月占比均不低于2%的省份中，「四川」增长最快（环比增长5.1%）。"
     )
     assert say.say("category_yoy", name="女装", yoy=-0.2) == (
         "各主要类目同比均下降，降幅最小的是「女装」（-20.0%）。"
@@ -599,12 +599,12 @@ def test_periods_and_days_are_said_in_words():
         (
             zh,
             "2026-W44",
-            "数据截至2026-10-31，2026年第44周其后的日子不在数据中：环比、同比均按相同天数比较。",
+            "数据截至2026-10-31，2026年第44周在此之后的日子不在数据中：环比、同比均按相同天数比较。",
         ),
-        (zh, "2026-10", "数据截至2026-10-31，2026年10月其后的日子不在数据中："),
-        (zh, "2026", "数据截至2026-10-31，2026年其后的日子不在数据中："),
-        (zh, "2026-Q4", "数据截至2026-10-31，2026年第4季度其后的日子不在数据中："),
-        (zh, "2026-H2", "数据截至2026-10-31，2026年下半年其后的日子不在数据中："),
+        (zh, "2026-10", "数据截至2026-10-31，2026年10月在此之后的日子不在数据中："),
+        (zh, "2026", "数据截至2026-10-31，2026年在此之后的日子不在数据中："),
+        (zh, "2026-Q4", "数据截至2026-10-31，2026年第4季度在此之后的日子不在数据中："),
+        (zh, "2026-H2", "数据截至2026-10-31，2026年下半年在此之后的日子不在数据中："),
         (en, "2026-W44", "The data ends on 2026-10-31, before week 44 of 2026 ends:"),
         (en, "2026-10", "The data ends on 2026-10-31, before Oct 2026 ends:"),
     ]:
@@ -615,9 +615,14 @@ def test_periods_and_days_are_said_in_words():
 
 def test_a_category_short_of_cover_says_what_it_needs():
     """Categories judged by their own lead times name their cover and their need; a cover that
-    would round up to its need keeps its decimal (21.6 days of 22 is not "22天，需22天")."""
+    would round up to its need keeps its decimal, cut (21.66 days of 22 is "21.6天", not
+    "22天，需22天"; 27.96 of 28 is "27.9天", not "28.0天"); a need of 21.5 days is 22."""
+    from shopreport.deck.monthly import _short_of
+
+    assert _short_of(21.66, 22) == (21.6, 1, 22) and _short_of(27.96, 28) == (27.9, 1, 28)
+    assert _short_of(16.2, 28) == (16.0, 0, 28)
     zh, en = Narrator("zh-CN", "¥"), Narrator("en", "¥")
-    short = [("男装", 21.6, 22), ("食品饮料", 16.2, 28)]
+    short = [("男装", 21.6, 1, 22), ("食品饮料", 16.0, 0, 28)]
     assert zh.say("cover_short_each", short=short, more=1, count=3, review=7) == (
         "3个类目的可售天数短于各自的补货周期＋盘点间隔7天，有断货风险："
         "男装（21.6天，需22天）、食品饮料（16天，需28天）等。"
@@ -625,4 +630,24 @@ def test_a_category_short_of_cover_says_what_it_needs():
     assert en.say("cover_short_each", short=short[1:], more=0, count=1, review=7) == (
         "1 category has less cover than its own lead time + 7 review days, so may run out: "
         "食品饮料 (16 days, needs 28)."
+    )
+
+
+def test_a_campaign_after_the_datas_end_is_named_as_such():
+    """Last year's same days held a campaign (or its phase) that this period has too, on days
+    after its data ends: not "本周无该阶段". A whole campaign is its 活动期; English names
+    the phase it means ("this week's starts on Nov 1" had no noun)."""
+    from datetime import date
+
+    zh, en = Narrator("zh-CN", "¥", "week"), Narrator("en", "¥", "week")
+    common = {"gmv": 400, "share": 0.8, "other_phases": True, "later": date(2026, 11, 1)}
+    whole = {"holder": "去年同周", "name": "大促", "phase": [], "lacks": ["本周"]}
+    assert zh.say("campaign_in_period", **whole, **common) == (
+        "；去年同周含「大促」（活动期GMV ¥400，占去年同周的80.0%），"
+        "本周活动期自11月1日起，不在已有数据内"
+    )
+    peak = {"holder": "The same week last year", "name": "Double 11", "phase": ["Peak"]}
+    assert en.say("campaign_in_period", **peak, lacks=["this week"], **common) == (
+        "; The same week last year had Double 11's Peak phase (¥400, 80.0% of GMV); this "
+        "week's phase starts on Nov 1, after the data ends"
     )

@@ -1742,6 +1742,25 @@ def test_a_categorys_share_of_the_change_is_of_the_shops_change(tmp_path):
     built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "c.pptx", today=TODAY)
     texts = next(t for t in slides_text(built.path) if "类目销售结构" in t)
     assert "C" not in texts and any("各类目合计为100%" in t for t in texts), texts
+    # September: A ¥100 with lines and s2's ¥50 without; October: A ¥150 and B ¥100, every
+    # order with lines. October's shares of GMV add up (150 + 100 of 250), the changes do not
+    # (+50 and +100 of the shop's +100): the note says so of the change only (it said neither
+    # column adds up)
+    sold = [
+        s.replace(",110", ",50") if s.startswith("s2") else s.replace(",110", ",100") for s in sold
+    ]
+    orders = "order_id,customer_id,order_time,paid_amount\n" + "\n".join(sold)
+    items = "order_id,sku,quantity,amount\n" + "\n".join(
+        ["s1,A1,1,100", "o1,A1,1,150", "o2,B1,1,100"]
+    )
+    files = {"orders.csv": orders, "items.csv": items, "products.csv": products}
+    config = write_shop(tmp_path / "d", files, {n: {"path": p} for n, p in tables.items()})
+    built = api.build_deck(config, "monthly", "2026-10", out=tmp_path / "d.pptx", today=TODAY)
+    texts = next(t for t in slides_text(built.path) if "类目销售结构" in t)
+    assert texts[texts.index("A") + 2] == "60.0%"  # 150 of 250
+    note = next(t for t in texts if t.startswith("增量贡献 ="))
+    assert "上期有订单没有商品明细，不计入任何类目，增量贡献合计不为100%" in note
+    assert "两列" not in note
 
 
 def test_one_category_is_no_part_of_a_change():

@@ -82,7 +82,7 @@ def fmt_money_column(
                 if _missing(v)
                 # "¥0.05万" for ¥450, "¥0.00万" for nothing: as written alone, in whole units
                 # beside amounts in 万 (not "-¥648.27" under "-¥0.32万")
-                else sign(v) + fmt_money(round(abs(v)), symbol, language)  # type: ignore[operator,arg-type]
+                else sign(round(v)) + fmt_money(round(abs(v)), symbol, language)  # type: ignore[operator,arg-type]
                 if abs(v) < divisor / 10  # type: ignore[arg-type]
                 else f"{sign(v)}{symbol}{abs(v) / divisor:,.{decimals}f}{unit}"  # type: ignore[operator,arg-type]
                 for v in values

@@ -3,6 +3,7 @@ the KPI report, every sentence from the narrative templates, every move with its
 
 from __future__ import annotations
 
+import math
 from datetime import date, timedelta
 from statistics import NormalDist
 from typing import Any, TypeVar
@@ -375,22 +376,26 @@ def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] |
     alone = sorted(i for i in extra if same[i] is None)  # days the other period lacks
     # this period has those phases too, on days after its data ends (W44's Double 11 peak
     # from 1 November, exports to 31 October): not "本周无该阶段"
-    beyond = sorted(
-        i
-        for i, v in phases(r.period).items()
-        if change < 0 and i not in shown and v[2] in here  # (this year's campaign)
-    )
+    late = {  # (this year's campaign: its phases by name)
+        i: v[2] for i, v in phases(r.period).items() if change < 0 and i not in shown
+    }
+    beyond = sorted(i for i, p in late.items() if p in here)
+    if set(here) - {late[i] for i in beyond}:  # a phase this period lacks indeed
+        beyond = []
     # the other days' change beside the campaign's, when it went the other way (October: the
     # campaign +¥10.3万 and the 31st ¥24.2万 of a +¥11.0万 month; 1–19 October −¥23.5万)
     others = sorted(i for i in shown if i not in extra and same.get(i) is not None)
     rest = change - sum(gmv[i] - same[i] for i in counted) - sum(gmv[i] for i in alone)
     rest_days = (
         (start + timedelta(days=others[0]), start + timedelta(days=others[-1]))
-        if days and others and others[-1] - others[0] == len(others) - 1
+        if r.period.kind in ("month", "week")
+        and others
+        and others[-1] - others[0] == len(others) - 1
         else None
     )
     return {
-        "rest": rest if days and against == "previous" and change > 0 and rest < 0 else None,
+        # (a rise only: a fall's campaign days are the other period's)
+        "rest": rest if against == "previous" and change > 0 and rest < 0 else None,
         "rest_days": rest_days,
         "later": r.period.start + timedelta(days=beyond[0]) if beyond else None,
         # what those days sold, said beside the gain ("10月31日上月无同日，¥24.2万": the 31st
@@ -708,7 +713,14 @@ def bridge_slide(ctx: Ctx) -> m.ChartSlide:
                     delta=d.effect,
                     share=d.share,
                     others=say.word(f"others_{kind}"),
-                    rest=mom["delta"] - d.effect,
+                    # the kind's other parts (orders without lines are in no category);
+                    # products are only the movers, so the rest of the change
+                    rest=(
+                        sum(x.effect for x in drivers if x.kind == d.kind)
+                        if kind != "product"
+                        else mom["delta"]
+                    )
+                    - d.effect,
                     since=out_since(ctx, kind, d),
                     against=[
                         (a.subject or say.word("unknown"), a.effect, out_since(ctx, kind, a))
@@ -1212,7 +1224,19 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
     whole = abs(sum(c["delta_mom"] or 0 for c in every) - total) <= 0.005 * abs(total)
     shop = ctx.value("gmv") or 0  # what the shares are of: less than 100 % without Olist's
     covered = abs(sum(c["gmv"] or 0 for c in every) - shop) <= 0.005 * shop  # lineless orders
-    notes = [say.word("contribution_note" if whole else "contribution_note_part")] if shares else []
+    # what the note says adds up to 100 % and what does not: the shares of GMV when every
+    # paid order has lines; the shares of the change when every order changing has them
+    notes = []
+    if shares:
+        notes.append(
+            say.word(
+                "contribution_note"
+                if whole
+                else "contribution_note_part"
+                if not covered
+                else "contribution_note_delta_part"
+            )
+        )
     if not covered and not (shares and not whole):
         notes.append(say.word("share_note_part"))
     rows = [
@@ -1246,7 +1270,8 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
                 name=lead.subject,
                 delta=lead.effect,
                 share=lead.share,
-                rest=total - lead.effect,
+                # the other categories' own changes (orders without lines are in none)
+                rest=sum(c["delta_mom"] or 0 for c in every) - lead.effect,
                 cause=category_cause(ctx, lead.subject, lead.effect),
                 against=[
                     (a.subject, a.effect, category_cause(ctx, a.subject, a.effect))
@@ -1254,7 +1279,11 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
                 ],
             )
         )
-    named = large(categories, ctx.thresholds.category_mover_min_share)
+    named = large(
+        categories,
+        ctx.thresholds.category_mover_min_share,
+        ctx.report.metrics["gmv"].previous,
+    )
     if len(named) >= 2:
         side.append(fastest(ctx, named, "category", ctx.thresholds.category_mover_min_share))
         falling = [c for c in named if (c["mom"] or 0) < 0]
@@ -1363,11 +1392,13 @@ def promotions_slide(ctx: Ctx) -> m.ChartSlide | None:
 R = TypeVar("R", S.CategoryRow, S.ProvinceRow)
 
 
-def large(rows: list[R], minimum: float) -> list[R]:
+def large(rows: list[R], minimum: float, before: float | None = None) -> list[R]:
     """The rows with a month-on-month change whose share of GMV is at least `minimum` this
     period and the one before: a growth rate is named for a large one, not for one grown from
-    a small base (Olist's DF, R$1.7K → R$5.9K, 0.9 % of October: "fastest growing, +247 %")."""
-    before = sum(r["previous_gmv"] or 0 for r in rows)
+    a small base (Olist's DF, R$1.7K → R$5.9K, 0.9 % of October: "fastest growing, +247 %").
+    `before`: the previous period's GMV, what its shares are of, as this period's are (else
+    the rows' total)."""
+    before = before or sum(r["previous_gmv"] or 0 for r in rows)
     return [
         r
         for r in rows
@@ -1582,6 +1613,14 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
     return slide
 
 
+def _short_of(days: float, need: int) -> tuple[float, int, int]:
+    """A cover under its need as said beside it: whole days, or one decimal (cut, not rounded)
+    when whole days would reach the need ("27.9天，需28天", not "28天，需28天")."""
+    if round(days) < need:
+        return float(round(days)), 0, need
+    return math.floor(days * 10) / 10, 1, need
+
+
 def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
     """Days of cover by category against the lead time plus the review interval."""
     say = ctx.say
@@ -1589,8 +1628,9 @@ def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
     review = ctx.config.metrics.review_days
     # each category against its own lead time (its SKUs' median): 食品饮料's 21–30 days were
     # judged by the config's 14; one reference line only when every category has the same
-    need = {
-        c["category"]: (c["lead_time"] or ctx.config.metrics.lead_time_days) + review for c in cover
+    need = {  # whole days, up: a median of 21.5 days needs 22 (it printed "需21天" of 21.5)
+        c["category"]: math.ceil((c["lead_time"] or ctx.config.metrics.lead_time_days) + review)
+        for c in cover
     }
     lead = next(iter(need.values())) if len(set(need.values())) == 1 else None
     values = money_column(ctx, [c["stock_value"] for c in cover])
@@ -1616,7 +1656,12 @@ def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
             "color": "secondary",
         },
     )
-    short = [c for c in cover if (c["days_of_cover"] or 0) < need[c["category"]]]
+    # (a category that sold nothing in the window has no days of cover, not none left)
+    short = [
+        c
+        for c in cover
+        if c["days_of_cover"] is not None and c["days_of_cover"] < need[c["category"]]
+    ]
     long = [
         c["category"] or ""
         for c in cover
@@ -1653,8 +1698,7 @@ def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
                 short=[
                     (
                         c["category"] or say.word("unknown"),
-                        c["days_of_cover"] or 0.0,
-                        need[c["category"]],
+                        *_short_of(c["days_of_cover"] or 0.0, need[c["category"]]),
                     )
                     for c in named
                 ],
