@@ -580,12 +580,13 @@ def _why_moved(ctx: Ctx, key: str, drivers: list[dr.Driver], change: float | Non
     return [largest_part(text, d)]
 
 
-MAIN_CAUSE = {"主要因为": "其中，", "Mostly": "Partly", "mostly": "partly"}
+MAIN_CAUSE = {"主要因为": "部分因为", "Mostly": "Partly", "mostly": "partly"}
 
 
 def largest_part(text: str, driver: dr.Driver) -> str:
     """A cause's sentence as "主要因为…" when the part is at least half of the change, else as
-    one part of several ("其中，…": 0.1 of 0.4 points is no main cause)."""
+    one part of several ("部分因为…": 0.1 of 0.4 points is no main cause; "其中，已签收的…订单中…"
+    read as a part of the sentence before)."""
     if driver.share is None or driver.share >= 0.5:  # (None: more than the whole change)
         return text
     for main, part in MAIN_CAUSE.items():
