@@ -49,15 +49,18 @@ def test_a_name_in_a_file_name_drops_separators():
 def test_a_column_of_changes_carries_its_signs():
     from shopreport.fmt import fmt_money_column
 
-    # the largest is ¥29.54万: all in 万, two decimals under 100万; no change has no sign
-    assert fmt_money_column([204_200, -295_400, 0, None], signed=True) == [
-        "+¥20.42万",
-        "-¥29.54万",
+    # the largest is ¥29.54万: all in 万, each with the decimals a sentence gives it (¥29.5万,
+    # as the bullet beside the table: it read "-¥29.54万" beside "-¥29.5万"); no change has no
+    # sign
+    assert fmt_money_column([204_200, -295_400, 9_820, 0, None], signed=True) == [
+        "+¥20.4万",
+        "-¥29.5万",
+        "+¥0.98万",
         "¥0",  # nothing is ¥0, not ¥0.00万
         "—",
     ]
     # under a tenth of the unit as written alone: ¥450 not ¥0.05万; ¥90,000 not ¥0.09M
-    assert fmt_money_column([125_000, 450, 1_000]) == ["¥12.50万", "¥450", "¥0.10万"]
+    assert fmt_money_column([125_000, 450, 1_000]) == ["¥12.5万", "¥450", "¥0.10万"]
     # W44's movers: "-¥648.27" stood under "-¥0.32万"; whole yuan beside amounts in 万
     assert fmt_money_column([-32_000, -3_174, -648.27], signed=True) == [
         "-¥3.20万",

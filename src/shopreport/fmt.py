@@ -63,9 +63,10 @@ def _shown(value: float, divisor: float) -> float:
 def fmt_money_column(
     values: list[float | None], symbol: str = "¥", language: str = "zh-CN", signed: bool = False
 ) -> list[str]:
-    """Amounts of one table column in one unit: all in 万 (K …) when the largest is, with the
-    same decimals, so ¥2.70万 never stands above −¥8,499.95; an amount under a tenth of the unit
-    in whole units (¥450, ¥0, ¥648 for 648.27: not ¥0.05万, ¥0.00万, ¥0.06万). `signed`:
+    """Amounts of one table column in one unit: all in 万 (K …) when the largest is, so ¥2.70万
+    never stands above −¥8,499.95, each with the decimals a sentence gives it (two under 10, one
+    from 10: a table's "¥13.99万" was a sentence's "¥14.0万"); an amount under a tenth of the
+    unit in whole units (¥450, ¥0, ¥648 for 648.27: not ¥0.05万, ¥0.00万, ¥0.06万). `signed`:
     changes, +¥1.2万."""
     known = [abs(v) for v in values if not _missing(v)]
     biggest = max(known, default=0.0)
@@ -76,17 +77,14 @@ def fmt_money_column(
 
     for start, divisor, unit in _units(language):
         if start <= biggest < HUGE:
-            decimals = 2 if biggest / divisor < 100 else 1
-            return [
-                "—"
-                if _missing(v)
-                # "¥0.05万" for ¥450, "¥0.00万" for nothing: as written alone, in whole units
-                # beside amounts in 万 (not "-¥648.27" under "-¥0.32万")
-                else sign(round(v)) + fmt_money(round(abs(v)), symbol, language)  # type: ignore[operator,arg-type]
-                if abs(v) < divisor / 10  # type: ignore[arg-type]
-                else f"{sign(v)}{symbol}{abs(v) / divisor:,.{decimals}f}{unit}"  # type: ignore[operator,arg-type]
-                for v in values
-            ]
+
+            def in_unit(v: float, divisor: float = divisor, unit: str = unit) -> str:
+                if abs(v) < divisor / 10:  # "¥0.05万" for ¥450, "¥0.00万" for nothing
+                    return sign(round(v)) + fmt_money(round(abs(v)), symbol, language)
+                shown = _shown(abs(v), divisor)
+                return f"{sign(v)}{symbol}{shown:,.{2 if shown < 10 else 1}f}{unit}"
+
+            return ["—" if _missing(v) else in_unit(v) for v in values]  # type: ignore[arg-type]
     decimals = 2 if biggest < 1000 else 0
     return [
         "—" if _missing(v) else f"{sign(v)}{symbol}{abs(v):,.{decimals}f}"  # type: ignore[operator,arg-type]
