@@ -2128,3 +2128,17 @@ def test_the_returning_share_gives_the_part_that_pulled_the_other_way():
     assert new.startswith("New buyers went 7,119 → 7,717 (up 8.4%, -1.6 pp"), new
     both_up = [parts[0], dr.Driver("new", "new", 0.002, None, parts[1].evidence)]
     assert len(returning_parts(zh, both_up)) == 1  # type: ignore[arg-type]
+
+
+def test_the_others_net_change_names_its_largest_part():
+    """October's bridge: 直播 +¥34.7万 of a +¥11.0万 change, the other sources −¥23.7万 in all,
+    of which 搜索 −¥11.7万 (under half of 直播's: not named against it). When the others' net
+    change is said, its largest part is named whatever its size."""
+    drivers = [
+        dr.Driver("source", "直播", 347_000, None),
+        dr.Driver("source", "推荐", 50_000, 0.45),
+        dr.Driver("source", "搜索", -117_000, None),
+        dr.Driver("source", "短视频", -60_000, None),
+    ]
+    assert dr.against(drivers, "source", 110_000) == []
+    assert [d.subject for d in dr.against(drivers, "source", 110_000, 0.0)] == ["搜索", "短视频"]

@@ -725,7 +725,10 @@ def bridge_slide(ctx: Ctx) -> m.ChartSlide:
                     since=out_since(ctx, kind, d),
                     against=[
                         (a.subject or say.word("unknown"), a.effect, out_since(ctx, kind, a))
-                        for a in dr.against(drivers, kind, mom["delta"])[:1]
+                        # (any size when the others' net change is said)
+                        for a in dr.against(
+                            drivers, kind, mom["delta"], 0.0 if d.share is None else 0.5
+                        )[:1]
                     ],
                 )
             )
@@ -1276,7 +1279,9 @@ def _categories(ctx: Ctx, categories: list[S.CategoryRow]) -> m.TableSlide:
                 cause=category_cause(ctx, lead.subject, lead.effect),
                 against=[
                     (a.subject, a.effect, category_cause(ctx, a.subject, a.effect))
-                    for a in dr.against(drivers, "category", total)[:1]
+                    for a in dr.against(
+                        drivers, "category", total, 0.0 if lead.share is None else 0.5
+                    )[:1]
                 ],
             )
         )

@@ -101,16 +101,17 @@ def top(drivers: list[Driver], kind: str) -> Driver | None:
     return next((d for d in drivers if d.kind.startswith(kind)), None)
 
 
-def against(drivers: list[Driver], kind: str, total: float) -> list[Driver]:
-    """Drivers of a kind that moved against the total, the largest first, when at least half
-    the size of the largest that moved with it: named beside it, so that "美妆护肤 grew most"
-    does not hide 家用电器 falling more."""
+def against(drivers: list[Driver], kind: str, total: float, floor: float = 0.5) -> list[Driver]:
+    """Drivers of a kind that moved against the total, the largest first, when at least `floor`
+    (half) the size of the largest that moved with it: named beside it, so that "美妆护肤 grew
+    most" does not hide 家用电器 falling more. A floor of 0 names the largest of any size (the
+    others' net change is said, and what made it: "其他渠道合计-¥23.7万，包括「搜索」…")."""
     lead = top(drivers, kind)
     if lead is None or lead.effect * total <= 0:
         return []
     other = [d for d in drivers if d.kind.startswith(kind) and d.effect * total < 0]
     return sorted(
-        (d for d in other if abs(d.effect) >= abs(lead.effect) / 2),
+        (d for d in other if abs(d.effect) >= abs(lead.effect) * floor),
         key=lambda d: (-abs(d.effect), d.kind, d.subject),
     )
 
