@@ -619,8 +619,8 @@ def test_a_category_short_of_cover_says_what_it_needs():
     "22天，需22天"; 27.96 of 28 is "27.9天", not "28.0天"); a need of 21.5 days is 22."""
     from shopreport.deck.monthly import _short_of
 
-    assert _short_of(21.66, 22) == (21.6, 1, 22) and _short_of(27.96, 28) == (27.9, 1, 28)
-    assert _short_of(16.2, 28) == (16.0, 0, 28)
+    assert _short_of(21.66, 22) == (21.6, 1) and _short_of(27.96, 28) == (27.9, 1)
+    assert _short_of(16.2, 28) == (16.0, 0)
     zh, en = Narrator("zh-CN", "¥"), Narrator("en", "¥")
     short = [("男装", 21.6, 1, 22), ("食品饮料", 16.0, 0, 28)]
     assert zh.say("cover_short_each", short=short, more=1, count=3, review=7) == (

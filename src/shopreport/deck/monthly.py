@@ -376,9 +376,7 @@ def _campaign_against(ctx: Ctx, change: float, against: str) -> dict[str, Any] |
     alone = sorted(i for i in extra if same[i] is None)  # days the other period lacks
     # this period has those phases too, on days after its data ends (W44's Double 11 peak
     # from 1 November, exports to 31 October): not "本周无该阶段"
-    late = {  # (this year's campaign: its phases by name)
-        i: v[2] for i, v in phases(r.period).items() if change < 0 and i not in shown
-    }
+    late = {i: v[2] for i, v in phases(r.period).items() if i not in shown} if change < 0 else {}
     beyond = sorted(i for i, p in late.items() if p in here)
     if set(here) - {late[i] for i in beyond}:  # a phase this period lacks indeed
         beyond = []
@@ -1619,12 +1617,13 @@ def products_slide(ctx: Ctx, products: list[S.ProductRow]) -> m.TableSlide:
     return slide
 
 
-def _short_of(days: float, need: int) -> tuple[float, int, int]:
-    """A cover under its need as said beside it: whole days, or one decimal (cut, not rounded)
-    when whole days would reach the need ("27.9天，需28天", not "28天，需28天")."""
+def _short_of(days: float, need: int) -> tuple[float, int]:
+    """A cover under its need as said beside it, with its decimals: whole days, or one decimal
+    (cut, not rounded) when whole days would reach the need ("27.9天，需28天", not "28天，
+    需28天")."""
     if round(days) < need:
-        return float(round(days)), 0, need
-    return math.floor(days * 10) / 10, 1, need
+        return float(round(days)), 0
+    return math.floor(days * 10) / 10, 1
 
 
 def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
@@ -1705,6 +1704,7 @@ def _cover(ctx: Ctx, cover: list[S.InventoryCategoryRow]) -> m.ChartSlide:
                     (
                         c["category"] or say.word("unknown"),
                         *_short_of(c["days_of_cover"] or 0.0, need[c["category"]]),
+                        need[c["category"]],
                     )
                     for c in named
                 ],

@@ -1834,8 +1834,8 @@ def _repeated_rows_query(
 
 def _describe_repeated(source: TableSource, columns: list[str], copies: bool = False):
     """Message for two rows of one day × source (channel, SKU × warehouse): an error; or, with
-    `copies`, for rows equal in every column (refunds without ids): a warning, as two equal
-    refunds can be real."""
+    `copies`, for rows equal in every column (refunds without ids, order lines): a warning, as
+    two equal refunds or lines can be real."""
 
     def describe(rows: pl.DataFrame) -> list[Problem]:
         if rows.height < 2:

@@ -92,26 +92,30 @@ def _refunds(config: Config, paths: list[Path] | None, given: set[str] = frozens
     return [f"refunds: from {files}, {dated}; a refund found in several files counts {once}"]
 
 
+def _joined(parts: list) -> str:
+    """A `concat`'s parts as `validate` says them: 'user_id + "-" + timestamp' (a separator
+    without letters or digits quoted)."""
+    return " + ".join(
+        str(p) if any(ch.isalnum() for ch in str(p)) else f'"{p}"'
+        for p in parts
+        if not isinstance(p, dict)
+    )
+
+
 def source_of(spec: TableConfig, canonical: str) -> str:
     """The header(s) a canonical column comes from: 'Cancelled at, else Created at'."""
     header = next((h for h, c in spec.mapping.items() if c == canonical), canonical)
     derived = spec.derive.get(header)
     if isinstance(derived, dict) and "coalesce" in derived:
-        # a fallback made of parts: 'CustomerID, else "guest-" + InvoiceNo' (a guest per invoice)
+        # a fallback made of parts: 'CustomerID, else guest- + InvoiceNo' (a guest per invoice)
         parts = [
-            " + ".join(str(x) for x in p["concat"]) if isinstance(p, dict) and "concat" in p else p
+            _joined(p["concat"]) if isinstance(p, dict) and "concat" in p else p
             for p in derived["coalesce"]
         ]
         return ", else ".join(str(p) for p in parts if not isinstance(p, dict))
     if isinstance(derived, dict) and "concat" in derived:  # 'user_id + "-" + timestamp'
-        words = " + ".join(
-            str(p) if any(ch.isalnum() for ch in str(p)) else f'"{p}"'  # a separator, quoted
-            for p in derived["concat"]
-            if not isinstance(p, dict)
-        )
-        if header in spec.group_by:
-            words += ", one row per value"
-        return words
+        words = _joined(derived["concat"])
+        return words + (", one row per value" if header in spec.group_by else "")
     if isinstance(derived, dict) and "add" in derived:
         return " + ".join(str(p) for p in derived["add"] if not isinstance(p, dict))
     if isinstance(derived, dict) and "column" in derived:
